@@ -1,0 +1,145 @@
+"""Authors, places and mentions: what was said, where and by whom. Never deleted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from otklik.db.base import Base, utcnow
+
+
+class Author(Base):
+    __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("network", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str | None] = mapped_column(String(200), index=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    followers: Mapped[int | None]
+    created_at: Mapped[datetime | None]
+    url: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Place(Base):
+    """Where mentions live; also the community registry (stance kept on `Community`)."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("network", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    audience: Mapped[int | None]
+    url: Mapped[str | None] = mapped_column(Text)
+    official_brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Mention(Base):
+    """One post or comment, unique by (network, external_id), with its enrichment."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("network", "external_id"),
+        Index("ix_mentions_created_at", "created_at"),
+        Index("ix_mentions_thread", "network", "thread_external_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    network: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("authors.id"), index=True)
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
+    parent_external_id: Mapped[str | None] = mapped_column(String(300))
+    thread_external_id: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    hashtags: Mapped[list[str]] = mapped_column(default=list)
+    user_mentions: Mapped[list[str]] = mapped_column(default=list)
+    reach: Mapped[int | None]
+    engagement: Mapped[int | None]
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    removed_at_source: Mapped[datetime | None]
+    # enrichment
+    lang: Mapped[str | None] = mapped_column(String(8))
+    sentiment: Mapped[str | None] = mapped_column(String(10), index=True)
+    sentiment_score: Mapped[float | None] = mapped_column(Float)  # P(negative) − P(positive)
+    sentiment_scores: Mapped[dict[str, Any] | None]
+    sentiment_corrected: Mapped[bool] = mapped_column(default=False)
+    customer_name: Mapped[str | None] = mapped_column(String(100))
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("duplicate_clusters.id"), index=True)
+    is_question: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[float | None] = mapped_column(Float)
+    priority_reasons: Mapped[dict[str, Any] | None]
+    enriched_at: Mapped[datetime | None]
+
+    author: Mapped[Author | None] = relationship(lazy="joined")
+    place: Mapped[Place | None] = relationship(lazy="joined")
+    brands: Mapped[list[MentionBrand]] = relationship(cascade="all", lazy="selectin")
+
+
+class MentionVersion(Base):
+    """An earlier text of an edited mention: edits update the mention and keep what it said."""
+
+    __tablename__ = "mention_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class MentionBrand(Base):
+    """Which brand (and which of its queries) a mention matched."""
+
+    __tablename__ = "mention_brands"
+
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), primary_key=True, index=True)
+    query_ids: Mapped[list[int]] = mapped_column(default=list)
+    sentiment: Mapped[str | None] = mapped_column(String(10))  # toward this brand
+
+
+class DuplicateCluster(Base):
+    """Near-duplicate texts grouped as they arrive."""
+
+    __tablename__ = "duplicate_clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exemplar_mention_id: Mapped[int | None] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    signature: Mapped[bytes | None]
+
+
+class SentimentCorrection(Base):
+    """An analyst's corrected label; the training script adds these to its data."""
+
+    __tablename__ = "sentiment_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), index=True)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
+    old_label: Mapped[str | None] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

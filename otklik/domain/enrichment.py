@@ -1,0 +1,44 @@
+"""What enrichment adds to a post before it is stored, and the shape of an enricher.
+
+An enricher is a plain function (or callable object) over a batch: it reads `item.post` and fills
+fields of `item`. The pipeline runs them in order and stores what they filled, so the same list
+runs in the embedded process and in a Celery worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from otklik.domain.posts import Post
+
+
+@dataclass(slots=True)
+class Enriched:
+    post: Post
+    is_new: bool = True
+    lang: str | None = None
+    sentiment: str | None = None  # negative, neutral, positive
+    sentiment_scores: dict[str, float] | None = None
+    customer_name: str | None = None
+    is_question: bool = False
+    priority: float | None = None
+    priority_reasons: dict[str, Any] | None = None
+    # brand id → ids of the brand's queries that matched
+    brand_matches: dict[int, list[int]] = field(default_factory=dict)
+    # brand id → sentiment toward that brand, when it differs from the post's
+    brand_sentiments: dict[int, str] = field(default_factory=dict)
+    # (network, external_id) of an earlier mention this one nearly duplicates
+    duplicate_of: tuple[str, str] | None = None
+
+    @property
+    def sentiment_score(self) -> float | None:
+        """P(negative) − P(positive): one number to sort by negativity."""
+        if not self.sentiment_scores:
+            return None
+        s = self.sentiment_scores
+        return float(s.get("negative", 0.0)) - float(s.get("positive", 0.0))
+
+
+Enricher = Callable[[Sequence[Enriched]], None]
