@@ -4,11 +4,12 @@ Revision ID: 0001
 Revises: 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
 import otklik.db.base
 from otklik.db import ddl
-from sqlalchemy.dialects import postgresql
 
 revision = '0001'
 down_revision = None
