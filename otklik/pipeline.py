@@ -155,7 +155,9 @@ def _upsert_refs(
     return known
 
 
-def _ids_by_key(session: Session, table: Table, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+def _ids_by_key(
+    session: Session, table: Table, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
     found: dict[tuple[str, str], int] = {}
     by_network: dict[str, list[str]] = {}
     for network, external_id in keys:
@@ -255,7 +257,8 @@ def _apply_edit(
     """An edited post: keep what it said before, then store the new text and its enrichment."""
     table = Mention.__table__
     old = session.execute(
-        select(table.c.text, table.c.raw, table.c.sentiment_corrected).where(table.c.id == mention_id)
+        select(table.c.text, table.c.raw, table.c.sentiment_corrected)
+        .where(table.c.id == mention_id)
     ).one()
     session.execute(
         MentionVersion.__table__.insert(),
@@ -330,8 +333,12 @@ def _store_clusters(
                 {"exemplar_mention_id": exemplar[0], "size": 1, "first_seen_at": now,
                  "last_seen_at": now},
             ).scalar_one()
-            session.execute(update(table).where(table.c.id == exemplar[0]).values(cluster_id=cluster_id))
-        current = session.execute(select(table.c.cluster_id).where(table.c.id == me[0])).scalar_one()
+            session.execute(
+                update(table).where(table.c.id == exemplar[0]).values(cluster_id=cluster_id)
+            )
+        current = session.execute(
+            select(table.c.cluster_id).where(table.c.id == me[0])
+        ).scalar_one()
         if current == cluster_id:
             continue
         session.execute(update(table).where(table.c.id == me[0]).values(cluster_id=cluster_id))

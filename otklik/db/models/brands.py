@@ -19,7 +19,8 @@ class Brand(Base):
     name: Mapped[str] = mapped_column(String(200))
     languages: Mapped[list[str]] = mapped_column(default=lambda: ["ru", "en"])
     sla_minutes: Mapped[int] = mapped_column(default=60)
-    working_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"tz":…, "start":9, "end":21, "days":[0..6]}
+    # {"tz": "Europe/Moscow", "start": 9, "end": 21, "days": [0, 1, 2, 3, 4]}; empty = 24/7
+    working_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
     follow_up_days: Mapped[float] = mapped_column(default=2.0)
     response_limit_minutes: Mapped[int] = mapped_column(default=120)  # silence detector
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)

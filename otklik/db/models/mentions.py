@@ -53,7 +53,9 @@ class Mention(Base):
         Index("ix_mentions_thread", "network", "thread_external_id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
     network: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(300))
     url: Mapped[str | None] = mapped_column(Text)
