@@ -1,0 +1,188 @@
+"""Near-duplicate mentions, found as they arrive.
+
+Copy-pasted complaints, reposts with a word changed and bot campaigns should land in one cluster,
+so the desk answers once and the attack detector sees the copying. Two steps, cheapest first:
+
+1. an exact hash of the normalised text (links, @handles, case, ё, repeats already folded);
+2. MinHash LSH (datasketch) over character shingles, for texts with small edits; a candidate must
+   also reach the Jaccard threshold on its MinHash estimate.
+
+The index is incremental (`add` answers for one new text against everything kept) and bounded:
+it keeps at most `max_items` texts and forgets texts older than `window` before the newest one, so
+memory stays flat on an endless stream. Each cluster is a star: `add` returns the cluster's first
+key, which the pipeline stores as the cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import deque
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from datasketch import MinHash, MinHashLSH
+
+from otklik.nlp.normalize import URL_TOKEN, USER_TOKEN, normalize
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_TOKENS = re.compile(rf"\b(?:{URL_TOKEN}|{USER_TOKEN})\b\s*")
+
+
+def canonical(text: str) -> str:
+    """The text as hashed: normalised, punctuation and spacing dropped, words kept in order."""
+    return _NON_WORD.sub(" ", normalize(text)).strip()
+
+
+def content_length(canon: str) -> int:
+    """Characters of a canonical text that are not link or @handle tokens."""
+    return len(_TOKENS.sub("", canon).strip())
+
+
+def shingles(text: str, k: int) -> set[bytes]:
+    """Character k-grams of a canonical text (the whole text when shorter than k)."""
+    if len(text) <= k:
+        return {text.encode()}
+    return {text[i : i + k].encode() for i in range(len(text) - k + 1)}
+
+
+@dataclass(slots=True)
+class _Entry:
+    key: Hashable
+    root: Hashable
+    at: datetime | None
+    digest: bytes
+    in_lsh: bool
+
+
+class DuplicateIndex:
+    """Incremental near-duplicate index over a bounded window of recent texts.
+
+    `threshold` is the Jaccard similarity of character `shingle`-grams above which two texts are
+    one cluster (0.7 joins a 100-character post with one word changed; unrelated posts on the
+    same topic stay far below). Texts shorter than `min_chars` (canonical) are only matched
+    exactly, and those shorter than `min_exact_chars` not at all: many people write "спасибо".
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.7,
+        num_perm: int = 128,
+        shingle: int = 5,
+        max_items: int = 100_000,
+        window: timedelta | None = timedelta(days=7),
+        min_chars: int = 30,
+        min_exact_chars: int = 16,
+    ) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
+        if max_items < 1:
+            raise ValueError("max_items must be positive")
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self.shingle = shingle
+        self.max_items = max_items
+        self.window = window
+        self.min_chars = min_chars
+        self.min_exact_chars = min_exact_chars
+        # LSH only proposes candidates: a lower band threshold misses fewer true pairs, and each
+        # candidate is then checked against `threshold` on its MinHash estimate.
+        self._lsh = MinHashLSH(threshold=max(0.3, threshold - 0.15), num_perm=num_perm)
+        self._hashes: dict[Hashable, MinHash] = {}
+        self._entries: dict[Hashable, _Entry] = {}
+        self._order: deque[Hashable] = deque()
+        self._by_digest: dict[bytes, Hashable] = {}
+        self._newest: datetime | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def add(self, key: Hashable, text: str, at: datetime | None = None) -> Hashable | None:
+        """Index one text; return the first key of the cluster it joins, or None if it is new.
+
+        Adding a key that is already indexed answers as before and changes nothing.
+        """
+        return self.add_batch([(key, text, at)])[0]
+
+    def add_batch(
+        self, items: Sequence[tuple[Hashable, str, datetime | None]]
+    ) -> list[Hashable | None]:
+        """`add` for many texts in order; MinHashes are computed in one vectorised pass."""
+        canon = [canonical(text or "") for _, text, _ in items]
+        sizes = [content_length(c) for c in canon]
+        need = [i for i, n in enumerate(sizes) if n >= self.min_chars]
+        sets = [shingles(canon[i], self.shingle) for i in need]
+        sigs = MinHash.bulk(sets, num_perm=self.num_perm) if sets else []
+        by_item = dict(zip(need, sigs, strict=True))
+        return [
+            self._add_one(key, canon[i], sizes[i], at, by_item.get(i))
+            for i, (key, _, at) in enumerate(items)
+        ]
+
+    def _add_one(
+        self, key: Hashable, canon: str, size: int, at: datetime | None, sig: MinHash | None
+    ) -> Hashable | None:
+        if key in self._entries:
+            entry = self._entries[key]
+            return None if entry.root == key else entry.root
+        if size < self.min_exact_chars:
+            return None
+        digest = hashlib.blake2b(canon.encode(), digest_size=16).digest()
+        root: Hashable | None = None
+        earlier = self._by_digest.get(digest)
+        if earlier is not None and earlier in self._entries:
+            root = self._entries[earlier].root
+        elif sig is not None:
+            root = self._near(sig)
+        in_lsh = sig is not None and earlier is None
+        if in_lsh and sig is not None:
+            self._lsh.insert(key, sig, check_duplication=False)
+            self._hashes[key] = sig
+        self._entries[key] = _Entry(key, root if root is not None else key, at, digest, in_lsh)
+        self._by_digest[digest] = key
+        self._order.append(key)
+        if at is not None and (self._newest is None or at > self._newest):
+            self._newest = at
+        self._evict()
+        return root
+
+    def _near(self, sig: MinHash) -> Hashable | None:
+        """Root of the most similar cluster among the LSH candidates, if similar enough."""
+        best: tuple[float, Hashable] | None = None
+        seen_roots: set[Hashable] = set()
+        for cand in self._lsh.query(sig):
+            entry = self._entries.get(cand)
+            if entry is None or entry.root in seen_roots:
+                continue
+            sim = sig.jaccard(self._hashes[cand])
+            if sim >= self.threshold:
+                seen_roots.add(entry.root)
+                if best is None or sim > best[0]:
+                    best = (sim, entry.root)
+        return None if best is None else best[1]
+
+    def _evict(self) -> None:
+        cutoff = None
+        if self.window is not None and self._newest is not None:
+            cutoff = self._newest - self.window
+        while self._order:
+            oldest = self._entries[self._order[0]]
+            too_many = len(self._order) > self.max_items
+            too_old = cutoff is not None and oldest.at is not None and oldest.at < cutoff
+            if not (too_many or too_old):
+                break
+            self._order.popleft()
+            self._forget(oldest)
+
+    def _forget(self, entry: _Entry) -> None:
+        del self._entries[entry.key]
+        if entry.in_lsh:
+            self._lsh.remove(entry.key)
+            del self._hashes[entry.key]
+        if self._by_digest.get(entry.digest) == entry.key:
+            del self._by_digest[entry.digest]
