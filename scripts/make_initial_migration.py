@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from pathlib import Path
 
 from alembic import command
 
@@ -28,10 +27,14 @@ def main() -> None:
     src = generated.read_text()
     generated.unlink()
     src = src.replace("astext_type=Text()", "astext_type=sa.Text()")
-    src = src.replace("import otklik.db.base\n", "import otklik.db.base\nfrom otklik.db import ddl\n")
+    src = src.replace(
+        "import otklik.db.base\n", "import otklik.db.base\nfrom otklik.db import ddl\n"
+    )
     src = re.sub(r"(    # ### end Alembic commands ###\n)(\n\ndef downgrade)",
                  r"\1    ddl.install(op.get_bind())\n\2", src, count=1)
-    src = src.replace("def downgrade() -> None:\n", "def downgrade() -> None:\n    ddl.uninstall(op.get_bind())\n")
+    src = src.replace(
+        "def downgrade() -> None:\n", "def downgrade() -> None:\n    ddl.uninstall(op.get_bind())\n"
+    )
     TARGET.write_text(src)
     print(f"wrote {TARGET}")
 

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from otklik.settings import Settings
+
 
 def make_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> Engine:
     """An engine tuned for its dialect: SQLite gets WAL, foreign keys and a busy timeout."""
@@ -48,3 +50,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """The engine and session factory for the store named in the settings."""
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    return engine, make_sessionmaker(engine)

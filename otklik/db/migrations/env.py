@@ -9,6 +9,13 @@ from otklik.db.models import Base
 from otklik.settings import Settings
 
 config = context.config
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Leave the dialect DDL of `otklik.db.ddl` (FTS tables, the FTS index) out of comparisons."""
+    return not (name or "").startswith(("mentions_fts", "ix_mentions_fts"))
+
+
 engine = config.attributes.get("engine") or make_engine(Settings().database_url)
 
 with engine.begin() as connection:
@@ -17,5 +24,6 @@ with engine.begin() as connection:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=False,
+        include_name=include_name,
     )
     context.run_migrations()

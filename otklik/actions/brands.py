@@ -1,0 +1,70 @@
+"""Brands and their queries: created and changed only here."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.actions.audit import record
+from otklik.db.models import Brand, BrandQuery
+
+
+class BrandError(ValueError):
+    """A brand cannot be created or changed as asked."""
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", name.lower(), flags=re.UNICODE).strip("-")
+    return slug[:64] or "brand"
+
+
+def create_brand(
+    session: Session,
+    name: str,
+    *,
+    slug: str | None = None,
+    queries: list[str] | None = None,
+    languages: list[str] | None = None,
+    actor: str = "system",
+    **settings: object,
+) -> Brand:
+    """A new brand with its queries (each validated by the query language when it is there)."""
+    slug = slug or slugify(name)
+    if session.scalar(select(Brand.id).where(Brand.slug == slug)) is not None:
+        raise BrandError(f"a brand with slug {slug!r} exists already")
+    brand = Brand(name=name, slug=slug, languages=languages or ["ru", "en"], **settings)
+    session.add(brand)
+    session.flush()
+    for text in queries or []:
+        add_query(session, brand, text, actor=actor)
+    record(session, actor, "brand.create", "brand", brand.id, name=name, slug=slug)
+    return brand
+
+
+def add_query(session: Session, brand: Brand, text: str, *, name: str = "",
+              actor: str = "system") -> BrandQuery:
+    validate_query(text)
+    query = BrandQuery(brand_id=brand.id, text=text, name=name or text[:200])
+    session.add(query)
+    session.flush()
+    record(session, actor, "query.create", "query", query.id, brand_id=brand.id, text=text)
+    return query
+
+
+def validate_query(text: str) -> None:
+    """Raise the query language's own error (with its position) for a bad query."""
+    from otklik.query import parse
+
+    parse(text)
+
+
+def get_brand(session: Session, slug_or_id: str | int) -> Brand:
+    if isinstance(slug_or_id, int) or str(slug_or_id).isdigit():
+        brand = session.get(Brand, int(slug_or_id))
+    else:
+        brand = session.scalar(select(Brand).where(Brand.slug == slug_or_id))
+    if brand is None:
+        raise BrandError(f"no brand {slug_or_id!r}")
+    return brand
