@@ -1,0 +1,1 @@
+"""Pure analytics over mention data: spikes and their explanation, communities, attacks."""

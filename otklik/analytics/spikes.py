@@ -1,0 +1,267 @@
+"""Online spike detection in mention volume, and grouping of detections into episodes.
+
+Counts per bucket are variance-stabilised (Anscombe: Poisson noise has unit variance, so quiet
+nights with 0–2 mentions do not look like spikes) and compared with a robust Holt–Winters style
+forecast: an EWMA level, an hour-of-day profile and a day-of-week offset, all updated with
+Huber-clipped residuals (Gelper, Fried & Croux 2010). One spike barely moves the baseline; a lasting
+level shift keeps pushing it and is absorbed within hours, after which the new level is normal.
+
+Evidence: the bucket's robust z-score and EWMAs of z-scores over 30 min, 2 h and 6 h (a wave of
+moderately high buckets is as telling as one very high bucket). Each statistic's upper tail is
+modelled online, peaks-over-threshold style (SPOT, Siffer et al. 2017): exponential beyond its
+running 90th percentile. The smallest tail probability, in decades, is the raw surprise; calibrated
+on the series' own history, so one threshold means the same thing on a busy and on a quiet series.
+The score is the surprise beyond what was already seen in the last hours (novelty), so a spike that
+goes on scores high at its onset and at escalations, not at every bucket; mapped to [0, 1).
+A bucket's score depends only on it and earlier buckets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+DAY = 86_400.0
+WEEK = 7 * DAY
+_INV_LN10 = 1.0 / math.log(10.0)
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """Time constants in seconds (so any bucket size works) and robustness constants."""
+
+    warmup: float = 6 * 3600.0  # scores are 0 until this much history has been seen
+    level_half_life: float = 12 * 3600.0
+    season_half_life: float = 4 * DAY  # of an hour-of-day slot, in days of history
+    weekday_half_life: float = 3 * WEEK
+    scale_rate: float = 0.003  # step of the multiplicative median tracker of |residual|
+    tail_half_life: float = 14 * DAY  # memory of the tail model of each statistic
+    waves: tuple[float, ...] = (1800.0, 7200.0, 6 * 3600.0)  # EWMA half-lives of z-scores
+    huber: float = 2.0  # residuals beyond huber*scale are clipped before updating
+    z_clip: float = 8.0  # z-scores are clipped at this before entering the waves
+    min_scale: float = 0.5  # in Anscombe units: Poisson noise is 1
+    weekly: bool = True
+    novelty_half_life: float = 12 * 3600.0  # memory of recent surprise (0 turns it off)
+    novelty: float = 1.0  # how much of the recent surprise is subtracted
+    score_decades: float = 2.0  # decades of novel surprise that make a score of 1 - 1/e
+
+
+def _alpha(dt: float, half_life: float) -> float:
+    return 1.0 - 0.5 ** (dt / half_life) if half_life > 0 else 1.0
+
+
+def _epoch(ts: datetime | float) -> float:
+    if isinstance(ts, datetime):
+        return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).timestamp()
+    return float(ts)
+
+
+@dataclass(slots=True)
+class _State:
+    started: float | None = None
+    last: float | None = None
+    level: float = 0.0
+    scale: float = 1.0
+    hours: list[float] = field(default_factory=lambda: [0.0] * 24)
+    hour_n: list[int] = field(default_factory=lambda: [0] * 24)
+    days: list[float] = field(default_factory=lambda: [0.0] * 7)
+    waves: list[float] = field(default_factory=list)
+    tail_q: list[float] = field(default_factory=list)  # ~90th percentile of each statistic
+    tail_beta: list[float] = field(default_factory=list)  # mean excess over it
+    n: int = 0
+    recent: float = 0.0  # decayed maximum of recent raw scores
+    last_raw: float = 0.0
+    last_expected: float = 0.0
+
+
+class SpikeDetector:
+    """Streaming detector: `update(value, ts)` returns the bucket's anomaly score in [0, 1].
+
+    `to_json()`/`from_json()` keep the whole state, so a scheduled job can resume where the last
+    run stopped and score only the new buckets.
+    """
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        self.config = config or DetectorConfig()
+        self.state = _State()
+        self._gain_cache: dict[float, tuple[float, ...]] = {}
+        self._up = math.exp(self.config.scale_rate)
+        self._down = math.exp(-self.config.scale_rate)
+
+    @property
+    def expected(self) -> float:
+        """Forecast count for the last scored bucket (back-transformed), for episode volumes."""
+        return self.state.last_expected
+
+    def _gains(self, dt: float) -> tuple[float, ...]:
+        """Per-step EWMA gains for a step of dt seconds (memoised: buckets are regular)."""
+        gains = self._gain_cache.get(dt)
+        if gains is None:
+            c = self.config
+            gains = (
+                _alpha(dt, c.level_half_life),
+                _alpha(dt, c.season_half_life / 24.0),  # a slot is visited 1/24 of the time
+                _alpha(dt, c.weekday_half_life / 7.0) * 0.3,
+                _alpha(dt, c.tail_half_life) * 50.0,
+                _alpha(dt, c.novelty_half_life) if c.novelty_half_life > 0 else 1.0,
+                *(_alpha(dt, h) for h in c.waves),
+            )
+            self._gain_cache[dt] = gains
+        return gains
+
+    def update(self, value: float, ts: datetime | float) -> float:
+        c, s = self.config, self.state
+        t = ts if isinstance(ts, float) else _epoch(ts)
+        y = 2.0 * math.sqrt(max(value, 0.0) + 0.375)  # Anscombe: Poisson noise → unit variance
+        hour = int((t % DAY) // 3600)
+        dow = int(((t // DAY) + 3) % 7)  # 1970-01-01 was a Thursday → Monday = 0
+        if s.last is None or s.started is None:
+            s.started, s.last, s.level, s.n = t, t, y, 1
+            s.waves = [0.0] * len(c.waves)
+            s.tail_q = [1.0] * (len(c.waves) + 1)
+            s.tail_beta = [1.0] * (len(c.waves) + 1)
+            s.last_expected = value
+            return 0.0
+        dt = max(t - s.last, 1.0)
+        gains = self._gain_cache.get(dt) or self._gains(dt)
+        g_level, g_season, g_day, g_tail, g_novelty = gains[:5]
+        s.last = t
+        s.n += 1
+        forecast = s.level + s.hours[hour] + (s.days[dow] if c.weekly else 0.0)
+        half = forecast / 2.0
+        s.last_expected = max(half * half - 0.375, 0.0) if forecast > 0 else 0.0
+        scale = max(s.scale * 1.4826, c.min_scale)
+        resid = y - forecast
+        z = resid / scale
+        # the baseline learns from the clipped residual: one spike barely moves it
+        bound = c.huber * scale
+        clipped = -bound if resid < -bound else (bound if resid > bound else resid)
+        s.level += g_level * clipped
+        n_hour = s.hour_n[hour] = s.hour_n[hour] + 1
+        s.hours[hour] += (1.0 / n_hour if n_hour * g_season < 1.0 else g_season) * clipped
+        if c.weekly:
+            s.days[dow] += g_day * clipped
+        s.scale *= self._up if abs(resid) > s.scale else self._down  # median of |resid|
+        zc = -c.z_clip if z < -c.z_clip else (c.z_clip if z > c.z_clip else z)
+        waves, tail_q, tail_beta = s.waves, s.tail_q, s.tail_beta
+        # peaks over threshold (SPOT-like): each statistic's upper tail is exponential beyond its
+        # ~90th percentile; the smallest tail probability over the statistics is scored
+        log10p = 0.0
+        for k in range(len(tail_q)):
+            if k == 0:
+                x = z
+            else:
+                x = waves[k - 1] = waves[k - 1] + gains[4 + k] * (zc - waves[k - 1])
+            q, beta = tail_q[k], tail_beta[k]
+            if x > q:
+                excess = x - q
+                log10p = min(log10p, -1.0 - excess / beta * _INV_LN10)
+                tail_beta[k] = beta + 0.2 * g_tail * ((excess if excess < 20 * beta else 20 * beta)
+                                                       - beta)
+                tail_q[k] = q + g_tail * 0.9 * beta
+            else:
+                tail_q[k] = q - g_tail * 0.1 * beta
+        if t - s.started < c.warmup:
+            return 0.0
+        raw = max(0.0, -log10p - math.log10(len(tail_q)))  # decades of surprise, Bonferroni
+        s.last_raw = raw
+        if c.novelty_half_life > 0:
+            # novelty: what this bucket adds beyond the surprise already seen in the last hours,
+            # so a spike that goes on scores high at its onset and at escalations only
+            recent = s.recent * (1.0 - g_novelty)
+            s.recent = raw if raw > recent else recent
+            raw = raw - c.novelty * recent
+        return 1.0 - math.exp(-raw / c.score_decades) if raw > 0 else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"config": asdict(self.config), "state": asdict(self.state)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SpikeDetector:
+        config = dict(data.get("config", {}))
+        if "waves" in config:
+            config["waves"] = tuple(config["waves"])
+        det = cls(DetectorConfig(**config))
+        det.state = _State(**data.get("state", {}))
+        return det
+
+
+@dataclass(frozen=True, slots=True)
+class BucketScore:
+    """One scored bucket: its count, the forecast, the score and the raw surprise (decades)."""
+
+    ts: float
+    value: float
+    expected: float
+    score: float
+    surprise: float
+
+
+def score_series(timestamps: Sequence[datetime | float], values: Sequence[float],
+                 config: DetectorConfig | None = None) -> list[float]:
+    """Scores of a whole series, computed online (row i sees rows 0..i only)."""
+    det = SpikeDetector(config)
+    update = det.update
+    return [update(float(v), _epoch(t)) for t, v in zip(timestamps, values, strict=True)]
+
+
+def detect(timestamps: Sequence[datetime | float], values: Sequence[float],
+           detector: SpikeDetector | None = None) -> list[BucketScore]:
+    """Run (or resume) a detector over buckets, keeping what episode grouping needs."""
+    det = detector or SpikeDetector()
+    out = []
+    for t, v in zip(timestamps, values, strict=True):
+        epoch = _epoch(t)
+        score = det.update(float(v), epoch)
+        out.append(BucketScore(epoch, float(v), det.expected, score, det.state.last_raw))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A spike: consecutive anomalous buckets grouped into one event."""
+
+    start: float
+    peak: float
+    end: float
+    ongoing: bool  # still anomalous at the last bucket seen
+    volume: float
+    expected: float
+    severity: float  # highest score in the episode, in [0, 1]
+    surprise: float  # highest raw surprise, decades of tail probability
+
+
+def group_episodes(buckets: Sequence[BucketScore], *, threshold: float = 0.5,
+                   keep: float = 2.0, gap: float = 1800.0) -> list[Episode]:
+    """Group buckets into spikes: one opens at a score >= threshold and goes on while the raw
+    surprise stays >= keep decades (quiet stretches shorter than `gap` seconds are bridged)."""
+    episodes: list[Episode] = []
+    members: list[BucketScore] = []
+    last_hot = -math.inf
+
+    def close(ongoing: bool) -> None:
+        hot = [b for b in members if b.ts <= last_hot]
+        peak = max(hot, key=lambda b: b.value - b.expected)
+        episodes.append(Episode(
+            start=hot[0].ts, peak=peak.ts, end=hot[-1].ts, ongoing=ongoing,
+            volume=sum(b.value for b in hot), expected=sum(b.expected for b in hot),
+            severity=max(b.score for b in hot), surprise=max(b.surprise for b in hot)))
+
+    for b in buckets:
+        if members:
+            if b.score >= threshold or b.surprise >= keep:
+                members.append(b)
+                last_hot = b.ts
+            elif b.ts - last_hot > gap:
+                close(False)
+                members = []
+            else:
+                members.append(b)
+        elif b.score >= threshold:
+            members, last_hot = [b], b.ts
+    if members:
+        close(buckets[-1].ts - last_hot <= gap)
+    return episodes
