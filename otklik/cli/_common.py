@@ -8,11 +8,8 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from rich.console import Console
 
 from otklik.settings import Settings
-
-err_console = Console(stderr=True)
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -22,7 +19,7 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Exit with a message on stderr and no traceback (2 = bad input)."""
-    err_console.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    typer.echo(f"error: {message}", err=True)  # plain: never wrapped, easy to grep
     raise typer.Exit(code)
 
 

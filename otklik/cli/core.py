@@ -69,9 +69,9 @@ def import_(
         except (UnreadableFile, LookupError) as exc:
             fail(str(exc))
     for bad in report.bad[:20]:
-        console.print(f"[yellow]{file}:{bad.line}[/yellow]: {bad.reason}", highlight=False)
+        typer.echo(f"{file}:{bad.line}: {bad.reason}", err=True)
     if len(report.bad) > 20:
-        console.print(f"… and {len(report.bad) - 20} more bad rows")
+        typer.echo(f"… and {len(report.bad) - 20} more bad rows", err=True)
     if report.bad and not skip_bad:
         fail(f"{len(report.bad)} bad row(s) of {report.rows}: nothing imported "
              "(fix them, or pass --skip-bad to import the good rows)")

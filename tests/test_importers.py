@@ -1,0 +1,174 @@
+"""`otklik import`: JSONL and CSV, bad rows named by line, all-or-nothing by default,
+re-import adds nothing, and a kill -9 in the middle leaves the store consistent."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from otklik.db.engine import session_scope
+from otklik.db.models import Mention
+from otklik.importers import UnreadableFile, import_file
+
+
+def rows(n: int, start: int = 0) -> list[dict]:
+    return [
+        {"id": f"m{i}", "text": f"Кофейня Зерно, отзыв {i} 👍", "author": f"user{i % 7}",
+         "created_at": f"2026-11-01T10:{i % 60:02d}:00Z", "network": "vk", "place": "-1",
+         "geo": {"lat": 55.75, "lon": 37.61}}
+        for i in range(start, start + n)
+    ]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path
+
+
+def mention_count(store) -> int:
+    with session_scope(store.sessions) as s:
+        return s.scalar(select(func.count()).select_from(Mention))
+
+
+def test_jsonl_import_and_reimport_adds_nothing(store, tmp_path):
+    path = write_jsonl(tmp_path / "m.jsonl", rows(50))
+    first = import_file(store.sessions, path, chunk=20)
+    again = import_file(store.sessions, path, chunk=20)
+    assert (first.inserted, again.inserted, again.unchanged) == (50, 0, 50)
+    assert mention_count(store) == 50
+    with session_scope(store.sessions) as s:
+        m = s.scalars(select(Mention).where(Mention.external_id == "m3")).one()
+        assert (m.lat, m.lon, m.author.handle, m.network) == (55.75, 37.61, "user3", "vk")
+
+
+def test_csv_with_column_mapping(sqlite_store, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "post_id,body,when,who\n"
+        "1,\"Зерно, спасибо за раф, \"\"лучший\"\"\",2026-11-01 10:00:00,olga\n"
+        "2,Second line,1761991200,ivan\n",
+        "utf-8",
+    )
+    report = import_file(sqlite_store.sessions, path, mapping={
+        "id": "post_id", "text": "body", "created_at": "when", "author": "who"})
+    assert report.inserted == 2 and not report.bad
+    with session_scope(sqlite_store.sessions) as s:
+        texts = sorted(s.scalars(select(Mention.text)))
+    assert texts == ["Second line", 'Зерно, спасибо за раф, "лучший"']
+
+
+def test_a_bad_row_commits_nothing_and_names_the_line(sqlite_store, tmp_path):
+    lines = [json.dumps(r) for r in rows(3)]
+    lines.insert(1, '{"id": "x", "text": "broken"')  # line 2
+    lines.append(json.dumps({"id": "y", "text": "no time"}))  # line 5
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    report = import_file(sqlite_store.sessions, path)
+    assert [(b.line, b.reason.split(":")[0]) for b in report.bad] == [
+        (2, "broken JSON at column 29"), (5, "created_at")]
+    assert not report.committed and mention_count(sqlite_store) == 0
+
+
+def test_skip_bad_stores_good_rows_and_writes_rejects(sqlite_store, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        (json.dumps(rows(1)[0]) + "\n").encode()
+        + b'{"id": "cp", "text": "\xcf\xf0\xe8\xe2\xe5\xf2", "created_at": "2026-11-01"}\n'
+        + b"[1, 2]\n"
+    )
+    rejects = tmp_path / "rejects.jsonl"
+    report = import_file(sqlite_store.sessions, path, skip_bad=True, rejects=rejects)
+    assert report.inserted == 1
+    reasons = [json.loads(line)["reason"] for line in rejects.read_text().splitlines()]
+    assert reasons[0].startswith("not utf-8 text") and "JSON object" in reasons[1]
+
+
+def test_wrong_encoding_can_be_named(sqlite_store, tmp_path):
+    path = tmp_path / "cp1251.csv"
+    path.write_bytes("id,text,created_at\n1,Привет,2026-11-01\n".encode("cp1251"))
+    with pytest.raises(UnreadableFile, match="not utf-8"):
+        import_file(sqlite_store.sessions, path)
+    assert import_file(sqlite_store.sessions, path, encoding="cp1251").inserted == 1
+
+
+@pytest.mark.parametrize("content, message", [(b"", "empty"), (b"id,text\n", None)])
+def test_empty_files(sqlite_store, tmp_path, content, message):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    if message:
+        with pytest.raises(UnreadableFile, match=message):
+            import_file(sqlite_store.sessions, path)
+    else:
+        assert import_file(sqlite_store.sessions, path).inserted == 0
+
+
+def test_huge_field_is_a_bad_row_not_a_crash(sqlite_store, tmp_path):
+    record = {"id": "big", "text": "а" * 1_200_000, "created_at": "2026-11-01"}
+    path = write_jsonl(tmp_path / "big.jsonl", [record])
+    report = import_file(sqlite_store.sessions, path)
+    assert "more than 1,000,000" in report.bad[0].reason
+
+
+def test_cli_import_exit_codes(tmp_path):
+    env = {**os.environ, "OTKLIK_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+    good = write_jsonl(tmp_path / "good.jsonl", rows(5))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "x", "created_at": "2026-11-01"}\n{oops\n')
+    otklik = [sys.executable, "-m", "otklik.cli"]
+    run = lambda *a: subprocess.run([*otklik, *a], env=env, capture_output=True, text=True)  # noqa: E731
+    assert run("init").returncode == 0
+    ok = run("import", str(good), "--no-enrich")
+    assert ok.returncode == 0, ok.stderr
+    failed = run("import", str(bad), "--no-enrich")
+    assert failed.returncode == 2
+    assert "bad.jsonl:2" in failed.stdout + failed.stderr and "Traceback" not in failed.stderr
+    missing = run("import", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_kill_9_mid_import_leaves_whole_chunks_and_a_rerun_completes(tmp_path):
+    """A real process is killed while importing; the store holds whole chunks only."""
+    url = f"sqlite:///{tmp_path}/kill.db"
+    env = {**os.environ, "OTKLIK_DATABASE_URL": url}
+    path = write_jsonl(tmp_path / "many.jsonl", rows(60_000))
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from otklik.settings import Settings\n"
+        "from otklik.db.engine import open_store\n"
+        "from otklik.db.migrate import upgrade\n"
+        "from otklik.importers import import_file\n"
+        "engine, sessions = open_store(Settings())\n"
+        "upgrade(engine)\n"
+        "def tick(n): print('chunk', flush=True)\n"
+        f"import_file(sessions, Path({str(path)!r}), chunk=1000, progress=tick)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None
+    for _ in range(3):  # let three chunks commit, then kill without warning
+        assert proc.stdout.readline().strip() == "chunk"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.1)
+    from otklik.db.engine import make_engine, make_sessionmaker
+
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with session_scope(sessions) as s:
+        stored = s.scalar(select(func.count()).select_from(Mention))
+        assert s.execute(select(func.count()).select_from(Mention).where(
+            Mention.text.is_(None))).scalar() == 0
+    assert 3000 <= stored < 60_000 and stored % 1000 == 0
+    report = import_file(sessions, path, chunk=1000)
+    assert report.inserted == 60_000 - stored
+    with session_scope(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Mention)) == 60_000
+    engine.dispose()
