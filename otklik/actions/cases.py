@@ -1,0 +1,498 @@
+"""The only writers for cases: open, join, assign, tag, note, move, answer, resolve, follow up.
+
+Every change writes an audit event (who, when, what) in the same transaction. Functions that send
+through a network commit (see `otklik.actions.send`); the others leave the commit to the caller.
+Read-only questions live in `otklik.care.queries` and `otklik.care.rules`.
+
+After each ingest the caller runs `process_ingested(session, mention_ids)`: replies to our answers
+and follow-ups are attached first (closing followed-up cases with the customer's outcome), then
+cases are opened or joined for the new negative mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.actions.audit import record
+from otklik.actions.send import SourceFactory, draft_action, send_action
+from otklik.alerts.events import AlertEvent
+from otklik.care import queries
+from otklik.care.followup import classify_reply
+from otklik.care.rules import CaseRule, find_joinable_case, is_brand_own, thread_key, wants_case
+from otklik.care.templates import TemplateVars, pick_lang, render
+from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Incident, Mention
+from otklik.domain import cases as sm
+
+
+@dataclass
+class IngestOutcome:
+    opened: list[int] = field(default_factory=list)  # case ids
+    joined: list[tuple[int, int]] = field(default_factory=list)  # (case id, mention id)
+    replies: list[tuple[int, int, str | None]] = field(default_factory=list)  # + outcome
+    alerts: list[AlertEvent] = field(default_factory=list)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def get_case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise LookupError(f"no case {case_id}")
+    return case
+
+
+def _brand(session: Session, brand_id: int) -> Brand:
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise LookupError(f"no brand {brand_id}")
+    return brand
+
+
+def _summary(mention: Mention) -> str:
+    who = (mention.author.name or mention.author.handle) if mention.author else "someone"
+    text = " ".join(mention.text.split())
+    return f"{who} ({mention.network}): {text[:160]}{'…' if len(text) > 160 else ''}"
+
+
+# --- opening and joining -------------------------------------------------------------------------
+
+
+def _holds(session: Session, case_id: int, mention_id: int) -> bool:
+    return session.get(CaseMention, (case_id, mention_id)) is not None
+
+
+def _attach(session: Session, case: Case, mention: Mention, role: str, actor: str) -> None:
+    session.add(CaseMention(case_id=case.id, mention_id=mention.id, role=role))
+    session.flush()
+    record(session, actor, "case.attach", "case", case.id, mention_id=mention.id, role=role)
+
+
+def _new_case(
+    session: Session, brand: Brand, mention: Mention, actor: str, now: datetime,
+    priority: float | None = None,
+) -> Case:
+    case = Case(
+        brand_id=brand.id, state=sm.NEW, network=mention.network, thread_key=thread_key(mention),
+        author_id=mention.author_id, root_mention_id=mention.id,
+        customer_name=mention.customer_name, lang=mention.lang,
+        priority=priority if priority is not None else (mention.priority or 0.0),
+        first_response_due_at=sm.first_response_due(
+            mention.created_at, brand.sla_minutes, brand.working_hours),
+        opened_by=actor, tags=[], notes=[], created_at=now,
+    )
+    session.add(case)
+    session.flush()
+    record(session, actor, "case.open", "case", case.id, brand_id=brand.id,
+           mention_id=mention.id, due=case.first_response_due_at.isoformat()
+           if case.first_response_due_at else None)
+    _attach(session, case, mention, "complaint", actor)
+    return case
+
+
+def open_case(
+    session: Session, mention_id: int, brand_id: int, *, actor: str,
+    priority: float | None = None, now: datetime | None = None,
+) -> Case:
+    """A responder opens a case by hand (returns the open case that already holds the mention)."""
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise LookupError(f"no mention {mention_id}")
+    brand = _brand(session, brand_id)
+    existing = queries.cases_in_brand_of_mention(session, mention_id).get(brand_id)
+    if existing is not None:
+        case = get_case(session, existing)
+        if case.state in sm.OPEN_STATES:
+            return case
+    return _new_case(session, brand, mention, actor, _now(now), priority)
+
+
+def open_cases_for_mentions(
+    session: Session, mention_ids: Sequence[int], *, actor: str = "system",
+    now: datetime | None = None, outcome: IngestOutcome | None = None,
+) -> IngestOutcome:
+    """Apply the case rules to freshly ingested mentions: open new cases or join open ones."""
+    now = _now(now)
+    out = outcome or IngestOutcome()
+    mentions = session.scalars(
+        select(Mention).where(Mention.id.in_(list(mention_ids))).order_by(Mention.created_at)
+    ).all()
+    brands: dict[int, tuple[Brand, CaseRule, list[Channel]]] = {}
+    for mention in mentions:
+        held = queries.cases_in_brand_of_mention(session, mention.id)
+        for match in mention.brands:
+            if match.brand_id in held:
+                continue
+            if match.brand_id not in brands:
+                brand = _brand(session, match.brand_id)
+                channels = list(session.scalars(select(Channel).where(
+                    Channel.brand_id == brand.id)))
+                brands[match.brand_id] = (brand, CaseRule.of(brand), channels)
+            brand, rule, channels = brands[match.brand_id]
+            sentiment = match.sentiment or mention.sentiment
+            if is_brand_own(mention, channels) or not wants_case(
+                    sentiment, mention.is_question, mention.priority, rule):
+                continue
+            case = find_joinable_case(session, brand.id, mention, rule, now)
+            if case is not None:
+                _attach(session, case, mention, "complaint", actor)
+                out.joined.append((case.id, mention.id))
+                continue
+            case = _new_case(session, brand, mention, actor, now)
+            out.opened.append(case.id)
+            out.alerts.append(AlertEvent("new_case", brand.id, case.id, _summary(mention),
+                                         priority=case.priority, url=mention.url, at=now))
+    return out
+
+
+def process_ingested(
+    session: Session, mention_ids: Sequence[int], *, actor: str = "system",
+    now: datetime | None = None,
+) -> IngestOutcome:
+    """Call after `pipeline.ingest`: attach replies to their cases, then open/join cases."""
+    out = IngestOutcome()
+    out.replies = link_replies_to_cases(session, mention_ids, actor=actor, now=now)
+    return open_cases_for_mentions(session, mention_ids, actor=actor, now=now, outcome=out)
+
+
+# --- people's edits ------------------------------------------------------------------------------
+
+
+def assign(session: Session, case_id: int, user_id: int | None, *, actor: str) -> Case:
+    case = get_case(session, case_id)
+    before, case.assignee_id = case.assignee_id, user_id
+    record(session, actor, "case.assign", "case", case.id, before=before, after=user_id)
+    return case
+
+
+def tag(
+    session: Session, case_id: int, *, add: Sequence[str] = (), remove: Sequence[str] = (),
+    actor: str,
+) -> Case:
+    case = get_case(session, case_id)
+    tags = [t for t in case.tags or [] if t not in set(remove)]
+    tags += [t.strip() for t in add if t.strip() and t.strip() not in tags]
+    case.tags = tags
+    record(session, actor, "case.tag", "case", case.id, add=list(add), remove=list(remove))
+    return case
+
+
+def set_priority(session: Session, case_id: int, priority: float, *, actor: str) -> Case:
+    case = get_case(session, case_id)
+    before, case.priority = case.priority, float(priority)
+    record(session, actor, "case.priority", "case", case.id, before=before, after=priority)
+    return case
+
+
+def add_note(session: Session, case_id: int, text: str, *, actor: str,
+             now: datetime | None = None) -> Case:
+    """An internal note (never sent anywhere); notes are only ever added."""
+    if not text.strip():
+        raise ValueError("a note needs a text")
+    case = get_case(session, case_id)
+    case.notes = [*(case.notes or []), {"at": _now(now).isoformat(), "by": actor, "text": text}]
+    record(session, actor, "case.note", "case", case.id, text=text)
+    return case
+
+
+def transition(
+    session: Session, case_id: int, target: str, *, actor: str, reason: str | None = None,
+    now: datetime | None = None, outcome: str | None = None,
+) -> Case:
+    """Move a case (IllegalTransition if the state machine forbids it); audited."""
+    case = get_case(session, case_id)
+    _move(session, case, target, actor, _now(now), reason=reason, outcome=outcome)
+    return case
+
+
+def _move(session: Session, case: Case, target: str, actor: str, now: datetime,
+          reason: str | None = None, outcome: str | None = None) -> None:
+    sm.check_transition(case.state, target)
+    if target == sm.CLOSED:
+        if outcome is not None and outcome not in sm.OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r} (one of {', '.join(sm.OUTCOMES)})")
+        case.closed_at, case.outcome = now, outcome or case.outcome
+    if target == sm.RESOLVED:
+        case.resolved_at = now
+    record(session, actor, "case.transition", "case", case.id, before=case.state, after=target,
+           reason=reason, outcome=outcome)
+    case.state = target
+
+
+def resolve(session: Session, case_id: int, *, actor: str, now: datetime | None = None,
+            reason: str | None = None) -> Case:
+    """Mark solved in private and schedule the public follow-up after the brand's delay."""
+    now = _now(now)
+    case = get_case(session, case_id)
+    _move(session, case, sm.RESOLVED, actor, now, reason=reason)
+    days = _brand(session, case.brand_id).follow_up_days
+    case.follow_up_due_at = now + timedelta(days=days) if days and days > 0 else None
+    record(session, actor, "case.follow_up_scheduled", "case", case.id,
+           due=case.follow_up_due_at.isoformat() if case.follow_up_due_at else None)
+    return case
+
+
+# --- answering through the network ---------------------------------------------------------------
+
+
+def _channel(session: Session, brand_id: int, network: str) -> Channel | None:
+    return session.scalars(select(Channel).where(
+        Channel.brand_id == brand_id, Channel.network == network).order_by(Channel.id)).first()
+
+
+def _vars(session: Session, case: Case, brand: Brand, agent: str | None = None) -> TemplateVars:
+    incident = session.get(Incident, case.incident_id) if case.incident_id else None
+    return TemplateVars(brand=brand.name, case_number=case.id, name=case.customer_name,
+                        incident_link=incident.explanation_url if incident else None, agent=agent)
+
+
+def _needs_approval(brand: Brand, explicit: bool | None) -> bool:
+    return bool((brand.settings or {}).get("require_approval", False)) if explicit is None \
+        else explicit
+
+
+def _mention_target(mention: Mention) -> dict[str, Any]:
+    return {"external_id": mention.external_id, "mention_id": mention.id,
+            "parent_external_id": mention.parent_external_id,
+            "thread_external_id": mention.thread_external_id,
+            "place_external_id": mention.place.external_id if mention.place else None}
+
+
+def draft_case_action(
+    session: Session, case: Case, kind: str, *, actor: str, text: str | None = None,
+    needs_approval: bool | None = None, idempotency_key: str | None = None,
+    after_action_id: int | None = None,
+) -> Action:
+    """Draft one of the case's messages (template text unless `text` is given)."""
+    brand = _brand(session, case.brand_id)
+    root = session.get(Mention, case.root_mention_id)
+    assert root is not None
+    template_id = None
+    if text is None:
+        template_kind = {"public_reply": "public_apology", "private_message": "private_opening",
+                         "follow_up": "follow_up", "closing_note": "closing_note"}[kind]
+        lang = pick_lang(case.lang, brand.languages)
+        text, stored = render(session, brand.id, template_kind, lang, _vars(session, case, brand))
+        template_id = stored.id if stored else None
+    if kind == "private_message":
+        if root.author is None:
+            raise ValueError(f"case {case.id}: the mention has no known author to write to")
+        target: dict[str, Any] = {"external_id": root.author.external_id,
+                                  "author_id": root.author_id}
+    else:
+        target = _mention_target(root)
+    if after_action_id is not None:
+        target["after_action_id"] = after_action_id
+    channel = _channel(session, brand.id, case.network)
+    return draft_action(
+        session, brand_id=brand.id, kind=kind, network=case.network, text=text, target=target,
+        channel_id=channel.id if channel else None, case_id=case.id, template_id=template_id,
+        needs_approval=_needs_approval(brand, needs_approval), actor=actor,
+        idempotency_key=idempotency_key)
+
+
+def answer_and_move_to_private(
+    session: Session, case_id: int, *, actor: str, source_factory: SourceFactory | None,
+    public_text: str | None = None, private_text: str | None = None,
+    needs_approval: bool | None = None,
+) -> tuple[Action, Action]:
+    """Draft the private message and the public "we wrote to you" reply, then send them.
+
+    The private message goes first: the public reply says it was sent, so it waits until it was.
+    With approval on (or no `source_factory`), both are left for `approve` + `send_case_actions`.
+    Commits when it sends.
+    """
+    case = get_case(session, case_id)
+    if case.state not in sm.OPEN_STATES:
+        raise sm.IllegalTransition(case.state, sm.ANSWERED_PUBLICLY)
+    private = draft_case_action(session, case, "private_message", actor=actor, text=private_text,
+                                needs_approval=needs_approval)
+    public = draft_case_action(session, case, "public_reply", actor=actor, text=public_text,
+                               needs_approval=needs_approval, after_action_id=private.id)
+    if source_factory is not None:
+        send_case_actions(session, case.id, source_factory=source_factory, actor=actor)
+    return public, private
+
+
+def send_case_actions(
+    session: Session, case_id: int, *, source_factory: SourceFactory, actor: str = "system",
+) -> list[Action]:
+    """Send the case's approved (or failed, to retry) actions, each after what it waits for."""
+    case = get_case(session, case_id)
+    order = {"private_message": 0, "public_reply": 1, "follow_up": 2, "closing_note": 3}
+    todo = sorted((a for a in _actions(session, case.id) if a.status in ("approved", "failed")),
+                  key=lambda a: (order.get(a.kind, 9), a.id))
+    for action in todo:
+        waits_for = (action.target or {}).get("after_action_id")
+        first = session.get(Action, waits_for) if waits_for else None
+        if first is not None and first.status != "sent":
+            action.last_error = f"waiting for action {first.id} ({first.kind}) to be sent"
+            session.commit()
+            continue
+        send_action(session, action.id, source_factory=source_factory, actor=actor,
+                    on_sent=_on_sent)
+    return _actions(session, case_id)
+
+
+def _actions(session: Session, case_id: int) -> list[Action]:
+    return list(session.scalars(select(Action).where(Action.case_id == case_id)
+                                .order_by(Action.id)))
+
+
+def _on_sent(session: Session, action: Action) -> None:
+    """Keep the case in step with what was actually sent (the SLA clock stops on public ones)."""
+    if action.case_id is None:
+        return
+    case = get_case(session, action.case_id)
+    now = action.sent_at or datetime.now(UTC)
+    actor = f"action:{action.id}"
+    if action.kind == "public_reply" and case.first_response_at is None:
+        case.first_response_at = now
+        due = case.first_response_due_at
+        if due is not None and now > due and case.sla_breached_at is None:
+            case.sla_breached_at = due
+            record(session, actor, "case.sla_breach", "case", case.id, due=due.isoformat())
+    sent = {a.kind for a in _actions(session, case.id) if a.status == "sent"} | {action.kind}
+    if "public_reply" in sent and case.state in (sm.NEW, sm.ESCALATED):
+        _move(session, case, sm.ANSWERED_PUBLICLY, actor, now)
+    if "private_message" in sent and case.state == sm.ANSWERED_PUBLICLY:
+        _move(session, case, sm.IN_PRIVATE, actor, now)
+    if action.kind == "follow_up" and case.state == sm.RESOLVED:
+        case.followed_up_at = now
+        _move(session, case, sm.FOLLOWED_UP, actor, now)
+
+
+# --- the loop: follow-up, the customer's answer, SLA, removed comments ---------------------------
+
+
+def run_due_follow_ups(
+    session: Session, now: datetime | None = None, *, source_factory: SourceFactory | None,
+    actor: str = "system",
+) -> list[Action]:
+    """Draft the follow-up of every case whose time has come; send it or leave it for approval.
+
+    One follow-up per case, whatever runs this concurrently (its idempotency key is unique).
+    Commits.
+    """
+    now = _now(now)
+    drafted = []
+    for case in queries.due_follow_ups(session, now):
+        brand = _brand(session, case.brand_id)
+        approval = (brand.settings or {}).get("follow_up_approval")
+        action = draft_case_action(
+            session, case, "follow_up", actor=actor, idempotency_key=f"follow_up:case:{case.id}",
+            needs_approval=None if approval is None else bool(approval))
+        drafted.append(action)
+    session.commit()
+    if source_factory is not None:
+        for action in drafted:
+            if action.status == "approved":
+                send_action(session, action.id, source_factory=source_factory, actor=actor,
+                            on_sent=_on_sent)
+    return drafted
+
+
+def attach_customer_reply(
+    session: Session, case_id: int, mention_id: int, *, actor: str = "system",
+    now: datetime | None = None, role: str = "customer_reply",
+) -> str | None:
+    """Attach a reply to the case; after a follow-up, classify it and close with that outcome."""
+    case = get_case(session, case_id)
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise LookupError(f"no mention {mention_id}")
+    if not _holds(session, case.id, mention.id):
+        _attach(session, case, mention, role, actor)
+    if role != "customer_reply" or case.state != sm.FOLLOWED_UP:
+        return None
+    outcome = classify_reply(mention.text)
+    _move(session, case, sm.CLOSED, actor, _now(now), reason=f"customer replied: {outcome}",
+          outcome=outcome)
+    return outcome
+
+
+def link_replies_to_cases(
+    session: Session, mention_ids: Sequence[int], *, actor: str = "system",
+    now: datetime | None = None,
+) -> list[tuple[int, int, str | None]]:
+    """Attach new mentions that answer a case (ours or the customer's); returns (case, mention,
+    outcome) for each — outcome set when a followed-up case closed on the customer's words."""
+    linked = []
+    mentions = session.scalars(
+        select(Mention).where(Mention.id.in_(list(mention_ids))).order_by(Mention.created_at)
+    ).all()
+    for mention in mentions:
+        found = queries.case_answered_by(session, mention)
+        if found is None:
+            continue
+        case, role = found
+        if _holds(session, case.id, mention.id):
+            continue
+        outcome = attach_customer_reply(session, case.id, mention.id, actor=actor, now=now,
+                                        role=role)
+        linked.append((case.id, mention.id, outcome))
+    return linked
+
+
+def close_silent_follow_ups(
+    session: Session, now: datetime | None = None, *, actor: str = "system"
+) -> list[int]:
+    """Close followed-up cases the customer never answered (`no_answer`) after the brand's wait
+    (`Brand.settings["follow_up_wait_days"]`, default 7)."""
+    now = _now(now)
+    closed = []
+    for case, brand in queries.silent_follow_ups(session):
+        wait = float((brand.settings or {}).get("follow_up_wait_days", 7))
+        if case.followed_up_at is not None and case.followed_up_at + timedelta(days=wait) <= now:
+            _move(session, case, sm.CLOSED, actor, now, reason="no answer to the follow-up",
+                  outcome="no_answer")
+            closed.append(case.id)
+    return closed
+
+
+def check_sla(session: Session, now: datetime | None = None, *,
+              actor: str = "system") -> list[AlertEvent]:
+    """Remind before the first public answer is due and record breaches (once each)."""
+    now = _now(now)
+    events = []
+    for case, brand in queries.sla_pending(session):
+        remind = float((brand.settings or {}).get("sla_remind_minutes", 15))
+        status = sm.sla_status(case.first_response_due_at, now, answered=False,
+                               remind_before_minutes=remind)
+        root = session.get(Mention, case.root_mention_id)
+        summary = _summary(root) if root else f"case {case.id}"
+        due = case.first_response_due_at
+        assert due is not None
+        if status == "breached" and case.sla_breached_at is None:
+            case.sla_breached_at = due
+            record(session, actor, "case.sla_breach", "case", case.id, due=due.isoformat())
+            events.append(AlertEvent("sla_breach", brand.id, case.id, summary,
+                                     priority=case.priority, url=root.url if root else None,
+                                     at=now))
+        elif status == "remind" and case.sla_reminded_at is None:
+            case.sla_reminded_at = now
+            record(session, actor, "case.sla_reminder", "case", case.id, due=due.isoformat())
+            events.append(AlertEvent("sla_reminder", brand.id, case.id, summary,
+                                     priority=case.priority, url=root.url if root else None,
+                                     at=now))
+    return events
+
+
+def flag_removed_at_source(
+    session: Session, mention_ids: Sequence[int] | None = None, *, actor: str = "system"
+) -> list[AlertEvent]:
+    """Show on each case that one of its mentions disappeared from the network (never by us)."""
+    events = []
+    for case, mention in queries.cases_with_removed_mentions(session, mention_ids):
+        case.removed_at_source = mention.removed_at_source
+        record(session, actor, "case.removed_at_source", "case", case.id, mention_id=mention.id)
+        events.append(AlertEvent("removed_at_source", case.brand_id, case.id, _summary(mention),
+                                 priority=case.priority, url=mention.url))
+    return events

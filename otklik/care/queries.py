@@ -1,0 +1,118 @@
+"""Read-only questions the desk asks the store: which cases are due, which case a reply answers.
+
+Kept apart from the writers (`otklik.actions.cases`) so the web pages can ask them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Action, Brand, Case, CaseMention, Mention
+from otklik.domain.cases import ESCALATED, FOLLOWED_UP, NEW, OPEN_STATES, RESOLVED
+
+
+def cases_in_brand_of_mention(session: Session, mention_id: int) -> dict[int, int]:
+    """brand id → case id, for every case (any state) that already holds this mention."""
+    rows = session.execute(
+        select(Case.brand_id, Case.id)
+        .join(CaseMention, CaseMention.case_id == Case.id)
+        .where(CaseMention.mention_id == mention_id)
+    )
+    return {brand_id: case_id for brand_id, case_id in rows}
+
+
+def due_follow_ups(session: Session, now: datetime) -> Sequence[Case]:
+    """Resolved cases whose follow-up time has come and that have no follow-up action yet."""
+    has_follow_up = select(Action.id).where(Action.case_id == Case.id,
+                                            Action.kind == "follow_up").exists()
+    return session.scalars(
+        select(Case)
+        .where(Case.state == RESOLVED, Case.follow_up_due_at.is_not(None),
+               Case.follow_up_due_at <= now, ~has_follow_up)
+        .order_by(Case.follow_up_due_at, Case.id)
+    ).all()
+
+
+def silent_follow_ups(session: Session) -> Sequence[tuple[Case, Brand]]:
+    """Cases waiting for the customer's answer to a follow-up (the caller checks the time)."""
+    rows = session.execute(
+        select(Case, Brand).join(Brand, Brand.id == Case.brand_id)
+        .where(Case.state == FOLLOWED_UP, Case.followed_up_at.is_not(None))
+    )
+    return [(case, brand) for case, brand in rows]
+
+
+def sla_pending(session: Session) -> Sequence[tuple[Case, Brand]]:
+    """Open cases still waiting for their first public answer, with their brand."""
+    rows = session.execute(
+        select(Case, Brand).join(Brand, Brand.id == Case.brand_id)
+        .where(Case.state.in_((NEW, ESCALATED)), Case.first_response_at.is_(None),
+               Case.first_response_due_at.is_not(None))
+        .order_by(Case.first_response_due_at)
+    )
+    return [(case, brand) for case, brand in rows]
+
+
+def cases_with_removed_mentions(
+    session: Session, mention_ids: Sequence[int] | None = None
+) -> Sequence[tuple[Case, Mention]]:
+    """Cases not yet flagged although one of their mentions was removed at the source."""
+    stmt = (
+        select(Case, Mention)
+        .join(CaseMention, CaseMention.case_id == Case.id)
+        .join(Mention, Mention.id == CaseMention.mention_id)
+        .where(Mention.removed_at_source.is_not(None), Case.removed_at_source.is_(None))
+        .order_by(Case.id)
+    )
+    if mention_ids is not None:
+        stmt = stmt.where(Mention.id.in_(list(mention_ids)))
+    seen: set[int] = set()
+    found = []
+    for case, mention in session.execute(stmt):
+        if case.id not in seen:
+            seen.add(case.id)
+            found.append((case, mention))
+    return found
+
+
+def case_answered_by(session: Session, mention: Mention) -> tuple[Case, str] | None:
+    """The open case a new mention answers, and its role there (`customer_reply`/`brand_answer`).
+
+    A mention is the brand's own answer when its id is the network id of an action the desk sent;
+    it is the customer's reply when it answers one of our actions, or when the case's customer
+    writes again in the thread of the case's root mention.
+    """
+    if mention.author_id is None and mention.parent_external_id is None:
+        return None
+    ours = session.scalars(
+        select(Case).join(Action, Action.case_id == Case.id)
+        .where(Action.network == mention.network, Action.external_id == mention.external_id)
+    ).first()
+    if ours is not None:
+        return ours, "brand_answer"
+    live = Case.state.in_(OPEN_STATES - {NEW})
+    if mention.parent_external_id:
+        answered = session.scalars(
+            select(Case).join(Action, Action.case_id == Case.id)
+            .where(live, Action.network == mention.network,
+                   Action.external_id == mention.parent_external_id,
+                   Case.author_id == mention.author_id)
+            .order_by(Case.id.desc())
+        ).first()
+        if answered is not None:
+            return answered, "customer_reply"
+    if mention.author_id is None:
+        return None
+    root = Mention.__table__.alias("root")
+    thread = mention.thread_external_id or mention.external_id
+    same_thread = session.scalars(
+        select(Case).join(root, root.c.id == Case.root_mention_id)
+        .where(live, Case.author_id == mention.author_id, Case.network == mention.network,
+               root.c.thread_external_id == thread, root.c.id != mention.id)
+        .order_by(Case.id.desc())
+    ).first()
+    return (same_thread, "customer_reply") if same_thread is not None else None

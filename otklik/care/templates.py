@@ -1,0 +1,191 @@
+"""Reply templates: user-written Jinja2, rendered in a sandbox, with good defaults shipped.
+
+Responders write templates, so a template is untrusted code: it runs in Jinja2's
+`SandboxedEnvironment` (no attribute escapes such as `''.__class__.__mro__`), unknown variables
+are errors (a typo must not send "Здравствуйте, !" to a customer), and the output is plain text
+(social networks are not HTML; autoescape is off).
+
+Variables: `name` (the customer's first name, when enrichment found one), `brand`, `case_number`,
+`incident_link`, `agent`. When the name is unknown, `{{ name }}` disappears together with the
+punctuation around it: "{{ name }}, приносим…" renders "Приносим…", "Добрый день, {{ name }},
+удалось…" renders "Добрый день, удалось…". `{% if name %}` also works as expected.
+
+Lookup order for (brand, kind, lang): the brand's stored template, a stored global template
+(brand_id NULL), then the shipped default in `default_templates/<kind>.<lang>.j2`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Template
+
+KINDS: tuple[str, ...] = ("public_apology", "private_opening", "follow_up", "closing_note")
+LANGS: tuple[str, ...] = ("ru", "en")
+VARIABLES: tuple[str, ...] = ("name", "brand", "case_number", "incident_link", "agent")
+DEFAULTS_DIR = Path(__file__).parent / "default_templates"
+MAX_OUTPUT = 4000  # VK comments allow 16k, Telegram 4096: a template is never a novel
+
+_MARK = "\ue000"  # private-use character standing in for a missing name
+
+
+class TemplateInvalid(ValueError):
+    """A template that does not parse, escapes the sandbox or names an unknown variable."""
+
+
+class _MissingName(str):
+    """Renders as a marker (removed with its punctuation afterwards) and is false in `if`."""
+
+    def __bool__(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateVars:
+    """What a template may use; `name=None` when the customer's name is unknown."""
+
+    brand: str
+    case_number: int | str | None = None
+    name: str | None = None
+    incident_link: str | None = None
+    agent: str | None = None
+
+    def as_context(self) -> dict[str, Any]:
+        name = (self.name or "").strip()
+        return {
+            "name": name if name else _MissingName(_MARK),
+            "brand": self.brand,
+            "case_number": "" if self.case_number is None else str(self.case_number),
+            "incident_link": self.incident_link or "",
+            "agent": self.agent or "",
+        }
+
+
+def make_environment() -> SandboxedEnvironment:
+    """A sandbox with strict variables and no HTML escaping (the output is a social post)."""
+    return SandboxedEnvironment(
+        autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False
+    )
+
+
+_ENV = make_environment()
+
+_CLEANUPS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # "Добрый день, NAME, удалось" → "Добрый день, удалось"
+    (re.compile(rf"\s*,\s*{_MARK}\s*(?=,)"), ""),
+    # "Здравствуйте, NAME!" → "Здравствуйте!"
+    (re.compile(rf"\s*[,;]?\s*{_MARK}\s*(?=[!?.…])"), ""),
+    # "NAME, приносим" at the start of a line → "приносим" (capitalised below)
+    (re.compile(rf"(^|(?<=\n)|(?<=[.!?…]\s))\s*{_MARK}\s*[,;:—–-]?\s*", re.M), r"\1"),
+    (re.compile(rf"\s*{_MARK}\s*"), " "),
+    (re.compile(r"[ \t]{2,}"), " "),
+)
+_SENTENCE_START = re.compile(r"(^|\n|[.!?…]\s+)([a-zа-яё])", re.M)
+
+
+def _tidy(text: str) -> str:
+    """Remove the missing-name marker with its punctuation; re-capitalise sentence starts."""
+    if _MARK not in text:
+        return text.strip()
+    for pattern, repl in _CLEANUPS:
+        text = pattern.sub(repl, text)
+    text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    return text.strip()
+
+
+def render_text(body: str, variables: TemplateVars) -> str:
+    """Render one template body in the sandbox; any refusal is a TemplateInvalid."""
+    try:
+        text = _ENV.from_string(body).render(variables.as_context())
+    except SecurityError as exc:
+        raise TemplateInvalid(f"template refused by the sandbox: {exc}") from exc
+    except TemplateSyntaxError as exc:
+        raise TemplateInvalid(f"template syntax error at line {exc.lineno}: {exc.message}") from exc
+    except TemplateError as exc:  # UndefinedError and friends
+        raise TemplateInvalid(
+            f"template error: {exc} (variables: {', '.join(VARIABLES)})"
+        ) from exc
+    text = _tidy(text)
+    if not text:
+        raise TemplateInvalid("template rendered to an empty text")
+    if len(text) > MAX_OUTPUT:
+        raise TemplateInvalid(f"template rendered {len(text)} characters (max {MAX_OUTPUT})")
+    return text
+
+
+def validate(body: str) -> None:
+    """Check a template before it is stored: renders with and without a customer name."""
+    for name in ("Ольга", None):
+        render_text(body, TemplateVars(brand="Бренд", case_number=1, name=name,
+                                       incident_link="https://example.org/incident"))
+
+
+def default_body(kind: str, lang: str) -> str:
+    path = DEFAULTS_DIR / f"{_check_kind(kind)}.{lang}.j2"
+    if not path.exists():
+        path = DEFAULTS_DIR / f"{kind}.ru.j2"
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown template kind {kind!r} (one of {', '.join(KINDS)})")
+    return kind
+
+
+def find_template(
+    session: Session, brand_id: int | None, kind: str, lang: str, name: str = "default"
+) -> Template | None:
+    """The stored template that overrides the default: the brand's first, then a global one."""
+    _check_kind(kind)
+    for owner in ([brand_id, None] if brand_id is not None else [None]):
+        stmt = select(Template).where(
+            Template.kind == kind, Template.lang == lang, Template.name == name,
+            Template.brand_id.is_(None) if owner is None else Template.brand_id == owner,
+        )
+        found = session.scalars(stmt).first()
+        if found is not None:
+            return found
+    return None
+
+
+def pick_lang(wanted: str | None, brand_languages: list[str] | None) -> str:
+    """The case's language when templates exist for it, else the brand's first, else Russian."""
+    for lang in (wanted, *(brand_languages or []), "ru"):
+        if lang and (DEFAULTS_DIR / f"public_apology.{lang}.j2").exists():
+            return lang
+    return "ru"
+
+
+def render(
+    session: Session, brand_id: int | None, kind: str, lang: str, variables: TemplateVars
+) -> tuple[str, Template | None]:
+    """Render the template in force for (brand, kind, lang); returns the text and its row."""
+    stored = find_template(session, brand_id, kind, lang)
+    body = stored.body if stored is not None else default_body(kind, lang)
+    return render_text(body, variables), stored
+
+
+def save_template(
+    session: Session, brand_id: int | None, kind: str, lang: str, body: str,
+    name: str = "default",
+) -> Template:
+    """Store (or replace) a template after checking it renders in the sandbox."""
+    _check_kind(kind)
+    validate(body)
+    row = find_template(session, brand_id, kind, lang, name)
+    if row is not None and row.brand_id == brand_id:
+        row.body = body
+    else:
+        row = Template(brand_id=brand_id, kind=kind, lang=lang, name=name, body=body)
+        session.add(row)
+    session.flush()
+    return row
