@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default=Path("./otklik-data"), description="Rejects files, exports")
     db_pool_size: int = Field(default=5, description="Connections per process (PostgreSQL)")
+    # sources (issue 3): API base URLs (tests point them at a local server) and default credentials
+    vk_api_url: str = Field(default="https://api.vk.com", description="VK API base URL")
+    telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API URL")
+    telegram_web_url: str = Field(default="https://t.me", description="t.me preview pages")
+    vk_access_token: str | None = Field(default=None, description="VK token for reading", repr=False)
+    vk_group_token: str | None = Field(default=None, description="VK community token", repr=False)
+    telegram_bot_token: str | None = Field(default=None, description="Bot API token", repr=False)
 
     @property
     def is_sqlite(self) -> bool:

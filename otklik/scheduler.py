@@ -1,0 +1,112 @@
+"""The embedded scheduler: polls every enabled source at its own interval, in one asyncio loop.
+
+One source failing never stops the others: each poll runs in its own task, its errors are kept on
+its row (by `poll_source`) and logged here. Distributed mode runs the same `poll_source` from
+Celery instead; this loop is for `otklik serve` on one machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from otklik.actions.sources import PollResult, poll_source
+from otklik.db.models import Source as SourceRow
+from otklik.domain.enrichment import Enricher
+from otklik.settings import Settings
+from otklik.sources.http import HttpClient
+
+log = logging.getLogger("otklik.scheduler")
+
+Poll = Callable[..., Awaitable[PollResult]]
+
+
+class Scheduler:
+    """Polls due sources every `tick` seconds, at most `concurrency` at a time; `stop()` ends it."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        settings: Settings,
+        *,
+        enrichers: Sequence[Enricher] = (),
+        client: HttpClient | None = None,
+        tick: float = 5.0,
+        concurrency: int = 4,
+        poll: Poll = poll_source,
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self.enrichers = enrichers
+        self.client = client
+        self.tick = tick
+        self.poll = poll
+        self._limit = asyncio.Semaphore(concurrency)
+        self._stop = asyncio.Event()
+        self._running: dict[int, asyncio.Task[None]] = {}
+        self._last_started: dict[int, datetime] = {}
+        self.polls = 0
+        self.failures = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def due(self, now: datetime) -> list[int]:
+        """Enabled sources whose interval has passed since their last poll (or never polled)."""
+        with self.session_factory() as session:
+            rows = session.execute(select(
+                SourceRow.id, SourceRow.interval_seconds, SourceRow.last_polled_at,
+            ).where(SourceRow.enabled.is_(True)).order_by(SourceRow.id)).all()
+        ready = []
+        for source_id, interval, last_polled in rows:
+            last = max(filter(None, (last_polled, self._last_started.get(source_id))),
+                       default=None)
+            if source_id in self._running:
+                continue
+            if last is None or now - last >= timedelta(seconds=interval):
+                ready.append(source_id)
+        return ready
+
+    async def run(self) -> None:
+        """Run until `stop()`; waits for polls in flight before returning."""
+        client = self.client or HttpClient()
+        try:
+            while not self._stop.is_set():
+                now = datetime.now(UTC)
+                try:
+                    ready = await asyncio.to_thread(self.due, now)
+                except Exception:  # the store may be briefly unavailable; try next tick
+                    log.exception("scheduler: could not list due sources")
+                    ready = []
+                for source_id in ready:
+                    self._last_started[source_id] = now
+                    task = asyncio.create_task(self._poll_one(source_id, client))
+                    self._running[source_id] = task
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=self.tick)
+            if self._running:
+                await asyncio.gather(*self._running.values(), return_exceptions=True)
+        finally:
+            if self.client is None:
+                await client.aclose()
+
+    async def _poll_one(self, source_id: int, client: HttpClient) -> None:
+        try:
+            async with self._limit:
+                result = await self.poll(self.session_factory, source_id, client=client,
+                                         enrichers=self.enrichers, settings=self.settings)
+            self.polls += 1
+            if result.error:
+                self.failures += 1
+                log.warning("source %d: %s", source_id, result.error)
+        except Exception:
+            self.failures += 1
+            log.exception("source %d: poll crashed", source_id)
+        finally:
+            self._running.pop(source_id, None)

@@ -1,0 +1,133 @@
+"""The connector contract every network module implements, and the errors they raise.
+
+One module per network sits on this shared base (the snscrape layout): a connector turns a
+network's payloads into `Post`s and sends what the desk asks it to send. It decides nothing.
+
+Inbound: `fetch(cursor) -> (posts, next_cursor)`. A cursor is a plain JSON-serialisable dict kept
+on the `sources` row; the poller persists it only after the page's posts are stored, so a crash
+re-fetches a page rather than skipping it (at-least-once delivery + idempotent ingest).
+
+Outbound, where the network allows it: `reply`, `send_private`, `post`, `edit`. Each returns the
+network's id of what was sent, so the action row can keep it.
+
+There is NO delete or hide method here or in any connector, on purpose: otklik never removes
+criticism. A brand answers complaints; it does not make them disappear.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from otklik.domain.posts import Post
+from otklik.sources.errors import (  # noqa: F401  (re-exported: the hierarchy lives here too)
+    AuthFailed,
+    BadResponse,
+    NotSupported,
+    RateLimited,
+    SourceError,
+    Unavailable,
+)
+from otklik.sources.http import HttpClient
+
+Cursor = dict[str, Any]
+"""Where polling resumes: JSON-serialisable (str, int, float, bool, None, lists, dicts)."""
+
+
+@dataclass(slots=True)
+class Listing:
+    """A complete view of part of the brand's own pages, for noticing what was removed there.
+
+    Either every stored comment of `thread_external_id` (other than the thread's root) should be in
+    `seen`, or every stored mention among `expected` should be. What is missing was removed.
+    """
+
+    seen: set[str]
+    thread_external_id: str | None = None
+    expected: set[str] | None = None
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a fetch: its posts, the cursor after it, whether another page follows now."""
+
+    posts: list[Post]
+    cursor: Cursor
+    more: bool = False
+    listings: list[Listing] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Target:
+    """What an outbound call is aimed at, in the network's own ids (read from stored rows)."""
+
+    external_id: str  # a mention, an author or a place/channel, depending on the call
+    parent_external_id: str | None = None
+    thread_external_id: str | None = None
+    place_external_id: str | None = None
+
+
+class Source(ABC):
+    """A connector instance: one network, its params (what to pull) and its credentials."""
+
+    network: ClassVar[str]
+    kinds: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        client: HttpClient,
+        *,
+        kind: str,
+        params: dict[str, Any] | None = None,
+        credentials: dict[str, Any] | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        if self.kinds and kind not in self.kinds:
+            raise ValueError(f"{self.network}: unknown source kind {kind!r} (one of {self.kinds})")
+        self.client = client
+        self.kind = kind
+        self.params = dict(params or {})
+        self._credentials = dict(credentials or {})
+        self.base_url = (base_url or self.default_base_url()).rstrip("/")
+
+    @classmethod
+    def default_base_url(cls) -> str:
+        return ""
+
+    def __repr__(self) -> str:  # never shows credentials
+        return f"<{type(self).__name__} {self.kind} {self.params!r}>"
+
+    @abstractmethod
+    async def fetch_page(self, cursor: Cursor | None) -> Page:
+        """Fetch one page from `cursor` (None = first poll)."""
+
+    async def fetch(self, cursor: Cursor | None) -> tuple[list[Post], Cursor]:
+        """Fetch one page: its posts and the cursor to resume after them."""
+        page = await self.fetch_page(cursor)
+        return page.posts, page.cursor
+
+    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+        """Answer a mention publicly (a comment under it); returns the network's id."""
+        raise NotSupported(f"{self.network}/{self.kind} cannot reply", network=self.network)
+
+    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+        """Write privately to an author; returns the network's message id."""
+        raise NotSupported(f"{self.network}/{self.kind} cannot write privately",
+                           network=self.network)
+
+    async def post(self, channel: Target, text: str, *, idempotency_key: str = "") -> str:
+        """Publish a post in one of the brand's channels; returns the network's id."""
+        raise NotSupported(f"{self.network}/{self.kind} cannot post", network=self.network)
+
+    async def edit(self, action: Target, text: str) -> str:
+        """Change the text of something otklik sent (its network id in `action.external_id`)."""
+        raise NotSupported(f"{self.network}/{self.kind} cannot edit", network=self.network)
+
+    def credential(self, name: str) -> str:
+        """A credential by name, or AuthFailed naming what is missing (never its value)."""
+        value = self._credentials.get(name)
+        if not value:
+            raise AuthFailed(f"{self.network}: credential {name!r} is not set",
+                             network=self.network)
+        return str(value)

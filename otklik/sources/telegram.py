@@ -1,0 +1,159 @@
+"""Telegram: the Bot API for the brand's own channel and chats, the web preview for the rest.
+
+Kinds of source:
+- ``bot``: `getUpdates` with the update offset as cursor (credential ``bot_token``). Delivers the
+  brand's channel posts and their edits (the bot must be a channel admin), the discussion group's
+  messages with their reply threads, and private messages from users who started the bot.
+  Telegram forgets an update once a later offset is requested, and the poller stores a page before
+  it saves the cursor, so a crash re-reads the page instead of losing it.
+- ``channel``: a public channel read from ``t.me/s/<channel>`` (params ``channel``; ``chat_id``
+  when known, so that ids agree with the Bot API; ``owned`` for the brand's own channel, whose
+  pages are complete listings: a post missing inside a page's id range was removed).
+
+Outbound (``bot``): `sendMessage` (with `reply_parameters` for a reply), `editMessageText`.
+A bot can write privately only to users who started it; Telegram answers 403 otherwise.
+The token lives in the URL path, so it is masked in every log line and error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from otklik.sources.base import Cursor, Listing, Page, Source, Target
+from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
+from otklik.sources.http import default_check, parse_json
+from otklik.sources.telegram_items import update_posts
+from otklik.sources.telegram_web import parse_preview
+
+ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "edited_channel_post"]
+MAX_THREADS = 2000  # discussion-group copies remembered in the cursor
+
+
+def bot_error(payload: Any, status: int) -> SourceError:
+    """A Bot API error reply (``ok: false``) → the shared hierarchy."""
+    if not isinstance(payload, dict):
+        payload = {}
+    code = payload.get("error_code", status)
+    text = f"telegram: error {code}: {payload.get('description', '')}"
+    params = payload.get("parameters") or {}
+    if code == 429:
+        retry = params.get("retry_after")
+        return RateLimited(text, network="telegram", code=code,
+                           retry_after=float(retry) if retry is not None else None)
+    if code in (401, 403, 404):  # bad token (401/404), blocked or not allowed (403)
+        return AuthFailed(text, network="telegram", code=code)
+    if isinstance(code, int) and code >= 500:
+        return Unavailable(text, network="telegram", code=code)
+    return BadResponse(text, network="telegram", code=code)
+
+
+def _split(external_id: str) -> tuple[str, int]:
+    chat, _, mid = external_id.rpartition("_")
+    if not chat or not mid.isdigit():
+        raise ValueError(f"not a Telegram message id: {external_id!r}")
+    return chat, int(mid)
+
+
+class TelegramSource(Source):
+    network = "telegram"
+    kinds = ("bot", "channel")
+
+    def __init__(self, *args: Any, web_base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.web_base_url = (web_base_url or "https://t.me").rstrip("/")
+
+    @classmethod
+    def default_base_url(cls) -> str:
+        return "https://api.telegram.org"
+
+    async def call(self, method: str, body: dict[str, Any]) -> Any:
+        """Call one Bot API method; returns its `result` or raises from the error payload."""
+        token = self.credential("bot_token")
+        holder: dict[str, Any] = {}
+
+        def check(response: httpx.Response) -> None:
+            try:
+                payload = parse_json(response, "telegram")
+            except BadResponse:
+                default_check(response, "telegram")  # a proxy's HTML 502 is still a 502
+                raise
+            if not isinstance(payload, dict) or payload.get("ok") is not True:
+                raise bot_error(payload, response.status_code)
+            holder["result"] = payload.get("result")
+
+        await self.client.request("telegram", "POST", f"{self.base_url}/bot{token}/{method}",
+                                  json_body=body, secrets=(token,), check=check)
+        return holder["result"]
+
+    # ---------------------------------------------------------------- inbound
+    async def fetch_page(self, cursor: Cursor | None) -> Page:
+        if self.kind == "bot":
+            return await self._updates(cursor or {})
+        return await self._preview(cursor or {})
+
+    async def _updates(self, cursor: Cursor) -> Page:
+        limit = int(self.params.get("limit", 100))
+        body: dict[str, Any] = {"limit": limit, "timeout": 0, "allowed_updates": ALLOWED_UPDATES}
+        if cursor.get("offset") is not None:
+            body["offset"] = int(cursor["offset"])
+        updates = await self.call("getUpdates", body)
+        if not isinstance(updates, list):
+            raise BadResponse("telegram: getUpdates: result is not a list", network="telegram")
+        threads: dict[str, str] = dict(cursor.get("threads") or {})
+        posts = update_posts(updates, threads)
+        ids = [int(u["update_id"]) for u in updates if "update_id" in u]
+        offset = max(ids) + 1 if ids else cursor.get("offset")
+        kept = dict(list(threads.items())[-MAX_THREADS:])
+        return Page(posts, {"offset": offset, "threads": kept}, more=len(updates) >= limit)
+
+    async def _preview(self, cursor: Cursor) -> Page:
+        channel = str(self.params.get("channel") or "").lstrip("@")
+        if not channel:
+            raise ValueError("telegram channel source needs params.channel")
+        place_id = str(self.params.get("chat_id") or f"@{channel.lower()}")
+        newest = int(cursor.get("newest") or 0)
+        before = cursor.get("before")
+        response = await self.client.request(
+            "telegram", "GET", f"{self.web_base_url}/s/{channel}", budget="telegram_web",
+            params={"before": before} if before else None)
+        page = parse_preview(response.text, channel, place_id)
+        listings = []
+        if self.params.get("owned") and page.ids:
+            lo, hi = min(page.ids), max(page.ids)
+            expected = {f"{place_id}_{i}" for i in range(lo, hi + 1)}
+            listings.append(Listing(seen={f"{place_id}_{i}" for i in page.ids},
+                                    expected=expected))
+        top = max([int(cursor.get("top") or 0), newest, *page.ids])
+        pages = int(cursor.get("pages") or 0) + 1
+        go_back = (page.before is not None and page.ids and min(page.ids) > newest + 1
+                   and pages < int(self.params.get("max_pages", 5)))
+        if go_back:
+            nxt = {"newest": newest, "before": page.before, "top": top, "pages": pages}
+            return Page(page.posts, nxt, more=True, listings=listings)
+        return Page(page.posts, {"newest": top}, listings=listings)
+
+    # ---------------------------------------------------------------- outbound
+    async def _send(self, chat_id: str, text: str, **extra: Any) -> str:
+        result = await self.call("sendMessage", {"chat_id": chat_id, "text": text, **extra})
+        if not isinstance(result, dict) or "message_id" not in result:
+            raise BadResponse("telegram: sendMessage: no message in result", network="telegram")
+        return f"{result.get('chat', {}).get('id', chat_id)}_{result['message_id']}"
+
+    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+        chat_id, message_id = _split(to_mention.external_id)
+        return await self._send(chat_id, text, reply_parameters={
+            "message_id": message_id, "allow_sending_without_reply": True})
+
+    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+        return await self._send(author.external_id, text)
+
+    async def post(self, channel: Target, text: str, *, idempotency_key: str = "") -> str:
+        return await self._send(channel.external_id, text)
+
+    async def edit(self, action: Target, text: str) -> str:
+        chat_id, message_id = _split(action.external_id)
+        await self.call("editMessageText",
+                        {"chat_id": chat_id, "message_id": message_id, "text": text})
+        return action.external_id
