@@ -72,14 +72,18 @@ class TokenBucket:
         """Take one token; returns how long it waited."""
         async with self._lock:
             now = self._clock()
-            self.tokens = min(self.burst, self.tokens + (now - self._last) * self.rate)
-            self._last = now
+            if now > self._last:
+                self.tokens = min(self.burst, self.tokens + (now - self._last) * self.rate)
+                self._last = now
             self.tokens -= 1.0
-            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
+            wait = 0.0
+            if self.tokens < 0:  # in debt: wait until the token we took has been earned
+                ready_at = self._last + (-self.tokens) / self.rate
+                wait = ready_at - now
+                self.tokens = 0.0
+                self._last = ready_at
             if wait > 0:
                 await self._sleep(wait)
-                self.tokens = 0.0
-                self._last = max(self._last, now + wait)
             return wait
 
 

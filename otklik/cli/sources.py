@@ -1,0 +1,140 @@
+"""`otklik source add/list/poll`: thin commands over the sources actions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+
+from otklik.actions.audit import record
+from otklik.actions.sources import poll_source, source_health
+from otklik.cli._common import fail, settings_of
+from otklik.db.engine import open_store, session_scope
+from otklik.db.models import Source as SourceRow
+from otklik.sources.registry import source_class
+
+console = Console()
+source_app = typer.Typer(help="Connectors: add, list with health, poll now.", no_args_is_help=True)
+
+
+def _pairs(items: list[str] | None, option: str) -> dict[str, Any]:
+    """KEY=VALUE options; a VALUE that is valid JSON (true, -100500, [..]) is kept typed."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"{option} {item!r}: expected KEY=VALUE")
+        try:
+            out[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key.strip()] = value
+    return out
+
+
+@source_app.command("add")
+def add(
+    ctx: typer.Context,
+    network: str,
+    kind: str,
+    name: str,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="KEY=VALUE")] = None,
+    credential_env: Annotated[list[str] | None, typer.Option(
+        "--credential-env", help="KEY=ENV_VAR: read a credential from the environment")] = None,
+    interval: Annotated[int, typer.Option(help="Seconds between polls")] = 300,
+    brand: Annotated[int | None, typer.Option(help="Brand id")] = None,
+    disabled: Annotated[bool, typer.Option(help="Add without polling it")] = False,
+) -> None:
+    """Add a source, e.g. `otklik source add vk search "VK: Зерно" -p q=Зерно`."""
+    try:
+        cls = source_class(network)
+    except ValueError as exc:
+        fail(str(exc))
+    if cls.kinds and kind not in cls.kinds:
+        fail(f"{network}: unknown kind {kind!r} (one of: {', '.join(cls.kinds)})")
+    if interval < 10:
+        fail("--interval: at least 10 seconds")
+    credentials: dict[str, str] = {}
+    for key, var in _pairs(credential_env, "--credential-env").items():
+        value = os.environ.get(str(var))
+        if not value:
+            fail(f"--credential-env {key}={var}: environment variable {var} is not set")
+        credentials[key] = value
+    _, sessions = open_store(settings_of(ctx))
+    with session_scope(sessions) as session:
+        row = SourceRow(network=network, kind=kind, name=name, params=_pairs(param, "--param"),
+                        credentials=credentials, interval_seconds=interval, brand_id=brand,
+                        enabled=not disabled)
+        session.add(row)
+        session.flush()
+        record(session, "cli", "source.created", "source", row.id, network=network, kind=kind,
+               name=name, params=row.params, credentials=sorted(credentials))
+        source_id = row.id
+    console.print(f"source {source_id} added")
+
+
+@source_app.command("list")
+def list_(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+) -> None:
+    """Sources with their health: last success, last error, posts/hour, silent."""
+    _, sessions = open_store(settings_of(ctx))
+    with session_scope(sessions) as session:
+        rows = session.scalars(select(SourceRow).order_by(SourceRow.id)).all()
+        healths = [source_health(session, r.id) for r in rows]
+    if as_json:
+        for row, h in zip(rows, healths, strict=True):
+            print(json.dumps({
+                "id": row.id, "network": row.network, "kind": row.kind, "name": row.name,
+                "enabled": row.enabled, "interval_seconds": row.interval_seconds,
+                "posts_total": row.posts_total, "posts_per_hour": round(h.posts_per_hour, 2),
+                "silent": h.silent, "failing": h.failing,
+                "last_success_at": h.last_success_at.isoformat() if h.last_success_at else None,
+                "last_error": h.last_error}, ensure_ascii=False))
+        return
+    table = Table("id", "network", "kind", "name", "on", "posts", "per hour", "state",
+                  "last success", "last error")
+    for row, h in zip(rows, healths, strict=True):
+        state = "failing" if h.failing else "silent" if h.silent else "ok"
+        table.add_row(str(row.id), row.network, row.kind, row.name, "yes" if row.enabled else "no",
+                      str(row.posts_total), f"{h.posts_per_hour:.1f}", state,
+                      f"{h.last_success_at:%Y-%m-%d %H:%M}" if h.last_success_at else "-",
+                      (h.last_error or "")[:60])
+    console.print(table)
+
+
+@source_app.command("poll")
+def poll(
+    ctx: typer.Context,
+    source_id: int,
+    max_pages: Annotated[int, typer.Option(help="Pages to fetch at most")] = 20,
+    enrich: Annotated[bool, typer.Option(help="Run enrichment on new mentions")] = True,
+) -> None:
+    """Poll one source now and print what it stored (exit 1 when the poll failed)."""
+    settings = settings_of(ctx)
+    _, sessions = open_store(settings)
+    with session_scope(sessions) as session:
+        if session.get(SourceRow, source_id) is None:
+            fail(f"no source with id {source_id}")
+    enrichers: list[Any] = []
+    if enrich:
+        from otklik.wiring import build_enrichers
+
+        with session_scope(sessions) as session:
+            enrichers = list(build_enrichers(session))
+    result = asyncio.run(poll_source(sessions, source_id, enrichers=enrichers,
+                                     settings=settings, max_pages=max_pages))
+    print(json.dumps(asdict(result), ensure_ascii=False, default=str))
+    if result.error:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(source_app, name="source")
