@@ -1,0 +1,156 @@
+"""Accounts: users with argon2-hashed passwords, roles, and API tokens stored only as hashes.
+
+Every writer records an audit event. Tokens are random 32-byte secrets shown once; the store
+keeps their SHA-256 (a fast hash is right for high-entropy secrets looked up on every request,
+argon2 is for low-entropy passwords).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from otklik.actions.audit import record
+from otklik.db.models import ApiToken, User
+from otklik.db.models.accounts import ROLES
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "otk_"
+MIN_PASSWORD = 8
+# A valid hash to verify against when the e-mail is unknown, so both paths take the same time.
+_DUMMY_HASH = _hasher.hash("otklik-dummy-password")
+
+
+class UserError(ValueError):
+    """Bad input for an account operation (unknown role, short password, duplicate e-mail)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    id: int
+    token: str  # shown once; only its hash is stored
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@") or len(email) > 200:
+        raise UserError(f"not an e-mail address: {email!r}")
+    return email
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    role: str = "viewer",
+    *,
+    name: str = "",
+    lang: str = "ru",
+    actor: str = "system",
+) -> User:
+    """Create an active user; the caller commits."""
+    email = normalize_email(email)
+    _check_role(role)
+    _check_password(password)
+    if find_user(session, email) is not None:
+        raise UserError(f"a user {email} already exists")
+    user = User(
+        email=email, name=name, role=role, lang=lang if lang in ("ru", "en") else "ru",
+        password_hash=_hasher.hash(password), active=True,
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor, "user.create", "user", user.id, email=email, role=role)
+    return user
+
+
+def set_password(session: Session, user: User, password: str, *, actor: str = "system") -> None:
+    _check_password(password)
+    user.password_hash = _hasher.hash(password)
+    record(session, actor, "user.set_password", "user", user.id)
+
+
+def set_role(session: Session, user: User, role: str, *, actor: str = "system") -> None:
+    _check_role(role)
+    old = user.role
+    user.role = role
+    record(session, actor, "user.set_role", "user", user.id, old=old, role=role)
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: str = "system") -> None:
+    user.active = active
+    record(session, actor, "user.set_active", "user", user.id, active=active)
+
+
+def set_lang(session: Session, user: User, lang: str) -> None:
+    if lang not in ("ru", "en"):
+        raise UserError(f"unknown language {lang!r}")
+    user.lang = lang
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same work either way)."""
+    user = find_user(session, email)
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(
+    session: Session, user: User, name: str = "", *, actor: str = "system"
+) -> NewToken:
+    """A new API token for the user; the plain token is returned once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, name=name[:100], token_hash=_token_hash(token))
+    session.add(row)
+    session.flush()
+    record(session, actor, "token.create", "user", user.id, token_id=row.id, name=name)
+    return NewToken(id=row.id, token=token)
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user owning this token (and note when it was last used), or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    row.last_used_at = datetime.now(UTC)
+    return user
+
+
+def count_users(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(User)) or 0)

@@ -1,0 +1,126 @@
+"""`otklik serve`, `otklik user add`, `otklik token create`: the web desk and its accounts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import typer
+
+from otklik.cli._common import fail, settings_of
+
+user_app = typer.Typer(help="Accounts of the web desk.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (Bearer) for the REST API.", no_args_is_help=True)
+log = logging.getLogger("otklik.serve")
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port", min=1, max=65535)] = 8000,
+    scheduler: Annotated[bool, typer.Option(help="Poll sources in-process (embedded mode)")] = True,
+) -> None:
+    """Run the web desk and the REST API on the store named by OTKLIK_DATABASE_URL."""
+    import uvicorn
+
+    from otklik.web import create_app
+
+    settings = settings_of(ctx)
+    app = create_app(settings)
+    embedded = settings.broker_url is None
+    if scheduler and embedded and importlib.util.find_spec("otklik.scheduler") is not None:
+        app.router.lifespan_context = _with_scheduler(app, settings)
+    typer.echo(f"otklik: http://{host}:{port}/ (store: {_safe_url(settings.database_url)})")
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+
+
+def _safe_url(url: str) -> str:
+    """The store URL without its password, for the start-up line."""
+    from sqlalchemy.engine import make_url
+
+    with contextlib.suppress(Exception):
+        return make_url(url).render_as_string(hide_password=True)
+    return url.split("@")[-1]
+
+
+def _with_scheduler(app, settings):  # type: ignore[no-untyped-def]
+    """A lifespan that runs the embedded source scheduler next to the web app."""
+    from otklik.scheduler import Scheduler
+    from otklik.web.api.ingest import default_enrichers
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app) -> AsyncIterator[None]:  # type: ignore[no-untyped-def]
+        with app.state.sessions() as session:
+            enrichers = default_enrichers(session)
+        sched = Scheduler(app.state.sessions, settings, enrichers=enrichers)
+        task = asyncio.create_task(sched.run())
+        try:
+            yield
+        finally:
+            sched.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, timeout=30)
+
+    return lifespan
+
+
+def user_add(
+    ctx: typer.Context,
+    email: str,
+    role: Annotated[str, typer.Option(help="admin, analyst, responder or viewer")] = "viewer",
+    password: Annotated[str | None, typer.Option(help="Asked for when omitted")] = None,
+    name: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Create a user (the first one is usually an admin)."""
+    from otklik.actions.users import UserError, create_user
+    from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Again: "):
+            fail("the passwords differ")
+    settings = settings_of(ctx)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            user = create_user(session, email, password, role, name=name, actor="cli")
+            typer.echo(f"user {user.email} ({user.role}) id {user.id}")
+    except UserError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+def token_create(
+    ctx: typer.Context,
+    email: str,
+    name: Annotated[str, typer.Option(help="What the token is for")] = "",
+) -> None:
+    """Create an API token for a user; it is printed once and stored only as a hash."""
+    from otklik.actions.users import create_token, find_user
+    from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+
+    settings = settings_of(ctx)
+    engine = make_engine(settings.database_url)
+    try:
+        with session_scope(make_sessionmaker(engine)) as session:
+            user = find_user(session, email)
+            if user is None:
+                fail(f"no user {email}")
+            token = create_token(session, user, name, actor="cli")
+        typer.echo(token.token)
+    finally:
+        engine.dispose()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    user_app.command("add")(user_add)
+    token_app.command("create")(token_create)
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")

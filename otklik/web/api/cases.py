@@ -1,0 +1,173 @@
+"""Cases: list, get, transition, reply (drafted from a template or given text, then sent)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Action, Case
+from otklik.web.api.common import cursor_id
+from otklik.web.api.schemas import encode_cursor
+from otklik.web.auth import Principal, Require, db
+from otklik.web.pages.cases import source_factory
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+class ActionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    status: str
+    text: str
+    external_id: str | None
+    sent_at: datetime | None
+    last_error: str | None
+
+
+class CaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    brand_id: int
+    state: str
+    network: str
+    root_mention_id: int
+    customer_name: str | None
+    priority: float
+    first_response_due_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    follow_up_due_at: datetime | None
+    followed_up_at: datetime | None
+    closed_at: datetime | None
+    outcome: str | None
+    created_at: datetime
+
+
+class CaseDetail(CaseOut):
+    mention_ids: list[int] = []
+    actions: list[ActionOut] = []
+
+
+class CaseList(BaseModel):
+    items: list[CaseOut]
+    next_cursor: str | None = None
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: str = Field(min_length=1, max_length=24)
+    reason: str | None = Field(None, max_length=1000)
+    outcome: str | None = None
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["public_reply", "private_message", "follow_up"]
+    text: str | None = Field(None, max_length=4000, description="omit to use the template")
+    send: bool = Field(True, description="send now (unless the brand requires approval)")
+
+
+def _detail(case: Case) -> CaseDetail:
+    out = CaseDetail.model_validate(case)
+    out.mention_ids = [m.mention_id for m in case.mentions]
+    out.actions = [ActionOut.model_validate(a) for a in case.actions]
+    return out
+
+
+def _case(session: Session, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise HTTPException(404, f"no case {case_id}")
+    return case
+
+
+@router.get("", response_model=CaseList)
+def list_cases(
+    state: str | None = None,
+    brand_id: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = None,
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> CaseList:
+    """Newest first, paged by cursor."""
+    stmt = select(Case).order_by(Case.id.desc()).limit(limit + 1)
+    if state:
+        stmt = stmt.where(Case.state == state)
+    if brand_id is not None:
+        stmt = stmt.where(Case.brand_id == brand_id)
+    before = cursor_id(cursor)
+    if before is not None:
+        stmt = stmt.where(Case.id < before)
+    rows = list(session.scalars(stmt))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CaseList(items=[CaseOut.model_validate(c) for c in rows],
+                    next_cursor=encode_cursor(rows[-1].id) if more and rows else None)
+
+
+@router.get("/{case_id}", response_model=CaseDetail)
+def get_one(
+    case_id: int, _: Principal = Depends(Require("read")), session: Session = Depends(db)
+) -> CaseDetail:
+    return _detail(_case(session, case_id))
+
+
+@router.post("/{case_id}/transition", response_model=CaseDetail)
+def move(
+    case_id: int,
+    body: TransitionIn,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> CaseDetail:
+    """Move the case; a move the state machine forbids is a 409 saying which are allowed."""
+    from otklik.actions.cases import resolve, transition
+    from otklik.domain.cases import RESOLVED, IllegalTransition
+
+    _case(session, case_id)
+    try:
+        if body.target == RESOLVED:
+            resolve(session, case_id, actor=principal.actor, reason=body.reason)
+        else:
+            transition(session, case_id, body.target, actor=principal.actor, reason=body.reason,
+                       outcome=body.outcome)
+    except IllegalTransition as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    session.commit()
+    return _detail(_case(session, case_id))
+
+
+@router.post("/{case_id}/reply", response_model=ActionOut, status_code=201)
+def reply(
+    request: Request,
+    case_id: int,
+    body: ReplyIn,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Action:
+    """Draft a reply (template text unless given) and send it through the brand's channel."""
+    from otklik.actions.cases import draft_case_action, send_case_actions
+    from otklik.actions.send import SendRefused
+
+    case = _case(session, case_id)
+    key = f"follow_up:case:{case.id}" if body.kind == "follow_up" else None
+    try:
+        action = draft_case_action(session, case, body.kind, actor=principal.actor,
+                                   text=body.text, idempotency_key=key)
+        session.commit()
+        if body.send:
+            send_case_actions(session, case.id, source_factory=source_factory(request, session),
+                              actor=principal.actor)
+    except (ValueError, SendRefused) as exc:
+        session.rollback()
+        raise HTTPException(409, str(exc)) from exc
+    session.refresh(action)
+    return action

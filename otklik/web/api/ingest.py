@@ -1,0 +1,62 @@
+"""Ingest: a batch of mentions from any system (the generic webhook source) into the pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.orm import Session
+
+from otklik.actions.audit import record
+from otklik.domain.enrichment import Enricher
+from otklik.pipeline import ingest
+from otklik.web.api.schemas import IngestIn, IngestOut
+from otklik.web.auth import Principal, Require, db
+
+router = APIRouter(prefix="/api/v1", tags=["ingest"])
+ENRICHERS_TTL = 60.0  # brands and queries change rarely; rebuild the list at most once a minute
+
+EnricherFactory = Callable[[Session], Sequence[Enricher]]
+
+
+def default_enrichers(session: Session) -> Sequence[Enricher]:
+    from otklik.wiring import build_enrichers
+
+    return build_enrichers(session)
+
+
+def enrichers_for(request: Request, session: Session) -> Sequence[Enricher]:
+    state = request.app.state
+    cached = getattr(state, "enrichers_cache", None)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > ENRICHERS_TTL:
+        factory: EnricherFactory = getattr(state, "enrichers_factory", None) or default_enrichers
+        cached = (now, list(factory(session)))
+        state.enrichers_cache = cached
+    return cached[1]
+
+
+@router.post("/ingest", response_model=IngestOut)
+def ingest_batch(
+    request: Request,
+    body: IngestIn,
+    principal: Principal = Depends(Require("ingest")),
+    session: Session = Depends(db),
+) -> IngestOut:
+    """Store up to 5000 mentions (idempotent by network + external_id; edits keep old text),
+    enriched like any source's, then let the case rules open or join cases."""
+    posts = [m.to_post() for m in body.mentions]
+    result = ingest(session, posts, enrichers=enrichers_for(request, session))
+    if result.inserted or result.updated:
+        try:
+            from otklik.actions.cases import process_ingested
+        except ImportError:  # case handling not installed: mentions are still stored
+            process_ingested = None  # type: ignore[assignment]
+        if process_ingested is not None:
+            process_ingested(session, result.mention_ids, actor=principal.actor)
+    record(session, principal.actor, "mentions.ingest", "mention", None,
+           inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
+    session.commit()
+    return IngestOut(inserted=result.inserted, updated=result.updated,
+                     unchanged=result.unchanged, mention_ids=result.mention_ids)

@@ -1,0 +1,93 @@
+"""Mentions: list (filters, cursor), search with the query language, get, correct sentiment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Mention
+from otklik.web import data
+from otklik.web.api.common import cursor_id, invalid, mention_out
+from otklik.web.api.schemas import CorrectionIn, MentionList, MentionOut, encode_cursor
+from otklik.web.auth import Principal, Require, db
+from otklik.web.changes import correct_sentiment
+from otklik.web.search import problem_of
+
+router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"])
+
+
+@router.get("", response_model=MentionList)
+def list_mentions(
+    q: str | None = Query(None, description="brand query language", max_length=5000),
+    brand_id: int | None = None,
+    network: str | None = None,
+    sentiment: str | None = Query(None, pattern="^(negative|neutral|positive|unknown)$"),
+    lang: str | None = None,
+    place: str | None = None,
+    author: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    fold: bool = Query(False, description="hide near-duplicates behind their cluster's first"),
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = Query(None, description="next_cursor of the previous page"),
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> MentionList:
+    """Newest first, paged by an opaque cursor."""
+    f = data.MentionFilter(brand_id=brand_id, network=network, sentiment=sentiment, lang=lang,
+                           place=place, author=author, since=since, until=until, fold=fold)
+    if q:
+        problem = problem_of(q)
+        if problem is not None:
+            raise invalid(("query", "q"), problem.message, "query_syntax")
+        f.query = q
+    page = data.list_mentions(session, f, limit=limit, before_id=cursor_id(cursor))
+    return MentionList(items=[mention_out(m) for m in page.mentions],
+                       next_cursor=encode_cursor(page.next_cursor))
+
+
+@router.get("/search", response_model=MentionList)
+def search_mentions(
+    q: str = Query(..., min_length=1, max_length=5000, description="brand query language"),
+    brand_id: int | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = None,
+    principal: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> MentionList:
+    """Mentions the query matches; a syntax error is a 422 naming its position."""
+    return list_mentions(q=q, brand_id=brand_id, network=None, sentiment=None, lang=None,
+                         place=None, author=None, since=None, until=None, fold=False,
+                         limit=limit, cursor=cursor, _=principal, session=session)
+
+
+def _get(session: Session, mention_id: int) -> Mention:
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise HTTPException(404, f"no mention {mention_id}")
+    return mention
+
+
+@router.get("/{mention_id}", response_model=MentionOut)
+def get_mention(
+    mention_id: int,
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> MentionOut:
+    return mention_out(_get(session, mention_id))
+
+
+@router.post("/{mention_id}/sentiment", response_model=MentionOut)
+def correct(
+    mention_id: int,
+    body: CorrectionIn,
+    principal: Principal = Depends(Require("analyze")),
+    session: Session = Depends(db),
+) -> MentionOut:
+    """Store an analyst's label (kept for retraining); the mention shows it from now on."""
+    mention = _get(session, mention_id)
+    correct_sentiment(session, mention, body.label, principal.user, body.brand_id)
+    session.commit()
+    return mention_out(mention)

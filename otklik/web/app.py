@@ -1,0 +1,142 @@
+"""The app factory: settings in, a FastAPI app out (pages, REST API v1, static files, security).
+
+Nothing here reads the environment: the CLI (or a test) builds `Settings` and passes them in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from otklik.db.engine import make_engine, make_sessionmaker
+from otklik.settings import Settings
+from otklik.web.auth import LoginThrottle
+from otklik.web.render import make_templates, render
+
+STATIC = Path(__file__).parent / "static"
+SESSION_COOKIE = "otklik_session"
+SESSION_MAX_AGE = 12 * 3600
+
+# No inline scripts anywhere: every script is a static file. ECharts tooltips set inline styles,
+# so styles (not scripts) may be inline.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Adds CSP and friends to every response; marks cookies Secure when served over https."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = []
+                for name, value in message.get("headers", []):
+                    if https and name.lower() == b"set-cookie" and b"secure" not in value.lower():
+                        value = value + b"; Secure"
+                    headers.append((name, value))
+                headers.extend(SECURITY_HEADERS)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    enrichers_factory: Any = None,
+    source_factory: Any = None,
+) -> FastAPI:
+    """Build the web app over the store named in `settings` (or an engine the caller owns).
+
+    `enrichers_factory(session)` gives the ingest API's enrichers (default `otklik.wiring`);
+    `source_factory(settings, session)` gives the channel → connector function used to send.
+    """
+    from otklik.web.api import ROUTERS as API_ROUTERS
+    from otklik.web.pages import ROUTERS as PAGE_ROUTERS
+
+    app = FastAPI(
+        title="otklik API",
+        version="1",
+        description="Reputation desk: mentions, ingest, brands, cases, spikes. "
+        "Authenticate with `Authorization: Bearer <token>` (`otklik token create EMAIL`).",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    app.state.sessions = make_sessionmaker(app.state.engine)
+    app.state.templates = make_templates()
+    app.state.throttle = LoginThrottle()
+    app.state.enrichers_factory = enrichers_factory
+    app.state.source_factory = source_factory
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=False,  # SecurityHeaders adds Secure whenever the request came over https
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    for router in (*API_ROUTERS, *PAGE_ROUTERS):
+        app.router.routes.extend(router.routes)
+    _error_handlers(app)
+    return app
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_html(request):
+            if exc.status_code == 401:
+                if request.headers.get("hx-request"):
+                    return Response(status_code=401, headers={"HX-Redirect": "/login"})
+                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            if exc.status_code in (403, 404, 409, 429):
+                return render(request, "error.html",
+                              {"status": exc.status_code, "detail": str(exc.detail)},
+                              status_code=exc.status_code)
+        headers: Any = getattr(exc, "headers", None)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)

@@ -1,0 +1,157 @@
+"""Who is asking and may they: roles → permissions, one dependency per route, CSRF, throttling.
+
+Every route (page or API) declares a `Require(permission)` dependency; the role test walks
+`app.routes` and checks each one. Browser sessions need a CSRF token on every unsafe request;
+API calls carry a Bearer token and no cookies, so CSRF does not apply to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from otklik.actions.users import user_for_token
+from otklik.db.models import User
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"read", "analyze", "respond", "ingest", "admin"}),
+    "analyst": frozenset({"read", "analyze"}),
+    "responder": frozenset({"read", "respond"}),
+    "viewer": frozenset({"read"}),
+}
+PERMISSIONS = ("read", "analyze", "respond", "ingest", "admin")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+def db(request: Request) -> Iterator[Session]:
+    """One session per request; writers commit explicitly, anything left is rolled back."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def password_stamp(user: User) -> str:
+    """Changes when the password does, so a password change ends older sessions."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse an unsafe browser request whose token (header or form field) is missing or wrong."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        raise HTTPException(403, "CSRF token missing or wrong")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user: User
+    via: str  # "session" or "token"
+
+    @property
+    def actor(self) -> str:
+        return self.user.email
+
+    def can(self, permission: str) -> bool:
+        return permission in ROLE_PERMISSIONS.get(self.user.role, frozenset())
+
+
+def _from_session(request: Request, session: Session) -> User | None:
+    uid = request.session.get("uid")
+    if uid is None:
+        return None
+    user = session.get(User, uid)
+    if user is None or not user.active or request.session.get("pw") != password_stamp(user):
+        request.session.clear()
+        return None
+    return user
+
+
+class Require:
+    """FastAPI dependency: the signed-in user if their role grants `permission`, else 401/403."""
+
+    def __init__(self, permission: str) -> None:
+        if permission not in PERMISSIONS:
+            raise ValueError(f"unknown permission {permission!r}")
+        self.permission = permission
+
+    async def __call__(self, request: Request, session: Session = Depends(db)) -> Principal:
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer "):
+            user = user_for_token(session, header[7:].strip())
+            if user is not None:
+                session.commit()  # last_used_at
+            principal = Principal(user, "token") if user else None
+        else:
+            user = _from_session(request, session)
+            principal = Principal(user, "session") if user else None
+        if principal is None:
+            raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Bearer"})
+        if principal.via == "session":
+            await check_csrf(request)
+        if not principal.can(self.permission):
+            raise HTTPException(403, f"your role may not do this (needs {self.permission})")
+        request.state.principal = principal
+        return principal
+
+
+class LoginThrottle:
+    """At most `limit` failed sign-ins per e-mail and per address in `window` seconds."""
+
+    def __init__(self, limit: int = 5, window: float = 900.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, deque[float]] = {}
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def retry_after(self, keys: list[str]) -> int:
+        """Seconds until another attempt is allowed (0 = allowed now)."""
+        now = time.monotonic()
+        wait = 0.0
+        for key in keys:
+            times = self._recent(key, now)
+            if len(times) >= self.limit:
+                wait = max(wait, self.window - (now - times[0]))
+        return int(wait) + (1 if wait else 0)
+
+    def failed(self, keys: list[str]) -> None:
+        now = time.monotonic()
+        for key in keys:
+            self._recent(key, now).append(now)
+
+    def succeeded(self, keys: list[str]) -> None:
+        for key in keys:
+            self._failures.pop(key, None)

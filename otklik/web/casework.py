@@ -1,0 +1,119 @@
+"""What the inbox and case pages need from the care module: reading a case, drafting replies,
+and the source factory that sends through a brand's owned channel.
+
+Writers are `otklik.actions.cases`; this module only assembles views and the send path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Action, AuditEvent, Brand, Case, Channel, Incident, Mention
+from otklik.db.models import Source as SourceRow
+from otklik.domain import cases as sm
+from otklik.settings import Settings
+
+PUBLIC_KINDS = ("public_reply", "follow_up", "closing_note")
+
+
+def default_source_factory(settings: Settings, session: Session) -> Callable[[Channel], Any]:
+    """Channel → a connector with that channel's credentials (its linked source row)."""
+    from otklik.sources.http import HttpClient
+    from otklik.sources.registry import build_source
+
+    def make(channel: Channel) -> Any:
+        row = session.get(SourceRow, channel.source_id) if channel.source_id else None
+        if row is None:
+            row = SourceRow(network=channel.network, name=channel.name or channel.external_id,
+                            kind="wall", params={"group_id": channel.external_id},
+                            credentials={})
+        return build_source(row, settings, HttpClient())
+
+    return make
+
+
+def inbox(session: Session, brand_id: int | None, now: datetime,
+          limit: int = 200) -> list[dict[str, Any]]:
+    """Open cases, most urgent first: priority, then the least SLA time left."""
+    stmt = select(Case).where(Case.state.in_(sm.OPEN_STATES))
+    if brand_id is not None:
+        stmt = stmt.where(Case.brand_id == brand_id)
+    cases = list(session.scalars(stmt.limit(2000)))
+    roots = {m.id: m for m in session.scalars(
+        select(Mention).where(Mention.id.in_([c.root_mention_id for c in cases])))}
+    far = float("inf")
+    cases.sort(key=lambda c: (-(c.priority or 0.0), _or(sla_left(c, now), far)))
+    return [{"case": c, "root": roots.get(c.root_mention_id), "left": sla_left(c, now)}
+            for c in cases[:limit]]
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def sla_left(case: Case, now: datetime) -> float | None:
+    """Minutes until the first public answer is due (negative = overdue); None when answered."""
+    if case.first_response_at is not None or case.first_response_due_at is None:
+        return None
+    return (case.first_response_due_at - now).total_seconds() / 60.0
+
+
+@dataclass
+class CaseView:
+    case: Case
+    brand: Brand
+    root: Mention
+    thread: list[Mention]
+    public_actions: list[Action]
+    private_actions: list[Action]
+    private_mentions: list[Mention]
+    timeline: list[AuditEvent]
+    drafts: dict[str, str] = field(default_factory=dict)
+    sla_left: float | None = None
+
+
+def case_view(session: Session, case_id: int, agent: str | None) -> CaseView:
+    from otklik.actions.cases import get_case
+    from otklik.care.templates import TemplateVars, pick_lang, render
+
+    case = get_case(session, case_id)
+    brand = session.get(Brand, case.brand_id)
+    root = session.get(Mention, case.root_mention_id)
+    assert brand is not None and root is not None
+    held = {cm.mention_id: cm.role for cm in case.mentions}
+    thread_filter: Any = Mention.id.in_(list(held))
+    if root.thread_external_id:
+        thread_filter = or_(thread_filter, and_(
+            Mention.network == root.network,
+            Mention.thread_external_id == root.thread_external_id))
+    mentions = list(session.scalars(
+        select(Mention).where(thread_filter).order_by(Mention.created_at).limit(300)).unique())
+    private = [m for m in mentions if held.get(m.id, "").startswith("private")]
+    thread = [m for m in mentions if m not in private]
+    actions = list(case.actions)
+    action_ids = [str(a.id) for a in actions]
+    timeline = list(session.scalars(
+        select(AuditEvent).where(or_(
+            and_(AuditEvent.entity == "case", AuditEvent.entity_id == str(case.id)),
+            and_(AuditEvent.entity == "action", AuditEvent.entity_id.in_(action_ids)),
+        )).order_by(AuditEvent.at, AuditEvent.id)))
+    incident = session.get(Incident, case.incident_id) if case.incident_id else None
+    variables = TemplateVars(brand=brand.name, case_number=case.id, name=case.customer_name,
+                             incident_link=incident.explanation_url if incident else None,
+                             agent=agent)
+    lang = pick_lang(case.lang, brand.languages)
+    drafts = {kind: render(session, brand.id, kind, lang, variables)[0]
+              for kind in ("public_apology", "private_opening", "follow_up")}
+    return CaseView(
+        case=case, brand=brand, root=root, thread=thread,
+        public_actions=[a for a in actions if a.kind in PUBLIC_KINDS],
+        private_actions=[a for a in actions if a.kind == "private_message"],
+        private_mentions=private, timeline=timeline, drafts=drafts,
+        sla_left=sla_left(case, datetime.now(UTC)),
+    )

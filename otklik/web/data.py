@@ -1,0 +1,260 @@
+"""Read-side queries for the pages and the API: mention lists with filters, overview figures.
+
+Reads only; every change goes through `otklik.actions` (or the web's own `changes` module).
+Lists page by id (keyset), so the millionth row costs what the first does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import (
+    Author,
+    DuplicateCluster,
+    Mention,
+    MentionBrand,
+    Place,
+    Spike,
+)
+
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+@dataclass
+class MentionFilter:
+    """What the mention stream and the API list may be narrowed by."""
+
+    brand_id: int | None = None
+    network: str | None = None
+    sentiment: str | None = None
+    lang: str | None = None
+    place: str | None = None  # place id or a piece of its name
+    author: str | None = None  # handle or a piece of the name
+    since: datetime | None = None
+    until: datetime | None = None
+    query: str | None = None  # the brand query language, matched by `otklik.query`
+    cluster_id: int | None = None  # unfold one near-duplicate cluster
+    fold: bool = True
+
+    def as_params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in ("brand_id", "network", "sentiment", "lang", "place", "author"):
+            value = getattr(self, key)
+            if value not in (None, ""):
+                out[key] = value
+        for key in ("since", "until"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value.isoformat()
+        return out
+
+
+@dataclass
+class MentionPage:
+    mentions: list[Mention]
+    folded: dict[int, int] = field(default_factory=dict)  # cluster id → size
+    next_cursor: int | None = None  # the last id shown: pass as before_id
+
+
+def _filtered(stmt: Select[Any], f: MentionFilter) -> Select[Any]:
+    m = Mention
+    if f.brand_id is not None:
+        stmt = stmt.where(
+            exists().where(MentionBrand.mention_id == m.id, MentionBrand.brand_id == f.brand_id)
+        )
+    if f.network:
+        stmt = stmt.where(m.network == f.network)
+    if f.sentiment:
+        stmt = stmt.where(m.sentiment.is_(None) if f.sentiment == "unknown"
+                          else m.sentiment == f.sentiment)
+    if f.lang:
+        stmt = stmt.where(m.lang == f.lang)
+    if f.place:
+        if f.place.isdigit():
+            stmt = stmt.where(m.place_id == int(f.place))
+        else:
+            stmt = stmt.where(m.place_id.in_(
+                select(Place.id).where(Place.name.ilike(f"%{_like(f.place)}%", escape="\\"))
+            ))
+    if f.author:
+        handle = f.author.lstrip("@")
+        stmt = stmt.where(m.author_id.in_(
+            select(Author.id).where(or_(
+                Author.handle == handle,
+                Author.name.ilike(f"%{_like(f.author)}%", escape="\\"),
+            ))
+        ))
+    if f.since is not None:
+        stmt = stmt.where(m.created_at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(m.created_at < f.until)
+    if f.cluster_id is not None:
+        stmt = stmt.where(m.cluster_id == f.cluster_id)
+    elif f.fold:
+        # keep a clustered mention only if it is its cluster's exemplar
+        stmt = stmt.where(or_(
+            m.cluster_id.is_(None),
+            exists().where(DuplicateCluster.id == m.cluster_id,
+                           DuplicateCluster.exemplar_mention_id == m.id),
+        ))
+    return stmt
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_mentions(
+    session: Session,
+    f: MentionFilter,
+    *,
+    limit: int = 50,
+    before_id: int | None = None,
+    after_id: int | None = None,
+) -> MentionPage:
+    """Newest first; `before_id` pages back, `after_id` fetches what arrived since."""
+    stmt = _filtered(select(Mention), f)
+    if before_id is not None:
+        stmt = stmt.where(Mention.id < before_id)
+    if after_id is not None:
+        stmt = stmt.where(Mention.id > after_id)
+    stmt = stmt.order_by(Mention.id.desc())
+    if f.query:
+        from otklik.web.search import run_query
+
+        rows = run_query(session, stmt, f.query, limit + 1)
+    else:
+        rows = list(session.scalars(stmt.limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    clusters = {m.cluster_id for m in rows if m.cluster_id is not None}
+    folded: dict[int, int] = {}
+    if clusters:
+        folded = dict(session.execute(
+            select(DuplicateCluster.id, DuplicateCluster.size)
+            .where(DuplicateCluster.id.in_(clusters))
+        ).all())
+    return MentionPage(rows, folded, rows[-1].id if more and rows else None)
+
+
+def latest_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(Mention.id))) or 0)
+
+
+def top_places_and_authors(session: Session, brand_id: int | None, since: datetime,
+                           until: datetime, limit: int = 10) -> dict[str, list[dict[str, Any]]]:
+    """Top places and authors by mention count in the window."""
+    base = _window(brand_id, since, until)
+    return {
+        "places": _top(session, base, Mention.place_id, Place, limit),
+        "authors": _top(session, base, Mention.author_id, Author, limit),
+    }
+
+
+def _window(brand_id: int | None, since: datetime, until: datetime) -> Select[Any]:
+    stmt = select(Mention.id).where(Mention.created_at >= since, Mention.created_at < until)
+    if brand_id is not None:
+        stmt = stmt.where(
+            exists().where(MentionBrand.mention_id == Mention.id, MentionBrand.brand_id == brand_id)
+        )
+    return stmt
+
+
+def _top(session: Session, base: Select[Any], column: Any, model: Any,
+         limit: int) -> list[dict[str, Any]]:
+    counts = session.execute(
+        base.with_only_columns(column, func.count().label("n"))
+        .where(column.is_not(None))
+        .group_by(column).order_by(func.count().desc()).limit(limit)
+    ).all()
+    ids = [row[0] for row in counts]
+    objects = {o.id: o for o in session.scalars(select(model).where(model.id.in_(ids)))}
+    out = []
+    for obj_id, n in counts:
+        obj = objects.get(obj_id)
+        if obj is None:
+            continue
+        label = getattr(obj, "name", None) or getattr(obj, "handle", None) or obj.external_id
+        out.append({"id": obj_id, "label": label, "network": obj.network, "count": int(n)})
+    return out
+
+
+def volume_series(session: Session, brand_id: int | None, since: datetime, until: datetime,
+                  bucket: str) -> list[dict[str, Any]]:
+    """Mentions and negatives per bucket ('hour' or 'day'), in time order."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        fmt = "%Y-%m-%dT%H:00" if bucket == "hour" else "%Y-%m-%d"
+        key = func.strftime(fmt, Mention.created_at)
+    else:
+        key = func.to_char(func.date_trunc(bucket, Mention.created_at),
+                           'YYYY-MM-DD"T"HH24:00' if bucket == "hour" else "YYYY-MM-DD")
+    negative = func.sum(case((Mention.sentiment == "negative", 1), else_=0))
+    stmt = _window(brand_id, since, until).with_only_columns(
+        key.label("t"), func.count().label("n"), negative.label("neg")
+    ).group_by(key).order_by(key)
+    return [{"t": t, "n": int(n), "neg": int(neg or 0)} for t, n, neg in session.execute(stmt)]
+
+
+def sentiment_split(session: Session, brand_id: int | None, since: datetime,
+                    until: datetime) -> dict[str, int]:
+    stmt = _window(brand_id, since, until).with_only_columns(
+        Mention.sentiment, func.count()
+    ).group_by(Mention.sentiment)
+    split = {s: 0 for s in (*SENTIMENTS, "unknown")}
+    for label, n in session.execute(stmt):
+        split[label if label in SENTIMENTS else "unknown"] += int(n)
+    return split
+
+
+def case_figures(session: Session, brand_id: int | None, since: datetime,
+                 until: datetime, now: datetime) -> dict[str, Any]:
+    """Open cases, SLA breaches and the loop-closure rate for the overview.
+
+    Loop closure: of the cases resolved in the window, the share whose customer was followed up
+    (asked whether the problem is really gone) — the step teams most often skip.
+    """
+    from otklik.db.models import Case
+    from otklik.domain.cases import OPEN_STATES
+
+    scope = [Case.brand_id == brand_id] if brand_id is not None else []
+    open_cases = session.scalar(
+        select(func.count()).select_from(Case).where(Case.state.in_(OPEN_STATES), *scope)
+    ) or 0
+    breached = session.scalar(
+        select(func.count()).select_from(Case).where(
+            *scope, Case.created_at >= since, Case.created_at < until,
+            or_(Case.sla_breached_at.is_not(None),
+                Case.first_response_at > Case.first_response_due_at,
+                and_(Case.first_response_at.is_(None), Case.first_response_due_at < now)),
+        )
+    ) or 0
+    resolved = session.scalar(
+        select(func.count()).select_from(Case).where(
+            *scope, Case.resolved_at >= since, Case.resolved_at < until)
+    ) or 0
+    followed = session.scalar(
+        select(func.count()).select_from(Case).where(
+            *scope, Case.resolved_at >= since, Case.resolved_at < until,
+            Case.followed_up_at.is_not(None))
+    ) or 0
+    return {
+        "open": int(open_cases),
+        "breaches": int(breached),
+        "resolved": int(resolved),
+        "followed_up": int(followed),
+        "loop_closure": (followed / resolved) if resolved else None,
+    }
+
+
+def spikes_in(session: Session, brand_id: int | None, since: datetime,
+              until: datetime) -> list[Spike]:
+    stmt = select(Spike).where(Spike.peak >= since, Spike.peak < until).order_by(Spike.peak)
+    if brand_id is not None:
+        stmt = stmt.where(Spike.brand_id == brand_id)
+    return list(session.scalars(stmt))

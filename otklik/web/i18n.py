@@ -1,0 +1,126 @@
+"""The interface's words in Russian (first) and English: one small catalogue, no gettext files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGS = ("ru", "en")
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "app": ("Отклик", "Otklik"),
+    "overview": ("Обзор", "Overview"),
+    "mentions": ("Упоминания", "Mentions"),
+    "inbox": ("Входящие", "Inbox"),
+    "sources": ("Источники", "Sources"),
+    "settings": ("Настройки", "Settings"),
+    "api_docs": ("API", "API"),
+    "sign_in": ("Войти", "Sign in"),
+    "sign_out": ("Выйти", "Sign out"),
+    "email": ("Эл. почта", "E-mail"),
+    "password": ("Пароль", "Password"),
+    "bad_login": ("Неверная почта или пароль", "Wrong e-mail or password"),
+    "throttled": (
+        "Слишком много попыток. Повторите через {s} с", "Too many attempts. Retry in {s} s"
+    ),
+    "brand": ("Бренд", "Brand"),
+    "all": ("все", "all"),
+    "period": ("Период", "Period"),
+    "from": ("С", "From"),
+    "to": ("По", "To"),
+    "show": ("Показать", "Show"),
+    "volume": ("Упоминания", "Mentions"),
+    "negative_share": ("Доля негатива, %", "Negative share, %"),
+    "spikes": ("Всплески", "Spikes"),
+    "top_places": ("Главные площадки", "Top places"),
+    "top_authors": ("Главные авторы", "Top authors"),
+    "sentiment_split": ("Тональность", "Sentiment"),
+    "open_cases": ("Открытые обращения", "Open cases"),
+    "sla_breaches": ("Нарушения SLA", "SLA breaches"),
+    "loop_closure": ("Замкнутый цикл", "Loop closure"),
+    "negative": ("негатив", "negative"),
+    "neutral": ("нейтрально", "neutral"),
+    "positive": ("позитив", "positive"),
+    "unknown": ("не определено", "unknown"),
+    "network": ("Сеть", "Network"),
+    "sentiment": ("Тональность", "Sentiment"),
+    "language": ("Язык", "Language"),
+    "place": ("Площадка", "Place"),
+    "author": ("Автор", "Author"),
+    "search": ("Поиск", "Search"),
+    "query_hint": ("Запрос на языке запросов бренда", "Query in the brand query language"),
+    "filter": ("Фильтр", "Filter"),
+    "live": ("Поток обновляется сам", "The stream updates itself"),
+    "similar": ("ещё похожих: {n}", "{n} more similar"),
+    "corrected": ("исправлено", "corrected"),
+    "correct_to": ("Исправить на", "Correct to"),
+    "no_mentions": ("Упоминаний нет", "No mentions"),
+    "more": ("Ещё", "More"),
+    "query_error": ("Ошибка в запросе, позиция {p}", "Query error at position {p}"),
+    "expected": ("ожидалось", "expected"),
+    "priority": ("Приоритет", "Priority"),
+    "sla_left": ("До SLA", "SLA left"),
+    "overdue": ("просрочено", "overdue"),
+    "state": ("Состояние", "State"),
+    "case": ("Обращение", "Case"),
+    "public_thread": ("Публичная ветка", "Public thread"),
+    "private_conv": ("Личная переписка", "Private conversation"),
+    "answer_move": ("Ответить публично и перейти в личку", "Answer publicly and move to private"),
+    "send_private": ("Написать в личку", "Send privately"),
+    "resolve": ("Решено", "Resolve"),
+    "follow_up_now": ("Узнать результат сейчас", "Follow up now"),
+    "timeline": ("История", "Timeline"),
+    "no_cases": ("Открытых обращений нет", "No open cases"),
+    "cases_unavailable": ("Модуль обращений ещё не установлен", "Case handling is not installed"),
+    "name": ("Название", "Name"),
+    "last_success": ("Последний успех", "Last success"),
+    "last_error": ("Ошибка", "Error"),
+    "posts_hour": ("Постов в час", "Posts/hour"),
+    "silent": ("молчит", "silent"),
+    "healthy": ("в порядке", "healthy"),
+    "add": ("Добавить", "Add"),
+    "save": ("Сохранить", "Save"),
+    "edit": ("Изменить", "Edit"),
+    "credentials": ("Доступы", "Credentials"),
+    "keep_secret": ("оставьте пустым, чтобы не менять", "leave empty to keep"),
+    "params": ("Параметры (JSON)", "Parameters (JSON)"),
+    "interval": ("Интервал, с", "Interval, s"),
+    "enabled": ("Включён", "Enabled"),
+    "kind": ("Вид", "Kind"),
+    "brands": ("Бренды", "Brands"),
+    "queries": ("Запросы", "Queries"),
+    "query_ok": ("Запрос верный", "The query is valid"),
+    "channels": ("Свои каналы", "Owned channels"),
+    "templates": ("Шаблоны", "Templates"),
+    "preview": ("Предпросмотр", "Preview"),
+    "sla_minutes": ("SLA, минут", "SLA, minutes"),
+    "follow_up_days": ("Узнать результат через, дней", "Follow up after, days"),
+    "alert_channels": ("Каналы оповещений", "Alert channels"),
+    "users": ("Пользователи", "Users"),
+    "role": ("Роль", "Role"),
+    "slug": ("Код", "Slug"),
+    "text": ("Текст", "Text"),
+    "saved": ("Сохранено", "Saved"),
+    "events": ("События", "Events"),
+    "config": ("Настройки (JSON)", "Config (JSON)"),
+    "external_id": ("ID в сети", "Network id"),
+    "body": ("Текст шаблона", "Template body"),
+    "forbidden": ("Недостаточно прав", "Not allowed for your role"),
+    "not_found": ("Не найдено", "Not found"),
+    "explanation": ("Объяснение", "Explanation"),
+    "terms": ("Слова", "Terms"),
+    "examples": ("Примеры", "Examples"),
+    "language_switch": ("English", "Русский"),
+    "never": ("никогда", "never"),
+}
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """`t(key, **values)` in the given language; an unknown key shows itself (easy to spot)."""
+    index = 1 if lang == "en" else 0
+
+    def t(key: str, **values: object) -> str:
+        entry = CATALOGUE.get(key)
+        text = entry[index] if entry else key
+        return text.format(**values) if values else text
+
+    return t

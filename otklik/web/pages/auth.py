@@ -1,0 +1,84 @@
+"""Sign-in, sign-out and the interface language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from otklik.actions.users import authenticate, set_lang
+from otklik.web.auth import Principal, Require, check_csrf, db, password_stamp
+from otklik.web.i18n import LANGS, translator
+from otklik.web.render import lang_of, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect after sign-in is a phishing aid."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    parts = urlsplit(target)
+    return "/" if parts.scheme or parts.netloc or "\\" in target else target
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    email: str = Form(..., max_length=200),
+    password: str = Form(..., max_length=1000),
+    next: str = Form("/"),
+    session: Session = Depends(db),
+) -> Response:
+    await check_csrf(request)
+    throttle = request.app.state.throttle
+    address = request.client.host if request.client else "?"
+    keys = [f"email:{email.strip().lower()}", f"addr:{address}"]
+    t = translator(lang_of(request))
+    wait = throttle.retry_after(keys)
+    if wait:
+        return render(request, "login.html",
+                      {"next": _safe_next(next), "error": t("throttled", s=wait)},
+                      status_code=429)
+    user = authenticate(session, email, password)
+    if user is None:
+        throttle.failed(keys)
+        return render(request, "login.html", {"next": _safe_next(next), "error": t("bad_login")},
+                      status_code=401)
+    session.commit()  # a rehashed password
+    throttle.succeeded(keys[:1])
+    csrf = request.session.get("csrf")
+    request.session.clear()  # no session fixation: a fresh session after sign-in
+    request.session.update({"uid": user.id, "pw": password_stamp(user), "lang": user.lang,
+                            "csrf": csrf})
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request, _: Principal = Depends(Require("read"))) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/lang")
+async def switch_lang(
+    request: Request,
+    lang: str = Form(...),
+    principal: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    if lang not in LANGS:
+        raise HTTPException(422, "unknown language")
+    user = session.merge(principal.user)
+    set_lang(session, user, lang)
+    session.commit()
+    request.session["lang"] = lang
+    referer = request.headers.get("referer", "/")
+    return RedirectResponse(_safe_next(urlsplit(referer).path or "/"), status_code=303)

@@ -1,0 +1,193 @@
+"""Inbox and case page: the responder's desk. There is no delete anywhere: cases only move."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from otklik.domain import cases as sm
+from otklik.web import casework
+from otklik.web.auth import Principal, Require, db
+from otklik.web.pages.common import brands
+from otklik.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def source_factory(request: Request, session: Session):  # type: ignore[no-untyped-def]
+    build = getattr(request.app.state, "source_factory", None) or casework.default_source_factory
+    return build(request.app.state.settings, session)
+
+
+@router.get("/inbox")
+def inbox_page(
+    request: Request,
+    brand: int | None = None,
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    rows = casework.inbox(session, brand, datetime.now(UTC))
+    return render(request, "inbox.html", {"rows": rows, "brands": brands(session),
+                                          "brand_id": brand})
+
+
+@router.get("/cases/{case_id}")
+def case_page(
+    request: Request,
+    case_id: int,
+    principal: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    try:
+        view = casework.case_view(session, case_id, principal.user.name or None)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return render(request, "case.html", {
+        "v": view, "targets": sorted(sm.TRANSITIONS.get(view.case.state, ())),
+        "outcomes": sm.OUTCOMES, "error": request.query_params.get("error"),
+    })
+
+
+def _back(case_id: int, error: Exception | None = None) -> Response:
+    url = f"/cases/{case_id}"
+    if error is not None:
+        from urllib.parse import quote
+
+        url += "?error=" + quote(str(error)[:300])
+    return RedirectResponse(url, status_code=303)
+
+
+def _run(session: Session, case_id: int, work) -> Response:  # type: ignore[no-untyped-def]
+    """Run one case action; a refused move or send comes back as a message on the page."""
+    from otklik.actions.send import SendRefused
+
+    try:
+        work()
+    except LookupError as exc:
+        session.rollback()
+        raise HTTPException(404, str(exc)) from exc
+    except (ValueError, SendRefused) as exc:  # IllegalTransition is a ValueError
+        session.rollback()
+        return _back(case_id, exc)
+    session.commit()
+    return _back(case_id)
+
+
+@router.post("/cases/{case_id}/answer")
+def answer(
+    request: Request,
+    case_id: int,
+    public_text: str = Form(..., max_length=4000),
+    private_text: str = Form(..., max_length=4000),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Answer publicly and move to private: the private message first, then the public reply."""
+    from otklik.actions.cases import answer_and_move_to_private
+
+    factory = source_factory(request, session)
+    return _run(session, case_id, lambda: answer_and_move_to_private(
+        session, case_id, actor=principal.actor, source_factory=factory,
+        public_text=public_text.strip() or None, private_text=private_text.strip() or None))
+
+
+@router.post("/cases/{case_id}/private")
+def send_private(
+    request: Request,
+    case_id: int,
+    text: str = Form(..., min_length=1, max_length=4000),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """One more private message in the conversation."""
+    from otklik.actions.cases import draft_case_action, get_case, send_case_actions
+
+    factory = source_factory(request, session)
+
+    def work() -> None:
+        draft_case_action(session, get_case(session, case_id), "private_message",
+                          actor=principal.actor, text=text)
+        send_case_actions(session, case_id, source_factory=factory, actor=principal.actor)
+
+    return _run(session, case_id, work)
+
+
+@router.post("/cases/{case_id}/resolve")
+def resolve(
+    case_id: int,
+    reason: str = Form("", max_length=1000),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.actions.cases import resolve as resolve_case
+
+    return _run(session, case_id, lambda: resolve_case(
+        session, case_id, actor=principal.actor, reason=reason or None))
+
+
+@router.post("/cases/{case_id}/follow-up")
+def follow_up_now(
+    request: Request,
+    case_id: int,
+    text: str = Form("", max_length=4000),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Ask the customer now (instead of waiting for the follow-up delay)."""
+    from otklik.actions.cases import draft_case_action, get_case, send_case_actions
+
+    factory = source_factory(request, session)
+
+    def work() -> None:
+        case = get_case(session, case_id)
+        if case.state != sm.RESOLVED:
+            raise sm.IllegalTransition(case.state, sm.FOLLOWED_UP)
+        draft_case_action(session, case, "follow_up", actor=principal.actor,
+                          text=text.strip() or None,
+                          idempotency_key=f"follow_up:case:{case.id}")
+        send_case_actions(session, case_id, source_factory=factory, actor=principal.actor)
+
+    return _run(session, case_id, work)
+
+
+@router.post("/cases/{case_id}/transition")
+def move(
+    case_id: int,
+    target: str = Form(...),
+    reason: str = Form("", max_length=1000),
+    outcome: str = Form(""),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.actions.cases import transition
+
+    return _run(session, case_id, lambda: transition(
+        session, case_id, target, actor=principal.actor, reason=reason or None,
+        outcome=outcome or None))
+
+
+@router.post("/cases/{case_id}/actions/{action_id}/approve")
+def approve(
+    request: Request,
+    case_id: int,
+    action_id: int,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Approve a drafted message and send what is ready."""
+    from otklik.actions.cases import send_case_actions
+    from otklik.actions.send import approve_action
+
+    factory = source_factory(request, session)
+
+    def work() -> None:
+        action = approve_action(session, action_id, actor=principal.actor,
+                                user_id=principal.user.id)
+        if action.case_id != case_id:
+            raise LookupError(f"action {action_id} is not in case {case_id}")
+        send_case_actions(session, case_id, source_factory=factory, actor=principal.actor)
+
+    return _run(session, case_id, work)

@@ -1,0 +1,60 @@
+"""Small helpers the pages share: brand list, period parsing, query-string building."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
+from fastapi import HTTPException
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Brand
+
+PERIODS = (1, 7, 30, 90, 365)
+
+
+def brands(session: Session) -> list[Brand]:
+    return list(session.scalars(select(Brand).order_by(Brand.name)))
+
+
+def parse_when(value: str | None, field: str) -> datetime | None:
+    """An ISO date or time from a form; a bad one is a 422 naming the field."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise HTTPException(422, f"{field}: not an ISO date or time: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass
+class Period:
+    since: datetime
+    until: datetime
+    days: int
+
+    @property
+    def bucket(self) -> str:
+        return "hour" if (self.until - self.since) <= timedelta(days=2) else "day"
+
+
+def period(days: int | None, since: str | None, until: str | None,
+           now: datetime | None = None) -> Period:
+    now = now or datetime.now(UTC)
+    end = parse_when(until, "until") or now
+    if since:
+        start = parse_when(since, "since")
+        assert start is not None
+    else:
+        n = days if days in PERIODS else 7
+        start = end - timedelta(days=n)
+    if start >= end:
+        raise HTTPException(422, "since: must be before until")
+    return Period(start, end, max(1, (end - start).days))
+
+
+def qs(**params: object) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})

@@ -1,0 +1,242 @@
+"""Settings: brands (SLA, follow-up delay), queries (validated live), owned channels,
+templates (preview with a sample mention), alert channels and users."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.actions import users as user_actions
+from otklik.actions.brands import BrandError, add_query, create_brand, get_brand
+from otklik.care.templates import KINDS as TEMPLATE_KINDS
+from otklik.db.models import AlertChannel, Brand, Template, User
+from otklik.db.models.accounts import ROLES
+from otklik.domain.posts import NETWORKS
+from otklik.web import changes
+from otklik.web.auth import Principal, Require, db
+from otklik.web.pages.common import brands
+from otklik.web.preview import preview
+from otklik.web.render import render
+from otklik.web.search import problem_of
+
+router = APIRouter(prefix="/settings", include_in_schema=False)
+
+
+def _page(request: Request, session: Session, principal: Principal, error: str | None = None,
+          status_code: int = 200) -> Response:
+    return render(request, "settings.html", {
+        "brands": brands(session), "networks": NETWORKS, "roles": ROLES,
+        "templates": list(session.scalars(select(Template).order_by(Template.kind, Template.lang))),
+        "alerts": list(session.scalars(select(AlertChannel).order_by(AlertChannel.id))),
+        "users": list(session.scalars(select(User).order_by(User.email)))
+        if principal.can("admin") else [],
+        "alert_kinds": changes.ALERT_KINDS, "error": error, "template_kinds": TEMPLATE_KINDS,
+    }, status_code=status_code)
+
+
+def _done(request: Request, session: Session, principal: Principal, error: Exception | None,
+          anchor: str) -> Response:
+    if error is not None:
+        session.rollback()
+        return _page(request, session, principal, str(error), status_code=422)
+    session.commit()
+    return RedirectResponse(f"/settings#{anchor}", status_code=303)
+
+
+@router.get("")
+def settings_page(
+    request: Request,
+    principal: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    return _page(request, session, principal)
+
+
+@router.post("/brands")
+def brand_create(
+    request: Request,
+    name: str = Form(..., max_length=200),
+    slug: str = Form("", max_length=64),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    try:
+        create_brand(session, name, slug=slug or None, actor=principal.actor)
+    except (BrandError, ValueError) as exc:
+        return _done(request, session, principal, exc, "brands")
+    return _done(request, session, principal, None, "brands")
+
+
+def _brand(session: Session, brand_id: int) -> Brand:
+    try:
+        return get_brand(session, brand_id)
+    except BrandError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.post("/brands/{brand_id}")
+def brand_update(
+    request: Request,
+    brand_id: int,
+    name: str = Form(..., max_length=200),
+    sla_minutes: int = Form(...),
+    follow_up_days: float = Form(...),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    brand = _brand(session, brand_id)
+    try:
+        changes.update_brand(session, principal.actor, brand, name=name, sla_minutes=sla_minutes,
+                             follow_up_days=follow_up_days)
+    except changes.ChangeError as exc:
+        return _done(request, session, principal, exc, f"brand-{brand_id}")
+    return _done(request, session, principal, None, f"brand-{brand_id}")
+
+
+@router.get("/queries/validate")
+def query_validate(
+    request: Request, text: str = "", _: Principal = Depends(Require("read"))
+) -> Response:
+    """Live validation as the analyst types: ok, or the error at its position."""
+    problem = problem_of(text) if text.strip() else None
+    return render(request, "_query_check.html", {"problem": problem, "text": text})
+
+
+@router.post("/brands/{brand_id}/queries")
+def query_add(
+    request: Request,
+    brand_id: int,
+    text: str = Form(..., max_length=5000),
+    name: str = Form("", max_length=200),
+    principal: Principal = Depends(Require("analyze")),
+    session: Session = Depends(db),
+) -> Response:
+    brand = _brand(session, brand_id)
+    try:
+        add_query(session, brand, text, name=name, actor=principal.actor)
+    except ValueError as exc:
+        return _done(request, session, principal, exc, f"brand-{brand_id}")
+    return _done(request, session, principal, None, f"brand-{brand_id}")
+
+
+@router.post("/brands/{brand_id}/channels")
+def channel_add(
+    request: Request,
+    brand_id: int,
+    network: str = Form(...),
+    external_id: str = Form(..., max_length=200),
+    name: str = Form("", max_length=200),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    brand = _brand(session, brand_id)
+    try:
+        changes.add_channel(session, principal.actor, brand, network=network,
+                            external_id=external_id, name=name)
+    except changes.ChangeError as exc:
+        return _done(request, session, principal, exc, f"brand-{brand_id}")
+    return _done(request, session, principal, None, f"brand-{brand_id}")
+
+
+@router.post("/templates")
+def template_save(
+    request: Request,
+    kind: str = Form(..., max_length=40),
+    lang: str = Form("ru"),
+    name: str = Form("default", max_length=100),
+    body: str = Form(..., max_length=20000),
+    brand: int | None = Form(None),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    try:
+        changes.save_template(session, principal.actor, brand_id=brand, kind=kind, lang=lang,
+                              name=name, body=body)
+    except ValueError as exc:
+        return _done(request, session, principal, exc, "templates")
+    return _done(request, session, principal, None, "templates")
+
+
+@router.post("/templates/preview")
+def template_preview(
+    request: Request,
+    body: str = Form("", max_length=20000),
+    _: Principal = Depends(Require("read")),
+) -> Response:
+    try:
+        text, error = preview(body), None
+    except ValueError as exc:
+        text, error = "", str(exc)
+    return render(request, "_preview.html", {"text": text, "error": error})
+
+
+@router.post("/alerts")
+def alert_add(
+    request: Request,
+    kind: str = Form(...),
+    config: str = Form("{}"),
+    events: str = Form(""),
+    brand: int | None = Form(None),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    try:
+        try:
+            parsed = json.loads(config or "{}")
+        except json.JSONDecodeError as exc:
+            raise changes.ChangeError(f"config: line {exc.lineno}: {exc.msg}") from exc
+        if not isinstance(parsed, dict):
+            raise changes.ChangeError("config: a JSON object is needed")
+        changes.add_alert_channel(session, principal.actor, brand_id=brand, kind=kind,
+                                  config=parsed,
+                                  events=[e.strip() for e in events.split(",") if e.strip()])
+    except changes.ChangeError as exc:
+        return _done(request, session, principal, exc, "alerts")
+    return _done(request, session, principal, None, "alerts")
+
+
+@router.post("/users")
+def user_add(
+    request: Request,
+    email: str = Form(..., max_length=200),
+    password: str = Form(..., max_length=1000),
+    role: str = Form("viewer"),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    try:
+        user_actions.create_user(session, email, password, role, actor=principal.actor)
+    except user_actions.UserError as exc:
+        return _done(request, session, principal, exc, "users")
+    return _done(request, session, principal, None, "users")
+
+
+@router.post("/users/{user_id}")
+def user_update(
+    request: Request,
+    user_id: int,
+    role: str = Form(...),
+    active: bool = Form(False),
+    password: str = Form("", max_length=1000),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, "no such user")
+    try:
+        if user.id == principal.user.id and (role != "admin" or not active):
+            raise user_actions.UserError("you cannot remove your own admin role or access")
+        if role != user.role:
+            user_actions.set_role(session, user, role, actor=principal.actor)
+        if active != user.active:
+            user_actions.set_active(session, user, active, actor=principal.actor)
+        if password:
+            user_actions.set_password(session, user, password, actor=principal.actor)
+    except user_actions.UserError as exc:
+        return _done(request, session, principal, exc, "users")
+    return _done(request, session, principal, None, "users")

@@ -1,0 +1,142 @@
+"""Sources: health at a glance (last success, error, posts/hour, silent) and their settings.
+
+Stored credentials are never sent back to the browser: the page shows a mask, and an empty
+field on the edit form keeps what is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Mention, Source
+from otklik.domain.posts import NETWORKS
+from otklik.web.auth import Principal, Require, db
+from otklik.web.changes import ChangeError, mask_secret, save_source
+from otklik.web.pages.common import brands
+from otklik.web.render import render
+
+router = APIRouter(include_in_schema=False)
+SILENT_AFTER = timedelta(hours=24)
+
+
+def health(session: Session, sources: list[Source], now: datetime) -> dict[int, dict[str, Any]]:
+    """Per source: posts per hour over the last day and whether it has gone silent."""
+    since = now - timedelta(hours=24)
+    counts = dict(session.execute(
+        select(Mention.source_id, func.count())
+        .where(Mention.created_at >= since, Mention.source_id.is_not(None))
+        .group_by(Mention.source_id)
+    ).all())
+    out: dict[int, dict[str, Any]] = {}
+    for s in sources:
+        last = s.last_post_at or s.last_success_at
+        silent = s.enabled and (last is None or now - last > SILENT_AFTER)
+        failing = s.last_error_at is not None and (
+            s.last_success_at is None or s.last_error_at > s.last_success_at)
+        out[s.id] = {"per_hour": round(counts.get(s.id, 0) / 24.0, 1), "silent": silent,
+                     "failing": failing}
+    return out
+
+
+@router.get("/sources")
+def sources_page(
+    request: Request,
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    sources = list(session.scalars(select(Source).order_by(Source.name)))
+    return render(request, "sources.html", {
+        "sources": sources, "health": health(session, sources, datetime.now(UTC)),
+    })
+
+
+@router.get("/sources/new")
+def new_source(
+    request: Request,
+    _: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    return _form(request, session, None, None)
+
+
+@router.get("/sources/{source_id}/edit")
+def edit_source(
+    request: Request,
+    source_id: int,
+    _: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    return _form(request, session, _get(session, source_id), None)
+
+
+def _get(session: Session, source_id: int) -> Source:
+    source = session.get(Source, source_id)
+    if source is None:
+        raise HTTPException(404, "no such source")
+    return source
+
+
+def _form(request: Request, session: Session, source: Source | None, error: str | None,
+          status_code: int = 200) -> Response:
+    masked = {k: mask_secret(v) for k, v in (source.credentials or {}).items()} if source else {}
+    return render(request, "source_form.html", {
+        "source": source, "masked": masked, "networks": NETWORKS, "brands": brands(session),
+        "params_json": json.dumps(source.params if source else {}, ensure_ascii=False, indent=1),
+        "error": error,
+    }, status_code=status_code)
+
+
+def _credentials(text: str) -> dict[str, str]:
+    """`key=value` per line; a line without '=' is an error naming it."""
+    out: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "=" not in line:
+            raise ChangeError(f"credentials line {number}: expected key=value")
+        key, value = line.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+@router.post("/sources")
+@router.post("/sources/{source_id}")
+def save(
+    request: Request,
+    source_id: int | None = None,
+    name: str = Form(...),
+    network: str = Form(...),
+    kind: str = Form("search"),
+    params: str = Form("{}"),
+    credentials: str = Form(""),
+    interval_seconds: int = Form(300),
+    enabled: bool = Form(False),
+    brand: int | None = Form(None),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    source = _get(session, source_id) if source_id is not None else None
+    try:
+        try:
+            parsed = json.loads(params or "{}")
+        except json.JSONDecodeError as exc:
+            raise ChangeError(f"params: line {exc.lineno}: {exc.msg}") from exc
+        if not isinstance(parsed, dict):
+            raise ChangeError("params: a JSON object is needed")
+        source = save_source(
+            session, principal.actor, source, name=name, network=network, kind=kind,
+            params=parsed, credentials=_credentials(credentials),
+            interval_seconds=interval_seconds, enabled=enabled, brand_id=brand,
+        )
+    except ChangeError as exc:
+        session.rollback()
+        return _form(request, session, source, str(exc), status_code=422)
+    session.commit()
+    return RedirectResponse("/sources", status_code=303)

@@ -1,0 +1,23 @@
+"""Template preview with a sample case, through the care module's sandboxed renderer."""
+
+from __future__ import annotations
+
+from otklik.care.templates import TemplateInvalid, TemplateVars, render_text, validate
+
+SAMPLE = TemplateVars(brand="Зерно", case_number=1024, name="Ольга", agent="Анна",
+                      incident_link="https://example.org/status")
+
+
+def check_template(body: str) -> None:
+    """Raise ValueError (the care module's TemplateInvalid) when the template is not usable."""
+    validate(body)
+
+
+def preview(body: str, sample: TemplateVars | None = None) -> str:
+    """The template's text for the sample case (the page escapes it when showing)."""
+    try:
+        return render_text(body, sample or SAMPLE)
+    except TemplateInvalid:
+        raise
+    except Exception as exc:  # anything else a user template trips over is still their input
+        raise ValueError(f"template: {exc}") from exc

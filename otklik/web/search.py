@@ -1,0 +1,61 @@
+"""The brand query language, as the desk uses it: validate with positions, find matching ids.
+
+`otklik.query` owns the language; this module only adapts its errors for display (the text,
+a caret under the position, what was expected) and turns a search into mention ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Mention
+
+
+@dataclass(frozen=True, slots=True)
+class QueryProblem:
+    message: str
+    position: int | None
+    expected: list[str]
+    text: str
+
+    @property
+    def before(self) -> str:
+        return self.text[: self.position] if self.position is not None else self.text
+
+    @property
+    def after(self) -> str:
+        return self.text[self.position :] if self.position is not None else ""
+
+
+def problem_of(text: str) -> QueryProblem | None:
+    """None when `text` parses; else what is wrong and where."""
+    try:
+        from otklik.query import parse
+    except ImportError:
+        return QueryProblem("the query language is not installed", None, [], text)
+    try:
+        parse(text)
+    except Exception as exc:  # the language's QuerySyntaxError (a ValueError) carries position
+        if not isinstance(exc, ValueError):
+            raise
+        position = getattr(exc, "position", None)
+        expected: Any = getattr(exc, "expected", None) or []
+        if isinstance(expected, str):
+            expected = [expected]
+        return QueryProblem(str(exc), position if isinstance(position, int) else None,
+                            [str(e) for e in expected], text)
+    return None
+
+
+def run_query(session: Session, stmt: Select[Any], text: str, limit: int) -> list[Mention]:
+    """The first `limit` mentions of `stmt` (in its order) that the query matches.
+
+    The store narrows by the query's cheapest words, `otklik.query` decides exactly.
+    """
+    from otklik.query.search import filter_by_query
+
+    return list(filter_by_query(session, stmt, text, limit))

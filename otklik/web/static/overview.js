@@ -1,0 +1,54 @@
+// Overview chart: mention volume (bars) and negative share (line), spikes as clickable markers.
+(function () {
+  "use strict";
+  function draw() {
+    var el = document.getElementById("volume-chart");
+    if (!el || !window.echarts) { return; }
+    var data = JSON.parse(el.getAttribute("data-chart") || "{}");
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    var spikeIndex = {};
+    (data.spikes || []).forEach(function (s) { spikeIndex[s.t] = s; });
+    var markers = (data.spikes || []).filter(function (s) {
+      return data.t.indexOf(s.t) >= 0;
+    }).map(function (s) {
+      return { name: "spike", coord: [s.t, data.n[data.t.indexOf(s.t)]], value: s.volume,
+               spikeId: s.id };
+    });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { data: [el.getAttribute("data-label-volume"),
+                       el.getAttribute("data-label-negative")] },
+      grid: { left: 48, right: 48, top: 40, bottom: 40 },
+      xAxis: { type: "category", data: data.t },
+      yAxis: [{ type: "value", minInterval: 1 },
+              { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
+      series: [
+        { name: el.getAttribute("data-label-volume"), type: "bar", data: data.n,
+          itemStyle: { color: "#5b7bd5" },
+          markPoint: { symbol: "pin", symbolSize: 44, itemStyle: { color: "#d9480f" },
+                       label: { formatter: "!" }, data: markers } },
+        { name: el.getAttribute("data-label-negative"), type: "line", yAxisIndex: 1,
+          data: data.neg, smooth: true, itemStyle: { color: "#c92a2a" } }
+      ]
+    });
+    chart.on("click", function (params) {
+      var id = params.componentType === "markPoint" && params.data && params.data.spikeId;
+      if (!id) {
+        var s = spikeIndex[params.name];
+        id = s && s.id;
+      }
+      if (id && window.htmx) {
+        window.htmx.ajax("GET", "/spikes/" + encodeURIComponent(id),
+                         { target: "#spike-detail", swap: "innerHTML" });
+      }
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.setAttribute("data-rendered", "1");
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
