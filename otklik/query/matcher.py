@@ -1,0 +1,186 @@
+"""A mention analysed once for every query: normalised tokens, tags, handles and fields.
+
+Matching is the hot path of the pipeline (every mention × every brand query), so the morphology
+is moved to compile time: a query term is expanded into all its word forms once (see `forms.py`),
+and a mention only needs its text lower-cased, ё folded to е and split into tokens. The resulting
+`Doc` is shared by all the queries a mention is tested against.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+# Word tokens: letters and digits (underscore splits, as in SQLite's unicode61 tokenizer).
+# Anything else that is not space or ASCII/typographic punctuation is a candidate symbol token.
+_SYMBOLS = r"[^\w\s!-/:-@\[-`{-~«»„“”‘’…—–·•№]"
+_TOKEN_RE = re.compile(r"[^\W_]+|" + _SYMBOLS)
+_SYMBOL_RE = re.compile(_SYMBOLS)
+_HASHTAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]*)")
+_HANDLE_RE = re.compile(r"(?<![\w@])@(\w[\w.]*\w|\w)")
+
+
+def normalise(text: str) -> str:
+    """Lower case, NFC, ё → е: the one spelling both queries and mentions are compared in."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.lower().replace("ё", "е")
+
+
+@lru_cache(maxsize=4096)
+def _is_symbol(ch: str) -> bool:
+    """Emoji and other pictographs count as tokens; stray punctuation does not."""
+    return unicodedata.category(ch) == "So"
+
+
+def tokens_of(normalised: str) -> list[str]:
+    """Tokens of already-normalised text, in order (positions are list indices)."""
+    out = _TOKEN_RE.findall(normalised)
+    if not normalised.isascii() and _SYMBOL_RE.search(normalised):
+        out = [t for t in out if t.isalnum() or _is_symbol(t)]
+    return out
+
+
+def tag_tokens(tag: str) -> list[str]:
+    return tokens_of(normalise(tag))
+
+
+def _norm_set(values: Iterable[Any] | None, strip: str = "") -> set[str]:
+    if not values:
+        return set()
+    return {normalise(str(v)).lstrip(strip) for v in values if v}
+
+
+def _names(value: Any, keys: tuple[str, ...]) -> set[str]:
+    """A field given as a string or as a mapping/object with some of `keys`."""
+    if value is None:
+        return set()
+    raw: list[Any]
+    if isinstance(value, str):
+        raw = [value]
+    elif isinstance(value, Mapping):
+        raw = [value.get(k) for k in keys]
+    else:
+        raw = [getattr(value, k, None) for k in keys]
+    return {normalise(str(v)).lstrip("@") for v in raw if v}
+
+
+def host_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    return host.lower().rstrip(".") if host else None
+
+
+def _geo(mention: Mapping[str, Any]) -> tuple[float, float] | None:
+    geo = mention.get("geo")
+    lat, lon = (geo.get("lat"), geo.get("lon")) if isinstance(geo, Mapping) else (None, None)
+    if lat is None and lon is None:
+        lat, lon = mention.get("lat"), mention.get("lon")
+    try:
+        return (float(lat), float(lon)) if lat is not None and lon is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(slots=True)
+class Doc:
+    """The analysed mention. `positions` and `tag_spans` are built only when a query needs them."""
+
+    tokens: list[str]
+    tokset: frozenset[str]
+    hashtags: set[str]
+    handles: set[str]
+    lang: str | None = None
+    network: str | None = None
+    authors: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+    url: str | None = None
+    geo: tuple[float, float] | None = None
+    text: str = ""
+    _host: str | None = None
+    _sorted: list[str] | None = None
+    _positions: dict[str, list[int]] | None = None
+    _tag_spans: dict[str, list[tuple[int, int]]] | None = None
+
+    @property
+    def keys(self) -> set[str]:
+        """Everything the prefilter can look up: tokens, '#tag' and '@handle'."""
+        keys = set(self.tokset)
+        keys.update("#" + h for h in self.hashtags)
+        keys.update("@" + h for h in self.handles)
+        return keys
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether some token starts with `prefix` (bisect over the sorted distinct tokens)."""
+        toks = self._sorted
+        if toks is None:
+            toks = self._sorted = sorted(self.tokset)
+        i = bisect_left(toks, prefix)
+        return i < len(toks) and toks[i].startswith(prefix)
+
+    @property
+    def host(self) -> str | None:
+        if self._host is None and self.url:
+            self._host = host_of(self.url) or ""
+        return self._host or None
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        if self._positions is None:
+            pos: dict[str, list[int]] = {}
+            for i, tok in enumerate(self.tokens):
+                pos.setdefault(tok, []).append(i)
+            self._positions = pos
+        return self._positions
+
+    def tag_spans(self, tag: str) -> list[tuple[int, int]]:
+        """Token spans of '#tag' where it occurs in the text (for NEAR with a hashtag)."""
+        if self._tag_spans is None:
+            spans: dict[str, list[tuple[int, int]]] = {}
+            for m in _HASHTAG_RE.finditer(self.text):
+                start = len(tokens_of(self.text[: m.start()]))
+                n = max(1, len(tokens_of(m.group(1))))
+                spans.setdefault(m.group(1), []).append((start, start + n - 1))
+            self._tag_spans = spans
+        return self._tag_spans.get(tag, [])
+
+
+def analyse(mention: Mapping[str, Any] | Doc) -> Doc:
+    """Analyse a mention mapping (text, lang?, network?, author?, place?, url?, geo?, hashtags?,
+    user_mentions?) once; pass the result to every query."""
+    if isinstance(mention, Doc):
+        return mention
+    text = normalise(str(mention.get("text") or ""))
+    toks = tokens_of(text)
+    hashtags = _norm_set(mention.get("hashtags"), "#")
+    if "#" in text:
+        hashtags.update(_HASHTAG_RE.findall(text))
+    handles = _norm_set(mention.get("user_mentions"), "@")
+    if "@" in text:
+        handles.update(_HANDLE_RE.findall(text))
+    lang = mention.get("lang")
+    network = mention.get("network")
+    author, place = mention.get("author"), mention.get("place")
+    return Doc(
+        tokens=toks,
+        tokset=frozenset(toks),
+        hashtags=hashtags,
+        handles=handles,
+        lang=str(lang).lower().split("-")[0] if lang else None,
+        network=str(network).lower() if network else None,
+        authors=_names(author, ("handle", "name", "external_id")) if author else set(),
+        places=_names(place, ("external_id", "name")) if place else set(),
+        url=mention.get("url") or None,
+        geo=_geo(mention),
+        text=text,
+    )

@@ -1,0 +1,109 @@
+"""The parsed form of a brand query: a small tree of immutable nodes.
+
+`str(node)` prints the canonical query text (explicit AND/OR, parentheses), which
+`otklik query check` shows and which parses back to the same tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One token pattern: all inflections, the exact form (`=`), or a prefix (`*`)."""
+
+    text: str
+    exact: bool = False
+    prefix: bool = False
+
+    def __str__(self) -> str:
+        return self.text + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Seq:
+    """A term or a quoted phrase: words that must stand next to each other, in order."""
+
+    words: tuple[Word, ...]
+    quoted: bool = False
+    pos: int = 0
+
+    def __str__(self) -> str:
+        exact = "=" if self.words and self.words[0].exact else ""
+        body = " ".join(str(w) for w in self.words)
+        if self.quoted or len(self.words) > 1:
+            return f'"{exact}{body}"'
+        return exact + body
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """`#hashtag` (kind '#') or `@handle` (kind '@')."""
+
+    kind: str
+    value: str
+    pos: int = 0
+
+    def __str__(self) -> str:
+        return self.kind + self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A filter on a mention field: author, place, network, lang, site, geo."""
+
+    name: str
+    value: str
+    geo: tuple[float, float, float] | None = None
+    pos: int = 0
+
+    def __str__(self) -> str:
+        if self.geo is not None:
+            lat, lon, radius = self.geo
+            return f"geo:{lat:g},{lon:g},{radius:g}"
+        needs_quotes = any(c.isspace() or c in '()"|&' for c in self.value)
+        return f'{self.name}:"{self.value}"' if needs_quotes else f"{self.name}:{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+    pos: int = 0
+
+    def __str__(self) -> str:
+        return f"NOT {self.child}"
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return "(" + " AND ".join(str(c) for c in self.children) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Node, ...]
+
+    def __str__(self) -> str:
+        return "(" + " OR ".join(str(c) for c in self.children) + ")"
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """Two operands within `distance` words of each other (words between them ≤ distance)."""
+
+    left: Node
+    right: Node
+    distance: int
+    ordered: bool = False
+    pos: int = 0
+
+    def __str__(self) -> str:
+        op = "ONEAR" if self.ordered else "NEAR"
+        return f"({self.left} {op}/{self.distance} {self.right})"
+
+
+Node = Seq | Tag | Field | Not | And | Or | Near
