@@ -178,7 +178,9 @@ def tag(
 ) -> Case:
     case = get_case(session, case_id)
     tags = [t for t in case.tags or [] if t not in set(remove)]
-    tags += [t.strip() for t in add if t.strip() and t.strip() not in tags]
+    for new in (t.strip() for t in add):
+        if new and new not in tags:
+            tags.append(new)
     case.tags = tags
     record(session, actor, "case.tag", "case", case.id, add=list(add), remove=list(remove))
     return case
