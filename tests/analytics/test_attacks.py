@@ -1,0 +1,117 @@
+"""Attack detection on real posts: an IRA campaign mixed into real airline tweets, organic waves."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from otklik.analytics.attacks import (
+    AttackParams,
+    MentionRecord,
+    detect_attacks,
+    dup_text,
+    near_duplicate_labels,
+    own_text,
+)
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "attacks"
+
+
+def load(name: str, followers: bool = False) -> list[MentionRecord]:
+    out = []
+    for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        out.append(MentionRecord(
+            id=d["id"], text=d["text"], author=d["author"],
+            created_at=datetime.fromisoformat(d["created_at"].replace("Z", "+00:00")),
+            followers=d.get("followers") if followers else None, place=d.get("place"),
+        ))
+    return out
+
+
+def campaign_inside_organic() -> tuple[list[MentionRecord], list[MentionRecord]]:
+    """The IRA burst moved (relative timing kept) into the middle of the organic day."""
+    organic = load("airline_organic.jsonl")
+    camp = load("ira_fergusonremembers.jsonl")
+    shift = organic[len(organic) // 2].created_at - camp[0].created_at
+    return organic, [replace(m, created_at=m.created_at + shift) for m in camp]
+
+
+def test_real_campaign_found_with_its_posts_and_accounts() -> None:
+    organic, camp = campaign_inside_organic()
+    attacks = detect_attacks([*organic, *camp])
+    assert len(attacks) == 1
+    attack = attacks[0]
+    camp_ids = {m.id for m in camp}
+    found = set(attack.mention_ids)
+    assert not found - camp_ids, "organic posts reported as part of the campaign"
+    assert len(found & camp_ids) >= 0.8 * len(camp_ids)
+    assert set(attack.authors) == {m.author for m in camp}
+    assert attack.start >= min(m.created_at for m in camp)
+    assert attack.end <= max(m.created_at for m in camp)
+    assert 0.0 < attack.score <= 1.0
+    assert "hashtag:#fergusonremembers" in attack.signals["shared"]
+    assert attack.signals["repeat_account_share"] > 0.5
+    assert "#fergusonremembers" in attack.summary and str(len(attack.authors)) in attack.summary
+    assert attack.to_json()["start"].endswith("Z")
+
+
+def test_organic_streams_give_no_attack() -> None:
+    assert detect_attacks(load("airline_organic.jsonl")) == []
+    assert detect_attacks([]) == []
+
+
+def test_organic_complaint_wave_is_not_an_attack() -> None:
+    wave = load("airline_complaint_wave.jsonl")
+    # a real volume spike of negative posts: 60 complaints to one airline within an hour
+    assert len(wave) == 60
+    assert max(m.created_at for m in wave) - min(m.created_at for m in wave) < timedelta(hours=1)
+    assert detect_attacks([*load("airline_organic.jsonl"), *wave]) == []
+
+
+def test_many_accounts_quoting_one_post_is_not_an_attack() -> None:
+    quotes = load("airline_fleek_quotes.jsonl")
+    assert len({m.author for m in quotes}) >= 25  # 30 accounts, one text, within minutes
+    assert detect_attacks(quotes) == []
+
+
+def test_the_campaign_is_found_without_its_timing_too() -> None:
+    """Spread over the day one post every 7 minutes, the accounts' behaviour still shows."""
+    organic, camp = campaign_inside_organic()
+    spread = [
+        replace(m, created_at=camp[0].created_at + timedelta(minutes=7 * k))
+        for k, m in enumerate(camp)
+    ]
+    attacks = detect_attacks([*organic, *spread])
+    assert len(attacks) == 1
+    assert set(attacks[0].mention_ids) <= {m.id for m in camp}
+
+
+def test_fewer_accounts_than_the_minimum_is_not_a_campaign() -> None:
+    organic, camp = campaign_inside_organic()
+    strict = AttackParams(min_accounts=len({m.author for m in camp}) + 1)
+    assert detect_attacks([*organic, *camp], strict) == []
+
+
+def test_own_text_drops_retweeted_and_quoted_words() -> None:
+    assert own_text("nope. RT @JetBlue: Our fleet's on fleek. http://t.co/x").strip() == "nope."
+    assert own_text('LMAO \u201c@JetBlue: Our fleet\'s on fleek. http://t.co/a\u201d').strip() == (
+        "LMAO"
+    )
+    assert own_text("my bag is lost @united") == "my bag is lost @united"
+
+
+def test_near_duplicates_ignore_links_handles_tags_and_small_edits() -> None:
+    texts = [
+        "Altanta doctors deny to cure Ebola infected black woman. http://t.co/DzShnDIb1D",
+        "@cnn Altanta doctors deny to cure Ebola infected black woman!! http://t.co/other",
+        "Atlanta doctors deny to cure Ebola infected black woman #EbolaInAtlanta",
+        "My flight to Dallas was cancelled and nobody at the desk will rebook me",
+        "short",
+    ]
+    labels = near_duplicate_labels([dup_text(own_text(t)) for t in texts], AttackParams())
+    assert labels[0] == labels[1] == labels[2]
+    assert labels[3] != labels[0]
+    assert labels[4] == -1
