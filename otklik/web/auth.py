@@ -72,16 +72,32 @@ async def check_csrf(request: Request) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Who:
+    """A plain copy of the user for pages: still readable after a rollback expired the row."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
 class Principal:
     user: User
     via: str  # "session" or "token"
+    who: Who
+
+    @classmethod
+    def of(cls, user: User, via: str) -> Principal:
+        return cls(user, via, Who(user.id, user.email, user.name, user.role, user.lang))
 
     @property
     def actor(self) -> str:
-        return self.user.email
+        return self.who.email
 
     def can(self, permission: str) -> bool:
-        return permission in ROLE_PERMISSIONS.get(self.user.role, frozenset())
+        return permission in ROLE_PERMISSIONS.get(self.who.role, frozenset())
 
 
 def _from_session(request: Request, session: Session) -> User | None:
@@ -109,10 +125,10 @@ class Require:
             user = user_for_token(session, header[7:].strip())
             if user is not None:
                 session.commit()  # last_used_at
-            principal = Principal(user, "token") if user else None
+            principal = Principal.of(user, "token") if user else None
         else:
             user = _from_session(request, session)
-            principal = Principal(user, "session") if user else None
+            principal = Principal.of(user, "session") if user else None
         if principal is None:
             raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Bearer"})
         if principal.via == "session":

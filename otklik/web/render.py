@@ -55,8 +55,8 @@ def make_templates() -> Jinja2Templates:
 
 def lang_of(request: Request) -> str:
     principal = getattr(request.state, "principal", None)
-    if principal is not None and principal.user.lang in LANGS:
-        return str(principal.user.lang)
+    if principal is not None and principal.who.lang in LANGS:
+        return str(principal.who.lang)
     lang = request.session.get("lang")
     return lang if lang in LANGS else "ru"
 
@@ -70,7 +70,7 @@ def render(
     ctx: dict[str, Any] = {
         "t": translator(lang),
         "lang": lang,
-        "user": principal.user if principal else None,
+        "user": principal.who if principal else None,
         "principal": principal,
         "csrf": csrf_token(request),
         "path": request.url.path,

@@ -42,7 +42,7 @@ def case_page(
     session: Session = Depends(db),
 ) -> Response:
     try:
-        view = casework.case_view(session, case_id, principal.user.name or None)
+        view = casework.case_view(session, case_id, principal.who.name or None)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     return render(request, "case.html", {
@@ -185,7 +185,7 @@ def approve(
 
     def work() -> None:
         action = approve_action(session, action_id, actor=principal.actor,
-                                user_id=principal.user.id)
+                                user_id=principal.who.id)
         if action.case_id != case_id:
             raise LookupError(f"action {action_id} is not in case {case_id}")
         send_case_actions(session, case_id, source_factory=factory, actor=principal.actor)

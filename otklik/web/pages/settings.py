@@ -229,7 +229,7 @@ def user_update(
     if user is None:
         raise HTTPException(404, "no such user")
     try:
-        if user.id == principal.user.id and (role != "admin" or not active):
+        if user.id == principal.who.id and (role != "admin" or not active):
             raise user_actions.UserError("you cannot remove your own admin role or access")
         if role != user.role:
             user_actions.set_role(session, user, role, actor=principal.actor)
