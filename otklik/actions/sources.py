@@ -169,7 +169,7 @@ def mark_removed(
     networks hides and then re-shows comments. Returns (removed, restored) external ids.
     """
     m = Mention.__table__.c
-    missing: list[tuple[int, str]] = []
+    missing: list[Any] = []
     if listing.thread_external_id is not None:
         rows = session.execute(
             select(m.id, m.external_id).where(
@@ -180,12 +180,12 @@ def mark_removed(
         for chunk in _chunks(listing.expected - listing.seen):
             missing += session.execute(select(m.id, m.external_id).where(
                 m.network == network, m.external_id.in_(chunk),
-                m.removed_at_source.is_(None))).tuples().all()
-    back: list[tuple[int, str]] = []
+                m.removed_at_source.is_(None))).all()
+    back: list[Any] = []
     for chunk in _chunks(listing.seen):
         back += session.execute(select(m.id, m.external_id).where(
             m.network == network, m.external_id.in_(chunk),
-            m.removed_at_source.is_not(None))).tuples().all()
+            m.removed_at_source.is_not(None))).all()
     for mention_id, external_id in missing:
         session.execute(update(Mention).where(Mention.id == mention_id)
                         .values(removed_at_source=at))
@@ -207,15 +207,18 @@ def source_health(session: Session, source_id: int, *, now: datetime | None = No
     if row is None:
         raise LookupError(f"no source with id {source_id}")
     m = Mention.__table__.c
-    day, week, last = session.execute(select(
-        func.count().filter(m.ingested_at >= now - timedelta(hours=24)),
-        func.count().filter(m.ingested_at >= now - WINDOW),
-        func.max(m.ingested_at),
-    ).where(m.source_id == source_id)).one()
+    mine = m.source_id == source_id
+    day = session.scalar(select(func.count()).where(
+        mine, m.ingested_at >= now - timedelta(hours=24))) or 0
+    last = session.scalar(select(func.max(m.ingested_at)).where(mine))
     if isinstance(last, str):  # SQLite aggregate bypasses the column type
         last = datetime.fromisoformat(last)
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
+    # the usual rhythm is measured over the week before the last new mention, so a source
+    # that has said nothing for a month is still compared against how it used to be
+    week = 0 if last is None else session.scalar(select(func.count()).where(
+        mine, m.ingested_at >= last - WINDOW)) or 0
     return Health(
         source_id=source_id,
         posts_per_hour=day / 24.0,

@@ -19,7 +19,7 @@ MIN_POSTS = 3  # fewer than this in the window: no usual rhythm to compare again
 class Health:
     source_id: int
     posts_per_hour: float  # new mentions per hour over the last 24 hours
-    posts_in_window: int  # new mentions over the last 7 days
+    posts_in_window: int  # new mentions over the 7 days up to the last one
     last_new_at: datetime | None  # when the last new mention was stored
     usual_gap: timedelta | None  # the average gap between new mentions over the window
     silent: bool

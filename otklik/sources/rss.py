@@ -36,7 +36,7 @@ def html_to_text(html: str) -> str:
 
 def _when(entry: Any, *keys: str) -> datetime | None:
     for key in keys:
-        parsed = entry.get(f"{key}_parsed")
+        parsed = dict.get(entry, f"{key}_parsed")  # no feedparser fallbacks between keys
         if parsed:
             return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
     return None
@@ -72,7 +72,7 @@ def entry_post(entry: Any, place: Place) -> Post | None:
         place=place,
         edited_at=updated if updated and published and updated > published else None,
         raw={"id": entry.get("id"), "link": link, "title": entry.get("title"),
-             "published": entry.get("published"), "updated": entry.get("updated")},
+             "published": dict.get(entry, "published"), "updated": dict.get(entry, "updated")},
     )
 
 

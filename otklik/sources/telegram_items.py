@@ -18,6 +18,9 @@ MESSAGE_KEYS = ("message", "edited_message", "channel_post", "edited_channel_pos
 
 
 def chat_url(chat: dict[str, Any], message_id: int) -> str | None:
+    """A link to the message, when one exists (a private chat has none)."""
+    if chat.get("type") == "private":
+        return None
     if chat.get("username"):
         return f"https://t.me/{chat['username']}/{message_id}"
     chat_id = str(chat.get("id", ""))

@@ -225,7 +225,8 @@ async def test_outbound_requests_are_exactly_what_vk_expects(httpserver: HTTPSer
     assert sent[1][1]["random_id"] == sent[2][1]["random_id"]  # same key → VK sends once
     assert sent[1][1]["message"] == "Напишите номер заказа" and sent[1][1]["group_id"] == "100500"
     assert sent[3][0] == "wall.post" and sent[3][1]["from_group"] == "1"
-    assert sent[3][1]["owner_id"] == "-100500" and sent[3][1]["message"] == "Тверская снова открыта ☕"
+    assert sent[3][1]["owner_id"] == "-100500"
+    assert sent[3][1]["message"] == "Тверская снова открыта ☕"
     assert sent[4] == ("wall.editComment", {"owner_id": "-100500", "comment_id": "9051",
                                             "message": "Игорь, простите!"})
     assert sent[5] == ("wall.edit", {"owner_id": "-100500", "post_id": "1203",
@@ -233,7 +234,8 @@ async def test_outbound_requests_are_exactly_what_vk_expects(httpserver: HTTPSer
 
 
 def test_no_delete_or_hide_anywhere() -> None:
-    from otklik.sources import base, rss, telegram, vk as vk_module
+    from otklik.sources import base, rss, telegram
+    from otklik.sources import vk as vk_module
 
     for module in (base, vk_module, telegram, rss):
         names = [n for cls in vars(module).values() if isinstance(cls, type) for n in vars(cls)]
