@@ -1,0 +1,137 @@
+"""Place stance with Bayesian smoothing, opponents, and Louvain groups of opponents."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from otklik.analytics.communities import (
+    FRIENDLY,
+    HOSTILE,
+    NEUTRAL,
+    OFFICIAL,
+    CommunityParams,
+    PlaceInfo,
+    StancePost,
+    interaction_graph,
+    opponent_groups,
+    opponents,
+    place_stances,
+)
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+_ids = itertools.count()
+WAVE = [
+    json.loads(x)["text"]
+    for x in (Path(__file__).parent.parent / "fixtures/attacks/airline_complaint_wave.jsonl")
+    .read_text(encoding="utf-8").splitlines()
+]
+
+
+def post(author: str, place: str | None, sentiment: str | None, days_ago: float = 1.0,
+         text: str = "", reply_to: str | None = None) -> StancePost:
+    return StancePost(
+        id=str(next(_ids)), author=author, place=place, sentiment=sentiment, text=text,
+        created_at=NOW - timedelta(days=days_ago), reply_to_author=reply_to,
+    )
+
+
+def background(n: int = 200) -> list[StancePost]:
+    """The brand's ordinary stream: mostly neutral, some negative and positive, many places."""
+    labels = ["neutral"] * 6 + ["negative"] * 2 + ["positive"] * 2
+    return [post(f"u{i}", f"misc{i % 20}", labels[i % 10], days_ago=i % 14) for i in range(n)]
+
+
+def by_place(stances: list) -> dict:
+    return {s.place: s for s in stances}
+
+
+def test_three_negative_posts_is_not_a_hostile_place() -> None:
+    posts = [*background(), *(post(f"x{i}", "tiny", "negative") for i in range(3))]
+    tiny = by_place(place_stances(posts, {}, NOW))["tiny"]
+    assert tiny.negative == 3 and tiny.volume == 3
+    assert tiny.stance == NEUTRAL
+    assert 0.2 < tiny.negative_share < 0.6  # pulled toward the brand's 20 % by the prior
+    assert tiny.stance_score > -1.0 and not tiny.flagged
+
+
+def test_many_negative_posts_make_a_hostile_flagged_place() -> None:
+    hostile = [post(f"h{i}", "antibrand", "negative" if i % 8 else "neutral") for i in range(40)]
+    posts = [*background(), *hostile]
+    places = {"antibrand": PlaceInfo(name="Anti brand", audience=50_000)}
+    s = by_place(place_stances(posts, places, NOW))["antibrand"]
+    assert s.stance == HOSTILE and s.flagged and s.p_hostile > 0.99
+    assert s.negative_share < 35 / 40  # smoothed, below the raw share
+    assert s.audience == 50_000 and s.name == "Anti brand"
+
+
+def test_small_hostile_place_is_not_flagged_and_official_stays_official() -> None:
+    small = [post(f"s{i}", "smallgroup", "negative") for i in range(12)]
+    own = [post(f"o{i}", "brandpage", "negative") for i in range(30)]
+    places = {"smallgroup": PlaceInfo(audience=40), "brandpage": PlaceInfo(official=True)}
+    stances = by_place(place_stances([*background(), *small, *own], places, NOW))
+    assert stances["smallgroup"].stance == HOSTILE and not stances["smallgroup"].flagged
+    assert stances["brandpage"].stance == OFFICIAL and not stances["brandpage"].flagged
+
+
+def test_friendly_place_growth_and_trend() -> None:
+    fans = [post(f"f{i}", "fans", "positive", days_ago=1 + i % 3) for i in range(15)]
+    fans += [post(f"g{i}", "fans", "positive", days_ago=9) for i in range(5)]
+    s = by_place(place_stances([*background(), *fans], {}, NOW))["fans"]
+    assert s.stance == FRIENDLY and s.stance_score > 0
+    assert s.growth == (15 - 5) / 5
+    assert [row["volume"] for row in s.trend][-2:] == [5, 15]
+
+
+def test_opponents_need_repeated_negativity() -> None:
+    posts = [*background(), post("once", "p", "negative"),
+             *(post("again", "p", "negative") for _ in range(4)),
+             *(post("mixed", "p", lab) for lab in ["negative", "negative"] + ["positive"] * 8)]
+    found = opponents(posts)
+    assert "again" in found and "once" not in found and "mixed" not in found
+    assert found["again"]["negative"] == 4
+
+
+def two_camps() -> list[StancePost]:
+    """Two groups of opponents: each replies within itself, has its own place and shared texts;
+    both also complain on the brand's page (which links everyone a little)."""
+    posts = background()
+    camps = {"a": ("forum_a", WAVE[1]), "b": ("forum_b", WAVE[6])}
+    for camp, (place, text) in camps.items():
+        members = [f"{camp}{i}" for i in range(4)]
+        for i, m in enumerate(members):
+            other = members[(i + 1) % 4]
+            posts += [
+                post(m, place, "negative", text=f"{text} #{m}"),
+                post(m, place, "negative", text=f"@{other} exactly this", reply_to=other),
+                post(m, "brandpage", "negative", text=WAVE[10 + i + (4 if camp == "b" else 0)]),
+            ]
+    return posts
+
+
+def test_interaction_graph_links_replies_places_and_texts() -> None:
+    posts = two_camps()
+    g = interaction_graph(posts, {"a0", "a1", "b0"})
+    assert g["a0"]["a1"]["reply"] == 1 and g["a0"]["a1"]["text"] >= 1
+    assert g["a0"]["a1"]["place"] == 1 and g["a0"]["b0"]["text"] == 0
+    assert g["a0"]["a1"]["weight"] > g["a0"]["b0"]["weight"] > 0  # b0 shares only brandpage
+
+
+def test_louvain_separates_the_two_camps_and_is_repeatable() -> None:
+    params = CommunityParams()
+    groups = opponent_groups(two_camps(), params)
+    assert sorted(tuple(g.members) for g in groups) == [
+        ("a0", "a1", "a2", "a3"), ("b0", "b1", "b2", "b3"),
+    ]
+    a = next(g for g in groups if g.members[0] == "a0")
+    assert a.stance == HOSTILE and a.places[0] == "forum_a"
+    assert a.typical_texts[0].startswith(WAVE[1][:30])
+    assert a.links["reply"] >= 4
+    again = opponent_groups(two_camps(), params)
+    assert [g.key for g in again] == [g.key for g in groups]
+
+
+def test_no_opponents_no_groups() -> None:
+    assert opponent_groups(background()) == []
