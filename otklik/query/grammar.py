@@ -14,7 +14,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from otklik.query.matcher import host_of, normalise, tokens_of
-from otklik.query.nodes import And, Field, Near, Node, Not, Or, Seq, Tag, Word
+from otklik.query.nodes import And, Field, Near, Node, Not, Or, Seq, Tag, Word, geo_text
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
@@ -219,7 +219,8 @@ class _Builder:
         if not value:
             raise self.error(pos, f"a value after {name}:")
         if name == "geo":
-            return Field(name, value, geo=self._geo(value, pos), pos=_pos(name_tok))
+            geo = self._geo(value, pos)
+            return Field(name, geo_text(geo), geo=geo, pos=_pos(name_tok))
         if name in ("author", "place"):
             value = value.lstrip("@")
         elif name == "network":

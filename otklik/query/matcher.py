@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 # Word tokens: letters and digits (underscore splits, as in SQLite's unicode61 tokenizer).
 # Anything else that is not space or ASCII/typographic punctuation is a candidate symbol token.
-_SYMBOLS = r"[^\w\s!-/:-@\[-`{-~«»„“”‘’…—–·•№]"
+_SYMBOLS = r"[^\w\s\x00-\x1f\x7f!-/:-@\[-`{-~«»„“”‘’…—–·•№]"
 _TOKEN_RE = re.compile(r"[^\W_]+|" + _SYMBOLS)
 _SYMBOL_RE = re.compile(_SYMBOLS)
 _HASHTAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]*)")

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +26,8 @@ class Seq:
     """A term or a quoted phrase: words that must stand next to each other, in order."""
 
     words: tuple[Word, ...]
-    quoted: bool = False
-    pos: int = 0
+    quoted: bool = field(default=False, compare=False)
+    pos: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
         exact = "=" if self.words and self.words[0].exact else ""
@@ -43,7 +43,7 @@ class Tag:
 
     kind: str
     value: str
-    pos: int = 0
+    pos: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
         return self.kind + self.value
@@ -56,20 +56,23 @@ class Field:
     name: str
     value: str
     geo: tuple[float, float, float] | None = None
-    pos: int = 0
+    pos: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
         if self.geo is not None:
-            lat, lon, radius = self.geo
-            return f"geo:{lat:g},{lon:g},{radius:g}"
+            return "geo:" + geo_text(self.geo)
         needs_quotes = any(c.isspace() or c in '()"|&' for c in self.value)
         return f'{self.name}:"{self.value}"' if needs_quotes else f"{self.name}:{self.value}"
+
+
+def geo_text(geo: tuple[float, float, float]) -> str:
+    return ",".join(repr(x).removesuffix(".0") for x in geo)
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
     child: Node
-    pos: int = 0
+    pos: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
         return f"NOT {self.child}"
@@ -99,7 +102,7 @@ class Near:
     right: Node
     distance: int
     ordered: bool = False
-    pos: int = 0
+    pos: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
         op = "ONEAR" if self.ordered else "NEAR"
