@@ -1,0 +1,138 @@
+"""The desk's pages: stream filters, query errors at their position, live rows, folding,
+one-click correction, overview figures and spike explanations, live query validation."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from otklik.db.models import DuplicateCluster, Mention, Spike
+from otklik.pipeline import ingest
+from tests.factories import make_post
+
+
+def _seed(desk: Any, posts: list[Any]) -> list[int]:
+    with desk.store.sessions() as session:
+        ids = ingest(session, posts).mention_ids
+        session.commit()
+    return ids
+
+
+def _ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'id="mention-(\d+)"', html)]
+
+
+def test_stream_filters_and_query_errors(desk: Any) -> None:
+    now = datetime.now(UTC)
+    ids = _seed(desk, [
+        make_post(text="Холодный кофе опять", created_at=now - timedelta(hours=1)),
+        make_post(network="telegram", text="Отличный кофе, спасибо",
+                  created_at=now - timedelta(hours=2)),
+        make_post(text="Курьер опоздал", created_at=now - timedelta(days=3), lang="ru"),
+    ])
+    client = desk.client("viewer")
+    assert _ids(client.get("/mentions").text) == sorted(ids, reverse=True)
+    assert _ids(client.get("/mentions?network=telegram").text) == [ids[1]]
+    since = (now - timedelta(days=1)).date().isoformat()
+    assert set(_ids(client.get(f"/mentions?since={since}").text)) == {ids[0], ids[1]}
+    assert _ids(client.get("/mentions?q=кофе NOT отличный").text) == [ids[0]]
+    bad = client.get("/mentions?q=кофе AND (холодный")
+    assert bad.status_code == 422
+    assert 'class="error query-problem"' in bad.text
+    # the caret marks the position the parser names
+    marked = re.search(r'<pre class="caret"><span>(.*?)</span><mark>', bad.text, re.S)
+    assert marked is not None
+    position = int(re.search(r"position (\d+)", bad.text).group(1))
+    assert len(marked.group(1)) == position
+    assert client.get("/mentions?since=yesterday").status_code == 422
+
+
+def test_live_rows_bring_only_newer_mentions(desk: Any) -> None:
+    first = _seed(desk, [make_post(text="первое")])
+    client = desk.client("viewer")
+    page = client.get("/mentions").text
+    poll = re.search(r'id="poller" hx-get="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert client.get(poll).text.count('class="mention') == 0
+    later = _seed(desk, [make_post(text="второе"), make_post(text="третье")])
+    fragment = client.get(poll).text
+    assert _ids(fragment) == sorted(later, reverse=True)
+    assert first[0] not in _ids(fragment)
+    assert f"after_id={max(later)}" in fragment and 'hx-swap-oob="true"' in fragment
+
+
+def test_near_duplicates_are_folded(desk: Any) -> None:
+    ids = _seed(desk, [make_post(text=f"Скидка 50% только сегодня {n}") for n in range(3)])
+    with desk.store.sessions() as session:
+        cluster = DuplicateCluster(exemplar_mention_id=ids[0], size=3)
+        session.add(cluster)
+        session.flush()
+        for mention_id in ids:
+            session.get(Mention, mention_id).cluster_id = cluster.id
+        session.commit()
+        cluster_id = cluster.id
+    client = desk.client("viewer")
+    html = client.get("/mentions").text
+    assert _ids(html) == [ids[0]]
+    assert f"/mentions?cluster={cluster_id}" in html and "ещё похожих: 2" in html
+    assert sorted(_ids(client.get(f"/mentions?cluster={cluster_id}").text)) == ids
+
+
+def test_one_click_correction_on_the_page(desk: Any) -> None:
+    [mention_id] = _seed(desk, [make_post(text="ну такое")])
+    client = desk.client("analyst")
+    page = client.get("/mentions").text
+    assert f'hx-post="/mentions/{mention_id}/sentiment"' in page
+    row = client.post(f"/mentions/{mention_id}/sentiment", data={"label": "negative"})
+    assert row.status_code == 200
+    assert f'id="mention-{mention_id}"' in row.text and "исправлено" in row.text
+    viewer_page = desk.client("viewer").get("/mentions").text
+    assert "/sentiment" not in viewer_page  # no buttons for a role that may not use them
+
+
+def test_overview_figures_and_spike_explanation(desk: Any) -> None:
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    posts = [make_post(text=f"плохо {n}", created_at=now - timedelta(days=1, minutes=n))
+             for n in range(4)]
+    _seed(desk, posts)
+    with desk.store.sessions() as session:
+        session.execute(Mention.__table__.update().values(sentiment="negative"))
+        from otklik.actions.brands import create_brand
+
+        brand = create_brand(session, "Зерно")
+        spike = Spike(brand_id=brand.id, start=now - timedelta(days=1, hours=1),
+                      peak=now - timedelta(days=1), volume=4, expected=0.5, severity=0.9,
+                      explanation={"terms": ["холодный", "<b>курьер</b>"],
+                                   "summary": "Жалобы на доставку"})
+        session.add(spike)
+        session.commit()
+        spike_id = spike.id
+    client = desk.client("viewer")
+    html = client.get("/overview?days=7").text
+    chart = re.search(r'data-chart="([^"]+)"', html).group(1)
+    import html as html_lib
+
+    data = json.loads(html_lib.unescape(chart))
+    assert sum(data["n"]) == 4 and data["bucket"] == "day"
+    assert max(data["neg"]) == 100.0
+    assert [s["id"] for s in data["spikes"]] == [spike_id]
+    detail = client.get(f"/spikes/{spike_id}", headers={"HX-Request": "true"}).text
+    assert "Жалобы на доставку" in detail and "&lt;b&gt;курьер&lt;/b&gt;" in detail
+    assert "<html" not in detail  # a fragment for the overview
+
+
+def test_settings_query_validation_and_template_preview(desk: Any) -> None:
+    client = desk.client("admin")
+    ok = client.get("/settings/queries/validate", params={"text": "зерно OR zerno"})
+    assert "Запрос верный" in ok.text
+    bad = client.get("/settings/queries/validate", params={"text": "зерно OR"})
+    assert "query-problem" in bad.text and "position" in bad.text
+    preview = client.post("/settings/templates/preview",
+                          data={"body": "{{ name }}, это {{ brand }}"})
+    assert preview.text.strip() == "Ольга, это Зерно"
+    broken = client.post("/settings/templates/preview", data={"body": "{{ name "})
+    assert 'class="error"' in broken.text
+    created = client.post("/settings/brands", data={"name": "Зерно", "slug": "zerno"})
+    assert created.status_code == 303
+    assert "zerno" in client.get("/settings").text
