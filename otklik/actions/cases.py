@@ -348,27 +348,28 @@ def _actions(session: Session, case_id: int) -> list[Action]:
                                 .order_by(Action.id)))
 
 
-def _on_sent(session: Session, action: Action) -> None:
+def _on_sent(session: Session, action: Action, actor: str) -> None:
     """Keep the case in step with what was actually sent (the SLA clock stops on public ones)."""
     if action.case_id is None:
         return
     case = get_case(session, action.case_id)
     now = action.sent_at or datetime.now(UTC)
-    actor = f"action:{action.id}"
+    via = f"sent action {action.id} ({action.kind})"
     if action.kind == "public_reply" and case.first_response_at is None:
         case.first_response_at = now
         due = case.first_response_due_at
         if due is not None and now > due and case.sla_breached_at is None:
             case.sla_breached_at = due
-            record(session, actor, "case.sla_breach", "case", case.id, due=due.isoformat())
+            record(session, actor, "case.sla_breach", "case", case.id, due=due.isoformat(),
+                   reason=via)
     sent = {a.kind for a in _actions(session, case.id) if a.status == "sent"} | {action.kind}
     if "public_reply" in sent and case.state in (sm.NEW, sm.ESCALATED):
-        _move(session, case, sm.ANSWERED_PUBLICLY, actor, now)
+        _move(session, case, sm.ANSWERED_PUBLICLY, actor, now, reason=via)
     if "private_message" in sent and case.state == sm.ANSWERED_PUBLICLY:
-        _move(session, case, sm.IN_PRIVATE, actor, now)
+        _move(session, case, sm.IN_PRIVATE, actor, now, reason=via)
     if action.kind == "follow_up" and case.state == sm.RESOLVED:
         case.followed_up_at = now
-        _move(session, case, sm.FOLLOWED_UP, actor, now)
+        _move(session, case, sm.FOLLOWED_UP, actor, now, reason=via)
 
 
 # --- the loop: follow-up, the customer's answer, SLA, removed comments ---------------------------

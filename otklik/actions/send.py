@@ -36,7 +36,7 @@ from otklik.sources.base import Source, Target
 from otklik.sources.errors import BadResponse, SourceError, Unavailable
 
 SourceFactory = Callable[[Channel], Source]
-OnSent = Callable[[Session, Action], None]
+OnSent = Callable[[Session, Action, str], None]  # (session, the sent action, who sent it)
 
 REPLY_KINDS = frozenset({"public_reply", "follow_up", "closing_note"})
 KINDS = REPLY_KINDS | {"private_message", "post"}
@@ -230,6 +230,6 @@ def send_action(
     record(session, actor, "action.sent", "action", action.id, kind=action.kind,
            external_id=external_id, case_id=action.case_id)
     if on_sent is not None:
-        on_sent(session, action)
+        on_sent(session, action, actor)
     session.commit()
     return action

@@ -156,11 +156,13 @@ def test_whole_loop(store: Any, vk: HTTPServer) -> None:
             select(AuditEvent.actor, AuditEvent.action, AuditEvent.data, AuditEvent.at)
             .where(AuditEvent.entity == "case", AuditEvent.entity_id == str(case.id))
             .order_by(AuditEvent.id)).all()
-        moves = [(e.data["before"], e.data["after"]) for e in trail
+        moves = [(e.actor, e.data["before"], e.data["after"]) for e in trail
                  if e.action == "case.transition"]
-        assert moves == [("new", "answered_publicly"), ("answered_publicly", "in_private"),
-                         ("in_private", "resolved"), ("resolved", "followed_up"),
-                         ("followed_up", "closed")]
+        anna = "anna@zerno.example"
+        assert moves == [(anna, "new", "answered_publicly"),
+                         (anna, "answered_publicly", "in_private"),
+                         (anna, "in_private", "resolved"), ("system", "resolved", "followed_up"),
+                         ("system", "followed_up", "closed")]
         by = {e.action: e.actor for e in trail}
         assert by["case.open"] == "system"
         assert by["case.follow_up_scheduled"] == "anna@zerno.example"

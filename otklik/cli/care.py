@@ -1,0 +1,328 @@
+"""`otklik case …` and `otklik template …`: the response desk from the command line (thin).
+
+Every command calls `otklik.actions.cases` / `otklik.care`; bad input (unknown case, illegal
+transition, broken template) exits with code 2 and a message on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.actions import cases as desk
+from otklik.actions.brands import BrandError, get_brand
+from otklik.actions.send import SendRefused, approve_action
+from otklik.care import templates as tpl
+from otklik.care.metrics import desk_metrics
+from otklik.care.outbound import registry_source_factory
+from otklik.cli._common import fail, settings_of
+from otklik.db.engine import open_store
+from otklik.db.models import Action, AuditEvent, Case, CaseMention, Mention, Template, User
+from otklik.domain.cases import STATES
+
+console = Console()
+case_app = typer.Typer(help="Cases: negative mentions being handled.", no_args_is_help=True)
+template_app = typer.Typer(help="Reply templates (Jinja2, sandboxed).", no_args_is_help=True)
+ActorOpt = Annotated[str, typer.Option("--actor", help="Who does this (for the audit log)")]
+DEFAULT_ACTOR = f"cli:{getpass.getuser()}"
+EXPECTED = (LookupError, ValueError, SendRefused, BrandError)
+
+
+@contextmanager
+def _session(ctx: typer.Context) -> Iterator[Session]:
+    """A session on the configured store; expected errors become exit code 2."""
+    _, sessions = open_store(settings_of(ctx))
+    session = sessions()
+    try:
+        yield session
+        session.commit()
+    except EXPECTED as exc:  # IllegalTransition and TemplateInvalid are ValueErrors
+        session.rollback()
+        fail(str(exc))
+    finally:
+        session.close()
+
+
+def _when(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--{name} {value!r}: expected an ISO date/time such as 2026-11-25T10:00")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _case_dict(session: Session, case: Case, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": case.id, "brand_id": case.brand_id, "state": case.state,
+        "customer_name": case.customer_name, "priority": case.priority, "tags": case.tags,
+        "assignee_id": case.assignee_id, "due": _iso(case.first_response_due_at),
+        "first_response_at": _iso(case.first_response_at),
+        "sla_breached_at": _iso(case.sla_breached_at), "outcome": case.outcome,
+        "removed_at_source": _iso(case.removed_at_source), "created_at": _iso(case.created_at),
+    }
+    if full:
+        rows = session.execute(select(Mention, CaseMention.role).join(
+            CaseMention, CaseMention.mention_id == Mention.id).where(
+            CaseMention.case_id == case.id).order_by(Mention.created_at))
+        data["mentions"] = [{"id": m.id, "role": role, "url": m.url, "text": m.text,
+                             "removed_at_source": _iso(m.removed_at_source)} for m, role in rows]
+        data["actions"] = [{"id": a.id, "kind": a.kind, "status": a.status, "text": a.text,
+                            "external_id": a.external_id, "last_error": a.last_error}
+                           for a in session.scalars(select(Action).where(
+                               Action.case_id == case.id).order_by(Action.id))]
+        data["notes"] = case.notes
+        data["audit"] = [{"at": _iso(e.at), "actor": e.actor, "action": e.action, "data": e.data}
+                         for e in session.scalars(select(AuditEvent).where(
+                             AuditEvent.entity == "case", AuditEvent.entity_id == str(case.id))
+                             .order_by(AuditEvent.id))]
+    return data
+
+
+@case_app.command("list")
+def case_list(
+    ctx: typer.Context,
+    brand: Annotated[str | None, typer.Option(help="Brand slug or id")] = None,
+    state: Annotated[str | None, typer.Option(help=f"One of: {', '.join(STATES)}")] = None,
+    limit: int = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines output")] = False,
+) -> None:
+    """Cases, most urgent (earliest due) first."""
+    if state is not None and state not in STATES:
+        fail(f"--state {state!r}: one of {', '.join(STATES)}")
+    with _session(ctx) as s:
+        stmt = select(Case).order_by(Case.first_response_due_at, Case.id).limit(limit)
+        if brand is not None:
+            stmt = stmt.where(Case.brand_id == get_brand(s, brand).id)
+        if state is not None:
+            stmt = stmt.where(Case.state == state)
+        found = s.scalars(stmt).all()
+        if as_json:
+            for case in found:
+                typer.echo(json.dumps(_case_dict(s, case), ensure_ascii=False))
+            return
+        table = Table("id", "state", "customer", "priority", "due", "breached", "outcome")
+        for c in found:
+            table.add_row(str(c.id), c.state, c.customer_name or "—", f"{c.priority:.2f}",
+                          _iso(c.first_response_due_at) or "—",
+                          "yes" if c.sla_breached_at else "", c.outcome or "")
+        console.print(table)
+
+
+@case_app.command("show")
+def case_show(ctx: typer.Context, case_id: int) -> None:
+    """One case with its mentions, actions, notes and audit trail (JSON)."""
+    with _session(ctx) as s:
+        typer.echo(json.dumps(_case_dict(s, desk.get_case(s, case_id), full=True),
+                              ensure_ascii=False, indent=1))
+
+
+@case_app.command("open")
+def case_open(ctx: typer.Context, mention_id: int,
+              brand: Annotated[str, typer.Option(help="Brand slug or id")],
+              actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """Open a case by hand for a stored mention."""
+    with _session(ctx) as s:
+        case = desk.open_case(s, mention_id, get_brand(s, brand).id, actor=actor)
+        typer.echo(f"case {case.id} ({case.state})")
+
+
+@case_app.command("assign")
+def case_assign(ctx: typer.Context, case_id: int,
+                user: Annotated[str, typer.Argument(help="User e-mail or id; 'none' unassigns")],
+                actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    with _session(ctx) as s:
+        user_id = None
+        if user != "none":
+            row = s.get(User, int(user)) if user.isdigit() else s.scalar(
+                select(User).where(User.email == user))
+            if row is None:
+                raise LookupError(f"no user {user!r}")
+            user_id = row.id
+        desk.assign(s, case_id, user_id, actor=actor)
+        typer.echo(f"case {case_id} assigned to {user}")
+
+
+@case_app.command("tag")
+def case_tag(ctx: typer.Context, case_id: int,
+             add: Annotated[list[str] | None, typer.Option("--add")] = None,
+             remove: Annotated[list[str] | None, typer.Option("--remove")] = None,
+             actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    with _session(ctx) as s:
+        case = desk.tag(s, case_id, add=add or [], remove=remove or [], actor=actor)
+        typer.echo(", ".join(case.tags) or "(no tags)")
+
+
+@case_app.command("note")
+def case_note(ctx: typer.Context, case_id: int, text: str,
+              actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """Add an internal note (never sent)."""
+    with _session(ctx) as s:
+        desk.add_note(s, case_id, text, actor=actor)
+
+
+@case_app.command("transition")
+def case_transition(ctx: typer.Context, case_id: int, state: str,
+                    reason: str | None = None, outcome: str | None = None,
+                    actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """Move a case to another state (the state machine refuses illegal moves)."""
+    with _session(ctx) as s:
+        case = desk.transition(s, case_id, state, actor=actor, reason=reason, outcome=outcome)
+        typer.echo(f"case {case.id}: {case.state}")
+
+
+@case_app.command("answer")
+def case_answer(
+    ctx: typer.Context, case_id: int,
+    public: Annotated[str | None, typer.Option(help="Public reply (default: template)")] = None,
+    private: Annotated[str | None, typer.Option(help="Private message (default: template)")] = None,
+    approval: Annotated[bool | None, typer.Option(
+        "--approval/--no-approval", help="Hold for approval (default: brand setting)")] = None,
+    actor: ActorOpt = DEFAULT_ACTOR,
+) -> None:
+    """Answer publicly and move to private: a DM to the author, then the public note."""
+    with _session(ctx) as s:
+        factory = registry_source_factory(s, settings_of(ctx))
+        pub, priv = desk.answer_and_move_to_private(
+            s, case_id, actor=actor, source_factory=factory, public_text=public,
+            private_text=private, needs_approval=approval)
+        for a in (priv, pub):
+            typer.echo(f"action {a.id} {a.kind}: {a.status}"
+                       + (f" ({a.external_id})" if a.external_id else "")
+                       + (f" — {a.last_error}" if a.last_error else ""))
+        if "failed" in (pub.status, priv.status):
+            raise typer.Exit(1)
+
+
+@case_app.command("approve")
+def case_approve(ctx: typer.Context, action_id: int, actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """Approve an action held for approval (send it with `case send`)."""
+    with _session(ctx) as s:
+        approve_action(s, action_id, actor=actor)
+
+
+@case_app.command("send")
+def case_send(ctx: typer.Context, case_id: int, actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """Send the case's approved actions and retry failed ones."""
+    with _session(ctx) as s:
+        factory = registry_source_factory(s, settings_of(ctx))
+        for a in desk.send_case_actions(s, case_id, source_factory=factory, actor=actor):
+            typer.echo(f"action {a.id} {a.kind}: {a.status}"
+                       + (f" — {a.last_error}" if a.last_error else ""))
+
+
+@case_app.command("resolve")
+def case_resolve(ctx: typer.Context, case_id: int, reason: str | None = None,
+                 actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """Mark solved; the public follow-up is scheduled after the brand's delay."""
+    with _session(ctx) as s:
+        case = desk.resolve(s, case_id, actor=actor, reason=reason)
+        typer.echo(f"case {case.id}: resolved; follow-up due {_iso(case.follow_up_due_at)}")
+
+
+@case_app.command("follow-up-due")
+def case_follow_up_due(
+    ctx: typer.Context,
+    send: Annotated[bool, typer.Option("--send", help="Draft and send them now")] = False,
+    now: Annotated[str | None, typer.Option(help="ISO time instead of now")] = None,
+    actor: ActorOpt = DEFAULT_ACTOR,
+) -> None:
+    """List the follow-ups that are due (and send them with --send)."""
+    at = _when(now, "now") or datetime.now(UTC)
+    with _session(ctx) as s:
+        if not send:
+            from otklik.care.queries import due_follow_ups
+            for case in due_follow_ups(s, at):
+                typer.echo(f"case {case.id}: follow-up due {_iso(case.follow_up_due_at)}")
+            return
+        factory = registry_source_factory(s, settings_of(ctx))
+        for a in desk.run_due_follow_ups(s, at, source_factory=factory, actor=actor):
+            typer.echo(f"case {a.case_id}: follow-up action {a.id} {a.status}")
+
+
+@case_app.command("metrics")
+def case_metrics(
+    ctx: typer.Context, brand: Annotated[str, typer.Option(help="Brand slug or id")],
+    since: Annotated[str | None, typer.Option(help="ISO start (default: 30 days ago)")] = None,
+    until: Annotated[str | None, typer.Option(help="ISO end (default: now)")] = None,
+) -> None:
+    """Desk metrics for a brand and period (JSON)."""
+    end = _when(until, "until") or datetime.now(UTC)
+    start = _when(since, "since") or end - timedelta(days=30)
+    with _session(ctx) as s:
+        m = desk_metrics(s, get_brand(s, brand).id, start, end)
+        typer.echo(json.dumps({"since": start.isoformat(), "until": end.isoformat(),
+                               **m.as_dict()}, ensure_ascii=False, indent=1))
+
+
+@template_app.command("list")
+def template_list(ctx: typer.Context,
+                  brand: Annotated[str | None, typer.Option(help="Brand slug or id")] = None
+                  ) -> None:
+    """The templates in force: stored overrides, else the shipped defaults."""
+    with _session(ctx) as s:
+        brand_id = get_brand(s, brand).id if brand else None
+        table = Table("kind", "lang", "source", "text")
+        for kind in tpl.KINDS:
+            for lang in tpl.LANGS:
+                row = tpl.find_template(s, brand_id, kind, lang)
+                source = "default" if row is None else (
+                    "brand" if row.brand_id is not None else "global")
+                body = row.body if row else tpl.default_body(kind, lang)
+                table.add_row(kind, lang, source, body)
+        console.print(table)
+
+
+@template_app.command("set")
+def template_set(
+    ctx: typer.Context, kind: str, lang: str,
+    file: Annotated[str, typer.Argument(help="Template file, or - for stdin")],
+    brand: Annotated[str | None, typer.Option(help="Brand slug or id (default: all)")] = None,
+) -> None:
+    """Store a template after checking it renders in the sandbox."""
+    try:
+        body = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: {exc}")
+    with _session(ctx) as s:
+        row: Template = tpl.save_template(s, get_brand(s, brand).id if brand else None, kind,
+                                          lang, body.strip())
+        typer.echo(f"template {row.id} saved ({kind}/{lang})")
+
+
+@template_app.command("preview")
+def template_preview(
+    ctx: typer.Context, kind: str, lang: str,
+    brand: Annotated[str | None, typer.Option(help="Brand slug or id")] = None,
+    name: Annotated[str | None, typer.Option(help="Customer name ('' = unknown)")] = "Ольга",
+    case_number: int = 1, incident_link: str | None = None,
+) -> None:
+    """Render the template in force with sample variables."""
+    with _session(ctx) as s:
+        b = get_brand(s, brand) if brand else None
+        text, _ = tpl.render(s, b.id if b else None, kind, lang, tpl.TemplateVars(
+            brand=b.name if b else "Бренд", case_number=case_number, name=name or None,
+            incident_link=incident_link))
+        typer.echo(text)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(case_app, name="case")
+    app.add_typer(template_app, name="template")

@@ -1,0 +1,86 @@
+"""`otklik case …` and `otklik template …` against a store and the local fake VK API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+
+from otklik.cli import app
+from tests.care.conftest import fixture_json, vk_calls
+from tests.care.test_send import open_case
+
+runner = CliRunner()
+
+
+def run(store: Any, vk: HTTPServer, *args: str) -> Any:
+    env = {"OTKLIK_DATABASE_URL": store.url, "OTKLIK_VK_API_URL": vk.url_for("/").rstrip("/")}
+    return runner.invoke(app, list(args), env=env)
+
+
+def test_case_commands(sqlite_store: Any, vk: HTTPServer) -> None:
+    with sqlite_store.sessions() as s:
+        _, case = open_case(s, vk)
+    listed = run(sqlite_store, vk, "case", "list", "--json", "--brand", "zerno")
+    assert listed.exit_code == 0, listed.output
+    [row] = [json.loads(line) for line in listed.output.splitlines()]
+    assert (row["id"], row["state"], row["customer_name"]) == (case.id, "new", "Ольга")
+
+    bad = run(sqlite_store, vk, "case", "transition", str(case.id), "closed")
+    assert bad.exit_code == 2 and "'new' cannot move to 'closed'" in bad.output
+    assert "Traceback" not in bad.output
+    assert run(sqlite_store, vk, "case", "show", "999").exit_code == 2
+    assert run(sqlite_store, vk, "case", "list", "--state", "done").exit_code == 2
+
+    vk.expect_oneshot_request("/method/messages.send").respond_with_json(
+        fixture_json("vk_messages.send__ok.json"))
+    vk.expect_oneshot_request("/method/wall.createComment").respond_with_json(
+        fixture_json("vk_wall.createComment__answer.json"))
+    answered = run(sqlite_store, vk, "case", "answer", str(case.id), "--actor", "anna")
+    assert answered.exit_code == 0, answered.output
+    assert "private_message: sent (48213)" in answered.output
+    assert len(vk_calls(vk, "wall.createComment")) == 1
+
+    assert run(sqlite_store, vk, "case", "note", str(case.id), "звонили").exit_code == 0
+    resolved = run(sqlite_store, vk, "case", "resolve", str(case.id))
+    assert resolved.exit_code == 0 and "follow-up due" in resolved.output
+    shown = json.loads(run(sqlite_store, vk, "case", "show", str(case.id)).output)
+    assert shown["state"] == "resolved" and shown["notes"][0]["text"] == "звонили"
+    assert [a["status"] for a in shown["actions"]] == ["sent", "sent"]
+    assert ("anna", "case.transition") in {(e["actor"], e["action"]) for e in shown["audit"]}
+
+    due = run(sqlite_store, vk, "case", "follow-up-due", "--now", "2099-01-01T00:00")
+    assert due.output.startswith(f"case {case.id}: follow-up due")
+
+    metrics = run(sqlite_store, vk, "case", "metrics", "--brand", "zerno",
+                  "--since", "2000-01-01")
+    assert metrics.exit_code == 0, metrics.output
+    m = json.loads(metrics.output)
+    assert (m["cases"], m["moved_to_private_share"], m["loop_closure_rate"]) == (1, 1.0, 0.0)
+    assert run(sqlite_store, vk, "case", "metrics", "--brand", "nope").exit_code == 2
+    assert run(sqlite_store, vk, "case", "metrics", "--brand", "zerno",
+               "--since", "yesterday").exit_code == 2
+
+
+def test_template_commands(sqlite_store: Any, vk: HTTPServer, tmp_path: Any) -> None:
+    with sqlite_store.sessions() as s:
+        open_case(s, vk)
+    body = tmp_path / "fu.j2"
+    body.write_text("{{ name }}, как прошёл ваш визит в {{ brand }}?", encoding="utf-8")
+    saved = run(sqlite_store, vk, "template", "set", "follow_up", "ru", str(body),
+                "--brand", "zerno")
+    assert saved.exit_code == 0, saved.output
+    preview = run(sqlite_store, vk, "template", "preview", "follow_up", "ru", "--brand", "zerno")
+    assert preview.output.strip() == "Ольга, как прошёл ваш визит в Зерно?"
+    anonymous = run(sqlite_store, vk, "template", "preview", "follow_up", "ru", "--brand",
+                    "zerno", "--name", "")
+    assert anonymous.output.strip() == "Как прошёл ваш визит в Зерно?"
+    listed = run(sqlite_store, vk, "template", "list", "--brand", "zerno")
+    assert listed.exit_code == 0 and "brand" in listed.output
+    body.write_text("{{ ''.__class__.__mro__ }}", encoding="utf-8")
+    escape = run(sqlite_store, vk, "template", "set", "follow_up", "ru", str(body))
+    assert escape.exit_code == 2 and "sandbox" in escape.output
+    missing = run(sqlite_store, vk, "template", "set", "follow_up", "ru", str(tmp_path / "x"))
+    assert missing.exit_code == 2
