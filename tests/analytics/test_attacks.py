@@ -115,3 +115,61 @@ def test_near_duplicates_ignore_links_handles_tags_and_small_edits() -> None:
     assert labels[0] == labels[1] == labels[2]
     assert labels[3] != labels[0]
     assert labels[4] == -1
+
+
+# --- storing: otklik.actions.attacks on both stores -------------------------------------------
+
+def _ingest(store, records: list[MentionRecord], brand_id: int) -> None:
+    from otklik.db.engine import session_scope
+    from otklik.domain.posts import Author as AuthorRef
+    from otklik.domain.posts import Place as PlaceRef
+    from otklik.domain.posts import Post
+    from otklik.pipeline import ingest
+
+    def match(items) -> None:
+        for item in items:
+            item.brand_matches = {brand_id: []}
+
+    posts = [
+        Post(network="x", external_id=m.id, text=m.text, created_at=m.created_at,
+             author=AuthorRef(external_id=m.author, handle=m.author),
+             place=PlaceRef(external_id=m.place) if m.place else None)
+        for m in records
+    ]
+    with session_scope(store.sessions) as s:
+        ingest(s, posts, enrichers=[match])
+
+
+def test_attacks_are_stored_once_and_grow(store) -> None:
+    from sqlalchemy import func, select
+
+    from otklik.actions.attacks import refresh_attacks
+    from otklik.db.engine import session_scope
+    from otklik.db.models import Attack as AttackRow
+    from otklik.db.models import AuditEvent, Brand, Mention
+
+    organic, camp = campaign_inside_organic()
+    with session_scope(store.sessions) as s:
+        brand = Brand(slug="airline", name="Airline")
+        s.add(brand)
+        s.flush()
+        brand_id = brand.id
+    _ingest(store, [*organic, *camp[:-6]], brand_id)
+    now = max(m.created_at for m in [*organic, *camp]) + timedelta(hours=1)
+    with session_scope(store.sessions) as s:
+        first = refresh_attacks(s, brand_id, now=now)
+    with session_scope(store.sessions) as s:
+        again = refresh_attacks(s, brand_id, now=now)
+    assert len(first.created) == 1 and again.created == [] and again.updated == []
+    _ingest(store, camp[-6:], brand_id)  # the campaign goes on
+    with session_scope(store.sessions) as s:
+        grown = refresh_attacks(s, brand_id, now=now)
+    assert grown.created == [] and grown.updated == first.created
+    with session_scope(store.sessions) as s:
+        row = s.scalars(select(AttackRow)).one()
+        stored = set(s.scalars(select(Mention.external_id).where(
+            Mention.id.in_(row.mention_ids))))
+        assert stored <= {m.id for m in camp} and len(stored) >= 0.8 * len(camp)
+        assert len(row.authors) == 6 and row.summary and row.signals["accounts"] == 6
+        assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "attack.detected")) == 1

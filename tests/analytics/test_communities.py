@@ -135,3 +135,62 @@ def test_louvain_separates_the_two_camps_and_is_repeatable() -> None:
 
 def test_no_opponents_no_groups() -> None:
     assert opponent_groups(background()) == []
+
+
+# --- storing: otklik.actions.communities on both stores ---------------------------------------
+
+def test_refresh_communities_upserts_idempotently(store) -> None:
+    from sqlalchemy import select
+
+    from otklik.actions.communities import refresh_communities
+    from otklik.db.engine import session_scope
+    from otklik.db.models import Brand, Channel, Community
+    from otklik.domain.posts import Author as AuthorRef
+    from otklik.domain.posts import Place as PlaceRef
+    from otklik.domain.posts import Post
+    from otklik.pipeline import ingest
+
+    items = [*two_camps(), *(post(f"h{i}", "antibrand", "negative") for i in range(25))]
+    with session_scope(store.sessions) as s:
+        brand = Brand(slug="aa", name="American")
+        s.add(brand)
+        s.flush()
+        brand_id = brand.id
+        s.add(Channel(brand_id=brand_id, network="vk", external_id="brandpage", name="AA"))
+    by_id = {x.id: x for x in items}
+    posts = []
+    for x in items:
+        parent = None
+        if x.reply_to_author:  # the reply answers the replied author's first post
+            parent = next(y.id for y in items if y.author == x.reply_to_author)
+        posts.append(Post(
+            network="vk", external_id=x.id, text=x.text or f"post {x.id}",
+            created_at=x.created_at, author=AuthorRef(external_id=x.author),
+            place=PlaceRef(external_id=x.place, name=x.place.upper(),
+                           audience=5000 if x.place == "antibrand" else None),
+            parent_external_id=parent,
+        ))
+
+    def enrich(batch) -> None:
+        for item in batch:
+            item.brand_matches = {brand_id: []}
+            item.sentiment = by_id[item.post.external_id].sentiment
+
+    with session_scope(store.sessions) as s:
+        ingest(s, posts, enrichers=[enrich])
+    with session_scope(store.sessions) as s:
+        first = refresh_communities(s, brand_id, now=NOW)
+    with session_scope(store.sessions) as s:
+        again = refresh_communities(s, brand_id, now=NOW)
+    assert first.created > 20 and again.created == 0 and again.updated == 0
+    with session_scope(store.sessions) as s:
+        rows = {(c.kind, c.key): c for c in s.scalars(select(Community))}
+        assert len(rows) == first.created
+        anti = rows[("place", "vk:antibrand")]
+        assert anti.stance == HOSTILE and anti.flagged and anti.audience == 5000
+        assert anti.volume == 25 and anti.place_id is not None
+        assert rows[("place", "vk:brandpage")].stance == OFFICIAL
+        groups = [c for k, c in rows.items() if k[0] == "author_group"]
+        members = sorted(tuple(g.details["members"]) for g in groups)
+        assert members == [tuple(f"vk:a{i}" for i in range(4)), tuple(f"vk:b{i}" for i in range(4))]
+        assert all(g.details["links"]["reply"] >= 4 for g in groups)
