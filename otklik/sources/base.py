@@ -67,6 +67,17 @@ class Target:
     thread_external_id: str | None = None
     place_external_id: str | None = None
 
+    @classmethod
+    def of(cls, row: Any) -> Target:
+        """From a stored mention, author or place (anything with these attributes)."""
+        place = getattr(row, "place", None)
+        return cls(
+            external_id=str(row.external_id),
+            parent_external_id=getattr(row, "parent_external_id", None),
+            thread_external_id=getattr(row, "thread_external_id", None),
+            place_external_id=getattr(place, "external_id", None) if place is not None else None,
+        )
+
 
 class Source(ABC):
     """A connector instance: one network, its params (what to pull) and its credentials."""

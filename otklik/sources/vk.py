@@ -17,6 +17,7 @@ in a logged URL.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from typing import Any
 
@@ -28,10 +29,13 @@ from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceEr
 from otklik.sources.http import default_check, parse_json
 from otklik.sources.vk_items import Directory, comment, group_place, split_id, wall_post
 
+log = logging.getLogger("otklik.sources.vk")
+
 API_VERSION = "5.199"
 FIELDS = "screen_name,followers_count,members_count,verified"
 ACCESS_CODES = {7, 15, 18, 30, 203, 212, 901, 902}  # the object is closed or gone for us
 RETRYABLE_CODES = {1, 10, 13}  # unknown / internal server error / runtime error
+GONE_CODES = {15, 18, 100, 212}  # for one post's comments: deleted, closed or not found
 
 
 def vk_error(error: dict[str, Any]) -> SourceError:
@@ -126,7 +130,15 @@ class VKSource(Source):
         if cursor.get("phase") != "comments" or not pending:
             return await self._wall_posts(owner_id)
         post_id = int(pending.pop(0))
-        posts, complete = await self._thread(owner_id, post_id)
+        try:
+            posts, complete = await self._thread(owner_id, post_id)
+        except (AuthFailed, BadResponse) as exc:
+            if exc.code not in GONE_CODES:
+                raise
+            # the post was deleted or its comments closed since wall.get: skip it, or the
+            # cursor would be stuck on it for ever; no listing, so nothing is marked removed
+            log.info("vk: comments of %s_%s unavailable (%s); skipped", owner_id, post_id, exc)
+            posts, complete = [], False
         listings = []
         if complete and self.params.get("owned"):
             seen = {p.external_id for p in posts}

@@ -241,3 +241,32 @@ def test_no_delete_or_hide_anywhere() -> None:
         names = [n for cls in vars(module).values() if isinstance(cls, type) for n in vars(cls)]
         assert not [n for n in names if "delete" in n.lower() or "hide" in n.lower()]
     assert "NO delete or hide method" in (base.__doc__ or "")
+
+
+async def test_a_post_deleted_since_wall_get_is_skipped(httpserver: HTTPServer, client) -> None:
+    def comments(request: Request) -> Response:
+        if request.form["post_id"] == "1202":
+            return respond("vk", "error__access_denied.json")
+        return respond("vk", "wall.getComments__1201.json")
+
+    httpserver.expect_request("/method/wall.getComments").respond_with_handler(comments)
+    source = vk(httpserver, client, "wall", owner_id=-100500, owned=True)
+    gone = await source.fetch_page({"phase": "comments", "pending": [1202, 1201]})
+    assert gone.posts == [] and gone.listings == []  # nothing can be called removed from it
+    assert gone.cursor == {"phase": "comments", "pending": [1201]}
+    assert len((await source.fetch_page(gone.cursor)).posts) == 4
+
+
+async def test_fetch_returns_posts_and_cursor(httpserver: HTTPServer, client) -> None:
+    httpserver.expect_request("/method/newsfeed.search").respond_with_response(
+        respond("vk", "newsfeed.search__page2.json"))
+    posts, cursor = await vk(httpserver, client).fetch(None)
+    assert len(posts) == 2 and cursor["start_from"] is None
+
+
+def test_target_of_a_stored_row() -> None:
+    from types import SimpleNamespace
+
+    row = SimpleNamespace(external_id="-1_5_c7", parent_external_id="-1_5",
+                          thread_external_id="-1_5", place=SimpleNamespace(external_id="-1"))
+    assert Target.of(row) == Target("-1_5_c7", "-1_5", "-1_5", "-1")
