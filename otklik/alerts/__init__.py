@@ -1,0 +1,1 @@
+"""Alerts to responders: events, notifiers (Telegram, e-mail, webhook), a throttling dispatcher."""
