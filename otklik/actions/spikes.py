@@ -33,7 +33,8 @@ class SpikeSettings:
 
     history: timedelta = timedelta(days=28)
     baseline: timedelta = timedelta(days=7)  # the period an explanation compares against
-    threshold: float = 0.5
+    # a desk alarm costs more than a NAB false positive: a little stricter than NAB's best (0.5)
+    threshold: float = 0.6
     keep: float = 2.0
     gap: timedelta = timedelta(minutes=30)
     min_volume: int = 5  # an episode with fewer mentions than this is not a spike
