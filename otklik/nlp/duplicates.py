@@ -40,11 +40,19 @@ def content_length(canon: str) -> int:
     return len(_TOKENS.sub("", canon).strip())
 
 
-def shingles(text: str, k: int) -> set[bytes]:
+def shingles(text: str, k: int) -> set[str]:
     """Character k-grams of a canonical text (the whole text when shorter than k)."""
     if len(text) <= k:
-        return {text.encode()}
-    return {text[i : i + k].encode() for i in range(len(text) - k + 1)}
+        return {text}
+    return {text[i : i + k] for i in range(len(text) - k + 1)}
+
+
+def _hash32(shingle: str) -> int:
+    """Python's own string hash, cut to the 32 bits MinHash expects: ~5x faster than SHA-1.
+
+    It is salted per process, which is fine: signatures never leave the in-memory index.
+    """
+    return hash(shingle) & 0xFFFFFFFF
 
 
 @dataclass(slots=True)
@@ -69,7 +77,7 @@ class DuplicateIndex:
         self,
         *,
         threshold: float = 0.7,
-        num_perm: int = 128,
+        num_perm: int = 64,
         shingle: int = 5,
         max_items: int = 100_000,
         window: timedelta | None = timedelta(days=7),
@@ -117,7 +125,7 @@ class DuplicateIndex:
         sizes = [content_length(c) for c in canon]
         need = [i for i, n in enumerate(sizes) if n >= self.min_chars]
         sets = [shingles(canon[i], self.shingle) for i in need]
-        sigs = MinHash.bulk(sets, num_perm=self.num_perm) if sets else []
+        sigs = MinHash.bulk(sets, num_perm=self.num_perm, hashfunc=_hash32) if sets else []
         by_item = dict(zip(need, sigs, strict=True))
         return [
             self._add_one(key, canon[i], sizes[i], at, by_item.get(i))

@@ -38,6 +38,9 @@ WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Emoticons that carry sentiment in Russian and English posts, to their own tokens.
 EMOTICON_RE = re.compile(r"[:;=]-?[)(DPpOo/|\\]|\){2,}|\({2,}|<3")
 _DROP_MARKS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
+_MARKS_RE = re.compile("[\u200d\ufe0f\ufe0e\u20e3\U0001F3FB-\U0001F3FF]")
+# Emoji live above U+2000 (with symbols and punctuation); letters of ru/en/uk live below.
+_HIGH_RE = re.compile("[\u2000-\U0010ffff]")
 TOKEN_RE = re.compile(
     r"xxurl|xxuser|[:;=]-?[)(dpo/|\\]|\){2,}|\({2,}|<3|[^\W_]+(?:[-'][^\W_]+)*|[!?]",
     re.UNICODE,
@@ -109,7 +112,7 @@ def replace_users(text: str, token: str = USER_TOKEN) -> str:
 
 
 def _drop_marks(text: str) -> str:
-    return "".join(ch for ch in text if ch not in _DROP_MARKS and not 0x1F3FB <= ord(ch) <= 0x1F3FF)
+    return _MARKS_RE.sub("", text)
 
 
 def space_emoji(text: str) -> str:
@@ -117,15 +120,8 @@ def space_emoji(text: str) -> str:
 
     A string of emoji (`😡😡😡`) becomes separate tokens; squeezing repeats then keeps two.
     """
-    out: list[str] = []
-    for ch in text:
-        if ch in _DROP_MARKS or 0x1F3FB <= ord(ch) <= 0x1F3FF:
-            continue
-        if is_emoji(ch):
-            out.append(f" {ch} ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    text = _drop_marks(text)
+    return _HIGH_RE.sub(lambda m: f" {m.group(0)} " if is_emoji(m.group(0)) else m.group(0), text)
 
 
 def normalize(
