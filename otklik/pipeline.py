@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -131,45 +131,53 @@ def _places(posts: Sequence[Post]) -> dict[tuple[str, str], dict[str, Any]]:
     }
 
 
+REFRESHED = ("name", "followers", "audience")  # what may change about a known author or place
+
+
 def _upsert_refs(
     session: Session, table: Table, refs: dict[tuple[str, str], dict[str, Any]], now: datetime
 ) -> dict[tuple[str, str], int]:
     """Insert unknown authors/places, refresh what changed about known ones; return their ids."""
     if not refs:
         return {}
-    known = _ids_by_key(session, table, list(refs))
+    columns = [c for c in REFRESHED if c in table.c]
+    known = _rows_by_key(session, table, list(refs), columns)
     new = [dict(row, first_seen_at=now) for key, row in refs.items() if key not in known]
     if new:
         session.execute(_insert(session, table).on_conflict_do_nothing(), new)
-        known.update(_ids_by_key(session, table, [k for k in refs if k not in known]))
-    changing = ("name", "followers", "audience")
+        known.update(_rows_by_key(session, table, [k for k in refs if k not in known], columns))
+    changed = []
     for key, row in refs.items():
-        values = {c: row[c] for c in changing if c in row and row[c] is not None}
-        if values and key in known:
-            session.execute(
-                update(table)
-                .where(table.c.id == known[key])
-                .where(*(table.c[c].is_distinct_from(v) for c, v in values.items()))
-                .values(**values)
-            )
-    return known
+        stored = known[key]
+        values = {c: row[c] for c in columns if row.get(c) is not None and row[c] != stored[c]}
+        if values:  # one statement shape for all rows: unchanged columns keep their value
+            changed.append({"_id": stored["id"], **{c: values.get(c, stored[c]) for c in columns}})
+    if changed:
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in columns})
+        )
+        session.connection().execute(stmt, changed)
+    return {key: row["id"] for key, row in known.items()}
 
 
-def _ids_by_key(
-    session: Session, table: Table, keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], int]:
-    found: dict[tuple[str, str], int] = {}
+def _rows_by_key(
+    session: Session, table: Table, keys: list[tuple[str, str]], columns: list[str]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
     by_network: dict[str, list[str]] = {}
     for network, external_id in keys:
         by_network.setdefault(network, []).append(external_id)
+    wanted = [table.c.external_id, table.c.id, *(table.c[c] for c in columns)]
     for network, external_ids in by_network.items():
         for chunk in _chunks(external_ids):
             rows = session.execute(
-                select(table.c.external_id, table.c.id)
+                select(*wanted)
                 .where(table.c.network == network)
                 .where(table.c.external_id.in_(chunk))
             )
-            found.update({(network, ext): id_ for ext, id_ in rows})
+            found.update({(network, row.external_id): row._asdict() for row in rows})
     return found
 
 
