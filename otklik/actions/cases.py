@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
-from otklik.actions.send import SourceFactory, draft_action, send_action
+from otklik.actions.send import SendRefused, SourceFactory, draft_action, send_action
 from otklik.alerts.events import AlertEvent
 from otklik.care import queries
 from otklik.care.followup import classify_reply
@@ -300,20 +300,30 @@ def draft_case_action(
         idempotency_key=idempotency_key)
 
 
+def _refuse_second_answer(session: Session, case: Case, again: bool) -> None:
+    """A double click must not post two apologies: a second answer has to be asked for."""
+    if case.state not in sm.OPEN_STATES:
+        raise sm.IllegalTransition(case.state, sm.ANSWERED_PUBLICLY)
+    live = [a for a in _actions(session, case.id)
+            if a.kind == "public_reply" and a.status not in ("failed",)]
+    if live and not again:
+        raise SendRefused(f"case {case.id} already has a public answer (action {live[0].id}, "
+                          f"{live[0].status}); retry it with send, or ask for another answer")
+
+
 def answer_and_move_to_private(
     session: Session, case_id: int, *, actor: str, source_factory: SourceFactory | None,
     public_text: str | None = None, private_text: str | None = None,
-    needs_approval: bool | None = None,
+    needs_approval: bool | None = None, again: bool = False,
 ) -> tuple[Action, Action]:
     """Draft the private message and the public "we wrote to you" reply, then send them.
 
     The private message goes first: the public reply says it was sent, so it waits until it was.
     With approval on (or no `source_factory`), both are left for `approve` + `send_case_actions`.
-    Commits when it sends.
+    A case that already has a public answer refuses another unless `again`. Commits when it sends.
     """
     case = get_case(session, case_id)
-    if case.state not in sm.OPEN_STATES:
-        raise sm.IllegalTransition(case.state, sm.ANSWERED_PUBLICLY)
+    _refuse_second_answer(session, case, again)
     private = draft_case_action(session, case, "private_message", actor=actor, text=private_text,
                                 needs_approval=needs_approval)
     public = draft_case_action(session, case, "public_reply", actor=actor, text=public_text,
@@ -321,6 +331,20 @@ def answer_and_move_to_private(
     if source_factory is not None:
         send_case_actions(session, case.id, source_factory=source_factory, actor=actor)
     return public, private
+
+
+def answer_publicly(
+    session: Session, case_id: int, *, actor: str, source_factory: SourceFactory | None,
+    text: str, needs_approval: bool | None = None, again: bool = False,
+) -> Action:
+    """Only a public reply (networks without private messages, or no need for one)."""
+    case = get_case(session, case_id)
+    _refuse_second_answer(session, case, again)
+    public = draft_case_action(session, case, "public_reply", actor=actor, text=text,
+                               needs_approval=needs_approval)
+    if source_factory is not None:
+        send_case_actions(session, case.id, source_factory=source_factory, actor=actor)
+    return public
 
 
 def send_case_actions(

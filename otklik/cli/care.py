@@ -195,19 +195,30 @@ def case_answer(
     private: Annotated[str | None, typer.Option(help="Private message (default: template)")] = None,
     approval: Annotated[bool | None, typer.Option(
         "--approval/--no-approval", help="Hold for approval (default: brand setting)")] = None,
+    public_only: Annotated[bool, typer.Option(
+        "--public-only", help="Only the public reply (needs --public)")] = False,
+    again: Annotated[bool, typer.Option(help="Answer a case that was answered already")] = False,
     actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
     """Answer publicly and move to private: a DM to the author, then the public note."""
+    if public_only and not public:
+        fail("--public-only needs the reply's text in --public")
     with _session(ctx) as s:
         factory = registry_source_factory(s, settings_of(ctx))
-        pub, priv = desk.answer_and_move_to_private(
-            s, case_id, actor=actor, source_factory=factory, public_text=public,
-            private_text=private, needs_approval=approval)
-        for a in (priv, pub):
+        if public_only:
+            assert public is not None
+            sent = [desk.answer_publicly(s, case_id, actor=actor, source_factory=factory,
+                                         text=public, needs_approval=approval, again=again)]
+        else:
+            pub, priv = desk.answer_and_move_to_private(
+                s, case_id, actor=actor, source_factory=factory, public_text=public,
+                private_text=private, needs_approval=approval, again=again)
+            sent = [priv, pub]
+        for a in sent:
             typer.echo(f"action {a.id} {a.kind}: {a.status}"
                        + (f" ({a.external_id})" if a.external_id else "")
                        + (f" — {a.last_error}" if a.last_error else ""))
-        if "failed" in (pub.status, priv.status):
+        if any(a.status == "failed" for a in sent):
             raise typer.Exit(1)
 
 

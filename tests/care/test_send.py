@@ -154,3 +154,29 @@ def test_no_channel_is_a_visible_failure(sqlite_store: Any, vk: HTTPServer) -> N
         send_action(s, action.id, source_factory=desk.factory(s))
         assert action.status == "failed" and "no vk channel" in (action.last_error or "")
         assert s.scalars(select(Action).where(Action.status == "sent")).all() == []
+
+
+def test_a_second_answer_must_be_asked_for(sqlite_store: Any, vk: HTTPServer) -> None:
+    with sqlite_store.sessions() as s:
+        desk, case = open_case(s, vk)
+        vk.expect_oneshot_request("/method/wall.createComment").respond_with_json(
+            fixture_json("vk_wall.createComment__answer.json"))
+        public = desk_actions.answer_publicly(
+            s, case.id, actor="anna", source_factory=desk.factory(s),
+            text="Ольга, спасибо, что написали! Уже разбираемся")
+        assert public.status == "sent" and vk_calls(vk, "messages.send") == []
+        s.refresh(case)
+        assert case.state == "answered_publicly"
+        # a double click does not post a second apology
+        with pytest.raises(SendRefused, match="already has a public answer"):
+            desk_actions.answer_and_move_to_private(s, case.id, actor="anna",
+                                                    source_factory=desk.factory(s))
+        assert len(vk_calls(vk, "wall.createComment")) == 1
+        vk.expect_oneshot_request("/method/messages.send").respond_with_json(
+            fixture_json("vk_messages.send__ok.json"))
+        vk.expect_oneshot_request("/method/wall.createComment").respond_with_json(
+            fixture_json("vk_wall.createComment__follow_up.json"))
+        desk_actions.answer_and_move_to_private(s, case.id, actor="anna", again=True,
+                                                source_factory=desk.factory(s))
+        s.refresh(case)
+        assert case.state == "in_private" and len(vk_calls(vk, "wall.createComment")) == 2
