@@ -16,6 +16,7 @@ seen only inside one of those is not found by the prefilter there.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from otklik.query.compiler import forms_of
@@ -38,6 +39,23 @@ _LATIN = re.compile(r"[a-z]")
 
 def _indexable(token: str) -> bool:
     return bool(_WORD.fullmatch(token))
+
+
+def yo_variants(form: str) -> list[str]:
+    """`form` with ё restored where е stood: the index keeps ё, queries fold it to е."""
+    spots = [i for i, ch in enumerate(form) if ch == "е"]
+    if not spots:
+        return [form]
+    combos = (itertools.product((False, True), repeat=len(spots)) if len(spots) <= 3
+              else ([i == j for i in range(len(spots))] for j in range(-1, len(spots))))
+    out = []
+    for combo in combos:
+        chars = list(form)
+        for spot, yo in zip(spots, combo, strict=True):
+            if yo:
+                chars[spot] = "ё"
+        out.append("".join(chars))
+    return out
 
 
 class _Dialect:
@@ -77,14 +95,20 @@ class _Dialect:
 
 
 def _word(word: Word, d: _Dialect) -> str | None:
-    if word.prefix:
-        return d.prefix(word.text)
     parts: list[str] = []
+    if word.prefix:
+        for variant in yo_variants(word.text):
+            token = d.prefix(variant)
+            if token is None:
+                return None
+            parts.append(token)
+        return d.join("OR", parts)
     for form in sorted(forms_of(word)):
-        token = d.token(form)
-        if token is None:
-            return None  # a form the index cannot see: this word cannot narrow anything
-        parts.append(token)
+        for variant in yo_variants(form):
+            token = d.token(variant)
+            if token is None:
+                return None  # a form the index cannot see: this word cannot narrow anything
+            parts.append(token)
     return d.join("OR", parts)
 
 
@@ -99,8 +123,8 @@ def _expr(node: Node, d: _Dialect) -> str | None:
     if isinstance(node, Tag):
         if node.kind == "@" and not d.sqlite:
             return None  # '@ivan.petrov' may be read as a host name by PostgreSQL's parser
-        words = [w for w in _WORD.findall(node.value)]
-        return _all([d.token(w) for w in words], d)
+        words = [Word(w, exact=True) for w in _WORD.findall(node.value)]
+        return _all([_word(w, d) for w in words], d)
     if isinstance(node, Near):
         return _all([_expr(node.left, d), _expr(node.right, d)], d)
     if isinstance(node, And):
