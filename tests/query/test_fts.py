@@ -30,7 +30,8 @@ EXTRA = [
 def fts5() -> Iterator[Callable[[str, str], bool]]:
     """A bare FTS5 table with the store's tokenizer: does MATCH expr find the text?"""
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize='unicode61 remove_diacritics 2')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE t USING fts5(text, tokenize='unicode61 remove_diacritics 2')")
 
     def finds(expr: str, text: str) -> bool:
         conn.execute("DELETE FROM t")
@@ -69,7 +70,8 @@ QUERIES = ["сбер", "карта", "сбер NEAR/1 карта", "(сбер OR
            "елка", "йогурт*", "run", "card* the", '"сбера карту"', "delay* OR delta", "=не"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(QUERIES), st.lists(st.sampled_from(WORDS), min_size=1, max_size=8))
 def test_fts5_superset_property(fts5: Callable[[str, str], bool], query: str,
                                 words: list[str]) -> None:
