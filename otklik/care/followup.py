@@ -39,8 +39,10 @@ _NOT_SOLVED = [
     r"\bnot (yet |really |at all )?(resolved|solved|fixed|sorted|refunded|received)\b",
     r"\b(didn'?t|did not|haven'?t|have not|hasn'?t|has not|won'?t|wasn'?t|isn'?t|never)\b",
     r"\bstill\b", r"\bnobody\b", r"\bno one\b", r"\bno response\b", r"\bwaiting\b",
-    r"\bunfortunately\b", r"\bagain\b", r"^\s*no\b", r"^\s*nope\b", r"\buseless\b",
-    r"\bignor\w*",
+    r"\bunfortunately\b", r"\b(happened|broken|charged|failed|crash\w*) again\b",
+    r"^\s*no\b", r"^\s*nope\b", r"\buseless\b", r"\bignor\w*", r"\bnot at all\b",
+    r"\bno (refund|reply|answer|callback|call|update)\b", r"\bgave up\b",
+    r"\bwent (elsewhere|to (a|another) competitor)\b", r"\bушл[аи]? к конкурент\w*",
 ]
 
 _SOLVED = [
@@ -49,7 +51,8 @@ _SOLVED = [
     r"\bисправил\w*", r"\bзаменил\w*", r"\bпривезли\b", r"\bдоставили\b", r"\bпришл[аио]\b",
     r"\bпришел\b", r"\bпришёл\b", r"\bполучил\w*", r"\bвс[её] (хорошо|отлично|в порядке|супер)\b",
     r"\bв порядке\b", r"\bспасибо\b", r"\bблагодар\w*", r"^\s*да\b", r"\bпочинил\w*",
-    r"\bкомпенсир\w*", r"\bуладил\w*", r"\bулажен\w*",
+    r"\bкомпенсир\w*", r"\bуладил\w*", r"\bулажен\w*", r"\bвопрос (закрыт|снят)\b",
+    r"\bперезвонил\w*",
     r"\b(resolved|solved|fixed|sorted|refunded|replaced|delivered|arrived|received)\b",
     r"\b(thanks?|thank you|cheers|appreciate\w*)\b", r"\ball good\b", r"\bworks (now|fine)\b",
     r"\bworking (now|fine|again)\b", r"^\s*yes\b", r"^\s*yep\b", r"\bgot (it|my)\b",

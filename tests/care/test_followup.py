@@ -9,8 +9,10 @@ import pytest
 
 from otklik.care.followup import classify_reply
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "care" / "follow_up_replies.jsonl"
-CASES = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "care"
+CASES = [json.loads(line)
+         for name in ("follow_up_replies.jsonl", "follow_up_replies_heldout.jsonl")
+         for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["text"][:40] for c in CASES])
