@@ -10,7 +10,8 @@ Thresholds were chosen on the HashtagGamer campaigns ("dev"); the other categori
 LeftTroll, RightTroll, NonEnglish, ...) are the held-out check. Follower counts are dropped, since
 the organic sets have none (pass --followers to keep them for campaign posts).
 
-Run: nice -n 10 .venv/bin/python bench/attacks.py [--limit N] [--followers]
+Run: nice -n 10 .venv/bin/python bench/attacks.py [--limit N] [--followers] [--sample N]
+     [--spread-hours H] [--no-speed]
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ def airline() -> list[MentionRecord]:
                           _ts(r["tweet_created"], "%Y-%m-%d %H:%M"))
             for r in csv.DictReader(fh)
         ]
+
+
+def airline_ids() -> dict[str, set[str]]:
+    with (DATA / "sentiment/airline_tweets.csv").open(encoding="utf-8") as fh:
+        out: dict[str, set[str]] = defaultdict(set)
+        for r in csv.DictReader(fh):
+            out[r["airline"]].add(f"air{r['tweet_id']}")
+    return out
 
 
 def semeval(span: tuple[datetime, datetime], rng: random.Random) -> list[MentionRecord]:
@@ -107,6 +116,19 @@ def ira_campaigns(min_accounts: int = 5, min_posts: int = 20) -> list[dict]:
     return out
 
 
+def reshape(campaign: Sequence[MentionRecord], rng: random.Random, sample: int,
+            spread_hours: float) -> list[MentionRecord]:
+    """Harder variants: keep only `sample` posts; or scatter the posts over `spread_hours`."""
+    out = list(campaign)
+    if sample and len(out) > sample:
+        out = rng.sample(out, sample)
+    if spread_hours:
+        t0 = min(m.created_at for m in out)
+        out = [replace(m, created_at=t0 + timedelta(hours=rng.random() * spread_hours))
+               for m in out]
+    return out
+
+
 def mix(organic: Sequence[MentionRecord], campaign: Sequence[MentionRecord], rng: random.Random,
         followers: bool) -> list[MentionRecord]:
     lo = min(m.created_at for m in organic)
@@ -117,7 +139,10 @@ def mix(organic: Sequence[MentionRecord], campaign: Sequence[MentionRecord], rng
     shift = lo + timedelta(seconds=rng.random() * room) - c0
     moved = [replace(m, created_at=m.created_at + shift,
                      followers=m.followers if followers else None) for m in campaign]
-    return [*organic, *moved]
+    # the detector runs over a window: the campaign's span and a day either side
+    w_lo = min(m.created_at for m in moved) - timedelta(days=1)
+    w_hi = max(m.created_at for m in moved) + timedelta(days=1)
+    return [*(m for m in organic if w_lo <= m.created_at <= w_hi), *moved]
 
 
 def score(found: set[str], truth: set[str]) -> tuple[int, int, int]:
@@ -131,18 +156,18 @@ def prf(tp: int, fp: int, fn: int) -> str:
 
 
 def evaluate(campaigns: list[dict], streams: dict[str, list[MentionRecord]], followers: bool,
-             rng: random.Random) -> None:
+             rng: random.Random, sample: int = 0, spread_hours: float = 0.0) -> None:
     by_split: dict[str, list[tuple[int, ...]]] = defaultdict(list)
     for n, c in enumerate(campaigns):
         name = list(streams)[n % len(streams)]
         organic = streams[name]
-        # a window of the organic stream around where the campaign lands
-        mixed = mix(organic, c["posts"], rng, followers)
+        posts = reshape(c["posts"], rng, sample, spread_hours)
+        mixed = mix(organic, posts, rng, followers)
         attacks = detect_attacks(mixed)
         found_posts = {i for a in attacks for i in a.mention_ids}
         found_acc = {u for a in attacks for u in a.authors}
-        truth_posts = {m.id for m in c["posts"]}
-        truth_acc = {m.author for m in c["posts"]}
+        truth_posts = {m.id for m in posts}
+        truth_acc = {m.author for m in posts}
         sp, sa = score(found_posts, truth_posts), score(found_acc, truth_acc)
         split = "dev" if c["category"] == "HashtagGamer" else "held-out"
         by_split[split].append((*sp, *sa))
@@ -163,13 +188,25 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=0, help="campaigns per split (0 = all)")
     ap.add_argument("--followers", action="store_true")
+    ap.add_argument("--sample", type=int, default=0, help="keep N random posts per campaign")
+    ap.add_argument("--spread-hours", type=float, default=0.0,
+                    help="scatter each campaign's posts at random over this many hours")
+    ap.add_argument("--no-speed", action="store_true")
     args = ap.parse_args()
     rng = random.Random(7)
     air = airline()
     span = (min(m.created_at for m in air), max(m.created_at for m in air))
     streams = {"airline": air, "semeval": semeval(span, rng), "sentirue": sentirueval()}
     print("organic-only streams (false alarms):")
-    for name, stream in streams.items():
+    extra = {
+        # each airline's own stream: what one brand would see
+        **{f"airline:{a}": [m for m in air if m.id in ids] for a, ids in airline_ids().items()},
+        # the whole airline week squeezed into one day: an 8x denser complaint wave
+        "airline x8 denser": [
+            replace(m, created_at=span[0] + (m.created_at - span[0]) / 8) for m in air
+        ],
+    }
+    for name, stream in {**streams, **extra}.items():
         attacks = detect_attacks(stream)
         print(f"  {name}: {len(stream)} mentions, {len(attacks)} attacks reported")
         for a in attacks:
@@ -181,11 +218,13 @@ def main() -> None:
         campaigns = dev + held
     print(f"IRA campaigns: {len(campaigns)} "
           f"{dict(Counter(c['category'] for c in campaigns))}")
-    evaluate(campaigns, streams, args.followers, rng)
+    evaluate(campaigns, streams, args.followers, rng, args.sample, args.spread_hours)
+    if args.no_speed:
+        return
     # speed: one window of 100,000 mentions (organic streams plus three campaigns)
     window = [*streams["semeval"], *air, *streams["sentirue"]]
     for c in campaigns[:3]:
-        window = mix(window, c["posts"], rng, args.followers)
+        window += mix(air, c["posts"], rng, args.followers)[-len(c["posts"]):]
     later = [replace(m, id=f"{m.id}~b", author=f"{m.author}~b",
                      created_at=m.created_at + timedelta(days=60)) for m in window]
     window = [*window, *later][:100_000]  # a second, later month of the same kind of traffic
