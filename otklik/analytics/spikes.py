@@ -90,9 +90,6 @@ class SpikeDetector:
         self.config = config or DetectorConfig()
         self.state = _State()
         self._gain_cache: dict[float, tuple[float, ...]] = {}
-        # sd of an EWMA of N(0, 1) noise is sqrt(a / (2 - a)) (5-minute buckets assumed here)
-        gains = [_alpha(300.0, h) for h in self.config.waves]
-        self._wave_norm = [math.sqrt((2 - a) / a) for a in gains]
         self._up = math.exp(self.config.scale_rate)
         self._down = math.exp(-self.config.scale_rate)
 
@@ -112,6 +109,8 @@ class SpikeDetector:
                 _alpha(dt, c.tail_half_life) * 50.0,
                 _alpha(dt, c.novelty_half_life) if c.novelty_half_life > 0 else 1.0,
                 *(_alpha(dt, h) for h in c.waves),
+                # 1 / sd of an EWMA of N(0, 1) noise, sqrt((2 - a) / a), per wave
+                *(math.sqrt((2 - _alpha(dt, h)) / _alpha(dt, h)) for h in c.waves),
             )
             self._gain_cache[dt] = gains
         return gains
@@ -160,6 +159,7 @@ class SpikeDetector:
         pc = resid / cap if cap > 0 else 0.0  # the residual in units of Poisson noise
         pc = -c.z_clip if pc < -c.z_clip else (c.z_clip if pc > c.z_clip else pc)
         pwaves = s.pwaves
+        n_waves = len(pwaves)
         for k in range(len(tail_q)):
             if k == 0:
                 x, pz = z, pc
@@ -167,7 +167,7 @@ class SpikeDetector:
                 g = gains[3 + k]
                 x = waves[k - 1] = waves[k - 1] + g * (zc - waves[k - 1])
                 pw = pwaves[k - 1] = pwaves[k - 1] + g * (pc - pwaves[k - 1])
-                pz = pw * self._wave_norm[k - 1]
+                pz = pw * gains[3 + n_waves + k]
             q, beta = tail_q[k], tail_beta[k]
             if x > q:
                 excess = x - q
