@@ -1,16 +1,98 @@
-"""Assembles the enrichment list from the store's brands and the packaged models.
+"""Assembles the enrichment chain from the store's brands and the packaged models.
 
 One place decides what runs on every incoming mention, for the embedded process, the importers,
-the API and the Celery workers alike.
+the API and the Celery workers alike. `Enrichment` is the long-lived part: it keeps the
+near-duplicate index across batches and rebuilds the brand-query index only when queries change.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.db.models import Brand, BrandQuery, Channel, Mention, Place
 from otklik.domain.enrichment import Enricher
+from otklik.nlp.duplicates import DuplicateIndex
+from otklik.nlp.enrichers import default_enrichers
+from otklik.query.index import QueryIndex, brand_matcher
+from otklik.query.search import index_from_store
+
+PRIME_LIMIT = 20_000  # recent mentions loaded into the duplicate index at start-up
 
 
-def build_enrichers(session: Session) -> list[Enricher]:
-    """The default enrichers for this store (brand queries loaded from it)."""
-    return []
+class Enrichment:
+    """Enrichment state for one process; `enrichers(session)` gives the chain for a batch."""
+
+    def __init__(self, *, sentiment_model: Path | None = None, sentiment: bool = True,
+                 duplicate_window: timedelta = timedelta(days=7)) -> None:
+        self.sentiment_model = sentiment_model
+        self.use_sentiment = sentiment
+        self.duplicates = DuplicateIndex(window=duplicate_window)
+        self._primed = False
+        self._signature = ""
+        self._index = QueryIndex()
+        self._brand_names: dict[int, list[str]] = {}
+        self._owned: frozenset[tuple[str, str]] = frozenset()
+        self._lock = threading.Lock()
+
+    def enrichers(self, session: Session) -> list[Enricher]:
+        with self._lock:
+            self._refresh(session)
+            if not self._primed:
+                self._prime(session)
+            sentiment = self._sentiment() if self.use_sentiment else None
+            return default_enrichers(
+                sentiment=sentiment,
+                matcher=brand_matcher(self._index),
+                owned_places=self._owned,
+                duplicate_index=self.duplicates,
+            )
+
+    def _refresh(self, session: Session) -> None:
+        """Rebuild the query index when a query, brand or owned channel changed."""
+        queries = session.execute(
+            select(BrandQuery.id, BrandQuery.brand_id, BrandQuery.text, BrandQuery.enabled)
+            .order_by(BrandQuery.id)
+        ).all()
+        brands = session.execute(select(Brand.id, Brand.name, Brand.settings)).all()
+        owned = session.execute(select(Channel.network, Channel.external_id)).all()
+        owned += session.execute(
+            select(Place.network, Place.external_id).where(Place.official_brand_id.is_not(None))
+        ).all()
+        signature = hashlib.sha1(repr((queries, brands, sorted(owned))).encode()).hexdigest()
+        if signature == self._signature:
+            return
+        self._index = index_from_store(session)
+        self._brand_names = {
+            b.id: [b.name, *((b.settings or {}).get("aliases") or [])] for b in brands
+        }
+        self._owned = frozenset((n, e) for n, e in owned)
+        self._signature = signature
+
+    def _prime(self, session: Session) -> None:
+        """Load recent texts so a repeat of yesterday's post still joins its cluster."""
+        since = datetime.now(UTC) - (self.duplicates.window or timedelta(days=7))
+        rows = session.execute(
+            select(Mention.network, Mention.external_id, Mention.text, Mention.created_at)
+            .where(Mention.created_at >= since)
+            .order_by(Mention.created_at.desc())
+            .limit(PRIME_LIMIT)
+        ).all()
+        self.duplicates.add_batch([((n, e), t, at) for n, e, t, at in reversed(rows)])
+        self._primed = True
+
+    def _sentiment(self) -> Enricher:
+        from otklik.nlp.sentiment import SentimentModel, sentiment_enricher
+
+        return sentiment_enricher(SentimentModel.load(self.sentiment_model),
+                                  brand_names=self._brand_names)
+
+
+def build_enrichers(session: Session, state: Enrichment | None = None) -> list[Enricher]:
+    """The default chain for this store; pass a long-lived `Enrichment` to keep its state."""
+    return (state or Enrichment()).enrichers(session)

@@ -19,11 +19,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.audit import record
+from otklik.actions.intake import intake
+from otklik.alerts.events import AlertEvent
 from otklik.db.engine import session_scope
 from otklik.db.models import Mention
 from otklik.db.models import Source as SourceRow
 from otklik.domain.enrichment import Enricher
-from otklik.pipeline import ingest
 from otklik.settings import Settings
 from otklik.sources.base import Listing, Page
 from otklik.sources.errors import SourceError
@@ -51,6 +52,7 @@ class PollResult:
     restored: list[str] = field(default_factory=list)
     error: str | None = None
     cursor: dict[str, Any] | None = None
+    alerts: list[AlertEvent] = field(default_factory=list)  # new cases etc., to dispatch
 
     @property
     def ok(self) -> bool:
@@ -117,7 +119,10 @@ def _store_page(
 ) -> None:
     """Store a page's posts, removed marks and the cursor after it, in one transaction."""
     with session_scope(factory) as session:
-        stored = ingest(session, page.posts, enrichers=enrichers, source_id=row.id)
+        taken = intake(session, page.posts, enrichers=enrichers, source_id=row.id,
+                       actor=f"source:{row.id}")
+        stored = taken.stored
+        result.alerts += taken.desk.alerts
         removed: list[str] = []
         restored: list[str] = []
         for listing in page.listings:
