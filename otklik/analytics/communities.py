@@ -193,7 +193,8 @@ def opponents(
 
 
 def interaction_graph(
-    posts: Sequence[StancePost], authors: set[str], attack_params: AttackParams | None = None
+    posts: Sequence[StancePost], authors: set[str], attack_params: AttackParams | None = None,
+    max_place_members: int = 200,
 ) -> nx.Graph:
     """Authors linked by replies, shared places (Jaccard-weighted) and near-identical texts."""
     g = nx.Graph()
@@ -211,16 +212,22 @@ def interaction_graph(
     for x in mine:
         if x.reply_to_author in authors:
             link(x.author, str(x.reply_to_author), "reply", 1.0)
-    places: dict[str, set[str]] = defaultdict(set)
+    places: dict[str, set[str]] = defaultdict(set)  # author -> places
+    members: dict[str, set[str]] = defaultdict(set)  # place -> authors
     for x in mine:
         if x.place:
             places[x.author].add(x.place)
-    ordered = sorted(places)
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1:]:
-            shared = places[a] & places[b]
-            if shared:
-                link(a, b, "place", len(shared) / len(places[a] | places[b]))
+            members[x.place].add(x.author)
+    shared: Counter[tuple[str, str]] = Counter()
+    for place_members in members.values():
+        if len(place_members) > max_place_members:
+            continue  # everyone posts on a big public page: that links no one in particular
+        ms = sorted(place_members)
+        for i, a in enumerate(ms):
+            for b in ms[i + 1:]:
+                shared[(a, b)] += 1
+    for (a, b), k in shared.items():
+        link(a, b, "place", k / len(places[a] | places[b]))
     labels = near_duplicate_labels(
         [dup_text(own_text(x.text)) for x in mine], attack_params or AttackParams()
     )
@@ -228,8 +235,8 @@ def interaction_graph(
     for x, lab in zip(mine, labels.tolist(), strict=True):
         if lab >= 0:
             by_label[lab].add(x.author)
-    for members in by_label.values():
-        ms = sorted(members)
+    for copiers in by_label.values():
+        ms = sorted(copiers)
         for i, a in enumerate(ms):
             for b in ms[i + 1:]:
                 link(a, b, "text", 1.0)
