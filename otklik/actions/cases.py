@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,10 +22,10 @@ from otklik.actions.audit import record
 from otklik.actions.send import SendRefused, SourceFactory, draft_action, send_action
 from otklik.alerts.events import AlertEvent
 from otklik.care import queries
+from otklik.care.compose import compose, mention_summary
 from otklik.care.followup import classify_reply
 from otklik.care.rules import CaseRule, find_joinable_case, is_brand_own, thread_key, wants_case
-from otklik.care.templates import TemplateVars, pick_lang, render
-from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Incident, Mention
+from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention
 from otklik.domain import cases as sm
 
 
@@ -54,12 +53,6 @@ def _brand(session: Session, brand_id: int) -> Brand:
     if brand is None:
         raise LookupError(f"no brand {brand_id}")
     return brand
-
-
-def _summary(mention: Mention) -> str:
-    who = (mention.author.name or mention.author.handle) if mention.author else "someone"
-    text = " ".join(mention.text.split())
-    return f"{who} ({mention.network}): {text[:160]}{'…' if len(text) > 160 else ''}"
 
 
 # --- opening and joining -------------------------------------------------------------------------
@@ -147,7 +140,7 @@ def open_cases_for_mentions(
                 continue
             case = _new_case(session, brand, mention, actor, now)
             out.opened.append(case.id)
-            out.alerts.append(AlertEvent("new_case", brand.id, case.id, _summary(mention),
+            out.alerts.append(AlertEvent("new_case", brand.id, case.id, mention_summary(mention),
                                          priority=case.priority, url=mention.url, at=now))
     return out
 
@@ -244,59 +237,21 @@ def resolve(session: Session, case_id: int, *, actor: str, now: datetime | None 
 # --- answering through the network ---------------------------------------------------------------
 
 
-def _channel(session: Session, brand_id: int, network: str) -> Channel | None:
-    return session.scalars(select(Channel).where(
-        Channel.brand_id == brand_id, Channel.network == network).order_by(Channel.id)).first()
-
-
-def _vars(session: Session, case: Case, brand: Brand, agent: str | None = None) -> TemplateVars:
-    incident = session.get(Incident, case.incident_id) if case.incident_id else None
-    return TemplateVars(brand=brand.name, case_number=case.id, name=case.customer_name,
-                        incident_link=incident.explanation_url if incident else None, agent=agent)
-
-
-def _needs_approval(brand: Brand, explicit: bool | None) -> bool:
-    return bool((brand.settings or {}).get("require_approval", False)) if explicit is None \
-        else explicit
-
-
-def _mention_target(mention: Mention) -> dict[str, Any]:
-    return {"external_id": mention.external_id, "mention_id": mention.id,
-            "parent_external_id": mention.parent_external_id,
-            "thread_external_id": mention.thread_external_id,
-            "place_external_id": mention.place.external_id if mention.place else None}
-
-
 def draft_case_action(
     session: Session, case: Case, kind: str, *, actor: str, text: str | None = None,
     needs_approval: bool | None = None, idempotency_key: str | None = None,
     after_action_id: int | None = None,
 ) -> Action:
-    """Draft one of the case's messages (template text unless `text` is given)."""
+    """Draft one of the case's messages (template text unless `text` is given); audited."""
     brand = _brand(session, case.brand_id)
-    root = session.get(Mention, case.root_mention_id)
-    assert root is not None
-    template_id = None
-    if text is None:
-        template_kind = {"public_reply": "public_apology", "private_message": "private_opening",
-                         "follow_up": "follow_up", "closing_note": "closing_note"}[kind]
-        lang = pick_lang(case.lang, brand.languages)
-        text, stored = render(session, brand.id, template_kind, lang, _vars(session, case, brand))
-        template_id = stored.id if stored else None
-    if kind == "private_message":
-        if root.author is None:
-            raise ValueError(f"case {case.id}: the mention has no known author to write to")
-        target: dict[str, Any] = {"external_id": root.author.external_id,
-                                  "author_id": root.author_id}
-    else:
-        target = _mention_target(root)
+    draft = compose(session, case, brand, kind, text=text, needs_approval=needs_approval)
+    target = dict(draft.target)
     if after_action_id is not None:
         target["after_action_id"] = after_action_id
-    channel = _channel(session, brand.id, case.network)
     return draft_action(
-        session, brand_id=brand.id, kind=kind, network=case.network, text=text, target=target,
-        channel_id=channel.id if channel else None, case_id=case.id, template_id=template_id,
-        needs_approval=_needs_approval(brand, needs_approval), actor=actor,
+        session, brand_id=brand.id, kind=kind, network=case.network, text=draft.text,
+        target=target, channel_id=draft.channel_id, case_id=case.id,
+        template_id=draft.template_id, needs_approval=draft.needs_approval, actor=actor,
         idempotency_key=idempotency_key)
 
 
@@ -494,7 +449,7 @@ def check_sla(session: Session, now: datetime | None = None, *,
         status = sm.sla_status(case.first_response_due_at, now, answered=False,
                                remind_before_minutes=remind)
         root = session.get(Mention, case.root_mention_id)
-        summary = _summary(root) if root else f"case {case.id}"
+        summary = mention_summary(root) if root else f"case {case.id}"
         due = case.first_response_due_at
         assert due is not None
         if status == "breached" and case.sla_breached_at is None:
@@ -520,6 +475,7 @@ def flag_removed_at_source(
     for case, mention in queries.cases_with_removed_mentions(session, mention_ids):
         case.removed_at_source = mention.removed_at_source
         record(session, actor, "case.removed_at_source", "case", case.id, mention_id=mention.id)
-        events.append(AlertEvent("removed_at_source", case.brand_id, case.id, _summary(mention),
-                                 priority=case.priority, url=mention.url))
+        events.append(AlertEvent("removed_at_source", case.brand_id, case.id,
+                                 mention_summary(mention), priority=case.priority,
+                                 url=mention.url))
     return events
