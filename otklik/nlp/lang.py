@@ -3,25 +3,48 @@
 Restricting lingua to a few languages makes it both faster and more accurate on short posts (no
 "Bulgarian" for a three-word Russian tweet). Texts whose script settles the question skip lingua:
 Latin letters only when English is the only Latin-script language, or Cyrillic with letters only
-Russian (ы, э, ъ) or only Ukrainian (і, ї, є, ґ) has. Too few letters or a low confidence gives
-`und`: a wrong language sends the post to the wrong model, an unknown one does not.
+Russian (ы, э, ъ) or only Ukrainian (і, ї, є, ґ) has (ў, only Belarusian, gives `und`). When
+lingua hesitates between Russian and Ukrainian on a short post, a text whose every word is in the
+Russian dictionary (pymorphy3) is Russian ("Ого. Не знал."). Too few letters or a low confidence
+gives `und`: a wrong language sends the post to the wrong model, an unknown one does not.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-from otklik.nlp.normalize import URL_RE, USER_RE
+from otklik.nlp.normalize import URL_RE, USER_RE, squeeze_repeats
 
 UND = "und"
 SUPPORTED = ("ru", "en", "uk")
 
 _RU_ONLY = frozenset("ыэъёЫЭЪЁ")
 _UK_ONLY = frozenset("іїєґІЇЄҐ")
+_BE_ONLY = frozenset("ўЎ")
+_CYR_WORD_RE = re.compile(r"[а-яё]{3,}")
+
+
+@lru_cache(maxsize=1)
+def russian_morph() -> Any:
+    """The process's pymorphy3 analyser (loads a dictionary once; shared with names)."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+def all_russian_words(text: str) -> bool:
+    """True when the text has Cyrillic words of 3+ letters and the Russian dictionary knows all."""
+    words = _CYR_WORD_RE.findall(squeeze_repeats(text.lower(), 2))
+    if not words:
+        return False
+    morph = russian_morph()
+    return all(morph.word_is_known(w) for w in words)
 
 
 def _language_of(code: str) -> Language:
@@ -45,6 +68,8 @@ def _script_counts(text: str) -> tuple[int, int, int, set[str]]:
             cyr += 1
             if ch in _RU_ONLY:
                 marks.add("ru")
+            elif ch in _BE_ONLY:
+                marks.add("be")
             elif ch in _UK_ONLY:
                 marks.add("uk")
         else:
@@ -63,7 +88,7 @@ class LanguageDetector:
         self,
         languages: Iterable[str] = SUPPORTED,
         *,
-        min_confidence: float = 0.6,
+        min_confidence: float = 0.7,
         min_letters: int = 3,
     ) -> None:
         codes = sorted({c.strip().lower() for c in languages if c.strip()})
@@ -99,6 +124,8 @@ class LanguageDetector:
         if cyr == 0 and "en" in self.codes:
             return "en"
         if cyr >= 0.7 * letters:
+            if "be" in marks:  # Belarusian, which this set does not support
+                return UND
             if len(marks) == 1:
                 (only,) = marks
                 if only in self.codes:
@@ -109,13 +136,17 @@ class LanguageDetector:
                 return "uk"
         return None
 
-    def _from_confidences(self, values: Sequence[object]) -> str:
+    def _from_confidences(self, values: Sequence[Any], text: str) -> str:
         if not values:
             return UND
         best = values[0]
-        if best.value < self.min_confidence:  # type: ignore[attr-defined]
-            return UND
-        return str(best.language.iso_code_639_1.name.lower())  # type: ignore[attr-defined]
+        code = str(best.language.iso_code_639_1.name.lower())
+        if best.value >= self.min_confidence:
+            return code
+        runner_up = str(values[1].language.iso_code_639_1.name.lower()) if len(values) > 1 else ""
+        if {code, runner_up} == {"ru", "uk"} and all_russian_words(text):
+            return "ru"
+        return UND
 
     def detect(self, text: str) -> str:
         """ISO 639-1 code of the text's language, or `und`."""
@@ -142,8 +173,8 @@ class LanguageDetector:
                     results = [self._lingua.compute_language_confidence_values(cleaned[0])]
                 else:
                     results = self._lingua.compute_language_confidence_values_in_parallel(cleaned)
-            for i, values in zip(pending, results, strict=True):
-                out[i] = self._from_confidences(values)
+            for i, values, clean in zip(pending, results, cleaned, strict=True):
+                out[i] = self._from_confidences(values, clean)
         return out
 
 
@@ -153,7 +184,7 @@ def _cached(codes: tuple[str, ...], min_confidence: float, min_letters: int) -> 
 
 
 def detector_for(
-    extra: Iterable[str] = (), *, min_confidence: float = 0.6, min_letters: int = 3
+    extra: Iterable[str] = (), *, min_confidence: float = 0.7, min_letters: int = 3
 ) -> LanguageDetector:
     """The shared detector for ru, en, uk plus `extra` languages (built once per set)."""
     codes = tuple(sorted({*SUPPORTED, *(c.strip().lower() for c in extra if c.strip())}))

@@ -21,6 +21,8 @@ import re
 import threading
 from typing import Any
 
+from otklik.nlp.lang import russian_morph
+
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?", re.UNICODE)
 _CYR_RE = re.compile(r"[а-яё]", re.IGNORECASE)
 _NAME_WORD = r"([A-ZА-ЯЁ][a-zа-яё]+)"
@@ -78,9 +80,7 @@ class NameFinder:
         if self._morph is None:
             with self._lock:
                 if self._morph is None:
-                    import pymorphy3
-
-                    self._morph = pymorphy3.MorphAnalyzer()
+                    self._morph = russian_morph()
         return self._morph
 
     @property
