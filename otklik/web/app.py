@@ -126,7 +126,7 @@ def _error_handlers(app: FastAPI) -> None:
                 if request.headers.get("hx-request"):
                     return Response(status_code=401, headers={"HX-Redirect": "/login"})
                 return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-            if exc.status_code in (403, 404, 409, 429):
+            if exc.status_code in (403, 404, 409, 422, 429):
                 return render(request, "error.html",
                               {"status": exc.status_code, "detail": str(exc.detail)},
                               status_code=exc.status_code)
@@ -139,4 +139,9 @@ def _error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
+        if _wants_html(request):
+            detail = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in errors)
+            return render(request, "error.html", {"status": 422, "detail": detail},
+                          status_code=422)
         return JSONResponse({"detail": errors}, status_code=422)

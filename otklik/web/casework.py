@@ -15,7 +15,6 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, AuditEvent, Brand, Case, Channel, Incident, Mention
-from otklik.db.models import Source as SourceRow
 from otklik.domain import cases as sm
 from otklik.settings import Settings
 
@@ -23,19 +22,10 @@ PUBLIC_KINDS = ("public_reply", "follow_up", "closing_note")
 
 
 def default_source_factory(settings: Settings, session: Session) -> Callable[[Channel], Any]:
-    """Channel → a connector with that channel's credentials (its linked source row)."""
-    from otklik.sources.http import HttpClient
-    from otklik.sources.registry import build_source
+    """Channel → a connector with its linked source's credentials (the care module's)."""
+    from otklik.care.outbound import registry_source_factory
 
-    def make(channel: Channel) -> Any:
-        row = session.get(SourceRow, channel.source_id) if channel.source_id else None
-        if row is None:
-            row = SourceRow(network=channel.network, name=channel.name or channel.external_id,
-                            kind="wall", params={"group_id": channel.external_id},
-                            credentials={})
-        return build_source(row, settings, HttpClient())
-
-    return make
+    return registry_source_factory(session, settings)
 
 
 def inbox(session: Session, brand_id: int | None, now: datetime,

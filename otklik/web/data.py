@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import (
@@ -213,42 +213,32 @@ def sentiment_split(session: Session, brand_id: int | None, since: datetime,
 
 
 def case_figures(session: Session, brand_id: int | None, since: datetime,
-                 until: datetime, now: datetime) -> dict[str, Any]:
-    """Open cases, SLA breaches and the loop-closure rate for the overview.
+                 until: datetime) -> dict[str, Any]:
+    """Open cases now; SLA breaches and loop closure of the cases opened in the window.
 
-    Loop closure: of the cases resolved in the window, the share whose customer was followed up
-    (asked whether the problem is really gone) — the step teams most often skip.
+    The figures are the care module's (`otklik.care.metrics`), summed over brands for "all".
     """
-    from otklik.db.models import Case
+    from otklik.care.metrics import desk_metrics
+    from otklik.db.models import Brand, Case
     from otklik.domain.cases import OPEN_STATES
 
     scope = [Case.brand_id == brand_id] if brand_id is not None else []
     open_cases = session.scalar(
         select(func.count()).select_from(Case).where(Case.state.in_(OPEN_STATES), *scope)
     ) or 0
-    breached = session.scalar(
-        select(func.count()).select_from(Case).where(
-            *scope, Case.created_at >= since, Case.created_at < until,
-            or_(Case.sla_breached_at.is_not(None),
-                Case.first_response_at > Case.first_response_due_at,
-                and_(Case.first_response_at.is_(None), Case.first_response_due_at < now)),
-        )
-    ) or 0
-    resolved = session.scalar(
-        select(func.count()).select_from(Case).where(
-            *scope, Case.resolved_at >= since, Case.resolved_at < until)
-    ) or 0
-    followed = session.scalar(
-        select(func.count()).select_from(Case).where(
-            *scope, Case.resolved_at >= since, Case.resolved_at < until,
-            Case.followed_up_at.is_not(None))
-    ) or 0
+    brand_ids = [brand_id] if brand_id is not None else list(session.scalars(select(Brand.id)))
+    complaints = breaches = closed_loops = 0
+    for bid in brand_ids:
+        m = desk_metrics(session, bid, since, until)
+        complaints += m.complaints
+        breaches += m.sla_breached
+        closed_loops += m.loop_closed
     return {
         "open": int(open_cases),
-        "breaches": int(breached),
-        "resolved": int(resolved),
-        "followed_up": int(followed),
-        "loop_closure": (followed / resolved) if resolved else None,
+        "breaches": breaches,
+        "complaints": complaints,
+        "loop_closed": closed_loops,
+        "loop_closure": (closed_loops / complaints) if complaints else None,
     }
 
 

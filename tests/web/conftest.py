@@ -58,6 +58,11 @@ def sign_in(client: TestClient, email: str, password: str) -> Any:
     return response
 
 
+def no_enrichers(_session: Any) -> list[Any]:
+    """The desk's tests do not need the NLP models: ingest stores posts as given."""
+    return []
+
+
 def make_desk(store: Any, **app_kwargs: Any) -> Desk:
     settings = Settings(database_url=store.url, secret_key="test-secret-key-0123456789")
     tokens: dict[str, str] = {}
@@ -65,6 +70,7 @@ def make_desk(store: Any, **app_kwargs: Any) -> Desk:
         for role in ROLES:
             user = create_user(session, f"{role}@example.org", PASSWORD, role)
             tokens[role] = create_token(session, user, "tests").token
+    app_kwargs.setdefault("enrichers_factory", no_enrichers)
     app = create_app(settings, engine=store.engine, **app_kwargs)
     return Desk(app, store, tokens)
 

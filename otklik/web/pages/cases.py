@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from otklik.domain import cases as sm
 from otklik.web import casework
 from otklik.web.auth import Principal, Require, db
-from otklik.web.pages.common import brands
+from otklik.web.pages.common import brands, opt_int
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -25,10 +25,11 @@ def source_factory(request: Request, session: Session):  # type: ignore[no-untyp
 @router.get("/inbox")
 def inbox_page(
     request: Request,
-    brand: int | None = None,
+    brand_param: str | None = Query(None, alias="brand"),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
+    brand = opt_int(brand_param, "brand")
     rows = casework.inbox(session, brand, datetime.now(UTC))
     return render(request, "inbox.html", {"rows": rows, "brands": brands(session),
                                           "brand_id": brand})

@@ -19,6 +19,16 @@ def brands(session: Session) -> list[Brand]:
     return list(session.scalars(select(Brand).order_by(Brand.name)))
 
 
+def opt_int(value: str | None, field: str) -> int | None:
+    """An optional whole number from a form or query string ("" = not given)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise HTTPException(422, f"{field}: not a number: {value[:40]!r}") from exc
+
+
 def parse_when(value: str | None, field: str) -> datetime | None:
     """An ISO date or time from a form; a bad one is a 422 naming the field."""
     if not value:

@@ -11,7 +11,7 @@ from otklik.domain.posts import NETWORKS
 from otklik.web import data
 from otklik.web.auth import Principal, Require, db
 from otklik.web.changes import ChangeError, correct_sentiment
-from otklik.web.pages.common import brands, parse_when, qs
+from otklik.web.pages.common import brands, opt_int, parse_when, qs
 from otklik.web.render import render
 from otklik.web.search import QueryProblem, problem_of
 
@@ -20,7 +20,7 @@ PAGE = 50
 
 
 def _filter(
-    brand: int | None = None,
+    brand: str | None = None,
     network: str | None = None,
     sentiment: str | None = None,
     lang: str | None = None,
@@ -28,12 +28,13 @@ def _filter(
     author: str | None = None,
     since: str | None = None,
     until: str | None = None,
-    cluster: int | None = None,
+    cluster: str | None = None,
 ) -> data.MentionFilter:
     return data.MentionFilter(
-        brand_id=brand, network=network or None, sentiment=sentiment or None,
+        brand_id=opt_int(brand, "brand"), network=network or None, sentiment=sentiment or None,
         lang=lang or None, place=place or None, author=author or None,
-        since=parse_when(since, "since"), until=parse_when(until, "until"), cluster_id=cluster,
+        since=parse_when(since, "since"), until=parse_when(until, "until"),
+        cluster_id=opt_int(cluster, "cluster"),
     )
 
 
@@ -106,7 +107,7 @@ def correct(
     request: Request,
     mention_id: int,
     label: str = Form(...),
-    brand: int | None = Form(None),
+    brand: str | None = Form(None),
     principal: Principal = Depends(Require("analyze")),
     session: Session = Depends(db),
 ) -> Response:
@@ -114,7 +115,7 @@ def correct(
     if mention is None:
         raise HTTPException(404, "no such mention")
     try:
-        correct_sentiment(session, mention, label, principal.user, brand)
+        correct_sentiment(session, mention, label, principal.user, opt_int(brand, "brand"))
     except ChangeError as exc:
         raise HTTPException(422, str(exc)) from exc
     session.commit()

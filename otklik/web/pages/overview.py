@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from otklik.db.models import Spike
 from otklik.web import data
 from otklik.web.auth import Principal, Require, db
-from otklik.web.pages.common import brands, period
+from otklik.web.pages.common import brands, opt_int, period
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +25,7 @@ def home(_: Principal = Depends(Require("read"))) -> Response:
 @router.get("/overview")
 def overview(
     request: Request,
-    brand: int | None = None,
+    brand_param: str | None = Query(None, alias="brand"),
     days: int | None = Query(7),
     since: str | None = None,
     until: str | None = None,
@@ -34,7 +33,7 @@ def overview(
     session: Session = Depends(db),
 ) -> Response:
     p = period(days, since, until)
-    now = datetime.now(UTC)
+    brand = opt_int(brand_param, "brand")
     series = data.volume_series(session, brand, p.since, p.until, p.bucket)
     spikes = data.spikes_in(session, brand, p.since, p.until)
     chart = {
@@ -58,7 +57,7 @@ def overview(
         "spikes": spikes,
         "tops": data.top_places_and_authors(session, brand, p.since, p.until),
         "split": data.sentiment_split(session, brand, p.since, p.until),
-        "cases": data.case_figures(session, brand, p.since, p.until, now),
+        "cases": data.case_figures(session, brand, p.since, p.until),
     })
 
 

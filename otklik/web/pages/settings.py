@@ -18,7 +18,7 @@ from otklik.db.models.accounts import ROLES
 from otklik.domain.posts import NETWORKS
 from otklik.web import changes
 from otklik.web.auth import Principal, Require, db
-from otklik.web.pages.common import brands
+from otklik.web.pages.common import brands, opt_int
 from otklik.web.preview import preview
 from otklik.web.render import render
 from otklik.web.search import problem_of
@@ -149,13 +149,13 @@ def template_save(
     lang: str = Form("ru"),
     name: str = Form("default", max_length=100),
     body: str = Form(..., max_length=20000),
-    brand: int | None = Form(None),
+    brand: str | None = Form(None),
     principal: Principal = Depends(Require("admin")),
     session: Session = Depends(db),
 ) -> Response:
     try:
-        changes.save_template(session, principal.actor, brand_id=brand, kind=kind, lang=lang,
-                              name=name, body=body)
+        changes.save_template(session, principal.actor, brand_id=opt_int(brand, "brand"),
+                              kind=kind, lang=lang, name=name, body=body)
     except ValueError as exc:
         return _done(request, session, principal, exc, "templates")
     return _done(request, session, principal, None, "templates")
@@ -180,7 +180,7 @@ def alert_add(
     kind: str = Form(...),
     config: str = Form("{}"),
     events: str = Form(""),
-    brand: int | None = Form(None),
+    brand: str | None = Form(None),
     principal: Principal = Depends(Require("admin")),
     session: Session = Depends(db),
 ) -> Response:
@@ -191,8 +191,8 @@ def alert_add(
             raise changes.ChangeError(f"config: line {exc.lineno}: {exc.msg}") from exc
         if not isinstance(parsed, dict):
             raise changes.ChangeError("config: a JSON object is needed")
-        changes.add_alert_channel(session, principal.actor, brand_id=brand, kind=kind,
-                                  config=parsed,
+        changes.add_alert_channel(session, principal.actor, brand_id=opt_int(brand, "brand"),
+                                  kind=kind, config=parsed,
                                   events=[e.strip() for e in events.split(",") if e.strip()])
     except changes.ChangeError as exc:
         return _done(request, session, principal, exc, "alerts")

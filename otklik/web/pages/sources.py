@@ -19,7 +19,7 @@ from otklik.db.models import Mention, Source
 from otklik.domain.posts import NETWORKS
 from otklik.web.auth import Principal, Require, db
 from otklik.web.changes import ChangeError, mask_secret, save_source
-from otklik.web.pages.common import brands
+from otklik.web.pages.common import brands, opt_int
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -118,7 +118,7 @@ def save(
     credentials: str = Form(""),
     interval_seconds: int = Form(300),
     enabled: bool = Form(False),
-    brand: int | None = Form(None),
+    brand: str | None = Form(None),
     principal: Principal = Depends(Require("admin")),
     session: Session = Depends(db),
 ) -> Response:
@@ -133,7 +133,8 @@ def save(
         source = save_source(
             session, principal.actor, source, name=name, network=network, kind=kind,
             params=parsed, credentials=_credentials(credentials),
-            interval_seconds=interval_seconds, enabled=enabled, brand_id=brand,
+            interval_seconds=interval_seconds, enabled=enabled,
+            brand_id=opt_int(brand, "brand"),
         )
     except ChangeError as exc:
         session.rollback()
