@@ -103,10 +103,13 @@ class NameFinder:
         if not names:
             return None
         nomn = [p for p in names if "nomn" in p.tag]
-        best = max(nomn or names, key=lambda p: p.score)
-        if best.score < min_score:
-            return None
-        return str(best.normal_form).capitalize()
+        by_lemma: dict[str, float] = {}
+        for p in nomn or names:
+            by_lemma[p.normal_form] = by_lemma.get(p.normal_form, 0.0) + p.score
+        lemma, score = max(by_lemma.items(), key=lambda kv: kv[1])
+        if score < min_score or score < 0.7 * sum(by_lemma.values()):
+            return None  # "Марину": Марина or Марин? Unsure, so no name.
+        return str(lemma).capitalize()
 
     def _ru_companion_ok(self, word: str) -> bool:
         """Beside a first name: a surname, patronymic, initial, or an unknown capitalised word."""
