@@ -40,6 +40,7 @@ class DetectorConfig:
     season_half_life: float = 4 * DAY  # of an hour-of-day slot, in days of history
     scale_rate: float = 0.003  # step of the multiplicative median tracker of |residual|
     tail_half_life: float = 14 * DAY  # memory of the tail model of each statistic
+    excess_cap: float = 5.0  # excesses are winsorised at this many betas (a robust mean)
     waves: tuple[float, ...] = (1800.0, 7200.0, 6 * 3600.0)  # EWMA half-lives of z-scores
     huber: float = 2.0  # residuals beyond huber*scale are clipped before updating
     z_clip: float = 8.0  # z-scores are clipped at this before entering the waves
@@ -179,7 +180,7 @@ class SpikeDetector:
                 log10p = min(log10p, -decades)
                 n_exc = tail_n[k] = tail_n[k] + 1
                 g_b = 0.2 * g_tail if 0.2 * g_tail * n_exc > 1.0 else 1.0 / n_exc
-                tail_beta[k] = beta + g_b * ((excess if excess < 20 * beta else 20 * beta) - beta)
+                tail_beta[k] = beta + g_b * (min(excess, c.excess_cap * beta) - beta)
                 tail_q[k] = q + g_q * 0.9 * beta
             else:
                 tail_q[k] = q - g_q * 0.1 * beta
