@@ -11,11 +11,13 @@ cases are opened or joined for the new negative mentions.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
@@ -27,6 +29,8 @@ from otklik.care.followup import classify_reply
 from otklik.care.rules import CaseRule, find_joinable_case, is_brand_own, thread_key, wants_case
 from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention
 from otklik.domain import cases as sm
+
+log = logging.getLogger("otklik.care")
 
 
 @dataclass
@@ -368,9 +372,17 @@ def run_due_follow_ups(
     for case in queries.due_follow_ups(session, now):
         brand = _brand(session, case.brand_id)
         approval = (brand.settings or {}).get("follow_up_approval")
-        action = draft_case_action(
-            session, case, "follow_up", actor=actor, idempotency_key=f"follow_up:case:{case.id}",
-            needs_approval=None if approval is None else bool(approval))
+        try:
+            with session.begin_nested():
+                action = draft_case_action(
+                    session, case, "follow_up", actor=actor,
+                    idempotency_key=f"follow_up:case:{case.id}",
+                    needs_approval=None if approval is None else bool(approval))
+        except IntegrityError:  # another worker drafted this case's follow-up first
+            continue
+        except (ValueError, LookupError) as exc:  # e.g. a broken stored template: skip, say so
+            log.warning("case %d: follow-up not drafted: %s", case.id, exc)
+            continue
         drafted.append(action)
     session.commit()
     if source_factory is not None:

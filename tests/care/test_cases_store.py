@@ -213,3 +213,24 @@ def test_removed_comment_is_flagged_on_its_case(store: Any) -> None:
         assert s.get(Case, case_id).removed_at_source == gone  # type: ignore[union-attr]
         # the mention itself is still there: otklik never deletes
         assert s.scalar(select(func.count()).select_from(Mention)) == 2
+
+
+def test_two_workers_draft_one_follow_up(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from otklik.care import queries
+
+    with store.sessions() as s:
+        brand = brand_with_channel(s, follow_up_days=1.0)
+        feed(s, brand, [post("-1_20", "u1")], {"-1_20": NEG})
+        case_id = case_of(s, "-1_20")
+        assert case_id is not None
+        desk.transition(s, case_id, "answered_publicly", actor="anna")
+        desk.resolve(s, case_id, actor="anna", now=T0)
+        s.commit()
+        due = T0 + timedelta(days=2)
+        stale = list(queries.due_follow_ups(s, due))  # what a second worker saw a moment ago
+        [first] = desk.run_due_follow_ups(s, due, source_factory=None)
+        monkeypatch.setattr(queries, "due_follow_ups", lambda session, now: stale)
+        assert desk.run_due_follow_ups(s, due, source_factory=None) == []
+        from otklik.db.models import Action
+        assert s.scalar(select(func.count()).select_from(Action)) == 1
+        assert first.text.startswith("Добрый день, Ольга, удалось ли решить проблему?")
