@@ -10,12 +10,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from otklik.actions.attacks import refresh_attacks
 from otklik.actions.brands import create_brand
+from otklik.actions.communities import refresh_communities
+from otklik.actions.intake import intake
+from otklik.actions.spikes import detect_spikes
+from otklik.actions.users import create_user, find_user
 from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Channel, Place
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
-from otklik.pipeline import ingest
-from otklik.wiring import build_enrichers
+from otklik.wiring import Enrichment
 
 BRANDS = [
     {
@@ -52,14 +56,18 @@ def build_demo(
         for spec in BRANDS:
             report.brands.append(_ensure_brand(session, spec))
     with session_scope(sessions) as session:
-        enrichers = build_enrichers(session)
+        enrichers = Enrichment().enrichers(session)
+    cases = 0
     for start in range(0, len(scenario.posts), 500):
         batch = scenario.posts[start : start + 500]
         with session_scope(sessions) as session:
-            result = ingest(session, batch, enrichers=enrichers)
-        report.mentions += result.stored
+            result = intake(session, batch, enrichers=enrichers, actor="demo",
+                            now=batch[-1].created_at)
+        report.mentions += result.stored.stored
+        cases += len(result.desk.opened)
         if progress:
             progress(len(batch))
+    report.steps["cases opened"] = cases
     report.steps.update(_after_ingest(sessions, scenario.end))
     return report
 
@@ -78,5 +86,20 @@ def _ensure_brand(session: Session, spec: dict) -> str:  # type: ignore[type-arg
 
 
 def _after_ingest(sessions: sessionmaker[Session], now: datetime) -> dict[str, object]:
-    """Detectors and rules run over what was stored (filled in as those parts land)."""
-    return {}
+    """The detectors over what was stored, and a demo admin to sign in with."""
+    steps: dict[str, object] = {}
+    with session_scope(sessions) as session:
+        for brand in session.scalars(select(Brand).order_by(Brand.id)).all():
+            spikes = detect_spikes(session, brand.id, now=now)
+            communities = refresh_communities(session, brand.id, now=now)
+            attacks = refresh_attacks(session, brand.id, now=now)
+            steps[f"{brand.slug}: spikes"] = len(spikes)
+            steps[f"{brand.slug}: attacks"] = len(attacks.detected)
+            hostile = [p for p in communities.places if p.stance == "unofficial-hostile"]
+            steps[f"{brand.slug}: places"] = f"{len(communities.places)} ({len(hostile)} hostile)"
+            steps[f"{brand.slug}: opponent groups"] = len(communities.groups)
+        email, password = DEMO_ADMIN
+        if find_user(session, email) is None:
+            create_user(session, email, password, "admin", name="Demo admin", actor="demo")
+        steps["sign in"] = f"{email} / {password}"
+    return steps
