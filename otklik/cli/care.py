@@ -24,17 +24,31 @@ from sqlalchemy.orm import Session
 from otklik.actions import cases as desk
 from otklik.actions.brands import BrandError, get_brand
 from otklik.actions.send import SendRefused, approve_action
+from otklik.alerts.dispatch import AlertDispatcher
+from otklik.alerts.events import KINDS as ALERT_KINDS
+from otklik.alerts.notifiers import NotifyError, build_notifier
 from otklik.care import templates as tpl
 from otklik.care.metrics import desk_metrics
 from otklik.care.outbound import registry_source_factory
+from otklik.care.tick import desk_tick
 from otklik.cli._common import fail, settings_of
 from otklik.db.engine import open_store
-from otklik.db.models import Action, AuditEvent, Case, CaseMention, Mention, Template, User
+from otklik.db.models import (
+    Action,
+    AlertChannel,
+    AuditEvent,
+    Case,
+    CaseMention,
+    Mention,
+    Template,
+    User,
+)
 from otklik.domain.cases import STATES
 
 console = Console()
 case_app = typer.Typer(help="Cases: negative mentions being handled.", no_args_is_help=True)
 template_app = typer.Typer(help="Reply templates (Jinja2, sandboxed).", no_args_is_help=True)
+alert_app = typer.Typer(help="Where responders are alerted.", no_args_is_help=True)
 ActorOpt = Annotated[str, typer.Option("--actor", help="Who does this (for the audit log)")]
 DEFAULT_ACTOR = f"cli:{getpass.getuser()}"
 EXPECTED = (LookupError, ValueError, SendRefused, BrandError)
@@ -334,6 +348,70 @@ def template_preview(
         typer.echo(text)
 
 
+@case_app.command("tick")
+def case_tick(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option(help="ISO time instead of now")] = None,
+) -> None:
+    """One desk step (SLA, removed comments, due follow-ups, silent closes) with its alerts."""
+    at = _when(now, "now") or datetime.now(UTC)
+    with _session(ctx) as s:
+        report = desk_tick(s, source_factory=registry_source_factory(s, settings_of(ctx)),
+                           dispatcher=AlertDispatcher(), now=at)
+        for event in report.alerts:
+            typer.echo(event.line())
+        delivery = report.delivery
+        typer.echo(f"{len(report.alerts)} alert(s), {len(report.follow_ups)} follow-up(s), "
+                   f"{len(report.closed_silent)} closed without answer"
+                   + (f", {len(delivery.failed)} alert channel(s) failed" if delivery and
+                      delivery.failed else ""))
+
+
+@alert_app.command("add")
+def alert_add(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="telegram, email or webhook")],
+    config: Annotated[str, typer.Option(help="JSON settings, e.g. {\"url\": \"https://…\"}")],
+    brand: Annotated[str | None, typer.Option(help="Brand slug or id (default: all)")] = None,
+    events: Annotated[list[str] | None, typer.Option("--event", help="Only these kinds")] = None,
+) -> None:
+    """Add a channel that notifies responders."""
+    try:
+        settings = json.loads(config)
+    except json.JSONDecodeError as exc:
+        fail(f"--config: not JSON ({exc.msg} at position {exc.pos})")
+    if not isinstance(settings, dict):
+        fail("--config: expected a JSON object")
+    try:
+        build_notifier(kind, settings)  # checks the kind and the settings it needs
+    except ValueError as exc:
+        fail(str(exc))
+    with _session(ctx) as s:
+        bad = [e for e in events or [] if e not in ALERT_KINDS]
+        if bad:
+            fail(f"--event {bad[0]!r}: one of {', '.join(ALERT_KINDS)}")
+        row = AlertChannel(brand_id=get_brand(s, brand).id if brand else None, kind=kind,
+                           config=settings, events=list(events or []))
+        s.add(row)
+        s.flush()
+        typer.echo(f"alert channel {row.id} ({kind})")
+
+
+@alert_app.command("test")
+def alert_test(ctx: typer.Context, channel_id: int) -> None:
+    """Send a test message through one alert channel."""
+    with _session(ctx) as s:
+        row = s.get(AlertChannel, channel_id)
+        if row is None:
+            raise LookupError(f"no alert channel {channel_id}")
+        try:
+            build_notifier(row.kind, row.config or {}).send("[otklik] test", "Alerts work.")
+        except NotifyError as exc:
+            fail(str(exc), code=1)
+        typer.echo("sent")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(case_app, name="case")
     app.add_typer(template_app, name="template")
+    app.add_typer(alert_app, name="alert")

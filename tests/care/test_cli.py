@@ -84,3 +84,27 @@ def test_template_commands(sqlite_store: Any, vk: HTTPServer, tmp_path: Any) -> 
     assert escape.exit_code == 2 and "sandbox" in escape.output
     missing = run(sqlite_store, vk, "template", "set", "follow_up", "ru", str(tmp_path / "x"))
     assert missing.exit_code == 2
+
+
+def test_alert_and_tick_commands(sqlite_store: Any, vk: HTTPServer) -> None:
+    vk.expect_request("/hook").respond_with_data("ok")
+    with sqlite_store.sessions() as s:
+        _, case = open_case(s, vk)  # the recorded complaint is long overdue: SLA breached
+    added = run(sqlite_store, vk, "alert", "add", "webhook", "--brand", "zerno",
+                "--config", json.dumps({"url": vk.url_for("/hook")}))
+    assert added.exit_code == 0, added.output
+    channel_id = added.output.split()[2]
+    assert run(sqlite_store, vk, "alert", "test", channel_id).exit_code == 0
+    assert run(sqlite_store, vk, "alert", "add", "webhook", "--config", "{url").exit_code == 2
+    assert run(sqlite_store, vk, "alert", "add", "pager", "--config", "{}").exit_code == 2
+    assert run(sqlite_store, vk, "alert", "add", "webhook", "--config", "{}").exit_code == 2
+    assert run(sqlite_store, vk, "alert", "add", "webhook", "--event", "tweet", "--config",
+               json.dumps({"url": "http://127.0.0.1/x"})).exit_code == 2
+    tick = run(sqlite_store, vk, "case", "tick")
+    assert tick.exit_code == 0, tick.output
+    assert f"SLA breached #{case.id}" in tick.output
+    hooks = [req.get_json()["text"] for req, _ in vk.log if req.path == "/hook"]
+    assert hooks[0] == "[otklik] test\nAlerts work."
+    assert hooks[1].startswith("[otklik] Зерно: SLA breached")
+    again = run(sqlite_store, vk, "case", "tick")
+    assert again.output.startswith("0 alert(s)")
