@@ -79,7 +79,7 @@ def iter_records(
         raise UnreadableFile(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise UnreadableFile(f"{path}: the file is empty")
-    rename = {source: target for target, source in (mapping or {}).items()}
+    rename: dict[str, str] = {source: target for target, source in (mapping or {}).items()}
     if fmt == "jsonl":
         yield from _jsonl(path, encoding, rename)
     else:
@@ -118,7 +118,7 @@ def _jsonl(
             if not isinstance(record, dict):
                 yield number, None, text, "expected a JSON object per line"
                 continue
-            yield number, {rename.get(k, k): v for k, v in record.items()}, text, None
+            yield number, {rename.get(str(k), str(k)): v for k, v in record.items()}, text, None
 
 
 def _csv(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,6 +28,10 @@ from otklik.domain.enrichment import Enriched, Enricher
 from otklik.domain.posts import Post
 
 CHUNK = 500  # keys per IN (...) query: well under SQLite's variable limit
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
 
 
 @dataclass
@@ -55,8 +59,8 @@ def ingest(
     if not unique:
         return result
     now = datetime.now(UTC)
-    author_ids = _upsert_refs(session, Author.__table__, _authors(unique), now)
-    place_ids = _upsert_refs(session, Place.__table__, _places(unique), now)
+    author_ids = _upsert_refs(session, _table(Author), _authors(unique), now)
+    place_ids = _upsert_refs(session, _table(Place), _places(unique), now)
     existing = _existing_mentions(session, ((p.network, p.external_id) for p in unique))
 
     fresh: list[Enriched] = []
@@ -75,7 +79,7 @@ def ingest(
 
     if fresh:
         rows = [_mention_row(e, author_ids, place_ids, source_id, now) for e in fresh]
-        session.execute(_insert(session, Mention.__table__).on_conflict_do_nothing(), rows)
+        session.execute(_insert(session, _table(Mention)).on_conflict_do_nothing(), rows)
         result.inserted = len(fresh)
     for mention_id, item in edited:
         _apply_edit(session, mention_id, item, author_ids, place_ids, now)
@@ -185,7 +189,7 @@ def _existing_mentions(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str]]:
     """(network, external_id) → (id, text) for the keys already stored."""
-    table = Mention.__table__
+    table = _table(Mention)
     by_network: dict[str, list[str]] = {}
     for network, external_id in keys:
         by_network.setdefault(network, []).append(external_id)
@@ -263,13 +267,13 @@ def _apply_edit(
     now: datetime,
 ) -> None:
     """An edited post: keep what it said before, then store the new text and its enrichment."""
-    table = Mention.__table__
+    table = _table(Mention)
     old = session.execute(
         select(table.c.text, table.c.raw, table.c.sentiment_corrected)
         .where(table.c.id == mention_id)
     ).one()
     session.execute(
-        MentionVersion.__table__.insert(),
+        _table(MentionVersion).insert(),
         {"mention_id": mention_id, "text": old.text, "raw": old.raw, "seen_at": now},
     )
     p = item.post
@@ -304,7 +308,7 @@ def _store_brand_matches(
                 "sentiment": item.brand_sentiments.get(brand_id, item.sentiment),
             })
     if rows:
-        stmt = _insert(session, MentionBrand.__table__)
+        stmt = _insert(session, _table(MentionBrand))
         stmt = stmt.on_conflict_do_update(
             index_elements=["mention_id", "brand_id"],
             set_={"query_ids": stmt.excluded.query_ids, "sentiment": stmt.excluded.sentiment},
@@ -322,8 +326,8 @@ def _store_clusters(
     linked = [item for item in batch if item.duplicate_of is not None]
     if not linked:
         return
-    table = Mention.__table__
-    clusters = DuplicateCluster.__table__
+    table = _table(Mention)
+    clusters = _table(DuplicateCluster)
     wanted = {item.duplicate_of for item in linked if item.duplicate_of}
     exemplars = {**_existing_mentions(session, wanted)}
     for item in linked:

@@ -60,7 +60,7 @@ class Enrichment:
             .order_by(BrandQuery.id)
         ).all()
         brands = session.execute(select(Brand.id, Brand.name, Brand.settings)).all()
-        owned = session.execute(select(Channel.network, Channel.external_id)).all()
+        owned = list(session.execute(select(Channel.network, Channel.external_id)).all())
         owned += session.execute(
             select(Place.network, Place.external_id).where(Place.official_brand_id.is_not(None))
         ).all()

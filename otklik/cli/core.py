@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -144,7 +144,7 @@ def mentions_search(
                 session, text=text, query=query, brand=brand, network=network,
                 sentiment=sentiment, since=since_t, until=until_t, limit=limit,
             )
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {"id": m.id, "network": m.network, "external_id": m.external_id,
                  "created_at": m.created_at.isoformat(), "sentiment": m.sentiment,
                  "author": m.author.handle if m.author else None, "text": m.text}
