@@ -11,8 +11,10 @@ Monday morning usually is; an explicit hour-of-week profile was tried and scored
 Evidence: the bucket's robust z-score and EWMAs of z-scores over 30 min, 2 h and 6 h (a wave of
 moderately high buckets is as telling as one very high bucket). Each statistic's upper tail is
 modelled online, peaks-over-threshold style (SPOT, Siffer et al. 2017): exponential beyond its
-running 90th percentile. The smallest tail probability, in decades, is the raw surprise; calibrated
-on the series' own history, so one threshold means the same thing on a busy and on a quiet series.
+running 90th percentile (excesses winsorised at 5 betas). The smallest tail probability, in
+decades, is the raw surprise; it is calibrated on the series' own history, so one threshold means
+the same thing on a busy and on a quiet series, and it is never more than Poisson noise allows
+(3 posts in a silent hour stay unremarkable, however quiet the history).
 The score is the surprise beyond what was already seen in the last hours (novelty), so a spike that
 goes on scores high at its onset and at escalations, not at every bucket; mapped to [0, 1).
 A bucket's score depends only on it and earlier buckets.
