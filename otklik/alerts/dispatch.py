@@ -97,8 +97,10 @@ class AlertDispatcher:
                         held.dropped += 1
         return self.flush(session, now)
 
-    def flush(self, session: Session, now: datetime | None = None) -> Report:
-        """Send every held group whose channel's window has passed. Commits `last_sent_at`."""
+    def flush(self, session: Session, now: datetime | None = None, *,
+              force: bool = False) -> Report:
+        """Send every held group whose channel's window has passed (all of them with `force`,
+        for a process about to exit). Commits `last_sent_at`."""
         now = now or datetime.now(UTC)
         report = Report()
         brands: dict[int, str] = {i: n for i, n in session.execute(select(Brand.id, Brand.name))}
@@ -111,7 +113,7 @@ class AlertDispatcher:
                 continue
             last = channel.last_sent_at
             waiting = held.retry_at is not None and now < held.retry_at
-            if waiting or (last is not None and now - last < self.window):
+            if not force and (waiting or (last is not None and now - last < self.window)):
                 report.held += len(held.events)
                 continue
             subject, text = format_message(held.events, brands, held.dropped)

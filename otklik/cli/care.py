@@ -356,8 +356,11 @@ def case_tick(
     """One desk step (SLA, removed comments, due follow-ups, silent closes) with its alerts."""
     at = _when(now, "now") or datetime.now(UTC)
     with _session(ctx) as s:
+        dispatcher = AlertDispatcher()
         report = desk_tick(s, source_factory=registry_source_factory(s, settings_of(ctx)),
-                           dispatcher=AlertDispatcher(), now=at)
+                           dispatcher=dispatcher, now=at)
+        if dispatcher.held():  # this process ends now: what the window held goes out grouped
+            dispatcher.flush(s, at, force=True)
         for event in report.alerts:
             typer.echo(event.line())
         delivery = report.delivery

@@ -185,3 +185,16 @@ def test_format_single_and_unknown_kind() -> None:
     assert text == "New case #1: Ольга (vk): кофе холодный https://vk.com/wall-1_1"
     with pytest.raises(ValueError, match="unknown alert kind"):
         event("tweet")
+
+
+def test_force_flush_before_exit(sqlite_store: Any, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    with sqlite_store.sessions() as s:
+        zerno, _ = brands(s)
+        s.add(AlertChannel(brand_id=zerno.id, kind="webhook", last_sent_at=NOW,
+                           config={"url": httpserver.url_for("/hook")}))
+        s.commit()
+        d = AlertDispatcher()
+        assert d.submit(s, [event(brand_id=zerno.id)], NOW + timedelta(seconds=5)).held == 1
+        assert [n for _, n in d.flush(s, NOW + timedelta(seconds=6), force=True).sent] == [1]
+        assert d.held() == 0 and len(httpserver.log) == 1
