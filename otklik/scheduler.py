@@ -40,6 +40,7 @@ class Scheduler:
         tick: float = 5.0,
         concurrency: int = 4,
         poll: Poll = poll_source,
+        jobs: Sequence[tuple[str, Callable[[], object], float]] = (),
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
@@ -53,6 +54,9 @@ class Scheduler:
         self._last_started: dict[int, datetime] = {}
         self.polls = 0
         self.failures = 0
+        self.jobs = list(jobs)  # (name, function, seconds): the desk tick, detection, …
+        self._job_last: dict[str, datetime] = {}
+        self._job_running: dict[str, asyncio.Task[None]] = {}
 
     def stop(self) -> None:
         self._stop.set()
@@ -88,10 +92,12 @@ class Scheduler:
                     self._last_started[source_id] = now
                     task = asyncio.create_task(self._poll_one(source_id, client))
                     self._running[source_id] = task
+                self._start_due_jobs(now)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), timeout=self.tick)
-            if self._running:
-                await asyncio.gather(*self._running.values(), return_exceptions=True)
+            pending = [*self._running.values(), *self._job_running.values()]
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
         finally:
             if self.client is None:
                 await client.aclose()
@@ -110,3 +116,20 @@ class Scheduler:
             log.exception("source %d: poll crashed", source_id)
         finally:
             self._running.pop(source_id, None)
+
+    def _start_due_jobs(self, now: datetime) -> None:
+        for name, function, seconds in self.jobs:
+            last = self._job_last.get(name)
+            if name in self._job_running or (last and now - last < timedelta(seconds=seconds)):
+                continue
+            self._job_last[name] = now
+            self._job_running[name] = asyncio.create_task(self._run_job(name, function))
+
+    async def _run_job(self, name: str, function: Callable[[], object]) -> None:
+        """A periodic job runs in a thread (it uses the blocking store); its failure is logged."""
+        try:
+            await asyncio.to_thread(function)
+        except Exception:
+            log.exception("scheduler: job %s failed", name)
+        finally:
+            self._job_running.pop(name, None)
