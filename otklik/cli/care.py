@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from otklik.actions import cases as desk
 from otklik.actions.brands import BrandError, get_brand
-from otklik.actions.send import SendRefused, approve_action
+from otklik.actions.send import SendRefused, approve_action, confirm_not_sent, mark_sent
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.alerts.events import KINDS as ALERT_KINDS
 from otklik.alerts.notifiers import NotifyError, build_notifier
@@ -241,6 +241,26 @@ def case_approve(ctx: typer.Context, action_id: int, actor: ActorOpt = DEFAULT_A
     """Approve an action held for approval (send it with `case send`)."""
     with _session(ctx) as s:
         approve_action(s, action_id, actor=actor)
+
+
+@case_app.command("review")
+def case_review(
+    ctx: typer.Context, action_id: int,
+    sent_as: Annotated[str | None, typer.Option(
+        help="It is on the network: record its network id")] = None,
+    not_sent: Annotated[bool, typer.Option(
+        "--not-sent", help="It is not on the network: allow a retry")] = False,
+    actor: ActorOpt = DEFAULT_ACTOR,
+) -> None:
+    """Settle an action under review (an attempt that may or may not have reached the network)."""
+    if (sent_as is None) == (not not_sent):
+        fail("give exactly one of --sent-as ID or --not-sent")
+    with _session(ctx) as s:
+        if sent_as is not None:
+            action = mark_sent(s, action_id, sent_as, actor=actor)
+        else:
+            action = confirm_not_sent(s, action_id, actor=actor)
+        typer.echo(f"action {action.id}: {action.status}")
 
 
 @case_app.command("send")

@@ -108,3 +108,19 @@ def test_alert_and_tick_commands(sqlite_store: Any, vk: HTTPServer) -> None:
     assert hooks[1].startswith("[otklik] Зерно: SLA breached")
     again = run(sqlite_store, vk, "case", "tick")
     assert again.output.startswith("0 alert(s)")
+
+
+def test_review_command(sqlite_store: Any, vk: HTTPServer) -> None:
+    from otklik.actions import cases as desk_actions
+
+    with sqlite_store.sessions() as s:
+        _, case = open_case(s, vk)
+        action = desk_actions.draft_case_action(s, case, "public_reply", actor="anna")
+        action.status = "needs_review"
+        s.commit()
+        action_id = str(action.id)
+    assert run(sqlite_store, vk, "case", "review", action_id).exit_code == 2
+    done = run(sqlite_store, vk, "case", "review", action_id, "--sent-as", "-100500_1301_c9151")
+    assert done.exit_code == 0 and done.output.strip() == f"action {action_id}: sent"
+    again = run(sqlite_store, vk, "case", "review", action_id, "--not-sent")
+    assert again.exit_code == 2 and "not under review" in again.output
