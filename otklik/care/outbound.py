@@ -18,6 +18,11 @@ from otklik.sources.base import Source
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source
 
+# Networks whose send calls carry our idempotency key (VK: `guid`, `random_id`), so the HTTP
+# client may retry a timed-out send without posting twice. Elsewhere a send is tried once and an
+# uncertain failure goes to review.
+DEDUPLICATING = frozenset({"vk"})
+
 
 def registry_source_factory(
     session: Session, settings: Settings, *, max_retries: int | None = None
@@ -36,7 +41,9 @@ def registry_source_factory(
             params.setdefault("group_id", abs(int(channel.external_id)))
         detached = SourceRow(network=row.network, kind=row.kind, params=params,
                              credentials=dict(row.credentials or {}), name=row.name)
-        client = HttpClient() if max_retries is None else HttpClient(max_retries=max_retries)
+        retries = max_retries if max_retries is not None else (
+            4 if channel.network in DEDUPLICATING else 0)
+        client = HttpClient(max_retries=retries)
         return build_source(detached, settings, client)
 
     return factory
