@@ -95,3 +95,29 @@ def test_empty_baseline_and_tiny_spike_do_not_fail() -> None:
     result = explain_spike([_m(1, "один пост", t0)], [])
     assert result["n_during"] == 1 and result["terms"] == []
     assert result["negative_share"] == {"baseline": None, "during": None}
+
+
+def test_demo_incident_is_detected_and_explained_by_its_words() -> None:
+    """The demo's card-terminal outage: found by the detector, explained by its own words."""
+    import numpy as np
+
+    from otklik.analytics.spikes import detect, group_episodes
+    from otklik.demo.scenario import build_scenario
+
+    scenario = build_scenario(seed=7, end=datetime(2026, 11, 20, tzinfo=UTC))
+    posts = [p for p in scenario.posts if "зерн" in p.text.lower() or "zerno" in p.text.lower()]
+    t0 = scenario.start.timestamp()
+    n = int((scenario.end - scenario.start).total_seconds() // 300)
+    counts = np.bincount([int((p.created_at.timestamp() - t0) // 300) for p in posts],
+                         minlength=n)[:n]
+    episodes = group_episodes(detect((t0 + 300 * np.arange(n)).tolist(), counts.tolist()),
+                              threshold=0.6)
+    start = scenario.incident_start.timestamp()
+    (ep,) = [e for e in episodes if start <= e.start <= start + 1800]
+    assert ep.volume > 3 * ep.expected
+    at = datetime.fromtimestamp(ep.start, UTC)
+    during, baseline = split_period(posts, at, datetime.fromtimestamp(ep.end + 300, UTC))
+    result = explain_spike(during, baseline)
+    lemmas = [t["term"] for t in result["lemmas"][:4]]
+    assert {"карта", "оплата"} <= set(lemmas)
+    assert "оплата" in result["summary"] or "картой" in result["summary"]
