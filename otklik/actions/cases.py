@@ -288,7 +288,8 @@ def answer_and_move_to_private(
     public = draft_case_action(session, case, "public_reply", actor=actor, text=public_text,
                                needs_approval=needs_approval, after_action_id=private.id)
     if source_factory is not None:
-        send_case_actions(session, case.id, source_factory=source_factory, actor=actor)
+        send_case_actions(session, case.id, source_factory=source_factory, actor=actor,
+                          only=[private.id, public.id])
     return public, private
 
 
@@ -302,17 +303,24 @@ def answer_publicly(
     public = draft_case_action(session, case, "public_reply", actor=actor, text=text,
                                needs_approval=needs_approval)
     if source_factory is not None:
-        send_case_actions(session, case.id, source_factory=source_factory, actor=actor)
+        send_case_actions(session, case.id, source_factory=source_factory, actor=actor,
+                          only=[public.id])
     return public
 
 
 def send_case_actions(
     session: Session, case_id: int, *, source_factory: SourceFactory, actor: str = "system",
+    only: Sequence[int] | None = None,
 ) -> list[Action]:
-    """Send the case's approved (or failed, to retry) actions, each after what it waits for."""
+    """Send the case's approved (or failed, to retry) actions, each after what it waits for.
+
+    `only` limits it to those action ids (a new answer should not quietly retry old failures).
+    """
     case = get_case(session, case_id)
     order = {"private_message": 0, "public_reply": 1, "follow_up": 2, "closing_note": 3}
-    todo = sorted((a for a in _actions(session, case.id) if a.status in ("approved", "failed")),
+    chosen = None if only is None else set(only)
+    todo = sorted((a for a in _actions(session, case.id) if a.status in ("approved", "failed")
+                   and (chosen is None or a.id in chosen)),
                   key=lambda a: (order.get(a.kind, 9), a.id))
     for action in todo:
         waits_for = (action.target or {}).get("after_action_id")
