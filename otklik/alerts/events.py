@@ -6,13 +6,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-KINDS: tuple[str, ...] = ("new_case", "sla_reminder", "sla_breach", "removed_at_source")
+KINDS: tuple[str, ...] = ("new_case", "sla_reminder", "sla_breach", "removed_at_source",
+                          "silence", "publish_review")
 
 TITLES = {
     "new_case": "New case",
     "sla_reminder": "SLA due soon",
     "sla_breach": "SLA breached",
     "removed_at_source": "Comment removed at the source",
+    "silence": "No brand response yet",
+    "publish_review": "Check a publication by hand",
 }
 
 

@@ -1,0 +1,72 @@
+"""Incident rules with no I/O: statuses, the keywords query, which complaints an incident explains.
+
+A complaint belongs to an open incident when the incident's keywords (a brand query, checked
+with `otklik.query.parse`) match it, or, for an incident that explains a spike, when it was
+written inside the spike's time window. Only complaints written after the incident began count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from otklik.query import Query, parse
+
+STATUSES: tuple[str, ...] = ("open", "monitoring", "resolved")
+OPEN: frozenset[str] = frozenset({"open", "monitoring"})
+STATUS_TEXT = {
+    "ru": {"open": "разбираемся и исправляем", "monitoring": "исправили, следим за работой",
+           "resolved": "решено"},
+    "en": {"open": "we are working on a fix", "monitoring": "fixed, we are watching closely",
+           "resolved": "resolved"},
+}
+WINDOW_SLACK = timedelta(minutes=30)  # complaints lag a little behind a spike's end
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise ValueError(f"unknown incident status {status!r} (one of {', '.join(STATUSES)})")
+    return status
+
+
+def keywords_query(text: str | None) -> Query | None:
+    """The parsed keywords, or None when there are none; `QuerySyntaxError` names the column."""
+    if text is None or not text.strip():
+        return None
+    return parse(text)
+
+
+def status_text(status: str, lang: str) -> str:
+    return STATUS_TEXT.get(lang, STATUS_TEXT["ru"])[check_status(status)]
+
+
+def aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentScope:
+    """What an incident explains: its start, its keywords, the window of the spike it explains."""
+
+    started_at: datetime
+    query: Query | None = None
+    spike_start: datetime | None = None
+    spike_end: datetime | None = None
+
+    def explains(self, mention: Mapping[str, Any], created_at: datetime,
+                 now: datetime) -> bool:
+        """Does this complaint (a `mention_mapping`) belong to the incident?"""
+        when = aware(created_at)
+        start = aware(self.started_at)
+        if self.spike_start is not None:
+            start = min(start, aware(self.spike_start))
+        if when < start:
+            return False
+        if self.query is not None and self.query.matches(mention):
+            return True
+        if self.spike_start is None:
+            return False
+        end = aware(self.spike_end) + WINDOW_SLACK if self.spike_end else aware(now)
+        return aware(self.spike_start) <= when <= end

@@ -1,0 +1,105 @@
+"""Texts of posts: incident explanations, announcements, refutations, from sandboxed templates.
+
+The same sandbox as the desk's reply templates (`otklik.care.templates.make_environment`: strict
+variables, no attribute escapes, plain-text output). A brand overrides a default by storing a
+`Template` row with the publish kind (`incident_post`, `announcement`, …) and language; defaults
+ship in `default_templates/<kind>.<lang>.j2`. Replies to customers (`incident_reply`) render
+through the desk's `render_text`, so an unknown customer name disappears with its punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SecurityError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.care.templates import (
+    MAX_OUTPUT,
+    TemplateInvalid,
+    TemplateVars,
+    make_environment,
+    render_text,
+)
+from otklik.db.models import Template
+
+KINDS: tuple[str, ...] = (
+    "incident_post", "incident_update", "incident_resolved", "incident_reply",
+    "announcement", "announcement_reminder", "refutation_post", "refutation_reply",
+)
+DEFAULTS_DIR = Path(__file__).parent / "default_templates"
+_ENV = make_environment()
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown publish template kind {kind!r} (one of {', '.join(KINDS)})")
+    return kind
+
+
+def fmt_time(value: datetime | None) -> str:
+    """A moment as people read it in a post: '2026-11-20 12:00 UTC'."""
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def default_body(kind: str, lang: str) -> str:
+    path = DEFAULTS_DIR / f"{check_kind(kind)}.{lang}.j2"
+    if not path.exists():
+        path = DEFAULTS_DIR / f"{kind}.ru.j2"
+    return path.read_text(encoding="utf-8").strip()
+
+
+def stored_template(session: Session, brand_id: int, kind: str, lang: str) -> Template | None:
+    """The brand's own template for a publish kind, else a global one, else None."""
+    check_kind(kind)
+    for owner in (brand_id, None):
+        found = session.scalars(select(Template).where(
+            Template.kind == kind, Template.lang == lang, Template.name == "default",
+            Template.brand_id.is_(None) if owner is None else Template.brand_id == owner,
+        )).first()
+        if found is not None:
+            return found
+    return None
+
+
+def render_body(body: str, context: dict[str, Any]) -> str:
+    """Render a template body in the sandbox; any refusal or empty result is TemplateInvalid."""
+    try:
+        text = _ENV.from_string(body).render(context)
+    except SecurityError as exc:
+        raise TemplateInvalid(f"template refused by the sandbox: {exc}") from exc
+    except TemplateSyntaxError as exc:
+        raise TemplateInvalid(f"template syntax error at line {exc.lineno}: {exc.message}") from exc
+    except TemplateError as exc:
+        raise TemplateInvalid(f"template error: {exc} (variables: {', '.join(sorted(context))})"
+                              ) from exc
+    text = _SPACES.sub(" ", text).strip()
+    if not text:
+        raise TemplateInvalid("template rendered to an empty text")
+    if len(text) > MAX_OUTPUT:
+        raise TemplateInvalid(f"template rendered {len(text)} characters (max {MAX_OUTPUT})")
+    return text
+
+
+def render(
+    session: Session, brand_id: int, kind: str, lang: str, context: dict[str, Any]
+) -> tuple[str, int | None]:
+    """The text for (brand, kind, lang) and the id of the stored template used, if any."""
+    stored = stored_template(session, brand_id, kind, lang)
+    body = stored.body if stored is not None else default_body(kind, lang)
+    return render_body(body, context), stored.id if stored is not None else None
+
+
+def render_reply(
+    session: Session, brand_id: int, lang: str, variables: TemplateVars
+) -> tuple[str, int | None]:
+    """A reply to a customer about an incident (desk variables: name, brand, incident_link…)."""
+    stored = stored_template(session, brand_id, "incident_reply", lang)
+    body = stored.body if stored is not None else default_body("incident_reply", lang)
+    return render_text(body, variables), stored.id if stored is not None else None
