@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,11 +69,42 @@ class TemplateVars:
         }
 
 
+class DeskSandbox(SandboxedEnvironment):
+    """The sandbox, also closed to resource bombs: `'x' * 10**9` and `9 ** 9 ** 9` are refused
+    (loops and macros are refused when the template is parsed, see `_check_shape`)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponent too large in a template")
+        if operator == "*":
+            sizes = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
+            counts = [x for x in (left, right) if isinstance(x, int)]
+            if sizes and counts and sizes[0] * max(counts) > MAX_OUTPUT:
+                raise SecurityError("repetition too large in a template")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment() -> SandboxedEnvironment:
     """A sandbox with strict variables and no HTML escaping (the output is a social post)."""
-    return SandboxedEnvironment(
-        autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False
-    )
+    return DeskSandbox(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False)
+
+
+MAX_BODY = 4000
+_REFUSED_NODES = (nodes.For, nodes.Macro, nodes.CallBlock, nodes.Import, nodes.FromImport,
+                  nodes.Include, nodes.Extends)
+
+
+def _check_shape(body: str) -> None:
+    """A reply template is a sentence with conditions: no loops, macros or includes (which
+    could spin the renderer) and no novels."""
+    if len(body) > MAX_BODY:
+        raise TemplateInvalid(f"template is {len(body)} characters long (max {MAX_BODY})")
+    tree = _ENV.parse(body)
+    for node in tree.find_all(_REFUSED_NODES):
+        raise TemplateInvalid(f"line {node.lineno}: {type(node).__name__.lower()} is not allowed "
+                              "in a reply template (use {% if %} and variables)")
 
 
 _ENV = make_environment()
@@ -104,6 +135,7 @@ def _tidy(text: str) -> str:
 def render_text(body: str, variables: TemplateVars) -> str:
     """Render one template body in the sandbox; any refusal is a TemplateInvalid."""
     try:
+        _check_shape(body)
         text = _ENV.from_string(body).render(variables.as_context())
     except SecurityError as exc:
         raise TemplateInvalid(f"template refused by the sandbox: {exc}") from exc

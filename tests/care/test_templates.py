@@ -77,7 +77,14 @@ def test_sandbox_refuses_attribute_escapes(body: str) -> None:
     ("{{ nmae }}, привет", "'nmae' is undefined"),
     ("{% if name %}unclosed", "syntax error"),
     ("{% if False %}x{% endif %}", "empty"),
-    ("{% for i in range(5000) %}слово {% endfor %}", "max"),
+    ("{% for i in range(5000) %}слово {% endfor %}", "for is not allowed"),
+    ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "macro is not allowed"),
+    ("{% include 'x' %}", "include is not allowed"),
+    ("{{ 'ха' * 100000000 }}", "repetition too large"),
+    ("{{ name * 5000 }}", "repetition too large"),
+    ("{{ 2 ** 100000000 }}", "exponent too large"),
+    ("{{ brand }}" + " " * 4000, "characters long"),
+    ("{{ brand * 3 }}" + "!" * 3990, "max"),
 ])
 def test_bad_templates_are_clear_errors(body: str, message: str) -> None:
     with pytest.raises(TemplateInvalid, match=message):
