@@ -7,6 +7,7 @@ see one spelling, so everything here maps those variants onto one form. All func
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -134,11 +135,13 @@ def normalize(
 ) -> str:
     """One canonical spelling of a post's text for models and hashes.
 
-    Unicode NFC, links and @handles to tokens, look-alike letters fixed, ё → е, lower-cased,
+    HTML entities decoded, Unicode NFC, links and @handles to tokens, look-alike letters fixed, ё → е, lower-cased,
     runs squeezed (emoji runs too), emoji spaced out, whitespace collapsed.
     """
     if not text:
         return ""
+    if "&" in text:
+        text = html.unescape(text)  # exported tweets keep "&amp;", "&lt;3"
     text = unicodedata.normalize("NFC", text)
     if urls:
         text = replace_urls(text)

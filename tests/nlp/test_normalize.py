@@ -30,6 +30,7 @@ from otklik.nlp.normalize import (
         ("Аррle", "apple"),  # Cyrillic look-alikes inside a Latin word
         ("MTC", "mtc"),  # a word in one script is left alone
         ("Tele2 и МТС", "tele2 и мтс"),
+        ("trouble &amp; delays &lt;3", "trouble & delays <3"),  # airline_tweets.csv keeps entities
     ],
 )
 def test_normalize_cases(text: str, expected: str) -> None:
