@@ -135,8 +135,8 @@ def normalize(
 ) -> str:
     """One canonical spelling of a post's text for models and hashes.
 
-    HTML entities decoded, Unicode NFC, links and @handles to tokens, look-alike letters fixed, ё → е, lower-cased,
-    runs squeezed (emoji runs too), emoji spaced out, whitespace collapsed.
+    HTML entities decoded, Unicode NFC, links and @handles to tokens, look-alike letters fixed,
+    ё → е, lower-cased, runs squeezed (emoji runs too), emoji spaced out, whitespace collapsed.
     """
     if not text:
         return ""
