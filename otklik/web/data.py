@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import (
@@ -184,9 +184,9 @@ def _top(session: Session, base: Select[Any], column: Any, model: Any,
     return out
 
 
-def volume_series(session: Session, brand_id: int | None, since: datetime, until: datetime,
-                  bucket: str) -> list[dict[str, Any]]:
-    """Mentions and negatives per bucket ('hour' or 'day'), in time order."""
+def volume_and_split(session: Session, brand_id: int | None, since: datetime, until: datetime,
+                     bucket: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Mentions and negatives per bucket ('hour' or 'day'), and the sentiment split: one scan."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         fmt = "%Y-%m-%dT%H:00" if bucket == "hour" else "%Y-%m-%d"
@@ -194,22 +194,18 @@ def volume_series(session: Session, brand_id: int | None, since: datetime, until
     else:
         key = func.to_char(func.date_trunc(bucket, Mention.created_at),
                            'YYYY-MM-DD"T"HH24:00' if bucket == "hour" else "YYYY-MM-DD")
-    negative = func.sum(case((Mention.sentiment == "negative", 1), else_=0))
     stmt = _window(brand_id, since, until).with_only_columns(
-        key.label("t"), func.count().label("n"), negative.label("neg")
-    ).group_by(key).order_by(key)
-    return [{"t": t, "n": int(n), "neg": int(neg or 0)} for t, n, neg in session.execute(stmt)]
-
-
-def sentiment_split(session: Session, brand_id: int | None, since: datetime,
-                    until: datetime) -> dict[str, int]:
-    stmt = _window(brand_id, since, until).with_only_columns(
-        Mention.sentiment, func.count()
-    ).group_by(Mention.sentiment)
+        key.label("t"), Mention.sentiment, func.count().label("n")
+    ).group_by(key, Mention.sentiment)
+    buckets: dict[str, dict[str, Any]] = {}
     split = {s: 0 for s in (*SENTIMENTS, "unknown")}
-    for label, n in session.execute(stmt):
+    for t, label, n in session.execute(stmt):
+        row = buckets.setdefault(t, {"t": t, "n": 0, "neg": 0})
+        row["n"] += int(n)
+        if label == "negative":
+            row["neg"] += int(n)
         split[label if label in SENTIMENTS else "unknown"] += int(n)
-    return split
+    return [buckets[t] for t in sorted(buckets)], split
 
 
 def case_figures(session: Session, brand_id: int | None, since: datetime,

@@ -34,7 +34,7 @@ def overview(
 ) -> Response:
     p = period(days, since, until)
     brand = opt_int(brand_param, "brand")
-    series = data.volume_series(session, brand, p.since, p.until, p.bucket)
+    series, split = data.volume_and_split(session, brand, p.since, p.until, p.bucket)
     spikes = data.spikes_in(session, brand, p.since, p.until)
     chart = {
         "bucket": p.bucket,
@@ -56,7 +56,7 @@ def overview(
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "spikes": spikes,
         "tops": data.top_places_and_authors(session, brand, p.since, p.until),
-        "split": data.sentiment_split(session, brand, p.since, p.until),
+        "split": split,
         "cases": data.case_figures(session, brand, p.since, p.until),
     })
 
