@@ -26,9 +26,6 @@ class Anchor:
     keys: frozenset[str]
     prefixes: frozenset[str]
 
-    def cost(self) -> tuple[int, int]:
-        return (len(self.prefixes), len(self.keys))
-
     def __or__(self, other: Anchor) -> Anchor:
         return Anchor(self.keys | other.keys, self.prefixes | other.prefixes)
 
@@ -66,8 +63,9 @@ def anchor(node: Node) -> Anchor | None:
 
 
 def _best(anchors: list[Anchor | None]) -> Anchor | None:
-    known = [a for a in anchors if a is not None]
-    return min(known, key=Anchor.cost) if known else None
+    """The first operand that has an anchor: people write the brand first and the context
+    (common words such as "card" or "price") after it, so the first is usually the rarest."""
+    return next((a for a in anchors if a is not None), None)
 
 
 def _word_positions(word: Word) -> Callable[[Doc], set[int]]:
@@ -125,7 +123,8 @@ def _seq(node: Seq) -> Pred:
             return lambda d: d.has_prefix(p)
         forms = forms_of(word)
         return lambda d: not forms.isdisjoint(d.tokset)
-    every = [_seq(Seq((w,))) for w in node.words]
+    # the longest word first: it is the least likely to be there, so the test fails soonest
+    every = [_seq(Seq((w,))) for w in sorted(node.words, key=lambda w: -len(w.text))]
     found = spans(node)
     return lambda d: all(p(d) for p in every) and bool(found(d))
 
@@ -179,6 +178,9 @@ def compile_node(node: Node) -> Pred:
         return lambda d: not child(d)
     if isinstance(node, And):
         parts = [compile_node(c) for c in node.children]
+        if len(parts) == 2:  # the commonest shape, without a generator per call
+            first, second = parts
+            return lambda d: first(d) and second(d)
         return lambda d: all(p(d) for p in parts)
     if isinstance(node, Or):
         return _or(node)
@@ -200,6 +202,8 @@ def _or(node: Or) -> Pred:
         else:
             rest.append(compile_node(child))
     words, starts = frozenset(forms), tuple(prefixes)
+    if not starts and not rest:
+        return lambda d: not words.isdisjoint(d.tokset)
 
     def any_of(d: Doc) -> bool:
         if not words.isdisjoint(d.tokset):

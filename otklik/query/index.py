@@ -9,7 +9,7 @@ token points to is cached, so a warm index costs one dict lookup per distinct to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from otklik.domain.enrichment import Enriched, Enricher
@@ -21,18 +21,6 @@ from otklik.query.matcher import Doc, analyse
 CACHE_LIMIT = 500_000
 
 
-class _SlotCache(dict[str, tuple[int, ...]]):
-    """key → slots of the queries it anchors, computed on first sight (dict lookups stay in C)."""
-
-    def __init__(self, compute: Callable[[str], tuple[int, ...]]) -> None:
-        super().__init__()
-        self._compute = compute
-
-    def __missing__(self, key: str) -> tuple[int, ...]:
-        value = self[key] = self._compute(key)
-        return value
-
-
 class QueryIndex:
     """Queries of many brands; `match(mention)` → {brand_id: [query_id, …]}."""
 
@@ -42,7 +30,8 @@ class QueryIndex:
         self._by_prefix: dict[str, list[int]] = {}
         self._prefix_lengths: list[int] = []
         self._always: list[int] = []
-        self._cache = _SlotCache(self._slots_for)
+        self._cache: dict[str, tuple[int, ...]] = {}
+        self._hot: set[str] = set()  # cached keys that anchor at least one query
         self.errors: list[tuple[int, int, QuerySyntaxError]] = []
         for brand_id, query_id, text in queries:
             try:
@@ -64,6 +53,7 @@ class QueryIndex:
         slot = len(self._entries)
         self._entries.append((brand_id, query_id, query.predicate))
         self._cache.clear()
+        self._hot.clear()
         if query.anchor is None:
             self._always.append(slot)
             return query
@@ -85,15 +75,20 @@ class QueryIndex:
 
     def candidates(self, doc: Doc) -> set[int]:
         """Slots of the queries that could match this mention (a superset of those that do)."""
-        cache = self._cache
+        cache, hot = self._cache, self._hot
         if len(cache) > CACHE_LIMIT:
             cache.clear()
+            hot.clear()
+        keys = doc.tokset
+        if doc.hashtags or doc.handles:
+            keys = keys.union(["#" + h for h in doc.hashtags], ["@" + h for h in doc.handles])
+        for key in [k for k in keys if k not in cache]:
+            slots = cache[key] = self._slots_for(key)
+            if slots:
+                hot.add(key)
         found: set[int] = set(self._always)
-        found.update(*map(cache.__getitem__, doc.tokset))
-        if doc.hashtags:
-            found.update(*(cache["#" + h] for h in doc.hashtags))
-        if doc.handles:
-            found.update(*(cache["@" + h] for h in doc.handles))
+        for key in keys.intersection(hot):
+            found.update(cache[key])
         return found
 
     def match(self, mention: Mapping[str, Any] | Doc) -> dict[int, list[int]]:

@@ -71,9 +71,16 @@ def _names(value: Any, keys: tuple[str, ...]) -> set[str]:
     return {normalise(str(v)).lstrip("@") for v in raw if v}
 
 
+_PLAIN_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#@:\[\]]+)(?::\d*)?(?:[/?#]|$)")
+
+
 def host_of(url: str | None) -> str | None:
+    """The lower-cased host name of a URL (or of a bare 'vk.com/...')."""
     if not url:
         return None
+    m = _PLAIN_URL.match(url)
+    if m:  # the common case, without urlsplit's generality
+        return m.group(1).lower().rstrip(".") or None
     try:
         host = urlsplit(url if "//" in url else "//" + url).hostname
     except ValueError:
