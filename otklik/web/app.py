@@ -72,11 +72,14 @@ def create_app(
     engine: Engine | None = None,
     enrichers_factory: Any = None,
     source_factory: Any = None,
+    after_ingest: Any = None,
 ) -> FastAPI:
     """Build the web app over the store named in `settings` (or an engine the caller owns).
 
     `enrichers_factory(session)` gives the ingest API's enrichers (default `otklik.wiring`);
-    `source_factory(settings, session)` gives the channel → connector function used to send.
+    `source_factory(settings, session)` gives the channel → connector function used to send;
+    `after_ingest(session, mention_ids, actor)` runs after the ingest API stored a batch
+    (default: the case rules of `otklik.actions.cases`).
     """
     from otklik.web.api import ROUTERS as API_ROUTERS
     from otklik.web.pages import ROUTERS as PAGE_ROUTERS
@@ -97,6 +100,7 @@ def create_app(
     app.state.throttle = LoginThrottle()
     app.state.enrichers_factory = enrichers_factory
     app.state.source_factory = source_factory
+    app.state.after_ingest = after_ingest
 
     app.add_middleware(
         SessionMiddleware,

@@ -26,6 +26,17 @@ def default_enrichers(session: Session) -> Sequence[Enricher]:
     return build_enrichers(session)
 
 
+def default_after_ingest(session: Session, mention_ids: Sequence[int], actor: str) -> None:
+    """The case rules: replies attach to their cases, new complaints open or join cases."""
+    from otklik.actions.cases import process_ingested
+
+    process_ingested(session, mention_ids, actor=actor)
+
+
+def skip_case_rules(session: Session, mention_ids: Sequence[int], actor: str) -> None:
+    """For stores where a worker applies the case rules later (and for the benchmark)."""
+
+
 def enrichers_for(request: Request, session: Session) -> Sequence[Enricher]:
     state = request.app.state
     cached = getattr(state, "enrichers_cache", None)
@@ -49,12 +60,8 @@ def ingest_batch(
     posts = [m.to_post() for m in body.mentions]
     result = ingest(session, posts, enrichers=enrichers_for(request, session))
     if result.inserted or result.updated:
-        try:
-            from otklik.actions.cases import process_ingested
-        except ImportError:  # case handling not installed: mentions are still stored
-            process_ingested = None  # type: ignore[assignment]
-        if process_ingested is not None:
-            process_ingested(session, result.mention_ids, actor=principal.actor)
+        after = getattr(request.app.state, "after_ingest", None) or default_after_ingest
+        after(session, result.mention_ids, principal.actor)
     record(session, principal.actor, "mentions.ingest", "mention", None,
            inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
     session.commit()
