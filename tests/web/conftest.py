@@ -78,3 +78,9 @@ def make_desk(store: Any, **app_kwargs: Any) -> Desk:
 @pytest.fixture
 def desk(sqlite_store: Any) -> Iterator[Desk]:
     yield make_desk(sqlite_store)
+
+
+@pytest.fixture
+def any_desk(store: Any) -> Iterator[Desk]:
+    """The desk on SQLite and on the real PostgreSQL."""
+    yield make_desk(store)

@@ -23,8 +23,8 @@ def _mention(n: int, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def test_ingest_then_list_with_cursor(desk: Any) -> None:
-    api = desk.api("admin")
+def test_ingest_then_list_with_cursor(any_desk: Any) -> None:
+    api = any_desk.api("admin")
     response = api.post("/api/v1/ingest", json={"mentions": [_mention(n) for n in range(1, 8)]})
     assert response.status_code == 200, response.text
     assert response.json()["inserted"] == 7
@@ -51,8 +51,8 @@ def test_ingest_then_list_with_cursor(desk: Any) -> None:
     assert one["author"]["handle"] and one["place"]["name"] == "Зерно — кофейни"
 
 
-def test_ingest_errors_name_the_field(desk: Any) -> None:
-    api = desk.api("admin")
+def test_ingest_errors_name_the_field(any_desk: Any) -> None:
+    api = any_desk.api("admin")
     bad = _mention(1, created_at="yesterday")
     bad["author"] = {"handle": "no-id"}
     response = api.post("/api/v1/ingest", json={"mentions": [_mention(2), bad]})
@@ -67,13 +67,13 @@ def test_ingest_errors_name_the_field(desk: Any) -> None:
     assert cursor.status_code == 422 and cursor.json()["detail"][0]["loc"] == ["query", "cursor"]
 
 
-def test_only_ingest_role_may_ingest(desk: Any) -> None:
-    response = desk.api("analyst").post("/api/v1/ingest", json={"mentions": [_mention(1)]})
+def test_only_ingest_role_may_ingest(any_desk: Any) -> None:
+    response = any_desk.api("analyst").post("/api/v1/ingest", json={"mentions": [_mention(1)]})
     assert response.status_code == 403
 
 
-def test_search_with_the_query_language(desk: Any) -> None:
-    api = desk.api("admin")
+def test_search_with_the_query_language(any_desk: Any) -> None:
+    api = any_desk.api("admin")
     api.post("/api/v1/ingest", json={"mentions": [_mention(n) for n in range(1, 7)]})
     found = api.get("/api/v1/mentions/search", params={"q": "кофе AND холодный"}).json()
     texts = [m["text"] for m in found["items"]]
@@ -86,9 +86,9 @@ def test_search_with_the_query_language(desk: Any) -> None:
     assert error["loc"] == ["query", "q"] and "position" in error["msg"]
 
 
-def test_correct_sentiment_is_stored_and_audited(desk: Any) -> None:
-    api = desk.api("analyst")
-    ids = desk.api("admin").post("/api/v1/ingest", json={"mentions": [_mention(1)]}).json()
+def test_correct_sentiment_is_stored_and_audited(any_desk: Any) -> None:
+    api = any_desk.api("analyst")
+    ids = any_desk.api("admin").post("/api/v1/ingest", json={"mentions": [_mention(1)]}).json()
     mention_id = ids["mention_ids"][0]
     response = api.post(f"/api/v1/mentions/{mention_id}/sentiment", json={"label": "negative"})
     assert response.status_code == 200, response.text
@@ -96,7 +96,7 @@ def test_correct_sentiment_is_stored_and_audited(desk: Any) -> None:
     assert response.json()["sentiment_corrected"] is True
     bad = api.post(f"/api/v1/mentions/{mention_id}/sentiment", json={"label": "angry"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "label"]
-    with desk.store.sessions() as session:
+    with any_desk.store.sessions() as session:
         correction = session.scalars(select(SentimentCorrection)).one()
         assert (correction.mention_id, correction.label) == (mention_id, "negative")
         assert session.get(Mention, mention_id).sentiment_corrected
@@ -104,22 +104,22 @@ def test_correct_sentiment_is_stored_and_audited(desk: Any) -> None:
         assert "mention.correct_sentiment" in actions
 
 
-def test_brands_and_queries(desk: Any) -> None:
-    admin = desk.api("admin")
+def test_brands_and_queries(any_desk: Any) -> None:
+    admin = any_desk.api("admin")
     created = admin.post("/api/v1/brands", json={"name": "Зерно", "queries": ["зерно OR zerno"]})
     assert created.status_code == 201, created.text
     brand_id = created.json()["id"]
-    bad = desk.api("analyst").post(f"/api/v1/brands/{brand_id}/queries",
+    bad = any_desk.api("analyst").post(f"/api/v1/brands/{brand_id}/queries",
                                    json={"text": "кофе NEAR/x чай"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "text"]
-    ok = desk.api("analyst").post(f"/api/v1/brands/{brand_id}/queries", json={"text": "кофе"})
+    ok = any_desk.api("analyst").post(f"/api/v1/brands/{brand_id}/queries", json={"text": "кофе"})
     assert ok.status_code == 201
-    listed = desk.api("viewer").get("/api/v1/brands").json()
+    listed = any_desk.api("viewer").get("/api/v1/brands").json()
     assert [q["text"] for q in listed[0]["queries"]] == ["зерно OR zerno", "кофе"]
 
 
-def test_openapi_and_docs_are_served_without_cdn(desk: Any) -> None:
-    client = desk.client()
+def test_openapi_and_docs_are_served_without_cdn(any_desk: Any) -> None:
+    client = any_desk.client()
     spec = client.get("/api/openapi.json").json()
     assert "/api/v1/ingest" in spec["paths"] and "/api/v1/mentions" in spec["paths"]
     docs = client.get("/api/docs").text

@@ -24,7 +24,8 @@ def _ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'id="mention-(\d+)"', html)]
 
 
-def test_stream_filters_and_query_errors(desk: Any) -> None:
+def test_stream_filters_and_query_errors(any_desk: Any) -> None:
+    desk = any_desk
     now = datetime.now(UTC)
     ids = _seed(desk, [
         make_post(text="Холодный кофе опять", created_at=now - timedelta(hours=1)),
@@ -91,7 +92,8 @@ def test_one_click_correction_on_the_page(desk: Any) -> None:
     assert "/sentiment" not in viewer_page  # no buttons for a role that may not use them
 
 
-def test_overview_figures_and_spike_explanation(desk: Any) -> None:
+def test_overview_figures_and_spike_explanation(any_desk: Any) -> None:
+    desk = any_desk
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     posts = [make_post(text=f"плохо {n}", created_at=now - timedelta(days=1, minutes=n))
              for n in range(4)]
