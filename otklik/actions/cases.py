@@ -27,7 +27,7 @@ from otklik.care import queries
 from otklik.care.compose import compose, mention_summary
 from otklik.care.followup import classify_reply
 from otklik.care.rules import CaseRule, find_joinable_case, is_brand_own, thread_key, wants_case
-from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention
+from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention, MentionBrand
 from otklik.domain import cases as sm
 
 log = logging.getLogger("otklik.care")
@@ -118,13 +118,13 @@ def open_cases_for_mentions(
     """Apply the case rules to freshly ingested mentions: open new cases or join open ones."""
     now = _now(now)
     out = outcome or IngestOutcome()
-    mentions = session.scalars(
-        select(Mention).where(Mention.id.in_(list(mention_ids))).order_by(Mention.created_at)
-    ).all()
+    mentions = _fresh_mentions(session, mention_ids)
     brands: dict[int, tuple[Brand, CaseRule, list[Channel]]] = {}
     for mention in mentions:
         held = queries.cases_in_brand_of_mention(session, mention.id)
-        for match in mention.brands:
+        matches = session.scalars(select(MentionBrand).where(
+            MentionBrand.mention_id == mention.id).execution_options(populate_existing=True))
+        for match in matches:
             if match.brand_id in held:
                 continue
             if match.brand_id not in brands:
@@ -147,6 +147,14 @@ def open_cases_for_mentions(
             out.alerts.append(AlertEvent("new_case", brand.id, case.id, mention_summary(mention),
                                          priority=case.priority, url=mention.url, at=now))
     return out
+
+
+def _fresh_mentions(session: Session, mention_ids: Sequence[int]) -> Sequence[Mention]:
+    """The mentions as stored now (ingest writes with Core, behind the ORM's back)."""
+    return session.scalars(
+        select(Mention).where(Mention.id.in_(list(mention_ids))).order_by(Mention.created_at)
+        .execution_options(populate_existing=True)
+    ).all()
 
 
 def process_ingested(
@@ -427,9 +435,7 @@ def link_replies_to_cases(
     """Attach new mentions that answer a case (ours or the customer's); returns (case, mention,
     outcome) for each — outcome set when a followed-up case closed on the customer's words."""
     linked = []
-    mentions = session.scalars(
-        select(Mention).where(Mention.id.in_(list(mention_ids))).order_by(Mention.created_at)
-    ).all()
+    mentions = _fresh_mentions(session, mention_ids)
     for mention in mentions:
         found = queries.case_answered_by(session, mention)
         if found is None:

@@ -234,3 +234,15 @@ def test_two_workers_draft_one_follow_up(store: Any, monkeypatch: pytest.MonkeyP
         from otklik.db.models import Action
         assert s.scalar(select(func.count()).select_from(Action)) == 1
         assert first.text.startswith("Добрый день, Ольга, удалось ли решить проблему?")
+
+
+def test_an_edit_that_turns_negative_opens_a_case_in_the_same_session(store: Any) -> None:
+    with store.sessions() as s:
+        brand = brand_with_channel(s)
+        out = feed(s, brand, [post("-1_20", "u1", "Нормальный кофе")], {})
+        assert out.opened == []
+        mention = s.scalars(select(Mention).where(Mention.external_id == "-1_20")).one()
+        assert mention.sentiment == "neutral"  # loaded in this session, now edited at the source
+        out = feed(s, brand, [post("-1_20", "u1", "Кофе холодный, деньги не вернули")],
+                   {"-1_20": NEG})
+        assert len(out.opened) == 1
