@@ -24,6 +24,7 @@ from werkzeug import Request, Response
 from otklik.actions.send import SourceFactory
 from otklik.care.outbound import registry_source_factory
 from otklik.db.models import Brand, Channel, Source
+from otklik.nlp.names import customer_name
 from otklik.settings import Settings
 from tests.sources.conftest import fixture_bytes, fixture_json
 
@@ -185,6 +186,8 @@ def negative_enricher(brand_id: int, negative: Sequence[str]) -> Any:
             item.lang = "ru"
             item.sentiment = "negative" if item.post.external_id in negative else "neutral"
             item.priority = 0.8
+            if item.post.author is not None:  # the real name finder, from the display name
+                item.customer_name = customer_name(item.post.author.name, item.post.text)
 
     return enrich
 
