@@ -4,7 +4,8 @@
     q.matches({"text": "Заблокировали карту Сбера", "lang": "ru"})  # True
 
 `parse` raises `QuerySyntaxError` (position, line, column, expected) and nothing else. Matching
-needs no store; `QueryIndex` matches many queries at once, `search` queries the store.
+needs no store; `QueryIndex` matches many queries at once (and `brand_matcher` makes it a
+pipeline enricher); `search(session, text, limit, …)` searches the stored history.
 """
 
 from __future__ import annotations
@@ -45,17 +46,11 @@ def parse(text: str) -> Query:
         raise QuerySyntaxError(text, 0, "a less deeply nested query") from None
 
 
-def __getattr__(name: str) -> Any:
-    """`QueryIndex`, `brand_matcher` and `search` load their modules only when asked for."""
-    if name in ("QueryIndex", "brand_matcher"):
-        from otklik.query import index
+# Imported last: they build on `Query` and `parse` above. Importing `search` here also makes
+# `otklik.query.search` the function (the submodule stays importable as otklik.query.search).
+from otklik.query.index import QueryIndex, brand_matcher  # noqa: E402
+from otklik.query.search import search  # noqa: E402
 
-        return getattr(index, name)
-    if name == "search":
-        from otklik.query.search import search
-
-        return search
-    raise AttributeError(name)
-
-
-__all__ = ["Doc", "Query", "QuerySyntaxError", "analyse", "parse"]
+__all__ = [
+    "Doc", "Query", "QueryIndex", "QuerySyntaxError", "analyse", "brand_matcher", "parse", "search",
+]

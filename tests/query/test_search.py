@@ -104,3 +104,11 @@ def test_the_store_prefilter_narrows(filled, query: str, rows: int) -> None:  # 
         assert condition is not None
         count = session.scalar(select(func.count()).select_from(Mention).where(condition))
         assert count == rows
+
+
+def test_public_api_names() -> None:
+    import otklik.query
+    import otklik.query.search as module
+
+    assert callable(otklik.query.search) and otklik.query.search is module.search
+    assert callable(module.filter_by_query)
