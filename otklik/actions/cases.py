@@ -128,7 +128,10 @@ def open_cases_for_mentions(
             if match.brand_id in held:
                 continue
             if match.brand_id not in brands:
-                brand = _brand(session, match.brand_id)
+                # PostgreSQL: one writer at a time decides about this brand's cases, so two
+                # workers ingesting the same thread cannot open it twice (held to commit)
+                brand = session.get(Brand, match.brand_id, with_for_update=True,
+                                    populate_existing=True) or _brand(session, match.brand_id)
                 channels = list(session.scalars(select(Channel).where(
                     Channel.brand_id == brand.id)))
                 brands[match.brand_id] = (brand, CaseRule.of(brand), channels)

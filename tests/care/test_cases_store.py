@@ -246,3 +246,32 @@ def test_an_edit_that_turns_negative_opens_a_case_in_the_same_session(store: Any
         out = feed(s, brand, [post("-1_20", "u1", "Кофе холодный, деньги не вернули")],
                    {"-1_20": NEG})
         assert len(out.opened) == 1
+
+
+def test_two_workers_on_one_thread_open_one_case(pg_store: Any) -> None:
+    import threading
+    import time
+
+    with pg_store.sessions() as s:
+        brand = brand_with_channel(s)
+        ids = ingest(s, [post("-1_20", "u1", "Ужасно"),
+                         post("-1_20_c1", "u2", "И у меня", parent="-1_20", thread="-1_20")],
+                     enrichers=[labels(brand.id, {"-1_20": NEG, "-1_20_c1": NEG})]).mention_ids
+        s.commit()
+    first, second = pg_store.sessions(), pg_store.sessions()
+    opened = desk.open_cases_for_mentions(first, [ids[0]], now=T0).opened  # not committed yet
+    results: list[desk.IngestOutcome] = []
+
+    def other_worker() -> None:
+        results.append(desk.open_cases_for_mentions(second, [ids[1]], now=T0))
+        second.commit()
+
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    time.sleep(0.5)  # let it reach the brand lock (the outcome below holds either way)
+    first.commit()
+    worker.join(30)
+    first.close()
+    second.close()
+    assert len(opened) == 1 and results[0].opened == []
+    assert results[0].joined == [(opened[0], ids[1])]
