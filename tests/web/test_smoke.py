@@ -32,3 +32,13 @@ def test_wrong_password_is_refused(desk: Any) -> None:
     ok = client.post("/login", data={"email": "admin@example.org", "password": PASSWORD,
                                      "csrf_token": token})
     assert ok.status_code == 303
+
+
+def test_interface_language_follows_the_user(desk: Any) -> None:
+    client = desk.client("viewer")
+    assert "Упоминания" in client.get("/mentions").text
+    switched = client.post("/lang", data={"lang": "en"})
+    assert switched.status_code == 303
+    page = client.get("/mentions").text
+    assert "Mentions" in page and 'lang="en"' in page and "Упоминания" not in page
+    assert client.post("/lang", data={"lang": "fr"}).status_code == 422
