@@ -107,8 +107,11 @@ def test_the_store_prefilter_narrows(filled, query: str, rows: int) -> None:  # 
 
 
 def test_public_api_names() -> None:
-    import otklik.query
-    import otklik.query.search as module
+    import sys
 
+    import otklik.query
+    from otklik.query.search import filter_by_query
+
+    module = sys.modules["otklik.query.search"]
     assert callable(otklik.query.search) and otklik.query.search is module.search
-    assert callable(module.filter_by_query)
+    assert filter_by_query is module.filter_by_query
