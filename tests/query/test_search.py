@@ -115,3 +115,27 @@ def test_public_api_names() -> None:
     module = sys.modules["otklik.query.search"]
     assert callable(otklik.query.search) and otklik.query.search is module.search
     assert filter_by_query is module.filter_by_query
+
+
+def test_pipeline_stores_brand_matches(store) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from otklik.db.models import Mention, MentionBrand
+    from otklik.query.index import QueryIndex, brand_matcher
+
+    with session_scope(store.sessions) as session:
+        brands = [Brand(slug="sber", name="Сбер"), Brand(slug="zerno", name="Зерно")]
+        session.add_all(brands)
+        session.flush()
+        sber, zerno = (b.id for b in brands)
+        index = QueryIndex([(sber, 1, "сбер OR sber"), (sber, 2, "сбер NEAR/2 карта"),
+                            (zerno, 3, '"кофейня зерно"')])
+        posts = [make_post(text="Сбер заблокировал карту"),
+                 make_post(text="Были в кофейне Зерно"), make_post(text="Погода")]
+        ingest(session, posts, enrichers=[brand_matcher(index)])
+        rows = session.execute(
+            select(Mention.text, MentionBrand.brand_id, MentionBrand.query_ids)
+            .join(MentionBrand, MentionBrand.mention_id == Mention.id).order_by(Mention.id)
+        ).all()
+        assert [(t, b, sorted(q)) for t, b, q in rows] == [
+            ("Сбер заблокировал карту", sber, [1, 2]), ("Были в кофейне Зерно", zerno, [3])]
