@@ -120,6 +120,7 @@ def open_cases_for_mentions(
     out = outcome or IngestOutcome()
     mentions = _fresh_mentions(session, mention_ids)
     brands: dict[int, tuple[Brand, CaseRule, list[Channel]]] = {}
+    locked: set[int] = set()
     for mention in mentions:
         held = queries.cases_in_brand_of_mention(session, mention.id)
         matches = session.scalars(select(MentionBrand).where(
@@ -128,10 +129,7 @@ def open_cases_for_mentions(
             if match.brand_id in held:
                 continue
             if match.brand_id not in brands:
-                # PostgreSQL: one writer at a time decides about this brand's cases, so two
-                # workers ingesting the same thread cannot open it twice (held to commit)
-                brand = session.get(Brand, match.brand_id, with_for_update=True,
-                                    populate_existing=True) or _brand(session, match.brand_id)
+                brand = _brand(session, match.brand_id)
                 channels = list(session.scalars(select(Channel).where(
                     Channel.brand_id == brand.id)))
                 brands[match.brand_id] = (brand, CaseRule.of(brand), channels)
@@ -140,6 +138,12 @@ def open_cases_for_mentions(
             if is_brand_own(mention, channels) or not wants_case(
                     sentiment, mention.is_question, mention.priority, rule):
                 continue
+            if brand.id not in locked:
+                # PostgreSQL: one writer at a time decides about this brand's cases, so two
+                # workers ingesting the same thread cannot open it twice (held to commit; taken
+                # only for mentions that want a case, so ordinary ingest never waits on it)
+                session.execute(select(Brand.id).where(Brand.id == brand.id).with_for_update())
+                locked.add(brand.id)
             case = find_joinable_case(session, brand.id, mention, rule, now)
             if case is not None:
                 _attach(session, case, mention, "complaint", actor)
