@@ -35,6 +35,10 @@ CYR_TO_LAT = str.maketrans(
 _LAT_LOOKALIKE = frozenset("aceopxykmtbhACEOPXYKMTBH")
 _CYR_LOOKALIKE = frozenset("асеорхукАСЕОРХУКМТВН")
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Only words that mix the two scripts need a look (most words do not: skip them fast).
+MIXED_WORD_RE = re.compile(
+    r"[^\W\d_]*(?:[a-zA-Z][^\W\d_]*[а-яёА-ЯЁ]|[а-яёА-ЯЁ][^\W\d_]*[a-zA-Z])[^\W\d_]*"
+)
 
 # Emoticons that carry sentiment in Russian and English posts, to their own tokens.
 EMOTICON_RE = re.compile(r"[:;=]-?[)(DPpOo/|\\]|\){2,}|\({2,}|<3")
@@ -89,7 +93,7 @@ def fix_lookalikes(text: str) -> str:
     letters of the other script all have a twin there (`Аррle` → `Apple`); a word in one script is
     left alone.
     """
-    return WORD_RE.sub(lambda m: _fix_script(m.group(0)), text)
+    return MIXED_WORD_RE.sub(lambda m: _fix_script(m.group(0)), text)
 
 
 def squeeze_repeats(text: str, keep: int = 2) -> str:
