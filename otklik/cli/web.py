@@ -55,8 +55,15 @@ def _with_scheduler(app, settings):  # type: ignore[no-untyped-def]
 
     @contextlib.asynccontextmanager
     async def lifespan(_app) -> AsyncIterator[None]:  # type: ignore[no-untyped-def]
-        with app.state.sessions() as session:
-            enrichers = default_enrichers(session)
+        try:
+            with app.state.sessions() as session:
+                enrichers = default_enrichers(session)
+        except Exception as exc:  # the desk still serves; polling waits for working enrichment
+            log.error("source scheduler not started: enrichment unavailable: %s", exc)
+            typer.echo(f"otklik: source polling is off (enrichment unavailable: {exc})",
+                       err=True)
+            yield
+            return
         sched = Scheduler(app.state.sessions, settings, enrichers=enrichers)
         task = asyncio.create_task(sched.run())
         try:
