@@ -51,6 +51,7 @@ class FakeNetworks:
                                ["comment_id"])
     next_message_id: int = 315
     flood_after: int | None = None  # VK answers error 9 (flood control) after this many comments
+    comments_tried: int = 0
 
     def install(self) -> None:
         self.server.expect_request(re.compile(r"^/method/.*")).respond_with_handler(self._vk)
@@ -74,8 +75,8 @@ class FakeNetworks:
             body["response"]["items"] = self.wall + body["response"]["items"]
             return Response(json.dumps(body), content_type="application/json")
         if method == "wall.createComment":
-            done = len(self.calls("wall.createComment")) - 1
-            if self.flood_after is not None and done >= self.flood_after:
+            self.comments_tried += 1
+            if self.flood_after is not None and self.comments_tried > self.flood_after:
                 return Response(fixture_bytes("vk", "error__flood_control.json"),
                                 content_type="application/json")
             body = fixture_json("vk", "wall.createComment__ok.json")
