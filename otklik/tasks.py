@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from otklik.actions.attacks import refresh_attacks
+from otklik.actions.cases import _on_sent as case_on_sent
 from otklik.actions.communities import refresh_communities
 from otklik.actions.intake import intake
 from otklik.actions.send import send_action as send_one
@@ -22,8 +23,9 @@ from otklik.actions.spikes import detect_spikes
 from otklik.alerts.events import AlertEvent
 from otklik.care.tick import desk_tick as run_desk_tick
 from otklik.db.engine import session_scope
-from otklik.db.models import Brand
+from otklik.db.models import Action, Brand
 from otklik.domain.posts import Post
+from otklik.publish.tick import publish_tick
 from otklik.runtime import Runtime
 
 
@@ -69,11 +71,28 @@ def detect_all(rt: Runtime, now: datetime | None = None) -> list[dict[str, Any]]
     return [detect(rt, brand_id, now) for brand_id in brand_ids]
 
 
-def send_action(rt: Runtime, action_id: int, actor: str = "system") -> str:
-    """Send one approved action through its channel (marked `sending` first: never twice)."""
+def send_action(rt: Runtime, action_id: int, actor: str = "system",
+                check_network: bool = False) -> str:
+    """Send one approved action through its channel (marked `sending` first: never twice).
+
+    `check_network` (the worker, holding the action's lock): an action left in `sending` by a
+    dead attempt is looked for on the network before anything is resent. A case's action keeps
+    its case in step when sent."""
     with rt.sessions() as session:
-        action = send_one(session, action_id, source_factory=rt.sources_for(session), actor=actor)
+        found = session.get(Action, action_id)
+        on_sent = case_on_sent if found is not None and found.case_id is not None else None
+        action = send_one(session, action_id, source_factory=rt.sources_for(session), actor=actor,
+                          on_sent=on_sent, check_network=check_network)
         return action.status
+
+
+def publish(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
+    """Due announcements and reminders, incident links, the silence detector (never twice)."""
+    with rt.sessions() as session:
+        out = publish_tick(session, now or datetime.now(UTC), rt.sources_for(session),
+                           rt.dispatcher)
+        return {"published": len(out.announcements.published),
+                "reminded": len(out.announcements.reminded), "alerts": len(out.alerts)}
 
 
 def desk_tick(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
@@ -95,4 +114,5 @@ def _alert(rt: Runtime, events: Sequence[AlertEvent]) -> None:
 PERIODIC: dict[str, tuple[Callable[..., Any], float]] = {
     "desk_tick": (desk_tick, 60.0),
     "detect_all": (detect_all, 300.0),
+    "publish_tick": (publish, 60.0),
 }

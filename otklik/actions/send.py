@@ -24,7 +24,7 @@ import inspect
 import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import update
@@ -42,6 +42,7 @@ REPLY_KINDS = frozenset({"public_reply", "follow_up", "closing_note"})
 KINDS = REPLY_KINDS | {"private_message", "post"}
 SENDABLE = frozenset({"approved", "failed"})
 T = TypeVar("T")
+CLOCK_SLACK = timedelta(minutes=2)  # the network's clock and ours may disagree a little
 
 
 class SendRefused(Exception):
@@ -176,11 +177,24 @@ def send_action(
     source_factory: SourceFactory,
     actor: str = "system",
     on_sent: OnSent | None = None,
+    check_network: bool = False,
 ) -> Action:
-    """Send one approved (or failed, for a retry) action; commits. Returns it with its status."""
+    """Send one approved (or failed, for a retry) action; commits. Returns it with its status.
+
+    `check_network`: an action found in `sending` is first looked for on the network (where the
+    connector can read back, `find_sent`): found → recorded as sent; absent → sent again with the
+    same idempotency key; cannot tell → `needs_review` as without it. Only for a caller that
+    knows no other attempt is in flight (the Celery worker holds a per-action lock)."""
     action = _get(session, action_id)
     if action.status == "sent":
         return action
+    if action.status == "sending" and check_network:
+        _settle_by_network(session, action, source_factory, actor)
+        if action.status == "sent":
+            if on_sent is not None:
+                on_sent(session, action, actor)
+                session.commit()
+            return action
     if action.status == "sending":
         action.status = "needs_review"
         action.last_error = ("an earlier attempt stopped while sending: check the network, then "
@@ -233,3 +247,45 @@ def send_action(
         on_sent(session, action, actor)
     session.commit()
     return action
+
+
+def _settle_by_network(
+    session: Session, action: Action, source_factory: SourceFactory, actor: str
+) -> None:
+    """An earlier attempt died mid-call: ask the network whether it went out. Found → `sent`
+    with the network's id; absent → `failed` (so the caller resends, same key); unknown → no
+    change (the caller moves it to `needs_review`). Never raises."""
+    channel = session.get(Channel, action.channel_id) if action.channel_id else None
+    if channel is None:
+        return
+    created = action.created_at
+    since = (created.replace(tzinfo=UTC) if created.tzinfo is None else created) - CLOCK_SLACK
+    key = action.idempotency_key or f"action:{action.id}"
+    try:
+        source = source_factory(channel)
+        find = getattr(source, "find_sent", None)
+        if find is None:
+            return
+        async def look() -> str | None:
+            try:
+                return await find(action.kind, target_of(action), action.text, since=since,
+                                  idempotency_key=key)
+            finally:
+                await source.client.aclose()
+        found = run_sync(look)
+    except Exception as exc:  # the check failing must never become a send
+        record(session, actor, "action.check_failed", "action", action.id,
+               error=f"{type(exc).__name__}: {exc}"[:500])
+        session.commit()
+        return
+    if found:
+        action.status, action.external_id = "sent", found
+        action.sent_at = datetime.now(UTC)
+        record(session, actor, "action.found_on_network", "action", action.id,
+               external_id=found, case_id=action.case_id)
+    else:
+        action.status = "failed"
+        action.last_error = "an earlier attempt stopped while sending; not found on the network"
+        record(session, actor, "action.absent_on_network", "action", action.id,
+               case_id=action.case_id)
+    session.commit()

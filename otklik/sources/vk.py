@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -36,6 +37,7 @@ FIELDS = "screen_name,followers_count,members_count,verified"
 ACCESS_CODES = {7, 15, 18, 30, 203, 212, 901, 902}  # the object is closed or gone for us
 RETRYABLE_CODES = {1, 10, 13}  # unknown / internal server error / runtime error
 GONE_CODES = {15, 18, 100, 212}  # for one post's comments: deleted, closed or not found
+READ_BACK = 50  # newest items read when checking whether an interrupted send went out
 
 
 def vk_error(error: dict[str, Any]) -> SourceError:
@@ -60,6 +62,14 @@ def vk_error(error: dict[str, Any]) -> SourceError:
 def _random_id(key: str) -> int:
     """A stable int32 from an idempotency key: VK drops a repeated messages.send with it."""
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def _same(item: dict[str, Any], from_id: int, text: str, since: datetime) -> bool:
+    """Is this wall item ours: from the group, this text, not older than the attempt?"""
+    when = datetime.fromtimestamp(int(item.get("date") or 0), UTC)
+    norm = " ".join(str(item.get("text") or "").split()).casefold()
+    return (int(item.get("from_id") or 0) == from_id and when >= since
+            and norm == " ".join(text.split()).casefold())
 
 
 class VKSource(Source):
@@ -245,6 +255,42 @@ class VKSource(Source):
             "wall.post", token="group_token", owner_id=owner_id, from_group=1, message=text,
             guid=hashlib.sha256(key.encode()).hexdigest()[:32])
         return f"{owner_id}_{int(response['post_id'])}"
+
+    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+                        idempotency_key: str = "") -> str | None:
+        """Read back what an interrupted send may have left: its network id, or None when it is
+        not there. Replies: the group's comment with this text under the post (`wall.getComments`,
+        newest first, threads included); messages: the outgoing one with our `random_id`
+        (`messages.getHistory`); posts: the group's wall (`wall.get`)."""
+        gid = self._group_id()
+        if kind == "private_message":
+            key = idempotency_key or f"dm:{target.external_id}:{text}"
+            history = await self.call_obj("messages.getHistory", token="group_token",
+                                          user_id=int(target.external_id), group_id=gid,
+                                          count=READ_BACK)
+            for item in history.get("items") or []:
+                if item.get("out") and int(item.get("random_id") or 0) == _random_id(key):
+                    return str(int(item["id"]))
+            return None
+        if kind == "post":
+            owner_id = int(target.external_id)
+            wall = await self.call_obj("wall.get", owner_id=owner_id, count=READ_BACK,
+                                       filter="owner")
+            for item in wall.get("items") or []:
+                if _same(item, -gid, text, since):
+                    return f"{owner_id}_{int(item['id'])}"
+            return None
+        owner_id, post_id, comment_id = split_id(target.external_id)
+        scans = [None] if comment_id is None else [comment_id, None]
+        for thread_of in scans:  # the thread of the answered comment, then the top level
+            response = await self.call_obj(
+                "wall.getComments", owner_id=owner_id, post_id=post_id, comment_id=thread_of,
+                count=100, sort="desc", thread_items_count=10)
+            for item in response.get("items") or []:
+                for c in [item, *((item.get("thread") or {}).get("items") or [])]:
+                    if _same(c, -gid, text, since):
+                        return f"{owner_id}_{post_id}_c{int(c['id'])}"
+        return None
 
     async def edit(self, action: Target, text: str) -> str:
         owner_id, post_id, comment_id = split_id(action.external_id)

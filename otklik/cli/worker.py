@@ -1,0 +1,135 @@
+"""`otklik worker`, `otklik beat`, `otklik deadletters`: the distributed mode's processes and
+the tasks that kept failing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from otklik.cli._common import fail, settings_of
+from otklik.db.engine import open_store, session_scope
+from otklik.db.models import DeadLetter
+from otklik.worker import DEFAULT_QUEUE
+
+dead_app = typer.Typer(help="Tasks that kept failing after their retries.", no_args_is_help=True)
+
+Queue = Annotated[str, typer.Option(help="Queue name (one per installation on a broker)")]
+Visibility = Annotated[float, typer.Option(
+    help="Redis: seconds before an unacknowledged task goes to another worker")]
+
+
+def worker(
+    ctx: typer.Context,
+    concurrency: Annotated[int, typer.Option(help="Worker processes", min=1)] = 2,
+    pool: Annotated[str, typer.Option(help="prefork, solo or threads")] = "prefork",
+    queue: Queue = DEFAULT_QUEUE,
+    visibility_timeout: Visibility = 3600.0,
+    loglevel: Annotated[str, typer.Option(help="Log level")] = "INFO",
+    sentiment: Annotated[bool, typer.Option(
+        help="Run the sentiment model (off: cases open for questions only)")] = True,
+) -> None:
+    """Run Celery worker processes: polling, ingest, detection, sends (needs OTKLIK_BROKER_URL)."""
+    from otklik.runtime import Runtime
+    from otklik.settings import Settings
+    from otklik.wiring import Enrichment
+    from otklik.worker import make_app
+
+    if pool not in ("prefork", "solo", "threads"):
+        fail(f"--pool {pool!r}: one of prefork, solo, threads")
+
+    def runtime(settings: Settings) -> Runtime:
+        return Runtime.from_settings(settings, enrichment=Enrichment(sentiment=sentiment))
+
+    try:
+        app = make_app(settings_of(ctx), queue=queue, visibility_timeout=visibility_timeout,
+                       runtime_factory=runtime)
+    except ValueError as exc:
+        fail(str(exc))
+    app.worker_main(["worker", f"--pool={pool}", f"--concurrency={concurrency}",
+                     f"--queues={queue}", f"--loglevel={loglevel}", "--without-gossip",
+                     "--without-mingle", "--without-heartbeat"])
+
+
+def beat(
+    ctx: typer.Context,
+    queue: Queue = DEFAULT_QUEUE,
+    schedule_file: Annotated[str | None, typer.Option(
+        help="Where beat keeps its last-run times (default: DATA_DIR/celerybeat-schedule)")] = None,
+    loglevel: Annotated[str, typer.Option(help="Log level")] = "INFO",
+) -> None:
+    """Run Celery beat: the periodic desk, detection and publishing ticks, and due polls.
+    Run exactly one beat per installation."""
+    from otklik.worker import make_app
+
+    settings = settings_of(ctx)
+    try:
+        app = make_app(settings, queue=queue)
+    except ValueError as exc:
+        fail(str(exc))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = schedule_file or str(settings.data_dir / "celerybeat-schedule")
+    app.start(["beat", f"--schedule={path}", f"--loglevel={loglevel}"])
+
+
+@dead_app.command("list")
+def dead_list(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", help="Also those already replayed")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+) -> None:
+    """Dead letters, newest first."""
+    _, sessions = open_store(settings_of(ctx))
+    with session_scope(sessions) as session:
+        query = select(DeadLetter).order_by(DeadLetter.id.desc())
+        if not all_:
+            query = query.where(DeadLetter.replayed_at.is_(None))
+        rows = session.scalars(query).all()
+        for r in rows:
+            if as_json:
+                typer.echo(json.dumps({
+                    "id": r.id, "task": r.task, "args": r.args, "error": r.error,
+                    "attempts": r.attempts, "created_at": r.created_at.isoformat(),
+                    "replayed_at": r.replayed_at.isoformat() if r.replayed_at else None},
+                    ensure_ascii=False))
+            else:
+                typer.echo(f"{r.id}\t{r.created_at:%Y-%m-%d %H:%M}\t{r.task}\t"
+                           f"attempts={r.attempts}\t{r.error[:120]}")
+        if not rows and not as_json:
+            typer.echo("no dead letters")
+
+
+@dead_app.command("replay")
+def dead_replay(
+    ctx: typer.Context,
+    letter_id: int,
+    queue: Queue = DEFAULT_QUEUE,
+) -> None:
+    """Queue a dead letter's task again (tasks are idempotent) and mark it replayed."""
+    from otklik.worker import make_app
+
+    settings = settings_of(ctx)
+    _, sessions = open_store(settings)
+    with session_scope(sessions) as session:
+        letter = session.get(DeadLetter, letter_id)
+        if letter is None:
+            fail(f"no dead letter {letter_id}")
+        if letter.replayed_at is not None:
+            fail(f"dead letter {letter_id} was already replayed at {letter.replayed_at}")
+        try:
+            app = make_app(settings, queue=queue)
+        except ValueError as exc:
+            fail(str(exc))
+        args = letter.args or {}
+        app.send_task(letter.task, args=args.get("args") or [], kwargs=args.get("kwargs") or {})
+        letter.replayed_at = datetime.now(UTC)
+    typer.echo(f"dead letter {letter_id} queued again ({letter.task})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
+    app.command("beat")(beat)
+    app.add_typer(dead_app, name="deadletters")
