@@ -138,3 +138,46 @@ def test_settings_query_validation_and_template_preview(desk: Any) -> None:
     created = client.post("/settings/brands", data={"name": "Зерно", "slug": "zerno"})
     assert created.status_code == 303
     assert "zerno" in client.get("/settings").text
+
+
+def test_admin_manages_users_but_not_their_own_access(desk: Any) -> None:
+    from sqlalchemy import select
+
+    from otklik.actions.users import authenticate
+    from otklik.db.models import User
+
+    client = desk.client("admin")
+    added = client.post("/settings/users", data={"email": "new@example.org",
+                                                 "password": "new-password-1", "role": "analyst"})
+    assert added.status_code == 303
+    with desk.store.sessions() as session:
+        new = session.scalars(select(User).where(User.email == "new@example.org")).one()
+        me = session.scalars(select(User).where(User.email == "admin@example.org")).one()
+        assert new.role == "analyst" and authenticate(session, new.email, "new-password-1")
+    demoted = client.post(f"/settings/users/{new.id}", data={"role": "viewer", "active": "true"})
+    assert demoted.status_code == 303
+    refused = client.post(f"/settings/users/{me.id}", data={"role": "viewer", "active": "true"})
+    assert refused.status_code == 422 and "own admin role" in refused.text
+    short = client.post("/settings/users", data={"email": "x@example.org", "password": "short",
+                                                 "role": "viewer"})
+    assert short.status_code == 422 and "at least 8" in short.text
+    with desk.store.sessions() as session:
+        assert session.get(User, new.id).role == "viewer"
+        assert session.get(User, me.id).role == "admin"
+
+
+def test_templates_are_saved_after_a_sandbox_check(desk: Any) -> None:
+    from otklik.db.models import Template
+
+    client = desk.client("admin")
+    saved = client.post("/settings/templates", data={
+        "kind": "public_apology", "lang": "ru", "name": "default",
+        "body": "{{ name }}, простите! {{ brand }}"})
+    assert saved.status_code == 303
+    escape = client.post("/settings/templates", data={
+        "kind": "public_apology", "lang": "ru", "name": "evil",
+        "body": "{{ ''.__class__.__mro__ }}"})
+    assert escape.status_code == 422
+    with desk.store.sessions() as session:
+        bodies = [t.body for t in session.query(Template)]
+        assert bodies == ["{{ name }}, простите! {{ brand }}"]
