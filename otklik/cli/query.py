@@ -87,10 +87,20 @@ def match(
 
 
 @query_app.command("check")
-def check(text: Annotated[str, typer.Argument(help="The query to check")]) -> None:
+def check(
+    text: Annotated[str, typer.Argument(help="The query to check")],
+    forms: Annotated[bool, typer.Option("--forms", help="Also list each word's forms")] = False,
+) -> None:
     """Validate a query and print it in canonical form (explicit AND/OR, parentheses)."""
     compiled = _query_or_fail(text)
     typer.echo(str(compiled))
+    if forms:
+        from otklik.query.compiler import forms_of
+        from otklik.query.nodes import words_of
+
+        for word in words_of(compiled.tree):
+            shown = "prefix" if word.prefix else ", ".join(sorted(forms_of(word)))
+            typer.echo(f"{word}: {shown}")
 
 
 @query_app.command("translit")

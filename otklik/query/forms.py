@@ -19,6 +19,7 @@ from otklik.query.matcher import normalise
 
 _CYR = re.compile(r"[а-яё]")
 _LAT_WORD = re.compile(r"[a-z]+")
+_CVC = re.compile(r"(?:^|[^aeiou])[aeiou][^aeiouwxy]$")
 _EN_SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "est", "ly", "ness", "ment", "ments")
 
 
@@ -71,7 +72,7 @@ def _english_candidates(base: str) -> set[str]:
     if base.endswith("y") and len(base) > 2:
         out.update({base[:-1] + "ies", base[:-1] + "ied", base[:-1] + "ier", base[:-1] + "iest",
                     base[:-1] + "ily"})
-    if len(base) >= 3 and base[-1] not in "aeiouwxy":
+    if len(base) >= 3 and _CVC.search(base):  # stop → stopped, run → running
         d = base + base[-1]
         out.update({d + "ed", d + "ing", d + "er", d + "ers"})
     return out

@@ -55,6 +55,7 @@ _HUMAN = {
 }
 _OPERAND = "a word, phrase, #hashtag, @mention, field filter or \"(\""
 _TAG_RE = re.compile(r"\w[\w-]*")
+_POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b")
 _HANDLE_RE = re.compile(r"\w[\w.]*\w|\w")
 _NUMBER = r"\s*([-+]?\d+(?:\.\d+)?)\s*"
 _GEO_RE = re.compile(f"{_NUMBER},{_NUMBER},{_NUMBER}(?:km)?\\s*", re.IGNORECASE)
@@ -188,7 +189,8 @@ class _Builder:
             core = chunk.rstrip("*")
             if "*" in core:
                 raise self.error(start + core.index("*"), "'*' only at the end of a word")
-            toks = tokens_of(normalise(core))
+            # English possessive: "McDonald's" is the word McDonald, whose forms include -s
+            toks = tokens_of(_POSSESSIVE.sub("", normalise(core)))
             if not toks:
                 if core == "" and prefix:
                     raise self.error(start, "at least 2 letters before '*'")

@@ -110,3 +110,20 @@ class Near:
 
 
 Node = Seq | Tag | Field | Not | And | Or | Near
+
+
+def words_of(node: Node) -> list[Word]:
+    """Every word of the query, in order, without repeats."""
+    out: dict[Word, None] = {}
+    stack: list[Node] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Seq):
+            out.update(dict.fromkeys(n.words))
+        elif isinstance(n, Not):
+            stack.append(n.child)
+        elif isinstance(n, And | Or):
+            stack.extend(reversed(n.children))
+        elif isinstance(n, Near):
+            stack.extend((n.right, n.left))
+    return list(out)

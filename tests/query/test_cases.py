@@ -93,6 +93,9 @@ CASES: list[tuple[str, str | M, bool]] = [
     ("support", "no help at all", False),
     ("=flight", "Two flights cancelled", False),
     ("service", "the services are great", True),
+    ("McDonald's", "Lunch at McDonalds again", True),
+    ("mcdonald's", "McDonald’s fries", True),
+    ("stop", "they stopped the line", True),
     # wildcards
     ("банк*", "Банкоматы не работают", True),
     ("банк*", "Сбербанк не работает", False),

@@ -110,6 +110,9 @@ def test_query_check_and_translit() -> None:
     assert res.stdout.strip() == "(сбер OR sber) AND NOT реклама AND елка"
     res = run("query", "check", "сбер NEAR карта")
     assert res.returncode == 2 and "NEAR/n" in res.stderr
+    res = run("query", "check", "--forms", "кофейня банк*")
+    assert res.returncode == 0
+    assert "кофейня: " in res.stdout and "кофеен" in res.stdout and "банк*: prefix" in res.stdout
     res = run("query", "translit", "Тинькофф")
     assert res.returncode == 0
     assert {"tinkoff", "tinkov"} <= set(res.stdout.split())
