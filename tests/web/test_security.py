@@ -144,3 +144,23 @@ def test_stored_secrets_are_never_shown_again(desk: Any) -> None:
     bad = client.post("/sources", data={"name": "x", "network": "vk", "params": "{oops",
                                         "interval_seconds": "300"})
     assert bad.status_code == 422 and "params: line 1" in bad.text
+
+
+def test_hostile_complaint_on_the_inbox_and_case_page(desk: Any) -> None:
+    from otklik.actions.brands import create_brand
+    from otklik.actions.cases import open_case
+
+    payload = '<script>alert("case")</script><img src=x onerror=alert(5)>'
+    ids = desk.api("admin").post("/api/v1/ingest", json={"mentions": [
+        _post(7, payload + f" {RLO}")]}).json()["mention_ids"]
+    with desk.store.sessions() as session:
+        brand = create_brand(session, "Зерно<b>")
+        case = open_case(session, ids[0], brand.id, actor="test")
+        session.commit()
+        case_id = case.id
+    client = desk.client("responder")
+    for path in ("/inbox", f"/cases/{case_id}"):
+        html = client.get(path).text
+        assert payload not in html and "Зерно<b>" not in html
+        assert "&lt;script&gt;alert(&#34;case&#34;)&lt;/script&gt;" in html
+        assert RLO not in html
