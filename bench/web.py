@@ -9,6 +9,7 @@ POSTs batches to /api/v1/ingest with a Bearer token. Prints p50/p95 per page and
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -16,6 +17,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import func, insert, select
@@ -47,6 +49,8 @@ WORDS = (
 )
 SENTIMENTS = ("negative", "neutral", "positive", None)
 BATCH = 20_000
+COVER_INDEX = ("CREATE INDEX IF NOT EXISTS ix_mentions_created_cover "
+               "ON mentions (created_at, sentiment, place_id, author_id)")
 
 
 def build(url: str, rows: int, days: int = 90) -> None:
@@ -145,6 +149,27 @@ def ingest_rate(api: httpx.Client, batches: int, size: int) -> float:
     return batches * size / (time.perf_counter() - t0)
 
 
+def pipeline_rate(sessions: Any, batches: int, size: int) -> float:
+    """The same batches straight into `pipeline.ingest` (no HTTP, no validation, no case rules)."""
+    from otklik.domain.posts import Author as PostAuthor
+    from otklik.domain.posts import Place as PostPlace
+    from otklik.domain.posts import Post
+    from otklik.pipeline import ingest
+
+    stamp = time.time_ns()
+    now = datetime.now(UTC)
+    work = [[Post(network="webhook", external_id=f"p{stamp}-{b}-{i}",
+                  text=" ".join(random.choice(WORDS) for _ in range(15)), created_at=now,
+                  author=PostAuthor(external_id=f"wa{i % 500}", handle=f"wa{i % 500}"),
+                  place=PostPlace(external_id=f"wp{i % 50}", name=f"Сайт {i % 50}"))
+             for i in range(size)] for b in range(batches)]
+    t0 = time.perf_counter()
+    for posts in work:
+        with session_scope(sessions) as session:
+            ingest(session, posts)
+    return batches * size / (time.perf_counter() - t0)
+
+
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
@@ -156,6 +181,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--ingest-batches", type=int, default=20)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--cover-index", action="store_true",
+                        help=f"first add the index proposed for the overview: {COVER_INDEX}")
     args = parser.parse_args()
 
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "bench-web.db"
@@ -164,6 +191,18 @@ def main() -> int:
         print(f"building {args.rows:,} mentions in {path} …", flush=True)
         build(url, args.rows)
     engine = make_engine(url)
+    if args.cover_index:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(COVER_INDEX)
+            conn.exec_driver_sql("ANALYZE")
+    with engine.connect() as conn:
+        indexes = [r[0] for r in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='mentions' "
+            "AND sql IS NOT NULL ORDER BY name")]
+    print("mentions indexes:", ", ".join(indexes))
+    one, five, fifteen = os.getloadavg()
+    print(f"load average at start (1, 5, 15 min): {one:.1f} {five:.1f} {fifteen:.1f} "
+          f"on {os.cpu_count()} cores")
     sessions = make_sessionmaker(engine)
     with session_scope(sessions) as session:
         total = session.scalar(select(func.count()).select_from(Mention))
@@ -205,6 +244,10 @@ def main() -> int:
             print(f"\ningest API ({label}, no enrichers): {args.ingest_batches} batches of "
                   f"{args.batch}: {rate:,.0f} mentions/s")
         api.close()
+    rate = pipeline_rate(sessions, args.ingest_batches, args.batch)
+    print(f"pipeline.ingest in-process (the ceiling for the API, no HTTP): {rate:,.0f} mentions/s")
+    one, five, fifteen = os.getloadavg()
+    print(f"load average at end (1, 5, 15 min): {one:.1f} {five:.1f} {fifteen:.1f}")
     engine.dispose()
     return 0
 
