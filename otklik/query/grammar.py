@@ -13,6 +13,7 @@ from functools import lru_cache
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from otklik.domain.posts import NETWORKS
 from otklik.query.matcher import host_of, normalise, tokens_of
 from otklik.query.nodes import And, Field, Near, Node, Not, Or, Seq, Tag, Word, geo_text
 
@@ -224,11 +225,17 @@ class _Builder:
             geo = self._geo(value, pos)
             return Field(name, geo_text(geo), geo=geo, pos=_pos(name_tok))
         if name in ("author", "place"):
-            value = value.lstrip("@")
+            value = value.lstrip("@").strip()
+            if not value:
+                raise self.error(pos, f"a value after {name}:")
         elif name == "network":
             value = NETWORK_ALIASES.get(value, value)
+            if value not in NETWORKS:
+                raise self.error(pos, "a network: " + ", ".join(NETWORKS))
         elif name == "lang":
-            value = value.split("-")[0]
+            value = value.split("-")[0].strip()
+            if not re.fullmatch(r"[a-z]{2,3}", value):
+                raise self.error(pos, "a language code such as ru or en")
         elif name == "site":
             host = host_of(value)
             if not host or "*" in value:

@@ -30,7 +30,7 @@ class Seq:
     pos: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
-        exact = "=" if self.words and self.words[0].exact else ""
+        exact = "=" if any(w.exact for w in self.words) else ""
         body = " ".join(str(w) for w in self.words)
         if self.quoted or len(self.words) > 1:
             return f'"{exact}{body}"'
