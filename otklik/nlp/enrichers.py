@@ -9,6 +9,7 @@ mention to join a cluster seen earlier.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -65,13 +66,15 @@ class DuplicateEnricher:
 
     def __init__(self, index: DuplicateIndex | None = None) -> None:
         self.index = index if index is not None else DuplicateIndex()
+        self._lock = threading.Lock()  # the web app and the scheduler may ingest at once
 
     def __call__(self, items: Sequence[Enriched]) -> None:
         ordered = sorted(items, key=lambda i: i.post.created_at)
-        answers = self.index.add_batch(
-            [((i.post.network, i.post.external_id), i.post.text, i.post.created_at)
-             for i in ordered]
-        )
+        with self._lock:
+            answers = self.index.add_batch(
+                [((i.post.network, i.post.external_id), i.post.text, i.post.created_at)
+                 for i in ordered]
+            )
         for item, root in zip(ordered, answers, strict=True):
             if isinstance(root, tuple) and len(root) == 2:
                 item.duplicate_of = (str(root[0]), str(root[1]))
