@@ -181,3 +181,11 @@ def test_templates_are_saved_after_a_sandbox_check(desk: Any) -> None:
     with desk.store.sessions() as session:
         bodies = [t.body for t in session.query(Template)]
         assert bodies == ["{{ name }}, простите! {{ brand }}"]
+
+
+def test_until_date_keeps_the_whole_day(desk: Any) -> None:
+    day = datetime(2026, 11, 20, tzinfo=UTC)
+    ids = _seed(desk, [make_post(created_at=day + timedelta(hours=23)),
+                       make_post(created_at=day + timedelta(days=1, hours=1))])
+    html = desk.client("viewer").get("/mentions?since=2026-11-20&until=2026-11-20").text
+    assert _ids(html) == [ids[0]]

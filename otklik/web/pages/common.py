@@ -29,14 +29,20 @@ def opt_int(value: str | None, field: str) -> int | None:
         raise HTTPException(422, f"{field}: not a number: {value[:40]!r}") from exc
 
 
-def parse_when(value: str | None, field: str) -> datetime | None:
-    """An ISO date or time from a form; a bad one is a 422 naming the field."""
+def parse_when(value: str | None, field: str, *, end: bool = False) -> datetime | None:
+    """An ISO date or time from a form; a bad one is a 422 naming the field.
+
+    A bare date as the end of a range means the whole of that day (`until=2026-11-25` keeps
+    mentions written on the 25th).
+    """
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise HTTPException(422, f"{field}: not an ISO date or time: {value!r}") from exc
+        raise HTTPException(422, f"{field}: not an ISO date or time: {value[:40]!r}") from exc
+    if end and len(value.strip()) == 10:
+        parsed += timedelta(days=1)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -54,7 +60,7 @@ class Period:
 def period(days: int | None, since: str | None, until: str | None,
            now: datetime | None = None) -> Period:
     now = now or datetime.now(UTC)
-    end = parse_when(until, "until") or now
+    end = parse_when(until, "until", end=True) or now
     if since:
         start = parse_when(since, "since")
         assert start is not None

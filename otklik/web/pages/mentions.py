@@ -33,7 +33,7 @@ def _filter(
     return data.MentionFilter(
         brand_id=opt_int(brand, "brand"), network=network or None, sentiment=sentiment or None,
         lang=lang or None, place=place or None, author=author or None,
-        since=parse_when(since, "since"), until=parse_when(until, "until"),
+        since=parse_when(since, "since"), until=parse_when(until, "until", end=True),
         cluster_id=opt_int(cluster, "cluster"),
     )
 
@@ -72,6 +72,7 @@ def mentions_page(
     params = _params(f, q)
     return render(request, "mentions.html", {
         "brands": brands(session), "networks": NETWORKS, "f": f, "q": q, "problem": problem,
+        "until_value": request.query_params.get("until", "")[:32],
         "page": page, "params": params, "qs": qs(**params),
         "newest": page.mentions[0].id if page.mentions else data.latest_id(session),
         "status_code": 422 if problem else 200,
