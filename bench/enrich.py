@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from otklik.domain.enrichment import Enriched  # noqa: E402
+from otklik.domain.enrichment import Enriched, Enricher  # noqa: E402
 from otklik.domain.posts import Author, Place, Post  # noqa: E402
 from otklik.nlp.duplicates import DuplicateIndex, canonical  # noqa: E402
 from otklik.nlp.enrichers import (  # noqa: E402
@@ -105,6 +105,27 @@ def duplicate_quality(texts: list[str], n: int = 3000) -> None:
           f"distinct posts joined to another {joined} (inspect: reposts in the data)")
 
 
+def language_agreement() -> None:
+    """Share of each answer on sets whose language is known (Russian banks, English airlines)."""
+    from collections import Counter
+
+    from otklik.nlp.lang import detector_for
+
+    t = time.perf_counter()
+    detector = detector_for()
+    detector.detect_batch(["Кто-нибудь знает, когда откроют", "Добрий день, де моя посилка"])
+    print(f"language detector built and its models loaded: {time.perf_counter() - t:.2f} s")
+    for name, lang in (("sentirueval2015_banks_test.csv", "ru"), ("airline_tweets.csv", "en")):
+        with (DATA / name).open(encoding="utf-8") as f:
+            texts = [r["text"] for r in csv.DictReader(f)]
+        t = time.perf_counter()
+        got = Counter(detector.detect_batch(texts))
+        took = time.perf_counter() - t
+        shares = ", ".join(f"{k} {v / len(texts):.3f}" for k, v in got.most_common())
+        print(f"language on {name} ({len(texts)} posts, all {lang}): {shares}  "
+              f"[{len(texts) / took:,.0f} posts/s]")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--batches", type=int, default=10)
@@ -114,12 +135,13 @@ def main() -> None:
     rng = random.Random(1)
     rng.shuffle(texts)
     duplicate_quality(texts)
+    language_agreement()
     n = args.batches * args.batch_size
     posts = make_posts((texts * (1 + n // len(texts)))[: n + args.batch_size],
                        datetime(2026, 1, 1, tzinfo=UTC))
 
     t0 = time.perf_counter()
-    enrichers = {
+    enrichers: dict[str, Enricher] = {
         "language": LanguageEnricher(),
         "names": NameEnricher(),
         "duplicates": DuplicateEnricher(DuplicateIndex()),
