@@ -113,8 +113,8 @@ def _text(session: Session, brand: Brand, ann: Announcement, channel_id: int,
 
 
 def _run_phase(session: Session, ann: Announcement, phase: str, *, source_factory: SourceFactory,
-               actor: str, report: DueReport) -> bool:
-    """Publish one phase on every channel; True when every channel has it."""
+               actor: str, report: DueReport) -> tuple[bool, bool]:
+    """Publish one phase on every channel: (every channel has it, one needs a person)."""
     brand = session.get(Brand, ann.brand_id)
     assert brand is not None
     actions = []
@@ -134,7 +134,8 @@ def _run_phase(session: Session, ann: Announcement, phase: str, *, source_factor
         report.actions.append(action.id)
         if action.status == "needs_review":
             report.needs_review.append(action.id)
-    return bool(actions) and all(a.status == "sent" for a in actions)
+    review = any(a.status == "needs_review" for a in actions)
+    return bool(actions) and all(a.status == "sent" for a in actions), review
 
 
 def publish_due_announcements(
@@ -154,11 +155,9 @@ def publish_due_announcements(
             record(session, actor, "announcement.missed", "announcement", ann.id)
             report.missed.append(ann.id)
             continue
-        done = _run_phase(session, ann, "publish", source_factory=source_factory, actor=actor,
-                          report=report)
-        before = ann.status
-        ann.status = "published" if done else (
-            "needs_review" if any(a in report.needs_review for a in report.actions) else before)
+        done, review = _run_phase(session, ann, "publish", source_factory=source_factory,
+                                  actor=actor, report=report)
+        ann.status = "published" if done else ("needs_review" if review else ann.status)
         if done:
             record(session, actor, "announcement.published", "announcement", ann.id)
             report.published.append(ann.id)
@@ -171,7 +170,7 @@ def publish_due_announcements(
         if ended is not None and ended <= now:
             continue  # the event is over: no reminder
         if _run_phase(session, ann, "reminder", source_factory=source_factory, actor=actor,
-                      report=report):
+                      report=report)[0]:
             ann.status = "reminded"
             record(session, actor, "announcement.reminded", "announcement", ann.id)
             report.reminded.append(ann.id)

@@ -212,15 +212,17 @@ def link_complaints(
             case.incident_id = incident.id
             record(session, actor, "case.incident", "case", case.id, incident_id=incident.id)
             out.cases.append(case.id)
+        key = f"incident:{incident.id}:reply:case:{case.id}"
         if incident.explanation_url and case.state in (sm.NEW, sm.ESCALATED) \
-                and not _has_live_reply(case):
+                and not _has_live_reply(case) and session.scalar(
+                    select(Action.id).where(Action.idempotency_key == key)) is None:
             text, template_id = texts.render_reply(
                 session, brand.id, pick_lang(case.lang, brand.languages),
                 TemplateVars(brand=brand.name, case_number=case.id, name=case.customer_name,
                              incident_link=incident.explanation_url))
             action = desk.draft_case_action(
                 session, case, "public_reply", actor=actor, text=text, needs_approval=True,
-                idempotency_key=f"incident:{incident.id}:reply:case:{case.id}")
+                idempotency_key=key)
             action.incident_id, action.template_id = incident.id, template_id
             out.drafts.append(action.id)
     session.flush()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions import announcements as ann_actions
-from otklik.actions.send import SourceFactory
+from otklik.actions.send import SourceFactory, mark_sent
 from otklik.db.models import Action, Announcement, Channel
 from otklik.pipeline import ingest
 from otklik.sources.base import Source, Target
@@ -161,6 +161,14 @@ def test_an_unreadable_channel_stays_for_a_person(sqlite_store: Any, net: FakeNe
         assert tg is not None and tg.status == "needs_review"
         assert "public username" in (tg.last_error or "")
         assert len(net.calls("sendMessage")) == 1
+        ann = s.scalars(select(Announcement)).one()
+        assert ann.status == "needs_review"
+        # a person found it in the channel and records its id: the next tick completes it
+        mark_sent(s, tg.id, "-1001500000001_315", actor="anna")
+        s.commit()
+        done = ann_actions.publish_due_announcements(s, T0 + timedelta(minutes=3),
+                                                     desk_factory(s, desk))
+        assert done.published == [ann.id] and len(net.calls("sendMessage")) == 1
 
 
 def desk_factory(session: Session, desk: Any) -> SourceFactory:
