@@ -107,7 +107,6 @@ class DuplicateIndex:
         # LSH only proposes candidates: a lower band threshold misses fewer true pairs, and each
         # candidate is then checked against `threshold` on its MinHash estimate.
         self._lsh = MinHashLSH(threshold=max(0.3, threshold - 0.15), num_perm=num_perm)
-        self._hashes: dict[Hashable, MinHash] = {}
         self._entries: dict[Hashable, _Entry] = {}
         self._order: deque[Hashable] = deque()
         self._by_digest: dict[bytes, Hashable] = {}
@@ -165,7 +164,6 @@ class DuplicateIndex:
         in_lsh = sig is not None and earlier is None
         if in_lsh and sig is not None:
             self._lsh.insert(key, sig, check_duplication=False)
-            self._hashes[key] = sig
         self._entries[key] = _Entry(
             key, root if root is not None else key, at, digest, in_lsh, canon if in_lsh else ""
         )
@@ -223,6 +221,5 @@ class DuplicateIndex:
         del self._entries[entry.key]
         if entry.in_lsh:
             self._lsh.remove(entry.key)
-            del self._hashes[entry.key]
         if self._by_digest.get(entry.digest) == entry.key:
             del self._by_digest[entry.digest]
