@@ -12,7 +12,6 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +53,8 @@ def tag_tokens(tag: str) -> list[str]:
 def _norm_set(values: Iterable[Any] | None, strip: str = "") -> set[str]:
     if not values:
         return set()
+    if isinstance(values, str):
+        values = values.split()
     return {normalise(str(v)).lstrip(strip) for v in values if v}
 
 
@@ -99,25 +100,59 @@ def _geo(mention: Mapping[str, Any]) -> tuple[float, float] | None:
         return None
 
 
-@dataclass(slots=True)
 class Doc:
-    """The analysed mention. `positions` and `tag_spans` are built only when a query needs them."""
+    """The analysed mention. Text, tokens, tags and handles are computed at once; the rest
+    (authors, places, host, geo, positions, tag spans) only when a query asks for them."""
 
-    tokens: list[str]
-    tokset: frozenset[str]
-    hashtags: set[str]
-    handles: set[str]
-    lang: str | None = None
-    network: str | None = None
-    authors: set[str] = field(default_factory=set)
-    places: set[str] = field(default_factory=set)
-    url: str | None = None
-    geo: tuple[float, float] | None = None
-    text: str = ""
-    _host: str | None = None
-    _sorted: list[str] | None = None
-    _positions: dict[str, list[int]] | None = None
-    _tag_spans: dict[str, list[tuple[int, int]]] | None = None
+    __slots__ = ("tokens", "tokset", "hashtags", "handles", "lang", "network", "text", "_mention",
+                 "_authors", "_places", "_geo", "_host", "_sorted", "_positions", "_tag_spans")
+
+    def __init__(self, mention: Mapping[str, Any]) -> None:
+        get = mention.get
+        text = self.text = normalise(str(get("text") or ""))
+        toks = self.tokens = tokens_of(text)
+        self.tokset = frozenset(toks)
+        tags, users = get("hashtags"), get("user_mentions")
+        self.hashtags = _norm_set(tags, "#") if tags else set()
+        if "#" in text:
+            self.hashtags.update(_HASHTAG_RE.findall(text))
+        self.handles = _norm_set(users, "@") if users else set()
+        if "@" in text:
+            self.handles.update(_HANDLE_RE.findall(text))
+        lang, network = get("lang"), get("network")
+        self.lang = str(lang).lower().split("-")[0] if lang else None
+        self.network = str(network).lower() if network else None
+        self._mention = mention
+        self._authors: set[str] | None = None
+        self._places: set[str] | None = None
+        self._geo: tuple[float, float] | None | bool = False  # False: not read yet
+        self._host: str | None = None
+        self._sorted: list[str] | None = None
+        self._positions: dict[str, list[int]] | None = None
+        self._tag_spans: dict[str, list[tuple[int, int]]] | None = None
+
+    @property
+    def authors(self) -> set[str]:
+        if self._authors is None:
+            self._authors = _names(self._mention.get("author"), ("handle", "name", "external_id"))
+        return self._authors
+
+    @property
+    def places(self) -> set[str]:
+        if self._places is None:
+            self._places = _names(self._mention.get("place"), ("external_id", "name"))
+        return self._places
+
+    @property
+    def geo(self) -> tuple[float, float] | None:
+        if self._geo is False:
+            self._geo = _geo(self._mention)
+        return self._geo  # type: ignore[return-value]
+
+    @property
+    def url(self) -> str | None:
+        url = self._mention.get("url")
+        return str(url) if url else None
 
     @property
     def keys(self) -> set[str]:
@@ -165,29 +200,4 @@ class Doc:
 def analyse(mention: Mapping[str, Any] | Doc) -> Doc:
     """Analyse a mention mapping (text, lang?, network?, author?, place?, url?, geo?, hashtags?,
     user_mentions?) once; pass the result to every query."""
-    if isinstance(mention, Doc):
-        return mention
-    text = normalise(str(mention.get("text") or ""))
-    toks = tokens_of(text)
-    hashtags = _norm_set(mention.get("hashtags"), "#")
-    if "#" in text:
-        hashtags.update(_HASHTAG_RE.findall(text))
-    handles = _norm_set(mention.get("user_mentions"), "@")
-    if "@" in text:
-        handles.update(_HANDLE_RE.findall(text))
-    lang = mention.get("lang")
-    network = mention.get("network")
-    author, place = mention.get("author"), mention.get("place")
-    return Doc(
-        tokens=toks,
-        tokset=frozenset(toks),
-        hashtags=hashtags,
-        handles=handles,
-        lang=str(lang).lower().split("-")[0] if lang else None,
-        network=str(network).lower() if network else None,
-        authors=_names(author, ("handle", "name", "external_id")) if author else set(),
-        places=_names(place, ("external_id", "name")) if place else set(),
-        url=mention.get("url") or None,
-        geo=_geo(mention),
-        text=text,
-    )
+    return mention if isinstance(mention, Doc) else Doc(mention)
