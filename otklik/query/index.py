@@ -18,7 +18,7 @@ from otklik.query import Query, QuerySyntaxError, parse
 from otklik.query.compiler import Pred
 from otklik.query.matcher import Doc, analyse
 
-CACHE_LIMIT = 500_000
+CACHE_LIMIT = 200_000  # distinct tokens remembered (~30 MB at most)
 
 
 class QueryIndex:
@@ -88,7 +88,7 @@ class QueryIndex:
                 hot.add(key)
         found: set[int] = set(self._always)
         for key in keys.intersection(hot):
-            found.update(cache[key])
+            found.update(cache.get(key, ()))  # .get: another thread may have just cleared it
         return found
 
     def match(self, mention: Mapping[str, Any] | Doc) -> dict[int, list[int]]:
