@@ -134,7 +134,7 @@ def _register_tasks(app: Celery, holder: _RuntimeHolder) -> None:
     base = type("BoundTask", (OtklikTask,), {"holder": holder})
 
     def task(name: str) -> Callable[[Callable[..., Any]], Any]:
-        return app.task(name=f"otklik.{name}", base=base, bind=True)  # type: ignore[no-any-return]
+        return app.task(name=f"otklik.{name}", base=base, bind=True, shared=False)  # type: ignore[no-any-return]
 
     @task("ingest_batch")
     def ingest_batch(self: Task, mentions: list[dict[str, Any]], actor: str = "api") -> Any:

@@ -39,7 +39,7 @@ def test_ingest_case_reply_through_workers(
 
         with pg_store.sessions() as session:
             mention = session.scalars(select(Mention)).one()
-            assert mention.external_id == f"-100500_1301_c9001"
+            assert mention.external_id == "-100500_1301_c9001"
             assert (mention.lang, mention.is_question) == ("ru", True)  # enriched on the worker
             assert session.scalars(select(MentionBrand.brand_id)).all() == [brand_id]
             case = session.get(Case, case_id)
