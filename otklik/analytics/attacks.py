@@ -248,8 +248,11 @@ def _burst_signals(
     new = (sum(d < p.new_account_days for d in ages) / len(ages)) if ages else None
     places = {recs[i].place for i in idx.tolist() if recs[i].place}
     core = 0.45 * repeat_share + 0.25 * machine_share + 0.20 * dup_share + 0.10 * sync
+    # small or new accounts only add evidence, and only when they are most of the accounts:
+    # real customers are often small accounts too, and a campaign may use big ones
     traits = [x for x in (small, new) if x is not None]
-    score = 0.85 * core + 0.15 * (sum(traits) / len(traits)) if traits else core
+    trait = sum(traits) / len(traits) if traits else 0.0
+    score = core + 0.1 * min(1.0, max(0.0, (trait - 0.5) / 0.5))
     b.score = round(min(1.0, score), 4)
     b.signals = {
         "accounts": len(accounts), "posts": n_posts,
@@ -315,8 +318,10 @@ def detect_attacks(
     if not recs:
         return []
     bursts, t, au, names = score_bursts(recs, p)
+    # the burst has min_accounts accounts; at least 3 of them must be seen to coordinate
     flagged = [
-        b for b in bursts if b.score >= p.threshold and len(b.participants) >= p.min_accounts
+        b for b in bursts
+        if b.score >= p.threshold and len(b.participants) >= min(3, p.min_accounts)
     ]
     return _merge(flagged, recs, t, au, names, p)
 

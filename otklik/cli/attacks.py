@@ -53,8 +53,12 @@ def record_from_json(obj: Any) -> MentionRecord:
 
 def attacks(
     file: Annotated[str, typer.Argument(help="JSON Lines of mentions, or - for stdin")] = "-",
-    min_accounts: Annotated[int, typer.Option(help="Fewest accounts in a campaign")] = 5,
-    threshold: Annotated[float, typer.Option(help="Coordination score to report")] = 0.38,
+    min_accounts: Annotated[
+        int, typer.Option(help="Fewest accounts in a campaign")
+    ] = AttackParams.min_accounts,
+    threshold: Annotated[
+        float, typer.Option(help="Coordination score to report")
+    ] = AttackParams.threshold,
 ) -> None:
     """Detect coordinated campaigns (information attacks) in a stream of mentions."""
     records: list[MentionRecord] = []
