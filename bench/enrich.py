@@ -176,21 +176,22 @@ def main() -> None:
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
     # The duplicate index on a long stream: its size is bounded by its cap, not the stream.
+    stream = [(p.external_id, p.text, p.created_at)
+              for p in make_posts((texts * 2)[:60_000], datetime(2026, 1, 1, tzinfo=UTC))]
     tracemalloc.start()
     index = DuplicateIndex(window=None, max_items=20_000)
-    stream = make_posts((texts * 2)[:60_000], datetime(2026, 1, 1, tzinfo=UTC))
     t = time.perf_counter()
     joined = 0
     for k in range(0, len(stream), 1000):
-        chunk = stream[k: k + 1000]
-        answers = index.add_batch([(p.external_id, p.text, p.created_at) for p in chunk])
+        answers = index.add_batch(stream[k: k + 1000])
         joined += sum(a is not None for a in answers)
     elapsed = time.perf_counter() - t
-    _, peak = tracemalloc.get_traced_memory()
+    held, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"duplicate index capped at 20,000 texts, fed {len(stream)} posts: "
           f"{len(stream) / elapsed:,.0f} posts/s under tracemalloc, {joined} joined a cluster, "
-          f"{len(index)} kept at the end, traced peak {peak / 2**20:.0f} MB")
+          f"{len(index)} kept at the end, holding {held / 2**20:.0f} MB "
+          f"({held / len(index) / 1024:.1f} KB per kept text), traced peak {peak / 2**20:.0f} MB")
 
 
 if __name__ == "__main__":

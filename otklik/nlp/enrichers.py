@@ -132,7 +132,7 @@ def default_enrichers(
     owned_places: Iterable[tuple[str, str]] = (),
     extra_languages: Iterable[str] = (),
     duplicate_index: DuplicateIndex | None = None,
-    duplicate_window: timedelta = timedelta(days=7),
+    duplicate_window: timedelta = timedelta(days=3),
     weights: PriorityWeights | None = None,
     clock: Clock = _utcnow,
     names: bool = True,
