@@ -33,7 +33,7 @@ term: TERM
 phrase: PHRASE
 hashtag: HASHTAG
 handle: MENTION
-field: FIELD (TERM | PHRASE | MENTION | HASHTAG)
+field: FIELD (TERM | PHRASE | MENTION | HASHTAG | MINUS TERM)
 
 _OR.3: /OR(?![^\s()"|&])/ | "|"
 _AND.3: /AND(?![^\s()"|&])/ | "&"
@@ -174,6 +174,8 @@ class _Builder:
         if kind == "field":
             value = ch[1]
             assert isinstance(value, Token)
+            if len(ch) == 3:  # place:-1 (VK group ids are negative)
+                value = Token("TERM", "-" + str(ch[2]), start_pos=value.start_pos)
             return self._field(tok, value)
         raise self.error(0, _OPERAND)  # pragma: no cover - every rule is handled above
 

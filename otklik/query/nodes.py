@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_PLAIN_VALUE = re.compile(r"[\w.*/][\w.*/-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +64,9 @@ class Field:
     def __str__(self) -> str:
         if self.geo is not None:
             return "geo:" + geo_text(self.geo)
-        needs_quotes = any(c.isspace() or c in '()"|&' for c in self.value)
-        return f'{self.name}:"{self.value}"' if needs_quotes else f"{self.name}:{self.value}"
+        if _PLAIN_VALUE.fullmatch(self.value):
+            return f"{self.name}:{self.value}"
+        return f'{self.name}:"{self.value}"'  # spaces, ':' or a leading '#', '-' …
 
 
 def geo_text(geo: tuple[float, float, float]) -> str:

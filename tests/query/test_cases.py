@@ -146,6 +146,8 @@ CASES: list[tuple[str, str | M, bool]] = [
     ("author:iv*", {"text": "x", "author": "ivanov"}, True),
     ("place:zerno_coffee", {"text": "x", "place": {"external_id": "zerno_coffee"}}, True),
     ("place:python", {"text": "x", "place": "r_python"}, False),
+    ("place:-1 сбер", {"text": "Сбер", "place": {"external_id": "-1", "name": "Зерно"}}, True),
+    ('place:"зерно"', {"text": "x", "place": {"external_id": "-1", "name": "Зерно"}}, True),
     ("network:vk", {"text": "x", "network": "vk"}, True),
     ("network:twitter", {"text": "x", "network": "x"}, True),
     ("network:vk", {"text": "x", "network": "telegram"}, False),

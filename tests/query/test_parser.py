@@ -72,6 +72,7 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
     ("банк* ONEAR/2 ёлка", "банк* ONEAR/2 елка"),
     ("author:@Ivan site:https://www.vk.com/x geo:55.7,37.6,10km",
      "author:ivan AND site:vk.com AND geo:55.7,37.6,10"),
+    ('place:-1 AUTHOR:"author:x"', 'place:"-1" AND author:"author:x"'),
 ])
 def test_canonical_form(text: str, canonical: str) -> None:
     q = parse(text)
