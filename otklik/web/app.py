@@ -101,6 +101,7 @@ def create_app(
     app.state.enrichers_factory = enrichers_factory
     app.state.source_factory = source_factory
     app.state.after_ingest = after_ingest
+    app.state.overview_cache = {}  # see pages/overview.py: figures kept for overview_ttl s
 
     app.add_middleware(
         SessionMiddleware,

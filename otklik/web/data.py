@@ -189,8 +189,8 @@ def volume_and_split(session: Session, brand_id: int | None, since: datetime, un
     """Mentions and negatives per bucket ('hour' or 'day'), and the sentiment split: one scan."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        fmt = "%Y-%m-%dT%H:00" if bucket == "hour" else "%Y-%m-%d"
-        key = func.strftime(fmt, Mention.created_at)
+        # stored as 'YYYY-MM-DD HH:MM:SS…' (UTC): a prefix is the bucket, no date parsing per row
+        key = func.substr(Mention.created_at, 1, 13 if bucket == "hour" else 10)
     else:
         key = func.to_char(func.date_trunc(bucket, Mention.created_at),
                            'YYYY-MM-DD"T"HH24:00' if bucket == "hour" else "YYYY-MM-DD")
@@ -199,7 +199,8 @@ def volume_and_split(session: Session, brand_id: int | None, since: datetime, un
     ).group_by(key, Mention.sentiment)
     buckets: dict[str, dict[str, Any]] = {}
     split = {s: 0 for s in (*SENTIMENTS, "unknown")}
-    for t, label, n in session.execute(stmt):
+    for raw, label, n in session.execute(stmt):
+        t = f"{raw[:10]}T{raw[11:13]}:00" if bucket == "hour" and dialect == "sqlite" else raw
         row = buckets.setdefault(t, {"t": t, "n": 0, "neg": 0})
         row["n"] += int(n)
         if label == "negative":

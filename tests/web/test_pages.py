@@ -189,3 +189,22 @@ def test_until_date_keeps_the_whole_day(desk: Any) -> None:
                        make_post(created_at=day + timedelta(days=1, hours=1))])
     html = desk.client("viewer").get("/mentions?since=2026-11-20&until=2026-11-20").text
     assert _ids(html) == [ids[0]]
+
+
+def test_overview_figures_are_kept_for_the_ttl(desk: Any) -> None:
+    now = datetime.now(UTC)
+    _seed(desk, [make_post(created_at=now - timedelta(hours=2))])
+    client = desk.client("viewer")
+
+    def volume() -> int:
+        import html as html_lib
+
+        window = f"since={(now - timedelta(days=1)).date()}&until={now.date()}"
+        chart = re.search(r'data-chart="([^"]+)"', client.get(f"/overview?{window}").text).group(1)
+        return sum(json.loads(html_lib.unescape(chart))["n"])
+
+    assert volume() == 1
+    _seed(desk, [make_post(created_at=now - timedelta(hours=1))])
+    assert volume() == 1  # within the TTL: the kept figures
+    desk.app.state.overview_ttl = 0
+    assert volume() == 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -11,10 +13,11 @@ from sqlalchemy.orm import Session
 from otklik.db.models import Spike
 from otklik.web import data
 from otklik.web.auth import Principal, Require, db
-from otklik.web.pages.common import brands, opt_int, period
+from otklik.web.pages.common import Period, brands, opt_int, period
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
+OVERVIEW_TTL = 60.0
 
 
 @router.get("/")
@@ -34,7 +37,7 @@ def overview(
 ) -> Response:
     p = period(days, since, until)
     brand = opt_int(brand_param, "brand")
-    series, split = data.volume_and_split(session, brand, p.since, p.until, p.bucket)
+    series, split, tops = _figures(request, session, brand, p)
     spikes = data.spikes_in(session, brand, p.since, p.until)
     chart = {
         "bucket": p.bucket,
@@ -55,10 +58,33 @@ def overview(
         "days": days,
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "spikes": spikes,
-        "tops": data.top_places_and_authors(session, brand, p.since, p.until),
+        "tops": tops,
         "split": split,
         "cases": data.case_figures(session, brand, p.since, p.until),
     })
+
+
+def _figures(request: Request, session: Session, brand: int | None, p: Period) -> Any:
+    """Volume, split and tops: scans over the window, kept for `overview_ttl` seconds.
+
+    Many people watch the same overview; its numbers may lag by up to the TTL (60 s by
+    default), while the mention stream stays live. Set `app.state.overview_ttl = 0` to disable.
+    """
+    ttl = float(getattr(request.app.state, "overview_ttl", OVERVIEW_TTL))
+    key = (brand, p.since.replace(second=0, microsecond=0),
+           p.until.replace(second=0, microsecond=0), p.bucket)
+    cache: dict[Any, tuple[float, Any]] = request.app.state.overview_cache
+    now = time.monotonic()
+    hit = cache.get(key)
+    if ttl > 0 and hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    series, split = data.volume_and_split(session, brand, p.since, p.until, p.bucket)
+    value = (series, split, data.top_places_and_authors(session, brand, p.since, p.until))
+    if ttl > 0:
+        if len(cache) >= 256:
+            cache.clear()
+        cache[key] = (now, value)
+    return value
 
 
 @router.get("/spikes/{spike_id}")
