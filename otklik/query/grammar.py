@@ -86,7 +86,7 @@ def _parser() -> Lark:
 
 
 def _expected(names: set[str] | frozenset[str]) -> str:
-    if set(names) == {"TERM", "PHRASE", "MENTION", "HASHTAG"}:
+    if {"TERM", "PHRASE"} <= set(names) and "LPAR" not in names:  # right after `field:`
         return 'a value after the field name (a word or "quoted text")'
     if {"TERM", "PHRASE"} <= set(names):
         return _OPERAND + (" or the end of the query" if "$END" in names else "")
