@@ -21,8 +21,10 @@ from collections import deque
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from datasketch import MinHash, MinHashLSH
+from datasketch.storage import UnorderedStorage
 
 from otklik.nlp.normalize import URL_TOKEN, USER_TOKEN, normalize
 
@@ -59,6 +61,60 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
+class _CompactBuckets(UnorderedStorage):  # type: ignore[misc]
+    """One LSH band table that stores a lone key as itself, not in a set of one.
+
+    Almost every bucket of a near-duplicate index holds one text; datasketch's default
+    `defaultdict(set)` spends a ~250-byte set on each, which made the index ~4.5 KB per text.
+    """
+
+    def __init__(self) -> None:
+        self._d: dict[Any, Any] = {}
+
+    def keys(self) -> Any:
+        return self._d.keys()
+
+    def get(self, key: Any) -> Any:
+        v = self._d.get(key, ())
+        return v if isinstance(v, list) or v == () else (v,)
+
+    def insert(self, key: Any, *vals: Any, **kwargs: Any) -> None:
+        for val in vals:
+            have = self._d.get(key, _MISSING)
+            if have is _MISSING:
+                self._d[key] = val
+            elif isinstance(have, list):
+                if val not in have:
+                    have.append(val)
+            elif have != val:
+                self._d[key] = [have, val]
+
+    def remove(self, *keys: Any, **kwargs: Any) -> None:
+        for key in keys:
+            self._d.pop(key, None)
+
+    def remove_val(self, key: Any, val: Any, **kwargs: Any) -> None:
+        have = self._d.get(key, _MISSING)
+        if isinstance(have, list):
+            have.remove(val)
+            if len(have) == 1:
+                self._d[key] = have[0]
+        elif have is not _MISSING and have == val:
+            del self._d[key]
+
+    def size(self) -> int:
+        return len(self._d)
+
+    def itemcounts(self, **kwargs: Any) -> dict[Any, int]:
+        return {k: len(v) if isinstance(v, list) else 1 for k, v in self._d.items()}
+
+    def has_key(self, key: Any) -> bool:
+        return key in self._d
+
+
+_MISSING = object()
+
+
 @dataclass(slots=True)
 class _Entry:
     key: Hashable
@@ -77,9 +133,8 @@ class DuplicateIndex:
     on the same topic stay far below). A new text joins through its most similar member but must
     also be within `threshold - drift` of the cluster's first text, so chains of edits stay near.
     Texts shorter than `min_chars` (canonical) are only matched exactly, and those shorter than
-    `min_exact_chars` not at all: many people write "спасибо". Memory is about 4.5 KB per kept
-    text (mostly datasketch's band tables; `bench/enrich.py` measures it), so the default cap of
-    20,000 texts holds about 90 MB.
+    `min_exact_chars` not at all: many people write "спасибо". Memory per kept text is printed
+    by `bench/enrich.py`.
     """
 
     def __init__(
@@ -109,6 +164,7 @@ class DuplicateIndex:
         # LSH only proposes candidates: a lower band threshold misses fewer true pairs, and each
         # candidate is then checked against `threshold` on its MinHash estimate.
         self._lsh = MinHashLSH(threshold=max(0.3, threshold - 0.15), num_perm=num_perm)
+        self._lsh.hashtables = [_CompactBuckets() for _ in self._lsh.hashtables]
         self._entries: dict[Hashable, _Entry] = {}
         self._order: deque[Hashable] = deque()
         self._by_digest: dict[bytes, Hashable] = {}
