@@ -125,3 +125,36 @@ def test_openapi_and_docs_are_served_without_cdn(any_desk: Any) -> None:
     docs = client.get("/api/docs").text
     assert "/static/vendor/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
     assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+
+
+def test_cases_list_get_transition_and_reply(any_desk: Any) -> None:
+    from otklik.actions.brands import create_brand
+    from otklik.actions.cases import open_case
+
+    admin = any_desk.api("admin")
+    ids = admin.post("/api/v1/ingest", json={"mentions": [_mention(1), _mention(3)]}).json()
+    with any_desk.store.sessions() as session:
+        brand = create_brand(session, "Зерно")
+        cases = [open_case(session, m, brand.id, actor="test").id for m in ids["mention_ids"]]
+        session.commit()
+    responder = any_desk.api("responder")
+    page = responder.get("/api/v1/cases", params={"limit": 1}).json()
+    assert [c["id"] for c in page["items"]] == [cases[1]] and page["next_cursor"]
+    rest = responder.get("/api/v1/cases", params={"cursor": page["next_cursor"]}).json()
+    assert [c["id"] for c in rest["items"]] == [cases[0]] and rest["next_cursor"] is None
+    one = responder.get(f"/api/v1/cases/{cases[0]}").json()
+    assert one["state"] == "new" and one["mention_ids"] == [ids["mention_ids"][0]]
+
+    illegal = responder.post(f"/api/v1/cases/{cases[0]}/transition", json={"target": "closed"})
+    assert illegal.status_code == 409 and "cannot move" in illegal.json()["detail"]
+    escalated = responder.post(f"/api/v1/cases/{cases[0]}/transition",
+                               json={"target": "escalated", "reason": "VIP"})
+    assert escalated.status_code == 200 and escalated.json()["state"] == "escalated"
+    draft = responder.post(f"/api/v1/cases/{cases[0]}/reply",
+                           json={"kind": "public_reply", "text": "Мы разбираемся", "send": False})
+    assert draft.status_code == 201, draft.text
+    assert draft.json()["text"] == "Мы разбираемся" and draft.json()["status"] != "sent"
+    bad = responder.post(f"/api/v1/cases/{cases[0]}/reply", json={"kind": "tweet"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "kind"]
+    assert any_desk.api("viewer").post(f"/api/v1/cases/{cases[0]}/transition",
+                                       json={"target": "escalated"}).status_code == 403
