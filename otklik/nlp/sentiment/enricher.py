@@ -1,0 +1,43 @@
+"""The pipeline's sentiment step: the post's own sentiment, and toward each matched brand."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from otklik.domain.enrichment import Enriched, Enricher
+from otklik.nlp.sentiment.model import SentimentModel
+
+
+def sentiment_enricher(
+    model: SentimentModel, brand_names: Mapping[int, Sequence[str]] | None = None
+) -> Enricher:
+    """An enricher filling `sentiment`, `sentiment_scores` and `brand_sentiments`.
+
+    `brand_names` maps a brand id to the names it is written by; for each brand a mention matched
+    (`brand_matches`, filled by an earlier enricher) whose names are known, the text is scored with
+    that brand masked as the target. Per the `Enriched` contract, a brand's label is kept only when
+    it differs from the post's own.
+    """
+    names = {bid: [n for n in ns if n] for bid, ns in (brand_names or {}).items()}
+
+    def enrich(items: Sequence[Enriched]) -> None:
+        if not items:
+            return
+        texts = [item.post.text or "" for item in items]
+        langs = [item.lang or item.post.lang for item in items]
+        for item, result in zip(items, model.predict(texts, langs), strict=True):
+            item.sentiment = result["label"]
+            item.sentiment_scores = result["scores"]
+        pairs = [
+            (i, bid) for i, item in enumerate(items) for bid in item.brand_matches if names.get(bid)
+        ]
+        if not pairs:
+            return
+        targeted = model.predict(
+            [texts[i] for i, _ in pairs], [langs[i] for i, _ in pairs], [names[b] for _, b in pairs]
+        )
+        for (i, bid), result in zip(pairs, targeted, strict=True):
+            if result["label"] != items[i].sentiment:
+                items[i].brand_sentiments[bid] = result["label"]
+
+    return enrich

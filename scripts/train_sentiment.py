@@ -1,0 +1,43 @@
+"""Train the packaged sentiment model from the shared labelled sets.
+
+    nice -n 10 .venv/bin/python scripts/train_sentiment.py [--data DIR] [--out PATH] [--mode M]
+
+`--mode release` (default) trains on every chosen set and writes the packaged artifact;
+`--mode holdout` keeps back the evaluation splits (what bench/sentiment.py measures on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from otklik.nlp.sentiment.model import DEFAULT_PATH  # noqa: E402
+from otklik.nlp.sentiment.training import train_from_dir  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled sets folder")
+    parser.add_argument("--out", type=Path, default=DEFAULT_PATH, help="artifact to write")
+    parser.add_argument("--mode", choices=("release", "holdout"), default="release")
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        print(f"error: {args.data}: no such folder", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    model, corpus = train_from_dir(args.data, args.mode)
+    path = model.save(args.out)
+    print(f"trained on {corpus.sizes()} examples in {time.perf_counter() - start:.0f}s")
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

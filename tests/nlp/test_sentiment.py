@@ -1,0 +1,141 @@
+"""The packaged sentiment model on real examples, its text preparation, enricher and offline use."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from otklik.domain.enrichment import Enriched
+from otklik.nlp.sentiment import (
+    DEFAULT_PATH,
+    LABELS,
+    ModelError,
+    SentimentModel,
+    sentiment_enricher,
+)
+from otklik.nlp.sentiment.text import OTHER, TARGET, normalise, prepare, script_lang
+from tests.factories import make_post
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sentiment"
+
+
+def _obvious() -> list[dict[str, Any]]:
+    lines = (FIXTURES / "obvious.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def model() -> SentimentModel:
+    return SentimentModel.load()
+
+
+def test_normalise_tokens_urls_users_letters_and_yo() -> None:
+    got = normalise("@Beeline_RUS Ёлки, ОЧЕНЬЬЬЬ плохооо!!!!! http://t.co/x1 #билайн")
+    assert got == "@user елки, оченьь плохоо!! url #билайн"
+
+
+def test_normalise_fixes_latin_lookalikes_inside_cyrillic_words() -> None:
+    # "ужасный" typed with Latin a, c and y; an English word stays as it is.
+    assert normalise("yжaсный cервис") == "ужасный сервис"
+    assert normalise("scary") == "scary"
+
+
+def test_script_lang() -> None:
+    assert script_lang("Спасибо, всё работает") == "ru"
+    assert script_lang("thanks, it works") == "en"
+    assert script_lang("1234 :)") == "en"
+
+
+def test_brand_mask_targets_the_asked_brand_and_marks_rivals() -> None:
+    text = "Сбербанк лучше, чем ВТБ, но хуже Тинькофф"
+    assert prepare(text, "sberbank").split()[0] == TARGET
+    masked = prepare(text, "vtb")
+    assert masked.split()[0] == OTHER and TARGET in masked
+    # An unknown brand is masked by its own name, with Russian case endings.
+    assert TARGET in prepare("Отзыв о Тинькоффе", "Тинькофф")
+    assert prepare(text, None) == normalise(text)
+
+
+@pytest.mark.parametrize("row", _obvious(), ids=lambda r: r["id"])
+def test_obvious_real_examples_get_the_right_label(model: SentimentModel, row: dict) -> None:
+    [got] = model.predict([row["text"]], [row.get("lang")], [row.get("brand")])
+    assert got["label"] == row["label"], (row["text"], got)
+
+
+def test_scores_are_probabilities_in_label_order(model: SentimentModel) -> None:
+    preds = model.predict(["Отличный сервис, спасибо!", "worst airline ever", ""])
+    for p in preds:
+        assert list(p["scores"]) == list(LABELS)
+        assert abs(sum(p["scores"].values()) - 1.0) < 1e-3
+        assert p["label"] == max(p["scores"], key=p["scores"].__getitem__)
+
+
+def test_brand_changes_the_target(model: SentimentModel) -> None:
+    text = "МТС опять без связи весь день, перешёл на Билайн и доволен"
+    toward_mts, toward_beeline = model.predict([text, text], ["ru", "ru"], ["mts", "beeline"])
+    assert toward_mts["scores"]["negative"] > toward_beeline["scores"]["negative"]
+
+
+def test_predict_rejects_mismatched_lengths(model: SentimentModel) -> None:
+    with pytest.raises(ValueError):
+        model.predict(["a", "b"], ["en"])
+
+
+def test_load_is_cached_and_missing_artifact_is_a_clear_error(tmp_path: Path) -> None:
+    assert SentimentModel.load() is SentimentModel.load(DEFAULT_PATH)
+    with pytest.raises(ModelError):
+        SentimentModel.load(tmp_path / "none.joblib")
+    bad = tmp_path / "bad.joblib"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelError):
+        SentimentModel.load(bad)
+
+
+def test_artifact_fits_the_size_budget() -> None:
+    assert DEFAULT_PATH.stat().st_size <= 50 * 1024 * 1024
+
+
+def test_loading_and_predicting_open_no_connection(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    opened: list[Any] = []
+
+    def refuse(self: socket.socket, address: Any) -> None:
+        opened.append(address)
+        raise AssertionError(f"sentiment model tried to connect to {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    # A fresh copy of the artifact, so it is really read from disk here, not from the cache.
+    copy = tmp_path / "copy.joblib"
+    copy.write_bytes(DEFAULT_PATH.read_bytes())
+    m = SentimentModel.load(copy)
+    assert len(m.predict(["Всё плохо", "all good"], brands=["sberbank", None])) == 2
+    assert opened == []
+
+
+def test_enricher_fills_post_and_brand_sentiment(model: SentimentModel) -> None:
+    items = [
+        Enriched(post=make_post(text="Ненавижу МТС, опять нет связи. Билайн хотя бы работает")),
+        Enriched(post=make_post(text="Thank you so much, great service!"), lang="en"),
+    ]
+    items[0].brand_matches = {1: [10], 2: [20]}
+    enrich = sentiment_enricher(model, {1: ["МТС", "mts"], 2: ["Билайн"]})
+    enrich(items)
+    for item in items:
+        assert item.sentiment in LABELS
+        assert item.sentiment_scores is not None and set(item.sentiment_scores) == set(LABELS)
+    assert items[1].sentiment == "positive"
+    # Brand labels are recorded only where they differ from the post's own.
+    direct = model.predict([items[0].post.text] * 2, ["ru", "ru"], [["МТС", "mts"], ["Билайн"]])
+    expected = {
+        bid: p["label"] for bid, p in zip((1, 2), direct, strict=True)
+        if p["label"] != items[0].sentiment
+    }
+    assert items[0].brand_sentiments == expected
+    enrich([])
