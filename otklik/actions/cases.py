@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from otklik.actions.audit import record
 from otklik.actions.send import SendRefused, SourceFactory, draft_action, send_action
@@ -116,17 +116,25 @@ def open_cases_for_mentions(
     now: datetime | None = None, outcome: IngestOutcome | None = None,
 ) -> IngestOutcome:
     """Apply the case rules to freshly ingested mentions: open new cases or join open ones."""
-    now = _now(now)
-    out = outcome or IngestOutcome()
-    mentions = _fresh_mentions(session, mention_ids)
+    return _open_cases(session, _fresh_mentions(session, mention_ids), actor, _now(now),
+                       outcome or IngestOutcome())
+
+
+def _open_cases(session: Session, mentions: Sequence[Mention], actor: str, now: datetime,
+                out: IngestOutcome) -> IngestOutcome:
+    ids = [m.id for m in mentions]
+    held = queries.brands_holding(session, ids)
+    matches: dict[int, list[MentionBrand]] = {}
+    for i in range(0, len(ids), 500):
+        for match in session.scalars(select(MentionBrand).where(
+                MentionBrand.mention_id.in_(ids[i:i + 500]))
+                .execution_options(populate_existing=True)):
+            matches.setdefault(match.mention_id, []).append(match)
     brands: dict[int, tuple[Brand, CaseRule, list[Channel]]] = {}
     locked: set[int] = set()
     for mention in mentions:
-        held = queries.cases_in_brand_of_mention(session, mention.id)
-        matches = session.scalars(select(MentionBrand).where(
-            MentionBrand.mention_id == mention.id).execution_options(populate_existing=True))
-        for match in matches:
-            if match.brand_id in held:
+        for match in matches.get(mention.id, []):
+            if match.brand_id in held.get(mention.id, ()):
                 continue
             if match.brand_id not in brands:
                 brand = _brand(session, match.brand_id)
@@ -158,10 +166,14 @@ def open_cases_for_mentions(
 
 def _fresh_mentions(session: Session, mention_ids: Sequence[int]) -> Sequence[Mention]:
     """The mentions as stored now (ingest writes with Core, behind the ORM's back)."""
-    return session.scalars(
-        select(Mention).where(Mention.id.in_(list(mention_ids))).order_by(Mention.created_at)
-        .execution_options(populate_existing=True)
-    ).all()
+    ids = list(mention_ids)
+    found: list[Mention] = []
+    for i in range(0, len(ids), 500):
+        found += session.scalars(
+            select(Mention).where(Mention.id.in_(ids[i:i + 500]))
+            .options(lazyload(Mention.brands)).execution_options(populate_existing=True)
+        ).all()
+    return sorted(found, key=lambda m: (m.created_at, m.id))
 
 
 def process_ingested(
@@ -170,8 +182,9 @@ def process_ingested(
 ) -> IngestOutcome:
     """Call after `pipeline.ingest`: attach replies to their cases, then open/join cases."""
     out = IngestOutcome()
-    out.replies = link_replies_to_cases(session, mention_ids, actor=actor, now=now)
-    return open_cases_for_mentions(session, mention_ids, actor=actor, now=now, outcome=out)
+    mentions = _fresh_mentions(session, mention_ids)
+    out.replies = _link_replies(session, mentions, actor, now)
+    return _open_cases(session, mentions, actor, _now(now), out)
 
 
 # --- people's edits ------------------------------------------------------------------------------
@@ -441,9 +454,13 @@ def link_replies_to_cases(
 ) -> list[tuple[int, int, str | None]]:
     """Attach new mentions that answer a case (ours or the customer's); returns (case, mention,
     outcome) for each — outcome set when a followed-up case closed on the customer's words."""
+    return _link_replies(session, _fresh_mentions(session, mention_ids), actor, now)
+
+
+def _link_replies(session: Session, mentions: Sequence[Mention], actor: str,
+                  now: datetime | None) -> list[tuple[int, int, str | None]]:
     linked = []
-    mentions = _fresh_mentions(session, mention_ids)
-    for mention in mentions:
+    for mention in queries.reply_candidates(session, mentions):
         found = queries.case_answered_by(session, mention)
         if found is None:
             continue

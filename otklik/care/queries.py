@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from otklik.care.rules import LAZY
 from otklik.db.models import Action, Brand, Case, CaseMention, Mention
 from otklik.domain.cases import ESCALATED, FOLLOWED_UP, NEW, OPEN_STATES, RESOLVED
 
@@ -25,12 +26,26 @@ def cases_in_brand_of_mention(session: Session, mention_id: int) -> dict[int, in
     return {brand_id: case_id for brand_id, case_id in rows}
 
 
+def brands_holding(session: Session, mention_ids: Sequence[int]) -> dict[int, set[int]]:
+    """mention id → ids of the brands that already have a case (any state) holding it."""
+    held: dict[int, set[int]] = {}
+    ids = list(mention_ids)
+    for i in range(0, len(ids), 500):
+        for mention_id, brand_id in session.execute(
+            select(CaseMention.mention_id, Case.brand_id)
+            .join(Case, Case.id == CaseMention.case_id)
+            .where(CaseMention.mention_id.in_(ids[i:i + 500]))
+        ):
+            held.setdefault(mention_id, set()).add(brand_id)
+    return held
+
+
 def due_follow_ups(session: Session, now: datetime) -> Sequence[Case]:
     """Resolved cases whose follow-up time has come and that have no follow-up action yet."""
     has_follow_up = select(Action.id).where(Action.case_id == Case.id,
                                             Action.kind == "follow_up").exists()
     return session.scalars(
-        select(Case)
+        select(Case).options(*LAZY)
         .where(Case.state == RESOLVED, Case.follow_up_due_at.is_not(None),
                Case.follow_up_due_at <= now, ~has_follow_up)
         .order_by(Case.follow_up_due_at, Case.id)
@@ -79,6 +94,37 @@ def cases_with_removed_mentions(
     return found
 
 
+_ROOT = aliased(Mention, name="root")
+_LIVE = OPEN_STATES - {NEW}
+
+
+def reply_candidates(session: Session, mentions: Sequence[Mention]) -> list[Mention]:
+    """The few mentions of a batch that may answer a case (two queries for the whole batch):
+    those whose id or parent is the network id of an action we sent, or whose author has a live
+    case. `case_answered_by` then looks at each of them."""
+    if not mentions:
+        return []
+    ids: set[tuple[str, str]] = set()
+    for m in mentions:
+        ids.add((m.network, m.external_id))
+        if m.parent_external_id:
+            ids.add((m.network, m.parent_external_id))
+    ours: set[tuple[str, str]] = set()
+    for network in {n for n, _ in ids}:
+        wanted = [e for n, e in ids if n == network]
+        for i in range(0, len(wanted), 500):
+            ours.update((network, e) for e in session.scalars(select(Action.external_id).where(
+                Action.network == network, Action.external_id.in_(wanted[i:i + 500]))) if e)
+    authors = sorted({m.author_id for m in mentions if m.author_id is not None})
+    live: set[int] = set()
+    for i in range(0, len(authors), 500):
+        live.update(a for a in session.scalars(select(Case.author_id).where(
+            Case.state.in_(_LIVE), Case.author_id.in_(authors[i:i + 500]))) if a is not None)
+    return [m for m in mentions
+            if (m.network, m.external_id) in ours or m.author_id in live
+            or (m.parent_external_id and (m.network, m.parent_external_id) in ours)]
+
+
 def case_answered_by(session: Session, mention: Mention) -> tuple[Case, str] | None:
     """The open case a new mention answers, and its role there (`customer_reply`/`brand_answer`).
 
@@ -89,15 +135,15 @@ def case_answered_by(session: Session, mention: Mention) -> tuple[Case, str] | N
     if mention.author_id is None and mention.parent_external_id is None:
         return None
     ours = session.scalars(
-        select(Case).join(Action, Action.case_id == Case.id)
+        select(Case).options(*LAZY).join(Action, Action.case_id == Case.id)
         .where(Action.network == mention.network, Action.external_id == mention.external_id)
     ).first()
     if ours is not None:
         return ours, "brand_answer"
-    live = Case.state.in_(OPEN_STATES - {NEW})
+    live = Case.state.in_(_LIVE)
     if mention.parent_external_id:
         answered = session.scalars(
-            select(Case).join(Action, Action.case_id == Case.id)
+            select(Case).options(*LAZY).join(Action, Action.case_id == Case.id)
             .where(live, Action.network == mention.network,
                    Action.external_id == mention.parent_external_id,
                    Case.author_id == mention.author_id)
@@ -107,12 +153,11 @@ def case_answered_by(session: Session, mention: Mention) -> tuple[Case, str] | N
             return answered, "customer_reply"
     if mention.author_id is None:
         return None
-    root = Mention.__table__.alias("root")
     thread = mention.thread_external_id or mention.external_id
     same_thread = session.scalars(
-        select(Case).join(root, root.c.id == Case.root_mention_id)
+        select(Case).options(*LAZY).join(_ROOT, _ROOT.id == Case.root_mention_id)
         .where(live, Case.author_id == mention.author_id, Case.network == mention.network,
-               root.c.thread_external_id == thread, root.c.id != mention.id)
+               _ROOT.thread_external_id == thread, _ROOT.id != mention.id)
         .order_by(Case.id.desc())
     ).first()
     return (same_thread, "customer_reply") if same_thread is not None else None

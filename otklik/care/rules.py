@@ -20,10 +20,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from otklik.db.models import Brand, Case, CaseMention, Channel, Mention
 from otklik.domain.cases import OPEN_STATES
+
+# a case's mentions and actions load when read, not with every lookup (ingest runs these often)
+LAZY = (lazyload(Case.mentions), lazyload(Case.actions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,7 @@ def find_joinable_case(
     open_case = (Case.brand_id == brand_id, Case.state.in_(OPEN_STATES))
     if mention.parent_external_id:
         parent_case = session.scalars(
-            select(Case)
+            select(Case).options(*LAZY)
             .join(CaseMention, CaseMention.case_id == Case.id)
             .join(Mention, Mention.id == CaseMention.mention_id)
             .where(*open_case, Mention.network == mention.network,
@@ -88,7 +91,7 @@ def find_joinable_case(
     thread = mention.thread_external_id or mention.external_id
     keys = [f"{mention.network}:{thread}", f"{mention.network}:{thread}#{mention.author_id}"]
     same_thread = session.scalars(
-        select(Case).where(*open_case, Case.thread_key.in_(keys)).order_by(Case.id)
+        select(Case).options(*LAZY).where(*open_case, Case.thread_key.in_(keys)).order_by(Case.id)
     ).first()
     if same_thread is not None:
         return same_thread
@@ -96,7 +99,7 @@ def find_joinable_case(
         return None
     since = now - timedelta(days=rule.author_window_days)
     return session.scalars(
-        select(Case)
+        select(Case).options(*LAZY)
         .where(*open_case, Case.network == mention.network, Case.author_id == mention.author_id,
                Case.created_at >= since)
         .order_by(Case.id.desc())
