@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections import deque
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -50,11 +51,11 @@ def shingles(text: str, k: int) -> set[str]:
 
 
 def _hash32(shingle: str) -> int:
-    """Python's own string hash, cut to the 32 bits MinHash expects: ~5x faster than SHA-1.
-
-    It is salted per process, which is fine: signatures never leave the in-memory index.
+    """CRC-32 of the shingle: several times faster than datasketch's SHA-1 and, unlike Python's
+    salted `hash`, the same in every process, so results do not vary from run to run (the
+    random permutations MinHash applies on top do the mixing).
     """
-    return hash(shingle) & 0xFFFFFFFF
+    return zlib.crc32(shingle.encode())
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
