@@ -162,6 +162,7 @@ def case_open(ctx: typer.Context, mention_id: int,
 def case_assign(ctx: typer.Context, case_id: int,
                 user: Annotated[str, typer.Argument(help="User e-mail or id; 'none' unassigns")],
                 actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """Give the case to a responder (or take it back with 'none')."""
     with _session(ctx) as s:
         user_id = None
         if user != "none":
@@ -179,6 +180,7 @@ def case_tag(ctx: typer.Context, case_id: int,
              add: Annotated[list[str] | None, typer.Option("--add")] = None,
              remove: Annotated[list[str] | None, typer.Option("--remove")] = None,
              actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """Add or remove tags."""
     with _session(ctx) as s:
         case = desk.tag(s, case_id, add=add or [], remove=remove or [], actor=actor)
         typer.echo(", ".join(case.tags) or "(no tags)")
