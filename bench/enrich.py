@@ -105,8 +105,7 @@ def duplicate_quality(texts: list[str], n: int = 3000) -> None:
     wrong = sum(r is not None and r != right[i] for i, r in enumerate(second))
     print(f"duplicates on {len(base)} distinct posts (>= 60 chars) + one edited copy of each: "
           f"recall {hit / len(base):.3f}, copies joined to a wrong cluster {wrong}; "
-          f"originals joined to an earlier one {joined} (reposts in the data: read them with "
-          f"`DuplicateIndex.add_batch` if in doubt)")
+          f"originals joined to an earlier one {joined} (reposts in the data)")
 
 
 def language_agreement() -> None:
