@@ -1,11 +1,11 @@
 """Priority: which mention to look at first, as one score in [0, 1] that explains itself.
 
 The score is a weighted sum of six signals, each scaled to [0, 1]: negativity (P(negative) from
-the sentiment model), the author's reach (followers, log-scaled), engagement (likes, replies,
-reposts, log-scaled), place (1 on the brand's own page: complaints there are seen by every
-visitor), recency (halves every `half_life`) and whether it is a question to the brand. The
-returned reasons are each signal's contribution, so they add up to the score and the desk can
-show why a mention is on top.
+the sentiment model), reach (the author's followers or the post's views, whichever is larger;
+log-scaled), engagement (likes, replies, reposts, log-scaled), place (1 on the brand's own page:
+complaints there are seen by every visitor), recency (halves every `half_life`) and whether it
+is a question to the brand. The returned reasons are each signal's contribution, so they add up
+to the score and the desk can show why a mention is on top.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def signals(
 ) -> dict[str, float]:
     """Each signal of one mention scaled to [0, 1]."""
     neg = float(sentiment_scores.get("negative", 0.0)) if sentiment_scores else 0.0
-    followers = post.author.followers if post.author else None
+    # audience: the author's followers, or the post's own reach (views) when larger or alone
+    followers = max((post.author.followers if post.author else None) or 0, post.reach or 0)
     age = (now - post.created_at).total_seconds()
     half = weights.half_life.total_seconds()
     key = place_key(post)

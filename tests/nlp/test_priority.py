@@ -62,6 +62,8 @@ def test_each_signal_raises_the_score() -> None:
     assert score(base, NEU, question=True) > low
     assert score(make_post(author=Author("a", followers=10**6), place=Place("x"), engagement=0,
                            created_at=base.created_at), NEU) > low
+    assert score(make_post(author=Author("a", followers=10), place=Place("x"), engagement=0,
+                           reach=50_000, created_at=base.created_at), NEU) > low
     assert score(make_post(author=Author("a", followers=10), place=Place("-1"), engagement=0,
                            created_at=base.created_at), NEU) > low
     assert score(make_post(author=Author("a", followers=10), place=Place("x"), engagement=500,
