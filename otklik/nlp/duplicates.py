@@ -21,7 +21,7 @@ import zlib
 from collections import deque
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from datasketch import MinHash, MinHashLSH
@@ -56,6 +56,11 @@ def _hash32(shingle: str) -> int:
     random permutations MinHash applies on top do the mixing).
     """
     return zlib.crc32(shingle.encode())
+
+
+def _aware(at: datetime | None) -> datetime | None:
+    """Times read back from SQLite are naive; they are UTC, and must compare with aware ones."""
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -195,7 +200,7 @@ class DuplicateIndex:
         sigs = MinHash.bulk(sets, num_perm=self.num_perm, hashfunc=_hash32) if sets else []
         by_item = dict(zip(need, zip(sigs, sets, strict=True), strict=True))
         return [
-            self._add_one(key, canon[i], sizes[i], at, *by_item.get(i, (None, None)))
+            self._add_one(key, canon[i], sizes[i], _aware(at), *by_item.get(i, (None, None)))
             for i, (key, _, at) in enumerate(items)
         ]
 

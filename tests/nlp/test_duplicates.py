@@ -92,6 +92,15 @@ def test_window_forgets_old_posts_and_bounds_memory() -> None:
     assert len(small) == 10
 
 
+def test_naive_times_from_sqlite_mix_with_aware_ones() -> None:
+    text = "Курьер опоздал на два часа и нагрубил, больше не закажу в этом магазине"
+    index = DuplicateIndex(window=timedelta(hours=1))
+    assert index.add("stored", text, T0.replace(tzinfo=None)) is None  # as SQLite returns it
+    assert index.add("new", text, T0 + timedelta(minutes=5)) == "stored"
+    index.add("later", "Совсем другой длинный текст про погоду и выходные", T0 + timedelta(hours=2))
+    assert "stored" not in index
+
+
 def test_batch_equals_one_by_one() -> None:
     texts = [r["text"] for r in ROWS]
     one = DuplicateIndex()
