@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 # Word tokens: letters and digits (underscore splits, as in SQLite's unicode61 tokenizer).
 # Anything else that is not space or ASCII/typographic punctuation is a candidate symbol token.
 _SYMBOLS = r"[^\w\s\x00-\x1f\x7f!-/:-@\[-`{-~«»„“”‘’…—–·•№]"
+_WORD_RE = re.compile(r"[^\W_]+")
 _TOKEN_RE = re.compile(r"[^\W_]+|" + _SYMBOLS)
 _SYMBOL_RE = re.compile(_SYMBOLS)
 _HASHTAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]*)")
@@ -40,10 +41,9 @@ def _is_symbol(ch: str) -> bool:
 
 def tokens_of(normalised: str) -> list[str]:
     """Tokens of already-normalised text, in order (positions are list indices)."""
-    out = _TOKEN_RE.findall(normalised)
-    if not normalised.isascii() and _SYMBOL_RE.search(normalised):
-        out = [t for t in out if t.isalnum() or _is_symbol(t)]
-    return out
+    if normalised.isascii() or not _SYMBOL_RE.search(normalised):
+        return _WORD_RE.findall(normalised)  # the common case: words only
+    return [t for t in _TOKEN_RE.findall(normalised) if t.isalnum() or _is_symbol(t)]
 
 
 def tag_tokens(tag: str) -> list[str]:
