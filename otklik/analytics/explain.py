@@ -144,9 +144,11 @@ def log_odds(during: Counter[str], baseline: Counter[str], *, min_count: int = 3
     n_i, n_j = float(sum(during.values())), float(max(sum(baseline.values()), 1))
     a0 = prior if prior is not None else max(min(n_i, n_j), 1.0)
     alpha = a0 * (y_i + y_j) / (n_i + n_j)
-    delta = (np.log((y_i + alpha) / (n_i + a0 - y_i - alpha))
-             - np.log((y_j + alpha) / (n_j + a0 - y_j - alpha)))
-    z = delta / np.sqrt(1.0 / (y_i + alpha) + 1.0 / (y_j + alpha))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a term filling a whole period
+        delta = (np.log((y_i + alpha) / (n_i + a0 - y_i - alpha))
+                 - np.log((y_j + alpha) / (n_j + a0 - y_j - alpha)))
+        z = delta / np.sqrt(1.0 / (y_i + alpha) + 1.0 / (y_j + alpha))
+    z = np.where(np.isfinite(z), z, 0.0)  # no finite evidence: not reported as a driver
     order = np.argsort(-z)[:top]
     return [{"term": keys[i], "z": round(float(z[i]), 2), "during": int(y_i[i]),
              "baseline": int(y_j[i])} for i in order if z[i] > 0]
