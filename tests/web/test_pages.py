@@ -208,3 +208,30 @@ def test_overview_figures_are_kept_for_the_ttl(desk: Any) -> None:
     assert volume() == 1  # within the TTL: the kept figures
     desk.app.state.overview_ttl = 0
     assert volume() == 2
+
+
+def test_sources_page_shows_health(desk: Any) -> None:
+    from otklik.db.models import Source
+
+    now = datetime.now(UTC)
+    with desk.store.sessions() as session:
+        quiet = Source(network="vk", name="Тихий", kind="search", params={},
+                       last_success_at=now - timedelta(days=3))
+        broken = Source(network="rss", name="Сломанный", kind="feed", params={},
+                        last_success_at=now - timedelta(hours=2),
+                        last_error_at=now - timedelta(hours=1), last_error="HTTP 503 <b>x</b>")
+        session.add_all([quiet, broken])
+        session.commit()
+        ids = (quiet.id, broken.id)
+    # the quiet source used to bring a mention every few hours, then nothing for two days
+    old = _seed(desk, [make_post() for _ in range(30)])
+    with desk.store.sessions() as session:
+        for n, mention_id in enumerate(old):
+            session.execute(Mention.__table__.update().where(Mention.id == mention_id).values(
+                source_id=ids[0], ingested_at=now - timedelta(days=2, hours=4 * n)))
+        session.commit()
+    html = desk.client("viewer").get("/sources").text
+    row = {i: html.split(f'id="source-{i}"')[1].split("</tr>")[0] for i in ids}
+    assert "HTTP 503 &lt;b&gt;x&lt;/b&gt;" in row[ids[1]]
+    assert "молчит" in row[ids[0]] and "молчит" not in row[ids[1]]
+    assert "/edit" not in html  # a viewer sees health, not the forms

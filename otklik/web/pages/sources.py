@@ -7,15 +7,15 @@ field on the edit form keeps what is stored.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Mention, Source
+from otklik.db.models import Source
 from otklik.domain.posts import NETWORKS
 from otklik.web.auth import Principal, Require, db
 from otklik.web.changes import ChangeError, mask_secret, save_source
@@ -23,26 +23,13 @@ from otklik.web.pages.common import brands, opt_int
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
-SILENT_AFTER = timedelta(hours=24)
 
 
-def health(session: Session, sources: list[Source], now: datetime) -> dict[int, dict[str, Any]]:
-    """Per source: posts per hour over the last day and whether it has gone silent."""
-    since = now - timedelta(hours=24)
-    counts = dict(session.execute(
-        select(Mention.source_id, func.count())
-        .where(Mention.created_at >= since, Mention.source_id.is_not(None))
-        .group_by(Mention.source_id)
-    ).all())
-    out: dict[int, dict[str, Any]] = {}
-    for s in sources:
-        last = s.last_post_at or s.last_success_at
-        silent = s.enabled and (last is None or now - last > SILENT_AFTER)
-        failing = s.last_error_at is not None and (
-            s.last_success_at is None or s.last_error_at > s.last_success_at)
-        out[s.id] = {"per_hour": round(counts.get(s.id, 0) / 24.0, 1), "silent": silent,
-                     "failing": failing}
-    return out
+def health(session: Session, sources: list[Source], now: datetime) -> dict[int, Any]:
+    """Per source: posts/hour, silence and failure, as the sources module judges them."""
+    from otklik.actions.sources import source_health
+
+    return {s.id: source_health(session, s.id, now=now) for s in sources}
 
 
 @router.get("/sources")
