@@ -164,3 +164,13 @@ def test_hostile_complaint_on_the_inbox_and_case_page(desk: Any) -> None:
         assert payload not in html and "Зерно<b>" not in html
         assert "&lt;script&gt;alert(&#34;case&#34;)&lt;/script&gt;" in html
         assert RLO not in html
+
+
+def test_overlong_parameters_are_refused_cleanly(desk: Any) -> None:
+    client = desk.client("viewer")
+    huge = "coffee " * 5_000
+    for path in ("/mentions", "/mentions/rows", "/settings/queries/validate"):
+        key = "text" if "validate" in path else "q"
+        response = client.get(path, params={key: huge[:20_000]})
+        assert response.status_code == 422, path
+        assert "at most 5000" in response.text

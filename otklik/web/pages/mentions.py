@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -17,17 +17,18 @@ from otklik.web.search import QueryProblem, problem_of
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
+MAX_QUERY = 5000  # a longer query is abuse, not a search
 
 
 def _filter(
     brand: str | None = None,
-    network: str | None = None,
-    sentiment: str | None = None,
-    lang: str | None = None,
-    place: str | None = None,
-    author: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    network: str | None = Query(None, max_length=200),
+    sentiment: str | None = Query(None, max_length=200),
+    lang: str | None = Query(None, max_length=200),
+    place: str | None = Query(None, max_length=200),
+    author: str | None = Query(None, max_length=200),
+    since: str | None = Query(None, max_length=200),
+    until: str | None = Query(None, max_length=200),
     cluster: str | None = None,
 ) -> data.MentionFilter:
     return data.MentionFilter(
@@ -62,7 +63,7 @@ def _params(f: data.MentionFilter, q: str) -> dict[str, object]:
 @router.get("/mentions")
 def mentions_page(
     request: Request,
-    q: str = "",
+    q: str = Query("", max_length=MAX_QUERY),
     f: data.MentionFilter = Depends(_filter),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
@@ -82,7 +83,7 @@ def mentions_page(
 @router.get("/mentions/rows")
 def mention_rows(
     request: Request,
-    q: str = "",
+    q: str = Query("", max_length=MAX_QUERY),
     before_id: int | None = None,
     after_id: int | None = None,
     f: data.MentionFilter = Depends(_filter),

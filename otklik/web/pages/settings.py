@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -99,7 +99,9 @@ def brand_update(
 
 @router.get("/queries/validate")
 def query_validate(
-    request: Request, text: str = "", _: Principal = Depends(Require("read"))
+    request: Request,
+    text: str = Query("", max_length=5000),
+    _: Principal = Depends(Require("read")),
 ) -> Response:
     """Live validation as the analyst types: ok, or the error at its position."""
     problem = problem_of(text) if text.strip() else None
