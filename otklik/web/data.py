@@ -186,7 +186,11 @@ def _top(session: Session, base: Select[Any], column: Any, model: Any,
 
 def volume_and_split(session: Session, brand_id: int | None, since: datetime, until: datetime,
                      bucket: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Mentions and negatives per bucket ('hour' or 'day'), and the sentiment split: one scan."""
+    """Mentions and negatives per bucket ('hour' or 'day'), and the sentiment split: one scan.
+
+    For one brand the label is the sentiment toward that brand (`mention_brands.sentiment`,
+    which the pipeline fills and an analyst's correction updates), else the mention's own.
+    """
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         # stored as 'YYYY-MM-DD HH:MM:SS…' (UTC): a prefix is the bucket, no date parsing per row
@@ -194,9 +198,18 @@ def volume_and_split(session: Session, brand_id: int | None, since: datetime, un
     else:
         key = func.to_char(func.date_trunc(bucket, Mention.created_at),
                            'YYYY-MM-DD"T"HH24:00' if bucket == "hour" else "YYYY-MM-DD")
-    stmt = _window(brand_id, since, until).with_only_columns(
-        key.label("t"), Mention.sentiment, func.count().label("n")
-    ).group_by(key, Mention.sentiment)
+    if brand_id is None:
+        label_col: Any = Mention.sentiment
+        stmt = _window(None, since, until)
+    else:
+        label_col = func.coalesce(MentionBrand.sentiment, Mention.sentiment)
+        stmt = (select(Mention.id)
+                .join(MentionBrand, (MentionBrand.mention_id == Mention.id)
+                      & (MentionBrand.brand_id == brand_id))
+                .where(Mention.created_at >= since, Mention.created_at < until))
+    stmt = stmt.with_only_columns(
+        key.label("t"), label_col.label("label"), func.count().label("n")
+    ).group_by(key, label_col)
     buckets: dict[str, dict[str, Any]] = {}
     split = {s: 0 for s in (*SENTIMENTS, "unknown")}
     for raw, label, n in session.execute(stmt):

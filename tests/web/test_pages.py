@@ -235,3 +235,31 @@ def test_sources_page_shows_health(desk: Any) -> None:
     assert "HTTP 503 &lt;b&gt;x&lt;/b&gt;" in row[ids[1]]
     assert "молчит" in row[ids[0]] and "молчит" not in row[ids[1]]
     assert "/edit" not in html  # a viewer sees health, not the forms
+
+
+def test_brand_overview_counts_the_sentiment_toward_the_brand(any_desk: Any) -> None:
+    import html as html_lib
+
+    from otklik.actions.brands import create_brand
+    from otklik.db.models import MentionBrand
+
+    desk = any_desk
+    now = datetime.now(UTC)
+    ids = _seed(desk, [make_post(created_at=now - timedelta(hours=n + 1)) for n in range(3)])
+    with desk.store.sessions() as session:
+        brand = create_brand(session, "Зерно")
+        session.execute(Mention.__table__.update().values(sentiment="positive"))
+        # two match the brand; one of them is negative toward it
+        session.add_all([MentionBrand(mention_id=ids[0], brand_id=brand.id, sentiment="negative"),
+                         MentionBrand(mention_id=ids[1], brand_id=brand.id, sentiment=None)])
+        session.commit()
+        brand_id = brand.id
+    client = desk.client("viewer")
+    page = client.get(f"/overview?days=7&brand={brand_id}").text
+    chart = json.loads(html_lib.unescape(re.search(r'data-chart="([^"]+)"', page).group(1)))
+    assert sum(chart["n"]) == 2
+    split = dict(re.findall(r'kpi s-(\w+)"><span>[^<]+</span><b>(\d+)</b>', page))
+    assert split == {"negative": "1", "neutral": "0", "positive": "1", "unknown": "0"}
+    everything = client.get("/overview?days=7").text
+    assert dict(re.findall(r'kpi s-(\w+)"><span>[^<]+</span><b>(\d+)</b>', everything)) == {
+        "negative": "0", "neutral": "0", "positive": "3", "unknown": "0"}
