@@ -8,6 +8,12 @@ pushing it and is absorbed within hours, after which the new level is normal. We
 left to the level (half-life 12 h) and to the tail model below, which learns how surprising a
 Monday morning usually is; an explicit hour-of-week profile was tried and scored worse on NAB.
 
+Noise is modelled as negative-binomial-like: in Anscombe units its variance is base^2 + phi*mu
+(mu the expected count), both parts learnt online by a median tracker. Real mention counts are
+overdispersed, so a busy hour is noisier than Poisson and a quiet night is not; one flat scale made
+busy-hour z-scores heavy-tailed, the learnt tail too cautious, and large bursts on high-volume
+series scored low (simulated series at their own best threshold: 74.9 before, 80.6 now).
+
 Evidence: the bucket's robust z-score and EWMAs of z-scores over 30 min, 2 h and 6 h (a wave of
 moderately high buckets is as telling as one very high bucket). Each statistic's upper tail is
 modelled online, peaks-over-threshold style (SPOT, Siffer et al. 2017): exponential beyond its
@@ -15,8 +21,10 @@ running 90th percentile (excesses winsorised at 5 betas). The smallest tail prob
 decades, is the raw surprise; it is calibrated on the series' own history, so one threshold means
 the same thing on a busy and on a quiet series, and it is never more than Poisson noise allows
 (3 posts in a silent hour stay unremarkable, however quiet the history).
-The score is the surprise beyond what was already seen in the last hours (novelty), so a spike that
-goes on scores high at its onset and at escalations, not at every bucket; mapped to [0, 1).
+The score is the surprise beyond what was already seen in the last hours (novelty, half-life 9 h:
+NAB counts only the earliest detection in a window and charges every later one outside it), so a
+spike that goes on scores high at its onset and at escalations, not at every bucket; mapped to
+[0, 1).
 A bucket's score depends only on it and earlier buckets.
 """
 
@@ -48,9 +56,10 @@ class DetectorConfig:
     z_clip: float = 8.0  # z-scores are clipped at this before entering the waves
     min_scale: float = 0.5  # in Anscombe units: Poisson noise is 1
     poisson_cap: float = 1.0  # noise sd (Anscombe units) that bounds the surprise; 0: off
-    novelty_half_life: float = 12 * 3600.0  # memory of recent surprise (0 turns it off)
+    novelty_half_life: float = 9 * 3600.0  # memory of recent surprise (0 turns it off)
     novelty: float = 1.0  # how much of the recent surprise is subtracted
     score_decades: float = 2.0  # decades of novel surprise that make a score of 1 - 1/e
+    overdispersion: bool = True  # noise variance grows with the expected count (False: flat)
 
 
 def _alpha(dt: float, half_life: float) -> float:
@@ -80,6 +89,7 @@ class _State:
     recent: float = 0.0  # decayed maximum of recent raw scores
     last_raw: float = 0.0
     last_expected: float = 0.0
+    phi: float = 0.01  # extra noise variance per expected post (median-|residual| units)
 
 
 class SpikeDetector:
@@ -141,8 +151,21 @@ class SpikeDetector:
         forecast = s.level + s.hours[hour]
         half = forecast / 2.0
         s.last_expected = max(half * half - 0.375, 0.0) if forecast > 0 else 0.0
-        scale = max(s.scale * 1.4826, c.min_scale)
         resid = y - forecast
+        if c.overdispersion:
+            # negative-binomial-like noise: var = base^2 + phi * mu; each part is moved by the
+            # median tracker in proportion to its share of the variance
+            base2 = s.scale * s.scale
+            extra = s.phi * s.last_expected
+            var = base2 + extra
+            w = extra / var
+            step = c.scale_rate * (1.0 if resid * resid > var else -1.0)
+            s.scale *= math.exp(step * (1.0 - w))
+            s.phi = min(max(s.phi * math.exp(2.0 * step * w), 1e-4), 10.0)
+            scale = max(math.sqrt(var) * 1.4826, c.min_scale)
+        else:
+            scale = max(s.scale * 1.4826, c.min_scale)
+            s.scale *= self._up if abs(resid) > s.scale else self._down  # median of |resid|
         z = resid / scale
         # the baseline learns from the clipped residual: one spike barely moves it
         bound = c.huber * scale
@@ -150,7 +173,6 @@ class SpikeDetector:
         s.level += g_level * clipped
         n_hour = s.hour_n[hour] = s.hour_n[hour] + 1
         s.hours[hour] += (1.0 / n_hour if n_hour * g_season < 1.0 else g_season) * clipped
-        s.scale *= self._up if abs(resid) > s.scale else self._down  # median of |resid|
         zc = -c.z_clip if z < -c.z_clip else (c.z_clip if z > c.z_clip else z)
         waves, tail_q, tail_beta, tail_n = s.waves, s.tail_q, s.tail_beta, s.tail_n
         # decreasing steps at first (stochastic approximation), then a fixed memory

@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 
 from otklik.actions.brands import create_brand
 from otklik.actions.spikes import detect_spikes
-from otklik.analytics.spikes import SpikeDetector, detect, group_episodes, score_series
+from otklik.analytics.spikes import (
+    DetectorConfig,
+    SpikeDetector,
+    detect,
+    group_episodes,
+    score_series,
+)
 from otklik.db.engine import session_scope
 from otklik.db.models import AuditEvent, Spike
 from otklik.domain.enrichment import Enriched
@@ -115,6 +121,25 @@ def test_level_shift_becomes_normal() -> None:
     expected = np.array([b.expected for b in buckets])
     assert expected[ts >= shift + 2 * 86400].mean() == pytest.approx(40.0, rel=0.15)
     assert len([e for e in group_episodes(buckets) if e.start >= T0 + 86400]) == 1
+
+
+def test_noise_growing_with_volume_is_learnt_as_overdispersion() -> None:
+    """Gamma-Poisson counts (busy hours noisier than Poisson) raise phi; Poisson counts do not."""
+    ts = T0 + STEP * np.arange(10 * 288)
+    rate = 110 + 100 * np.sin(np.pi * ((ts % 86400) / 3600 - 8) / 12)
+    rng = np.random.default_rng(3)
+    phis = []
+    for counts in (rng.poisson(rate), rng.poisson(rng.gamma(10.0, rate / 10.0))):
+        det = SpikeDetector()
+        for t, v in zip(ts.tolist(), counts.tolist(), strict=True):
+            det.update(v, t)
+        phis.append(det.state.phi)
+    assert phis[1] > 5 * phis[0]
+    assert 0.01 < phis[1] < 0.1  # in median-|residual| units the truth is ~0.045
+    flat = SpikeDetector(DetectorConfig(overdispersion=False))
+    flat.update(1.0, T0)
+    flat.update(2.0, T0 + STEP)
+    assert flat.state.phi == SpikeDetector().state.phi  # the flat model leaves phi alone
 
 
 def test_a_spike_that_goes_on_is_one_episode() -> None:
