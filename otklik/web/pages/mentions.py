@@ -39,7 +39,7 @@ def _filter(
     )
 
 
-def _apply_query(session: Session, f: data.MentionFilter, q: str) -> QueryProblem | None:
+def _apply_query(f: data.MentionFilter, q: str) -> QueryProblem | None:
     q = q.strip()
     if not q:
         return None
@@ -68,7 +68,7 @@ def mentions_page(
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
-    problem = _apply_query(session, f, q)
+    problem = _apply_query(f, q)
     page = data.MentionPage([]) if problem else data.list_mentions(session, f, limit=PAGE)
     params = _params(f, q)
     return render(request, "mentions.html", {
@@ -91,7 +91,7 @@ def mention_rows(
     session: Session = Depends(db),
 ) -> Response:
     """A fragment: older rows (`before_id`) or what arrived since (`after_id`, the live poll)."""
-    problem = _apply_query(session, f, q)
+    problem = _apply_query(f, q)
     if problem:
         raise HTTPException(422, problem.message)
     page = data.list_mentions(session, f, limit=PAGE, before_id=before_id, after_id=after_id)
