@@ -158,3 +158,17 @@ def test_cases_list_get_transition_and_reply(any_desk: Any) -> None:
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "kind"]
     assert any_desk.api("viewer").post(f"/api/v1/cases/{cases[0]}/transition",
                                        json={"target": "escalated"}).status_code == 403
+
+
+def test_ingest_says_503_when_enrichment_is_unavailable(sqlite_store: Any) -> None:
+    from tests.web.conftest import make_desk
+
+    def broken(_session: Any) -> list[Any]:
+        raise FileNotFoundError("no sentiment model at models/sentiment.joblib")
+
+    desk = make_desk(sqlite_store, enrichers_factory=broken)
+    response = desk.api("admin").post("/api/v1/ingest", json={"mentions": [_mention(1)]})
+    assert response.status_code == 503
+    assert "no sentiment model" in response.json()["detail"]
+    with desk.store.sessions() as session:
+        assert session.query(Mention).count() == 0

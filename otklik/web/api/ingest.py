@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
@@ -43,7 +43,10 @@ def enrichers_for(request: Request, session: Session) -> Sequence[Enricher]:
     now = time.monotonic()
     if cached is None or now - cached[0] > ENRICHERS_TTL:
         factory: EnricherFactory = getattr(state, "enrichers_factory", None) or default_enrichers
-        cached = (now, list(factory(session)))
+        try:
+            cached = (now, list(factory(session)))
+        except Exception as exc:  # a missing model must not store un-enriched mentions silently
+            raise HTTPException(503, f"enrichment unavailable: {exc}") from exc
         state.enrichers_cache = cached
     return cached[1]
 
