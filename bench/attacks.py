@@ -158,6 +158,7 @@ def prf(tp: int, fp: int, fn: int) -> str:
 def evaluate(campaigns: list[dict], streams: dict[str, list[MentionRecord]], followers: bool,
              rng: random.Random, sample: int = 0, spread_hours: float = 0.0) -> None:
     by_split: dict[str, list[tuple[int, ...]]] = defaultdict(list)
+    by_group: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
     for n, c in enumerate(campaigns):
         name = list(streams)[n % len(streams)]
         organic = streams[name]
@@ -171,10 +172,18 @@ def evaluate(campaigns: list[dict], streams: dict[str, list[MentionRecord]], fol
         sp, sa = score(found_posts, truth_posts), score(found_acc, truth_acc)
         split = "dev" if c["category"] == "HashtagGamer" else "held-out"
         by_split[split].append((*sp, *sa))
+        size = "20-49" if len(truth_posts) < 50 else "50-99" if len(truth_posts) < 100 else "100+"
+        by_group[f"{split} {c['category']}"].append(sp)
+        by_group[f"{split} posts {size}"].append(sp)
         rec = sp[0] / len(truth_posts)
         print(f"  [{split:8}] {c['category']:12} {c['key'][:40]:40} {c['day']} "
               f"posts {len(truth_posts):4} acc {len(truth_acc):3} on {name:8}: "
               f"attacks {len(attacks)} recall {rec:.2f} fp-posts {sp[1]}")
+    for group, sps in sorted(by_group.items()):
+        ok = sum(1 for tp, fp, fn in sps if tp >= 0.8 * (tp + fn) and tp >= 0.9 * (tp + fp))
+        tot = [sum(col) for col in zip(*sps, strict=True)]
+        print(f"  {group:24}: {len(sps):3} campaigns, {ok:3} with post recall>=0.8 and "
+              f"precision>=0.9; posts: {prf(*tot)}")
     for split, rows in sorted(by_split.items()):
         tot = [sum(col) for col in zip(*rows, strict=True)]
         hit = sum(1 for r in rows if r[0] / max(1, r[0] + r[2]) >= 0.8 and
