@@ -139,3 +139,11 @@ def test_enricher_fills_post_and_brand_sentiment(model: SentimentModel) -> None:
     }
     assert items[0].brand_sentiments == expected
     enrich([])
+
+
+def test_enricher_without_a_model_loads_the_packaged_one_lazily() -> None:
+    enrich = sentiment_enricher()
+    item = Enriched(post=make_post(text="Ужасный сервис, больше никогда не приду"), lang="ru")
+    enrich([item])
+    assert item.sentiment == "negative"
+    assert item.sentiment_score is not None and item.sentiment_score > 0

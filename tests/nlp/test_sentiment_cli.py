@@ -44,13 +44,16 @@ def test_sentiment_keeps_input_order_across_batches(tmp_path: Path) -> None:
 
 def test_sentiment_reads_stdin_and_honours_brand() -> None:
     text = "Сбербанк опять заблокировал карту, а ВТБ всё решил за минуту"
-    rows = [{"id": "a", "text": text, "brand": "sberbank"}, {"id": "b", "text": text,
-                                                            "brand": "vtb", "lang": "ru"}]
+    rows = [{"id": "a", "text": text, "brand": "sberbank"},
+            {"id": "b", "text": text, "brand": "vtb", "lang": "ru"},
+            {"id": "c", "text": text}]
     result = runner.invoke(app, ["sentiment", "-"], input=_lines(rows))
     assert result.exit_code == 0, result.stderr
-    a, b = (json.loads(line) for line in result.stdout.splitlines())
-    assert (a["id"], b["id"]) == ("a", "b")
-    assert a["scores"]["negative"] > b["scores"]["negative"]
+    a, b, c = (json.loads(line) for line in result.stdout.splitlines())
+    assert (a["id"], b["id"], c["id"]) == ("a", "b", "c")
+    # The brand is honoured: the text is scored toward each brand, not as a whole.
+    assert a["scores"] != b["scores"] and a["scores"] != c["scores"]
+    assert b["scores"] != c["scores"]
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,11 @@ from otklik.nlp.sentiment.model import SentimentModel
 
 
 def sentiment_enricher(
-    model: SentimentModel, brand_names: Mapping[int, Sequence[str]] | None = None
+    model: SentimentModel | None = None, brand_names: Mapping[int, Sequence[str]] | None = None
 ) -> Enricher:
     """An enricher filling `sentiment`, `sentiment_scores` and `brand_sentiments`.
+
+    With no `model`, the packaged one is loaded on the first non-empty batch (once per process).
 
     `brand_names` maps a brand id to the names it is written by; for each brand a mention matched
     (`brand_matches`, filled by an earlier enricher) whose names are known, the text is scored with
@@ -23,9 +25,10 @@ def sentiment_enricher(
     def enrich(items: Sequence[Enriched]) -> None:
         if not items:
             return
+        m = model if model is not None else SentimentModel.load()
         texts = [item.post.text or "" for item in items]
         langs = [item.lang or item.post.lang for item in items]
-        for item, result in zip(items, model.predict(texts, langs), strict=True):
+        for item, result in zip(items, m.predict(texts, langs), strict=True):
             item.sentiment = result["label"]
             item.sentiment_scores = result["scores"]
         pairs = [
@@ -33,7 +36,7 @@ def sentiment_enricher(
         ]
         if not pairs:
             return
-        targeted = model.predict(
+        targeted = m.predict(
             [texts[i] for i, _ in pairs], [langs[i] for i, _ in pairs], [names[b] for _, b in pairs]
         )
         for (i, bid), result in zip(pairs, targeted, strict=True):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import snowballstemmer
 
+from otklik.nlp.sentiment.text import TARGET
+
 _WORD = re.compile(r"[#@]?\w+(?:'\w+)?|[!?]+|[)(]{2,}|[:;]-?[)(DPp]")
 _NEGATORS = frozenset({
     "не", "нет", "ни", "никогда", "ничего", "нельзя", "без",
@@ -52,10 +54,13 @@ class Stemmer:
 class Analyzer:
     """Text (already prepared) → stem unigrams, stem bigrams and lexicon polarity tags."""
 
-    def __init__(self, lang: str, lexicon: dict[str, float], bigrams: bool = True) -> None:
+    def __init__(
+        self, lang: str, lexicon: dict[str, float], bigrams: bool = True, window: int = 0
+    ) -> None:
         self.lang = lang
         self.lexicon = lexicon
         self.bigrams = bigrams
+        self.window = window  # words this close to the target brand also count as "t:" features
         self.stem = Stemmer(lang)
 
     def __call__(self, doc: str) -> list[str]:
@@ -64,20 +69,34 @@ class Analyzer:
         out = list(stems)
         if self.bigrams:
             out.extend(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False))
+        near = self._near_target(words)
         negated = 0
-        for word, stem in zip(words, stems, strict=True):
+        for i, (word, stem) in enumerate(zip(words, stems, strict=True)):
             if word in _NEGATORS:
                 negated = _NEG_SPAN
                 continue
+            tag = None
             score = self.lexicon.get(stem)
             if score is not None and abs(score) >= 0.25:
                 tag = "lexpos" if score > 0 else "lexneg"
                 if abs(score) >= 0.7:
                     tag += "_strong"
-                out.append(f"__{'not_' if negated else ''}{tag}")
+                tag = f"__{'not_' if negated else ''}{tag}"
+                out.append(tag)
+            if i in near:
+                out.append(f"t:{stem}")
+                if tag:
+                    out.append(f"t:{tag}")
             if negated:
                 negated -= 1
         return out
+
+    def _near_target(self, words: list[str]) -> set[int]:
+        window = getattr(self, "window", 0)
+        if not window:
+            return set()
+        spots = [i for i, w in enumerate(words) if w == TARGET]
+        return {j for i in spots for j in range(i - window, i + window + 1) if j != i}
 
 
 def _add(table: dict[str, list[float]], stem: Stemmer, word: str, score: float) -> None:

@@ -36,6 +36,7 @@ class LangConfig:
     word_max_features: int = 200_000
     min_df: int = 2
     class_weight: str | None = "balanced"
+    target_window: int = 2
 
 
 @dataclass
@@ -47,7 +48,7 @@ class TrainConfig:
 
 def build_pipeline(lang: str, lexicon: dict[str, float], cfg: LangConfig) -> Pipeline:
     words = TfidfVectorizer(
-        analyzer=Analyzer(lang, lexicon),
+        analyzer=Analyzer(lang, lexicon, window=cfg.target_window),
         sublinear_tf=True,
         min_df=cfg.min_df,
         max_features=cfg.word_max_features,
