@@ -41,8 +41,13 @@ def worker(
     if pool not in ("prefork", "solo", "threads"):
         fail(f"--pool {pool!r}: one of prefork, solo, threads")
 
+    # a process runs one task at a time (threads: `concurrency`), each needing a session and
+    # the connection holding its advisory lock: the pool is sized to that, not to the default
+    per_process = 2 * (concurrency if pool == "threads" else 1)
+
     def runtime(settings: Settings) -> Runtime:
-        return Runtime.from_settings(settings, enrichment=Enrichment(sentiment=sentiment))
+        sized = settings.model_copy(update={"db_pool_size": per_process})
+        return Runtime.from_settings(sized, enrichment=Enrichment(sentiment=sentiment))
 
     try:
         app = make_app(settings_of(ctx), queue=queue, visibility_timeout=visibility_timeout,
