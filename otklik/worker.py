@@ -14,6 +14,7 @@ processes). The app is built from settings, never at import time: `make_app(sett
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -236,11 +237,26 @@ def exclusive(rt: Runtime, key: str) -> Iterator[bool]:
                 conn.commit()
 
 
-def enqueue_ingest(app: Celery, mentions: Sequence[dict[str, Any]], *,
+@functools.lru_cache(maxsize=8)
+def _producer(broker_url: str, queue: str) -> Celery:
+    return make_app(Settings(broker_url=broker_url), queue=queue)
+
+
+def producer(settings: Settings, queue: str = DEFAULT_QUEUE) -> Celery:
+    """A Celery app for sending tasks from a web or CLI process, one per broker (cached: its
+    connection pool is reused across requests)."""
+    if not settings.broker_url:
+        raise ValueError("no OTKLIK_BROKER_URL: embedded mode works in-process")
+    return _producer(settings.broker_url, queue)
+
+
+def enqueue_ingest(app: Celery | Settings, mentions: Sequence[dict[str, Any]], *,
                    actor: str = "api") -> str:
-    """Queue a batch in the ingest API's JSON format (`MentionIn`); returns the task id."""
-    result = app.send_task("otklik.ingest_batch", args=[list(mentions)],
-                           kwargs={"actor": actor})
+    """Queue a batch in the ingest API's JSON format (`MentionIn`); returns the task id.
+    The web app: `enqueue_ingest(settings, body.model_dump(mode="json")["mentions"], actor=…)`."""
+    sender = producer(app) if isinstance(app, Settings) else app
+    result = sender.send_task("otklik.ingest_batch", args=[list(mentions)],
+                              kwargs={"actor": actor})
     return str(result.id)
 
 

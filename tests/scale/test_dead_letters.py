@@ -16,7 +16,7 @@ from otklik.db.models import DeadLetter
 from otklik.runtime import Runtime
 from otklik.settings import Settings
 from otklik.wiring import Enrichment
-from otklik.worker import MAX_RETRIES, beat_schedule, enqueue_ingest, make_app
+from otklik.worker import MAX_RETRIES, beat_schedule, enqueue_ingest, make_app, producer
 from tests.scale.conftest import RedisBroker, Workers, drop_queue, wait_for, worker_env
 from tests.scale.helpers import question, seed_desk
 
@@ -98,3 +98,19 @@ def test_dead_letter_from_a_real_worker_listed_and_replayed(
     finally:
         workers.stop_all()
         drop_queue(app, queue_name)
+
+
+def test_enqueue_from_settings_reuses_one_producer_and_sends_the_api_format() -> None:
+    settings = Settings(broker_url="memory://localhost/")
+    task_id = enqueue_ingest(settings, [question(1)], actor="api:token-3")
+    assert producer(settings) is producer(settings)
+    with producer(settings).connection_for_read() as conn:
+        message = conn.SimpleQueue("otklik").get(timeout=5)
+    assert message.headers["task"] == "otklik.ingest_batch"
+    assert message.headers["id"] == task_id
+    args, kwargs, _ = message.decode()
+    assert args[0][0]["external_id"] == "-100500_1301_c9001"
+    assert kwargs == {"actor": "api:token-3"}
+    message.ack()
+    with pytest.raises(ValueError, match="embedded mode"):
+        producer(Settings(broker_url=None))
