@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from otklik.db.bulk import insert_ignoring_conflicts
 from otklik.db.models import (
     Author,
     DuplicateCluster,
@@ -77,20 +78,46 @@ def ingest(
     for enrich in enrichers:
         enrich(batch)
 
+    ids = {key: existing[key] for key in ((e.post.network, e.post.external_id) for _, e in edited)}
     if fresh:
-        rows = [_mention_row(e, author_ids, place_ids, source_id, now) for e in fresh]
-        session.execute(_insert(session, _table(Mention)).on_conflict_do_nothing(), rows)
+        ids.update(_insert_mentions(session, fresh, author_ids, place_ids, source_id, now))
         result.inserted = len(fresh)
     for mention_id, item in edited:
         _apply_edit(session, mention_id, item, author_ids, place_ids, now)
     result.updated = len(edited)
 
-    ids = _existing_mentions(session, ((e.post.network, e.post.external_id) for e in batch))
     _store_brand_matches(session, batch, ids)
     _store_clusters(session, batch, ids, now)
     all_ids = {**existing, **ids}
     result.mention_ids = [all_ids[(p.network, p.external_id)][0] for p in unique]
     return result
+
+
+def _insert_mentions(
+    session: Session,
+    fresh: list[Enriched],
+    author_ids: dict[tuple[str, str], int],
+    place_ids: dict[tuple[str, str], int],
+    source_id: int | None,
+    now: datetime,
+) -> dict[tuple[str, str], tuple[int, str]]:
+    """Insert new mentions and return their ids, in multi-row statements.
+
+    Many rows per INSERT rather than one statement per row: on SQLite that lets FTS5 index a
+    whole page at once instead of flushing a segment per row (~3× faster), and RETURNING saves
+    the id lookup. A row a concurrent writer stored first is skipped by ON CONFLICT and looked up
+    afterwards.
+    """
+    table = _table(Mention)
+    rows = [_mention_row(e, author_ids, place_ids, source_id, now) for e in fresh]
+    texts = {(e.post.network, e.post.external_id): e.post.text for e in fresh}
+    returned = insert_ignoring_conflicts(
+        session.connection(), table, rows, ("network", "external_id", "id")
+    )
+    ids = {(network, ext): (id_, texts[(network, ext)]) for network, ext, id_ in returned}
+    if len(ids) < len(texts):
+        ids.update(_existing_mentions(session, (k for k in texts if k not in ids)))
+    return ids
 
 
 def _insert(session: Session, table: Table) -> Any:
@@ -145,17 +172,26 @@ def _upsert_refs(
     if not refs:
         return {}
     columns = [c for c in REFRESHED if c in table.c]
-    known = _rows_by_key(session, table, list(refs), columns)
+    known = _rows_by_key(session, table, list(refs), columns)  # key → (id, *columns)
     new = [dict(row, first_seen_at=now) for key, row in refs.items() if key not in known]
     if new:
-        session.execute(_insert(session, table).on_conflict_do_nothing(), new)
-        known.update(_rows_by_key(session, table, [k for k in refs if k not in known], columns))
+        returned = insert_ignoring_conflicts(
+            session.connection(), table, new, ("network", "external_id", "id", *columns)
+        )
+        known.update({(row[0], row[1]): tuple(row[2:]) for row in returned})
+        if len(known) < len(refs):  # a concurrent writer stored some first
+            known.update(_rows_by_key(session, table, [k for k in refs if k not in known], columns))
     changed = []
+    positions = list(enumerate(columns, start=1))
     for key, row in refs.items():
         stored = known[key]
-        values = {c: row[c] for c in columns if row.get(c) is not None and row[c] != stored[c]}
-        if values:  # one statement shape for all rows: unchanged columns keep their value
-            changed.append({"_id": stored["id"], **{c: values.get(c, stored[c]) for c in columns}})
+        for i, c in positions:
+            value = row[c]
+            if value is not None and value != stored[i]:
+                # one statement shape for all rows: unchanged columns keep their value
+                values = {c: stored[i] if row[c] is None else row[c] for i, c in positions}
+                changed.append({"_id": stored[0], **values})
+                break
     if changed:
         stmt = (
             update(table)
@@ -163,13 +199,14 @@ def _upsert_refs(
             .values({c: bindparam(c) for c in columns})
         )
         session.connection().execute(stmt, changed)
-    return {key: row["id"] for key, row in known.items()}
+    return {key: row[0] for key, row in known.items()}
 
 
 def _rows_by_key(
     session: Session, table: Table, keys: list[tuple[str, str]], columns: list[str]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """(network, external_id) → (id, *columns) for the keys already stored."""
+    found: dict[tuple[str, str], tuple[Any, ...]] = {}
     by_network: dict[str, list[str]] = {}
     for network, external_id in keys:
         by_network.setdefault(network, []).append(external_id)
@@ -181,7 +218,7 @@ def _rows_by_key(
                 .where(table.c.network == network)
                 .where(table.c.external_id.in_(chunk))
             )
-            found.update({(network, row.external_id): row._asdict() for row in rows})
+            found.update({(network, row[0]): tuple(row[1:]) for row in rows})
     return found
 
 

@@ -1,0 +1,107 @@
+"""The fast write path stores exactly what SQLAlchemy's own would, on both stores."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import DateTime, func, insert, select
+from sqlalchemy.dialects import sqlite
+
+from otklik.db.base import UTCDateTime
+from otklik.db.bulk import insert_ignoring_conflicts
+from otklik.db.engine import _json_dumps
+from otklik.db.models import Author, Mention
+
+MENTIONS = Mention.__table__
+MSK = timezone(timedelta(hours=3))
+
+
+def mention_row(external_id: str, **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "network": "vk", "external_id": external_id, "url": None, "author_id": None,
+        "place_id": None, "parent_external_id": None, "thread_external_id": external_id,
+        "text": f"Кофе «Зерно» \"холодный\" {external_id}",
+        "created_at": datetime(2026, 11, 1, 12, 30, 5, 123, tzinfo=MSK),
+        "edited_at": datetime(2026, 11, 2, 8, 0),  # naive: taken as UTC
+        "lat": 55.75, "lon": None, "hashtags": ["зерно", 'a"b\\c'], "user_mentions": [],
+        "reach": 10, "engagement": None, "raw": {"id": 1, "nested": {"x": [1.5, None, "ё"]}},
+        "ingested_at": datetime(2026, 11, 3, tzinfo=UTC),
+        "updated_at": datetime(2026, 11, 3, 1, 2, 3, 999999, tzinfo=UTC),
+        "source_id": None, "removed_at_source": None, "sentiment_corrected": False,
+        "cluster_id": None, "lang": "ru", "sentiment": None, "sentiment_scores": None,
+        "sentiment_score": None, "customer_name": None, "is_question": True, "priority": 0.25,
+        "priority_reasons": {"reach": 1}, "enriched_at": None,
+    }
+    row.update(overrides)
+    return row
+
+
+def stored(conn: Any, external_id: str) -> tuple[Any, ...]:
+    """The row as the driver returns it, bypassing SQLAlchemy's result types."""
+    names = [c.name for c in MENTIONS.c if c.name not in ("id", "external_id",
+                                                          "thread_external_id", "text")]
+    return conn.exec_driver_sql(
+        f"SELECT {', '.join(names)} FROM mentions WHERE external_id = '{external_id}'"
+    ).one()
+
+
+def test_same_stored_values_as_sqlalchemy_insert(store):
+    with store.engine.begin() as conn:
+        conn.execute(insert(MENTIONS), [mention_row("core")])
+        returned = insert_ignoring_conflicts(
+            conn, MENTIONS, [mention_row("bulk")], ("network", "external_id", "id")
+        )
+        assert [(r[0], r[1]) for r in returned] == [("vk", "bulk")]
+        assert stored(conn, "bulk") == stored(conn, "core")
+
+
+def test_conflicts_are_skipped_and_pages_split(store):
+    rows = [mention_row(f"m{i}", text=f"word{i} latte") for i in range(2500)]  # > one page
+    with store.engine.begin() as conn:
+        first = insert_ignoring_conflicts(conn, MENTIONS, rows, ("external_id", "id"))
+        again = insert_ignoring_conflicts(conn, MENTIONS, rows[-10:], ("external_id", "id"))
+        assert len(first) == 2500 and again == []
+        assert conn.scalar(select(func.count()).select_from(MENTIONS)) == 2500
+        if store.dialect == "sqlite":  # the FTS5 trigger indexed every page
+            ids = dict(first)
+            hits = conn.exec_driver_sql(
+                "SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH 'word2499'"
+            ).all()
+            assert hits == [(ids["m2499"],)]
+
+
+def test_missing_python_default_is_refused(sqlite_store):
+    with sqlite_store.engine.begin() as conn:
+        try:
+            insert_ignoring_conflicts(conn, Author.__table__,
+                                      [{"network": "vk", "external_id": "u1"}], ("id",))
+        except ValueError as err:
+            assert "first_seen_at" in str(err)
+        else:
+            raise AssertionError("a row without first_seen_at was accepted")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(json_values)
+def test_json_serializer_matches_json_dumps(value):
+    assert _json_dumps(value) == json.dumps(value)
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1),
+                    timezones=st.none() | st.timezones()))
+def test_utc_datetime_fast_bind_matches_generic_path(value):
+    dialect = sqlite.dialect()
+    fast = UTCDateTime().bind_processor(dialect)
+    impl = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    assert fast is not None and impl is not None
+    assert fast(value) == impl(UTCDateTime().process_bind_param(value, dialect))
