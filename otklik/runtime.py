@@ -14,6 +14,7 @@ from otklik.actions.send import SourceFactory
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.care.outbound import registry_source_factory
 from otklik.db.engine import open_store
+from otklik.domain.enrichment import Enricher
 from otklik.settings import Settings
 from otklik.wiring import Enrichment
 
@@ -32,6 +33,11 @@ class Runtime:
     def from_settings(cls, settings: Settings, **overrides: object) -> Runtime:
         engine, sessions = open_store(settings)
         return cls(settings=settings, engine=engine, sessions=sessions, **overrides)  # type: ignore[arg-type]
+
+    def enrichers(self) -> list[Enricher]:
+        """The enrichment chain as of now (brand queries re-read when they changed)."""
+        with self.sessions() as session:
+            return self.enrichment.enrichers(session)
 
     def sources_for(self, session: Session) -> SourceFactory:
         if self.source_factory is not None:

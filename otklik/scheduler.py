@@ -41,10 +41,12 @@ class Scheduler:
         concurrency: int = 4,
         poll: Poll = poll_source,
         jobs: Sequence[tuple[str, Callable[[], object], float]] = (),
+        enrichers_for: Callable[[], Sequence[Enricher]] | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.enrichers = enrichers
+        self.enrichers_for = enrichers_for  # fresh per poll: new brand queries apply at once
         self.client = client
         self.tick = tick
         self.poll = poll
@@ -105,8 +107,10 @@ class Scheduler:
     async def _poll_one(self, source_id: int, client: HttpClient) -> None:
         try:
             async with self._limit:
+                enrichers = (await asyncio.to_thread(self.enrichers_for)
+                             if self.enrichers_for else self.enrichers)
                 result = await self.poll(self.session_factory, source_id, client=client,
-                                         enrichers=self.enrichers, settings=self.settings)
+                                         enrichers=enrichers, settings=self.settings)
             self.polls += 1
             if result.error:
                 self.failures += 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import getpass
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -33,7 +33,7 @@ def serve(
     settings = settings_of(ctx)
     app = create_app(settings)
     embedded = settings.broker_url is None
-    if scheduler and embedded and importlib.util.find_spec("otklik.scheduler") is not None:
+    if scheduler and embedded:
         app.router.lifespan_context = _with_scheduler(app, settings)
     typer.echo(f"otklik: http://{host}:{port}/ (store: {_safe_url(settings.database_url)})")
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
@@ -49,22 +49,25 @@ def _safe_url(url: str) -> str:
 
 
 def _with_scheduler(app, settings):  # type: ignore[no-untyped-def]
-    """A lifespan that runs the embedded source scheduler next to the web app."""
+    """A lifespan that runs the embedded scheduler next to the web app: source polls and the
+    periodic tasks (desk tick, detection, publishing) of `otklik.tasks.PERIODIC`."""
+    from otklik.runtime import Runtime
     from otklik.scheduler import Scheduler
-    from otklik.web.api.ingest import default_enrichers
+    from otklik.tasks import PERIODIC
 
     @contextlib.asynccontextmanager
     async def lifespan(_app) -> AsyncIterator[None]:  # type: ignore[no-untyped-def]
+        rt = Runtime(settings=settings, engine=app.state.engine, sessions=app.state.sessions)
         try:
-            with app.state.sessions() as session:
-                enrichers = default_enrichers(session)
+            await asyncio.to_thread(rt.enrichers)  # loads the models once, before any poll
         except Exception as exc:  # the desk still serves; polling waits for working enrichment
-            log.error("source scheduler not started: enrichment unavailable: %s", exc)
+            log.error("scheduler not started: enrichment unavailable: %s", exc)
             typer.echo(f"otklik: source polling is off (enrichment unavailable: {exc})",
                        err=True)
             yield
             return
-        sched = Scheduler(app.state.sessions, settings, enrichers=enrichers)
+        jobs = [(name, functools.partial(fn, rt), secs) for name, (fn, secs) in PERIODIC.items()]
+        sched = Scheduler(rt.sessions, settings, enrichers_for=rt.enrichers, jobs=jobs)
         task = asyncio.create_task(sched.run())
         try:
             yield
