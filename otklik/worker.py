@@ -25,6 +25,7 @@ from typing import Any
 from celery import Celery, Task, signals
 from kombu import Queue
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from otklik import tasks
 from otklik.actions.send import SendRefused
@@ -263,3 +264,28 @@ def enqueue_ingest(app: Celery | Settings, mentions: Sequence[dict[str, Any]], *
 def enqueue_send(app: Celery, action_id: int, *, actor: str = "system") -> str:
     result = app.send_task("otklik.send_action", args=[action_id], kwargs={"actor": actor})
     return str(result.id)
+
+
+def dead_letters(session: Session, *, include_replayed: bool = False,
+                 limit: int = 200) -> list[DeadLetter]:
+    """Dead letters, newest first (for `otklik deadletters list` and the sources page)."""
+    query = select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)
+    if not include_replayed:
+        query = query.where(DeadLetter.replayed_at.is_(None))
+    return list(session.scalars(query))
+
+
+def replay_dead_letter(session: Session, settings: Settings, letter_id: int, *,
+                       queue: str = DEFAULT_QUEUE) -> DeadLetter:
+    """Queue a dead letter's task again (tasks are idempotent) and mark it replayed; the
+    caller commits. LookupError: no such letter; ValueError: already replayed or no broker."""
+    letter = session.get(DeadLetter, letter_id)
+    if letter is None:
+        raise LookupError(f"no dead letter {letter_id}")
+    if letter.replayed_at is not None:
+        raise ValueError(f"dead letter {letter_id} was already replayed at {letter.replayed_at}")
+    args = letter.args or {}
+    producer(settings, queue).send_task(letter.task, args=args.get("args") or [],
+                                        kwargs=args.get("kwargs") or {})
+    letter.replayed_at = datetime.now(UTC)
+    return letter

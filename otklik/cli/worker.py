@@ -4,15 +4,12 @@ the tasks that kept failing."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from otklik.cli._common import fail, settings_of
 from otklik.db.engine import open_store, session_scope
-from otklik.db.models import DeadLetter
 from otklik.worker import DEFAULT_QUEUE
 
 dead_app = typer.Typer(help="Tasks that kept failing after their retries.", no_args_is_help=True)
@@ -87,12 +84,11 @@ def dead_list(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
 ) -> None:
     """Dead letters, newest first."""
+    from otklik.worker import dead_letters
+
     _, sessions = open_store(settings_of(ctx))
     with session_scope(sessions) as session:
-        query = select(DeadLetter).order_by(DeadLetter.id.desc())
-        if not all_:
-            query = query.where(DeadLetter.replayed_at.is_(None))
-        rows = session.scalars(query).all()
+        rows = dead_letters(session, include_replayed=all_, limit=10_000)
         for r in rows:
             if as_json:
                 typer.echo(json.dumps({
@@ -114,24 +110,17 @@ def dead_replay(
     queue: Queue = DEFAULT_QUEUE,
 ) -> None:
     """Queue a dead letter's task again (tasks are idempotent) and mark it replayed."""
-    from otklik.worker import make_app
+    from otklik.worker import replay_dead_letter
 
     settings = settings_of(ctx)
     _, sessions = open_store(settings)
     with session_scope(sessions) as session:
-        letter = session.get(DeadLetter, letter_id)
-        if letter is None:
-            fail(f"no dead letter {letter_id}")
-        if letter.replayed_at is not None:
-            fail(f"dead letter {letter_id} was already replayed at {letter.replayed_at}")
         try:
-            app = make_app(settings, queue=queue)
-        except ValueError as exc:
+            letter = replay_dead_letter(session, settings, letter_id, queue=queue)
+        except (LookupError, ValueError) as exc:
             fail(str(exc))
-        args = letter.args or {}
-        app.send_task(letter.task, args=args.get("args") or [], kwargs=args.get("kwargs") or {})
-        letter.replayed_at = datetime.now(UTC)
-    typer.echo(f"dead letter {letter_id} queued again ({letter.task})")
+        task = letter.task
+    typer.echo(f"dead letter {letter_id} queued again ({task})")
 
 
 def register(app: typer.Typer) -> None:
