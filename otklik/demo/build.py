@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,7 @@ from otklik.actions.users import create_user, find_user
 from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Channel, Place
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
+from otklik.pipeline import ingest
 from otklik.wiring import Enrichment
 
 BRANDS = [
@@ -34,6 +35,7 @@ BRANDS = [
     },
 ]
 DEMO_ADMIN = ("admin@demo.otklik", "otklik-demo")
+LIVE = timedelta(days=2)
 
 
 @dataclass
@@ -57,9 +59,20 @@ def build_demo(
             report.brands.append(_ensure_brand(session, spec))
     with session_scope(sessions) as session:
         enrichers = Enrichment().enrichers(session)
+    # The installation "went live" two days before the end: older posts arrive as backfilled
+    # history (stored and enriched, no cases), the last two days as live posts the desk handles.
+    live_from = scenario.end - LIVE
+    history = [p for p in scenario.posts if p.created_at < live_from]
+    live = [p for p in scenario.posts if p.created_at >= live_from]
     cases = 0
-    for start in range(0, len(scenario.posts), 500):
-        batch = scenario.posts[start : start + 500]
+    for start in range(0, len(history), 500):
+        batch = history[start : start + 500]
+        with session_scope(sessions) as session:
+            report.mentions += ingest(session, batch, enrichers=enrichers).stored
+        if progress:
+            progress(len(batch))
+    for start in range(0, len(live), 100):
+        batch = live[start : start + 100]
         with session_scope(sessions) as session:
             result = intake(session, batch, enrichers=enrichers, actor="demo",
                             now=batch[-1].created_at)
