@@ -26,6 +26,11 @@ NAB counts only the earliest detection in a window and charges every later one o
 spike that goes on scores high at its onset and at escalations, not at every bucket; mapped to
 [0, 1).
 A bucket's score depends only on it and earlier buckets.
+Tried for generalisation and not kept (leave-one-out, simulated and resampled series all in
+bench/spikes.py; none better beyond noise): requiring two high buckets in a row, taking decades
+off the one-bucket statistic, novelty per statistic, a second days-long novelty memory, ranking
+the novel surprise against the series' own history, damping the first days, a median-based tail
+scale, and an 80th or 95th percentile tail threshold.
 """
 
 from __future__ import annotations
