@@ -43,6 +43,7 @@ def _bind_processors(
 
 
 PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # positional in all three
+PAGE = 1000  # rows per statement at most
 
 
 def insert_ignoring_conflicts(
@@ -66,13 +67,20 @@ def insert_ignoring_conflicts(
     if skipped:  # SQLAlchemy would fill these Python-side defaults; this path does not
         raise ValueError(f"bulk insert into {table.name}: give values for {skipped}")
     processors = dict(_bind_processors(dialect, table, columns))
-    per_page = max(1, min(dialect.insertmanyvalues_page_size,
-                          dialect.insertmanyvalues_max_parameters // len(columns)))
     quote = dialect.identifier_preparer.quote
-    one = "(" + ", ".join([mark] * len(columns)) + ")"
     head = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-            f"({', '.join(quote(c) for c in columns)}) VALUES ")
+            f"({', '.join(quote(c) for c in columns)}) ")
     tail = f" ON CONFLICT DO NOTHING RETURNING {', '.join(quote(c) for c in returning)}"
+    if dialect.name == "postgresql":
+        # One array per column: a short statement whatever the page size (psycopg re-parses
+        # any long query text on every execution, which cost more than the insert itself).
+        arrays = ", ".join(f"%b::{table.c[c].type.compile(dialect=dialect)}[]"
+                           for c in columns)
+        per_page = PAGE
+        sql = f"{head}SELECT * FROM unnest({arrays}){tail}"
+    else:
+        per_page = max(1, min(PAGE, dialect.insertmanyvalues_max_parameters // len(columns)))
+        one = "(" + ", ".join([mark] * len(columns)) + ")"
     out: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), per_page):
         page = rows[start : start + per_page]
@@ -80,9 +88,12 @@ def insert_ignoring_conflicts(
             _processed(list(map(itemgetter(name), page)), processors.get(i))
             for i, name in enumerate(columns)
         ]
-        flat = tuple(chain.from_iterable(zip(*values, strict=True)))  # row by row, as VALUES reads
-        sql = head + ", ".join([one] * len(page)) + tail
-        out.extend(cast(list[tuple[Any, ...]], conn.exec_driver_sql(sql, flat).all()))
+        if dialect.name == "postgresql":
+            params: tuple[Any, ...] = tuple(values)
+        else:  # row by row, as the VALUES list reads
+            params = tuple(chain.from_iterable(zip(*values, strict=True)))
+            sql = f"{head}VALUES {', '.join([one] * len(page))}{tail}"
+        out.extend(cast(list[tuple[Any, ...]], conn.exec_driver_sql(sql, params).all()))
     return out
 
 
