@@ -109,10 +109,10 @@ def _insert_mentions(
     afterwards.
     """
     table = _table(Mention)
-    rows = [_mention_row(e, author_ids, place_ids, source_id, now) for e in fresh]
+    columns = _mention_columns(fresh, author_ids, place_ids, source_id, now)
     texts = {(e.post.network, e.post.external_id): e.post.text for e in fresh}
     returned = insert_ignoring_conflicts(
-        session.connection(), table, rows, ("network", "external_id", "id")
+        session.connection(), table, columns, ("network", "external_id", "id")
     )
     ids = {(network, ext): (id_, texts[(network, ext)]) for network, ext, id_ in returned}
     if len(ids) < len(texts):
@@ -176,7 +176,8 @@ def _upsert_refs(
     new = [dict(row, first_seen_at=now) for key, row in refs.items() if key not in known]
     if new:
         returned = insert_ignoring_conflicts(
-            session.connection(), table, new, ("network", "external_id", "id", *columns)
+            session.connection(), table, {c: [row[c] for row in new] for c in new[0]},
+            ("network", "external_id", "id", *columns),
         )
         known.update({(row[0], row[1]): tuple(row[2:]) for row in returned})
         if len(known) < len(refs):  # a concurrent writer stored some first
@@ -243,55 +244,69 @@ def _existing_mentions(
 
 
 def _enrichment(item: Enriched, now: datetime) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "lang": item.lang or item.post.lang,
-        "sentiment": item.sentiment,
-        "sentiment_scores": item.sentiment_scores,
-        "sentiment_score": item.sentiment_score,
-        "customer_name": item.customer_name,
-        "is_question": item.is_question,
-        "priority": item.priority,
-        "priority_reasons": item.priority_reasons,
+    return {name: values[0] for name, values in _enrichment_columns([item], now).items()}
+
+
+def _enrichment_columns(items: Sequence[Enriched], now: datetime) -> dict[str, list[Any]]:
+    """What the enrichers found, column by column; enriched_at is set when any of it is."""
+    columns: dict[str, list[Any]] = {
+        "lang": [i.lang or i.post.lang for i in items],
+        "sentiment": [i.sentiment for i in items],
+        "sentiment_scores": [i.sentiment_scores for i in items],
+        "sentiment_score": [i.sentiment_score for i in items],
+        "customer_name": [i.customer_name for i in items],
+        "is_question": [i.is_question for i in items],
+        "priority": [i.priority for i in items],
+        "priority_reasons": [i.priority_reasons for i in items],
     }
-    values["enriched_at"] = now if any(
-        v is not None for k, v in values.items() if k != "lang"
-    ) else None
-    return values
+    found = zip(*(values for name, values in columns.items() if name != "lang"), strict=True)
+    columns["enriched_at"] = [
+        now if any(v is not None for v in values) else None for values in found
+    ]
+    return columns
 
 
-def _mention_row(
-    item: Enriched,
+def _mention_columns(
+    items: Sequence[Enriched],
     author_ids: dict[tuple[str, str], int],
     place_ids: dict[tuple[str, str], int],
     source_id: int | None,
     now: datetime,
-) -> dict[str, Any]:
-    p = item.post
+) -> dict[str, list[Any]]:
+    """New mentions column by column, as the bulk insert takes them (no dict per row)."""
+    posts = [i.post for i in items]
+    n = len(posts)
     return {
-        "network": p.network,
-        "external_id": p.external_id,
-        "url": p.url,
-        "author_id": author_ids.get((p.network, p.author.external_id)) if p.author else None,
-        "place_id": place_ids.get((p.network, p.place.external_id)) if p.place else None,
-        "parent_external_id": p.parent_external_id,
-        "thread_external_id": p.thread_external_id or p.parent_external_id or p.external_id,
-        "text": p.text,
-        "created_at": p.created_at,
-        "edited_at": p.edited_at,
-        "lat": p.lat,
-        "lon": p.lon,
-        "hashtags": p.hashtags,
-        "user_mentions": p.user_mentions,
-        "reach": p.reach,
-        "engagement": p.engagement,
-        "raw": p.raw,
-        "ingested_at": now,
-        "updated_at": now,
-        "source_id": source_id,
-        "removed_at_source": None,
-        "sentiment_corrected": False,
-        "cluster_id": None,
-        **_enrichment(item, now),
+        "network": [p.network for p in posts],
+        "external_id": [p.external_id for p in posts],
+        "url": [p.url for p in posts],
+        "author_id": [
+            author_ids.get((p.network, p.author.external_id)) if p.author else None for p in posts
+        ],
+        "place_id": [
+            place_ids.get((p.network, p.place.external_id)) if p.place else None for p in posts
+        ],
+        "parent_external_id": [p.parent_external_id for p in posts],
+        "thread_external_id": [
+            p.thread_external_id or p.parent_external_id or p.external_id for p in posts
+        ],
+        "text": [p.text for p in posts],
+        "created_at": [p.created_at for p in posts],
+        "edited_at": [p.edited_at for p in posts],
+        "lat": [p.lat for p in posts],
+        "lon": [p.lon for p in posts],
+        "hashtags": [p.hashtags for p in posts],
+        "user_mentions": [p.user_mentions for p in posts],
+        "reach": [p.reach for p in posts],
+        "engagement": [p.engagement for p in posts],
+        "raw": [p.raw for p in posts],
+        "ingested_at": [now] * n,
+        "updated_at": [now] * n,
+        "source_id": [source_id] * n,
+        "removed_at_source": [None] * n,
+        "sentiment_corrected": [False] * n,
+        "cluster_id": [None] * n,
+        **_enrichment_columns(items, now),
     }
 
 

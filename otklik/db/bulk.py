@@ -10,9 +10,8 @@ SQLAlchemy's "insertmanyvalues" does, minus the per-row overhead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
-from operator import itemgetter
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
@@ -49,21 +48,25 @@ PAGE = 1000  # rows per statement at most
 def insert_ignoring_conflicts(
     conn: Connection,
     table: Table,
-    rows: Sequence[dict[str, Any]],
+    data: Mapping[str, Sequence[Any]],
     returning: Sequence[str],
 ) -> list[tuple[Any, ...]]:
-    """Insert `rows` (dicts with the same keys), skip ones that conflict, return `returning`.
+    """Insert rows given column by column (name → one value per row), skip the ones that
+    conflict, and return `returning` for those stored. Columns spare a dict per row.
 
     Rows skipped by a conflict return nothing; callers look those up if they need them.
     """
-    if not rows:
+    columns = list(data)
+    total = len(data[columns[0]]) if columns else 0
+    if total == 0:
         return []
+    if any(len(values) != total for values in data.values()):
+        raise ValueError("bulk insert: columns of different lengths")
     dialect = conn.dialect
-    columns = list(rows[0])
     mark = PLACEHOLDERS.get(dialect.paramstyle)
     if mark is None:
         raise NotImplementedError(f"bulk insert: paramstyle {dialect.paramstyle}")
-    skipped = [c.name for c in table.c if c.default is not None and c.name not in rows[0]]
+    skipped = [c.name for c in table.c if c.default is not None and c.name not in data]
     if skipped:  # SQLAlchemy would fill these Python-side defaults; this path does not
         raise ValueError(f"bulk insert into {table.name}: give values for {skipped}")
     processors = dict(_bind_processors(dialect, table, columns))
@@ -82,17 +85,16 @@ def insert_ignoring_conflicts(
         per_page = max(1, min(PAGE, dialect.insertmanyvalues_max_parameters // len(columns)))
         one = "(" + ", ".join([mark] * len(columns)) + ")"
     out: list[tuple[Any, ...]] = []
-    for start in range(0, len(rows), per_page):
-        page = rows[start : start + per_page]
+    for start in range(0, total, per_page):
         values = [
-            _processed(list(map(itemgetter(name), page)), processors.get(i))
+            _processed(list(data[name][start : start + per_page]), processors.get(i))
             for i, name in enumerate(columns)
         ]
         if dialect.name == "postgresql":
             params: tuple[Any, ...] = tuple(values)
         else:  # row by row, as the VALUES list reads
             params = tuple(chain.from_iterable(zip(*values, strict=True)))
-            sql = f"{head}VALUES {', '.join([one] * len(page))}{tail}"
+            sql = f"{head}VALUES {', '.join([one] * len(values[0]))}{tail}"
         out.extend(cast(list[tuple[Any, ...]], conn.exec_driver_sql(sql, params).all()))
     return out
 

@@ -40,6 +40,10 @@ def mention_row(external_id: str, **overrides: Any) -> dict[str, Any]:
     return row
 
 
+def columns(*rows: dict[str, Any]) -> dict[str, list[Any]]:
+    return {name: [row[name] for row in rows] for name in rows[0]}
+
+
 def stored(conn: Any, external_id: str) -> tuple[Any, ...]:
     """The row as the driver returns it, bypassing SQLAlchemy's result types."""
     names = [c.name for c in MENTIONS.c if c.name not in ("id", "external_id",
@@ -53,7 +57,7 @@ def test_same_stored_values_as_sqlalchemy_insert(store):
     with store.engine.begin() as conn:
         conn.execute(insert(MENTIONS), [mention_row("core")])
         returned = insert_ignoring_conflicts(
-            conn, MENTIONS, [mention_row("bulk")], ("network", "external_id", "id")
+            conn, MENTIONS, columns(mention_row("bulk")), ("network", "external_id", "id")
         )
         assert [(r[0], r[1]) for r in returned] == [("vk", "bulk")]
         assert stored(conn, "bulk") == stored(conn, "core")
@@ -62,8 +66,8 @@ def test_same_stored_values_as_sqlalchemy_insert(store):
 def test_conflicts_are_skipped_and_pages_split(store):
     rows = [mention_row(f"m{i}", text=f"word{i} latte") for i in range(2500)]  # > one page
     with store.engine.begin() as conn:
-        first = insert_ignoring_conflicts(conn, MENTIONS, rows, ("external_id", "id"))
-        again = insert_ignoring_conflicts(conn, MENTIONS, rows[-10:], ("external_id", "id"))
+        first = insert_ignoring_conflicts(conn, MENTIONS, columns(*rows), ("external_id", "id"))
+        again = insert_ignoring_conflicts(conn, MENTIONS, columns(*rows[-10:]), ("external_id",))
         assert len(first) == 2500 and again == []
         assert conn.scalar(select(func.count()).select_from(MENTIONS)) == 2500
         if store.dialect == "sqlite":  # the FTS5 trigger indexed every page
@@ -78,7 +82,7 @@ def test_missing_python_default_is_refused(sqlite_store):
     with sqlite_store.engine.begin() as conn:
         try:
             insert_ignoring_conflicts(conn, Author.__table__,
-                                      [{"network": "vk", "external_id": "u1"}], ("id",))
+                                      {"network": ["vk"], "external_id": ["u1"]}, ("id",))
         except ValueError as err:
             assert "first_seen_at" in str(err)
         else:
