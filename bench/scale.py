@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -27,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,10 +92,42 @@ def _children(pid: int) -> list[int]:
     return [int(k) for k in kids]
 
 
-def postgres_cpu() -> float:
-    """CPU seconds of every postgres backend (the server's total; others use it too)."""
-    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout
-    return cpu_seconds([int(p) for p in out.split()])
+APP_NAME = "otklik_bench_scale"  # marks the workers' PostgreSQL backends (others share it)
+
+
+class Backends:
+    """CPU of the PostgreSQL backends serving our workers, and how often they wait on a lock."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.samples = self.locked = self.active = 0
+        self.stop = threading.Event()
+        self.seen: dict[int, float] = {}
+        self.waits: Counter[str] = Counter()
+
+    def pids(self) -> list[int]:
+        with self.engine.connect() as conn:
+            return [int(p) for p in conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = :a"), {"a": APP_NAME})
+                .scalars()]
+
+    def cpu(self) -> float:
+        for pid in self.pids():
+            self.seen[pid] = cpu_seconds([pid])
+        return sum(self.seen.values())
+
+    def sample(self) -> None:
+        with self.engine.connect() as conn:
+            while not self.stop.is_set():
+                rows = conn.execute(text(
+                    "SELECT state, wait_event_type, left(query, 70) FROM pg_stat_activity "
+                    "WHERE application_name = :a"), {"a": APP_NAME}).all()
+                conn.commit()
+                self.samples += 1
+                self.active += sum(1 for st, _, _ in rows if st == "active")
+                self.locked += sum(1 for _, w, _ in rows if w == "Lock")
+                self.waits.update(" ".join(q.split()) for _, w, q in rows if w == "Lock")
+                time.sleep(0.02)
 
 
 class Bench:
@@ -104,8 +138,9 @@ class Bench:
         self.admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f"CREATE SCHEMA {self.schema}")
-        self.url = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
-        self.engine = make_engine(self.url, pool_size=2)
+        own = f"{PG_URL}?options=-csearch_path%3D{self.schema}"
+        self.url = f"{own}&application_name={APP_NAME}"  # the workers'
+        self.engine = make_engine(own, pool_size=2)
         upgrade(self.engine)
         sessions = make_sessionmaker(self.engine)
         with sessions() as session:
@@ -141,10 +176,15 @@ class Bench:
             log = (self.tmp / f"worker-{len(self.workers)}.log").open("wb")
             self.workers.append(subprocess.Popen(
                 [OTKLIK, "worker", "--pool=solo", f"--queue={self.queue}", flag,
-                 "--loglevel=WARNING"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                 "--loglevel=INFO"], env=env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True))
-        self.push(self.args.batch * n)  # warm-up: imports, models, duplicate index primed
-        self.wait(self.sent)
+        # warm-up (imports, models, duplicate index primed): until every worker finished a task
+        while True:
+            self.push(self.args.batch * n)
+            self.wait(self.sent)
+            logs = [(self.tmp / f"worker-{i}.log").read_text(errors="replace") for i in range(n)]
+            if all("succeeded" in log for log in logs):
+                return
 
     def push(self, n: int) -> None:
         size = self.args.batch
@@ -167,16 +207,24 @@ class Bench:
     def capacity(self, n_workers: int) -> dict[str, float]:
         self.start_workers(n_workers)
         pids = [w.pid for w in self.workers]
-        cpu0, pg0 = cpu_seconds(pids), postgres_cpu()
+        backends = Backends(self.engine)
+        cpu0, pg0 = cpu_seconds(pids), backends.cpu()
+        sampler = threading.Thread(target=backends.sample)
+        sampler.start()
         before, t0 = self.sent, time.perf_counter()
         self.push(self.args.mentions)
         self.wait(before + self.args.mentions)
         wall = time.perf_counter() - t0
-        cpu, pg = cpu_seconds(pids) - cpu0, postgres_cpu() - pg0
+        backends.stop.set()
+        sampler.join()
+        cpu, pg = cpu_seconds(pids) - cpu0, backends.cpu() - pg0
         m = self.args.mentions
         return {"workers": n_workers, "wall_s": wall, "rate": m / wall, "worker_cpu_s": cpu,
                 "pg_cpu_s": pg, "per_worker_cpu_s": m / cpu if cpu else 0.0,
-                "cpu_ms_per_mention": 1000 * (cpu + pg) / m}
+                "cpu_ms_per_mention": 1000 * (cpu + pg) / m,
+                "busy": backends.active / max(1, backends.samples),
+                "lock_wait": backends.locked / max(1, backends.samples),
+                "waits": backends.waits.most_common(2)}
 
     def latency(self, rate: float, seconds: float) -> list[float]:
         """Batches of `--latency-batch` at `rate` mentions/s; per-mention enqueue→visible."""
@@ -185,19 +233,20 @@ class Bench:
         sent_at: dict[str, float] = {}
         seen: dict[str, float] = {}
         stop = threading.Event()
+        give_up = float("inf")
 
         def watch() -> None:
-            last = 0
+            # by external id, not "id > last": two workers commit their ids out of order
             with self.engine.connect() as conn:
-                while not stop.is_set() or len(seen) < len(sent_at):
-                    rows = conn.execute(text("SELECT id, external_id FROM mentions WHERE id > :l "
-                                             "ORDER BY id"), {"l": last}).all()
+                while not stop.is_set() or (len(seen) < len(sent_at)
+                                            and time.perf_counter() < give_up):
+                    pending = [k for k in list(sent_at) if k not in seen]
+                    rows = conn.execute(text("SELECT external_id FROM mentions WHERE network = 'x'"
+                                             " AND external_id = ANY(:p)"), {"p": pending}).all()
                     conn.commit()
                     now = time.perf_counter()
-                    for row_id, ext in rows:
-                        last = max(last, row_id)
-                        if ext.startswith("lat-"):
-                            seen.setdefault(ext, now)
+                    for (ext,) in rows:
+                        seen.setdefault(ext, now)
                     time.sleep(0.01)
 
         watcher = threading.Thread(target=watch)
@@ -211,8 +260,11 @@ class Bench:
             enqueue_ingest(self.app, batch)
             i += 1
             time.sleep(max(0.0, start + i * interval - time.perf_counter()))
+        give_up = time.perf_counter() + 300
         stop.set()
-        watcher.join(timeout=600)
+        watcher.join()
+        if len(seen) < len(sent_at):
+            print(f"warning: {len(sent_at) - len(seen)} mentions not stored within 300 s")
         return sorted(seen[k] - sent_at[k] for k in seen)
 
     def close(self) -> None:
@@ -223,6 +275,7 @@ class Bench:
             w.wait(timeout=30)
         self.redis.terminate()
         self.engine.dispose()
+        shutil.rmtree(self.tmp, ignore_errors=True)
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {self.schema} CASCADE")
 
@@ -248,7 +301,10 @@ def main() -> None:
                   f"({args.mentions} in {r['wall_s']:.1f} s); worker CPU {r['worker_cpu_s']:.1f} s "
                   f"= {r['per_worker_cpu_s']:.0f} mentions per worker-CPU-second; PostgreSQL CPU "
                   f"{r['pg_cpu_s']:.1f} s; {r['cpu_ms_per_mention']:.2f} CPU-ms per mention "
-                  f"(workers + PostgreSQL)")
+                  f"(workers + PostgreSQL); PostgreSQL backends: {r['busy']:.2f} running a "
+                  f"query on average, {r['lock_wait']:.2f} waiting for a row lock")
+            for query, n in r["waits"]:  # type: ignore[attr-defined]
+                print(f"    waiting ({n} samples): {query}")
         eff = two["rate"] / (2 * one["rate"])
         one_cpu = one["per_worker_cpu_s"]
         cpu_eff = two["per_worker_cpu_s"] / one_cpu if one_cpu else 0.0
