@@ -91,6 +91,14 @@ class _Generator:
                   "street_en": self.rng.choice(T.STREETS_EN)}
         return template.format(**values)
 
+    def _vary(self, text: str, mood: str, en: bool) -> str:
+        """People phrase the same complaint differently: an opener and a tail of their own."""
+        tail = self.rng.choice((T.TAILS_EN if en else T.TAILS_RU)[mood])
+        opener = "" if en else self.rng.choice(T.OPENERS_RU)
+        if opener:
+            text = opener + text[0].lower() + text[1:]
+        return f"{text} {tail}".strip()
+
     def _post(self, network: str, text: str, when: datetime, author: Author,
               place: Place | None = None, **extra: object) -> Post:
         external_id = self._id({"vk": "-1_", "telegram": "tg", "x": "x", "reddit": "t3_",
@@ -118,7 +126,7 @@ class _Generator:
                 bank_text = T.BANK_EN if en else T.BANK_RU
                 coffee_text = T.COFFEE_EN if en else T.COFFEE_RU
                 bank_or_coffee = bank_text if bank else coffee_text
-                text = self._fill(self.rng.choice(bank_or_coffee[mood]))
+                text = self._vary(self._fill(self.rng.choice(bank_or_coffee[mood])), mood, en)
                 network = self.rng.choice(["x", "reddit"] if en else ["vk", "vk", "telegram", "x"])
                 place = None
                 if network == "telegram":
@@ -169,14 +177,20 @@ class _Generator:
                            parent_external_id=root.external_id)
 
     def campaign(self) -> None:
-        """25 fresh, tiny accounts post the same hoax within 40 minutes: a planted attack."""
-        for i in range(25):
-            when = self.s.campaign_start + timedelta(seconds=self.rng.randint(0, 2400))
+        """A planted attack: 18 fresh, tiny accounts post the same hoax in three synchronised
+        waves within an hour, most of them more than once (as coordinated networks do)."""
+        bots = []
+        for i in range(18):
             network = "x" if i % 3 else "vk"
             born = self.s.campaign_start - timedelta(days=self.rng.randint(1, 5))
-            author = Author(f"{network}-bot{i}", f"zerno_truth_{i:02d}", f"Правда {i}",
-                            followers=self.rng.randint(0, 8), created_at=born)
-            self._post(network, self._fill(self.rng.choice(T.CAMPAIGN)), when, author)
+            bots.append((network, Author(f"{network}-bot{i}", f"zerno_truth_{i:02d}",
+                                         f"Правда {i}", followers=self.rng.randint(0, 8),
+                                         created_at=born)))
+        for wave_minute in (0, 20, 45):
+            wave = self.s.campaign_start + timedelta(minutes=wave_minute)
+            for network, author in self.rng.sample(bots, 13):
+                when = wave + timedelta(seconds=self.rng.randint(0, 90))
+                self._post(network, self._fill(self.rng.choice(T.CAMPAIGN)), when, author)
 
     def own_wall_threads(self) -> None:
         """Customers complain under the brand's own VK posts; one of them is Ольга."""

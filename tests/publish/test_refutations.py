@@ -26,10 +26,9 @@ from otklik.settings import Settings
 from tests.publish.conftest import GROUP_TOKEN, READ_TOKEN, FakeNetworks
 
 END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-# The demo campaign (25 tiny, days-old accounts, one hoax within 40 minutes, each posting once)
-# scores 0.33 with the detector; its default threshold (0.38) was tuned on IRA campaigns whose
-# accounts repeat themselves. The plan is built from what the detector reports at 0.30.
-PARAMS = AttackParams(threshold=0.30)
+# The demo campaign: 18 tiny, days-old accounts posting one hoax in three synchronised waves,
+# found by the detector with its default parameters.
+PARAMS = AttackParams()
 
 
 class Sleeps:
@@ -103,18 +102,21 @@ def test_refutation_of_the_demo_campaign(store: Any, net: FakeNetworks) -> None:
         factory = registry_source_factory(s, settings, max_retries=0)
         communities = add_communities(s, attack.brand_id)
         mentions = s.scalars(select(Mention).where(Mention.id.in_(attack.mention_ids))).all()
-        assert len(mentions) == 25 and all("таракан" in m.text for m in mentions)
+        assert len(mentions) >= 25 and all("таракан" in m.text for m in mentions)
+        n_vk = sum(m.network == "vk" for m in mentions)
+        n_x = sum(m.network == "x" for m in mentions)
+        assert n_vk > 3 and n_vk + n_x == len(mentions)
 
         ref = ref_actions.build_plan(s, actor="anna", attack_id=attack.id,
                                      claim="в кофейне нашли таракана")
         s.commit()
         assert "в кофейне нашли таракана" in ref.official_text
         threads = ref.replies
-        assert len(threads) == 25  # no campaign post answers another: one thread each
+        assert len(threads) == len(mentions)  # no campaign post answers another: one each
         assert [t["reach"] for t in threads] == sorted((t["reach"] for t in threads),
                                                        reverse=True)
         by_network = {n: [t for t in threads if t["network"] == n] for n in ("vk", "x")}
-        assert len(by_network["vk"]) == 9 and len(by_network["x"]) == 16
+        assert len(by_network["vk"]) == n_vk and len(by_network["x"]) == n_x
         assert {t["status"] for t in by_network["vk"]} == {"drafted"}
         assert {t["status"] for t in by_network["x"]} == {"no_channel"}  # no X channel to use
         # the placements checklist: largest neutral or friendly places and media
@@ -140,15 +142,16 @@ def test_refutation_of_the_demo_campaign(store: Any, net: FakeNetworks) -> None:
         sleeps = Sleeps()
         report = ref_actions.send_replies(s, ref.id, source_factory=factory, actor="anna",
                                           pacer=Pacer(sleep=sleeps, clock=sleeps.clock))
-        assert len(report.sent) == 9 and report.failed == [] and report.paused is None
-        assert len(report.skipped) == 16
+        assert len(report.sent) == n_vk and report.failed == [] and report.paused is None
+        assert len(report.skipped) == n_x
         sent = net.calls("wall.createComment")
-        assert len(sent) == 9
+        assert len(sent) == n_vk
         # one by one, largest reach first, each linking the official post
         expected_order = [t["external_id"] for t in by_network["vk"]]
         assert [f"{c['owner_id']}_{c['post_id']}" for c in sent] == expected_order
         assert all("https://vk.com/wall-100200_1203" in c["message"] for c in sent)
-        assert sleeps.calls == [pytest.approx(1 / 3)] * 8  # VK's budget: 3 requests a second
+        # VK's budget: 3 requests a second
+        assert sleeps.calls == [pytest.approx(1 / 3)] * (n_vk - 1)
         # coverage: the share of the campaign's reach (each post counting at least 1) answered
         weight = {m.external_id: max(m.reach or 0, 1) for m in mentions}
         vk_reach = sum(w for e, w in weight.items() if e.startswith("-"))
@@ -156,8 +159,8 @@ def test_refutation_of_the_demo_campaign(store: Any, net: FakeNetworks) -> None:
         assert 0 < expected < 1
         assert report.coverage == expected
         status = ref_actions.status(s, ref.id)
-        assert status["coverage"] == expected and status["replies"] == {"sent": 9,
-                                                                         "no_channel": 16}
+        assert status["coverage"] == expected
+        assert status["replies"] == {"sent": n_vk, "no_channel": n_x}
         assert status["official_url"] == "https://vk.com/wall-100200_1203"
 
         ref_actions.set_placement(s, ref.id, communities["media"], "contacted", actor="anna",
@@ -171,7 +174,7 @@ def test_refutation_of_the_demo_campaign(store: Any, net: FakeNetworks) -> None:
         assert again.id == ref.id and again.coverage == expected
         assert ref_actions.send_replies(s, ref.id, source_factory=factory, actor="anna",
                                         pacer=Pacer(sleep=sleeps, clock=lambda: 0.0)).sent == []
-        assert len(net.calls("wall.createComment")) == 9
+        assert len(net.calls("wall.createComment")) == n_vk
 
 
 def test_flood_control_pauses_the_replies(sqlite_store: Any, net: FakeNetworks) -> None:
@@ -190,9 +193,10 @@ def test_flood_control_pauses_the_replies(sqlite_store: Any, net: FakeNetworks) 
         net.flood_after, net.comments_tried = None, 0
         second = ref_actions.send_replies(s, ref.id, source_factory=factory, actor="anna",
                                           pacer=pacer)
-        assert len(second.sent) == 6 and second.paused is None
-        assert len(net.calls("wall.createComment")) == 10
+        n_vk = sum(t["network"] == "vk" for t in ref.replies)
+        assert len(second.sent) == n_vk - 3 and second.paused is None
+        assert len(net.calls("wall.createComment")) == n_vk + 1
         replies = s.scalars(select(Action).where(Action.refutation_id == ref.id,
                                                  Action.kind == "public_reply",
                                                  Action.status == "sent")).all()
-        assert len(replies) == 9 and len({a.external_id for a in replies}) == 9
+        assert len(replies) == n_vk and len({a.external_id for a in replies}) == n_vk
