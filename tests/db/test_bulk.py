@@ -12,7 +12,7 @@ from sqlalchemy import DateTime, func, insert, select
 from sqlalchemy.dialects import sqlite
 
 from otklik.db.base import UTCDateTime
-from otklik.db.bulk import insert_ignoring_conflicts
+from otklik.db.bulk import insert_ignoring_conflicts, select_by_external_id
 from otklik.db.engine import _json_dumps
 from otklik.db.models import Author, Mention
 
@@ -76,6 +76,20 @@ def test_conflicts_are_skipped_and_pages_split(store):
                 "SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH 'word2499'"
             ).all()
             assert hits == [(ids["m2499"],)]
+
+
+def test_select_by_external_id_pages_and_converts_like_the_orm(store):
+    rows = [mention_row(f"k'{i}") for i in range(1200)]  # quotes in keys; > one page
+    with store.engine.begin() as conn:
+        insert_ignoring_conflicts(conn, MENTIONS, columns(*rows), ("id",))
+        wanted = [f"k'{i}" for i in range(0, 1200, 7)] + ["absent"]
+        found = select_by_external_id(conn, MENTIONS, "vk", wanted, ["external_id", "created_at"])
+        assert select_by_external_id(conn, MENTIONS, "tg", wanted, ["id"]) == []
+        orm = conn.execute(select(Mention.external_id, Mention.created_at)
+                           .where(Mention.external_id.in_(wanted))).all()
+    assert sorted(found) == sorted(tuple(r) for r in orm)
+    assert len(found) == len(wanted) - 1
+    assert found[0][1] == datetime(2026, 11, 1, 9, 30, 5, 123, tzinfo=UTC)
 
 
 def test_missing_python_default_is_refused(sqlite_store):
