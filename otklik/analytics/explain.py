@@ -136,7 +136,10 @@ def log_odds(during: Counter[str], baseline: Counter[str], *, min_count: int = 3
     The prior is the pooled frequency scaled to `prior` pseudo-counts (default: the smaller
     period's total), so its weight grows with the data instead of swamping small spikes.
     """
-    keys = [k for k, c in during.items() if c >= min_count]
+    # ties (a wave of identical posts) rank single words first, then alphabetically: every run
+    # gives the same explanation
+    keys = sorted((k for k, c in during.items() if c >= min_count),
+                  key=lambda k: (k.count(" "), k))
     if not keys:
         return []
     y_i = np.array([during[k] for k in keys], float)
@@ -149,7 +152,7 @@ def log_odds(during: Counter[str], baseline: Counter[str], *, min_count: int = 3
                  - np.log((y_j + alpha) / (n_j + a0 - y_j - alpha)))
         z = delta / np.sqrt(1.0 / (y_i + alpha) + 1.0 / (y_j + alpha))
     z = np.where(np.isfinite(z), z, 0.0)  # no finite evidence: not reported as a driver
-    order = np.argsort(-z)[:top]
+    order = np.argsort(-z, kind="stable")[:top]
     return [{"term": keys[i], "z": round(float(z[i]), 2), "during": int(y_i[i]),
              "baseline": int(y_j[i])} for i in order if z[i] > 0]
 

@@ -55,25 +55,33 @@ def _with_scheduler(app, settings):  # type: ignore[no-untyped-def]
     from otklik.scheduler import Scheduler
     from otklik.tasks import PERIODIC
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_app) -> AsyncIterator[None]:  # type: ignore[no-untyped-def]
-        rt = Runtime(settings=settings, engine=app.state.engine, sessions=app.state.sessions)
+    async def run(rt: Runtime) -> Scheduler | None:
         try:
             await asyncio.to_thread(rt.enrichers)  # loads the models once, before any poll
         except Exception as exc:  # the desk still serves; polling waits for working enrichment
             log.error("scheduler not started: enrichment unavailable: %s", exc)
             typer.echo(f"otklik: source polling is off (enrichment unavailable: {exc})",
                        err=True)
-            yield
-            return
+            return None
         jobs = [(name, functools.partial(fn, rt), secs) for name, (fn, secs) in PERIODIC.items()]
         sched = Scheduler(rt.sessions, settings, enrichers_for=rt.enrichers, jobs=jobs)
-        task = asyncio.create_task(sched.run())
+        app.state.scheduler = sched
+        await sched.run()
+        return sched
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app) -> AsyncIterator[None]:  # type: ignore[no-untyped-def]
+        rt = Runtime(settings=settings, engine=app.state.engine, sessions=app.state.sessions)
+        task = asyncio.create_task(run(rt))  # the desk answers while the models load
         try:
             yield
         finally:
-            sched.stop()
-            with contextlib.suppress(Exception):
+            sched = getattr(app.state, "scheduler", None)
+            if sched is not None:
+                sched.stop()
+            else:
+                task.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(task, timeout=30)
 
     return lifespan
