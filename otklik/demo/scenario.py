@@ -97,6 +97,8 @@ class _Generator:
         opener = "" if en else self.rng.choice(T.OPENERS_RU)
         if opener:
             text = opener + text[0].lower() + text[1:]
+        if tail and text[-1].isalnum():
+            text += "."
         return f"{text} {tail}".strip()
 
     def _post(self, network: str, text: str, when: datetime, author: Author,
