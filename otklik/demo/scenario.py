@@ -96,7 +96,8 @@ class _Generator:
         tail = self.rng.choice((T.TAILS_EN if en else T.TAILS_RU)[mood])
         opener = "" if en else self.rng.choice(T.OPENERS_RU)
         if opener:
-            text = opener + text[0].lower() + text[1:]
+            names = (*COFFEE.values(), *BANK.values())
+            text = opener + (text if text.startswith(names) else text[0].lower() + text[1:])
         if tail and text[-1].isalnum():
             text += "."
         return f"{text} {tail}".strip()
