@@ -8,6 +8,8 @@ LANGS = ("ru", "en")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     "app": ("Отклик", "Otklik"),
+    "removed_at_source": ("удалено в источнике {when}", "removed at the source {when}"),
+    "dead_letters": ("Задачи, которые не удалось выполнить", "Tasks that kept failing"),
     "overview": ("Обзор", "Overview"),
     "mentions": ("Упоминания", "Mentions"),
     "inbox": ("Входящие", "Inbox"),

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Source
+from otklik.db.models import DeadLetter, Source
 from otklik.domain.posts import NETWORKS
 from otklik.web.auth import Principal, Require, db
 from otklik.web.changes import ChangeError, mask_secret, save_source
@@ -39,8 +39,11 @@ def sources_page(
     session: Session = Depends(db),
 ) -> Response:
     sources = list(session.scalars(select(Source).order_by(Source.name)))
+    dead = session.scalars(select(DeadLetter).where(DeadLetter.replayed_at.is_(None))
+                           .order_by(DeadLetter.id.desc()).limit(50)).all()
     return render(request, "sources.html", {
         "sources": sources, "health": health(session, sources, datetime.now(UTC)),
+        "dead_letters": dead,
     })
 
 
