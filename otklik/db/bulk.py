@@ -11,7 +11,8 @@ SQLAlchemy's "insertmanyvalues" does, minus the per-row overhead.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from itertools import chain
+from itertools import chain, repeat
+from operator import is_
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
@@ -105,7 +106,7 @@ def _processed(column: list[Any], process: _Processor | None) -> list[Any]:
     if process is None:
         return column
     first = column[0]
-    if all(value is first for value in column):
+    if all(map(is_, column, repeat(first))):
         return [process(first)] * len(column)
     return list(map(process, column))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import repeat
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -36,7 +37,7 @@ def _json_dumps(value: Any) -> str:
     holding None stores "null", SQLAlchemy's rule) and lists of strings (hashtags, @mentions)."""
     if value is None:
         return "null"
-    if type(value) is list and all(type(item) is str for item in value):
+    if type(value) is list and all(map(isinstance, value, repeat(str))):
         return "[" + ", ".join(map(encode_basestring_ascii, value)) + "]"
     return _json_encode(value)
 
