@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy.orm import Session
 
+from otklik.actions.brands import BrandError
+from otklik.actions.send import SendRefused
+from otklik.db.engine import open_store
 from otklik.settings import Settings
+
+ActorOpt = Annotated[str, typer.Option("--actor", help="Who does this (for the audit log)")]
+DEFAULT_ACTOR = f"cli:{getpass.getuser()}"
+# what a command's own input can cause (IllegalTransition, QuerySyntaxError and TemplateInvalid
+# are ValueErrors): a message and exit code 2, never a traceback
+EXPECTED = (LookupError, ValueError, SendRefused, BrandError)
 
 
 def settings_of(ctx: typer.Context) -> Settings:
@@ -43,3 +56,33 @@ def read_lines(path: str | None) -> Iterator[tuple[int, str]]:
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+@contextmanager
+def store_session(ctx: typer.Context) -> Iterator[Session]:
+    """A session on the configured store, committed on success; expected errors exit 2."""
+    _, sessions = open_store(settings_of(ctx))
+    session = sessions()
+    try:
+        yield session
+        session.commit()
+    except EXPECTED as exc:
+        session.rollback()
+        fail(str(exc))
+    finally:
+        session.close()
+
+
+def parse_when(value: str | None, name: str) -> datetime | None:
+    """An ISO date/time option (naive = UTC), or a clean error naming the option."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"--{name} {value!r}: expected an ISO date/time such as 2026-11-25T10:00")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -6,11 +6,8 @@ transition, broken template) exits with code 2 and a message on stderr, never a 
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions import cases as desk
-from otklik.actions.brands import BrandError, get_brand
-from otklik.actions.send import SendRefused, approve_action, confirm_not_sent, mark_sent
+from otklik.actions.brands import get_brand
+from otklik.actions.send import approve_action, confirm_not_sent, mark_sent
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.alerts.events import KINDS as ALERT_KINDS
 from otklik.alerts.notifiers import NotifyError, build_notifier
@@ -31,8 +28,15 @@ from otklik.care import templates as tpl
 from otklik.care.metrics import desk_metrics
 from otklik.care.outbound import registry_source_factory
 from otklik.care.tick import desk_tick
-from otklik.cli._common import fail, settings_of
-from otklik.db.engine import open_store
+from otklik.cli._common import (
+    DEFAULT_ACTOR,
+    ActorOpt,
+    fail,
+    iso,
+    parse_when,
+    settings_of,
+    store_session,
+)
 from otklik.db.models import (
     Action,
     AlertChannel,
@@ -49,61 +53,29 @@ console = Console()
 case_app = typer.Typer(help="Cases: negative mentions being handled.", no_args_is_help=True)
 template_app = typer.Typer(help="Reply templates (Jinja2, sandboxed).", no_args_is_help=True)
 alert_app = typer.Typer(help="Where responders are alerted.", no_args_is_help=True)
-ActorOpt = Annotated[str, typer.Option("--actor", help="Who does this (for the audit log)")]
-DEFAULT_ACTOR = f"cli:{getpass.getuser()}"
-EXPECTED = (LookupError, ValueError, SendRefused, BrandError)
-
-
-@contextmanager
-def _session(ctx: typer.Context) -> Iterator[Session]:
-    """A session on the configured store; expected errors become exit code 2."""
-    _, sessions = open_store(settings_of(ctx))
-    session = sessions()
-    try:
-        yield session
-        session.commit()
-    except EXPECTED as exc:  # IllegalTransition and TemplateInvalid are ValueErrors
-        session.rollback()
-        fail(str(exc))
-    finally:
-        session.close()
-
-
-def _when(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"--{name} {value!r}: expected an ISO date/time such as 2026-11-25T10:00")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _case_dict(session: Session, case: Case, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": case.id, "brand_id": case.brand_id, "state": case.state,
         "customer_name": case.customer_name, "priority": case.priority, "tags": case.tags,
-        "assignee_id": case.assignee_id, "due": _iso(case.first_response_due_at),
-        "first_response_at": _iso(case.first_response_at),
-        "sla_breached_at": _iso(case.sla_breached_at), "outcome": case.outcome,
-        "removed_at_source": _iso(case.removed_at_source), "created_at": _iso(case.created_at),
+        "assignee_id": case.assignee_id, "due": iso(case.first_response_due_at),
+        "first_response_at": iso(case.first_response_at),
+        "sla_breached_at": iso(case.sla_breached_at), "outcome": case.outcome,
+        "removed_at_source": iso(case.removed_at_source), "created_at": iso(case.created_at),
     }
     if full:
         rows = session.execute(select(Mention, CaseMention.role).join(
             CaseMention, CaseMention.mention_id == Mention.id).where(
             CaseMention.case_id == case.id).order_by(Mention.created_at))
         data["mentions"] = [{"id": m.id, "role": role, "url": m.url, "text": m.text,
-                             "removed_at_source": _iso(m.removed_at_source)} for m, role in rows]
+                             "removed_at_source": iso(m.removed_at_source)} for m, role in rows]
         data["actions"] = [{"id": a.id, "kind": a.kind, "status": a.status, "text": a.text,
                             "external_id": a.external_id, "last_error": a.last_error}
                            for a in session.scalars(select(Action).where(
                                Action.case_id == case.id).order_by(Action.id))]
         data["notes"] = case.notes
-        data["audit"] = [{"at": _iso(e.at), "actor": e.actor, "action": e.action, "data": e.data}
+        data["audit"] = [{"at": iso(e.at), "actor": e.actor, "action": e.action, "data": e.data}
                          for e in session.scalars(select(AuditEvent).where(
                              AuditEvent.entity == "case", AuditEvent.entity_id == str(case.id))
                              .order_by(AuditEvent.id))]
@@ -121,7 +93,7 @@ def case_list(
     """Cases, most urgent (earliest due) first."""
     if state is not None and state not in STATES:
         fail(f"--state {state!r}: one of {', '.join(STATES)}")
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         stmt = select(Case).order_by(Case.first_response_due_at, Case.id).limit(limit)
         if brand is not None:
             stmt = stmt.where(Case.brand_id == get_brand(s, brand).id)
@@ -135,7 +107,7 @@ def case_list(
         table = Table("id", "state", "customer", "priority", "due", "breached", "outcome")
         for c in found:
             table.add_row(str(c.id), c.state, c.customer_name or "—", f"{c.priority:.2f}",
-                          _iso(c.first_response_due_at) or "—",
+                          iso(c.first_response_due_at) or "—",
                           "yes" if c.sla_breached_at else "", c.outcome or "")
         console.print(table)
 
@@ -143,7 +115,7 @@ def case_list(
 @case_app.command("show")
 def case_show(ctx: typer.Context, case_id: int) -> None:
     """One case with its mentions, actions, notes and audit trail (JSON)."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         typer.echo(json.dumps(_case_dict(s, desk.get_case(s, case_id), full=True),
                               ensure_ascii=False, indent=1))
 
@@ -153,7 +125,7 @@ def case_open(ctx: typer.Context, mention_id: int,
               brand: Annotated[str, typer.Option(help="Brand slug or id")],
               actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Open a case by hand for a stored mention."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         case = desk.open_case(s, mention_id, get_brand(s, brand).id, actor=actor)
         typer.echo(f"case {case.id} ({case.state})")
 
@@ -163,7 +135,7 @@ def case_assign(ctx: typer.Context, case_id: int,
                 user: Annotated[str, typer.Argument(help="User e-mail or id; 'none' unassigns")],
                 actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Give the case to a responder (or take it back with 'none')."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         user_id = None
         if user != "none":
             row = s.get(User, int(user)) if user.isdigit() else s.scalar(
@@ -181,7 +153,7 @@ def case_tag(ctx: typer.Context, case_id: int,
              remove: Annotated[list[str] | None, typer.Option("--remove")] = None,
              actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Add or remove tags."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         case = desk.tag(s, case_id, add=add or [], remove=remove or [], actor=actor)
         typer.echo(", ".join(case.tags) or "(no tags)")
 
@@ -190,7 +162,7 @@ def case_tag(ctx: typer.Context, case_id: int,
 def case_note(ctx: typer.Context, case_id: int, text: str,
               actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Add an internal note (never sent)."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         desk.add_note(s, case_id, text, actor=actor)
 
 
@@ -199,7 +171,7 @@ def case_transition(ctx: typer.Context, case_id: int, state: str,
                     reason: str | None = None, outcome: str | None = None,
                     actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Move a case to another state (the state machine refuses illegal moves)."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         case = desk.transition(s, case_id, state, actor=actor, reason=reason, outcome=outcome)
         typer.echo(f"case {case.id}: {case.state}")
 
@@ -219,7 +191,7 @@ def case_answer(
     """Answer publicly and move to private: a DM to the author, then the public note."""
     if public_only and not public:
         fail("--public-only needs the reply's text in --public")
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         factory = registry_source_factory(s, settings_of(ctx))
         if public_only:
             assert public is not None
@@ -241,7 +213,7 @@ def case_answer(
 @case_app.command("approve")
 def case_approve(ctx: typer.Context, action_id: int, actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Approve an action held for approval (send it with `case send`)."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         approve_action(s, action_id, actor=actor)
 
 
@@ -257,7 +229,7 @@ def case_review(
     """Settle an action under review (an attempt that may or may not have reached the network)."""
     if (sent_as is None) == (not not_sent):
         fail("give exactly one of --sent-as ID or --not-sent")
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         if sent_as is not None:
             action = mark_sent(s, action_id, sent_as, actor=actor)
         else:
@@ -268,7 +240,7 @@ def case_review(
 @case_app.command("send")
 def case_send(ctx: typer.Context, case_id: int, actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Send the case's approved actions and retry failed ones."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         factory = registry_source_factory(s, settings_of(ctx))
         for a in desk.send_case_actions(s, case_id, source_factory=factory, actor=actor):
             typer.echo(f"action {a.id} {a.kind}: {a.status}"
@@ -279,9 +251,9 @@ def case_send(ctx: typer.Context, case_id: int, actor: ActorOpt = DEFAULT_ACTOR)
 def case_resolve(ctx: typer.Context, case_id: int, reason: str | None = None,
                  actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Mark solved; the public follow-up is scheduled after the brand's delay."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         case = desk.resolve(s, case_id, actor=actor, reason=reason)
-        typer.echo(f"case {case.id}: resolved; follow-up due {_iso(case.follow_up_due_at)}")
+        typer.echo(f"case {case.id}: resolved; follow-up due {iso(case.follow_up_due_at)}")
 
 
 @case_app.command("follow-up-due")
@@ -292,12 +264,12 @@ def case_follow_up_due(
     actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
     """List the follow-ups that are due (and send them with --send)."""
-    at = _when(now, "now") or datetime.now(UTC)
-    with _session(ctx) as s:
+    at = parse_when(now, "now") or datetime.now(UTC)
+    with store_session(ctx) as s:
         if not send:
             from otklik.care.queries import due_follow_ups
             for case in due_follow_ups(s, at):
-                typer.echo(f"case {case.id}: follow-up due {_iso(case.follow_up_due_at)}")
+                typer.echo(f"case {case.id}: follow-up due {iso(case.follow_up_due_at)}")
             return
         factory = registry_source_factory(s, settings_of(ctx))
         for a in desk.run_due_follow_ups(s, at, source_factory=factory, actor=actor):
@@ -311,9 +283,9 @@ def case_metrics(
     until: Annotated[str | None, typer.Option(help="ISO end (default: now)")] = None,
 ) -> None:
     """Desk metrics for a brand and period (JSON)."""
-    end = _when(until, "until") or datetime.now(UTC)
-    start = _when(since, "since") or end - timedelta(days=30)
-    with _session(ctx) as s:
+    end = parse_when(until, "until") or datetime.now(UTC)
+    start = parse_when(since, "since") or end - timedelta(days=30)
+    with store_session(ctx) as s:
         m = desk_metrics(s, get_brand(s, brand).id, start, end)
         typer.echo(json.dumps({"since": start.isoformat(), "until": end.isoformat(),
                                **m.as_dict()}, ensure_ascii=False, indent=1))
@@ -324,7 +296,7 @@ def template_list(ctx: typer.Context,
                   brand: Annotated[str | None, typer.Option(help="Brand slug or id")] = None
                   ) -> None:
     """The templates in force: stored overrides, else the shipped defaults."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         brand_id = get_brand(s, brand).id if brand else None
         table = Table("kind", "lang", "source", "text")
         for kind in tpl.KINDS:
@@ -348,7 +320,7 @@ def template_set(
         body = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{file}: {exc}")
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         row: Template = tpl.save_template(s, get_brand(s, brand).id if brand else None, kind,
                                           lang, body.strip())
         typer.echo(f"template {row.id} saved ({kind}/{lang})")
@@ -362,7 +334,7 @@ def template_preview(
     case_number: int = 1, incident_link: str | None = None,
 ) -> None:
     """Render the template in force with sample variables."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         b = get_brand(s, brand) if brand else None
         text, _ = tpl.render(s, b.id if b else None, kind, lang, tpl.TemplateVars(
             brand=b.name if b else "Бренд", case_number=case_number, name=name or None,
@@ -376,8 +348,8 @@ def case_tick(
     now: Annotated[str | None, typer.Option(help="ISO time instead of now")] = None,
 ) -> None:
     """One desk step (SLA, removed comments, due follow-ups, silent closes) with its alerts."""
-    at = _when(now, "now") or datetime.now(UTC)
-    with _session(ctx) as s:
+    at = parse_when(now, "now") or datetime.now(UTC)
+    with store_session(ctx) as s:
         dispatcher = AlertDispatcher()
         report = desk_tick(s, source_factory=registry_source_factory(s, settings_of(ctx)),
                            dispatcher=dispatcher, now=at)
@@ -411,7 +383,7 @@ def alert_add(
         build_notifier(kind, settings)  # checks the kind and the settings it needs
     except ValueError as exc:
         fail(str(exc))
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         bad = [e for e in events or [] if e not in ALERT_KINDS]
         if bad:
             fail(f"--event {bad[0]!r}: one of {', '.join(ALERT_KINDS)}")
@@ -425,7 +397,7 @@ def alert_add(
 @alert_app.command("test")
 def alert_test(ctx: typer.Context, channel_id: int) -> None:
     """Send a test message through one alert channel."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         row = s.get(AlertChannel, channel_id)
         if row is None:
             raise LookupError(f"no alert channel {channel_id}")

@@ -8,10 +8,7 @@ stderr, never a traceback.
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -22,48 +19,23 @@ from sqlalchemy.orm import Session
 from otklik.actions import announcements as ann_actions
 from otklik.actions import incidents as inc_actions
 from otklik.actions import refutations as ref_actions
-from otklik.actions.brands import BrandError, get_brand
-from otklik.actions.send import SendRefused
+from otklik.actions.brands import get_brand
 from otklik.care.outbound import registry_source_factory
-from otklik.cli._common import fail, settings_of
-from otklik.db.engine import open_store
+from otklik.cli._common import (
+    DEFAULT_ACTOR,
+    ActorOpt,
+    fail,
+    iso,
+    parse_when,
+    settings_of,
+    store_session,
+)
 from otklik.db.models import Action, Announcement, Channel, Incident
 
 incident_app = typer.Typer(help="Incidents explained publicly.", no_args_is_help=True)
 announce_app = typer.Typer(help="Scheduled advance warnings.", no_args_is_help=True)
 refute_app = typer.Typer(help="Refutation plans for attacks and spikes.", no_args_is_help=True)
-Actor = Annotated[str, typer.Option("--actor", help="Who does this (for the audit log)")]
-DEFAULT_ACTOR = f"cli:{getpass.getuser()}"
 Channels = Annotated[list[str], typer.Option("--channel", help="Channel id or network (repeat)")]
-EXPECTED = (LookupError, ValueError, SendRefused, BrandError)
-
-
-@contextmanager
-def _session(ctx: typer.Context) -> Iterator[Session]:
-    _, sessions = open_store(settings_of(ctx))
-    session = sessions()
-    try:
-        yield session
-        session.commit()
-    except EXPECTED as exc:  # QuerySyntaxError and TemplateInvalid are ValueErrors
-        session.rollback()
-        fail(str(exc))
-    finally:
-        session.close()
-
-
-def _when(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"--{name} {value!r}: expected an ISO date/time such as 2026-11-25T10:00")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _out(data: Any) -> None:
@@ -91,9 +63,9 @@ def _actions(actions: list[Action]) -> list[dict[str, Any]]:
 
 def _incident(i: Incident) -> dict[str, Any]:
     return {"id": i.id, "brand_id": i.brand_id, "title": i.title, "status": i.status,
-            "started_at": _iso(i.started_at), "next_update_at": _iso(i.next_update_at),
+            "started_at": iso(i.started_at), "next_update_at": iso(i.next_update_at),
             "keywords": i.keywords, "explanation_url": i.explanation_url,
-            "resolved_at": _iso(i.resolved_at)}
+            "resolved_at": iso(i.resolved_at)}
 
 
 @incident_app.command("open")
@@ -105,14 +77,15 @@ def incident_open(
     next_update: Annotated[str | None, typer.Option(help="Next update due (ISO)")] = None,
     spike: Annotated[int | None, typer.Option(help="Id of the spike it explains")] = None,
     publish: Annotated[bool, typer.Option(help="Publish the explanation now")] = True,
-    actor: Actor = DEFAULT_ACTOR,
+    actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
     """Open an incident and publish its explanation to the chosen channels."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         b = get_brand(s, brand)
         incident = inc_actions.open_incident(
             s, b.id, title, description=description, keywords=keywords,
-            started_at=_when(since, "since"), next_update_at=_when(next_update, "next-update"),
+            started_at=parse_when(since, "since"),
+            next_update_at=parse_when(next_update, "next-update"),
             spike_id=spike, channel_ids=_channels(s, b.id, channel), actor=actor)
         s.commit()
         posts = inc_actions.publish_explanation(
@@ -128,21 +101,22 @@ def incident_update(
     ctx: typer.Context, incident_id: int, text: str,
     status: Annotated[str | None, typer.Option(help="open or monitoring")] = None,
     next_update: Annotated[str | None, typer.Option(help="Next update due (ISO)")] = None,
-    actor: Actor = DEFAULT_ACTOR,
+    actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
     """Post an update to the incident's channels."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         posts = inc_actions.update_incident(
-            s, incident_id, text, status=status, next_update_at=_when(next_update, "next-update"),
+            s, incident_id, text, status=status,
+            next_update_at=parse_when(next_update, "next-update"),
             source_factory=registry_source_factory(s, settings_of(ctx)), actor=actor)
         _out({**_incident(inc_actions.get_incident(s, incident_id)), "posts": _actions(posts)})
 
 
 @incident_app.command("close")
 def incident_close(ctx: typer.Context, incident_id: int, text: str,
-                   actor: Actor = DEFAULT_ACTOR) -> None:
+                   actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Post the resolution; resolve the linked answered cases (their follow-ups get scheduled)."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         closed = inc_actions.close_incident(
             s, incident_id, text, source_factory=registry_source_factory(s, settings_of(ctx)),
             actor=actor)
@@ -155,7 +129,7 @@ def incident_close(ctx: typer.Context, incident_id: int, text: str,
 def incident_list(ctx: typer.Context, brand: Annotated[str | None, typer.Option()] = None,
                   status: Annotated[str | None, typer.Option()] = None) -> None:
     """Incidents, newest first (one JSON object per line)."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         brand_id = get_brand(s, brand).id if brand else None
         for incident in inc_actions.list_incidents(s, brand_id, status):
             _out(_incident(incident))
@@ -163,8 +137,8 @@ def incident_list(ctx: typer.Context, brand: Annotated[str | None, typer.Option(
 
 def _announcement(a: Announcement) -> dict[str, Any]:
     return {"id": a.id, "brand_id": a.brand_id, "title": a.title, "kind": a.kind,
-            "status": a.status, "publish_at": _iso(a.publish_at), "remind_at": _iso(a.remind_at),
-            "event_start": _iso(a.event_start), "event_end": _iso(a.event_end),
+            "status": a.status, "publish_at": iso(a.publish_at), "remind_at": iso(a.remind_at),
+            "event_start": iso(a.event_start), "event_end": iso(a.event_end),
             "channels": a.channel_ids}
 
 
@@ -178,10 +152,10 @@ def announce_add(
     kind: str = "maintenance",
     text: Annotated[list[str] | None, typer.Option(
         help="CHANNEL=TEMPLATE text for one channel (repeat); default template otherwise")] = None,
-    actor: Actor = DEFAULT_ACTOR,
+    actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
     """Schedule an advance warning."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         b = get_brand(s, brand)
         ids = _channels(s, b.id, channel)
         bodies: dict[str, str] = {}
@@ -190,13 +164,13 @@ def announce_add(
             if not sep:
                 fail(f"--text {item!r}: expected CHANNEL=TEMPLATE")
             bodies[str(_channels(s, b.id, [key])[0])] = body
-        published = _when(publish_at, "publish-at")
+        published = parse_when(publish_at, "publish-at")
         assert published is not None
         ann = ann_actions.add_announcement(
             s, b.id, title, publish_at=published, channel_ids=ids, actor=actor,
-            texts_by_channel=bodies, remind_at=_when(remind_at, "remind-at"),
-            event_start=_when(event_start, "event-start"),
-            event_end=_when(event_end, "event-end"), kind=kind)
+            texts_by_channel=bodies, remind_at=parse_when(remind_at, "remind-at"),
+            event_start=parse_when(event_start, "event-start"),
+            event_end=parse_when(event_end, "event-end"), kind=kind)
         _out(_announcement(ann))
 
 
@@ -204,7 +178,7 @@ def announce_add(
 def announce_list(ctx: typer.Context, brand: Annotated[str | None, typer.Option()] = None
                   ) -> None:
     """The calendar, by publish time."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         brand_id = get_brand(s, brand).id if brand else None
         for ann in ann_actions.list_announcements(s, brand_id):
             _out(_announcement(ann))
@@ -214,9 +188,9 @@ def announce_list(ctx: typer.Context, brand: Annotated[str | None, typer.Option(
 def announce_publish_due(ctx: typer.Context, now: Annotated[str | None, typer.Option(
         help="Pretend it is this time (ISO)")] = None) -> None:
     """Publish what is due now (what the scheduler does every minute)."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         report = ann_actions.publish_due_announcements(
-            s, _when(now, "now") or datetime.now(UTC),
+            s, parse_when(now, "now") or datetime.now(UTC),
             registry_source_factory(s, settings_of(ctx)))
         _out(report.__dict__)
 
@@ -225,10 +199,10 @@ def announce_publish_due(ctx: typer.Context, now: Annotated[str | None, typer.Op
 def refute_plan(
     ctx: typer.Context, attack: Annotated[int | None, typer.Option()] = None,
     spike: Annotated[int | None, typer.Option()] = None, claim: str = "", facts: str = "",
-    actor: Actor = DEFAULT_ACTOR,
+    actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
     """Build (or refresh) the three-track plan for an attack or a spike."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         ref = ref_actions.build_plan(s, actor=actor, attack_id=attack, spike_id=spike,
                                      claim=claim, facts=facts)
         s.commit()
@@ -236,9 +210,9 @@ def refute_plan(
 
 
 @refute_app.command("approve")
-def refute_approve(ctx: typer.Context, refutation_id: int, actor: Actor = DEFAULT_ACTOR) -> None:
+def refute_approve(ctx: typer.Context, refutation_id: int, actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Approve the official post."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         ref_actions.approve_official(s, refutation_id, actor=actor)
         s.commit()
         _out(ref_actions.status(s, refutation_id))
@@ -248,10 +222,10 @@ def refute_approve(ctx: typer.Context, refutation_id: int, actor: Actor = DEFAUL
 def refute_send(
     ctx: typer.Context, refutation_id: int,
     limit: Annotated[int | None, typer.Option(help="Send at most this many replies")] = None,
-    actor: Actor = DEFAULT_ACTOR,
+    actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
     """Publish the approved official post, then the targeted replies one by one."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         factory = registry_source_factory(s, settings_of(ctx))
         ref_actions.publish_official(s, refutation_id, source_factory=factory, actor=actor)
         report = ref_actions.send_replies(s, refutation_id, source_factory=factory,
@@ -264,9 +238,9 @@ def refute_send(
 def refute_status(ctx: typer.Context, refutation_id: int,
                   placement: Annotated[list[str] | None, typer.Option(
                       help="COMMUNITY_ID=STATUS to tick off a placement (repeat)")] = None,
-                  actor: Actor = DEFAULT_ACTOR) -> None:
+                  actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Progress of the three tracks (coverage = share of the campaign's reach answered)."""
-    with _session(ctx) as s:
+    with store_session(ctx) as s:
         for item in placement or []:
             cid, sep, state = item.partition("=")
             if not sep or not cid.isdigit():
