@@ -1,6 +1,16 @@
 """HTML pages: thin routes that read through `otklik.web.data` and change through actions."""
 
-from otklik.web.pages import auth, cases, mentions, overview, settings, sources
+from otklik.web.pages import (
+    auth,
+    cases,
+    mentions,
+    overview,
+    publishing,
+    settings,
+    sources,
+    threats,
+)
 
 # Flat list (no include_router nesting): the role test walks `app.routes` route by route.
-ROUTERS = [m.router for m in (auth, overview, mentions, cases, sources, settings)]
+ROUTERS = [m.router for m in (auth, overview, mentions, cases, threats, publishing, sources,
+                                settings)]

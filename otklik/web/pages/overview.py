@@ -14,6 +14,7 @@ from otklik.db.models import Spike
 from otklik.web import data
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.common import Period, brands, opt_int, period
+from otklik.web.pages.threats import threat_counts
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,6 +62,7 @@ def overview(
         "tops": tops,
         "split": split,
         "cases": data.case_figures(session, brand, p.since, p.until),
+        "threats": threat_counts(session, brand),
     })
 
 

@@ -1,0 +1,259 @@
+"""Incidents and the announcements calendar: what the brand says publicly, before and during.
+
+Thin routes over `otklik.actions.incidents` and `otklik.actions.announcements`; an incident's
+keywords are checked with the brand query language first, and a bad query is shown with its
+position the way the mentions search shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Action, Brand, Case, Channel
+from otklik.web.auth import Principal, Require, db
+from otklik.web.pages.cases import source_factory
+from otklik.web.pages.common import brands, opt_int, parse_when
+from otklik.web.render import render
+from otklik.web.search import QueryProblem, problem_of
+
+router = APIRouter(include_in_schema=False)
+ANNOUNCEMENT_KINDS = ("maintenance", "outage", "payments", "release", "other")
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _page(request: Request, session: Session, brand: int | None, *,
+          error: str | None = None, problem: QueryProblem | None = None,
+          form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    from otklik.actions.announcements import list_announcements
+    from otklik.actions.incidents import list_incidents
+
+    now = datetime.now(UTC)
+    announcements = list_announcements(session, brand)
+    channels = list(session.scalars(select(Channel).order_by(Channel.brand_id, Channel.id)))
+    return render(request, "incidents.html", {
+        "incidents": list_incidents(session, brand),
+        "upcoming": [a for a in announcements if (_aware(a.publish_at) or now) >= now],
+        "past": [a for a in announcements if (_aware(a.publish_at) or now) < now][::-1],
+        "brands": brands(session), "brand_id": brand, "channels": channels,
+        "brand_names": {b.id: b.name for b in session.scalars(select(Brand))},
+        "kinds": ANNOUNCEMENT_KINDS, "error": error or request.query_params.get("error"),
+        "problem": problem, "form": form or {},
+    }, status_code=status_code)
+
+
+@router.get("/incidents")
+def incidents_page(
+    request: Request,
+    brand_param: str | None = Query(None, alias="brand"),
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    return _page(request, session, opt_int(brand_param, "brand"))
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [i for i in (opt_int(v, "channel") for v in values) if i is not None]
+
+
+@router.post("/incidents")
+def open_incident(
+    request: Request,
+    brand: str = Form(...),
+    title: str = Form(..., max_length=300),
+    description: str = Form("", max_length=4000),
+    keywords: str = Form("", max_length=2000),
+    next_update: str = Form(""),
+    channel: list[str] = Form([]),
+    publish_now: bool = Form(False),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Open an incident (optionally publishing its explanation), then link the complaints."""
+    from otklik.actions import incidents as actions
+
+    brand_id = opt_int(brand, "brand")
+    channel_ids = _ids(channel)
+    form: dict[str, Any] = {"brand": brand_id, "title": title, "description": description,
+                            "keywords": keywords, "next_update": next_update,
+                            "channels": channel_ids}
+    if brand_id is None:
+        return _page(request, session, None, error="brand: choose one", form=form,
+                     status_code=422)
+    problem = problem_of(keywords) if keywords.strip() else None
+    if problem is not None:
+        return _page(request, session, None, problem=problem, form=form, status_code=422)
+    try:
+        incident = actions.open_incident(
+            session, brand_id, title, actor=principal.actor, description=description,
+            keywords=keywords.strip() or None, channel_ids=channel_ids,
+            next_update_at=parse_when(next_update, "next_update"))
+        session.commit()
+    except (LookupError, ValueError) as exc:
+        session.rollback()
+        return _page(request, session, None, error=str(exc), form=form, status_code=422)
+    incident_id = incident.id
+    if publish_now:
+        factory = source_factory(request, session)
+        return _run(session, incident_id, lambda: _publish_and_link(
+            session, incident_id, factory, principal.actor))
+    actions.link_complaints(session, incident_id, actor=principal.actor)
+    session.commit()
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+def _publish_and_link(session: Session, incident_id: int, factory: Any, actor: str) -> None:
+    from otklik.actions import incidents as actions
+
+    actions.publish_explanation(session, incident_id, source_factory=factory, actor=actor)
+    actions.link_complaints(session, incident_id, actor=actor)
+
+
+def _back(incident_id: int, error: Exception | None = None) -> Response:
+    url = f"/incidents/{incident_id}"
+    if error is not None:
+        url += "?error=" + quote(str(error)[:300])
+    return RedirectResponse(url, status_code=303)
+
+
+def _run(session: Session, incident_id: int, work: Callable[[], Any]) -> Response:
+    from otklik.actions.send import SendRefused
+
+    try:
+        work()
+    except LookupError as exc:
+        session.rollback()
+        raise HTTPException(404, str(exc)) from exc
+    except (ValueError, SendRefused) as exc:
+        session.rollback()
+        return _back(incident_id, exc)
+    session.commit()
+    return _back(incident_id)
+
+
+def _incident_or_404(session: Session, incident_id: int) -> Any:
+    from otklik.actions.incidents import get_incident
+
+    try:
+        return get_incident(session, incident_id)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/incidents/{incident_id}")
+def incident_page(
+    request: Request,
+    incident_id: int,
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.publish.incidents import STATUSES
+
+    incident = _incident_or_404(session, incident_id)
+    return render(request, "incident.html", {
+        "incident": incident,
+        "brand": session.get(Brand, incident.brand_id),
+        "posts": list(session.scalars(select(Action).where(
+            Action.incident_id == incident.id, Action.kind == "post").order_by(Action.id))),
+        "cases": list(session.scalars(select(Case).where(
+            Case.incident_id == incident.id).order_by(Case.id))),
+        "channels": [session.get(Channel, c) for c in incident.channel_ids or []],
+        "statuses": [s for s in STATUSES if s != "resolved"],
+        "error": request.query_params.get("error"),
+    })
+
+
+@router.post("/incidents/{incident_id}/publish")
+def publish(
+    request: Request,
+    incident_id: int,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    _incident_or_404(session, incident_id)
+    factory = source_factory(request, session)
+    return _run(session, incident_id, lambda: _publish_and_link(
+        session, incident_id, factory, principal.actor))
+
+
+@router.post("/incidents/{incident_id}/update")
+def update(
+    request: Request,
+    incident_id: int,
+    text: str = Form(..., max_length=4000),
+    status: str = Form(""),
+    next_update: str = Form(""),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.actions.incidents import update_incident
+
+    _incident_or_404(session, incident_id)
+    when = parse_when(next_update, "next_update")
+    factory = source_factory(request, session)
+    return _run(session, incident_id, lambda: update_incident(
+        session, incident_id, text, source_factory=factory, actor=principal.actor,
+        status=status or None, next_update_at=when))
+
+
+@router.post("/incidents/{incident_id}/close")
+def close(
+    request: Request,
+    incident_id: int,
+    text: str = Form(..., max_length=4000),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.actions.incidents import close_incident
+
+    _incident_or_404(session, incident_id)
+    factory = source_factory(request, session)
+    return _run(session, incident_id, lambda: close_incident(
+        session, incident_id, text, source_factory=factory, actor=principal.actor))
+
+
+@router.post("/announcements")
+def add_announcement(
+    request: Request,
+    brand: str = Form(...),
+    title: str = Form(..., max_length=300),
+    publish_at: str = Form(...),
+    remind_at: str = Form(""),
+    event_start: str = Form(""),
+    event_end: str = Form(""),
+    kind: str = Form("maintenance"),
+    text: str = Form("", max_length=4000),
+    channel: list[str] = Form([]),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Schedule a warning; one optional text (a template) for every chosen channel."""
+    from otklik.actions.announcements import add_announcement as add
+
+    brand_id = opt_int(brand, "brand")
+    ids = _ids(channel)
+    when = parse_when(publish_at, "publish_at")
+    if brand_id is None or when is None:
+        return _page(request, session, None, error="brand and publish time are needed",
+                     status_code=422)
+    try:
+        add(session, brand_id, title, publish_at=when, channel_ids=ids, actor=principal.actor,
+            texts_by_channel={str(i): text for i in ids} if text.strip() else None,
+            remind_at=parse_when(remind_at, "remind_at"),
+            event_start=parse_when(event_start, "event_start"),
+            event_end=parse_when(event_end, "event_end"), kind=kind)
+        session.commit()
+    except (LookupError, ValueError) as exc:
+        session.rollback()
+        return _page(request, session, None, error=str(exc), status_code=422)
+    return RedirectResponse("/incidents#announcements", status_code=303)

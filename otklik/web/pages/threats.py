@@ -1,0 +1,224 @@
+"""Threats: the brand's communities, detected information attacks and their refutation plans.
+
+Thin routes: rows are read as stored by `otklik.actions.communities` / `attacks`, every change
+goes through `otklik.actions.refutations`. A refused step comes back as a message on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from otklik.db.models import Attack, Brand, Community, Refutation
+from otklik.web.auth import Principal, Require, db
+from otklik.web.pages.cases import source_factory
+from otklik.web.pages.common import brands, opt_int
+from otklik.web.render import render
+
+router = APIRouter(include_in_schema=False)
+HOSTILE = "unofficial-hostile"
+
+
+def threat_counts(session: Session, brand_id: int | None) -> dict[str, int]:
+    """For the overview card: attacks nobody answered yet, and flagged hostile places."""
+    attacks = select(func.count(Attack.id)).where(Attack.status == "open",
+                                                  Attack.responded_at.is_(None))
+    hostile = select(func.count(Community.id)).where(
+        Community.kind == "place", Community.stance == HOSTILE, Community.flagged.is_(True))
+    if brand_id is not None:
+        attacks = attacks.where(Attack.brand_id == brand_id)
+        hostile = hostile.where(Community.brand_id == brand_id)
+    return {"attacks": int(session.scalar(attacks) or 0),
+            "hostile": int(session.scalar(hostile) or 0)}
+
+
+def _brand_names(session: Session) -> dict[int, str]:
+    return {b.id: b.name for b in session.scalars(select(Brand))}
+
+
+@router.get("/communities")
+def communities_page(
+    request: Request,
+    brand_param: str | None = Query(None, alias="brand"),
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    """Places by stance (flagged hostile first), then the opponent groups."""
+    brand = opt_int(brand_param, "brand")
+    stmt = select(Community)
+    if brand is not None:
+        stmt = stmt.where(Community.brand_id == brand)
+    hostile_first = case((Community.flagged.is_(True) & (Community.stance == HOSTILE), 0),
+                         (Community.stance == HOSTILE, 1), else_=2)
+    places = list(session.scalars(stmt.where(Community.kind == "place").order_by(
+        hostile_first, Community.volume.desc(), Community.id).limit(500)))
+    groups = list(session.scalars(stmt.where(Community.kind == "author_group").order_by(
+        Community.volume.desc(), Community.id).limit(100)))
+    return render(request, "communities.html", {
+        "places": places, "groups": groups, "brands": brands(session), "brand_id": brand,
+        "brand_names": _brand_names(session),
+    })
+
+
+@router.get("/attacks")
+def attacks_page(
+    request: Request,
+    brand_param: str | None = Query(None, alias="brand"),
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    brand = opt_int(brand_param, "brand")
+    stmt = select(Attack).order_by(Attack.start.desc(), Attack.id.desc()).limit(200)
+    if brand is not None:
+        stmt = stmt.where(Attack.brand_id == brand)
+    attacks = list(session.scalars(stmt))
+    plans = {r.attack_id: r.id for r in session.scalars(select(Refutation).where(
+        Refutation.attack_id.in_([a.id for a in attacks])))} if attacks else {}
+    return render(request, "attacks.html", {
+        "attacks": attacks, "plans": plans, "brands": brands(session), "brand_id": brand,
+        "brand_names": _brand_names(session), "error": request.query_params.get("error"),
+    })
+
+
+def _back(url: str, error: Exception | None = None) -> Response:
+    if error is not None:
+        url += "?error=" + quote(str(error)[:300])
+    return RedirectResponse(url, status_code=303)
+
+
+def _run(session: Session, url: str, work: Callable[[], Any]) -> Response:
+    """One refutation step; not found is a 404, a refused step a message on the page."""
+    from otklik.actions.send import SendRefused
+
+    try:
+        work()
+    except LookupError as exc:
+        session.rollback()
+        raise HTTPException(404, str(exc)) from exc
+    except (ValueError, SendRefused) as exc:
+        session.rollback()
+        return _back(url, exc)
+    session.commit()
+    return _back(url)
+
+
+@router.post("/attacks/{attack_id}/refutation")
+def plan_refutation(
+    attack_id: int,
+    claim: str = Form("", max_length=2000),
+    facts: str = Form("", max_length=4000),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Build (or refresh) the three-track plan and open it."""
+    from otklik.actions.refutations import build_plan
+
+    try:
+        ref = build_plan(session, actor=principal.actor, attack_id=attack_id, claim=claim,
+                         facts=facts)
+    except LookupError as exc:
+        session.rollback()
+        raise HTTPException(404, str(exc)) from exc
+    except ValueError as exc:
+        session.rollback()
+        return _back("/attacks", exc)
+    session.commit()
+    return RedirectResponse(f"/refutations/{ref.id}", status_code=303)
+
+
+@router.get("/refutations/{refutation_id}")
+def refutation_page(
+    request: Request,
+    refutation_id: int,
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.actions.refutations import get_refutation, status
+    from otklik.publish.refutation import PLACEMENT_STATUSES
+
+    try:
+        ref = get_refutation(session, refutation_id)
+        progress = status(session, refutation_id)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    attack = session.get(Attack, ref.attack_id) if ref.attack_id else None
+    return render(request, "refutation.html", {
+        "ref": ref, "st": progress, "attack": attack, "statuses": PLACEMENT_STATUSES,
+        "notes": {p.get("community_id"): p.get("note", "") for p in ref.placements or []},
+        "error": request.query_params.get("error"),
+    })
+
+
+@router.post("/refutations/{refutation_id}/approve")
+def approve(
+    refutation_id: int,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.actions.refutations import approve_official
+
+    return _run(session, f"/refutations/{refutation_id}", lambda: approve_official(
+        session, refutation_id, actor=principal.actor, user_id=principal.who.id))
+
+
+@router.post("/refutations/{refutation_id}/publish")
+def publish(
+    request: Request,
+    refutation_id: int,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.actions.refutations import get_refutation, publish_official
+
+    get_or_404(session, get_refutation, refutation_id)
+    factory = source_factory(request, session)
+    return _run(session, f"/refutations/{refutation_id}", lambda: publish_official(
+        session, refutation_id, source_factory=factory, actor=principal.actor))
+
+
+@router.post("/refutations/{refutation_id}/replies")
+def send(
+    request: Request,
+    refutation_id: int,
+    limit: str | None = Form(None),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Send the drafted targeted replies, largest reach first (paced; a rate limit pauses)."""
+    from otklik.actions.refutations import get_refutation, send_replies
+
+    get_or_404(session, get_refutation, refutation_id)
+    factory = source_factory(request, session)
+    return _run(session, f"/refutations/{refutation_id}", lambda: send_replies(
+        session, refutation_id, source_factory=factory, actor=principal.actor,
+        limit=opt_int(limit, "limit")))
+
+
+@router.post("/refutations/{refutation_id}/placements/{community_id}")
+def placement(
+    refutation_id: int,
+    community_id: int,
+    status: str = Form(...),
+    note: str = Form("", max_length=1000),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Tick off a native placement: todo → contacted → published (or declined)."""
+    from otklik.actions.refutations import set_placement
+
+    return _run(session, f"/refutations/{refutation_id}", lambda: set_placement(
+        session, refutation_id, community_id, status, actor=principal.actor, note=note))
+
+
+def get_or_404(session: Session, getter: Callable[[Session, int], Any], ident: int) -> Any:
+    """Look a row up before building a connector factory for it (a 404 costs nothing)."""
+    try:
+        return getter(session, ident)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
