@@ -79,7 +79,7 @@ def ingest(
     if enrichers:
         _autoflush(session)
 
-    ids = {key: existing[key] for key in ((e.post.network, e.post.external_id) for _, e in edited)}
+    ids = {(e.post.network, e.post.external_id): (i, e.post.text) for i, e in edited}
     if fresh:
         ids.update(_insert_mentions(session, fresh, author_ids, place_ids, source_id, now))
         result.inserted = len(fresh)
