@@ -1,15 +1,14 @@
 """`otklik sentiment` (DESIGN.md contract) and `otklik train-sentiment` (learn from corrections).
 
 `sentiment` streams: it reads a batch of lines, predicts, writes, so memory stays flat on any
-input size; output keeps input order. A line that is not a JSON object with a string `text` exits
-with code 2 naming the line (lines before it have already been answered).
+input size; output keeps input order. A line that is not a JSON object with an `id` and a string
+`text` exits with code 2 naming the line, after the lines before it have been answered.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,25 +20,22 @@ from otklik.settings import Settings
 BATCH = 256
 
 
-def _records(path: str | None) -> Iterator[tuple[int, dict[str, Any]]]:
-    name = "<stdin>" if path in (None, "-") else path
-    for number, line in read_lines(path):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            fail(f"{name}:{number}: not valid JSON ({exc.msg} at column {exc.colno})")
-        if not isinstance(rec, dict):
-            fail(f"{name}:{number}: expected a JSON object")
-        if "id" not in rec:
-            fail(f"{name}:{number}: missing field 'id'")
-        if not isinstance(rec.get("text"), str):
-            fail(f"{name}:{number}: field 'text' must be a string")
-        for key in ("lang", "brand"):
-            if rec.get(key) is not None and not isinstance(rec[key], str):
-                fail(f"{name}:{number}: field '{key}' must be a string or null")
-        yield number, rec
+def _parse(line: str) -> dict[str, Any] | str:
+    """One input line as a record, or what is wrong with it."""
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(rec, dict):
+        return "expected a JSON object"
+    if "id" not in rec:
+        return "missing field 'id'"
+    if not isinstance(rec.get("text"), str):
+        return "field 'text' must be a string"
+    for key in ("lang", "brand"):
+        if rec.get(key) is not None and not isinstance(rec[key], str):
+            return f"field '{key}' must be a string or null"
+    return rec
 
 
 def _load_model(path: Path | None) -> Any:
@@ -72,7 +68,15 @@ def sentiment(
         out.flush()
         batch.clear()
 
-    for _, rec in _records(file):
+    name = "<stdin>" if file in (None, "-") else file
+    for number, line in read_lines(file):
+        if not line.strip():
+            continue
+        rec = _parse(line)
+        if isinstance(rec, str):
+            if batch:
+                flush()  # lines before the bad one are answered, as a stream would
+            fail(f"{name}:{number}: {rec}")
         batch.append(rec)
         if len(batch) >= BATCH:
             flush()

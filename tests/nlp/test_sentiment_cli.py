@@ -73,6 +73,8 @@ def test_bad_line_exits_2_naming_the_line(tmp_path: Path, bad_line: str, message
     assert result.exit_code == 2
     assert f"{src}:3:" in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+    # The two good lines before it were answered, in order.
+    assert [json.loads(x)["id"] for x in result.stdout.splitlines()] == [1, 2]
 
 
 def test_empty_input_prints_nothing() -> None:
