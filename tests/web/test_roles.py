@@ -39,6 +39,21 @@ EXPECTED = {
     ("POST", "/settings/users"): "admin",
     ("POST", "/settings/users/{user_id}"): "admin",
     ("POST", "/api/v1/brands"): "admin",
+    ("GET", "/communities"): "read",
+    ("GET", "/attacks"): "read",
+    ("GET", "/refutations/{refutation_id}"): "read",
+    ("POST", "/attacks/{attack_id}/refutation"): "respond",
+    ("POST", "/refutations/{refutation_id}/approve"): "respond",
+    ("POST", "/refutations/{refutation_id}/publish"): "respond",
+    ("POST", "/refutations/{refutation_id}/replies"): "respond",
+    ("POST", "/refutations/{refutation_id}/placements/{community_id}"): "respond",
+    ("GET", "/incidents"): "read",
+    ("GET", "/incidents/{incident_id}"): "read",
+    ("POST", "/incidents"): "respond",
+    ("POST", "/incidents/{incident_id}/publish"): "respond",
+    ("POST", "/incidents/{incident_id}/update"): "respond",
+    ("POST", "/incidents/{incident_id}/close"): "respond",
+    ("POST", "/announcements"): "respond",
 }
 
 
