@@ -109,6 +109,80 @@ def redis_broker(tmp_path: Path) -> Iterator[RedisBroker]:
         broker.kill()
 
 
+RABBIT_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+
+
+class RabbitNode:
+    """A RabbitMQ node of our own (own name, ports, data dir, Erlang cookie), never the machine's
+    shared one; `restart()` SIGKILLs it and boots it again on the same data: a durable queue's
+    persistent, confirmed messages must still be there."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.dir = workdir / "rabbit"
+        self.dir.mkdir()
+        self.port, self.dist_port = free_port(), free_port()
+        self.name = f"otk{uuid.uuid4().hex[:8]}@localhost"
+        (self.dir / "enabled_plugins").write_text("[].\n")
+        (self.dir / "rabbitmq.conf").write_text(
+            f"listeners.tcp.1 = 127.0.0.1:{self.port}\nloopback_users = none\n")
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+    def start(self) -> None:
+        d = self.dir
+        env = {**os.environ, "HOME": str(d), "RABBITMQ_NODENAME": self.name,
+               "RABBITMQ_NODE_PORT": str(self.port), "RABBITMQ_DIST_PORT": str(self.dist_port),
+               "RABBITMQ_MNESIA_BASE": str(d / "mnesia"), "RABBITMQ_LOG_BASE": str(d / "log"),
+               "RABBITMQ_ENABLED_PLUGINS_FILE": str(d / "enabled_plugins"),
+               "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq"), "RABBITMQ_PID_FILE": str(d / "pid")}
+        log = (d / "server.log").open("ab")
+        self.proc = subprocess.Popen([RABBIT_SERVER], env=env, stdout=log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(self._up, 90, "the RabbitMQ node")
+
+    def _up(self) -> bool:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise AssertionError((self.dir / "server.log").read_text(errors="replace")[-2000:])
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return "completed with" in (self.dir / "server.log").read_text(errors="replace")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the script, erl and beam.smp together
+            self.proc.wait()
+            self.proc = None
+            wait_for(lambda: not self._listening(), 30, "the node to go")
+
+    def _listening(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+
+@pytest.fixture
+def rabbit_node(tmp_path: Path) -> Iterator[RabbitNode]:
+    if not Path(RABBIT_SERVER).exists():
+        pytest.skip("rabbitmq-server is not installed")
+    node = RabbitNode(tmp_path)
+    node.start()
+    try:
+        yield node
+    finally:
+        node.kill()
+
+
 class Workers:
     """`otklik worker` processes for one test (each in its own process group)."""
 

@@ -193,3 +193,35 @@ def test_broker_killed_and_restarted_with_tasks_queued(
     finally:
         workers.stop_all()
         drop_queue(app, queue_name)
+
+
+def rabbit_queue_length(app: Any, queue: str) -> int:
+    with app.connection_for_write() as conn:
+        return int(conn.default_channel.queue_declare(queue, passive=True).message_count)
+
+
+def test_rabbitmq_node_killed_and_restarted_with_tasks_queued(
+        pg_store: Any, rabbit_node: Any, fake_vk: Any, queue_name: str, tmp_path: Path) -> None:
+    """The same on RabbitMQ: a node of the test's own (durable queue, persistent messages,
+    publisher confirms), SIGKILLed with the batches queued and again mid-processing."""
+    seed_desk(pg_store.sessions)
+    _, server = fake_vk
+    workers = Workers(worker_env(pg_store.url, rabbit_node.url, server.url_for("/")),
+                      queue_name, tmp_path)
+    app = make_app(Settings(broker_url=rabbit_node.url), queue=queue_name)
+    expected = (BATCHES - 1) * (SIZE - OVERLAP) + SIZE
+    try:
+        for batch in batches():
+            enqueue_ingest(app, batch)
+        assert rabbit_queue_length(app, queue_name) == BATCHES
+        rabbit_node.restart()
+        assert rabbit_queue_length(app, queue_name) == BATCHES
+
+        workers.start()
+        wait_for(lambda: count(pg_store.sessions, Mention) > 0, 120, "the first batch")
+        rabbit_node.restart()  # with a worker connected and a batch in flight
+        wait_for(lambda: count(pg_store.sessions, Mention) == expected, 240, "every mention")
+        assert_each_mention_once(pg_store, expected)
+    finally:
+        workers.stop_all()
+        app.close()
