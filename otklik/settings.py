@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     vk_api_url: str = Field(default="https://api.vk.com", description="VK API base URL")
     telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API URL")
     telegram_web_url: str = Field(default="https://t.me", description="t.me preview pages")
-    vk_access_token: str | None = Field(default=None, description="VK token for reading", repr=False)
+    vk_access_token: str | None = Field(
+        default=None, description="VK token for reading", repr=False
+    )
     vk_group_token: str | None = Field(default=None, description="VK community token", repr=False)
     telegram_bot_token: str | None = Field(default=None, description="Bot API token", repr=False)
 
