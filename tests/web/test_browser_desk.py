@@ -129,3 +129,29 @@ def test_desk_in_a_browser(sqlite_store: Any) -> None:
         csp_errors = [e for e in errors if "Content Security Policy" in e]
         assert not csp_errors, csp_errors
         assert not errors, errors
+
+
+def test_attacks_and_refutation_in_a_browser(sqlite_store: Any) -> None:
+    """The attacks page and a refutation plan built from it, with screenshots of both."""
+    from tests.web.test_threat_pages import FakeNetwork, seed_threats
+
+    desk = make_desk(sqlite_store, source_factory=FakeNetwork().factory)
+    (attack_id,) = seed_threats(sqlite_store)["attacks"]
+    with serve(desk.app) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, base, "responder@example.org", PASSWORD)
+        page.goto(f"{base}/attacks")
+        summary = page.inner_text(f"#attack-{attack_id} .summary")
+        assert '<script>alert("atk")</script>' in summary  # shown as text, not run
+        shot(page, "attacks")
+        page.fill(f"#attack-{attack_id} input[name=claim]", "в кофейне нашли таракана")
+        page.click(f"#attack-{attack_id} .plan-form button")
+        page.wait_for_url("**/refutations/*")
+        page.wait_for_selector("#placements")
+        assert page.locator("tr.reply").count() == 36
+        assert page.inner_text("#coverage") == "0%"
+        shot(page, "refutation")
+        assert not errors, errors

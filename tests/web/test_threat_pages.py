@@ -171,11 +171,13 @@ def test_attack_to_refutation_through_the_pages(sqlite_store: Any) -> None:
     assert "всё ложь" in page and 'id="coverage">0%' in page
     assert page.count('class="reply"') == 36 and page.count('class="placement"') >= 1
 
+    assert f'action="{url}/approve"' in page and f'action="{url}/publish"' not in page
     refused = responder.post(f"{url}/publish")  # not approved yet: a message, nothing sent
     assert "approve" in refused.headers["location"] and net.sent == []
     assert responder.post(f"{url}/approve").status_code == 303
     assert responder.post(f"{url}/publish").headers["location"] == url
     assert [kind for kind, _ in net.sent] == ["post"]
+    assert f'action="{url}/publish"' not in responder.get(url).text  # sent: no second button
     assert responder.post(f"{url}/replies", data={"limit": "2"}).status_code == 303
     assert [kind for kind, _ in net.sent] == ["post", "reply", "reply"]
 
