@@ -136,5 +136,43 @@ def poll(
         raise typer.Exit(1)
 
 
+@source_app.command("discover")
+def discover(
+    ctx: typer.Context,
+    brand: Annotated[str, typer.Option(help="Brand slug or id")],
+    source_id: Annotated[int, typer.Option("--source", help="A VK source with a read token")],
+) -> None:
+    """Find communities named after the brand (VK groups.search) and add them to the registry."""
+    from otklik.actions.brands import BrandError, get_brand
+    from otklik.actions.discovery import discover_vk
+    from otklik.sources.errors import SourceError
+    from otklik.sources.http import HttpClient
+    from otklik.sources.registry import build_source
+    from otklik.sources.vk import VKSource
+
+    settings = settings_of(ctx)
+    _, sessions = open_store(settings)
+
+    async def run() -> list[str]:
+        client = HttpClient()
+        try:
+            with session_scope(sessions) as session:
+                row = session.get(SourceRow, source_id)
+                source = build_source(row, settings, client) if row is not None else None
+                if not isinstance(source, VKSource):
+                    fail(f"source {source_id} is not a VK source")
+                added = await discover_vk(session, get_brand(session, brand).id, source,
+                                          actor="cli")
+                return [f"{c.key}\t{c.stance}\t{c.name}" for c in added]
+        finally:
+            await client.aclose()
+
+    try:
+        for line in asyncio.run(run()):
+            print(line)
+    except (BrandError, SourceError) as exc:
+        fail(str(exc))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(source_app, name="source")
