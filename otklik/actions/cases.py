@@ -11,12 +11,13 @@ cases are opened or joined for the new negative mentions.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
@@ -131,7 +132,7 @@ def _open_cases(session: Session, mentions: Sequence[Mention], actor: str, now: 
                 .execution_options(populate_existing=True)):
             matches.setdefault(match.mention_id, []).append(match)
     brands: dict[int, tuple[Brand, CaseRule, list[Channel]]] = {}
-    locked: set[int] = set()
+    wanted: list[tuple[Mention, Brand, CaseRule]] = []
     for mention in mentions:
         for match in matches.get(mention.id, []):
             if match.brand_id in held.get(mention.id, ()):
@@ -146,22 +147,40 @@ def _open_cases(session: Session, mentions: Sequence[Mention], actor: str, now: 
             if is_brand_own(mention, channels) or not wants_case(
                     sentiment, mention.is_question, mention.priority, rule):
                 continue
-            if brand.id not in locked:
-                # PostgreSQL: one writer at a time decides about this brand's cases, so two
-                # workers ingesting the same thread cannot open it twice (held to commit; taken
-                # only for mentions that want a case, so ordinary ingest never waits on it)
-                session.execute(select(Brand.id).where(Brand.id == brand.id).with_for_update())
-                locked.add(brand.id)
-            case = find_joinable_case(session, brand.id, mention, rule, now)
-            if case is not None:
-                _attach(session, case, mention, "complaint", actor)
-                out.joined.append((case.id, mention.id))
-                continue
-            case = _new_case(session, brand, mention, actor, now)
-            out.opened.append(case.id)
-            out.alerts.append(AlertEvent("new_case", brand.id, case.id, mention_summary(mention),
-                                         priority=case.priority, url=mention.url, at=now))
+            wanted.append((mention, brand, rule))
+    _lock_case_keys(session, [(b.id, m) for m, b, _ in wanted])
+    for mention, brand, rule in wanted:
+        case = find_joinable_case(session, brand.id, mention, rule, now)
+        if case is not None:
+            _attach(session, case, mention, "complaint", actor)
+            out.joined.append((case.id, mention.id))
+            continue
+        case = _new_case(session, brand, mention, actor, now)
+        out.opened.append(case.id)
+        out.alerts.append(AlertEvent("new_case", brand.id, case.id, mention_summary(mention),
+                                     priority=case.priority, url=mention.url, at=now))
     return out
+
+
+def _lock_case_keys(session: Session, pairs: Sequence[tuple[int, Mention]]) -> None:
+    """PostgreSQL: one writer at a time decides about a thread and about an author's complaints
+    of a brand, so two workers cannot open the same case twice. Transaction-scoped advisory
+    locks, taken for the whole batch in one sorted order (no deadlocks between batches) and
+    only for mentions that want a case: other brands, threads and authors never wait."""
+    if session.get_bind().dialect.name != "postgresql" or not pairs:
+        return
+    keys = set()
+    for brand_id, m in pairs:
+        keys.add(f"case:{brand_id}:{m.network}:{m.thread_external_id or m.external_id}")
+        if m.author_id is not None:
+            keys.add(f"case:{brand_id}:author:{m.author_id}")
+    for key in sorted(_lock_id(k) for k in keys):
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big",
+                          signed=True)
 
 
 def _fresh_mentions(session: Session, mention_ids: Sequence[int]) -> Sequence[Mention]:

@@ -268,7 +268,7 @@ def test_two_workers_on_one_thread_open_one_case(pg_store: Any) -> None:
 
     worker = threading.Thread(target=other_worker)
     worker.start()
-    time.sleep(0.5)  # let it reach the brand lock (the outcome below holds either way)
+    time.sleep(0.5)  # let it reach the thread lock (the outcome below holds either way)
     first.commit()
     worker.join(30)
     first.close()
