@@ -377,7 +377,7 @@ def send_case_actions(
             session.commit()
             continue
         send_action(session, action.id, source_factory=source_factory, actor=actor,
-                    on_sent=_on_sent)
+                    on_sent=on_case_action_sent)
     return _actions(session, case_id)
 
 
@@ -386,7 +386,7 @@ def _actions(session: Session, case_id: int) -> list[Action]:
                                 .order_by(Action.id)))
 
 
-def _on_sent(session: Session, action: Action, actor: str) -> None:
+def on_case_action_sent(session: Session, action: Action, actor: str) -> None:
     """Keep the case in step with what was actually sent (the SLA clock stops on public ones)."""
     if action.case_id is None:
         return
@@ -444,7 +444,7 @@ def run_due_follow_ups(
         for action in drafted:
             if action.status == "approved":
                 send_action(session, action.id, source_factory=source_factory, actor=actor,
-                            on_sent=_on_sent)
+                            on_sent=on_case_action_sent)
     return drafted
 
 
