@@ -16,7 +16,7 @@ from operator import is_
 from typing import Any, cast
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, String, Table
 from sqlalchemy.engine import Dialect
 
 _Processor = Callable[[Any], Any]
@@ -78,8 +78,7 @@ def insert_ignoring_conflicts(
     if dialect.name == "postgresql":
         # One array per column: a short statement whatever the page size (psycopg re-parses
         # any long query text on every execution, which cost more than the insert itself).
-        arrays = ", ".join(f"%b::{table.c[c].type.compile(dialect=dialect)}[]"
-                           for c in columns)
+        arrays = ", ".join(f"%b::{_array_type(table, c, dialect)}[]" for c in columns)
         per_page = PAGE
         sql = f"{head}SELECT * FROM unnest({arrays}){tail}"
     else:
@@ -98,6 +97,15 @@ def insert_ignoring_conflicts(
             sql = f"{head}VALUES {', '.join([one] * len(values[0]))}{tail}"
         out.extend(cast(list[tuple[Any, ...]], conn.exec_driver_sql(sql, params).all()))
     return out
+
+
+def _array_type(table: Table, column: str, dialect: Dialect) -> str:
+    """The element type to cast a parameter array to. Strings go as TEXT: a cast to VARCHAR(n)
+    would silently cut a long value, where storing it into the column rightly fails."""
+    type_ = table.c[column].type
+    if isinstance(type_, String):
+        return "TEXT"
+    return type_.compile(dialect=dialect)
 
 
 def _processed(column: list[Any], process: _Processor | None) -> list[Any]:

@@ -6,10 +6,12 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import DateTime, func, insert, select
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 
 from otklik.db.base import UTCDateTime
 from otklik.db.bulk import insert_ignoring_conflicts, select_by_external_id
@@ -90,6 +92,12 @@ def test_select_by_external_id_pages_and_converts_like_the_orm(store):
     assert sorted(found) == sorted(tuple(r) for r in orm)
     assert len(found) == len(wanted) - 1
     assert found[0][1] == datetime(2026, 11, 1, 9, 30, 5, 123, tzinfo=UTC)
+
+
+def test_too_long_value_fails_as_it_would_in_sqlalchemy(pg_store):
+    row = mention_row("x" * 301)  # external_id is VARCHAR(300): an error, never a cut key
+    with pg_store.engine.connect() as conn, pytest.raises(DBAPIError):
+        insert_ignoring_conflicts(conn, MENTIONS, columns(row), ("id",))
 
 
 def test_missing_python_default_is_refused(sqlite_store):
