@@ -41,19 +41,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
 
-        last: tuple[datetime | None, str | None] = (None, None)
-
         def process(value: datetime | None) -> str | None:
-            nonlocal last
             if value is None:
                 return None
-            seen, text = last  # a batch stamps every row with the same `now`: convert it once
-            if value is seen:
-                return text
             naive = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
-            text = naive.isoformat(" ", "microseconds")
-            last = (value, text)
-            return text
+            return naive.isoformat(" ", "microseconds")
 
         return process
 
