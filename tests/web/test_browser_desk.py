@@ -154,4 +154,10 @@ def test_attacks_and_refutation_in_a_browser(sqlite_store: Any) -> None:
         assert page.locator("tr.reply").count() == 36
         assert page.inner_text("#coverage") == "0%"
         shot(page, "refutation")
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        sign_in(phone, base, "viewer@example.org", PASSWORD)
+        for path in ("/attacks", "/communities", "/incidents"):
+            phone.goto(base + path)
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 400, f"{path} scrolls sideways on a phone ({width}px)"
         assert not errors, errors
