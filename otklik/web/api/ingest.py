@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
@@ -51,15 +52,27 @@ def enrichers_for(request: Request, session: Session) -> Sequence[Enricher]:
     return cached[1]
 
 
-@router.post("/ingest", response_model=IngestOut)
+@router.post("/ingest", response_model=IngestOut, responses={
+    202: {"description": "Distributed mode: queued for the workers ({queued: task id, count})"}})
 def ingest_batch(
     request: Request,
     body: IngestIn,
     principal: Principal = Depends(Require("ingest")),
     session: Session = Depends(db),
-) -> IngestOut:
+) -> IngestOut | JSONResponse:
     """Store up to 5000 mentions (idempotent by network + external_id; edits keep old text),
-    enriched like any source's, then let the case rules open or join cases."""
+    enriched like any source's, then let the case rules open or join cases. In distributed mode
+    (OTKLIK_BROKER_URL set) the batch is queued for the workers instead: 202 and a task id."""
+    settings = request.app.state.settings
+    if settings.broker_url:
+        from otklik.worker import enqueue_ingest
+
+        mentions = body.model_dump(mode="json")["mentions"]
+        task_id = enqueue_ingest(settings, mentions, actor=principal.actor)
+        record(session, principal.actor, "mentions.enqueue", "mention", None,
+               task_id=task_id, count=len(mentions))
+        session.commit()
+        return JSONResponse({"queued": task_id, "count": len(mentions)}, status_code=202)
     posts = [m.to_post() for m in body.mentions]
     result = ingest(session, posts, enrichers=enrichers_for(request, session))
     if result.inserted or result.updated:
