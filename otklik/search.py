@@ -9,6 +9,7 @@ from sqlalchemy import Integer, Select, column, func, select, text
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Brand, Mention, MentionBrand
+from otklik.query.search import filter_by_query
 
 
 class SearchError(ValueError):
@@ -63,6 +64,4 @@ def search_mentions(
         stmt = fts_filter(session, stmt, text)
     if not query:
         return session.scalars(stmt.limit(limit)).unique().all()
-    from otklik.query.search import filter_by_query
-
     return filter_by_query(session, stmt, query, limit)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
 from otklik.db.models import Brand, BrandQuery
+from otklik.query import parse
 
 
 class BrandError(ValueError):
@@ -55,8 +56,6 @@ def add_query(session: Session, brand: Brand, text: str, *, name: str = "",
 
 def validate_query(text: str) -> None:
     """Raise the query language's own error (with its position) for a bad query."""
-    from otklik.query import parse
-
     parse(text)
 
 

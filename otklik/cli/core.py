@@ -12,14 +12,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.brands import BrandError, create_brand
 from otklik.cli._common import fail, settings_of
 from otklik.db.engine import open_store, session_scope
 from otklik.db.migrate import upgrade
 from otklik.db.models import Brand
+from otklik.domain.enrichment import Enricher
 from otklik.importers import UnreadableFile, import_file, parse_time
 from otklik.stats import store_stats
+from otklik.wiring import build_enrichers
 
 console = Console()
 brand_app = typer.Typer(help="Brands and their queries.", no_args_is_help=True)
@@ -81,9 +84,7 @@ def import_(
     )
 
 
-def _enrichers(sessions):  # type: ignore[no-untyped-def]
-    from otklik.wiring import build_enrichers
-
+def _enrichers(sessions: sessionmaker[Session]) -> list[Enricher]:
     with session_scope(sessions) as session:
         return build_enrichers(session)
 
