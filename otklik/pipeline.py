@@ -223,14 +223,8 @@ def _existing_mentions(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str]]:
     """(network, external_id) → (id, text) for the keys already stored."""
-    table = _table(Mention)
-    found: dict[tuple[str, str], tuple[int, str]] = {}
-    for network, external_ids in _by_network(keys).items():
-        rows = select_by_external_id(
-            session.connection(), table, network, external_ids, ["external_id", "id", "text"]
-        )
-        found.update({(network, ext): (id_, text) for ext, id_, text in rows})
-    return found
+    rows = _rows_by_key(session, _table(Mention), list(keys), ["text"])
+    return {key: (int(row[0]), str(row[1])) for key, row in rows.items()}
 
 
 def _by_network(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
