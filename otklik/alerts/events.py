@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 KINDS: tuple[str, ...] = ("new_case", "sla_reminder", "sla_breach", "removed_at_source",
-                          "silence", "publish_review")
+                          "silence", "publish_review", "spike", "attack")
 
 TITLES = {
     "new_case": "New case",
@@ -16,6 +16,8 @@ TITLES = {
     "removed_at_source": "Comment removed at the source",
     "silence": "No brand response yet",
     "publish_review": "Check a publication by hand",
+    "spike": "Spike in mentions",
+    "attack": "Possible information attack",
 }
 
 
