@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from otklik.domain import cases as sm
 from otklik.web import casework
 from otklik.web.auth import Principal, Require, db
-from otklik.web.pages.common import brands, opt_int
+from otklik.web.pages.common import back, brands, opt_int, run_step
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,28 +55,12 @@ def case_page(
 
 
 def _back(case_id: int, error: Exception | None = None) -> Response:
-    url = f"/cases/{case_id}"
-    if error is not None:
-        from urllib.parse import quote
-
-        url += "?error=" + quote(str(error)[:300])
-    return RedirectResponse(url, status_code=303)
+    return back(f"/cases/{case_id}", error)
 
 
-def _run(session: Session, case_id: int, work) -> Response:  # type: ignore[no-untyped-def]
+def _run(session: Session, case_id: int, work: Callable[[], Any]) -> Response:
     """Run one case action; a refused move or send comes back as a message on the page."""
-    from otklik.actions.send import SendRefused
-
-    try:
-        work()
-    except LookupError as exc:
-        session.rollback()
-        raise HTTPException(404, str(exc)) from exc
-    except (ValueError, SendRefused) as exc:  # IllegalTransition is a ValueError
-        session.rollback()
-        return _back(case_id, exc)
-    session.commit()
-    return _back(case_id)
+    return run_step(session, f"/cases/{case_id}", work)
 
 
 @router.post("/cases/{case_id}/answer")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from fastapi import HTTPException
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions.send import SendRefused
 from otklik.db.models import Brand
 
 PERIODS = (1, 7, 30, 90, 365)
@@ -74,3 +78,25 @@ def period(days: int | None, since: str | None, until: str | None,
 
 def qs(**params: object) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def back(url: str, error: Exception | None = None) -> Response:
+    """Back to the page a form was posted from, with the error (if any) to show on it."""
+    if error is not None:
+        url += "?error=" + quote(str(error)[:300])
+    return RedirectResponse(url, status_code=303)
+
+
+def run_step(session: Session, url: str, work: Callable[[], Any]) -> Response:
+    """One step a form asks for: not found is a 404, a refused step (an illegal transition, a
+    send that may not go) a message on the page; otherwise committed."""
+    try:
+        work()
+    except LookupError as exc:
+        session.rollback()
+        raise HTTPException(404, str(exc)) from exc
+    except (ValueError, SendRefused) as exc:
+        session.rollback()
+        return back(url, exc)
+    session.commit()
+    return back(url)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from otklik.db.models import Action, Brand, Case, Channel
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.cases import source_factory
-from otklik.web.pages.common import brands, opt_int, parse_when
+from otklik.web.pages.common import back, brands, opt_int, parse_when, run_step
 from otklik.web.render import render
 from otklik.web.search import QueryProblem, problem_of
 
@@ -120,25 +119,11 @@ def _publish_and_link(session: Session, incident_id: int, factory: Any, actor: s
 
 
 def _back(incident_id: int, error: Exception | None = None) -> Response:
-    url = f"/incidents/{incident_id}"
-    if error is not None:
-        url += "?error=" + quote(str(error)[:300])
-    return RedirectResponse(url, status_code=303)
+    return back(f"/incidents/{incident_id}", error)
 
 
 def _run(session: Session, incident_id: int, work: Callable[[], Any]) -> Response:
-    from otklik.actions.send import SendRefused
-
-    try:
-        work()
-    except LookupError as exc:
-        session.rollback()
-        raise HTTPException(404, str(exc)) from exc
-    except (ValueError, SendRefused) as exc:
-        session.rollback()
-        return _back(incident_id, exc)
-    session.commit()
-    return _back(incident_id)
+    return run_step(session, f"/incidents/{incident_id}", work)
 
 
 def _incident_or_404(session: Session, incident_id: int) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from otklik.db.models import Attack, Brand, Community, Refutation
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.cases import source_factory
-from otklik.web.pages.common import brands, opt_int
+from otklik.web.pages.common import back, brands, opt_int, run_step
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -86,28 +85,6 @@ def attacks_page(
     })
 
 
-def _back(url: str, error: Exception | None = None) -> Response:
-    if error is not None:
-        url += "?error=" + quote(str(error)[:300])
-    return RedirectResponse(url, status_code=303)
-
-
-def _run(session: Session, url: str, work: Callable[[], Any]) -> Response:
-    """One refutation step; not found is a 404, a refused step a message on the page."""
-    from otklik.actions.send import SendRefused
-
-    try:
-        work()
-    except LookupError as exc:
-        session.rollback()
-        raise HTTPException(404, str(exc)) from exc
-    except (ValueError, SendRefused) as exc:
-        session.rollback()
-        return _back(url, exc)
-    session.commit()
-    return _back(url)
-
-
 @router.post("/attacks/{attack_id}/refutation")
 def plan_refutation(
     attack_id: int,
@@ -127,7 +104,7 @@ def plan_refutation(
         raise HTTPException(404, str(exc)) from exc
     except ValueError as exc:
         session.rollback()
-        return _back("/attacks", exc)
+        return back("/attacks", exc)
     session.commit()
     return RedirectResponse(f"/refutations/{ref.id}", status_code=303)
 
@@ -163,7 +140,7 @@ def approve(
 ) -> Response:
     from otklik.actions.refutations import approve_official
 
-    return _run(session, f"/refutations/{refutation_id}", lambda: approve_official(
+    return run_step(session, f"/refutations/{refutation_id}", lambda: approve_official(
         session, refutation_id, actor=principal.actor, user_id=principal.who.id))
 
 
@@ -178,7 +155,7 @@ def publish(
 
     get_or_404(session, get_refutation, refutation_id)
     factory = source_factory(request, session)
-    return _run(session, f"/refutations/{refutation_id}", lambda: publish_official(
+    return run_step(session, f"/refutations/{refutation_id}", lambda: publish_official(
         session, refutation_id, source_factory=factory, actor=principal.actor))
 
 
@@ -195,7 +172,7 @@ def send(
 
     get_or_404(session, get_refutation, refutation_id)
     factory = source_factory(request, session)
-    return _run(session, f"/refutations/{refutation_id}", lambda: send_replies(
+    return run_step(session, f"/refutations/{refutation_id}", lambda: send_replies(
         session, refutation_id, source_factory=factory, actor=principal.actor,
         limit=opt_int(limit, "limit")))
 
@@ -212,7 +189,7 @@ def placement(
     """Tick off a native placement: todo → contacted → published (or declined)."""
     from otklik.actions.refutations import set_placement
 
-    return _run(session, f"/refutations/{refutation_id}", lambda: set_placement(
+    return run_step(session, f"/refutations/{refutation_id}", lambda: set_placement(
         session, refutation_id, community_id, status, actor=principal.actor, note=note))
 
 
