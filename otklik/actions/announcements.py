@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
+from otklik.actions.brands import brand_by_id
 from otklik.actions.send import SourceFactory
 from otklik.care.templates import pick_lang
 from otklik.db.models import Action, Announcement, Brand, Channel, Mention, MentionBrand
@@ -55,9 +56,7 @@ def add_announcement(
 ) -> Announcement:
     """Schedule a warning; texts (per channel id, `"<id>:reminder"` for the reminder) are
     templates checked in the sandbox now, not when they are due."""
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise LookupError(f"no brand {brand_id}")
+    brand = brand_by_id(session, brand_id)
     if not title.strip():
         raise ValueError("an announcement needs a title")
     if not channel_ids:

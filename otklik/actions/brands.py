@@ -59,6 +59,14 @@ def validate_query(text: str) -> None:
     parse(text)
 
 
+def brand_by_id(session: Session, brand_id: int) -> Brand:
+    """The brand, or LookupError (a 404 to the web, exit 2 to the CLI)."""
+    brand = session.get(Brand, brand_id)
+    if brand is None:
+        raise LookupError(f"no brand {brand_id}")
+    return brand
+
+
 def get_brand(session: Session, slug_or_id: str | int) -> Brand:
     if isinstance(slug_or_id, int) or str(slug_or_id).isdigit():
         brand = session.get(Brand, int(slug_or_id))

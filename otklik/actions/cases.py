@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
 from otklik.actions.audit import record
+from otklik.actions.brands import brand_by_id
 from otklik.actions.send import SendRefused, SourceFactory, draft_action, send_action
 from otklik.alerts.events import AlertEvent
 from otklik.care import queries
@@ -51,13 +52,6 @@ def get_case(session: Session, case_id: int) -> Case:
     if case is None:
         raise LookupError(f"no case {case_id}")
     return case
-
-
-def _brand(session: Session, brand_id: int) -> Brand:
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise LookupError(f"no brand {brand_id}")
-    return brand
 
 
 # --- opening and joining -------------------------------------------------------------------------
@@ -103,7 +97,7 @@ def open_case(
     mention = session.get(Mention, mention_id)
     if mention is None:
         raise LookupError(f"no mention {mention_id}")
-    brand = _brand(session, brand_id)
+    brand = brand_by_id(session, brand_id)
     existing = queries.cases_in_brand_of_mention(session, mention_id).get(brand_id)
     if existing is not None:
         case = get_case(session, existing)
@@ -138,7 +132,7 @@ def _open_cases(session: Session, mentions: Sequence[Mention], actor: str, now: 
             if match.brand_id in held.get(mention.id, ()):
                 continue
             if match.brand_id not in brands:
-                brand = _brand(session, match.brand_id)
+                brand = brand_by_id(session, match.brand_id)
                 channels = list(session.scalars(select(Channel).where(
                     Channel.brand_id == brand.id)))
                 brands[match.brand_id] = (brand, CaseRule.of(brand), channels)
@@ -278,7 +272,7 @@ def resolve(session: Session, case_id: int, *, actor: str, now: datetime | None 
     now = _now(now)
     case = get_case(session, case_id)
     _move(session, case, sm.RESOLVED, actor, now, reason=reason)
-    days = _brand(session, case.brand_id).follow_up_days
+    days = brand_by_id(session, case.brand_id).follow_up_days
     case.follow_up_due_at = now + timedelta(days=days) if days and days > 0 else None
     record(session, actor, "case.follow_up_scheduled", "case", case.id,
            due=case.follow_up_due_at.isoformat() if case.follow_up_due_at else None)
@@ -294,7 +288,7 @@ def draft_case_action(
     after_action_id: int | None = None,
 ) -> Action:
     """Draft one of the case's messages (template text unless `text` is given); audited."""
-    brand = _brand(session, case.brand_id)
+    brand = brand_by_id(session, case.brand_id)
     draft = compose(session, case, brand, kind, text=text, needs_approval=needs_approval)
     target = dict(draft.target)
     if after_action_id is not None:
@@ -425,7 +419,7 @@ def run_due_follow_ups(
     now = _now(now)
     drafted = []
     for case in queries.due_follow_ups(session, now):
-        brand = _brand(session, case.brand_id)
+        brand = brand_by_id(session, case.brand_id)
         approval = (brand.settings or {}).get("follow_up_approval")
         try:
             with session.begin_nested():

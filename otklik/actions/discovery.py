@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
+from otklik.actions.brands import brand_by_id
 from otklik.actions.communities import place_key
-from otklik.db.models import Brand, Channel, Community
+from otklik.db.models import Channel, Community
 from otklik.db.models import Place as PlaceRow
 from otklik.domain.posts import Place
 from otklik.sources.vk import VKSource
@@ -60,9 +61,7 @@ def register_places(
 async def discover_vk(session: Session, brand_id: int, vk: VKSource, *,
                       actor: str = "system") -> list[Community]:
     """Search VK communities by the brand's name and aliases; register what is new."""
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise LookupError(f"no brand {brand_id}")
+    brand = brand_by_id(session, brand_id)
     names = [brand.name, *((brand.settings or {}).get("aliases") or [])]
     found: dict[str, Place] = {}
     for name in names:

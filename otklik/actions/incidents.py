@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from otklik.actions import cases as desk
 from otklik.actions.audit import record
+from otklik.actions.brands import brand_by_id
 from otklik.actions.send import SourceFactory
 from otklik.care.templates import TemplateVars, pick_lang
 from otklik.db.models import Action, Brand, Case, Channel, Incident, Mention, Spike
@@ -49,13 +50,6 @@ def get_incident(session: Session, incident_id: int) -> Incident:
     return incident
 
 
-def _brand(session: Session, brand_id: int) -> Brand:
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise LookupError(f"no brand {brand_id}")
-    return brand
-
-
 def _channels(session: Session, incident: Incident) -> list[Channel]:
     rows = [session.get(Channel, cid) for cid in incident.channel_ids or []]
     return [c for c in rows if c is not None]
@@ -68,7 +62,7 @@ def open_incident(
     channel_ids: Sequence[int] = (), now: datetime | None = None,
 ) -> Incident:
     """Record an incident; the keywords must be a valid brand query, channels the brand's own."""
-    _brand(session, brand_id)
+    brand_by_id(session, brand_id)
     if not title.strip():
         raise ValueError("an incident needs a title (what happened)")
     rules.keywords_query(keywords)  # QuerySyntaxError (a ValueError) names the position
@@ -141,7 +135,7 @@ def publish_explanation(
 ) -> list[Action]:
     """Post what happened, since when, the status and the next update to every chosen channel."""
     incident = get_incident(session, incident_id)
-    brand = _brand(session, incident.brand_id)
+    brand = brand_by_id(session, incident.brand_id)
     template_id = None
     if text is None:
         lang = _lang(brand)
@@ -170,7 +164,7 @@ def update_incident(
         incident.status = status
     if next_update_at is not None:
         incident.next_update_at = next_update_at
-    brand = _brand(session, incident.brand_id)
+    brand = brand_by_id(session, incident.brand_id)
     body, template_id = texts.render(session, brand.id, "incident_update", _lang(brand), {
         "brand": brand.name, "title": incident.title, "text": text.strip(),
         "next_update": texts.fmt_time(incident.next_update_at)})
@@ -203,7 +197,7 @@ def link_complaints(
         Case.brand_id == incident.brand_id, Case.state.in_(sorted(sm.OPEN_STATES)),
         (Case.incident_id.is_(None)) | (Case.incident_id == incident.id),
     ).order_by(Case.id)).all()
-    brand = _brand(session, incident.brand_id)
+    brand = brand_by_id(session, incident.brand_id)
     for case in candidates:
         if case.incident_id is None:
             root = session.get(Mention, case.root_mention_id)
@@ -240,7 +234,7 @@ def close_incident(
         raise ValueError(f"incident {incident_id} is already resolved")
     if not text.strip():
         raise ValueError("closing needs a text saying what was done")
-    brand = _brand(session, incident.brand_id)
+    brand = brand_by_id(session, incident.brand_id)
     body, template_id = texts.render(session, brand.id, "incident_resolved", _lang(brand), {
         "brand": brand.name, "title": incident.title, "text": text.strip()})
     incident.status, incident.resolved_at, incident.next_update_at = "resolved", now, None
