@@ -49,8 +49,6 @@ WORDS = (
 )
 SENTIMENTS = ("negative", "neutral", "positive", None)
 BATCH = 20_000
-COVER_INDEX = ("CREATE INDEX IF NOT EXISTS ix_mentions_created_cover "
-               "ON mentions (created_at, sentiment, place_id, author_id)")
 
 
 def build(url: str, rows: int, days: int = 90) -> None:
@@ -92,19 +90,22 @@ def build(url: str, rows: int, days: int = 90) -> None:
             mid = n + 1
             created = now - timedelta(seconds=span * (rows - n) / rows)
             text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 24)))
+            author_id, place_id = rng.randint(1, 20_000), rng.randint(1, 2_000)
+            sentiment = rng.choice(SENTIMENTS)
             mentions.append({
                 "id": mid, "network": "vk", "external_id": f"-1_{mid}", "text": text,
-                "created_at": created, "author_id": rng.randint(1, 20_000),
-                "place_id": rng.randint(1, 2_000), "hashtags": [], "user_mentions": [],
+                "created_at": created, "author_id": author_id,
+                "place_id": place_id, "hashtags": [], "user_mentions": [],
                 "raw": {}, "ingested_at": created, "updated_at": created,
-                "sentiment": rng.choice(SENTIMENTS), "lang": "ru",
+                "sentiment": sentiment, "lang": "ru",
                 "sentiment_corrected": False, "is_question": False,
                 "cluster_id": (mid // 97) + 1 if mid % 97 < 3 and mid // 97 < 2_000 else None,
                 "thread_external_id": f"-1_{mid}",
             })
             if n % 10 < 6:
                 brands.append({"mention_id": mid, "brand_id": 1 + (n % 10 == 5),
-                                "query_ids": [], "sentiment": None})
+                               "query_ids": [], "sentiment": sentiment, "created_at": created,
+                               "place_id": place_id, "author_id": author_id})
         with engine.begin() as conn:
             conn.execute(insert(Mention), mentions)
             conn.execute(insert(MentionBrand), brands)
@@ -181,8 +182,6 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--ingest-batches", type=int, default=20)
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--cover-index", action="store_true",
-                        help=f"first add the index proposed for the overview: {COVER_INDEX}")
     args = parser.parse_args()
 
     path = Path(args.db) if args.db else Path(tempfile.mkdtemp()) / "bench-web.db"
@@ -191,10 +190,6 @@ def main() -> int:
         print(f"building {args.rows:,} mentions in {path} …", flush=True)
         build(url, args.rows)
     engine = make_engine(url)
-    if args.cover_index:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(COVER_INDEX)
-            conn.exec_driver_sql("ANALYZE")
     with engine.connect() as conn:
         indexes = [r[0] for r in conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='mentions' "
@@ -218,6 +213,7 @@ def main() -> int:
     pages = [
         "/overview?days=7",
         "/overview?days=30&brand=1",
+        "/overview?days=30",
         "/mentions",
         "/mentions?brand=1&sentiment=negative",
         f"/mentions/rows?after_id={newest}",

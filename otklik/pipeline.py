@@ -83,11 +83,11 @@ def ingest(
     if fresh:
         ids.update(_insert_mentions(session, fresh, author_ids, place_ids, source_id, now))
         result.inserted = len(fresh)
-    for mention_id, item in edited:
-        _apply_edit(session, mention_id, item, author_ids, place_ids, now)
+    corrected = {mention_id: label for mention_id, item in edited
+                 if (label := _apply_edit(session, mention_id, item, author_ids, place_ids, now))}
     result.updated = len(edited)
 
-    _store_brand_matches(session, batch, ids)
+    _store_brand_matches(session, batch, ids, author_ids, place_ids, corrected)
     _store_clusters(session, batch, ids, now)
     all_ids = {**existing, **ids}
     result.mention_ids = [all_ids[(p.network, p.external_id)][0] for p in unique]
@@ -308,11 +308,14 @@ def _apply_edit(
     author_ids: dict[tuple[str, str], int],
     place_ids: dict[tuple[str, str], int],
     now: datetime,
-) -> None:
-    """An edited post: keep what it said before, then store the new text and its enrichment."""
+) -> str | None:
+    """An edited post: keep what it said before, then store the new text and its enrichment.
+
+    Returns the label an analyst gave it, if any: the edit must keep it.
+    """
     table = _table(Mention)
     old = session.execute(
-        select(table.c.text, table.c.raw, table.c.sentiment_corrected)
+        select(table.c.text, table.c.raw, table.c.sentiment, table.c.sentiment_corrected)
         .where(table.c.id == mention_id)
     ).one()
     session.execute(
@@ -335,28 +338,46 @@ def _apply_edit(
         for key in ("sentiment", "sentiment_scores", "sentiment_score"):
             values.pop(key)
     session.execute(update(table).where(table.c.id == mention_id).values(**values))
+    return str(old.sentiment) if old.sentiment_corrected and old.sentiment else None
 
 
 def _store_brand_matches(
-    session: Session, batch: Sequence[Enriched], ids: dict[tuple[str, str], tuple[int, str]]
+    session: Session,
+    batch: Sequence[Enriched],
+    ids: dict[tuple[str, str], tuple[int, str]],
+    author_ids: dict[tuple[str, str], int],
+    place_ids: dict[tuple[str, str], int],
+    corrected: dict[int, str],
 ) -> None:
-    rows = []
+    """One row per (mention, brand) with the label toward the brand and the mention's copies.
+
+    An edit re-matches the queries; it keeps an analyst's corrected label.
+    """
+    rows: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
     for item in batch:
-        key = (item.post.network, item.post.external_id)
+        p = item.post
+        mention_id = ids[(p.network, p.external_id)][0]
         for brand_id, query_ids in item.brand_matches.items():
-            rows.append({
-                "mention_id": ids[key][0],
+            (kept if mention_id in corrected else rows).append({
+                "mention_id": mention_id,
                 "brand_id": brand_id,
                 "query_ids": sorted(query_ids),
-                "sentiment": item.brand_sentiments.get(brand_id, item.sentiment),
+                "sentiment": corrected.get(mention_id) or item.brand_sentiments.get(
+                    brand_id, item.sentiment),
+                "created_at": p.created_at,
+                "place_id": place_ids.get((p.network, p.place.external_id)) if p.place else None,
+                "author_id": (author_ids.get((p.network, p.author.external_id))
+                              if p.author else None),
             })
-    if rows:
-        stmt = _insert(session, _table(MentionBrand))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["mention_id", "brand_id"],
-            set_={"query_ids": stmt.excluded.query_ids, "sentiment": stmt.excluded.sentiment},
-        )
-        session.execute(stmt, rows)
+    for chunk, updated in ((rows, ("query_ids", "sentiment")), (kept, ("query_ids",))):
+        if chunk:
+            stmt = _insert(session, _table(MentionBrand))
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["mention_id", "brand_id"],
+                set_={column: stmt.excluded[column] for column in updated},
+            )
+            session.execute(stmt, chunk)
 
 
 def _store_clusters(

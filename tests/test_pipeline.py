@@ -131,3 +131,48 @@ def test_author_details_refresh_without_duplicating(store):
 def test_empty_batch_does_nothing(store):
     with session_scope(store.sessions) as s:
         assert ingest(s, []).stored == 0
+
+
+def test_brand_rows_carry_the_mention_time_place_author_and_label(store):
+    """The overview reads only `mention_brands`: its copies must equal the mention's."""
+    with session_scope(store.sessions) as s:
+        brand = Brand(slug="zerno", name="Зерно")
+        s.add(brand)
+
+    def matcher(batch: Sequence[Enriched]) -> None:
+        for item in batch:
+            item.brand_matches = {brand.id: [1]}
+            item.sentiment = "positive"  # no targeted label: the mention's own is used
+
+    with session_scope(store.sessions) as s:
+        ingest(s, [make_post(external_id="a")], enrichers=[matcher])
+    with session_scope(store.sessions) as s:
+        m = s.scalars(select(Mention)).one()
+        row = s.scalars(select(MentionBrand)).one()
+        assert (row.created_at, row.place_id, row.author_id, row.sentiment) == (
+            m.created_at, m.place_id, m.author_id, "positive")
+        assert m.place_id is not None and m.author_id is not None
+
+
+def test_an_edit_keeps_the_analysts_label_toward_the_brand(store):
+    with session_scope(store.sessions) as s:
+        brand = Brand(slug="zerno", name="Зерно")
+        s.add(brand)
+
+    def model(batch: Sequence[Enriched]) -> None:
+        for item in batch:
+            item.brand_matches = {brand.id: [1]}
+            item.sentiment = "positive"
+
+    post = make_post(external_id="a", text="Кофе холодный")
+    with session_scope(store.sessions) as s:
+        ingest(s, [post], enrichers=[model])
+        s.execute(Mention.__table__.update().values(sentiment="negative",
+                                                    sentiment_corrected=True))
+        s.execute(MentionBrand.__table__.update().values(sentiment="negative"))
+    post.text = "Кофе холодный, ждала 20 минут"
+    with session_scope(store.sessions) as s:
+        assert ingest(s, [post], enrichers=[model]).updated == 1
+    with session_scope(store.sessions) as s:
+        assert s.scalars(select(Mention.sentiment)).one() == "negative"
+        assert s.scalars(select(MentionBrand.sentiment)).one() == "negative"

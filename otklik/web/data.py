@@ -149,20 +149,22 @@ def latest_id(session: Session) -> int:
 def top_places_and_authors(session: Session, brand_id: int | None, since: datetime,
                            until: datetime, limit: int = 10) -> dict[str, list[dict[str, Any]]]:
     """Top places and authors by mention count in the window."""
-    base = _window(brand_id, since, until)
+    table: Any = Mention if brand_id is None else MentionBrand
+    base = select(table.id if brand_id is None else table.mention_id).where(
+        *_window(table, brand_id, since, until))
     return {
-        "places": _top(session, base, Mention.place_id, Place, limit),
-        "authors": _top(session, base, Mention.author_id, Author, limit),
+        "places": _top(session, base, table.place_id, Place, limit),
+        "authors": _top(session, base, table.author_id, Author, limit),
     }
 
 
-def _window(brand_id: int | None, since: datetime, until: datetime) -> Select[Any]:
-    stmt = select(Mention.id).where(Mention.created_at >= since, Mention.created_at < until)
+def _window(table: Any, brand_id: int | None, since: datetime, until: datetime) -> list[Any]:
+    """The window's conditions: on `mentions` for all brands, else on the brand's copies in
+    `mention_brands`; either way one range of one covering index (`ix_*_window`)."""
+    where = [table.created_at >= since, table.created_at < until]
     if brand_id is not None:
-        stmt = stmt.where(
-            exists().where(MentionBrand.mention_id == Mention.id, MentionBrand.brand_id == brand_id)
-        )
-    return stmt
+        where.append(table.brand_id == brand_id)
+    return where
 
 
 def _top(session: Session, base: Select[Any], column: Any, model: Any,
@@ -189,27 +191,20 @@ def volume_and_split(session: Session, brand_id: int | None, since: datetime, un
     """Mentions and negatives per bucket ('hour' or 'day'), and the sentiment split: one scan.
 
     For one brand the label is the sentiment toward that brand (`mention_brands.sentiment`,
-    which the pipeline fills and an analyst's correction updates), else the mention's own.
+    which the pipeline fills, falling back to the mention's own, and an analyst's correction
+    updates), else the mention's own.
     """
+    table: Any = Mention if brand_id is None else MentionBrand
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         # stored as 'YYYY-MM-DD HH:MM:SS…' (UTC): a prefix is the bucket, no date parsing per row
-        key = func.substr(Mention.created_at, 1, 13 if bucket == "hour" else 10)
+        key = func.substr(table.created_at, 1, 13 if bucket == "hour" else 10)
     else:
-        key = func.to_char(func.date_trunc(bucket, Mention.created_at),
+        key = func.to_char(func.date_trunc(bucket, table.created_at),
                            'YYYY-MM-DD"T"HH24:00' if bucket == "hour" else "YYYY-MM-DD")
-    if brand_id is None:
-        label_col: Any = Mention.sentiment
-        stmt = _window(None, since, until)
-    else:
-        label_col = func.coalesce(MentionBrand.sentiment, Mention.sentiment)
-        stmt = (select(Mention.id)
-                .join(MentionBrand, (MentionBrand.mention_id == Mention.id)
-                      & (MentionBrand.brand_id == brand_id))
-                .where(Mention.created_at >= since, Mention.created_at < until))
-    stmt = stmt.with_only_columns(
-        key.label("t"), label_col.label("label"), func.count().label("n")
-    ).group_by(key, label_col)
+    stmt = (select(key.label("t"), table.sentiment.label("label"), func.count().label("n"))
+            .where(*_window(table, brand_id, since, until))
+            .group_by(key, table.sentiment))
     buckets: dict[str, dict[str, Any]] = {}
     split = {s: 0 for s in (*SENTIMENTS, "unknown")}
     for raw, label, n in session.execute(stmt):

@@ -249,9 +249,14 @@ def test_brand_overview_counts_the_sentiment_toward_the_brand(any_desk: Any) -> 
     with desk.store.sessions() as session:
         brand = create_brand(session, "Зерно")
         session.execute(Mention.__table__.update().values(sentiment="positive"))
-        # two match the brand; one of them is negative toward it
-        session.add_all([MentionBrand(mention_id=ids[0], brand_id=brand.id, sentiment="negative"),
-                         MentionBrand(mention_id=ids[1], brand_id=brand.id, sentiment=None)])
+        # two match the brand; one of them is negative toward it (as the pipeline stores them:
+        # the label toward the brand, else the mention's own, and the mention's time)
+        session.add_all([
+            MentionBrand(mention_id=ids[0], brand_id=brand.id, sentiment="negative",
+                         created_at=now - timedelta(hours=1)),
+            MentionBrand(mention_id=ids[1], brand_id=brand.id, sentiment="positive",
+                         created_at=now - timedelta(hours=2)),
+        ])
         session.commit()
         brand_id = brand.id
     client = desk.client("viewer")

@@ -49,7 +49,8 @@ class Mention(Base):
     __tablename__ = "mentions"
     __table_args__ = (
         UniqueConstraint("network", "external_id"),
-        Index("ix_mentions_created_at", "created_at"),
+        # the overview's window scans read only this index (volume, split, top places/authors)
+        Index("ix_mentions_window", "created_at", "sentiment", "place_id", "author_id"),
         Index("ix_mentions_thread", "network", "thread_external_id"),
     )
 
@@ -108,14 +109,26 @@ class MentionVersion(Base):
 
 
 class MentionBrand(Base):
-    """Which brand (and which of its queries) a mention matched."""
+    """Which brand (and which of its queries) a mention matched.
+
+    It also carries copies of the mention's time, place and author (which never change), so
+    a brand's overview reads one index range instead of joining a million mentions.
+    """
 
     __tablename__ = "mention_brands"
+    __table_args__ = (
+        Index("ix_mention_brands_window", "brand_id", "created_at", "sentiment", "place_id",
+              "author_id"),
+    )
 
     mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id"), primary_key=True)
-    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), primary_key=True, index=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id"), primary_key=True)
     query_ids: Mapped[list[int]] = mapped_column(default=list)
-    sentiment: Mapped[str | None] = mapped_column(String(10))  # toward this brand
+    # toward this brand: the targeted label, else the mention's own (never NULL when it has one)
+    sentiment: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime]  # copied from the mention
+    place_id: Mapped[int | None]
+    author_id: Mapped[int | None]
 
 
 class DuplicateCluster(Base):

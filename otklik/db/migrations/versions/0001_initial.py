@@ -351,10 +351,10 @@ def upgrade() -> None:
     with op.batch_alter_table('mentions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mentions_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentions_cluster_id'), ['cluster_id'], unique=False)
-        batch_op.create_index('ix_mentions_created_at', ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentions_place_id'), ['place_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentions_sentiment'), ['sentiment'], unique=False)
         batch_op.create_index('ix_mentions_thread', ['network', 'thread_external_id'], unique=False)
+        batch_op.create_index('ix_mentions_window', ['created_at', 'sentiment', 'place_id', 'author_id'], unique=False)
 
     op.create_table('refutations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -422,12 +422,15 @@ def upgrade() -> None:
     sa.Column('brand_id', sa.Integer(), nullable=False),
     sa.Column('query_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('sentiment', sa.String(length=10), nullable=True),
+    sa.Column('created_at', otklik.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['brand_id'], ['brands.id'], name=op.f('fk_mention_brands_brand_id_brands')),
     sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], name=op.f('fk_mention_brands_mention_id_mentions')),
     sa.PrimaryKeyConstraint('mention_id', 'brand_id', name=op.f('pk_mention_brands'))
     )
     with op.batch_alter_table('mention_brands', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_mention_brands_brand_id'), ['brand_id'], unique=False)
+        batch_op.create_index('ix_mention_brands_window', ['brand_id', 'created_at', 'sentiment', 'place_id', 'author_id'], unique=False)
 
     op.create_table('mention_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -537,7 +540,7 @@ def downgrade() -> None:
 
     op.drop_table('mention_versions')
     with op.batch_alter_table('mention_brands', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_mention_brands_brand_id'))
+        batch_op.drop_index('ix_mention_brands_window')
 
     op.drop_table('mention_brands')
     with op.batch_alter_table('cases', schema=None) as batch_op:
@@ -553,10 +556,10 @@ def downgrade() -> None:
 
     op.drop_table('refutations')
     with op.batch_alter_table('mentions', schema=None) as batch_op:
+        batch_op.drop_index('ix_mentions_window')
         batch_op.drop_index('ix_mentions_thread')
         batch_op.drop_index(batch_op.f('ix_mentions_sentiment'))
         batch_op.drop_index(batch_op.f('ix_mentions_place_id'))
-        batch_op.drop_index('ix_mentions_created_at')
         batch_op.drop_index(batch_op.f('ix_mentions_cluster_id'))
         batch_op.drop_index(batch_op.f('ix_mentions_author_id'))
 
