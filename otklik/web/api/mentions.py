@@ -7,12 +7,12 @@ from datetime import datetime
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy.orm import Session
 
+from otklik.actions.changes import correct_sentiment
 from otklik.db.models import Mention
 from otklik.web import data
 from otklik.web.api.common import cursor_id, invalid, mention_out
 from otklik.web.api.schemas import CorrectionIn, MentionList, MentionOut, encode_cursor
 from otklik.web.auth import Principal, Require, db
-from otklik.web.changes import correct_sentiment
 from otklik.web.search import problem_of
 
 router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"])

@@ -10,13 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions import changes
 from otklik.actions import users as user_actions
 from otklik.actions.brands import BrandError, add_query, create_brand, get_brand
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
 from otklik.db.models import AlertChannel, Brand, Template, User
 from otklik.db.models.accounts import ROLES
 from otklik.domain.posts import NETWORKS
-from otklik.web import changes
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.common import brands, opt_int
 from otklik.web.preview import preview

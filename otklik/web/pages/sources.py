@@ -15,10 +15,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions.changes import ChangeError, mask_secret, save_source
 from otklik.db.models import DeadLetter, Source
 from otklik.domain.posts import NETWORKS
 from otklik.web.auth import Principal, Require, db
-from otklik.web.changes import ChangeError, mask_secret, save_source
 from otklik.web.pages.common import brands, opt_int
 from otklik.web.render import render
 

@@ -1,8 +1,8 @@
-"""State changes the desk makes that no other module owns yet: labels, sources, settings.
+"""The desk's smaller writers: sentiment labels, sources and credentials, brand settings,
+owned channels, templates, alert channels.
 
-Each records an audit event in the caller's transaction; the route commits. They are plain
-functions over a session, so the CLI or the API can call them as well (candidates for
-`otklik/actions/` once the lead settles where they live).
+Each validates its input (`ChangeError` names the field), records an audit event in the
+caller's transaction and leaves the commit to the caller (route, API or CLI).
 """
 
 from __future__ import annotations
