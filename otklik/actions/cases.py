@@ -195,7 +195,7 @@ def process_ingested(
 ) -> IngestOutcome:
     """Call after `pipeline.ingest`: attach replies to their cases, then open/join cases."""
     out = IngestOutcome()
-    mentions = _fresh_mentions(session, mention_ids)
+    mentions = _fresh_mentions(session, queries.case_candidates(session, mention_ids))
     out.replies = _link_replies(session, mentions, actor, now)
     return _open_cases(session, mentions, actor, _now(now), out)
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from otklik.care.rules import LAZY
-from otklik.db.models import Action, Brand, Case, CaseMention, Mention
+from otklik.db.models import Action, Brand, Case, CaseMention, Mention, MentionBrand
 from otklik.domain.cases import ESCALATED, FOLLOWED_UP, NEW, OPEN_STATES, RESOLVED
 
 
@@ -98,7 +99,40 @@ _ROOT = aliased(Mention, name="root")
 _LIVE = OPEN_STATES - {NEW}
 
 
-def reply_candidates(session: Session, mentions: Sequence[Mention]) -> list[Mention]:
+class PostKeys(Protocol):
+    """What `reply_candidates` reads of a mention: an ORM object or a plain row will do."""
+
+    id: int
+    network: str
+    external_id: str
+    parent_external_id: str | None
+    author_id: int | None
+
+
+M = TypeVar("M", bound=PostKeys)
+
+
+def case_candidates(session: Session, mention_ids: Sequence[int]) -> list[int]:
+    """The ids of a batch the case rules can act on: brand matches and possible replies.
+
+    Plain rows, no ORM objects: a batch of mentions that match no brand and answer nobody (most
+    of a firehose) then costs three light queries instead of loading every mention.
+    """
+    ids = list(mention_ids)
+    keys: list[PostKeys] = []
+    matched: set[int] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        keys += session.execute(
+            select(Mention.id, Mention.network, Mention.external_id, Mention.parent_external_id,
+                   Mention.author_id).where(Mention.id.in_(chunk))).all()
+        matched.update(session.scalars(
+            select(MentionBrand.mention_id).where(MentionBrand.mention_id.in_(chunk))))
+    matched.update(m.id for m in reply_candidates(session, keys))
+    return [i for i in ids if i in matched]
+
+
+def reply_candidates(session: Session, mentions: Sequence[M]) -> list[M]:
     """The few mentions of a batch that may answer a case (two queries for the whole batch):
     those whose id or parent is the network id of an action we sent, or whose author has a live
     case. `case_answered_by` then looks at each of them."""

@@ -275,3 +275,21 @@ def test_two_workers_on_one_thread_open_one_case(pg_store: Any) -> None:
     second.close()
     assert len(opened) == 1 and results[0].opened == []
     assert results[0].joined == [(opened[0], ids[1])]
+
+
+def test_case_rules_load_only_brand_matches_and_possible_replies(store: Any) -> None:
+    """A mention that matches no brand still counts when its author has a live case."""
+    from otklik.care.queries import case_candidates
+
+    with store.sessions() as s:
+        brand = brand_with_channel(s)
+        feed(s, brand, [post("-1_20", "u1", "Ужасный сервис")], {"-1_20": NEG})
+        case_id = case_of(s, "-1_20")
+        assert case_id is not None
+        desk.transition(s, case_id, "answered_publicly", actor="anna")  # now awaiting u1
+        matched = ingest(s, [post("-1_21", "u2", "Зерно: холодно")],
+                         enrichers=[labels(brand.id, {})]).mention_ids
+        unmatched = ingest(s, [post("-1_90", "u1", "Спасибо, всё решили", minutes=30),
+                               post("-1_91", "u9", "Погода сегодня", minutes=31)]).mention_ids
+        s.commit()
+        assert case_candidates(s, [*matched, *unmatched]) == [matched[0], unmatched[0]]
