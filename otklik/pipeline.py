@@ -16,7 +16,11 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from otklik.db.bulk import insert_ignoring_conflicts, select_by_external_id
+from otklik.db.bulk import (
+    insert_ignoring_conflicts,
+    refresh_planner_stats,
+    select_by_external_id,
+)
 from otklik.db.models import (
     Author,
     DuplicateCluster,
@@ -28,6 +32,8 @@ from otklik.db.models import (
 from otklik.domain.enrichment import Enriched, Enricher
 from otklik.domain.posts import Post
 
+# the tables whose lookups and joins each batch makes (kept analyzed on PostgreSQL)
+STATS_TABLES = ("mentions", "authors", "places", "mention_brands")
 
 def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
@@ -59,6 +65,7 @@ def ingest(
         return result
     now = datetime.now(UTC)
     _autoflush(session)
+    refresh_planner_stats(session.connection(), STATS_TABLES)
     author_ids = _upsert_refs(session, _table(Author), _authors(unique), now)
     place_ids = _upsert_refs(session, _table(Place), _places(unique), now)
     existing = _existing_mentions(session, ((p.network, p.external_id) for p in unique))

@@ -9,12 +9,16 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import DateTime, func, insert, select
+from sqlalchemy import DateTime, func, insert, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 
 from otklik.db.base import UTCDateTime
-from otklik.db.bulk import insert_ignoring_conflicts, select_by_external_id
+from otklik.db.bulk import (
+    insert_ignoring_conflicts,
+    refresh_planner_stats,
+    select_by_external_id,
+)
 from otklik.db.engine import _json_dumps
 from otklik.db.models import Author, Mention
 
@@ -131,3 +135,27 @@ def test_utc_datetime_fast_bind_matches_generic_path(value):
     impl = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
     assert fast is not None and impl is not None
     assert fast(value) == impl(UTCDateTime().process_bind_param(value, dialect))
+
+
+def test_a_table_that_outgrew_its_planner_stats_is_analyzed_once(pg_store: Any) -> None:
+    """A first import must not slow down while autovacuum has not yet looked at the tables."""
+    from otklik.pipeline import ingest
+    from tests.factories import make_post
+
+    with pg_store.sessions() as s:
+        ingest(s, [make_post() for _ in range(300)])
+        s.commit()
+        s.execute(text("SELECT pg_stat_force_next_flush()"))  # counters visible to others now
+        s.commit()
+    with pg_store.engine.connect() as conn:
+        assert refresh_planner_stats(conn, ["mentions", "places"], floor=100) == ["mentions"]
+        conn.commit()
+    with pg_store.engine.connect() as conn:
+        assert refresh_planner_stats(conn, ["mentions"], floor=100) == []  # just analyzed
+        assert conn.scalar(text("SELECT reltuples FROM pg_class "
+                                "WHERE oid = 'mentions'::regclass")) == 300
+
+
+def test_planner_stats_are_left_to_sqlite(sqlite_store: Any) -> None:
+    with sqlite_store.engine.connect() as conn:
+        assert refresh_planner_stats(conn, ["mentions"], floor=0) == []
