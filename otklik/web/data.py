@@ -146,16 +146,15 @@ def latest_id(session: Session) -> int:
     return int(session.scalar(select(func.max(Mention.id))) or 0)
 
 
-def top_places_and_authors(session: Session, brand_id: int | None, since: datetime,
-                           until: datetime, limit: int = 10) -> dict[str, list[dict[str, Any]]]:
-    """Top places and authors by mention count in the window."""
+def top(session: Session, what: str, brand_id: int | None, since: datetime, until: datetime,
+        limit: int = 10) -> list[dict[str, Any]]:
+    """Top places or authors (`what`) by mention count in the window."""
     table: Any = Mention if brand_id is None else MentionBrand
     base = select(table.id if brand_id is None else table.mention_id).where(
         *_window(table, brand_id, since, until))
-    return {
-        "places": _top(session, base, table.place_id, Place, limit),
-        "authors": _top(session, base, table.author_id, Author, limit),
-    }
+    if what == "places":
+        return _top(session, base, table.place_id, Place, limit)
+    return _top(session, base, table.author_id, Author, limit)
 
 
 def _window(table: Any, brand_id: int | None, since: datetime, until: datetime) -> list[Any]:

@@ -34,6 +34,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "negative_share": ("Доля негатива, %", "Negative share, %"),
     "spikes": ("Всплески", "Spikes"),
     "top_places": ("Главные площадки", "Top places"),
+    "loading": ("Загружается…", "Loading…"),
     "top_authors": ("Главные авторы", "Top authors"),
     "sentiment_split": ("Тональность", "Sentiment"),
     "open_cases": ("Открытые обращения", "Open cases"),

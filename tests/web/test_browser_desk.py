@@ -61,6 +61,8 @@ def test_desk_in_a_browser(sqlite_store: Any) -> None:
         # overview: the ECharts canvas is drawn inside the chart div; a spike opens its story
         page.goto(f"{base}/overview?days=7")
         page.wait_for_selector("#volume-chart[data-rendered='1'] canvas")
+        page.wait_for_selector("#top-places td.num")  # the tops arrive right after the page
+        page.wait_for_selector("#top-authors td.num")
         page.click(f'a[hx-get="/spikes/{seeded["spike"]}"]')
         page.wait_for_selector("#spike-detail .spike")
         assert "Жалобы на холодный кофе" in page.inner_text("#spike-detail")

@@ -191,6 +191,31 @@ def test_until_date_keeps_the_whole_day(desk: Any) -> None:
     assert _ids(html) == [ids[0]]
 
 
+def test_overview_tops_arrive_as_fragments_of_the_same_window(any_desk: Any) -> None:
+    from otklik.domain.posts import Author, Place
+
+    now = datetime.now(UTC)
+    loud = Author(external_id="u1", name="<i>Громкий</i>")
+    cafe = Place(external_id="-7", name="Кофейни <b>города</b>", kind="group")
+    _seed(any_desk, [make_post(author=loud, place=cafe, created_at=now - timedelta(hours=n + 1))
+                     for n in range(3)]
+          + [make_post(created_at=now - timedelta(hours=1)),
+             make_post(author=loud, created_at=now - timedelta(days=9))])  # outside 7 days
+    client = any_desk.client("viewer")
+    page = client.get("/overview?days=7").text
+    urls = re.findall(r'hx-get="(/overview/top/\w+\?[^"]+)"', page)
+    assert [u.split("?")[0] for u in urls] == ["/overview/top/places", "/overview/top/authors"]
+    import html as html_lib
+
+    places, authors = (client.get(html_lib.unescape(u)) for u in urls)
+    assert places.status_code == authors.status_code == 200
+    assert "<html" not in places.text
+    counts = dict(re.findall(r"<bdi>([^<]+)</bdi>.*?class=\"num\">(\d+)<", places.text, re.S))
+    assert counts["Кофейни &lt;b&gt;города&lt;/b&gt;"] == "3"
+    assert re.search(r"&lt;i&gt;Громкий&lt;/i&gt;</bdi>.*?class=\"num\">3<", authors.text, re.S)
+    assert client.get("/overview/top/secrets").status_code == 422
+
+
 def test_overview_figures_are_kept_for_the_ttl(desk: Any) -> None:
     now = datetime.now(UTC)
     _seed(desk, [make_post(created_at=now - timedelta(hours=2))])

@@ -22,6 +22,7 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/api/docs"),
 # What the roles are for, written out: a weakened permission on any of these fails the test.
 EXPECTED = {
     ("GET", "/overview"): "read",
+    ("GET", "/overview/top/{what}"): "read",
     ("GET", "/mentions"): "read",
     ("POST", "/mentions/{mention_id}/sentiment"): "analyze",
     ("POST", "/api/v1/mentions/{mention_id}/sentiment"): "analyze",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,12 +14,13 @@ from sqlalchemy.orm import Session
 from otklik.db.models import Spike
 from otklik.web import data
 from otklik.web.auth import Principal, Require, db
-from otklik.web.pages.common import Period, brands, opt_int, period
+from otklik.web.pages.common import Period, brands, opt_int, period, qs
 from otklik.web.pages.threats import threat_counts
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
 OVERVIEW_TTL = 60.0
+T = TypeVar("T")
 
 
 @router.get("/")
@@ -36,9 +38,13 @@ def overview(
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
+    """The page with its volume chart and figures; the top places and authors (two more scans
+    of the window) arrive as fragments right after, so the page does not wait for them."""
     p = period(days, since, until)
     brand = opt_int(brand_param, "brand")
-    series, split, tops = _figures(request, session, brand, p)
+    series, split = _kept(request, ("volume", brand, p),
+                          lambda: data.volume_and_split(session, brand, p.since, p.until,
+                                                        p.bucket))
     spikes = data.spikes_in(session, brand, p.since, p.until)
     chart = {
         "bucket": p.bucket,
@@ -52,6 +58,8 @@ def overview(
             for s in spikes
         ],
     }
+    window = qs(brand=brand, since=p.since.isoformat(timespec="seconds"),
+                until=p.until.isoformat(timespec="seconds"))
     return render(request, "overview.html", {
         "brands": brands(session),
         "brand_id": brand,
@@ -59,33 +67,52 @@ def overview(
         "days": days,
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "spikes": spikes,
-        "tops": tops,
+        "window": window,
         "split": split,
         "cases": data.case_figures(session, brand, p.since, p.until),
         "threats": threat_counts(session, brand),
     })
 
 
-def _figures(request: Request, session: Session, brand: int | None, p: Period) -> Any:
-    """Volume, split and tops: scans over the window, kept for `overview_ttl` seconds.
+@router.get("/overview/top/{what}")
+def overview_top(
+    request: Request,
+    what: Literal["places", "authors"],
+    brand_param: str | None = Query(None, alias="brand"),
+    days: int | None = Query(7),
+    since: str | None = None,
+    until: str | None = None,
+    _: Principal = Depends(Require("read")),
+    session: Session = Depends(db),
+) -> Response:
+    """Top places or authors of the overview's window: a fragment the page loads after itself."""
+    p = period(days, since, until)
+    brand = opt_int(brand_param, "brand")
+    rows = _kept(request, (what, brand, p),
+                 lambda: data.top(session, what, brand, p.since, p.until))
+    return render(request, "_top.html", {"what": what, "rows": rows})
+
+
+def _kept(request: Request, key: tuple[str, int | None, Period], compute: Callable[[], T]) -> T:
+    """Window figures kept for `overview_ttl` seconds per (figure, brand, window to the minute).
 
     Many people watch the same overview; its numbers may lag by up to the TTL (60 s by
     default), while the mention stream stays live. Set `app.state.overview_ttl = 0` to disable.
     """
     ttl = float(getattr(request.app.state, "overview_ttl", OVERVIEW_TTL))
-    key = (brand, p.since.replace(second=0, microsecond=0),
-           p.until.replace(second=0, microsecond=0), p.bucket)
+    name, brand, p = key
+    cache_key = (name, brand, p.since.replace(second=0, microsecond=0),
+                 p.until.replace(second=0, microsecond=0), p.bucket)
     cache: dict[Any, tuple[float, Any]] = request.app.state.overview_cache
     now = time.monotonic()
-    hit = cache.get(key)
+    hit = cache.get(cache_key)
     if ttl > 0 and hit is not None and now - hit[0] < ttl:
-        return hit[1]
-    series, split = data.volume_and_split(session, brand, p.since, p.until, p.bucket)
-    value = (series, split, data.top_places_and_authors(session, brand, p.since, p.until))
+        return cast(T, hit[1])
+    value = compute()
     if ttl > 0:
         if len(cache) >= 256:
             cache.clear()
-        cache[key] = (now, value)
+        cache[cache_key] = (now, value)
     return value
 
 
