@@ -8,7 +8,9 @@ literature uses (Pacheco et al. 2021, Giglietto et al. 2020): the same text from
 again, posts landing within seconds of each other, accounts posting at machine-like rates, accounts
 that are new or tiny. The detector groups posts by what they share (a near-duplicate cluster, a
 hashtag, a link), cuts each group into bursts in time, scores each burst only from those signals,
-and joins the bursts that share accounts into one attack.
+and joins the bursts that share accounts into one attack. Accounts that keep co-posting with several
+others of a burst (the co-posting network, `coordination.py`) are evidence too, and their posts in
+the attack's span are the attack's posts.
 
 Near-duplicates: MinHash over character 5-shingles of the text the author wrote (retweeted and
 quoted text, links, @handles and hashtags removed), with LSH banding. The signatures are computed
@@ -32,14 +34,14 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from otklik.analytics.coordination import co_posting_partners, retweet_sources, shared_keys
+
 _RT_RE = re.compile(r"\bRT\s+@\w+:?.*$", re.IGNORECASE | re.DOTALL)
 _QUOTE_RE = re.compile(r"[\"“]@\w+:.*?(?:[\"”]|$)", re.DOTALL)
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_USER_RE = re.compile(r"(?<![\w@])@\w+")
 _TAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]*)")
 # one pass: links, @handles and #hashtags are matched and dropped, words are kept (group 1)
 _WORDS_RE = re.compile(r"(?:https?://|www\.)\S+|[@#]\w[\w-]*|([^\W_]+)")
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ class AttackParams:
     The score weights and `threshold` were set by looking at burst signals of the organic streams
     and of the IRA HashtagGamer campaigns in `bench/attacks.py` (that printout also showed a few
     other campaigns); the other IRA categories are the check. Organic streams peak near 0.31.
+    The co-posting weight (0.30) and `co_partners` were chosen on the HashtagGamer campaigns too:
+    0.2, 0.3 and 0.5 reach the same dev recall, and the smallest weight at that plateau was kept.
     """
 
     gap: timedelta = timedelta(hours=3)  # a pause this long ends a burst of one shared key
@@ -80,6 +84,9 @@ class AttackParams:
     burst_seconds: int = 600  # ... posts at a machine-like rate
     small_followers: int = 100
     new_account_days: int = 180
+    co_seconds: int = 3600  # two accounts posting a shared key within this cell co-post ...
+    co_posts: int = 2  # ... and are linked when each did so with this many different posts
+    co_partners: int = 2  # an account linked to this many accounts of a burst coordinates in it
     threshold: float = 0.38  # score at which a burst is reported
 
 
@@ -131,13 +138,14 @@ def dup_text(own: str) -> str:
     return " ".join(w for w in _WORDS_RE.findall(own.lower()) if w)
 
 
-def _prepare(text: str) -> tuple[str, list[str], list[str]]:
-    """The near-duplicate text, the hashtags and the links of what the author wrote."""
+def _prepare(text: str) -> tuple[str, list[str], list[str], list[str]]:
+    """The near-duplicate text and links of what the author wrote; the hashtags of the whole post
+    (a retweet spreads its hashtag too) and the accounts it retweets."""
     own = own_text(text)
-    tags = sorted({m.lower() for m in _TAG_RE.findall(own)}) if "#" in own else []
+    tags = sorted({m.lower() for m in _TAG_RE.findall(text)}) if "#" in text else []
     urls = sorted({u.rstrip(".,;:!?)\"'”") for u in _URL_RE.findall(own)}) if (
         "http" in own or "www." in own) else []
-    return dup_text(own), tags, urls
+    return dup_text(own), tags, urls, retweet_sources(text)
 
 
 def _minhash(texts: Sequence[str], p: AttackParams, chunk: int = 20_000) -> np.ndarray:
@@ -208,7 +216,7 @@ def _split(idx: np.ndarray, t: np.ndarray, gap: float) -> list[np.ndarray]:
 
 def _burst_signals(
     b: _Burst, t: np.ndarray, au: np.ndarray, dup: np.ndarray, recs: Sequence[MentionRecord],
-    p: AttackParams,
+    partners: dict[int, set[int]], p: AttackParams,
 ) -> None:
     """Fill the burst's coordination signals and its score (volume and tone play no part)."""
     idx = b.idx
@@ -252,7 +260,15 @@ def _burst_signals(
     ]
     new = (sum(d < p.new_account_days for d in ages) / len(ages)) if ages else None
     places = {recs[i].place for i in idx.tolist() if recs[i].place}
-    core = 0.45 * repeat_share + 0.25 * machine_share + 0.20 * dup_share + 0.10 * sync
+    # accounts co-posting with several others of the burst; one partner is not enough (two
+    # friends entering a brand's contest together are not a team)
+    members = {int(a) for a in accounts}
+    linked = {a for a in members if len(partners.get(a, set()) & members) >= p.co_partners}
+    co_share = len(linked) / len(accounts)
+    core = (
+        0.45 * repeat_share + 0.25 * machine_share + 0.20 * dup_share + 0.10 * sync
+        + 0.30 * co_share
+    )
     # small or new accounts only add evidence, and only when they are most of the accounts:
     # real customers are often small accounts too, and a campaign may use big ones
     traits = [x for x in (small, new) if x is not None]
@@ -265,31 +281,11 @@ def _burst_signals(
         "machine_rate_share": round(machine_share, 3), "synchrony": round(sync, 3),
         "small_account_share": None if small is None else round(small, 3),
         "new_account_share": None if new is None else round(new, 3),
-        "places": len(places),
+        "places": len(places), "co_posting_share": round(co_share, 3),
     }
     part = {int(a) for a in np.unique(sa[1:][again])}
     part |= {a for lab, s in by_label.items() if lab in shared for a in s}
-    b.participants = part
-
-
-def _keys(
-    prepared: Sequence[tuple[str, list[str], list[str]]], labels: np.ndarray, au: np.ndarray
-) -> dict[tuple[str, str], list[int]]:
-    """Posts grouped by what they share: a near-duplicate cluster, a hashtag, a link."""
-    lab_authors: dict[int, set[int]] = defaultdict(set)
-    for i, lab in enumerate(labels.tolist()):
-        if lab >= 0:
-            lab_authors[lab].add(int(au[i]))
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, (_, tags, urls) in enumerate(prepared):
-        lab = int(labels[i])
-        if lab >= 0 and len(lab_authors[lab]) >= 2:
-            groups[("text", str(lab))].append(i)
-        for tag in tags:
-            groups[("hashtag", "#" + tag)].append(i)
-        for url in urls:
-            groups[("link", url)].append(i)
-    return groups
+    b.participants = part | linked
 
 
 def score_bursts(
@@ -299,9 +295,11 @@ def score_bursts(
     t = np.array([r.created_at.timestamp() for r in recs], dtype=np.float64)
     names, au = np.unique([r.author for r in recs], return_inverse=True)
     prepared = [_prepare(r.text) for r in recs]
-    labels = near_duplicate_labels([d for d, _, _ in prepared], p)
+    labels = near_duplicate_labels([d for d, *_ in prepared], p)
+    groups = shared_keys(prepared, labels, au)
+    partners = co_posting_partners(groups, t, au, p.co_seconds, p.co_posts)
     bursts: list[_Burst] = []
-    for key, members in _keys(prepared, labels, au).items():
+    for key, members in groups.items():
         idx = np.asarray(members, dtype=np.int64)
         if len(idx) < p.min_posts or len(np.unique(au[idx])) < p.min_accounts:
             continue
@@ -309,7 +307,7 @@ def score_bursts(
             if len(part) < p.min_posts or len(np.unique(au[part])) < p.min_accounts:
                 continue
             burst = _Burst(key, part)
-            _burst_signals(burst, t, au, labels, recs, p)
+            _burst_signals(burst, t, au, labels, recs, partners, p)
             bursts.append(burst)
     return bursts, t, au, names
 
@@ -380,7 +378,9 @@ def _attack(
         f"{signals['near_duplicate_share']:.0%} of the posts are near-identical texts from "
         f"different accounts, {signals['repeat_account_share']:.0%} of the accounts posted "
         f"repeatedly and {signals['machine_rate_share']:.0%} at a machine-like rate "
-        f"(synchrony beyond chance {signals['synchrony']:.2f}). "
+        f"(synchrony beyond chance {signals['synchrony']:.2f}); "
+        f"{signals['co_posting_share']:.0%} repeatedly posted the same things as several others "
+        f"of the group within an hour. "
         f"Coordination score {best.score:.2f}. Example: \u201c{example}\u201d"
     )
     return Attack(

@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+
 from otklik.analytics.attacks import (
     AttackParams,
     MentionRecord,
@@ -15,6 +17,7 @@ from otklik.analytics.attacks import (
     near_duplicate_labels,
     own_text,
 )
+from otklik.analytics.coordination import co_posting_partners, retweet_sources, shared_keys
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "attacks"
 
@@ -87,6 +90,50 @@ def test_the_campaign_is_found_without_its_timing_too() -> None:
     attacks = detect_attacks([*organic, *spread])
     assert len(attacks) == 1
     assert set(attacks[0].mention_ids) <= {m.id for m in camp}
+
+
+def test_thinned_campaign_found_by_its_co_posting_accounts() -> None:
+    """30 of the 51 posts of a real hashtag game, 9 accounts: no text is copied and few accounts
+    post at a machine-like rate, but the same accounts keep posting the tag together."""
+    organic = load("airline_organic.jsonl")
+    camp = load("ira_game_thinned.jsonl")
+    shift = organic[len(organic) // 2].created_at - camp[0].created_at
+    camp = [replace(m, created_at=m.created_at + shift) for m in camp]
+    attacks = detect_attacks([*organic, *camp])
+    assert len(attacks) == 1
+    found, camp_ids = set(attacks[0].mention_ids), {m.id for m in camp}
+    assert found <= camp_ids and len(found) >= 0.8 * len(camp_ids)
+    assert attacks[0].signals["co_posting_share"] >= 0.5
+    assert "several others" in attacks[0].summary
+    # the same posts scored without the co-posting evidence stay under the threshold
+    assert detect_attacks([*organic, *camp], AttackParams(co_partners=len(camp))) == []
+
+
+def test_friends_entering_a_brand_contest_are_not_a_campaign() -> None:
+    """81 real tweets of 48 fans asking Southwest for #DestinationDragons tickets over a week,
+    some in pairs of friends posting together: co-posting with one partner is not a team."""
+    fans = load("airline_contest_fans.jsonl")
+    assert detect_attacks(fans) == []
+    assert detect_attacks(fans, AttackParams(co_partners=1)) != []
+
+
+def test_co_posting_partners_need_repeated_shared_posts() -> None:
+    t = np.array([0.0, 60, 120, 180, 240, 300, 10_000], dtype=np.float64)
+    au = np.array([0, 1, 0, 1, 2, 3, 2])
+    # accounts 0 and 1 share the tag twice each within the hour; 2 and 3 once; 2 again hours later
+    groups = {("hashtag", "#x"): list(range(7))}
+    partners = co_posting_partners(groups, t, au, co_seconds=3600, co_posts=2)
+    assert partners == {0: {1}, 1: {0}}
+    assert co_posting_partners(groups, t, au, co_seconds=3600, co_posts=3) == {}
+
+
+def test_retweet_sources_are_shared_keys() -> None:
+    assert retweet_sources("RT @mitchellvii: Dear #BlackLivesMatter ... RT @b: x") == [
+        "b", "mitchellvii"]
+    assert retweet_sources("my flight was late @united") == []
+    labels = np.array([-1])
+    groups = shared_keys([("", ["blacklivesmatter"], [], ["mitchellvii"])], labels, au=labels)
+    assert set(groups) == {("hashtag", "#blacklivesmatter"), ("retweet", "@mitchellvii")}
 
 
 def test_fewer_accounts_than_the_minimum_is_not_a_campaign() -> None:
