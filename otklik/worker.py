@@ -99,13 +99,7 @@ class _RuntimeHolder:
 
     def on_process_shutdown(self, **_: Any) -> None:
         rt, self._rt = self._rt, None
-        if rt is None:
-            return
-        try:
-            if rt.dispatcher.held():
-                with rt.sessions() as session:
-                    rt.dispatcher.flush(session, force=True)
-        finally:
+        if rt is not None:  # held alerts wait in the store for the next flush, by any process
             rt.engine.dispose()
 
 
@@ -189,11 +183,10 @@ def _register_tasks(app: Celery, holder: _RuntimeHolder) -> None:
 
 
 def _after(holder: _RuntimeHolder, result: Any) -> Any:
-    """Send alerts held past their window by this process (each process has its dispatcher)."""
+    """Send the alerts whose channel's window has passed (one query when none are held)."""
     rt = holder.get()
-    if rt.dispatcher.held():
-        with rt.sessions() as session:
-            rt.dispatcher.flush(session)
+    with rt.sessions() as session:
+        rt.dispatcher.flush(session)
     return result
 
 

@@ -2,32 +2,30 @@
 
 Throttling (no storm): the first event after a quiet minute goes out at once; whatever arrives in
 the next `window` seconds is held and sent as one grouped message when the window has passed
-(`flush(now)`, called by the scheduler every few seconds). A channel that fails keeps its events
-for the next flush; nothing is dropped silently (capped at `MAX_HELD` per channel, oldest first,
-with the number dropped said in the next message).
+(`flush(now)`, which the periodic desk step and the workers call). Held alerts wait in the store
+(`alert_outbox`), not in a process: a restart loses none, and any process may send them. A
+channel that fails keeps its alerts and is tried again a window later; nothing is dropped.
 
 Routing: an `AlertChannel` with `brand_id` NULL hears every brand; `events` (empty = all kinds)
 filters kinds; `config["min_priority"]` ignores new cases below that priority.
-The time of the last message is kept on the row (`last_sent_at`), so a restart does not reset it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from otklik.alerts.events import TITLES, AlertEvent
 from otklik.alerts.notifiers import Notifier, NotifyError, build_notifier
-from otklik.db.models import AlertChannel, Brand
+from otklik.db.models import AlertChannel, AlertOutbox, Brand
 
 log = logging.getLogger("otklik.alerts")
-MAX_HELD = 500
 MAX_LINES = 25
 NotifierFactory = Callable[[str, dict[str, Any]], Notifier]
 
@@ -39,15 +37,7 @@ class Report:
     failed: list[tuple[int, str]] = field(default_factory=list)
 
 
-@dataclass
-class _Held:
-    events: list[AlertEvent] = field(default_factory=list)
-    dropped: int = 0
-    retry_at: datetime | None = None  # after a failure, wait a window before trying again
-
-
-def format_message(events: Sequence[AlertEvent], brands: dict[int, str],
-                   dropped: int = 0) -> tuple[str, str]:
+def format_message(events: Sequence[AlertEvent], brands: dict[int, str]) -> tuple[str, str]:
     """(subject, text) of one grouped message."""
     names = sorted({brands.get(e.brand_id, f"brand {e.brand_id}") for e in events})
     who = ", ".join(names)
@@ -57,19 +47,24 @@ def format_message(events: Sequence[AlertEvent], brands: dict[int, str],
     lines = [f"• {e.line()}" for e in events[:MAX_LINES]]
     if len(events) > MAX_LINES:
         lines.append(f"… and {len(events) - MAX_LINES} more")
-    if dropped:
-        lines.append(f"({dropped} older alerts were dropped while the channel was failing)")
     return f"[otklik] {who}: {len(events)} alerts", "\n".join(lines)
 
 
+def _stored(event: AlertEvent) -> dict[str, Any]:
+    return {**asdict(event), "at": event.at.isoformat()}
+
+
+def _loaded(stored: dict[str, Any]) -> AlertEvent:
+    return AlertEvent(**{**stored, "at": datetime.fromisoformat(stored["at"])})
+
+
 class AlertDispatcher:
-    """Hold, group and send alerts; one instance per process (the scheduler's)."""
+    """Hold, group and send alerts. Its state is in the store; its settings are per process."""
 
     def __init__(self, *, window_seconds: float = 60.0,
                  notifier_factory: NotifierFactory = build_notifier) -> None:
         self.window = timedelta(seconds=window_seconds)
         self.notifier_factory = notifier_factory
-        self._held: dict[int, _Held] = {}
 
     def _channels(self, session: Session, brand_id: int) -> Sequence[AlertChannel]:
         return session.scalars(select(AlertChannel).where(
@@ -86,49 +81,69 @@ class AlertDispatcher:
 
     def submit(self, session: Session, events: Sequence[AlertEvent],
                now: datetime | None = None) -> Report:
-        """Route events to their channels; send at once where the channel has been quiet."""
+        """Route events to their channels' outbox; send at once where a channel has been quiet."""
+        now = now or datetime.now(UTC)
         for event in events:
             for channel in self._channels(session, event.brand_id):
                 if self._wants(channel, event):
-                    held = self._held.setdefault(channel.id, _Held())
-                    held.events.append(event)
-                    if len(held.events) > MAX_HELD:
-                        held.events.pop(0)
-                        held.dropped += 1
+                    session.add(AlertOutbox(channel_id=channel.id, kind=event.kind,
+                                            event=_stored(event), created_at=now))
+        session.flush()
         return self.flush(session, now)
 
     def flush(self, session: Session, now: datetime | None = None, *,
               force: bool = False) -> Report:
         """Send every held group whose channel's window has passed (all of them with `force`,
-        for a process about to exit). Commits `last_sent_at`."""
+        for a one-shot process). Commits."""
         now = now or datetime.now(UTC)
         report = Report()
-        brands: dict[int, str] = {i: n for i, n in session.execute(select(Brand.id, Brand.name))}
-        for channel_id, held in list(self._held.items()):
-            if not held.events:
+        waiting = session.execute(
+            select(AlertOutbox.channel_id, func.count()).where(AlertOutbox.state == "held")
+            .group_by(AlertOutbox.channel_id).order_by(AlertOutbox.channel_id)
+        ).all()
+        brands: dict[int, str] = {}
+        if waiting:
+            brands = {i: n for i, n in session.execute(select(Brand.id, Brand.name))}
+        for channel_id, count in waiting:
+            channel = session.scalars(  # PostgreSQL: another process sending it is skipped
+                select(AlertChannel).where(AlertChannel.id == channel_id)
+                .with_for_update(skip_locked=True)).first()
+            if channel is None:
                 continue
-            channel = session.get(AlertChannel, channel_id)
-            if channel is None or not channel.enabled:
-                del self._held[channel_id]
+            if not channel.enabled:
+                self._mark(session, channel_id, "dropped", now)
                 continue
             last = channel.last_sent_at
-            waiting = held.retry_at is not None and now < held.retry_at
-            if not force and (waiting or (last is not None and now - last < self.window)):
-                report.held += len(held.events)
+            retrying = channel.retry_at is not None and now < channel.retry_at
+            if not force and (retrying or (last is not None and now - last < self.window)):
+                report.held += int(count)
                 continue
-            subject, text = format_message(held.events, brands, held.dropped)
+            rows = session.scalars(select(AlertOutbox).where(
+                AlertOutbox.channel_id == channel_id, AlertOutbox.state == "held",
+            ).order_by(AlertOutbox.id)).all()
+            subject, text = format_message([_loaded(r.event) for r in rows], brands)
             try:
                 self.notifier_factory(channel.kind, channel.config or {}).send(subject, text)
             except (NotifyError, ValueError) as exc:
                 log.warning("alert channel %d (%s) failed: %s", channel.id, channel.kind, exc)
                 report.failed.append((channel.id, str(exc)))
-                held.retry_at = now + self.window
+                channel.retry_at = now + self.window
                 continue
-            report.sent.append((channel.id, len(held.events)))
-            channel.last_sent_at = now
-            self._held[channel_id] = _Held()
+            report.sent.append((channel.id, len(rows)))
+            channel.last_sent_at, channel.retry_at = now, None
+            for row in rows:
+                row.state, row.sent_at = "sent", now
         session.commit()
         return report
 
-    def held(self) -> int:
-        return sum(len(h.events) for h in self._held.values())
+    @staticmethod
+    def _mark(session: Session, channel_id: int, state: str, now: datetime) -> None:
+        session.execute(update(AlertOutbox).where(
+            AlertOutbox.channel_id == channel_id, AlertOutbox.state == "held",
+        ).values(state=state, sent_at=now))
+
+    @staticmethod
+    def held(session: Session) -> int:
+        """Alerts waiting for their channel's window, in all processes."""
+        return int(session.scalar(select(func.count()).select_from(AlertOutbox).where(
+            AlertOutbox.state == "held")) or 0)

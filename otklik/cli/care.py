@@ -353,7 +353,7 @@ def case_tick(
         dispatcher = AlertDispatcher()
         report = desk_tick(s, source_factory=registry_source_factory(s, settings_of(ctx)),
                            dispatcher=dispatcher, now=at)
-        if dispatcher.held():  # this process ends now: what the window held goes out grouped
+        if dispatcher.held(s):  # a one-shot run: what the window held goes out now, grouped
             dispatcher.flush(s, at, force=True)
         for event in report.alerts:
             typer.echo(event.line())

@@ -126,7 +126,7 @@ def test_throttle_groups_a_storm_into_one_message_a_minute(
         storm = [event(case_id=i, brand_id=zerno.id) for i in range(2, 42)]
         for i, e in enumerate(storm):  # 40 cases within the same minute
             dispatcher.submit(s, [e], NOW + timedelta(seconds=i))
-        assert len(httpserver.log) == 1 and dispatcher.held() == 40
+        assert len(httpserver.log) == 1 and dispatcher.held(s) == 40
         assert dispatcher.flush(s, NOW + timedelta(seconds=59)).sent == []
         grouped = dispatcher.flush(s, NOW + timedelta(seconds=61))
         assert [n for _, n in grouped.sent] == [40]
@@ -134,7 +134,7 @@ def test_throttle_groups_a_storm_into_one_message_a_minute(
         text = httpserver.log[1][0].get_json()["text"]
         assert text.startswith("[otklik] Зерно: 40 alerts\n• New case #2:")
         assert "… and 15 more" in text
-        assert dispatcher.held() == 0
+        assert dispatcher.held(s) == 0
 
 
 def test_routing_per_brand_kind_and_priority(sqlite_store: Any, httpserver: HTTPServer) -> None:
@@ -172,7 +172,7 @@ def test_failing_channel_keeps_its_alerts_and_retries(sqlite_store: Any,
         s.commit()
         d = AlertDispatcher()
         report = d.submit(s, [event("removed_at_source", brand_id=zerno.id)], NOW)
-        assert report.failed and "503" in report.failed[0][1] and d.held() == 1
+        assert report.failed and "503" in report.failed[0][1] and d.held(s) == 1
         httpserver.expect_oneshot_request("/hook").respond_with_data("ok")
         assert d.flush(s, NOW + timedelta(seconds=10)).sent == []  # waits before retrying
         assert [n for _, n in d.flush(s, NOW + timedelta(seconds=61)).sent] == [1]
@@ -197,4 +197,36 @@ def test_force_flush_before_exit(sqlite_store: Any, httpserver: HTTPServer) -> N
         d = AlertDispatcher()
         assert d.submit(s, [event(brand_id=zerno.id)], NOW + timedelta(seconds=5)).held == 1
         assert [n for _, n in d.flush(s, NOW + timedelta(seconds=6), force=True).sent] == [1]
-        assert d.held() == 0 and len(httpserver.log) == 1
+        assert d.held(s) == 0 and len(httpserver.log) == 1
+
+
+def test_held_alerts_survive_a_restart_and_are_kept_once_sent(store: Any,
+                                                             httpserver: HTTPServer) -> None:
+    """A process that dies with alerts in its window loses none: the next one sends them."""
+    from sqlalchemy import select
+
+    from otklik.db.models import AlertOutbox
+
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    with store.sessions() as s:
+        zerno, _ = brands(s)
+        s.add(AlertChannel(brand_id=zerno.id, kind="webhook",
+                           config={"url": httpserver.url_for("/hook")}))
+        s.commit()
+        first = AlertDispatcher()
+        first.submit(s, [event(case_id=1, brand_id=zerno.id)], NOW)
+        first.submit(s, [event(case_id=2, brand_id=zerno.id),
+                         event(case_id=3, brand_id=zerno.id)], NOW + timedelta(seconds=5))
+        assert len(httpserver.log) == 1
+    del first  # the process ends; its window held two alerts
+    with store.sessions() as s:
+        restarted = AlertDispatcher()
+        assert restarted.held(s) == 2
+        assert restarted.flush(s, NOW + timedelta(seconds=30)).held == 2  # still in the window
+        assert [n for _, n in restarted.flush(s, NOW + timedelta(seconds=61)).sent] == [2]
+        assert "New case #2" in httpserver.log[-1][0].get_json()["text"]
+        assert restarted.flush(s, NOW + timedelta(seconds=200)).sent == []  # never twice
+        rows = s.execute(select(AlertOutbox.state, AlertOutbox.sent_at)
+                         .order_by(AlertOutbox.id)).all()
+        assert [state for state, _ in rows] == ["sent"] * 3  # the record of who was told
+        assert rows[-1].sent_at == NOW + timedelta(seconds=61)

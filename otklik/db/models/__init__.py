@@ -3,7 +3,14 @@
 from otklik.db.base import Base
 from otklik.db.models.accounts import ApiToken, AuditEvent, User
 from otklik.db.models.analytics import Attack, Community, Spike
-from otklik.db.models.brands import AlertChannel, Brand, BrandQuery, Channel, Template
+from otklik.db.models.brands import (
+    AlertChannel,
+    AlertOutbox,
+    Brand,
+    BrandQuery,
+    Channel,
+    Template,
+)
 from otklik.db.models.care import Action, Case, CaseMention
 from otklik.db.models.mentions import (
     Author,
@@ -18,7 +25,8 @@ from otklik.db.models.publish import Announcement, Incident, Refutation
 from otklik.db.models.sources import DeadLetter, Source
 
 __all__ = [
-    "Action", "AlertChannel", "Announcement", "ApiToken", "Attack", "AuditEvent", "Author", "Base",
+    "Action", "AlertChannel", "AlertOutbox", "Announcement", "ApiToken", "Attack", "AuditEvent",
+    "Author", "Base",
     "Brand", "BrandQuery", "Case", "CaseMention", "Channel", "Community", "DeadLetter",
     "DuplicateCluster", "Incident", "Mention", "MentionBrand", "MentionVersion", "Place",
     "Refutation", "SentimentCorrection", "Source", "Spike", "Template", "User",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from otklik.db.base import Base, utcnow
@@ -89,3 +89,21 @@ class AlertChannel(Base):
     events: Mapped[list[str]] = mapped_column(default=list)
     enabled: Mapped[bool] = mapped_column(default=True)
     last_sent_at: Mapped[datetime | None]
+    retry_at: Mapped[datetime | None]  # after a failed send: wait until then
+
+
+class AlertOutbox(Base):
+    """One alert routed to one channel: held until the channel's window has passed, then sent
+    grouped with the others. In the store, so a restart or a crash loses none; kept after
+    sending as the record of who was told what, and when."""
+
+    __tablename__ = "alert_outbox"
+    __table_args__ = (Index("ix_alert_outbox_waiting", "state", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("alert_channels.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    event: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default="held")  # held, sent, dropped
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

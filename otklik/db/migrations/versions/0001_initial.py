@@ -102,6 +102,7 @@ def upgrade() -> None:
     sa.Column('events', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('last_sent_at', otklik.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('retry_at', otklik.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['brand_id'], ['brands.id'], name=op.f('fk_alert_channels_brand_id_brands')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_channels'))
     )
@@ -246,6 +247,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('templates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_templates_brand_id'), ['brand_id'], unique=False)
+
+    op.create_table('alert_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('event', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('created_at', otklik.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', otklik.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['channel_id'], ['alert_channels.id'], name=op.f('fk_alert_outbox_channel_id_alert_channels')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_outbox'))
+    )
+    with op.batch_alter_table('alert_outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_alert_outbox_waiting', ['state', 'channel_id'], unique=False)
 
     op.create_table('channels',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -576,6 +591,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_channels_brand_id'))
 
     op.drop_table('channels')
+    with op.batch_alter_table('alert_outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_alert_outbox_waiting')
+
+    op.drop_table('alert_outbox')
     with op.batch_alter_table('templates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_templates_brand_id'))
 
