@@ -104,7 +104,7 @@ def test_thinned_campaign_found_by_its_co_posting_accounts() -> None:
     found, camp_ids = set(attacks[0].mention_ids), {m.id for m in camp}
     assert found <= camp_ids and len(found) >= 0.8 * len(camp_ids)
     assert attacks[0].signals["co_posting_share"] >= 0.5
-    assert "several others" in attacks[0].summary
+    assert "(co-posting)" in attacks[0].summary
     # the same posts scored without the co-posting evidence stay under the threshold
     assert detect_attacks([*organic, *camp], AttackParams(co_partners=len(camp))) == []
 
