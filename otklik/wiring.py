@@ -12,7 +12,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Brand, BrandQuery, Channel, Mention, Place
@@ -34,6 +34,7 @@ class Enrichment:
         self.use_sentiment = sentiment
         self.duplicates = DuplicateIndex(window=duplicate_window)
         self._primed = False
+        self._seen_id = 0  # the newest mention id this process has indexed
         self._signature = ""
         self._index = QueryIndex()
         self._brand_names: dict[int, list[str]] = {}
@@ -45,6 +46,8 @@ class Enrichment:
             self._refresh(session)
             if not self._primed:
                 self._prime(session)
+            else:
+                self._catch_up(session)
             sentiment = self._sentiment() if self.use_sentiment else None
             return default_enrichers(
                 sentiment=sentiment,
@@ -76,6 +79,7 @@ class Enrichment:
 
     def _prime(self, session: Session) -> None:
         """Load recent texts so a repeat of yesterday's post still joins its cluster."""
+        self._seen_id = int(session.scalar(select(func.max(Mention.id))) or 0)
         since = datetime.now(UTC) - (self.duplicates.window or timedelta(days=7))
         rows = session.execute(
             select(Mention.network, Mention.external_id, Mention.text, Mention.created_at)
@@ -85,6 +89,25 @@ class Enrichment:
         ).all()
         self.duplicates.add_batch([((n, e), t, at) for n, e, t, at in reversed(rows)])
         self._primed = True
+
+    def _catch_up(self, session: Session) -> None:
+        """Index what other processes stored since the last batch, so a copy that reaches this
+        worker joins the cluster another worker started. This process's own mentions are in
+        the index already: only their keys are read, nothing is hashed twice."""
+        keys = session.execute(
+            select(Mention.id, Mention.network, Mention.external_id)
+            .where(Mention.id > self._seen_id).order_by(Mention.id).limit(PRIME_LIMIT)
+        ).all()
+        if not keys:
+            return
+        self._seen_id = keys[-1].id
+        missing = [row.id for row in keys if (row.network, row.external_id) not in self.duplicates]
+        for i in range(0, len(missing), 500):
+            rows = session.execute(
+                select(Mention.network, Mention.external_id, Mention.text, Mention.created_at)
+                .where(Mention.id.in_(missing[i:i + 500])).order_by(Mention.id)
+            ).all()
+            self.duplicates.add_batch([((n, e), t, at) for n, e, t, at in rows])
 
     def _sentiment(self) -> Enricher:
         from otklik.nlp.sentiment import SentimentModel, sentiment_enricher

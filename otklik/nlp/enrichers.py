@@ -152,7 +152,9 @@ def default_enrichers(
         chain.append(sentiment)
     if names:
         chain.append(NameEnricher())
-    chain.append(DuplicateEnricher(duplicate_index or DuplicateIndex(window=duplicate_window)))
+    if duplicate_index is None:  # not `or`: an empty index is falsy (it has a length)
+        duplicate_index = DuplicateIndex(window=duplicate_window)
+    chain.append(DuplicateEnricher(duplicate_index))
     chain.append(QuestionEnricher(owned))
     chain.append(PriorityEnricher(owned, weights=weights, clock=clock))
     return chain

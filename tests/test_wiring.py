@@ -1,0 +1,43 @@
+"""The long-lived enrichment state of a process, shared through the store between workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from otklik.db.engine import session_scope
+from otklik.db.models import Mention
+from otklik.pipeline import ingest
+from otklik.wiring import Enrichment
+from tests.factories import make_post
+
+TEXT = "Таракан в круассане на Ленина, 5! Не ходите в эту кофейню, вас там отравят"
+
+
+def _store(store: Any, worker: Enrichment, post: Any) -> None:
+    with session_scope(store.sessions) as s:
+        ingest(s, [post], enrichers=worker.enrichers(s))
+
+
+def test_a_copy_reaching_another_worker_joins_the_first_workers_cluster(store: Any) -> None:
+    first, second = Enrichment(sentiment=False), Enrichment(sentiment=False)
+    _store(store, first, make_post(external_id="w1", text="Кофе сегодня хороший"))
+    _store(store, second, make_post(external_id="w2", text="Доброе утро"))  # both primed now
+    _store(store, first, make_post(external_id="orig", text=TEXT))
+    _store(store, second, make_post(external_id="copy", text=TEXT + "!!"))
+    with session_scope(store.sessions) as s:
+        clusters = dict(s.execute(select(Mention.external_id, Mention.cluster_id)).all())
+    assert clusters["orig"] is not None and clusters["copy"] == clusters["orig"]
+    assert clusters["w1"] is None and clusters["w2"] is None
+
+
+def test_own_mentions_are_not_hashed_twice(store: Any, monkeypatch: Any) -> None:
+    worker = Enrichment(sentiment=False)
+    _store(store, worker, make_post(external_id="a", text=TEXT))
+    hashed: list[int] = []
+    original = worker.duplicates.add_batch
+    monkeypatch.setattr(worker.duplicates, "add_batch",
+                        lambda items: hashed.append(len(items)) or original(items))
+    _store(store, worker, make_post(external_id="b", text="Совсем другой текст про латте"))
+    assert hashed == [1]  # the new post only: "a" came back from the store already indexed
