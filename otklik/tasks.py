@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from otklik.actions.attacks import refresh_attacks
-from otklik.actions.cases import on_case_action_sent as case_on_sent
+from otklik.actions.case_answers import on_case_action_sent as case_on_sent
 from otklik.actions.communities import refresh_communities
 from otklik.actions.intake import intake
 from otklik.actions.send import send_action as send_one

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk
 from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
@@ -214,7 +215,7 @@ def link_complaints(
                 session, brand.id, pick_lang(case.lang, brand.languages),
                 TemplateVars(brand=brand.name, case_number=case.id, name=case.customer_name,
                              incident_link=incident.explanation_url))
-            action = desk.draft_case_action(
+            action = answers.draft_case_action(
                 session, case, "public_reply", actor=actor, text=text, needs_approval=True,
                 idempotency_key=key)
             action.incident_id, action.template_id = incident.id, template_id

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk
 from otklik.actions.send import SourceFactory
 from otklik.alerts.dispatch import AlertDispatcher
@@ -40,7 +41,7 @@ def desk_tick(
     report.alerts += desk.check_sla(session, now)
     report.alerts += desk.flag_removed_at_source(session)
     session.commit()
-    report.follow_ups = [a.id for a in desk.run_due_follow_ups(
+    report.follow_ups = [a.id for a in answers.run_due_follow_ups(
         session, now, source_factory=source_factory)]
     report.closed_silent = desk.close_silent_follow_ups(session, now)
     session.commit()

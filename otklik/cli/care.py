@@ -18,6 +18,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk
 from otklik.actions.brands import get_brand
 from otklik.actions.send import approve_action, confirm_not_sent, mark_sent
@@ -195,10 +196,10 @@ def case_answer(
         factory = registry_source_factory(s, settings_of(ctx))
         if public_only:
             assert public is not None
-            sent = [desk.answer_publicly(s, case_id, actor=actor, source_factory=factory,
+            sent = [answers.answer_publicly(s, case_id, actor=actor, source_factory=factory,
                                          text=public, needs_approval=approval, again=again)]
         else:
-            pub, priv = desk.answer_and_move_to_private(
+            pub, priv = answers.answer_and_move_to_private(
                 s, case_id, actor=actor, source_factory=factory, public_text=public,
                 private_text=private, needs_approval=approval, again=again)
             sent = [priv, pub]
@@ -242,7 +243,7 @@ def case_send(ctx: typer.Context, case_id: int, actor: ActorOpt = DEFAULT_ACTOR)
     """Send the case's approved actions and retry failed ones."""
     with store_session(ctx) as s:
         factory = registry_source_factory(s, settings_of(ctx))
-        for a in desk.send_case_actions(s, case_id, source_factory=factory, actor=actor):
+        for a in answers.send_case_actions(s, case_id, source_factory=factory, actor=actor):
             typer.echo(f"action {a.id} {a.kind}: {a.status}"
                        + (f" — {a.last_error}" if a.last_error else ""))
 
@@ -272,7 +273,7 @@ def case_follow_up_due(
                 typer.echo(f"case {case.id}: follow-up due {iso(case.follow_up_due_at)}")
             return
         factory = registry_source_factory(s, settings_of(ctx))
-        for a in desk.run_due_follow_ups(s, at, source_factory=factory, actor=actor):
+        for a in answers.run_due_follow_ups(s, at, source_factory=factory, actor=actor):
             typer.echo(f"case {a.case_id}: follow-up action {a.id} {a.status}")
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk
 from otklik.db.models import AuditEvent, Brand, Case, CaseMention, Channel, Mention
 from otklik.domain.cases import IllegalTransition
@@ -228,9 +229,9 @@ def test_two_workers_draft_one_follow_up(store: Any, monkeypatch: pytest.MonkeyP
         s.commit()
         due = T0 + timedelta(days=2)
         stale = list(queries.due_follow_ups(s, due))  # what a second worker saw a moment ago
-        [first] = desk.run_due_follow_ups(s, due, source_factory=None)
+        [first] = answers.run_due_follow_ups(s, due, source_factory=None)
         monkeypatch.setattr(queries, "due_follow_ups", lambda session, now: stale)
-        assert desk.run_due_follow_ups(s, due, source_factory=None) == []
+        assert answers.run_due_follow_ups(s, due, source_factory=None) == []
         from otklik.db.models import Action
         assert s.scalar(select(func.count()).select_from(Action)) == 1
         assert first.text.startswith("Добрый день, Ольга, удалось ли решить проблему?")

@@ -111,11 +111,11 @@ def test_alert_and_tick_commands(sqlite_store: Any, vk: HTTPServer) -> None:
 
 
 def test_review_command(sqlite_store: Any, vk: HTTPServer) -> None:
-    from otklik.actions import cases as desk_actions
+    from otklik.actions import case_answers as answers
 
     with sqlite_store.sessions() as s:
         _, case = open_case(s, vk)
-        action = desk_actions.draft_case_action(s, case, "public_reply", actor="anna")
+        action = answers.draft_case_action(s, case, "public_reply", actor="anna")
         action.status = "needs_review"
         s.commit()
         action_id = str(action.id)

@@ -15,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk_actions
 from otklik.care.metrics import desk_metrics
 from otklik.db.models import Action, AuditEvent, Case, CaseMention, Mention
@@ -85,7 +86,7 @@ def test_whole_loop(store: Any, vk: HTTPServer) -> None:
         assert session.scalar(select(Mention.id).where(Mention.external_id == PRAISE))
 
         # 2. answer publicly and move to private: DM first, then the public note
-        public, private = desk_actions.answer_and_move_to_private(
+        public, private = answers.answer_and_move_to_private(
             session, case.id, actor="anna@zerno.example", source_factory=desk.factory(session))
         dm = calls(vk, "messages.send")
         assert len(dm) == 1
@@ -109,11 +110,11 @@ def test_whole_loop(store: Any, vk: HTTPServer) -> None:
         # 3. solved in private → resolved; the follow-up waits for the brand's delay
         desk_actions.resolve(session, case.id, actor="anna@zerno.example", now=start)
         session.commit()
-        assert desk_actions.run_due_follow_ups(
+        assert answers.run_due_follow_ups(
             session, start + timedelta(seconds=30), source_factory=desk.factory(session)) == []
         assert len(calls(vk, "wall.createComment")) == 1
         later = start + timedelta(minutes=2)
-        [follow] = desk_actions.run_due_follow_ups(
+        [follow] = answers.run_due_follow_ups(
             session, later, source_factory=desk.factory(session))
         fu = calls(vk, "wall.createComment")[1]
         assert (fu["reply_to_comment"], fu["message"]) == ("9101", FOLLOW_UP)
@@ -121,7 +122,7 @@ def test_whole_loop(store: Any, vk: HTTPServer) -> None:
         session.refresh(case)
         assert case.state == "followed_up"
         # running it again sends nothing more
-        assert desk_actions.run_due_follow_ups(
+        assert answers.run_due_follow_ups(
             session, later, source_factory=desk.factory(session)) == []
 
         # 4. the customer answers in the thread: attached, classified, case closed "resolved"

@@ -10,6 +10,7 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk_actions
 from otklik.actions.send import (
     SendRefused,
@@ -53,7 +54,7 @@ def test_refused_dm_is_visible_holds_the_public_note_and_retries(
         desk, case = open_case(s, vk)
         vk.expect_oneshot_request("/method/messages.send").respond_with_json(
             fixture_json("vk_messages.send__no_permission.json"))
-        public, private = desk_actions.answer_and_move_to_private(
+        public, private = answers.answer_and_move_to_private(
             s, case.id, actor="anna", source_factory=desk.factory(s))
         assert private.status == "failed" and "901" in (private.last_error or "")
         # the public "we wrote to you" waits for the DM: nothing was posted
@@ -69,7 +70,7 @@ def test_refused_dm_is_visible_holds_the_public_note_and_retries(
             fixture_json("vk_messages.send__ok.json"))
         vk.expect_oneshot_request("/method/wall.createComment").respond_with_json(
             fixture_json("vk_wall.createComment__answer.json"))
-        desk_actions.send_case_actions(s, case.id, source_factory=desk.factory(s), actor="anna")
+        answers.send_case_actions(s, case.id, source_factory=desk.factory(s), actor="anna")
         dms = vk_calls(vk, "messages.send")
         assert len(dms) == 2 and dms[0]["random_id"] == dms[1]["random_id"]
         assert len(vk_calls(vk, "wall.createComment")) == 1
@@ -81,7 +82,7 @@ def test_refused_dm_is_visible_holds_the_public_note_and_retries(
 def test_left_in_sending_is_never_resent_blindly(sqlite_store: Any, vk: HTTPServer) -> None:
     with sqlite_store.sessions() as s:
         desk, case = open_case(s, vk)
-        action = desk_actions.draft_case_action(s, case, "public_reply", actor="anna")
+        action = answers.draft_case_action(s, case, "public_reply", actor="anna")
         action.status = "sending"  # a worker died between the network call and the commit
         s.commit()
         before = len(vk.log)
@@ -106,7 +107,7 @@ def test_server_error_is_uncertain_and_marked_for_review(sqlite_store: Any,
                                                          vk: HTTPServer) -> None:
     with sqlite_store.sessions() as s:
         desk, case = open_case(s, vk)
-        action = desk_actions.draft_case_action(s, case, "public_reply", actor="anna")
+        action = answers.draft_case_action(s, case, "public_reply", actor="anna")
         s.commit()
         vk.expect_oneshot_request("/method/wall.createComment").respond_with_data(
             "upstream timeout", status=504)
@@ -122,7 +123,7 @@ def test_server_error_is_uncertain_and_marked_for_review(sqlite_store: Any,
 def test_approval_step(store: Any, vk: HTTPServer) -> None:
     with store.sessions() as s:
         desk, case = open_case(s, vk, settings={"require_approval": True})
-        public, private = desk_actions.answer_and_move_to_private(
+        public, private = answers.answer_and_move_to_private(
             s, case.id, actor="junior", source_factory=desk.factory(s))
         assert (public.status, private.status) == ("pending_approval", "pending_approval")
         assert vk_calls(vk, "messages.send") == []
@@ -135,7 +136,7 @@ def test_approval_step(store: Any, vk: HTTPServer) -> None:
             fixture_json("vk_messages.send__ok.json"))
         vk.expect_oneshot_request("/method/wall.createComment").respond_with_json(
             fixture_json("vk_wall.createComment__answer.json"))
-        desk_actions.send_case_actions(s, case.id, source_factory=desk.factory(s), actor="lead")
+        answers.send_case_actions(s, case.id, source_factory=desk.factory(s), actor="lead")
         s.refresh(case)
         assert case.state == "in_private"
         approvals = s.scalars(select(AuditEvent.actor).where(
@@ -148,7 +149,7 @@ def test_approval_step(store: Any, vk: HTTPServer) -> None:
 def test_no_channel_is_a_visible_failure(sqlite_store: Any, vk: HTTPServer) -> None:
     with sqlite_store.sessions() as s:
         desk, case = open_case(s, vk)
-        action = desk_actions.draft_case_action(s, case, "public_reply", actor="anna")
+        action = answers.draft_case_action(s, case, "public_reply", actor="anna")
         action.channel_id = None
         s.commit()
         send_action(s, action.id, source_factory=desk.factory(s))
@@ -161,7 +162,7 @@ def test_a_second_answer_must_be_asked_for(sqlite_store: Any, vk: HTTPServer) ->
         desk, case = open_case(s, vk)
         vk.expect_oneshot_request("/method/wall.createComment").respond_with_json(
             fixture_json("vk_wall.createComment__answer.json"))
-        public = desk_actions.answer_publicly(
+        public = answers.answer_publicly(
             s, case.id, actor="anna", source_factory=desk.factory(s),
             text="Ольга, спасибо, что написали! Уже разбираемся")
         assert public.status == "sent" and vk_calls(vk, "messages.send") == []
@@ -169,14 +170,14 @@ def test_a_second_answer_must_be_asked_for(sqlite_store: Any, vk: HTTPServer) ->
         assert case.state == "answered_publicly"
         # a double click does not post a second apology
         with pytest.raises(SendRefused, match="already has a public answer"):
-            desk_actions.answer_and_move_to_private(s, case.id, actor="anna",
+            answers.answer_and_move_to_private(s, case.id, actor="anna",
                                                     source_factory=desk.factory(s))
         assert len(vk_calls(vk, "wall.createComment")) == 1
         vk.expect_oneshot_request("/method/messages.send").respond_with_json(
             fixture_json("vk_messages.send__ok.json"))
         vk.expect_oneshot_request("/method/wall.createComment").respond_with_json(
             fixture_json("vk_wall.createComment__follow_up.json"))
-        desk_actions.answer_and_move_to_private(s, case.id, actor="anna", again=True,
+        answers.answer_and_move_to_private(s, case.id, actor="anna", again=True,
                                                 source_factory=desk.factory(s))
         s.refresh(case)
         assert case.state == "in_private" and len(vk_calls(vk, "wall.createComment")) == 2

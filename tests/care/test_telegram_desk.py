@@ -9,6 +9,7 @@ from typing import Any
 
 from pytest_httpserver import HTTPServer
 
+from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk_actions
 from otklik.care.outbound import registry_source_factory
 from otklik.db.models import Brand, Case, Channel, Source
@@ -54,14 +55,14 @@ def test_answer_on_telegram_when_the_customer_never_started_the_bot(
         settings = Settings(telegram_api_url=httpserver.url_for("/").rstrip("/"))
         factory = registry_source_factory(s, settings)
 
-        public, private = desk_actions.answer_and_move_to_private(
+        public, private = answers.answer_and_move_to_private(
             s, case_id, actor="anna", source_factory=factory,
             private_text="Мария, спасибо, что написали! Разбираемся")
         assert private.status == "failed" and "blocked" in (private.last_error or "")
         assert public.status == "approved"  # "we wrote to you" would not be true: held
 
         # the responder answers publicly instead; the held note stays unsent
-        answer = desk_actions.answer_publicly(
+        answer = answers.answer_publicly(
             s, case_id, actor="anna", source_factory=factory, again=True,
             text="Мария, простите! Помол зёрен есть во всех кофейнях, разберёмся с бариста")
         assert (answer.status, answer.external_id) == ("sent", "-1001500000002_5510")

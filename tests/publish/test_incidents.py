@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk_actions
 from otklik.actions import incidents as inc
 from otklik.actions.send import approve_action
@@ -93,7 +94,7 @@ def test_incident_published_on_two_channels_complaints_linked_answered(
             assert draft is not None
             approve_action(s, draft.id, actor="anna")
             s.commit()
-            desk_actions.send_case_actions(s, draft.case_id or 0, source_factory=desk.factory(s),
+            answers.send_case_actions(s, draft.case_id or 0, source_factory=desk.factory(s),
                                            actor="anna")
         comment = net.calls("wall.createComment")
         assert len(comment) == 1 and comment[0]["post_id"] == "1201"
@@ -120,7 +121,7 @@ def test_incident_published_on_two_channels_complaints_linked_answered(
             assert case.state == "resolved"
             assert case.follow_up_due_at == START + timedelta(hours=5, days=2)
         # the desk's own follow-up loop now picks them up
-        due = desk_actions.run_due_follow_ups(s, START + timedelta(days=3), source_factory=None)
+        due = answers.run_due_follow_ups(s, START + timedelta(days=3), source_factory=None)
         assert sorted(a.case_id for a in due) == sorted(cases)
         # exactly what the networks received
         assert net.paths() == ["wall.post", "sendMessage", "wall.createComment", "sendMessage",

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from otklik.actions.cases import answer_publicly, draft_case_action, get_case
+from otklik.actions.case_answers import answer_publicly, draft_case_action
+from otklik.actions.cases import get_case
 from otklik.db.models import Action, AuditEvent, CaseMention, Mention
 from otklik.settings import Settings
 from otklik.worker import enqueue_ingest, enqueue_send, make_app

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from otklik.actions.cases import answer_publicly
+from otklik.actions.case_answers import answer_publicly
 from otklik.db.models import AuditEvent, Case, Mention, MentionBrand
 from otklik.settings import Settings
 from otklik.worker import enqueue_ingest, enqueue_send, make_app

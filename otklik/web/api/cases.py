@@ -154,7 +154,7 @@ def reply(
     session: Session = Depends(db),
 ) -> Action:
     """Draft a reply (template text unless given) and send it through the brand's channel."""
-    from otklik.actions.cases import draft_case_action, send_case_actions
+    from otklik.actions.case_answers import draft_case_action, send_case_actions
     from otklik.actions.send import SendRefused
 
     case = _case(session, case_id)

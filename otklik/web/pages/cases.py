@@ -73,7 +73,7 @@ def answer(
     session: Session = Depends(db),
 ) -> Response:
     """Answer publicly and move to private: the private message first, then the public reply."""
-    from otklik.actions.cases import answer_and_move_to_private
+    from otklik.actions.case_answers import answer_and_move_to_private
 
     factory = source_factory(request, session)
     return _run(session, case_id, lambda: answer_and_move_to_private(
@@ -90,7 +90,8 @@ def send_private(
     session: Session = Depends(db),
 ) -> Response:
     """One more private message in the conversation."""
-    from otklik.actions.cases import draft_case_action, get_case, send_case_actions
+    from otklik.actions.case_answers import draft_case_action, send_case_actions
+    from otklik.actions.cases import get_case
 
     factory = source_factory(request, session)
 
@@ -124,7 +125,8 @@ def follow_up_now(
     session: Session = Depends(db),
 ) -> Response:
     """Ask the customer now (instead of waiting for the follow-up delay)."""
-    from otklik.actions.cases import draft_case_action, get_case, send_case_actions
+    from otklik.actions.case_answers import draft_case_action, send_case_actions
+    from otklik.actions.cases import get_case
 
     factory = source_factory(request, session)
 
@@ -165,7 +167,7 @@ def approve(
     session: Session = Depends(db),
 ) -> Response:
     """Approve a drafted message and send what is ready."""
-    from otklik.actions.cases import send_case_actions
+    from otklik.actions.case_answers import send_case_actions
     from otklik.actions.send import approve_action
 
     factory = source_factory(request, session)
