@@ -87,13 +87,24 @@ class _Generator:
         )
 
     def _fill(self, template: str) -> str:
+        drink, drink_gen = self.rng.choice(T.DRINKS)
+        price = self.rng.randrange(180, 420, 10)
         values = {**COFFEE, **BANK, "street": self.rng.choice(T.STREETS),
-                  "street_en": self.rng.choice(T.STREETS_EN)}
+                  "street_en": self.rng.choice(T.STREETS_EN), "drink": drink,
+                  "drink_gen": drink_gen, "food": self.rng.choice(T.FOODS),
+                  "when": self.rng.choice(T.WHEN), "minutes": self.rng.randint(15, 50),
+                  "minutes_short": self.rng.randint(3, 7), "hour": self.rng.randint(7, 10),
+                  "price": price, "price_old": price - self.rng.randrange(20, 60, 10),
+                  "when_en": self.rng.choice(T.WHEN_EN), "years": self.rng.randint(2, 4),
+                  "stars": self.rng.randint(4, 5), "hour_late": self.rng.randint(11, 19),
+                  "hours": self.rng.randint(2, 9), "order": self.rng.randint(10_000, 99_999)}
         return template.format(**values)
 
     def _vary(self, text: str, mood: str, en: bool) -> str:
-        """People phrase the same complaint differently: an opener and a tail of their own."""
-        tail = self.rng.choice((T.TAILS_EN if en else T.TAILS_RU)[mood])
+        """People phrase the same complaint differently: an opener, a detail and a tail of their
+        own."""
+        detail = self._fill(self.rng.choice((T.DETAILS_EN if en else T.DETAILS_RU)[mood]))
+        tail = detail + " " + self.rng.choice((T.TAILS_EN if en else T.TAILS_RU)[mood])
         opener = "" if en else self.rng.choice(T.OPENERS_RU)
         if opener:
             names = (*COFFEE.values(), *BANK.values())
