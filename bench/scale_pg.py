@@ -5,7 +5,8 @@ partitioning by month would pay.
 
 Builds a fresh schema with the real migration, fills `mentions` (+ `mention_brands`, `cases`)
 with generated rows spread over `--months` months (SQL generate_series: fast, no Python per row),
-ANALYZEs, then runs the queries the pages run — compiled from the web's own read functions
+VACUUM ANALYZEs (index-only scans need the visibility map), then runs the queries
+the pages run — compiled from the web's own read functions
 (`otklik.web.data`, `otklik.web.casework`) — under EXPLAIN (ANALYZE, BUFFERS) and prints each
 plan's top line and execution time. The schema is dropped at the end.
 """
@@ -21,37 +22,42 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.dialects import postgresql
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from otklik.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from otklik.db.migrate import upgrade  # noqa: E402
-from otklik.db.models import Brand, Case, Mention  # noqa: E402
+from otklik.db.models import Brand, Case, Mention, MentionBrand  # noqa: E402
 from otklik.domain.cases import OPEN_STATES  # noqa: E402
 from otklik.web.data import MentionFilter, _filtered, _window  # noqa: E402
 
 PG_URL = os.environ.get("OTKLIK_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 FILL = """
+INSERT INTO authors (id, network, external_id, first_seen_at)
+SELECT g, 'vk', 'u' || g, now() FROM generate_series(1, 20000) g;
+INSERT INTO places (id, network, external_id, kind, first_seen_at)
+SELECT g, 'vk', '-' || g, 'group', now() FROM generate_series(1, 2000) g;
 INSERT INTO mentions (id, network, external_id, text, created_at, hashtags, user_mentions, raw,
                       ingested_at, updated_at, sentiment, lang, sentiment_corrected, is_question,
-                      priority, cluster_id)
+                      priority, cluster_id, author_id, place_id)
 SELECT g, 'vk', 'p' || g, 'text ' || g,
        now() - make_interval(secs => ({rows} - g)::float8 * {span} / {rows}), '[]', '[]', '{{}}',
        now(), now(), (ARRAY['negative','neutral','positive'])[1 + g % 3], 'ru', false,
-       g % 7 = 0, (g % 100) / 100.0, NULL
+       g % 7 = 0, (g % 100) / 100.0, NULL, 1 + (g::bigint * 7919) % 20000, 1 + (g::bigint * 104729) % 2000
 FROM generate_series(1, {rows}) g;
-INSERT INTO mention_brands (mention_id, brand_id, query_ids)
-SELECT g, CASE WHEN g % 50 = 0 THEN 3 WHEN g % 2 = 0 THEN 1 ELSE 2 END, '[]'
-FROM generate_series(1, {rows}) g;
+INSERT INTO mention_brands (mention_id, brand_id, query_ids, sentiment, created_at, place_id,
+                            author_id)
+SELECT id, CASE WHEN id % 50 = 0 THEN 3 WHEN id % 2 = 0 THEN 1 ELSE 2 END, '[]', sentiment,
+       created_at, place_id, author_id
+FROM mentions;
 INSERT INTO cases (brand_id, state, root_mention_id, priority, tags, notes, network,
                    thread_key, opened_by, created_at, updated_at)
 SELECT 1 + g % 3, CASE WHEN g % 10 = 0 THEN 'new' ELSE 'closed' END, g * 3, 0.5, '[]', '[]',
        'vk', 'vk:p' || g, 'system', now(), now()
 FROM generate_series(1, {cases}) g;
-ANALYZE;
 """
 
 
@@ -64,16 +70,21 @@ def queries(now: datetime) -> dict[str, str]:
     stream = _filtered(select(Mention), MentionFilter(brand_id=1)).order_by(Mention.id.desc())
     rare = _filtered(select(Mention), MentionFilter(brand_id=3)).order_by(Mention.id.desc())
     neg = _filtered(select(Mention), MentionFilter(brand_id=1, sentiment="negative"))
-    overview = _window(1, month, now).with_only_columns(
-        text("to_char(date_trunc('day', mentions.created_at), 'YYYY-MM-DD') AS t"),
-        Mention.sentiment, text("count(*) AS n")).group_by(text("1"), Mention.sentiment)
-    week_all = _window(None, week, now).with_only_columns(text("count(*)"))
+    day = func.to_char(func.date_trunc("day", MentionBrand.created_at), "YYYY-MM-DD")
+    overview = (select(day, func.count(), func.count().filter(MentionBrand.sentiment == "negative"))
+                .where(*_window(MentionBrand, 1, month, now)).group_by(day))
+    top_authors = (select(MentionBrand.author_id, func.count())
+                   .where(*_window(MentionBrand, 1, month, now),
+                          MentionBrand.author_id.is_not(None))
+                   .group_by(MentionBrand.author_id).order_by(func.count().desc()).limit(10))
+    week_all = select(func.count()).where(*_window(Mention, None, week, now))
     inbox = select(Case).where(Case.state.in_(OPEN_STATES), Case.brand_id == 1).limit(2000)
     return {
         "stream, big brand (50 newest)": sql_of(stream.limit(51)),
         "stream, rare brand (2%)": sql_of(rare.limit(51)),
         "stream, brand + negative": sql_of(neg.order_by(Mention.id.desc()).limit(51)),
-        "overview: 30 days by day × sentiment": sql_of(overview),
+        "overview: brand, 30 days by day with negatives": sql_of(overview),
+        "overview: brand, 30 days top authors": sql_of(top_authors),
         "overview: all brands, 7 days count": sql_of(week_all),
         "inbox: open cases of a brand": sql_of(inbox),
     }
@@ -84,22 +95,6 @@ def explain(conn: Any, sql: str) -> tuple[str, float]:
     took = next(float(r.split(":")[1].split()[0]) for r in rows if r.startswith("Execution Time"))
     nodes = [r.strip() for r in rows if "->" in r or r is rows[0]]
     return " | ".join(n.split("  (")[0] for n in nodes[:4]), took
-
-
-# indexes tried for the slow overview query (none is in the schema; see the report)
-CANDIDATES = (
-    "CREATE INDEX ix_try_mb_brand_mention ON mention_brands (brand_id, mention_id)",
-    "CREATE INDEX ix_try_mentions_created_cover ON mentions (created_at) INCLUDE (id, sentiment)",
-)
-
-
-DENORMALISED = (
-    "ALTER TABLE mention_brands ADD COLUMN created_at timestamptz",
-    "UPDATE mention_brands mb SET created_at = m.created_at FROM mentions m "
-    "WHERE m.id = mb.mention_id",
-    "CREATE INDEX ix_try_mb_brand_created ON mention_brands (brand_id, created_at) "
-    "INCLUDE (sentiment)",
-)
 
 
 def run_all(engine: Any, named: dict[str, str]) -> None:
@@ -114,8 +109,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--months", type=int, default=12)
-    parser.add_argument("--candidates", action="store_true",
-                        help="then add candidate indexes one by one and time the overview again")
     args = parser.parse_args()
     schema = f"bench_pg_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
@@ -133,6 +126,8 @@ def main() -> None:
         with engine.begin() as conn:  # psycopg directly: no parameters, '%' is modulo
             conn.connection.driver_connection.execute(  # type: ignore[union-attr]
                 FILL.format(rows=args.rows, span=args.months * 30 * 86400, cases=args.rows // 30))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
         size = 0
         with engine.connect() as conn:
             size = int(conn.execute(text("SELECT pg_total_relation_size('mentions')")).scalar()
@@ -141,25 +136,6 @@ def main() -> None:
               f"{time.perf_counter() - t0:.0f} s; mentions table + indexes {size / 2**20:.0f} MiB")
         now = datetime.now(UTC)
         run_all(engine, queries(now))
-        for ddl in CANDIDATES if args.candidates else ():
-            with engine.begin() as conn:
-                conn.exec_driver_sql(ddl)
-                conn.exec_driver_sql("ANALYZE")
-            print(f"-- with {ddl}")
-            run_all(engine, {k: v for k, v in queries(now).items() if "overview" in k})
-        if args.candidates:  # the schema change that would make it cheap (not applied)
-            with engine.begin() as conn:
-                for ddl in DENORMALISED:
-                    conn.exec_driver_sql(ddl)
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM ANALYZE mention_brands")  # index-only scans
-            since = (now - timedelta(days=30)).isoformat()
-            print("-- with mention_brands.created_at + index (brand_id, created_at) "
-                  "INCLUDE (sentiment)")
-            run_all(engine, {"overview: 30 days by day × sentiment (from mention_brands)": (
-                "SELECT to_char(date_trunc('day', created_at), 'YYYY-MM-DD') AS t, sentiment, "
-                f"count(*) FROM mention_brands WHERE brand_id = 1 AND created_at >= '{since}' "
-                "GROUP BY 1, 2")})
     finally:
         engine.dispose()
         with admin.connect() as conn:
