@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from otklik.db.bulk import (
     insert_ignoring_conflicts,
     refresh_planner_stats,
-    select_by_external_id,
 )
+from otklik.db.keys import author_rows, place_rows, rows_by_key, upsert_refs
 from otklik.db.models import (
     Author,
     DuplicateCluster,
@@ -66,8 +66,8 @@ def ingest(
     now = datetime.now(UTC)
     _autoflush(session)
     refresh_planner_stats(session.connection(), STATS_TABLES)
-    author_ids = _upsert_refs(session, _table(Author), _authors(unique), now)
-    place_ids = _upsert_refs(session, _table(Place), _places(unique), now)
+    author_ids = upsert_refs(session, _table(Author), author_rows(unique), now)
+    place_ids = upsert_refs(session, _table(Place), place_rows(unique), now)
     existing = _existing_mentions(session, ((p.network, p.external_id) for p in unique))
 
     fresh: list[Enriched] = []
@@ -141,104 +141,12 @@ def _insert(session: Session, table: Table) -> Any:
     return module.insert(table)
 
 
-def _authors(posts: Sequence[Post]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (p.network, p.author.external_id): {
-            "network": p.network,
-            "external_id": p.author.external_id,
-            "handle": p.author.handle,
-            "name": p.author.name,
-            "followers": p.author.followers,
-            "created_at": p.author.created_at,
-            "url": p.author.url,
-        }
-        for p in posts
-        if p.author is not None
-    }
-
-
-def _places(posts: Sequence[Post]) -> dict[tuple[str, str], dict[str, Any]]:
-    return {
-        (p.network, p.place.external_id): {
-            "network": p.network,
-            "external_id": p.place.external_id,
-            "name": p.place.name,
-            "kind": p.place.kind,
-            "audience": p.place.audience,
-            "url": p.place.url,
-        }
-        for p in posts
-        if p.place is not None
-    }
-
-
-REFRESHED = ("name", "followers", "audience")  # what may change about a known author or place
-
-
-def _upsert_refs(
-    session: Session, table: Table, refs: dict[tuple[str, str], dict[str, Any]], now: datetime
-) -> dict[tuple[str, str], int]:
-    """Insert unknown authors/places, refresh what changed about known ones; return their ids."""
-    if not refs:
-        return {}
-    columns = [c for c in REFRESHED if c in table.c]
-    known = _rows_by_key(session, table, list(refs), columns)  # key → (id, *columns)
-    new = [dict(row, first_seen_at=now) for key, row in refs.items() if key not in known]
-    if new:
-        returned = insert_ignoring_conflicts(
-            session.connection(), table, {c: [row[c] for row in new] for c in new[0]},
-            ("network", "external_id", "id", *columns),
-        )
-        known.update({(row[0], row[1]): tuple(row[2:]) for row in returned})
-        if len(known) < len(refs):  # a concurrent writer stored some first
-            known.update(_rows_by_key(session, table, [k for k in refs if k not in known], columns))
-    changed = []
-    positions = list(enumerate(columns, start=1))
-    for key, row in refs.items():
-        stored = known[key]
-        for i, c in positions:
-            value = row[c]
-            if value is not None and value != stored[i]:
-                # one statement shape for all rows: unchanged columns keep their value
-                values = {c: stored[i] if row[c] is None else row[c] for i, c in positions}
-                changed.append({"_id": stored[0], **values})
-                break
-    if changed:
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({c: bindparam(c) for c in columns})
-        )
-        session.connection().execute(stmt, changed)
-    return {key: row[0] for key, row in known.items()}
-
-
-def _rows_by_key(
-    session: Session, table: Table, keys: list[tuple[str, str]], columns: list[str]
-) -> dict[tuple[str, str], tuple[Any, ...]]:
-    """(network, external_id) → (id, *columns) for the keys already stored."""
-    found: dict[tuple[str, str], tuple[Any, ...]] = {}
-    for network, external_ids in _by_network(keys).items():
-        rows = select_by_external_id(
-            session.connection(), table, network, external_ids, ["external_id", "id", *columns]
-        )
-        found.update({(network, row[0]): tuple(row[1:]) for row in rows})
-    return found
-
-
 def _existing_mentions(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str]]:
     """(network, external_id) → (id, text) for the keys already stored."""
-    rows = _rows_by_key(session, _table(Mention), list(keys), ["text"])
+    rows = rows_by_key(session, _table(Mention), list(keys), ["text"])
     return {key: (int(row[0]), str(row[1])) for key, row in rows.items()}
-
-
-def _by_network(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    by_network: dict[str, list[str]] = {}
-    for network, external_id in keys:
-        by_network.setdefault(network, []).append(external_id)
-    return by_network
 
 
 def _enrichment(item: Enriched, now: datetime) -> dict[str, Any]:
