@@ -28,20 +28,26 @@ def home(_: Principal = Depends(Require("read"))) -> Response:
     return RedirectResponse("/overview", status_code=303)
 
 
-@router.get("/overview")
-def overview(
-    request: Request,
-    brand_param: str | None = Query(None, alias="brand"),
+def _window(
+    brand: str | None = None,
     days: int | None = Query(7),
     since: str | None = None,
     until: str | None = None,
+) -> tuple[int | None, Period]:
+    """The brand ("" = all) and period the overview and its fragments are about."""
+    return opt_int(brand, "brand"), period(days, since, until)
+
+
+@router.get("/overview")
+def overview(
+    request: Request,
+    window: tuple[int | None, Period] = Depends(_window),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
     """The page with its volume chart and figures; the top places and authors (two more scans
     of the window) arrive as fragments right after, so the page does not wait for them."""
-    p = period(days, since, until)
-    brand = opt_int(brand_param, "brand")
+    brand, p = window
     series, split = _kept(request, ("volume", brand, p),
                           lambda: data.volume_and_split(session, brand, p.since, p.until,
                                                         p.bucket))
@@ -58,16 +64,15 @@ def overview(
             for s in spikes
         ],
     }
-    window = qs(brand=brand, since=p.since.isoformat(timespec="seconds"),
-                until=p.until.isoformat(timespec="seconds"))
+    fragments = qs(brand=brand, since=p.since.isoformat(timespec="seconds"),
+                   until=p.until.isoformat(timespec="seconds"))
     return render(request, "overview.html", {
         "brands": brands(session),
         "brand_id": brand,
         "period": p,
-        "days": days,
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "spikes": spikes,
-        "window": window,
+        "window": fragments,
         "split": split,
         "cases": data.case_figures(session, brand, p.since, p.until),
         "threats": threat_counts(session, brand),
@@ -78,16 +83,12 @@ def overview(
 def overview_top(
     request: Request,
     what: Literal["places", "authors"],
-    brand_param: str | None = Query(None, alias="brand"),
-    days: int | None = Query(7),
-    since: str | None = None,
-    until: str | None = None,
+    window: tuple[int | None, Period] = Depends(_window),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
     """Top places or authors of the overview's window: a fragment the page loads after itself."""
-    p = period(days, since, until)
-    brand = opt_int(brand_param, "brand")
+    brand, p = window
     rows = _kept(request, (what, brand, p),
                  lambda: data.top(session, what, brand, p.since, p.until))
     return render(request, "_top.html", {"what": what, "rows": rows})
