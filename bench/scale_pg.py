@@ -46,7 +46,8 @@ INSERT INTO mentions (id, network, external_id, text, created_at, hashtags, user
 SELECT g, 'vk', 'p' || g, 'text ' || g,
        now() - make_interval(secs => ({rows} - g)::float8 * {span} / {rows}), '[]', '[]', '{{}}',
        now(), now(), (ARRAY['negative','neutral','positive'])[1 + g % 3], 'ru', false,
-       g % 7 = 0, (g % 100) / 100.0, NULL, 1 + (g::bigint * 7919) % 20000, 1 + (g::bigint * 104729) % 2000
+       g % 7 = 0, (g % 100) / 100.0, NULL, 1 + (g::bigint * 7919) % 20000,
+       1 + (g::bigint * 104729) % 2000
 FROM generate_series(1, {rows}) g;
 INSERT INTO mention_brands (mention_id, brand_id, query_ids, sentiment, created_at, place_id,
                             author_id)
