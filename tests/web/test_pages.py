@@ -293,3 +293,33 @@ def test_brand_overview_counts_the_sentiment_toward_the_brand(any_desk: Any) -> 
     everything = client.get("/overview?days=7").text
     assert dict(re.findall(r'kpi s-(\w+)"><span>[^<]+</span><b>(\d+)</b>', everything)) == {
         "negative": "0", "neutral": "0", "positive": "3", "unknown": "0"}
+
+
+def test_settings_show_what_each_alert_channel_was_told_and_what_waits(desk: Any) -> None:
+    from otklik.alerts.dispatch import AlertDispatcher
+    from otklik.alerts.events import AlertEvent
+    from otklik.db.models import AlertChannel, Brand
+
+    now = datetime.now(UTC)
+    sent: list[str] = []
+
+    class Collect:
+        def send(self, subject: str, text: str) -> None:
+            sent.append(text)
+
+    with desk.store.sessions() as session:
+        brand = Brand(slug="zerno", name="Зерно")
+        session.add(brand)
+        session.flush()
+        session.add(AlertChannel(brand_id=brand.id, kind="webhook", config={"url": "x"}))
+        session.commit()
+        dispatcher = AlertDispatcher(notifier_factory=lambda kind, config: Collect())
+        for n, summary in enumerate(["первое", "<script>alert(1)</script> второе"]):
+            dispatcher.submit(session, [AlertEvent("new_case", brand.id, n + 1, summary)],
+                              now + timedelta(seconds=n))
+    assert len(sent) == 1  # the second waits for the channel's minute
+    page = desk.client("viewer").get("/settings").text
+    log = page.split('id="alert-log"')[1].split("</table>")[0]
+    assert "первое" in log and "&lt;script&gt;alert(1)&lt;/script&gt; второе" in log
+    assert "<script>alert" not in page
+    assert "ждут отправки: 1" in page

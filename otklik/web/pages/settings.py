@@ -7,14 +7,14 @@ import json
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.actions import changes
 from otklik.actions import users as user_actions
 from otklik.actions.brands import BrandError, add_query, create_brand, get_brand
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
-from otklik.db.models import AlertChannel, Brand, Template, User
+from otklik.db.models import AlertChannel, AlertOutbox, Brand, Template, User
 from otklik.db.models.accounts import ROLES
 from otklik.domain.posts import NETWORKS
 from otklik.web.auth import Principal, Require, db
@@ -24,6 +24,7 @@ from otklik.web.render import render
 from otklik.web.search import problem_of
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
+ALERT_LOG = 15  # the newest alerts shown: who was told what, and what still waits
 
 
 def _page(request: Request, session: Session, principal: Principal, error: str | None = None,
@@ -32,6 +33,11 @@ def _page(request: Request, session: Session, principal: Principal, error: str |
         "brands": brands(session), "networks": NETWORKS, "roles": ROLES,
         "templates": list(session.scalars(select(Template).order_by(Template.kind, Template.lang))),
         "alerts": list(session.scalars(select(AlertChannel).order_by(AlertChannel.id))),
+        "waiting": dict(session.execute(
+            select(AlertOutbox.channel_id, func.count()).where(AlertOutbox.state == "held")
+            .group_by(AlertOutbox.channel_id)).all()),
+        "alert_log": list(session.scalars(select(AlertOutbox).order_by(AlertOutbox.id.desc())
+                                          .limit(ALERT_LOG))),
         "users": list(session.scalars(select(User).order_by(User.email)))
         if principal.can("admin") else [],
         "alert_kinds": changes.ALERT_KINDS, "error": error, "template_kinds": TEMPLATE_KINDS,
