@@ -13,7 +13,9 @@ the organic sets have none (pass --followers to keep them for campaign posts).
 Only the airline streams have real authors: SemEval authors are drawn at random and SentiRuEval
 gives one author per tweet, so account-level signals (repeats, the co-posting network) are tested
 against organic behaviour on the airline streams alone. The printout gives each organic stream's
-highest burst score, to show the margin under `AttackParams.threshold`.
+highest burst score, to show the margin under `AttackParams.threshold`. "fans in 1 h" is the
+stress case of real people live-tweeting a brand's event: the week of Southwest
+#DestinationDragons tweets (48 real accounts, some posting again and again) squeezed into an hour.
 
 Run: nice -n 10 .venv/bin/python bench/attacks.py [--limit N] [--followers] [--sample N]
      [--spread-hours H] [--no-speed]
@@ -60,6 +62,17 @@ def airline_ids() -> dict[str, set[str]]:
         for r in csv.DictReader(fh):
             out[r["airline"]].add(f"air{r['tweet_id']}")
     return out
+
+
+def event_fans(air: Sequence[MentionRecord], tag: str = "#destinationdragons",
+               hours: float = 1.0) -> list[MentionRecord]:
+    """Real fans (real authors, several posting again and again) of one contest hashtag, their
+    week of posts squeezed into `hours`, as if they were live-tweeting a brand's event."""
+    fans = [m for m in air if tag in m.text.lower()]
+    t0 = min(m.created_at for m in fans)
+    span = max(m.created_at for m in fans) - t0
+    return [replace(m, created_at=t0 + (m.created_at - t0) * (timedelta(hours=hours) / span))
+            for m in fans]
 
 
 def semeval(span: tuple[datetime, datetime], rng: random.Random) -> list[MentionRecord]:
@@ -223,6 +236,8 @@ def main() -> None:
         "airline x8 denser": [
             replace(m, created_at=span[0] + (m.created_at - span[0]) / 8) for m in air
         ],
+        # event fans: the week of Southwest #DestinationDragons tweets squeezed into one hour
+        "fans in 1 h": event_fans(air),
     }
     for name, stream in {**streams, **extra}.items():
         attacks = detect_attacks(stream)

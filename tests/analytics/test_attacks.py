@@ -114,7 +114,31 @@ def test_friends_entering_a_brand_contest_are_not_a_campaign() -> None:
     some in pairs of friends posting together: co-posting with one partner is not a team."""
     fans = load("airline_contest_fans.jsonl")
     assert detect_attacks(fans) == []
-    assert detect_attacks(fans, AttackParams(co_partners=1)) != []
+    # cut at 3 h pauses, the fans' busiest burst needs the two-partner rule to stay organic
+    assert detect_attacks(fans, AttackParams(co_partners=1, gap=timedelta(hours=3))) != []
+
+
+def test_accounts_taking_turns_hours_apart_are_one_campaign() -> None:
+    """Three of the six accounts post their part five hours after the others: each half alone has
+    too few accounts; a pause of 5 h does not end the burst of one hashtag."""
+    organic, camp = campaign_inside_organic()
+    late = set(sorted({m.author for m in camp})[:3])
+    turns = [replace(m, created_at=m.created_at + timedelta(hours=5)) if m.author in late else m
+             for m in camp]
+    attacks = detect_attacks([*organic, *turns])
+    assert len(attacks) == 1
+    assert set(attacks[0].mention_ids) == {m.id for m in camp}
+    assert detect_attacks([*organic, *turns], AttackParams(gap=timedelta(hours=3))) == []
+
+
+def test_fans_live_tweeting_an_event_are_not_a_campaign() -> None:
+    """The week of #DestinationDragons tweets (48 real accounts, several posting again and again)
+    squeezed into one hour, as fans live-tweeting a brand's event would post."""
+    fans = sorted(load("airline_contest_fans.jsonl"), key=lambda m: m.created_at)
+    t0, span = fans[0].created_at, fans[-1].created_at - fans[0].created_at
+    live = [replace(m, created_at=t0 + (m.created_at - t0) * (timedelta(hours=1) / span))
+            for m in fans]
+    assert detect_attacks(live) == []
 
 
 def test_co_posting_partners_need_repeated_shared_posts() -> None:
