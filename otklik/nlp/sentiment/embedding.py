@@ -12,6 +12,7 @@ a logistic regression there by 0.01–0.03); the two log-probabilities are mixed
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +23,13 @@ from sklearn.neural_network import MLPClassifier
 from otklik.nlp.sentiment.datasets import LABELS
 
 BATCH = 512
+# The enricher scores a post, then the same post toward each brand it names: remembering the
+# latest embeddings spares the second pass (4,096 × 2 KB ≈ 8 MB).
+MEMO_SIZE = 4096
 _encoder: Any = None
 _lock = threading.Lock()
+_memo: OrderedDict[str, np.ndarray] = OrderedDict()
+_memo_lock = threading.Lock()
 
 
 def encoder() -> Any:
@@ -39,14 +45,23 @@ def encoder() -> Any:
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised 512-d embeddings of the raw texts; repeated texts are embedded once."""
+    """L2-normalised 512-d embeddings of the raw texts; each distinct text is embedded once."""
     unique = list(dict.fromkeys(texts))
-    if not unique:
+    with _memo_lock:
+        known = {t: _memo[t] for t in unique if t in _memo}
+    todo = [t for t in unique if t not in known]
+    if todo:
+        enc = encoder()
+        vecs = np.vstack([enc.encode(todo[i : i + BATCH]) for i in range(0, len(todo), BATCH)])
+        known.update(zip(todo, vecs, strict=True))
+        with _memo_lock:
+            for t in todo[-MEMO_SIZE:]:
+                _memo[t] = known[t]
+            while len(_memo) > MEMO_SIZE:
+                _memo.popitem(last=False)
+    if not texts:
         return np.zeros((0, 512), dtype=np.float32)
-    enc = encoder()
-    vecs = np.vstack([enc.encode(unique[i : i + BATCH]) for i in range(0, len(unique), BATCH)])
-    row = {t: i for i, t in enumerate(unique)}
-    return vecs[[row[t] for t in texts]]
+    return np.stack([known[t] for t in texts])
 
 
 @dataclass
