@@ -23,6 +23,7 @@ from otklik.query.index import QueryIndex, brand_matcher
 from otklik.query.search import index_from_store
 
 PRIME_LIMIT = 20_000  # recent mentions loaded into the duplicate index at start-up
+CATCH_UP_OVERLAP = 2_000  # ids re-read each batch, for concurrent writers that commit late
 
 
 class Enrichment:
@@ -93,14 +94,17 @@ class Enrichment:
     def _catch_up(self, session: Session) -> None:
         """Index what other processes stored since the last batch, so a copy that reaches this
         worker joins the cluster another worker started. This process's own mentions are in
-        the index already: only their keys are read, nothing is hashed twice."""
+        the index already: only their keys are read, nothing is hashed twice. The last
+        `CATCH_UP_OVERLAP` ids are read again: on PostgreSQL a transaction that took its ids
+        earlier may commit after a later one."""
         keys = session.execute(
             select(Mention.id, Mention.network, Mention.external_id)
-            .where(Mention.id > self._seen_id).order_by(Mention.id).limit(PRIME_LIMIT)
+            .where(Mention.id > self._seen_id - CATCH_UP_OVERLAP).order_by(Mention.id)
+            .limit(PRIME_LIMIT)
         ).all()
         if not keys:
             return
-        self._seen_id = keys[-1].id
+        self._seen_id = max(self._seen_id, keys[-1].id)
         missing = [row.id for row in keys if (row.network, row.external_id) not in self.duplicates]
         for i in range(0, len(missing), 500):
             rows = session.execute(

@@ -41,3 +41,17 @@ def test_own_mentions_are_not_hashed_twice(store: Any, monkeypatch: Any) -> None
                         lambda items: hashed.append(len(items)) or original(items))
     _store(store, worker, make_post(external_id="b", text="Совсем другой текст про латте"))
     assert hashed == [1]  # the new post only: "a" came back from the store already indexed
+
+
+def test_a_mention_committed_late_with_an_earlier_id_is_still_indexed(store: Any) -> None:
+    """Ids are taken at insert, rows become visible at commit: a late commit is not skipped."""
+    worker = Enrichment(sentiment=False)
+    _store(store, worker, make_post(external_id="w", text="Доброе утро"))
+    with session_scope(store.sessions) as s:
+        ids = ingest(s, [make_post(external_id="late", text=TEXT),
+                         make_post(external_id="after", text="Совсем другой текст про латте")]
+                     ).mention_ids
+    worker._seen_id = ids[1]  # "after" was seen first, "late" (an earlier id) committed later
+    with session_scope(store.sessions) as s:
+        worker.enrichers(s)
+    assert ("vk", "late") in worker.duplicates
