@@ -194,8 +194,9 @@ def process_ingested(
 ) -> IngestOutcome:
     """Call after `pipeline.ingest`: attach replies to their cases, then open/join cases."""
     out = IngestOutcome()
-    mentions = _fresh_mentions(session, queries.case_candidates(session, mention_ids))
-    out.replies = _link_replies(session, mentions, actor, now)
+    candidates, replies = queries.case_candidates(session, mention_ids)
+    mentions = _fresh_mentions(session, candidates)
+    out.replies = _link_replies(session, [m for m in mentions if m.id in replies], actor, now)
     return _open_cases(session, mentions, actor, _now(now), out)
 
 
@@ -302,8 +303,9 @@ def attach_customer_reply(
 
 def _link_replies(session: Session, mentions: Sequence[Mention], actor: str,
                   now: datetime | None) -> list[tuple[int, int, str | None]]:
+    """Attach the possible replies (`queries.case_candidates`) that do answer a case."""
     linked = []
-    for mention in queries.reply_candidates(session, mentions):
+    for mention in mentions:
         found = queries.case_answered_by(session, mention)
         if found is None:
             continue

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -109,11 +109,9 @@ class PostKeys(Protocol):
     author_id: int | None
 
 
-M = TypeVar("M", bound=PostKeys)
-
-
-def case_candidates(session: Session, mention_ids: Sequence[int]) -> list[int]:
-    """The ids of a batch the case rules can act on: brand matches and possible replies.
+def case_candidates(session: Session, mention_ids: Sequence[int]) -> tuple[list[int], set[int]]:
+    """The ids of a batch the case rules can act on (brand matches and possible replies, in
+    batch order), and which of them may be replies.
 
     Plain rows, no ORM objects: a batch of mentions that match no brand and answer nobody (most
     of a firehose) then costs three light queries instead of loading every mention.
@@ -128,11 +126,11 @@ def case_candidates(session: Session, mention_ids: Sequence[int]) -> list[int]:
                    Mention.author_id).where(Mention.id.in_(chunk))).all()
         matched.update(session.scalars(
             select(MentionBrand.mention_id).where(MentionBrand.mention_id.in_(chunk))))
-    matched.update(m.id for m in reply_candidates(session, keys))
-    return [i for i in ids if i in matched]
+    replies = {m.id for m in reply_candidates(session, keys)}
+    return [i for i in ids if i in matched or i in replies], replies
 
 
-def reply_candidates(session: Session, mentions: Sequence[M]) -> list[M]:
+def reply_candidates(session: Session, mentions: Sequence[PostKeys]) -> list[PostKeys]:
     """The few mentions of a batch that may answer a case (two queries for the whole batch):
     those whose id or parent is the network id of an action we sent, or whose author has a live
     case. `case_answered_by` then looks at each of them."""

@@ -293,4 +293,6 @@ def test_case_rules_load_only_brand_matches_and_possible_replies(store: Any) -> 
         unmatched = ingest(s, [post("-1_90", "u1", "Спасибо, всё решили", minutes=30),
                                post("-1_91", "u9", "Погода сегодня", minutes=31)]).mention_ids
         s.commit()
-        assert case_candidates(s, [*matched, *unmatched]) == [matched[0], unmatched[0]]
+        candidates, replies = case_candidates(s, [*matched, *unmatched])
+        assert candidates == [matched[0], unmatched[0]]
+        assert replies == {unmatched[0]}
