@@ -30,6 +30,8 @@ from otklik.db.models import (
     Place,
 )
 from otklik.domain.enrichment import Enriched, Enricher
+from otklik.domain.posts import Author as AuthorRef
+from otklik.domain.posts import Place as PlaceRef
 from otklik.domain.posts import Post
 
 # the tables whose lookups and joins each batch makes (kept analyzed on PostgreSQL)
@@ -172,6 +174,12 @@ def _enrichment_columns(items: Sequence[Enriched], now: datetime) -> dict[str, l
     return columns
 
 
+def _ref_id(ids: dict[tuple[str, str], int], network: str,
+            ref: AuthorRef | PlaceRef | None) -> int | None:
+    """The stored id of a post's author or place (None when the post names none)."""
+    return ids.get((network, ref.external_id)) if ref is not None else None
+
+
 def _mention_columns(
     items: Sequence[Enriched],
     author_ids: dict[tuple[str, str], int],
@@ -186,12 +194,8 @@ def _mention_columns(
         "network": [p.network for p in posts],
         "external_id": [p.external_id for p in posts],
         "url": [p.url for p in posts],
-        "author_id": [
-            author_ids.get((p.network, p.author.external_id)) if p.author else None for p in posts
-        ],
-        "place_id": [
-            place_ids.get((p.network, p.place.external_id)) if p.place else None for p in posts
-        ],
+        "author_id": [_ref_id(author_ids, p.network, p.author) for p in posts],
+        "place_id": [_ref_id(place_ids, p.network, p.place) for p in posts],
         "parent_external_id": [p.parent_external_id for p in posts],
         "thread_external_id": [
             p.thread_external_id or p.parent_external_id or p.external_id for p in posts
@@ -281,9 +285,8 @@ def _store_brand_matches(
                 "sentiment": corrected.get(mention_id) or item.brand_sentiments.get(
                     brand_id, item.sentiment),
                 "created_at": p.created_at,
-                "place_id": place_ids.get((p.network, p.place.external_id)) if p.place else None,
-                "author_id": (author_ids.get((p.network, p.author.external_id))
-                              if p.author else None),
+                "place_id": _ref_id(place_ids, p.network, p.place),
+                "author_id": _ref_id(author_ids, p.network, p.author),
             })
     for chunk, updated in ((rows, ("query_ids", "sentiment")), (kept, ("query_ids",))):
         if chunk:
