@@ -28,7 +28,7 @@ def home(_: Principal = Depends(Require("read"))) -> Response:
     return RedirectResponse("/overview", status_code=303)
 
 
-def _window(
+def _brand_and_period(
     brand: str | None = None,
     days: int | None = Query(7),
     since: str | None = None,
@@ -41,7 +41,7 @@ def _window(
 @router.get("/overview")
 def overview(
     request: Request,
-    window: tuple[int | None, Period] = Depends(_window),
+    window: tuple[int | None, Period] = Depends(_brand_and_period),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
@@ -64,15 +64,15 @@ def overview(
             for s in spikes
         ],
     }
-    fragments = qs(brand=brand, since=p.since.isoformat(timespec="seconds"),
-                   until=p.until.isoformat(timespec="seconds"))
+    fragment_qs = qs(brand=brand, since=p.since.isoformat(timespec="seconds"),
+                     until=p.until.isoformat(timespec="seconds"))
     return render(request, "overview.html", {
         "brands": brands(session),
         "brand_id": brand,
         "period": p,
         "chart_json": json.dumps(chart, ensure_ascii=False),
         "spikes": spikes,
-        "window": fragments,
+        "fragment_qs": fragment_qs,
         "split": split,
         "cases": data.case_figures(session, brand, p.since, p.until),
         "threats": threat_counts(session, brand),
@@ -83,7 +83,7 @@ def overview(
 def overview_top(
     request: Request,
     what: Literal["places", "authors"],
-    window: tuple[int | None, Period] = Depends(_window),
+    window: tuple[int | None, Period] = Depends(_brand_and_period),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
