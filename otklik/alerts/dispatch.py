@@ -58,6 +58,13 @@ def _loaded(stored: dict[str, Any]) -> AlertEvent:
     return AlertEvent(**{**stored, "at": datetime.fromisoformat(stored["at"])})
 
 
+def held_by_channel(session: Session) -> dict[int, int]:
+    """channel id → alerts waiting in the outbox for its window (or its retry)."""
+    return {int(c): int(n) for c, n in session.execute(
+        select(AlertOutbox.channel_id, func.count()).where(AlertOutbox.state == "held")
+        .group_by(AlertOutbox.channel_id))}
+
+
 class AlertDispatcher:
     """Hold, group and send alerts. Its state is in the store; its settings are per process."""
 
@@ -97,26 +104,25 @@ class AlertDispatcher:
         for a one-shot process). Commits."""
         now = now or datetime.now(UTC)
         report = Report()
-        waiting = session.execute(
-            select(AlertOutbox.channel_id, func.count()).where(AlertOutbox.state == "held")
-            .group_by(AlertOutbox.channel_id).order_by(AlertOutbox.channel_id)
-        ).all()
+        waiting = held_by_channel(session)
         brands: dict[int, str] = {}
         if waiting:
             brands = {i: n for i, n in session.execute(select(Brand.id, Brand.name))}
-        for channel_id, count in waiting:
+        for channel_id, count in sorted(waiting.items()):
             channel = session.scalars(  # PostgreSQL: another process sending it is skipped
                 select(AlertChannel).where(AlertChannel.id == channel_id)
                 .with_for_update(skip_locked=True)).first()
             if channel is None:
                 continue
-            if not channel.enabled:
-                self._mark(session, channel_id, "dropped", now)
+            if not channel.enabled:  # switched off: its alerts are not sent later either
+                session.execute(update(AlertOutbox).where(
+                    AlertOutbox.channel_id == channel_id, AlertOutbox.state == "held",
+                ).values(state="dropped", sent_at=now))
                 continue
             last = channel.last_sent_at
             retrying = channel.retry_at is not None and now < channel.retry_at
             if not force and (retrying or (last is not None and now - last < self.window)):
-                report.held += int(count)
+                report.held += count
                 continue
             rows = session.scalars(select(AlertOutbox).where(
                 AlertOutbox.channel_id == channel_id, AlertOutbox.state == "held",
@@ -137,13 +143,6 @@ class AlertDispatcher:
         return report
 
     @staticmethod
-    def _mark(session: Session, channel_id: int, state: str, now: datetime) -> None:
-        session.execute(update(AlertOutbox).where(
-            AlertOutbox.channel_id == channel_id, AlertOutbox.state == "held",
-        ).values(state=state, sent_at=now))
-
-    @staticmethod
     def held(session: Session) -> int:
         """Alerts waiting for their channel's window, in all processes."""
-        return int(session.scalar(select(func.count()).select_from(AlertOutbox).where(
-            AlertOutbox.state == "held")) or 0)
+        return sum(held_by_channel(session).values())

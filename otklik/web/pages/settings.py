@@ -7,12 +7,13 @@ import json
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions import changes
 from otklik.actions import users as user_actions
 from otklik.actions.brands import BrandError, add_query, create_brand, get_brand
+from otklik.alerts.dispatch import held_by_channel
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
 from otklik.db.models import AlertChannel, AlertOutbox, Brand, Template, User
 from otklik.db.models.accounts import ROLES
@@ -33,9 +34,7 @@ def _page(request: Request, session: Session, principal: Principal, error: str |
         "brands": brands(session), "networks": NETWORKS, "roles": ROLES,
         "templates": list(session.scalars(select(Template).order_by(Template.kind, Template.lang))),
         "alerts": list(session.scalars(select(AlertChannel).order_by(AlertChannel.id))),
-        "waiting": dict(session.execute(
-            select(AlertOutbox.channel_id, func.count()).where(AlertOutbox.state == "held")
-            .group_by(AlertOutbox.channel_id)).all()),
+        "waiting": held_by_channel(session),
         "alert_log": list(session.scalars(select(AlertOutbox).order_by(AlertOutbox.id.desc())
                                           .limit(ALERT_LOG))),
         "users": list(session.scalars(select(User).order_by(User.email)))
