@@ -1,4 +1,4 @@
-"""`otklik case …` and `otklik template …`: the response desk from the command line (thin).
+"""`otklik case …`: the response desk from the command line (thin).
 
 Every command calls `otklik.actions.cases` / `otklik.care`; bad input (unknown case, illegal
 transition, broken template) exits with code 2 and a message on stderr, never a traceback.
@@ -7,9 +7,7 @@ transition, broken template) exits with code 2 and a message on stderr, never a 
 from __future__ import annotations
 
 import json
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -23,9 +21,6 @@ from otklik.actions import cases as desk
 from otklik.actions.brands import get_brand
 from otklik.actions.send import approve_action, confirm_not_sent, mark_sent
 from otklik.alerts.dispatch import AlertDispatcher
-from otklik.alerts.events import KINDS as ALERT_KINDS
-from otklik.alerts.notifiers import NotifyError, build_notifier
-from otklik.care import templates as tpl
 from otklik.care.metrics import desk_metrics
 from otklik.care.outbound import registry_source_factory
 from otklik.care.tick import desk_tick
@@ -40,20 +35,16 @@ from otklik.cli._common import (
 )
 from otklik.db.models import (
     Action,
-    AlertChannel,
     AuditEvent,
     Case,
     CaseMention,
     Mention,
-    Template,
     User,
 )
 from otklik.domain.cases import STATES
 
 console = Console()
 case_app = typer.Typer(help="Cases: negative mentions being handled.", no_args_is_help=True)
-template_app = typer.Typer(help="Reply templates (Jinja2, sandboxed).", no_args_is_help=True)
-alert_app = typer.Typer(help="Where responders are alerted.", no_args_is_help=True)
 
 
 def _case_dict(session: Session, case: Case, full: bool = False) -> dict[str, Any]:
@@ -292,57 +283,6 @@ def case_metrics(
                                **m.as_dict()}, ensure_ascii=False, indent=1))
 
 
-@template_app.command("list")
-def template_list(ctx: typer.Context,
-                  brand: Annotated[str | None, typer.Option(help="Brand slug or id")] = None
-                  ) -> None:
-    """The templates in force: stored overrides, else the shipped defaults."""
-    with store_session(ctx) as s:
-        brand_id = get_brand(s, brand).id if brand else None
-        table = Table("kind", "lang", "source", "text")
-        for kind in tpl.KINDS:
-            for lang in tpl.LANGS:
-                row = tpl.find_template(s, brand_id, kind, lang)
-                source = "default" if row is None else (
-                    "brand" if row.brand_id is not None else "global")
-                body = row.body if row else tpl.default_body(kind, lang)
-                table.add_row(kind, lang, source, body)
-        console.print(table)
-
-
-@template_app.command("set")
-def template_set(
-    ctx: typer.Context, kind: str, lang: str,
-    file: Annotated[str, typer.Argument(help="Template file, or - for stdin")],
-    brand: Annotated[str | None, typer.Option(help="Brand slug or id (default: all)")] = None,
-) -> None:
-    """Store a template after checking it renders in the sandbox."""
-    try:
-        body = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{file}: {exc}")
-    with store_session(ctx) as s:
-        row: Template = tpl.save_template(s, get_brand(s, brand).id if brand else None, kind,
-                                          lang, body.strip())
-        typer.echo(f"template {row.id} saved ({kind}/{lang})")
-
-
-@template_app.command("preview")
-def template_preview(
-    ctx: typer.Context, kind: str, lang: str,
-    brand: Annotated[str | None, typer.Option(help="Brand slug or id")] = None,
-    name: Annotated[str | None, typer.Option(help="Customer name ('' = unknown)")] = "Ольга",
-    case_number: int = 1, incident_link: str | None = None,
-) -> None:
-    """Render the template in force with sample variables."""
-    with store_session(ctx) as s:
-        b = get_brand(s, brand) if brand else None
-        text, _ = tpl.render(s, b.id if b else None, kind, lang, tpl.TemplateVars(
-            brand=b.name if b else "Бренд", case_number=case_number, name=name or None,
-            incident_link=incident_link))
-        typer.echo(text)
-
-
 @case_app.command("tick")
 def case_tick(
     ctx: typer.Context,
@@ -365,51 +305,5 @@ def case_tick(
                       delivery.failed else ""))
 
 
-@alert_app.command("add")
-def alert_add(
-    ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="telegram, email or webhook")],
-    config: Annotated[str, typer.Option(help="JSON settings, e.g. {\"url\": \"https://…\"}")],
-    brand: Annotated[str | None, typer.Option(help="Brand slug or id (default: all)")] = None,
-    events: Annotated[list[str] | None, typer.Option("--event", help="Only these kinds")] = None,
-) -> None:
-    """Add a channel that notifies responders."""
-    try:
-        settings = json.loads(config)
-    except json.JSONDecodeError as exc:
-        fail(f"--config: not JSON ({exc.msg} at position {exc.pos})")
-    if not isinstance(settings, dict):
-        fail("--config: expected a JSON object")
-    try:
-        build_notifier(kind, settings)  # checks the kind and the settings it needs
-    except ValueError as exc:
-        fail(str(exc))
-    with store_session(ctx) as s:
-        bad = [e for e in events or [] if e not in ALERT_KINDS]
-        if bad:
-            fail(f"--event {bad[0]!r}: one of {', '.join(ALERT_KINDS)}")
-        row = AlertChannel(brand_id=get_brand(s, brand).id if brand else None, kind=kind,
-                           config=settings, events=list(events or []))
-        s.add(row)
-        s.flush()
-        typer.echo(f"alert channel {row.id} ({kind})")
-
-
-@alert_app.command("test")
-def alert_test(ctx: typer.Context, channel_id: int) -> None:
-    """Send a test message through one alert channel."""
-    with store_session(ctx) as s:
-        row = s.get(AlertChannel, channel_id)
-        if row is None:
-            raise LookupError(f"no alert channel {channel_id}")
-        try:
-            build_notifier(row.kind, row.config or {}).send("[otklik] test", "Alerts work.")
-        except NotifyError as exc:
-            fail(str(exc), code=1)
-        typer.echo("sent")
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(case_app, name="case")
-    app.add_typer(template_app, name="template")
-    app.add_typer(alert_app, name="alert")
