@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 
+from otklik.actions import changes
 from otklik.actions.brands import get_brand
 from otklik.alerts.events import KINDS as ALERT_KINDS
 from otklik.alerts.notifiers import NotifyError, build_notifier
-from otklik.cli._common import fail, store_session
+from otklik.cli._common import DEFAULT_ACTOR, ActorOpt, fail, store_session
 from otklik.db.models import AlertChannel
 
 alert_app = typer.Typer(help="Where responders are alerted.", no_args_is_help=True)
@@ -26,8 +27,9 @@ def alert_add(
     config: Annotated[str, typer.Option(help="JSON settings, e.g. {\"url\": \"https://…\"}")],
     brand: Annotated[str | None, typer.Option(help="Brand slug or id (default: all)")] = None,
     events: Annotated[list[str] | None, typer.Option("--event", help="Only these kinds")] = None,
+    actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
-    """Add a channel that notifies responders."""
+    """Add a channel that notifies responders (recorded in the audit log)."""
     try:
         settings = json.loads(config)
     except json.JSONDecodeError as exc:
@@ -42,10 +44,9 @@ def alert_add(
         bad = [e for e in events or [] if e not in ALERT_KINDS]
         if bad:
             fail(f"--event {bad[0]!r}: one of {', '.join(ALERT_KINDS)}")
-        row = AlertChannel(brand_id=get_brand(s, brand).id if brand else None, kind=kind,
-                           config=settings, events=list(events or []))
-        s.add(row)
-        s.flush()
+        brand_id = get_brand(s, brand).id if brand else None
+        row = changes.add_alert_channel(s, actor, brand_id=brand_id, kind=kind, config=settings,
+                                        events=list(events or []))
         typer.echo(f"alert channel {row.id} ({kind})")
 
 

@@ -14,10 +14,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from otklik.actions import changes
 from otklik.actions.brands import get_brand
 from otklik.care import templates as tpl
-from otklik.cli._common import fail, store_session
-from otklik.db.models import Template
+from otklik.cli._common import DEFAULT_ACTOR, ActorOpt, fail, store_session
 
 console = Console()
 template_app = typer.Typer(help="Reply templates (Jinja2, sandboxed).", no_args_is_help=True)
@@ -46,15 +46,16 @@ def template_set(
     ctx: typer.Context, kind: str, lang: str,
     file: Annotated[str, typer.Argument(help="Template file, or - for stdin")],
     brand: Annotated[str | None, typer.Option(help="Brand slug or id (default: all)")] = None,
+    actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
-    """Store a template after checking it renders in the sandbox."""
+    """Store a template after checking it renders in the sandbox (recorded in the audit log)."""
     try:
         body = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{file}: {exc}")
     with store_session(ctx) as s:
-        row: Template = tpl.save_template(s, get_brand(s, brand).id if brand else None, kind,
-                                          lang, body.strip())
+        row = changes.save_template(s, actor, brand_id=get_brand(s, brand).id if brand else None,
+                                    kind=kind, lang=lang, name="default", body=body.strip())
         typer.echo(f"template {row.id} saved ({kind}/{lang})")
 
 

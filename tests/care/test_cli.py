@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from otklik.cli import app
+from otklik.db.models import AuditEvent
 from tests.care.conftest import fixture_json, vk_calls
 from tests.care.test_send import open_case
 
@@ -64,14 +66,21 @@ def test_case_commands(sqlite_store: Any, vk: HTTPServer) -> None:
                "--since", "yesterday").exit_code == 2
 
 
+def _audited(store: Any, action: str) -> list[str]:
+    """Who the audit log says did `action` (the CLI writes through the same actions as the web)."""
+    with store.sessions() as s:
+        return list(s.scalars(select(AuditEvent.actor).where(AuditEvent.action == action)))
+
+
 def test_template_commands(sqlite_store: Any, vk: HTTPServer, tmp_path: Any) -> None:
     with sqlite_store.sessions() as s:
         open_case(s, vk)
     body = tmp_path / "fu.j2"
     body.write_text("{{ name }}, как прошёл ваш визит в {{ brand }}?", encoding="utf-8")
     saved = run(sqlite_store, vk, "template", "set", "follow_up", "ru", str(body),
-                "--brand", "zerno")
+                "--brand", "zerno", "--actor", "cli:olga")
     assert saved.exit_code == 0, saved.output
+    assert _audited(sqlite_store, "template.save") == ["cli:olga"]
     preview = run(sqlite_store, vk, "template", "preview", "follow_up", "ru", "--brand", "zerno")
     assert preview.output.strip() == "Ольга, как прошёл ваш визит в Зерно?"
     anonymous = run(sqlite_store, vk, "template", "preview", "follow_up", "ru", "--brand",
@@ -93,6 +102,7 @@ def test_alert_and_tick_commands(sqlite_store: Any, vk: HTTPServer) -> None:
     added = run(sqlite_store, vk, "alert", "add", "webhook", "--brand", "zerno",
                 "--config", json.dumps({"url": vk.url_for("/hook")}))
     assert added.exit_code == 0, added.output
+    assert len(_audited(sqlite_store, "alert_channel.create")) == 1
     channel_id = added.output.split()[2]
     assert run(sqlite_store, vk, "alert", "test", channel_id).exit_code == 0
     assert run(sqlite_store, vk, "alert", "add", "webhook", "--config", "{url").exit_code == 2
