@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export OTKLIK_DATABASE_URL ?= sqlite:///./otklik.db
 
-.PHONY: install run test lint bench browser clean
+NAVEC := build/navec/navec_hudlit_v1_12B_500K_300d_100q.tar
+
+.PHONY: install run test lint bench browser navec clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -19,6 +21,15 @@ install: $(STAMP)
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will be skipped"
 
+# navec's Russian word vectors (MIT) for training the sentiment model; only its PyPI source
+# package carries them. Not needed to run otklik: the model ships the words it uses.
+$(NAVEC):
+	mkdir -p build/navec
+	$(BIN)/pip download --no-deps --no-binary :all: navec==0.10.0 -d build/navec
+	tar xzf build/navec/navec-0.10.0.tar.gz -C build/navec --strip-components=2 navec-0.10.0/data/$(notdir $(NAVEC))
+
+navec: install $(NAVEC)
+
 run: install
 	$(BIN)/otklik init
 	$(BIN)/otklik demo
@@ -31,7 +42,7 @@ lint: install
 	$(BIN)/ruff check otklik tests bench scripts
 	$(BIN)/mypy otklik
 
-bench: install
+bench: install navec
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:

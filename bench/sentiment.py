@@ -25,14 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment"
+DEFAULT_NAVEC = ROOT / "build" / "navec" / "navec_hudlit_v1_12B_500K_300d_100q.tar"
 ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
-def quality(data: Path, out: Path) -> None:
+def quality(data: Path, out: Path, navec: Path) -> None:
     from otklik.nlp.sentiment.training import evaluate, train_from_dir
 
     start = time.perf_counter()
-    model, corpus = train_from_dir(data, "holdout")
+    model, corpus = train_from_dir(data, "holdout", navec=navec)
     print(f"holdout model trained on {corpus.sizes()} in {time.perf_counter() - start:.0f}s")
     model.save(out)
     rows = [
@@ -100,18 +101,22 @@ def _peak_rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--navec", type=Path, default=DEFAULT_NAVEC, help="`make navec` gets it")
     parser.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.data.is_dir():
         print(f"error: {args.data}: no such folder", file=sys.stderr)
         return 2
+    if not args.speed_only and not args.navec.is_file():
+        print(f"error: {args.navec}: no such file (run `make navec`)", file=sys.stderr)
+        return 2
     if args.speed_only:
         speed(args.data, args.model)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         holdout = Path(tmp) / "holdout.joblib"
-        quality(args.data, holdout)
+        quality(args.data, holdout, args.navec)
         sys.stdout.flush()
         env = {**os.environ, **ONE_THREAD}
         cmd = [sys.executable, __file__, "--data", str(args.data), "--speed-only"]

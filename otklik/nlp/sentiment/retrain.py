@@ -47,7 +47,9 @@ def retrain(
     by_lang: dict[str, list[Example]] = {}
     for e in train:
         by_lang.setdefault(e.lang, []).append(e)
-    model, _ = train_from_dir(data_dir, "release", extra=by_lang, extra_weight=weight)
+    # The word vectors the base model carries are reused: navec's file is not needed to retrain.
+    words = {lang: c.words for lang, c in before.cascades.items() if c.words is not None}
+    model, _ = train_from_dir(data_dir, "release", extra=by_lang, extra_weight=weight, words=words)
     model.meta["corrections"] = len(train)
     target, where = (held, "held-back corrections") if held else (train, "trained corrections")
     figures: dict[str, tuple[float, float]] = {}

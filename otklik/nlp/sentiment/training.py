@@ -26,6 +26,7 @@ from otklik.nlp.sentiment.embedding import Cascade, fit_cascade
 from otklik.nlp.sentiment.lexicon import Analyzer
 from otklik.nlp.sentiment.model import SentimentModel
 from otklik.nlp.sentiment.text import prepare
+from otklik.nlp.sentiment.wordvec import WordVectors
 
 
 @dataclass
@@ -110,7 +111,10 @@ def fit_model(
     config: TrainConfig | None = None,
     weights: Mapping[str, Sequence[float]] | None = None,
     meta: dict[str, Any] | None = None,
+    words: Mapping[str, WordVectors] | None = None,
 ) -> SentimentModel:
+    """Per language: the TF-IDF pipeline, and the cascade (with that language's word vectors
+    beside USE when `words` has them)."""
     cfg = config or TrainConfig()
     models: dict[str, Pipeline] = {}
     cascades: dict[str, Cascade] = {}
@@ -128,6 +132,7 @@ def fit_model(
                 lcfg.cascade_hidden,
                 lcfg.cascade_below,
                 lcfg.cascade_weight,
+                (words or {}).get(lang),
             )
     return SentimentModel(models, meta, cascades)
 
@@ -177,8 +182,14 @@ def train_from_dir(
     extra: dict[str, list[Example]] | None = None,
     extra_weight: float = 1.0,
     config: TrainConfig | None = None,
+    navec: Path | None = None,
+    words: Mapping[str, WordVectors] | None = None,
 ) -> tuple[SentimentModel, Corpus]:
-    """Fit on a data folder (see `corpus.build`), plus `extra` examples weighted `extra_weight`."""
+    """Fit on a data folder (see `corpus.build`), plus `extra` examples weighted `extra_weight`.
+
+    Russian word vectors for the cascade come from `words` (a model's own table, when retraining)
+    or are cut from the navec file `navec` for the training texts; with neither, USE alone.
+    """
     corp = corpus.build(data_dir, mode)
     by_lang: dict[str, list[Example]] = {k: list(v) for k, v in corp.train.items()}
     weights: dict[str, list[float]] = {k: [1.0] * len(v) for k, v in by_lang.items()}
@@ -191,5 +202,8 @@ def train_from_dir(
         "examples": {k: len(v) for k, v in by_lang.items()},
         "extra_examples": {k: len(v) for k, v in (extra or {}).items()},
     }
-    model = fit_model(by_lang, lexicons_from(data_dir), config, weights, meta)
+    if words is None and navec is not None and by_lang.get("ru"):
+        words = {"ru": WordVectors.from_navec(navec, [e.text for e in by_lang["ru"]])}
+    meta["word_vectors"] = {lang: len(table.index) for lang, table in (words or {}).items()}
+    model = fit_model(by_lang, lexicons_from(data_dir), config, weights, meta, words)
     return model, corp
