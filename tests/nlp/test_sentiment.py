@@ -161,6 +161,20 @@ def test_embeddings_are_computed_once_per_distinct_text(monkeypatch: pytest.Monk
     assert embedding.embed([]).shape == (0, 512)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 24 toy rows
+def test_the_second_stage_averages_one_network_per_seed() -> None:
+    texts = ["ужасный сервис", "отличный сервис", "обычный день", "awful", "great", "a day"] * 4
+    labels = ["negative", "positive", "neutral"] * 8
+    cascade = embedding.fit_cascade(texts, labels, hidden=8, seeds=(1, 2))
+    head = cascade.head
+    assert isinstance(head, embedding.SeedAverage) and len(head.nets) == 2
+    feats = cascade.features(texts[:3])
+    each = [net.predict_proba(feats) for net in head.nets]
+    assert not np.allclose(each[0], each[1])  # different starts, different networks
+    assert np.allclose(head.predict_proba(feats), (each[0] + each[1]) / 2)
+    assert list(head.classes_) == list(LABELS)
+
+
 def test_the_cascade_refines_only_what_the_first_stage_is_unsure_of(
     model: SentimentModel,
 ) -> None:

@@ -46,6 +46,7 @@ class LangConfig:
     cascade_hidden: int | None = 512
     cascade_below: float = 0.7
     cascade_weight: float = 0.35
+    cascade_seeds: tuple[int, ...] = (13, 1, 2)  # one network per seed, probabilities averaged
 
 
 @dataclass
@@ -133,6 +134,7 @@ def fit_model(
                 lcfg.cascade_below,
                 lcfg.cascade_weight,
                 (words or {}).get(lang),
+                lcfg.cascade_seeds,
             )
     return SentimentModel(models, meta, cascades)
 
