@@ -24,8 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from otklik.nlp.sentiment.wordvec import NAVEC_FILE  # noqa: E402
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment"
-DEFAULT_NAVEC = ROOT / "build" / "navec" / "navec_hudlit_v1_12B_500K_300d_100q.tar"
 ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -101,7 +102,8 @@ def _peak_rss_mb() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--navec", type=Path, default=DEFAULT_NAVEC, help="`make navec` gets it")
+    parser.add_argument("--navec", type=Path, default=ROOT / "build" / "navec" / NAVEC_FILE,
+                        help="`make navec` gets it")
     parser.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--model", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -19,9 +19,9 @@ sys.path.insert(0, str(ROOT))
 
 from otklik.nlp.sentiment.model import DEFAULT_PATH  # noqa: E402
 from otklik.nlp.sentiment.training import train_from_dir  # noqa: E402
+from otklik.nlp.sentiment.wordvec import NAVEC_FILE  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "sentiment"
-DEFAULT_NAVEC = ROOT / "build" / "navec" / "navec_hudlit_v1_12B_500K_300d_100q.tar"
 
 
 def main() -> int:
@@ -29,7 +29,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled sets folder")
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH, help="artifact to write")
     parser.add_argument("--mode", choices=("release", "holdout"), default="release")
-    parser.add_argument("--navec", type=Path, default=DEFAULT_NAVEC, help="navec hudlit .tar")
+    parser.add_argument("--navec", type=Path, default=ROOT / "build" / "navec" / NAVEC_FILE,
+                        help="navec hudlit .tar")
     parser.add_argument("--no-word-vectors", action="store_true", help="USE alone in the cascade")
     args = parser.parse_args()
     if not args.data.is_dir():

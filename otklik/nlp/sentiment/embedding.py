@@ -120,9 +120,7 @@ class Cascade:
     words: WordVectors | None = None
 
     def features(self, texts: Sequence[str]) -> np.ndarray:
-        """What the head reads: the USE embedding, joined with the word-vector mean if any."""
-        use = embed(texts)
-        return use if self.words is None else np.hstack([use, self.words.features(texts)])
+        return head_features(texts, self.words)
 
     def refine(self, texts: Sequence[str], probs: np.ndarray) -> np.ndarray:
         """`probs` (rows in LABELS order) with the unsure rows mixed with the embedding model's."""
@@ -139,6 +137,12 @@ class Cascade:
         return out
 
 
+def head_features(texts: Sequence[str], words: WordVectors | None) -> np.ndarray:
+    """What the head reads: the USE embedding, joined with the word-vector mean if any."""
+    use = embed(texts)
+    return use if words is None else np.hstack([use, words.features(texts)])
+
+
 def fit_cascade(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -151,8 +155,7 @@ def fit_cascade(
 ) -> Cascade:
     """Fit the embedding head on the raw training texts (10% kept aside for early stopping), one
     network per seed."""
-    cascade = Cascade(MLPClassifier(), below, weight, words)
-    features = cascade.features(texts)
+    features = head_features(texts, words)
     nets = [
         MLPClassifier(
             hidden_layer_sizes=(hidden,),
@@ -165,8 +168,7 @@ def fit_cascade(
     ]
     for net in nets:
         drop_training_state(net)
-    cascade.head = nets[0] if len(nets) == 1 else SeedAverage(nets)
-    return cascade
+    return Cascade(nets[0] if len(nets) == 1 else SeedAverage(nets), below, weight, words)
 
 
 def drop_training_state(net: MLPClassifier) -> None:

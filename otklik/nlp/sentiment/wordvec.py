@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+# The navec file training reads (`make navec` puts it under build/navec/).
+NAVEC_FILE = "navec_hudlit_v1_12B_500K_300d_100q.tar"
 _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+")
 _WORD = re.compile(r"[^\W\d_]+")
 
