@@ -37,6 +37,8 @@ SETTINGS = [
     {"ngram_range": (1, 5)},
     {"ngram_range": (2, 4), "sublinear_tf": True},
     {"ngram_range": (1, 3), "min_df": 2, "max_features": 40},
+    {"ngram_range": (1, 4), "strip_accents": "unicode", "lowercase": False},
+    {"ngram_range": (1, 5), "preprocessor": lambda doc: doc.replace("!", " ")},
 ]
 
 

@@ -13,7 +13,6 @@ Fitting stays sklearn's; only `transform` is replaced.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-_WHITE_SPACES = re.compile(r"\s\s+")  # sklearn's: runs of two or more become one space
 _MAX_N = 5
 # Documents counted together: enough to amortise numpy's per-call cost, few enough that the
 # transient key arrays stay a few MB however many texts one call brings.
@@ -67,14 +65,13 @@ class _NgramIndex:
         ends = np.repeat(np.cumsum(lengths), lengths)  # where each position's document ends
         owner = np.repeat(np.arange(len(docs)), lengths)
         rows, cols = [], []
-        keys = np.zeros(0, dtype=np.uint64)
+        keys = chars  # the keys of the n-grams starting at each position, for n = 1, 2, …
         for n in range(1, max_n + 1):
             span = len(chars) - n + 1
             if span <= 0:
                 break
-            keys = chars[:span].copy() if n == 1 else keys[:span] * np.uint64(self.base)
             if n > 1:
-                keys += chars[n - 1 :]
+                keys = keys[:span] * np.uint64(self.base) + chars[n - 1 :]
             if n < min_n:
                 continue
             inside = np.flatnonzero(np.arange(span) + n <= ends[:span])
@@ -92,17 +89,16 @@ class _NgramIndex:
 
 
 class CharNgramVectorizer(TfidfVectorizer):
-    """`TfidfVectorizer` for `analyzer="char"` over strings (lower-casing, no other
-    preprocessing) whose `transform` counts in numpy; other settings fall back to sklearn's."""
+    """`TfidfVectorizer` whose `transform`, for `analyzer="char"`, counts in numpy; the text goes
+    through sklearn's own decoding, preprocessing and whitespace rule first. Other analyzers fall
+    back to sklearn's."""
 
     def transform(self, raw_documents: Iterable[str]) -> Any:
         index = self._index()
         if index is None:
             return super().transform(raw_documents)
-        docs = [
-            _WHITE_SPACES.sub(" ", doc.lower() if self.lowercase else doc)
-            for doc in raw_documents
-        ]
+        preprocess = self.build_preprocessor()
+        docs = [self._white_spaces.sub(" ", preprocess(self.decode(doc))) for doc in raw_documents]
         if not docs:
             return super().transform(docs)  # sklearn's own error for an empty batch
         min_n, max_n = self.ngram_range
@@ -114,14 +110,7 @@ class CharNgramVectorizer(TfidfVectorizer):
         return self._tfidf.transform(counts.astype(self.dtype), copy=False)
 
     def _index(self) -> _NgramIndex | None:
-        usable = (
-            self.analyzer == "char"
-            and self.input == "content"
-            and self.preprocessor is None
-            and self.strip_accents is None
-            and self.ngram_range[1] <= _MAX_N
-        )
-        if not usable:
+        if self.analyzer != "char" or self.ngram_range[1] > _MAX_N:
             return None
         if getattr(self, "_ngram_index_of", None) is not self.vocabulary_:
             self._ngram_index = _NgramIndex.of(self.vocabulary_)
