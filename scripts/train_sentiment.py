@@ -5,6 +5,7 @@
 
 `--mode release` (default) trains on every chosen set and writes the packaged artifact;
 `--mode holdout` keeps back the evaluation splits (what bench/sentiment.py measures on).
+`--mode later` also keeps back SemEval's 2016 test set (see `corpus.build`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="labelled sets folder")
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH, help="artifact to write")
-    parser.add_argument("--mode", choices=("release", "holdout"), default="release")
+    parser.add_argument("--mode", choices=("release", "holdout", "later"), default="release")
     parser.add_argument("--navec", type=Path, default=ROOT / "build" / "navec" / NAVEC_FILE,
                         help="navec hudlit .tar")
     parser.add_argument("--no-word-vectors", action="store_true", help="USE alone in the cascade")

@@ -4,10 +4,13 @@ Chosen by measuring on held-back splits (see the model card): the SentiRuEval-20
 telecoms sets, RuSentiTweet and OpenSentimentCorpus for Russian; the airline tweets and SemEval
 2013–2016 tweets for English. CEDR, RuSentNE and Sanders did not help and are left out.
 
-Two modes: "release" trains on everything (the packaged artifact); "holdout" keeps back the
+Three modes: "release" trains on everything (the packaged artifact); "holdout" keeps back the
 SentiRuEval-2015 test sets, 20% of RuSentiTweet and of the airline tweets, and all of the
-TweetEval validation set, so the benchmark measures on text the model never saw. Files that are
-absent are skipped, so a small folder of the same layout (tests, a user's own data) also works.
+TweetEval validation set, so the benchmark measures on text the model never saw; "later" is
+"holdout" that also keeps back SemEval's newest test set (2016), to see how the English model
+holds up on tweets of a later time and other topics, as TweetEval's test set (SemEval-2017) is.
+Files that are absent are skipped, so a small folder of the same layout (tests, a user's own
+data) also works.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from otklik.nlp.sentiment.text import normalise
 
 HOLDOUT_FRACTION = 0.2
 SEED = 13
+LATER = "semeval:2016test"  # SemEval's newest test set, kept back in the "later" mode
 
 
 @dataclass
@@ -60,9 +64,9 @@ def _key(text: str) -> str:
 
 def build(data_dir: Path, mode: str = "release") -> Corpus:
     """The training examples per language and the held-back sets, from a data folder."""
-    if mode not in ("release", "holdout"):
+    if mode not in ("release", "holdout", "later"):
         raise ValueError(f"unknown mode {mode!r}")
-    holdout = mode == "holdout"
+    holdout = mode != "release"
     extra = data_dir / "extra"
     c = Corpus()
     for domain in ("banks", "telecoms"):
@@ -84,6 +88,9 @@ def build(data_dir: Path, mode: str = "release") -> Corpus:
     if holdout:  # TweetEval's validation tweets come from SemEval 2013–2016: keep them out
         seen = {_key(e.text) for e in c.heldout["tweeteval_val"]}
         semeval = [e for e in semeval if _key(e.text) not in seen]
+    if mode == "later":
+        c.heldout["semeval2016_test"] = [e for e in semeval if e.source == LATER]
+        semeval = [e for e in semeval if e.source != LATER]
     c.train["en"] += air + tweeteval + semeval
     c.heldout = {k: v for k, v in c.heldout.items() if v}
     return c

@@ -73,11 +73,17 @@ def tweeteval(path: Path) -> list[Example]:
 
 
 def semeval(path: Path) -> list[Example]:
+    """SemEval 2013–2016 Task 4A tweets; the source names the original file ("2016test")."""
     return [
-        Example(r["text"], r["label"], "en", None, "semeval")
+        Example(r["text"], r["label"], "en", None, "semeval:" + _edition(r.get("source_file")))
         for r in _rows(path, "\t")
         if r.get("label") in LABELS and r.get("text")
     ]
+
+
+def _edition(source_file: str | None) -> str:
+    # "twitter-2016test-A.tsv" -> "2016test"
+    return (source_file or "").removeprefix("twitter-").removesuffix(".tsv").removesuffix("-A")
 
 
 def labelled_sentences(path: Path, text_col: str, label_col: str, lang: str) -> list[Example]:
