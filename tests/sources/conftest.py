@@ -5,16 +5,28 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from otklik.sources import vk as vk_module
 from otklik.sources.http import Budget, HttpClient
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FAST = {n: Budget(10_000, 10_000) for n in ("vk", "telegram", "telegram_web", "rss")}
+# An hour after the newest recorded VK post (2026-11-25 10:00 UTC).
+VK_RECORDED_AT = 1795604400
+
+
+@pytest.fixture
+def vk_recorded_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pin the VK connector's clock to when its responses were recorded: a first search looks
+    back `lookback_hours` from now, and the recorded posts must fall inside that window on any
+    day the suite runs (they fell out of it a day after recording)."""
+    monkeypatch.setattr(vk_module, "time", SimpleNamespace(time=lambda: VK_RECORDED_AT))
 
 
 def fixture_bytes(network: str, name: str) -> bytes:

@@ -21,6 +21,8 @@ from otklik.sources.health import is_silent
 
 from .conftest import base_url, respond
 
+pytestmark = pytest.mark.usefixtures("vk_recorded_clock")
+
 
 def settings_for(server: HTTPServer) -> Settings:
     url = base_url(server)

@@ -15,6 +15,8 @@ from otklik.sources.vk import VKSource
 
 from .conftest import base_url, respond, vk_router
 
+pytestmark = pytest.mark.usefixtures("vk_recorded_clock")
+
 TOKEN = "vk1.a.READ-SECRET"
 GROUP_TOKEN = "vk1.a.GROUP-SECRET"
 
