@@ -11,12 +11,13 @@ import hashlib
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Brand, BrandQuery, Channel, Mention, Place
-from otklik.domain.enrichment import Enricher
+from otklik.domain.enrichment import ENRICH_CHARS, Enricher
 from otklik.nlp.duplicates import DuplicateIndex
 from otklik.nlp.enrichers import default_enrichers
 from otklik.query.index import QueryIndex, brand_matcher
@@ -83,7 +84,7 @@ class Enrichment:
         self._seen_id = int(session.scalar(select(func.max(Mention.id))) or 0)
         since = datetime.now(UTC) - (self.duplicates.window or timedelta(days=7))
         rows = session.execute(
-            select(Mention.network, Mention.external_id, Mention.text, Mention.created_at)
+            select(Mention.network, Mention.external_id, _bounded_text(), Mention.created_at)
             .where(Mention.created_at >= since)
             .order_by(Mention.created_at.desc())
             .limit(PRIME_LIMIT)
@@ -108,7 +109,7 @@ class Enrichment:
         missing = [row.id for row in keys if (row.network, row.external_id) not in self.duplicates]
         for i in range(0, len(missing), 500):
             rows = session.execute(
-                select(Mention.network, Mention.external_id, Mention.text, Mention.created_at)
+                select(Mention.network, Mention.external_id, _bounded_text(), Mention.created_at)
                 .where(Mention.id.in_(missing[i:i + 500])).order_by(Mention.id)
             ).all()
             self.duplicates.add_batch([((n, e), t, at) for n, e, t, at in rows])
@@ -118,6 +119,11 @@ class Enrichment:
 
         return sentiment_enricher(SentimentModel.load(self.sentiment_model),
                                   brand_names=self._brand_names)
+
+
+def _bounded_text() -> Any:
+    """The stored text as the enrichers read it: a stored megabyte is not read back whole."""
+    return func.substr(Mention.text, 1, ENRICH_CHARS)
 
 
 def build_enrichers(session: Session, state: Enrichment | None = None) -> list[Enricher]:

@@ -13,6 +13,10 @@ from typing import Any
 
 from otklik.domain.posts import Post
 
+ENRICH_CHARS = 10_000
+"""Enrichers read at most this many characters of a post (the stored text stays whole): a
+megabyte of one word must cost what a long post costs, not stall ingest and the server."""
+
 
 @dataclass(slots=True)
 class Enriched:
@@ -31,6 +35,11 @@ class Enriched:
     brand_sentiments: dict[int, str] = field(default_factory=dict)
     # (network, external_id) of an earlier mention this one nearly duplicates
     duplicate_of: tuple[str, str] | None = None
+
+    @property
+    def text(self) -> str:
+        """The post's text as the enrichers read it: bounded to `ENRICH_CHARS`."""
+        return (self.post.text or "")[:ENRICH_CHARS]
 
     @property
     def sentiment_score(self) -> float | None:

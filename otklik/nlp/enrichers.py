@@ -44,7 +44,7 @@ class LanguageEnricher:
             else:
                 todo.append(item)
         for item, lang in zip(
-            todo, self.detector.detect_batch([i.post.text for i in todo]), strict=True
+            todo, self.detector.detect_batch([i.text for i in todo]), strict=True
         ):
             item.lang = lang
 
@@ -58,7 +58,7 @@ class NameEnricher:
     def __call__(self, items: Sequence[Enriched]) -> None:
         for item in items:
             author = item.post.author
-            item.customer_name = self.finder.find(author.name if author else None, item.post.text)
+            item.customer_name = self.finder.find(author.name if author else None, item.text)
 
 
 class DuplicateEnricher:
@@ -72,7 +72,7 @@ class DuplicateEnricher:
         ordered = sorted(items, key=lambda i: i.post.created_at)
         with self._lock:
             answers = self.index.add_batch(
-                [((i.post.network, i.post.external_id), i.post.text, i.post.created_at)
+                [((i.post.network, i.post.external_id), i.text, i.post.created_at)
                  for i in ordered]
             )
         for item, root in zip(ordered, answers, strict=True):
@@ -92,7 +92,7 @@ class QuestionEnricher:
         for item in items:
             key = place_key(item.post)
             item.is_question = is_question(
-                item.post.text,
+                item.text,
                 on_own_page=key is not None and key in self.owned_places,
                 names_brand=bool(item.brand_matches),
             )

@@ -15,8 +15,13 @@ from functools import lru_cache
 URL_TOKEN = "xxurl"
 USER_TOKEN = "xxuser"
 
+# A bare domain starts only where no domain character precedes and is taken possessively, so
+# every character is looked at a bounded number of times (`a.a.a.…` was quadratic with `\b`).
 URL_RE = re.compile(
-    r"(?:https?://|ftp://|www\.)\S+|\b[\w.-]+\.(?:ru|com|net|org|рф|su|me|io|ly|be|co)/\S*",
+    r"(?:https?://|ftp://|www\.)\S+"
+    r"|(?<![\w.-])[\w-]++(?:\.[\w-]++)++"
+    r"(?:(?<=\.ru)|(?<=\.com)|(?<=\.net)|(?<=\.org)|(?<=\.рф)|(?<=\.su)|(?<=\.me)|(?<=\.io)"
+    r"|(?<=\.ly)|(?<=\.be)|(?<=\.co))/\S*",
     re.IGNORECASE,
 )
 USER_RE = re.compile(r"(?<![\w@])@\w[\w.]*\w|(?<![\w@])@\w", re.UNICODE)
@@ -35,10 +40,9 @@ CYR_TO_LAT = str.maketrans(
 _LAT_LOOKALIKE = frozenset("aceopxykmtbhACEOPXYKMTBH")
 _CYR_LOOKALIKE = frozenset("асеорхукАСЕОРХУКМТВН")
 WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
-# Only words that mix the two scripts need a look (most words do not: skip them fast).
-MIXED_WORD_RE = re.compile(
-    r"[^\W\d_]*(?:[a-zA-Z][^\W\d_]*[а-яёА-ЯЁ]|[а-яёА-ЯЁ][^\W\d_]*[a-zA-Z])[^\W\d_]*"
-)
+# Only texts with letters of both scripts can hold a mixed word (most do not: skip them fast).
+_HAS_LAT_RE = re.compile(r"[a-zA-Z]")
+_HAS_CYR_RE = re.compile(r"[а-яёА-ЯЁ]")
 
 # Emoticons that carry sentiment in Russian and English posts, to their own tokens.
 EMOTICON_RE = re.compile(r"[:;=]-?[)(DPpOo/|\\]|\){2,}|\({2,}|<3")
@@ -93,7 +97,11 @@ def fix_lookalikes(text: str) -> str:
     letters of the other script all have a twin there (`Аррle` → `Apple`); a word in one script is
     left alone.
     """
-    return MIXED_WORD_RE.sub(lambda m: _fix_script(m.group(0)), text)
+    # One pass over the words, each looked at once: linear in the text (a single regex for "a
+    # word with both scripts" backtracks cubically over a long run of letters).
+    if not (_HAS_LAT_RE.search(text) and _HAS_CYR_RE.search(text)):
+        return text
+    return WORD_RE.sub(lambda m: _fix_script(m.group(0)), text)
 
 
 def squeeze_repeats(text: str, keep: int = 2) -> str:

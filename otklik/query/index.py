@@ -103,10 +103,11 @@ class QueryIndex:
         return result
 
 
-def post_mapping(post: Post, lang: str | None = None) -> dict[str, Any]:
-    """The mapping a query matches, from a pipeline `Post` (and the detected language)."""
+def post_mapping(post: Post, lang: str | None = None, text: str | None = None) -> dict[str, Any]:
+    """The mapping a query matches, from a pipeline `Post` (and the detected language); `text`
+    replaces the post's own (the pipeline passes its bounded view)."""
     return {
-        "text": post.text,
+        "text": post.text if text is None else text,
         "lang": lang or post.lang,
         "network": post.network,
         "author": post.author,
@@ -123,7 +124,7 @@ def brand_matcher(index: QueryIndex) -> Enricher:
 
     def enrich(batch: Sequence[Enriched]) -> None:
         for item in batch:
-            matches = index.match(post_mapping(item.post, item.lang))
+            matches = index.match(post_mapping(item.post, item.lang, item.text))
             for brand_id, query_ids in matches.items():
                 known = item.brand_matches.setdefault(brand_id, [])
                 known.extend(q for q in query_ids if q not in known)

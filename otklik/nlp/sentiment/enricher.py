@@ -26,7 +26,7 @@ def sentiment_enricher(
         if not items:
             return
         m = model if model is not None else SentimentModel.load()
-        texts = [item.post.text or "" for item in items]
+        texts = [item.text for item in items]
         langs = [item.lang or item.post.lang for item in items]
         for item, result in zip(items, m.predict(texts, langs), strict=True):
             item.sentiment = result["label"]
