@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from otklik.web.words import number, plural_ru
+
 LANGS = ("ru", "en")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -208,12 +210,29 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 
 def translator(lang: str) -> Callable[..., str]:
-    """`t(key, **values)` in the given language; an unknown key shows itself (easy to spot)."""
+    """`t(key, **values)` in the given language; an unknown key shows itself (easy to spot).
+
+    An entry with forms split by `|` takes the plural form for `n` ("one|few|many" in Russian,
+    "one|other" in English): `t("n_mentions", n=5)` → "5 упоминаний"."""
     index = 1 if lang == "en" else 0
 
     def t(key: str, **values: object) -> str:
         entry = CATALOGUE.get(key)
         text = entry[index] if entry else key
+        if "|" in text and "n" in values:
+            text = _plural_form(text, values["n"], lang)
+        if "n" in values and isinstance(values["n"], int):
+            values = {**values, "n": number(values["n"], lang)}
         return text.format(**values) if values else text
 
     return t
+
+
+def _plural_form(forms: str, n: object, lang: str) -> str:
+    count = int(n) if isinstance(n, int | float) else 0
+    parts = forms.split("|")
+    if lang == "en":
+        return parts[0] if count == 1 else parts[-1]
+    while len(parts) < 3:
+        parts.append(parts[-1])
+    return plural_ru(count, parts[0], parts[1], parts[2])

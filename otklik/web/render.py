@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from sqlalchemy import select
 
+from otklik.web import words
 from otklik.web.auth import csrf_token
+from otklik.web.codes import word
 from otklik.web.i18n import LANGS, translator
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,6 +42,7 @@ def safe_url(value: object) -> str:
 
 
 def when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A fixed machine-like format in UTC: for CSV files and logs, not for pages."""
     if value is None:
         return "—"
     if value.tzinfo is None:
@@ -43,12 +50,102 @@ def when(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(UTC).strftime(fmt)
 
 
+def _lang(ctx: Context) -> str:
+    return str(ctx.get("lang") or "ru")
+
+
+def _tz(ctx: Context) -> tzinfo:
+    tz = ctx.get("tz")
+    return tz if isinstance(tz, tzinfo) else words.zone(None, _lang(ctx))
+
+
+@pass_context
+def local_when(ctx: Context, value: datetime | None, fmt: str | None = None) -> str:
+    """A time on a page: local to the installation's zone, in words ("3 дек., 14:05")."""
+    if value is None:
+        return "—"
+    if fmt == "%H:%M":
+        return words.local(value, _tz(ctx)).strftime("%H:%M")
+    return words.when(value, _lang(ctx), _tz(ctx), seconds=bool(fmt and "%S" in fmt))
+
+
+@pass_context
+def local_day(ctx: Context, value: datetime | None) -> str:
+    return words.day(value, _lang(ctx), _tz(ctx))
+
+
+@pass_context
+def ago(ctx: Context, value: datetime | None) -> str:
+    return words.ago(value, _lang(ctx))
+
+
+@pass_context
+def duration(ctx: Context, minutes: float | None) -> str:
+    return words.duration(minutes, _lang(ctx))
+
+
+@pass_context
+def sla(ctx: Context, minutes: float | None) -> str:
+    return words.sla(minutes, _lang(ctx))
+
+
+@pass_context
+def num(ctx: Context, value: float | None, digits: int = 0) -> str:
+    return words.number(value, _lang(ctx), digits)
+
+
+@pass_context
+def pct(ctx: Context, share: float | None) -> str:
+    return words.percent(share, _lang(ctx))
+
+
+@pass_context
+def code(ctx: Context, value: object, domain: str) -> str:
+    """`{{ c.state|code("state") }}`: the words for an internal code, never the code."""
+    return word(domain, value, _lang(ctx))
+
+
+ZONE_TTL = 60.0
+
+
+def installation_zone(request: Request) -> str | None:
+    """The zone times are shown in: the first brand's working-hours zone, if one names it.
+
+    Read at most once a minute (a brand setting rarely changes); None means the language's
+    default (Europe/Moscow for Russian)."""
+    state = request.app.state
+    kept = getattr(state, "display_zone", None)
+    now = time.monotonic()
+    if kept is not None and now - kept[0] < ZONE_TTL:
+        return kept[1]  # type: ignore[no-any-return]
+    name: str | None = None
+    sessions = getattr(state, "sessions", None)
+    if sessions is not None:
+        from otklik.db.models import Brand
+
+        with sessions() as session:
+            for hours in session.scalars(select(Brand.working_hours).order_by(Brand.id)):
+                if isinstance(hours, dict) and hours.get("tz"):
+                    name = str(hours["tz"])
+                    break
+    state.display_zone = (now, name)
+    return name
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.autoescape = True
     env.filters["clip"] = clip
-    env.filters["when"] = when
+    env.filters["when"] = local_when
+    env.filters["day"] = local_day
+    env.filters["utc"] = when
+    env.filters["ago"] = ago
+    env.filters["duration"] = duration
+    env.filters["sla"] = sla
+    env.filters["num"] = num
+    env.filters["pct"] = pct
+    env.filters["code"] = code
     env.filters["safe_url"] = safe_url
     return templates
 
@@ -67,9 +164,12 @@ def render(
     """Render a page or fragment with the user, their language and the CSRF token."""
     lang = lang_of(request)
     principal = getattr(request.state, "principal", None)
+    tz = words.zone(installation_zone(request), lang)
     ctx: dict[str, Any] = {
         "t": translator(lang),
         "lang": lang,
+        "tz": tz,
+        "zone_label": words.zone_label(tz, lang),
         "user": principal.who if principal else None,
         "principal": principal,
         "csrf": csrf_token(request),
