@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     )
     vk_group_token: str | None = Field(default=None, description="VK community token", repr=False)
     telegram_bot_token: str | None = Field(default=None, description="Bot API token", repr=False)
+    sandbox_reply_seconds: float = Field(
+        default=20.0, description="How long the sandbox network's customers take to answer")
 
     @property
     def is_sqlite(self) -> bool:

@@ -25,6 +25,8 @@ from otklik.db.models import (
     User,
 )
 from otklik.domain.posts import NETWORKS
+from otklik.secrets import CannotOpen, open_credentials, seal_credentials
+from otklik.sources.registry import source_class
 
 LABELS = ("negative", "neutral", "positive")
 ALERT_KINDS = ("telegram", "email", "webhook")
@@ -68,10 +70,16 @@ def mask_secret(value: object) -> str:
 
 def save_source(session: Session, actor: str, source: Source | None, *, name: str, network: str,
                 kind: str, params: dict[str, Any], credentials: dict[str, str],
-                interval_seconds: int, enabled: bool, brand_id: int | None) -> Source:
-    """Create or edit a source; an empty credential value keeps the stored one."""
-    if network not in NETWORKS:
-        raise ChangeError(f"network must be one of {', '.join(NETWORKS)}")
+                interval_seconds: int, enabled: bool, brand_id: int | None,
+                secret_key: str) -> Source:
+    """Create or edit a source; an empty credential value keeps the stored one. Credentials
+    are sealed with `secret_key` (otklik.secrets) before they reach the row."""
+    try:
+        cls = source_class(network)
+    except ValueError as exc:
+        raise ChangeError(str(exc)) from None
+    if cls.kinds and kind not in cls.kinds:
+        raise ChangeError(f"{network}: unknown kind {kind!r} (one of: {', '.join(cls.kinds)})")
     if not name.strip():
         raise ChangeError("name: required")
     if interval_seconds < 10:
@@ -80,12 +88,15 @@ def save_source(session: Session, actor: str, source: Source | None, *, name: st
     if source is None:
         source = Source(network=network, name=name, kind=kind)
         session.add(source)
-    stored = dict(source.credentials or {})
+    try:
+        stored = open_credentials(source.credentials, secret_key)
+    except CannotOpen:
+        stored = {}  # sealed under an old key: what is entered now replaces it
     for key, value in credentials.items():
         if value:
             stored[key] = value
     source.name, source.network, source.kind = name.strip(), network, kind or "search"
-    source.params, source.credentials = params, stored
+    source.params, source.credentials = params, seal_credentials(stored, secret_key)
     source.interval_seconds, source.enabled, source.brand_id = interval_seconds, enabled, brand_id
     session.flush()
     record(session, actor, "source.create" if creating else "source.update", "source", source.id,

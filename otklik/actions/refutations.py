@@ -255,7 +255,7 @@ def send_replies(
         ref.coverage = plan.coverage(replies)
         session.commit()
         (report.sent if action.status == "sent" else report.failed).append(action.id)
-        if action.status == "failed" and (action.last_error or "").startswith("RateLimited"):
+        if action.status == "failed" and (action.failure or "").startswith("rate_limited"):
             report.paused = action.last_error
             break
     report.coverage = ref.coverage

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -31,10 +32,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
+from otklik.care.failures import Failure, failure_of
 from otklik.db.models import Action, Channel
 from otklik.sources.base import Source, Target
 from otklik.sources.errors import BadResponse, SourceError, Unavailable
 
+log = logging.getLogger("otklik.send")
 SourceFactory = Callable[[Channel], Source]
 OnSent = Callable[[Session, Action, str], None]  # (session, the sent action, who sent it)
 
@@ -161,6 +164,11 @@ async def _call_network(source: Source, kind: str, target: Target, text: str, ke
         await source.client.aclose()
 
 
+def _fail(action: Action, status: str, failure: Failure) -> None:
+    """Record a failed attempt in words (never the exception's text: that goes to the log)."""
+    action.status, action.failure, action.last_error = status, failure.kind, failure.text("ru")
+
+
 def _uncertain(exc: BaseException) -> bool:
     """Could the network have accepted the action although we got an error?"""
     if isinstance(exc, Unavailable):
@@ -197,8 +205,8 @@ def send_action(
             return action
     if action.status == "sending":
         action.status = "needs_review"
-        action.last_error = ("an earlier attempt stopped while sending: check the network, then "
-                             "mark it sent or confirm it is not there before retrying")
+        action.last_error = ("прежняя попытка прервалась во время отправки: проверьте в сети и "
+                             "отметьте отправленным или подтвердите, что его там нет")
         record(session, actor, "action.needs_review", "action", action.id,
                reason="left in sending")
         session.commit()
@@ -209,9 +217,9 @@ def send_action(
                              else "it cannot be sent now"))
     channel = session.get(Channel, action.channel_id) if action.channel_id else None
     if channel is None:
-        action.status = "failed"
-        action.last_error = f"the brand has no {action.network} channel to send through"
-        record(session, actor, "action.failed", "action", action.id, error=action.last_error)
+        _fail(action, "failed", Failure("not_connected"))
+        record(session, actor, "action.failed", "action", action.id, failure=action.failure,
+               case_id=action.case_id)
         session.commit()
         return action
     call = (action.kind, target_of(action), action.text,
@@ -220,7 +228,8 @@ def send_action(
     claimed = session.execute(
         update(Action)
         .where(Action.id == action.id, Action.status.in_(SENDABLE))
-        .values(status="sending", attempts=Action.attempts + 1, last_error=None)
+        .values(status="sending", attempts=Action.attempts + 1, last_error=None,
+                failure=None)
         .execution_options(synchronize_session=False)
     )
     session.commit()  # durable before the network hears anything
@@ -232,10 +241,16 @@ def send_action(
         source = source_factory(channel)  # built here, in this thread, with the session usable
         external_id = run_sync(lambda: _call_network(source, *call))
     except Exception as exc:  # every failure is recorded on the action, none is silent
-        action.status = "needs_review" if _uncertain(exc) else "failed"
-        action.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        failure = failure_of(exc, datetime.now(UTC))
+        if failure.kind == "unknown":
+            log.exception("action %s: send failed", action.id)
+        else:
+            log.warning("action %s: send failed: %s", action.id, type(exc).__name__)
+        _fail(action, "needs_review" if _uncertain(exc) else "failed", failure)
+        if failure.kind in ("no_rights", "not_connected"):  # the channel's health turns red
+            channel.health, channel.health_reason = "failing", action.last_error
         record(session, actor, f"action.{action.status}", "action", action.id,
-               error=action.last_error, attempt=action.attempts, case_id=action.case_id)
+               failure=failure.kind, attempt=action.attempts, case_id=action.case_id)
         session.commit()
         return action
     action.status = "sent"
@@ -274,8 +289,9 @@ def _settle_by_network(
                 await source.client.aclose()
         found = run_sync(look)
     except Exception as exc:  # the check failing must never become a send
+        log.warning("action %s: checking the network failed", action.id, exc_info=True)
         record(session, actor, "action.check_failed", "action", action.id,
-               error=f"{type(exc).__name__}: {exc}"[:500])
+               failure=failure_of(exc, datetime.now(UTC)).kind)
         session.commit()
         return
     if found:
@@ -285,7 +301,7 @@ def _settle_by_network(
                external_id=found, case_id=action.case_id)
     else:
         action.status = "failed"
-        action.last_error = "an earlier attempt stopped while sending; not found on the network"
+        action.last_error = "прежняя попытка прервалась во время отправки; в сети не найдено"
         record(session, actor, "action.absent_on_network", "action", action.id,
                case_id=action.case_id)
     session.commit()

@@ -2,8 +2,9 @@
 
 The desk never hard-wires a network: `send_action` asks a factory for a connector per channel.
 This one builds it from the channel's `sources` row through `otklik.sources.registry` (base URLs
-from settings, credentials from the row or settings). For VK, the channel's community id is the
-`group_id` replies and private messages are sent from, unless the source row names one.
+from settings, credentials from the row or settings) and binds it to the channel (VK: the
+community replies are sent from, unless the source row names one; the sandbox: the network and
+account it answers as).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from otklik.db.models import Channel
 from otklik.db.models import Source as SourceRow
 from otklik.settings import Settings
 from otklik.sources.base import Source
+from otklik.sources.errors import ChannelNotConnected
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source
 
@@ -31,19 +33,16 @@ def registry_source_factory(
 
     def factory(channel: Channel) -> Source:
         if channel.source_id is None:
-            raise ValueError(f"channel {channel.id} ({channel.network}) has no source to send "
-                             "through: link it to a source with credentials")
+            raise ChannelNotConnected(channel.network)
         row = session.get(SourceRow, channel.source_id)
         if row is None:
-            raise LookupError(f"channel {channel.id}: source {channel.source_id} is gone")
-        params = dict(row.params or {})
-        if channel.network == "vk":
-            params.setdefault("group_id", abs(int(channel.external_id)))
-        detached = SourceRow(network=row.network, kind=row.kind, params=params,
+            raise ChannelNotConnected(channel.network)
+        detached = SourceRow(network=row.network, kind=row.kind, params=dict(row.params or {}),
                              credentials=dict(row.credentials or {}), name=row.name)
         retries = max_retries if max_retries is not None else (
-            4 if channel.network in DEDUPLICATING else 0)
-        client = HttpClient(max_retries=retries)
-        return build_source(detached, settings, client)
+            4 if row.network in DEDUPLICATING or row.network == "sandbox" else 0)
+        source = build_source(detached, settings, HttpClient(max_retries=retries))
+        source.bind_channel(channel.network, channel.external_id, channel.name)
+        return source
 
     return factory

@@ -13,12 +13,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from otklik.actions.audit import record
+from otklik.actions.changes import ChangeError, save_source
 from otklik.actions.sources import poll_source, source_health
 from otklik.cli._common import fail, settings_of
 from otklik.db.engine import open_store, session_scope
 from otklik.db.models import Source as SourceRow
-from otklik.sources.registry import source_class
 
 console = Console()
 source_app = typer.Typer(help="Connectors: add, list with health, poll now.", no_args_is_help=True)
@@ -52,30 +51,23 @@ def add(
     disabled: Annotated[bool, typer.Option(help="Add without polling it")] = False,
 ) -> None:
     """Add a source, e.g. `otklik source add vk search "VK: Зерно" -p q=Зерно`."""
-    try:
-        cls = source_class(network)
-    except ValueError as exc:
-        fail(str(exc))
-    if cls.kinds and kind not in cls.kinds:
-        fail(f"{network}: unknown kind {kind!r} (one of: {', '.join(cls.kinds)})")
-    if interval < 10:
-        fail("--interval: at least 10 seconds")
     credentials: dict[str, str] = {}
     for key, var in _pairs(credential_env, "--credential-env").items():
         value = os.environ.get(str(var))
         if not value:
             fail(f"--credential-env {key}={var}: environment variable {var} is not set")
         credentials[key] = value
-    _, sessions = open_store(settings_of(ctx))
-    with session_scope(sessions) as session:
-        row = SourceRow(network=network, kind=kind, name=name, params=_pairs(param, "--param"),
-                        credentials=credentials, interval_seconds=interval, brand_id=brand,
-                        enabled=not disabled)
-        session.add(row)
-        session.flush()
-        record(session, "cli", "source.created", "source", row.id, network=network, kind=kind,
-               name=name, params=row.params, credentials=sorted(credentials))
-        source_id = row.id
+    settings = settings_of(ctx)
+    _, sessions = open_store(settings)
+    try:
+        with session_scope(sessions) as session:
+            row = save_source(session, "cli", None, name=name, network=network, kind=kind,
+                              params=_pairs(param, "--param"), credentials=credentials,
+                              interval_seconds=interval, enabled=not disabled, brand_id=brand,
+                              secret_key=settings.secret_key)
+            source_id = row.id
+    except ChangeError as exc:
+        fail(str(exc))
     console.print(f"source {source_id} added")
 
 

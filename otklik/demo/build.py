@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.attacks import refresh_attacks
 from otklik.actions.brands import create_brand
+from otklik.actions.channels import link_sandbox
 from otklik.actions.communities import refresh_communities
 from otklik.actions.intake import intake
 from otklik.actions.spikes import detect_spikes
 from otklik.actions.users import create_user, find_user
 from otklik.db.engine import session_scope
-from otklik.db.models import Brand, Channel, Place
+from otklik.db.models import Brand, Place
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
 from otklik.pipeline import ingest
 from otklik.wiring import Enrichment
@@ -27,11 +28,16 @@ BRANDS = [
         "name": "Зерно", "slug": "zerno",
         "queries": ['(зерно OR "zerno coffee" OR #зерноотравление) NOT "кофейные зерна"'],
         "channels": [("vk", OWN_VK_GROUP)],
+        # every network the demo shows has an account of the brand, all on the sandbox network
+        "accounts": [("telegram", "@zerno_coffee", "Зерно"), ("x", "zerno_coffee", "Zerno Coffee"),
+                     ("reddit", "u/zerno_coffee", "zerno_coffee")],
     },
     {
         "name": "Банк Северный", "slug": "severny",
         "queries": ['"банк северный" OR "северный банк" OR "severny bank"'],
         "channels": [("telegram", BANK_TG)],
+        "accounts": [("vk", "-700300", "Банк Северный"), ("x", "severny_bank", "Severny Bank"),
+                     ("reddit", "u/severny_bank", "severny_bank")],
     },
 ]
 DEMO_ADMIN = ("admin@demo.otklik", "otklik-demo")
@@ -90,11 +96,12 @@ def _ensure_brand(session: Session, spec: dict) -> str:  # type: ignore[type-arg
         brand = create_brand(session, spec["name"], slug=spec["slug"], queries=spec["queries"],
                              actor="demo")
         for network, place in spec["channels"]:
-            session.add(Channel(brand_id=brand.id, network=network, external_id=place.external_id,
-                                name=place.name or "", audience=place.audience))
             session.add(Place(network=network, external_id=place.external_id, name=place.name,
                               kind=place.kind, audience=place.audience, url=place.url,
                               official_brand_id=brand.id))
+        accounts = [(n, p.external_id, p.name or "") for n, p in spec["channels"]]
+        link_sandbox(session, brand_id=brand.id, channels=accounts + spec["accounts"],
+                     actor="demo")
     return str(spec["slug"])
 
 

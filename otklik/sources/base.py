@@ -79,11 +79,50 @@ class Target:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class CredentialField:
+    """One credential a network needs, as the connect form asks for it."""
+
+    name: str
+    label: str  # in Russian, with the English after " / "
+    help: str = ""  # where to get it and what rights it needs
+    required: bool = True
+
+
+# What a connected account can do; the desk offers only what its channel's network declares.
+READ, REPLY, PRIVATE, PUBLISH, CHECK = "read", "reply", "private", "publish", "check"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What a verified credential gives: the brand's account at the network and its rights."""
+
+    external_id: str  # the channel's id (VK: the community as -id; Telegram: the chat id)
+    name: str
+    kind: str  # the source kind that reads it (wall, bot, world…)
+    capabilities: frozenset[str]
+    audience: int | None = None
+    url: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)  # for the source row that reads it
+    problems: tuple[str, ...] = ()  # rights missing, in words
+
+
 class Source(ABC):
-    """A connector instance: one network, its params (what to pull) and its credentials."""
+    """A connector instance: one network, its params (what to pull) and its credentials.
+
+    A network lives in its module: the class declares what the registry, the connect form,
+    delivery and verification need (name, kinds, credentials, base-URL setting, capabilities,
+    rate limit) and `verify`; nothing else in otklik names a network."""
 
     network: ClassVar[str]
+    label: ClassVar[str] = ""  # the network's name for people
     kinds: ClassVar[tuple[str, ...]] = ()
+    credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
+    connect_fields: ClassVar[tuple[CredentialField, ...]] = ()  # plain params the form asks
+    base_url_setting: ClassVar[str | None] = None  # Settings field: OTKLIK_<NETWORK>_API_URL
+    capabilities: ClassVar[frozenset[str]] = frozenset({READ})
+    requests_per_second: ClassVar[float | None] = None
+    sandbox: ClassVar[bool] = False  # a built-in practice network, marked wherever it appears
 
     def __init__(
         self,
@@ -134,6 +173,21 @@ class Source(ABC):
     async def edit(self, action: Target, text: str) -> str:
         """Change the text of something otklik sent (its network id in `action.external_id`)."""
         raise NotSupported(f"{self.network}/{self.kind} cannot edit", network=self.network)
+
+    @classmethod
+    def options(cls, settings: Any) -> dict[str, Any]:
+        """Extra constructor arguments taken from settings (besides the base URL)."""
+        return {}
+
+    def bind_channel(self, network: str, external_id: str, name: str = "") -> None:
+        """Send as this brand channel (VK: the community a group token answers for)."""
+        return None  # most networks send as whoever the token belongs to
+
+    async def verify(self) -> Account:
+        """Check the credentials against the network: the account they give and its rights.
+        Raises AuthFailed (wrong, revoked or expired) or Unavailable."""
+        raise NotSupported(f"{self.network}: connecting an account is not supported here",
+                           network=self.network)
 
     def credential(self, name: str) -> str:
         """A credential by name, or AuthFailed naming what is missing (never its value)."""

@@ -37,3 +37,11 @@ class BadResponse(SourceError):
 
 class NotSupported(SourceError):
     """This network (or this kind of source) cannot do that outbound operation."""
+
+
+class ChannelNotConnected(SourceError):
+    """The brand's channel is not linked to a connected account: nothing can be sent through it."""
+
+    def __init__(self, network: str) -> None:
+        super().__init__(f"the brand's {network} channel is not connected to an account",
+                         network=network)

@@ -1,49 +1,82 @@
-"""Network name → connector class, and building a connector from a stored `sources` row.
+"""Network name → connector class, built from the connectors' own declarations, and building a
+connector from a stored `sources` row.
 
-Credentials come from the row (set through the desk or the CLI) or, as a fallback, from settings
-(``OTKLIK_VK_ACCESS_TOKEN``…); never from code. Base URLs come from settings only, so a stored row
-cannot send a token to some other host.
+The built-in networks are listed once here; third-party packages add theirs through the
+`otklik.sources` entry-point group (`name = "package.module:SourceClass"`). Everything else —
+the connect form, base URLs, delivery, verification — reads the class's declarations.
+
+Credentials come from the row (set through the connect flow or the CLI, encrypted at rest) or, as a
+fallback, from settings named `<network>_<credential>` (``OTKLIK_VK_ACCESS_TOKEN``…); never from
+code. Base URLs come from settings only, so a stored row cannot send a token to some other host.
 """
 
 from __future__ import annotations
 
+import logging
+from functools import lru_cache
+from importlib.metadata import entry_points
 from typing import Any
 
 from otklik.db.models import Source as SourceRow
+from otklik.secrets import open_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Source
 from otklik.sources.http import HttpClient
 from otklik.sources.rss import RSSSource
+from otklik.sources.sandbox import SandboxSource
 from otklik.sources.telegram import TelegramSource
 from otklik.sources.vk import VKSource
 
-SOURCES: dict[str, type[Source]] = {"vk": VKSource, "telegram": TelegramSource, "rss": RSSSource}
+log = logging.getLogger("otklik.sources")
+
+BUILTIN: tuple[type[Source], ...] = (VKSource, TelegramSource, RSSSource, SandboxSource)
 
 
-def settings_credentials(settings: Settings, network: str) -> dict[str, str]:
-    found = {
-        "vk": {"access_token": settings.vk_access_token, "group_token": settings.vk_group_token},
-        "telegram": {"bot_token": settings.telegram_bot_token},
-    }.get(network, {})
-    return {k: v for k, v in found.items() if v}
+@lru_cache(maxsize=1)
+def networks() -> dict[str, type[Source]]:
+    """Every known connector by network name: the built-in ones, then the entry points."""
+    found = {cls.network: cls for cls in BUILTIN}
+    for entry in entry_points(group="otklik.sources"):
+        try:
+            cls = entry.load()
+        except Exception:  # a broken plug-in must not take the desk down
+            log.exception("cannot load source plug-in %s", entry.value)
+            continue
+        if isinstance(cls, type) and issubclass(cls, Source) and cls.network not in found:
+            found[cls.network] = cls
+    return found
+
+
+def settings_credentials(settings: Settings, cls: type[Source]) -> dict[str, str]:
+    """Credentials configured in settings as `<network>_<name>` for the class's fields."""
+    found = {f.name: getattr(settings, f"{cls.network}_{f.name}", None)
+             for f in cls.credential_fields}
+    return {k: str(v) for k, v in found.items() if v}
 
 
 def source_class(network: str) -> type[Source]:
     try:
-        return SOURCES[network]
+        return networks()[network]
     except KeyError:
         raise ValueError(f"no connector for network {network!r} "
-                         f"(known: {', '.join(sorted(SOURCES))})") from None
+                         f"(known: {', '.join(sorted(networks()))})") from None
+
+
+def connector(
+    cls: type[Source], settings: Settings, client: HttpClient, *, kind: str,
+    params: dict[str, Any] | None = None, credentials: dict[str, Any] | None = None,
+) -> Source:
+    """A connector of `cls` with its base URL and options from settings."""
+    kwargs: dict[str, Any] = cls.options(settings)
+    if cls.base_url_setting:
+        kwargs["base_url"] = getattr(settings, cls.base_url_setting)
+    return cls(client, kind=kind, params=params, credentials=credentials, **kwargs)
 
 
 def build_source(row: SourceRow, settings: Settings, client: HttpClient) -> Source:
     """A ready connector for one stored source (ValueError for a bad network or kind)."""
     cls = source_class(row.network)
-    credentials = {**settings_credentials(settings, row.network), **(row.credentials or {})}
-    kwargs: dict[str, Any] = {}
-    if row.network == "vk":
-        kwargs["base_url"] = settings.vk_api_url
-    elif row.network == "telegram":
-        kwargs.update(base_url=settings.telegram_api_url, web_base_url=settings.telegram_web_url)
-    return cls(client, kind=row.kind, params=dict(row.params or {}), credentials=credentials,
-               **kwargs)
+    credentials = {**settings_credentials(settings, cls),
+                   **open_credentials(row.credentials, settings.secret_key)}
+    return connector(cls, settings, client, kind=row.kind, params=dict(row.params or {}),
+                     credentials=credentials)

@@ -91,6 +91,7 @@ def parse_feed(content: bytes, url: str) -> tuple[list[Post], Place]:
 
 class RSSSource(Source):
     network = "rss"
+    label = "RSS/Atom"
     kinds = ("feed",)
 
     async def fetch_page(self, cursor: Cursor | None) -> Page:

@@ -21,7 +21,19 @@ from typing import Any
 
 import httpx
 
-from otklik.sources.base import Cursor, Listing, Page, Source, Target
+from otklik.sources.base import (
+    PRIVATE,
+    PUBLISH,
+    READ,
+    REPLY,
+    Account,
+    CredentialField,
+    Cursor,
+    Listing,
+    Page,
+    Source,
+    Target,
+)
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import default_check, parse_json
 from otklik.sources.telegram_items import update_posts
@@ -58,7 +70,51 @@ def _split(external_id: str) -> tuple[str, int]:
 
 class TelegramSource(Source):
     network = "telegram"
+    label = "Telegram"
     kinds = ("bot", "channel")
+    credential_fields = (CredentialField(
+        "bot_token", "Токен бота / Bot token",
+        "Создайте бота у @BotFather (/newbot) и вставьте токен. Добавьте бота администратором "
+        "канала с правом «публикация сообщений»; личные сообщения бот пишет тем, "
+        "кто его запустил."),)
+    connect_fields = (CredentialField(
+        "chat", "Канал или чат бренда / Brand channel or chat",
+        "@имя канала или числовой id чата, где бот — администратор", required=False),)
+    base_url_setting = "telegram_api_url"
+    capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH})
+    requests_per_second = 30.0  # Bot API: about 30 messages a second overall
+
+    @classmethod
+    def options(cls, settings: Any) -> dict[str, Any]:
+        return {"web_base_url": settings.telegram_web_url}
+
+    async def verify(self) -> Account:
+        """`getMe` proves the token; `getChat` + `getChatMember` find the brand's chat and
+        whether the bot may post there."""
+        me = await self.call("getMe", {})
+        if not isinstance(me, dict) or "id" not in me:
+            raise BadResponse("telegram: getMe: no bot in result", network="telegram")
+        chat_ref = str(self.params.get("chat") or "").strip()
+        bot_name = f"@{me.get('username') or me['id']}"
+        if not chat_ref:
+            return Account(external_id=str(me["id"]), name=bot_name, kind="bot",
+                           capabilities=frozenset({READ, REPLY, PRIVATE}),
+                           problems=("канал не указан: посты публиковать некуда",))
+        chat = await self.call("getChat", {"chat_id": chat_ref})
+        member = await self.call("getChatMember", {"chat_id": chat["id"], "user_id": me["id"]})
+        can = {READ, REPLY, PRIVATE}
+        problems = []
+        status = (member or {}).get("status")
+        if status == "creator" or (status == "administrator" and (
+                chat.get("type") != "channel" or member.get("can_post_messages"))):
+            can.add(PUBLISH)
+        else:
+            problems.append(f"бот {bot_name} не администратор с правом публикации в этом чате")
+        username = chat.get("username")
+        return Account(external_id=str(chat["id"]), name=str(chat.get("title") or chat_ref),
+                       kind="bot", capabilities=frozenset(can),
+                       url=f"https://t.me/{username}" if username else None,
+                       params={"chat_id": str(chat["id"])}, problems=tuple(problems))
 
     def __init__(self, *args: Any, web_base_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,7 +25,20 @@ from typing import Any
 import httpx
 
 from otklik.domain.posts import Place, Post
-from otklik.sources.base import Cursor, Listing, Page, Source, Target
+from otklik.sources.base import (
+    CHECK,
+    PRIVATE,
+    PUBLISH,
+    READ,
+    REPLY,
+    Account,
+    CredentialField,
+    Cursor,
+    Listing,
+    Page,
+    Source,
+    Target,
+)
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import default_check, parse_json
 from otklik.sources.vk_items import Directory, comment, group_place, split_id, wall_post
@@ -74,7 +87,52 @@ def _same(item: dict[str, Any], from_id: int, text: str, since: datetime) -> boo
 
 class VKSource(Source):
     network = "vk"
+    label = "ВКонтакте"
     kinds = ("search", "wall")
+    credential_fields = (
+        CredentialField(
+            "group_token", "Ключ доступа сообщества / Community token",
+            "Управление сообществом → Работа с API → Ключи доступа → Создать ключ: права "
+            "«управление сообществом», «сообщения сообщества», «стена» (чтобы отвечать, писать "
+            "в личные сообщения и публиковать посты от имени сообщества)."),
+        CredentialField(
+            "access_token", "Сервисный ключ приложения / Service token",
+            "Для поиска по всем записям ВКонтакте (newsfeed.search): vk.com/apps?act=manage → "
+            "ваше приложение → Настройки → Сервисный ключ доступа.", required=False),
+    )
+    base_url_setting = "vk_api_url"
+    capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH, CHECK})
+    requests_per_second = 3.0  # VK's limit for a community token is 20/s, for a user 3/s
+
+    def bind_channel(self, network: str, external_id: str, name: str = "") -> None:
+        self.params.setdefault("group_id", abs(int(external_id)))
+
+    async def verify(self) -> Account:
+        """`groups.getById` with the community token names its community;
+        `groups.getTokenPermissions` says what the token may do."""
+        found = await self.call("groups.getById", token="group_token", fields="members_count")
+        groups = found.get("groups") if isinstance(found, dict) else found
+        if not groups or not isinstance(groups[0], dict):
+            raise BadResponse("vk: groups.getById named no community", network="vk")
+        group = groups[0]
+        rights = await self.call_obj("groups.getTokenPermissions", token="group_token")
+        names = {str(p.get("name")) for p in rights.get("permissions") or []}
+        can = {READ, CHECK}
+        problems = []
+        if names & {"manage", "wall"}:
+            can |= {REPLY, PUBLISH}
+        else:
+            problems.append("нет права «стена» или «управление»: ответы и посты не отправятся")
+        if "messages" in names:
+            can.add(PRIVATE)
+        else:
+            problems.append("нет права «сообщения сообщества»: личные сообщения не отправятся")
+        gid = int(group["id"])
+        return Account(external_id=str(-gid), name=str(group.get("name") or gid), kind="wall",
+                       capabilities=frozenset(can), audience=group.get("members_count"),
+                       url=f"https://vk.com/{group.get('screen_name') or f'club{gid}'}",
+                       params={"owner_id": -gid, "owned": True, "group_id": gid},
+                       problems=tuple(problems))
 
     @classmethod
     def default_base_url(cls) -> str:

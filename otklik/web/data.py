@@ -21,6 +21,7 @@ from otklik.db.models import (
     Place,
     Spike,
 )
+from otklik.web.ids import parse_id
 
 SENTIMENTS = ("negative", "neutral", "positive")
 
@@ -75,8 +76,9 @@ def _filtered(stmt: Select[Any], f: MentionFilter) -> Select[Any]:
     if f.lang:
         stmt = stmt.where(m.lang == f.lang)
     if f.place:
-        if f.place.isdigit():
-            stmt = stmt.where(m.place_id == int(f.place))
+        place_id = parse_id(f.place)
+        if place_id is not None:
+            stmt = stmt.where(m.place_id == place_id)
         else:
             stmt = stmt.where(m.place_id.in_(
                 select(Place.id).where(Place.name.ilike(f"%{_like(f.place)}%", escape="\\"))

@@ -22,12 +22,12 @@ from otklik.db.models.mentions import (
     SentimentCorrection,
 )
 from otklik.db.models.publish import Announcement, Incident, Refutation
-from otklik.db.models.sources import DeadLetter, Source
+from otklik.db.models.sources import DeadLetter, SandboxMessage, Source
 
 __all__ = [
     "Action", "AlertChannel", "AlertOutbox", "Announcement", "ApiToken", "Attack", "AuditEvent",
     "Author", "Base",
     "Brand", "BrandQuery", "Case", "CaseMention", "Channel", "Community", "DeadLetter",
     "DuplicateCluster", "Incident", "Mention", "MentionBrand", "MentionVersion", "Place",
-    "Refutation", "SentimentCorrection", "Source", "Spike", "Template", "User",
+    "Refutation", "SandboxMessage", "SentimentCorrection", "Source", "Spike", "Template", "User",
 ]

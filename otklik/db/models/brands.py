@@ -58,6 +58,12 @@ class Channel(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     audience: Mapped[int | None]
+    url: Mapped[str | None] = mapped_column(Text)
+    # what the connected account may do (reply, private, publish…) and its health in words
+    capabilities: Mapped[list[str]] = mapped_column(default=list)
+    health: Mapped[str] = mapped_column(String(16), default="unlinked")  # ok, problem, failing
+    health_reason: Mapped[str | None] = mapped_column(Text)
+    verified_at: Mapped[datetime | None]
 
     brand: Mapped[Brand] = relationship(back_populates="channels")
 

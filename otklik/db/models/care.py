@@ -86,7 +86,8 @@ class Action(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     scheduled_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)  # why it failed, in words
+    failure: Mapped[str | None] = mapped_column(String(24))  # its kind (care.failures.REASONS)
     external_id: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None]
     idempotency_key: Mapped[str | None] = mapped_column(String(200))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from otklik.db.base import Base, utcnow
@@ -48,3 +48,28 @@ class DeadLetter(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     replayed_at: Mapped[datetime | None]
+
+
+class SandboxMessage(Base):
+    """The sandbox network's own record ("Песочница"): what the brand sent through it and what
+    its simulated customers answer. Customers' answers wait here until `due_at`; the sandbox
+    source hands every message to the pipeline when it is due, like a network's API would."""
+
+    __tablename__ = "sandbox_messages"
+    __table_args__ = (UniqueConstraint("external_id"), UniqueConstraint("idempotency_key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network: Mapped[str] = mapped_column(String(32))  # the thread's network (vk, telegram, x…)
+    external_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # reply, private, post
+    from_brand: Mapped[bool] = mapped_column(default=True)
+    channel_external_id: Mapped[str] = mapped_column(String(200))
+    author_external_id: Mapped[str] = mapped_column(String(200))  # who wrote it
+    author_name: Mapped[str | None] = mapped_column(String(200))
+    parent_external_id: Mapped[str | None] = mapped_column(String(300))
+    thread_external_id: Mapped[str | None] = mapped_column(String(300))
+    place_external_id: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

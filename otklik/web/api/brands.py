@@ -11,6 +11,7 @@ from otklik.db.models import Brand, BrandQuery
 from otklik.web.api.common import invalid
 from otklik.web.api.schemas import BrandIn, BrandOut, QueryIn, QueryOut
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.search import problem_of
 
 router = APIRouter(prefix="/api/v1/brands", tags=["brands"])
@@ -32,7 +33,7 @@ def _brand(session: Session, brand_id: int) -> Brand:
 
 @router.get("/{brand_id}", response_model=BrandOut)
 def get_one(
-    brand_id: int, _: Principal = Depends(Require("read")), session: Session = Depends(db)
+    brand_id: StoreId, _: Principal = Depends(Require("read")), session: Session = Depends(db)
 ) -> Brand:
     return _brand(session, brand_id)
 
@@ -57,14 +58,14 @@ def create(
 
 @router.get("/{brand_id}/queries", response_model=list[QueryOut])
 def list_queries(
-    brand_id: int, _: Principal = Depends(Require("read")), session: Session = Depends(db)
+    brand_id: StoreId, _: Principal = Depends(Require("read")), session: Session = Depends(db)
 ) -> list[BrandQuery]:
     return list(_brand(session, brand_id).queries)
 
 
 @router.post("/{brand_id}/queries", response_model=QueryOut, status_code=201)
 def create_query(
-    brand_id: int, body: QueryIn, principal: Principal = Depends(Require("analyze")),
+    brand_id: StoreId, body: QueryIn, principal: Principal = Depends(Require("analyze")),
     session: Session = Depends(db),
 ) -> BrandQuery:
     brand = _brand(session, brand_id)

@@ -14,6 +14,7 @@ from otklik.db.models import Action, Case
 from otklik.web.api.common import cursor_id
 from otklik.web.api.schemas import encode_cursor
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.pages.cases import source_factory
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -90,7 +91,7 @@ def _case(session: Session, case_id: int) -> Case:
 @router.get("", response_model=CaseList)
 def list_cases(
     state: str | None = None,
-    brand_id: int | None = None,
+    brand_id: StoreId | None = None,
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = None,
     _: Principal = Depends(Require("read")),
@@ -114,14 +115,14 @@ def list_cases(
 
 @router.get("/{case_id}", response_model=CaseDetail)
 def get_one(
-    case_id: int, _: Principal = Depends(Require("read")), session: Session = Depends(db)
+    case_id: StoreId, _: Principal = Depends(Require("read")), session: Session = Depends(db)
 ) -> CaseDetail:
     return _detail(_case(session, case_id))
 
 
 @router.post("/{case_id}/transition", response_model=CaseDetail)
 def move(
-    case_id: int,
+    case_id: StoreId,
     body: TransitionIn,
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
@@ -148,7 +149,7 @@ def move(
 @router.post("/{case_id}/reply", response_model=ActionOut, status_code=201)
 def reply(
     request: Request,
-    case_id: int,
+    case_id: StoreId,
     body: ReplyIn,
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
@@ -159,6 +160,10 @@ def reply(
 
     case = _case(session, case_id)
     key = f"follow_up:case:{case.id}" if body.kind == "follow_up" else None
+    if key is not None:
+        earlier = session.scalar(select(Action.id).where(Action.idempotency_key == key))
+        if earlier is not None:
+            raise HTTPException(409, f"case {case.id} already has its follow-up (action {earlier})")
     try:
         action = draft_case_action(session, case, body.kind, actor=principal.actor,
                                    text=body.text, idempotency_key=key)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy.orm import Session
 
 from otklik.actions.changes import correct_sentiment
-from otklik.db.models import Mention
+from otklik.db.models import Brand, Mention
 from otklik.web import data
 from otklik.web.api.common import cursor_id, invalid, mention_out
-from otklik.web.api.schemas import CorrectionIn, MentionList, MentionOut, encode_cursor
+from otklik.web.api.schemas import (
+    CorrectionIn,
+    MentionList,
+    MentionOut,
+    StoreDateTime,
+    encode_cursor,
+)
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.search import problem_of
 
 router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"])
@@ -21,14 +26,14 @@ router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"])
 @router.get("", response_model=MentionList)
 def list_mentions(
     q: str | None = Query(None, description="brand query language", max_length=5000),
-    brand_id: int | None = None,
+    brand_id: StoreId | None = None,
     network: str | None = None,
     sentiment: str | None = Query(None, pattern="^(negative|neutral|positive|unknown)$"),
     lang: str | None = None,
     place: str | None = None,
     author: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: StoreDateTime | None = None,
+    until: StoreDateTime | None = None,
     fold: bool = Query(False, description="hide near-duplicates behind their cluster's first"),
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
@@ -51,7 +56,7 @@ def list_mentions(
 @router.get("/search", response_model=MentionList)
 def search_mentions(
     q: str = Query(..., min_length=1, max_length=5000, description="brand query language"),
-    brand_id: int | None = None,
+    brand_id: StoreId | None = None,
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = None,
     principal: Principal = Depends(Require("read")),
@@ -72,7 +77,7 @@ def _get(session: Session, mention_id: int) -> Mention:
 
 @router.get("/{mention_id}", response_model=MentionOut)
 def get_mention(
-    mention_id: int,
+    mention_id: StoreId,
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> MentionOut:
@@ -81,13 +86,15 @@ def get_mention(
 
 @router.post("/{mention_id}/sentiment", response_model=MentionOut)
 def correct(
-    mention_id: int,
+    mention_id: StoreId,
     body: CorrectionIn,
     principal: Principal = Depends(Require("analyze")),
     session: Session = Depends(db),
 ) -> MentionOut:
     """Store an analyst's label (kept for retraining); the mention shows it from now on."""
     mention = _get(session, mention_id)
+    if body.brand_id is not None and session.get(Brand, body.brand_id) is None:
+        raise invalid(("body", "brand_id"), f"no brand {body.brand_id}")
     correct_sentiment(session, mention, body.label, principal.user, body.brand_id)
     session.commit()
     return mention_out(mention)

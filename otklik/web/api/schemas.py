@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from otklik.domain import posts as domain
 from otklik.domain.posts import NETWORKS
+from otklik.web.ids import MAX_ID, StoreId
 
+
+def _storable(value: datetime) -> datetime:
+    """The store keeps times in UTC: one that cannot move there (year 1 at +14:00) is refused."""
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError as exc:
+        raise ValueError("date out of range once moved to UTC") from exc
+
+
+StoreDateTime = Annotated[datetime, AfterValidator(_storable)]
 MAX_TEXT = 1_000_000  # a megabyte of text is data, more is abuse
 MAX_BATCH = 5000
 Label = Literal["negative", "neutral", "positive"]
@@ -23,7 +34,7 @@ class AuthorIn(BaseModel):
     handle: str | None = Field(None, max_length=200)
     name: str | None = Field(None, max_length=300)
     followers: int | None = Field(None, ge=0)
-    created_at: datetime | None = None
+    created_at: StoreDateTime | None = None
     url: str | None = Field(None, max_length=2000)
 
 
@@ -48,7 +59,7 @@ class MentionIn(BaseModel):
     network: str = Field("webhook", description=f"one of {', '.join(NETWORKS)}")
     external_id: str = Field(min_length=1, max_length=300)
     text: str = Field(max_length=MAX_TEXT)
-    created_at: datetime
+    created_at: StoreDateTime
     url: str | None = Field(None, max_length=4000)
     author: AuthorIn | None = None
     place: PlaceIn | None = None
@@ -59,7 +70,7 @@ class MentionIn(BaseModel):
     reach: int | None = Field(None, ge=0)
     engagement: int | None = Field(None, ge=0)
     lang: str | None = Field(None, max_length=8)
-    edited_at: datetime | None = None
+    edited_at: StoreDateTime | None = None
     raw: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("network")
@@ -148,7 +159,7 @@ class MentionList(BaseModel):
 class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     label: Label
-    brand_id: int | None = None
+    brand_id: StoreId | None = Field(None, strict=True, description="an existing brand's id")
 
 
 class QueryOut(BaseModel):
@@ -210,6 +221,6 @@ def decode_cursor(cursor: str) -> int:
         value = int(base64.urlsafe_b64decode(padded.encode()).decode())
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise ValueError("not a cursor this API gave out") from exc
-    if value <= 0:
+    if not 1 <= value <= MAX_ID:
         raise ValueError("not a cursor this API gave out")
     return value

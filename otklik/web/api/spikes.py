@@ -9,17 +9,18 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import Spike
 from otklik.web import data
-from otklik.web.api.schemas import SpikeOut
+from otklik.web.api.schemas import SpikeOut, StoreDateTime
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 
 router = APIRouter(prefix="/api/v1/spikes", tags=["spikes"])
 
 
 @router.get("", response_model=list[SpikeOut])
 def list_spikes(
-    brand_id: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    brand_id: StoreId | None = None,
+    since: StoreDateTime | None = None,
+    until: StoreDateTime | None = None,
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> list[Spike]:
@@ -30,7 +31,7 @@ def list_spikes(
 
 @router.get("/{spike_id}", response_model=SpikeOut)
 def get_spike(
-    spike_id: int,
+    spike_id: StoreId,
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Spike:

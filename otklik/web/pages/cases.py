@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from otklik.domain import cases as sm
 from otklik.web import casework
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.pages.common import back, brands, opt_int, run_step
 from otklik.web.render import render
 
@@ -40,7 +41,7 @@ def inbox_page(
 @router.get("/cases/{case_id}")
 def case_page(
     request: Request,
-    case_id: int,
+    case_id: StoreId,
     principal: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
@@ -66,7 +67,7 @@ def _run(session: Session, case_id: int, work: Callable[[], Any]) -> Response:
 @router.post("/cases/{case_id}/answer")
 def answer(
     request: Request,
-    case_id: int,
+    case_id: StoreId,
     public_text: str = Form(..., max_length=4000),
     private_text: str = Form(..., max_length=4000),
     principal: Principal = Depends(Require("respond")),
@@ -84,7 +85,7 @@ def answer(
 @router.post("/cases/{case_id}/private")
 def send_private(
     request: Request,
-    case_id: int,
+    case_id: StoreId,
     text: str = Form(..., min_length=1, max_length=4000),
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
@@ -105,7 +106,7 @@ def send_private(
 
 @router.post("/cases/{case_id}/resolve")
 def resolve(
-    case_id: int,
+    case_id: StoreId,
     reason: str = Form("", max_length=1000),
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
@@ -119,7 +120,7 @@ def resolve(
 @router.post("/cases/{case_id}/follow-up")
 def follow_up_now(
     request: Request,
-    case_id: int,
+    case_id: StoreId,
     text: str = Form("", max_length=4000),
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
@@ -144,7 +145,7 @@ def follow_up_now(
 
 @router.post("/cases/{case_id}/transition")
 def move(
-    case_id: int,
+    case_id: StoreId,
     target: str = Form(...),
     reason: str = Form("", max_length=1000),
     outcome: str = Form(""),
@@ -161,8 +162,8 @@ def move(
 @router.post("/cases/{case_id}/actions/{action_id}/approve")
 def approve(
     request: Request,
-    case_id: int,
-    action_id: int,
+    case_id: StoreId,
+    action_id: StoreId,
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
 ) -> Response:

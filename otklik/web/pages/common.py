@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.send import SendRefused
 from otklik.db.models import Brand
+from otklik.web.ids import MAX_ID
 
 PERIODS = (1, 7, 30, 90, 365)
 
@@ -24,13 +25,17 @@ def brands(session: Session) -> list[Brand]:
 
 
 def opt_int(value: str | None, field: str) -> int | None:
-    """An optional whole number from a form or query string ("" = not given)."""
+    """An optional whole number from a form or query string ("" = not given), within the
+    store's integer range (a larger one could not be bound: a 500, not a 422)."""
     if value is None or not value.strip():
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise HTTPException(422, f"{field}: not a number: {value[:40]!r}") from exc
+    if abs(number) > MAX_ID:
+        raise HTTPException(422, f"{field}: out of range: {value[:40]!r}")
+    return number
 
 
 def parse_when(value: str | None, field: str, *, end: bool = False) -> datetime | None:

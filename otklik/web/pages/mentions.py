@@ -11,6 +11,7 @@ from otklik.db.models import Mention
 from otklik.domain.posts import NETWORKS
 from otklik.web import data
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.pages.common import brands, opt_int, parse_when, qs
 from otklik.web.render import render
 from otklik.web.search import QueryProblem, problem_of
@@ -84,8 +85,8 @@ def mentions_page(
 def mention_rows(
     request: Request,
     q: str = Query("", max_length=MAX_QUERY),
-    before_id: int | None = None,
-    after_id: int | None = None,
+    before_id: StoreId | None = None,
+    after_id: StoreId | None = None,
     f: data.MentionFilter = Depends(_filter),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
@@ -107,7 +108,7 @@ def mention_rows(
 @router.post("/mentions/{mention_id}/sentiment")
 def correct(
     request: Request,
-    mention_id: int,
+    mention_id: StoreId,
     label: str = Form(...),
     brand: str | None = Form(None),
     principal: Principal = Depends(Require("analyze")),

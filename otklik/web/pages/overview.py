@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from otklik.db.models import Spike
 from otklik.web import data
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.pages.common import Period, brands, opt_int, period, qs
 from otklik.web.pages.threats import threat_counts
 from otklik.web.render import render
@@ -120,7 +121,7 @@ def _kept(request: Request, key: tuple[str, int | None, Period], compute: Callab
 @router.get("/spikes/{spike_id}")
 def spike_detail(
     request: Request,
-    spike_id: int,
+    spike_id: StoreId,
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:

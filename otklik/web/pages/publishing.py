@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, Brand, Case, Channel
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, parse_when, run_step
 from otklik.web.render import render
@@ -138,7 +139,7 @@ def _incident_or_404(session: Session, incident_id: int) -> Any:
 @router.get("/incidents/{incident_id}")
 def incident_page(
     request: Request,
-    incident_id: int,
+    incident_id: StoreId,
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
@@ -161,7 +162,7 @@ def incident_page(
 @router.post("/incidents/{incident_id}/publish")
 def publish(
     request: Request,
-    incident_id: int,
+    incident_id: StoreId,
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
 ) -> Response:
@@ -174,7 +175,7 @@ def publish(
 @router.post("/incidents/{incident_id}/update")
 def update(
     request: Request,
-    incident_id: int,
+    incident_id: StoreId,
     text: str = Form(..., max_length=4000),
     status: str = Form(""),
     next_update: str = Form(""),
@@ -194,7 +195,7 @@ def update(
 @router.post("/incidents/{incident_id}/close")
 def close(
     request: Request,
-    incident_id: int,
+    incident_id: StoreId,
     text: str = Form(..., max_length=4000),
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),

@@ -19,6 +19,7 @@ from otklik.db.models import AlertChannel, AlertOutbox, Brand, Template, User
 from otklik.db.models.accounts import ROLES
 from otklik.domain.posts import NETWORKS
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.pages.common import brands, opt_int
 from otklik.web.preview import preview
 from otklik.web.render import render
@@ -86,7 +87,7 @@ def _brand(session: Session, brand_id: int) -> Brand:
 @router.post("/brands/{brand_id}")
 def brand_update(
     request: Request,
-    brand_id: int,
+    brand_id: StoreId,
     name: str = Form(..., max_length=200),
     sla_minutes: int = Form(...),
     follow_up_days: float = Form(...),
@@ -116,7 +117,7 @@ def query_validate(
 @router.post("/brands/{brand_id}/queries")
 def query_add(
     request: Request,
-    brand_id: int,
+    brand_id: StoreId,
     text: str = Form(..., max_length=5000),
     name: str = Form("", max_length=200),
     principal: Principal = Depends(Require("analyze")),
@@ -133,7 +134,7 @@ def query_add(
 @router.post("/brands/{brand_id}/channels")
 def channel_add(
     request: Request,
-    brand_id: int,
+    brand_id: StoreId,
     network: str = Form(...),
     external_id: str = Form(..., max_length=200),
     name: str = Form("", max_length=200),
@@ -225,7 +226,7 @@ def user_add(
 @router.post("/users/{user_id}")
 def user_update(
     request: Request,
-    user_id: int,
+    user_id: StoreId,
     role: str = Form(...),
     active: bool = Form(False),
     password: str = Form("", max_length=1000),

@@ -15,10 +15,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from otklik.actions.changes import ChangeError, mask_secret, save_source
+from otklik.actions.changes import SECRET_MASK, ChangeError, save_source
 from otklik.db.models import DeadLetter, Source
 from otklik.domain.posts import NETWORKS
+from otklik.secrets import credential_names
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.pages.common import brands, opt_int
 from otklik.web.render import render
 
@@ -59,7 +61,7 @@ def new_source(
 @router.get("/sources/{source_id}/edit")
 def edit_source(
     request: Request,
-    source_id: int,
+    source_id: StoreId,
     _: Principal = Depends(Require("admin")),
     session: Session = Depends(db),
 ) -> Response:
@@ -75,7 +77,9 @@ def _get(session: Session, source_id: int) -> Source:
 
 def _form(request: Request, session: Session, source: Source | None, error: str | None,
           status_code: int = 200) -> Response:
-    masked = {k: mask_secret(v) for k, v in (source.credentials or {}).items()} if source else {}
+    secret = request.app.state.settings.secret_key
+    masked = {k: SECRET_MASK for k in credential_names(source.credentials, secret)} \
+        if source else {}
     return render(request, "source_form.html", {
         "source": source, "masked": masked, "networks": NETWORKS, "brands": brands(session),
         "params_json": json.dumps(source.params if source else {}, ensure_ascii=False, indent=1),
@@ -100,7 +104,7 @@ def _credentials(text: str) -> dict[str, str]:
 @router.post("/sources/{source_id}")
 def save(
     request: Request,
-    source_id: int | None = None,
+    source_id: StoreId | None = None,
     name: str = Form(...),
     network: str = Form(...),
     kind: str = Form("search"),
@@ -124,7 +128,7 @@ def save(
             session, principal.actor, source, name=name, network=network, kind=kind,
             params=parsed, credentials=_credentials(credentials),
             interval_seconds=interval_seconds, enabled=enabled,
-            brand_id=opt_int(brand, "brand"),
+            brand_id=opt_int(brand, "brand"), secret_key=request.app.state.settings.secret_key,
         )
     except ChangeError as exc:
         session.rollback()

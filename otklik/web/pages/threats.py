@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import Attack, Brand, Community, Refutation
 from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, run_step
 from otklik.web.render import render
@@ -87,7 +88,7 @@ def attacks_page(
 
 @router.post("/attacks/{attack_id}/refutation")
 def plan_refutation(
-    attack_id: int,
+    attack_id: StoreId,
     claim: str = Form("", max_length=2000),
     facts: str = Form("", max_length=4000),
     principal: Principal = Depends(Require("respond")),
@@ -112,7 +113,7 @@ def plan_refutation(
 @router.get("/refutations/{refutation_id}")
 def refutation_page(
     request: Request,
-    refutation_id: int,
+    refutation_id: StoreId,
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
@@ -134,7 +135,7 @@ def refutation_page(
 
 @router.post("/refutations/{refutation_id}/approve")
 def approve(
-    refutation_id: int,
+    refutation_id: StoreId,
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
 ) -> Response:
@@ -147,7 +148,7 @@ def approve(
 @router.post("/refutations/{refutation_id}/publish")
 def publish(
     request: Request,
-    refutation_id: int,
+    refutation_id: StoreId,
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
 ) -> Response:
@@ -162,7 +163,7 @@ def publish(
 @router.post("/refutations/{refutation_id}/replies")
 def send(
     request: Request,
-    refutation_id: int,
+    refutation_id: StoreId,
     limit: str | None = Form(None),
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
@@ -179,8 +180,8 @@ def send(
 
 @router.post("/refutations/{refutation_id}/placements/{community_id}")
 def placement(
-    refutation_id: int,
-    community_id: int,
+    refutation_id: StoreId,
+    community_id: StoreId,
     status: str = Form(...),
     note: str = Form("", max_length=1000),
     principal: Principal = Depends(Require("respond")),

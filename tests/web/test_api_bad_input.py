@@ -1,0 +1,109 @@
+"""Input a fuzzer sends must be a 4xx with a message, never a 500 (issue 24's reproductions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.test_api import _mention
+
+HUGE = "7056083071430483753075873595523072"  # > 2**63: SQLite cannot bind it
+JUST_OVER = str(2**63)
+
+
+def _case(desk: Any) -> int:
+    from otklik.actions.brands import create_brand
+    from otklik.actions.cases import open_case
+
+    ids = desk.api("admin").post("/api/v1/ingest", json={"mentions": [_mention(1)]}).json()
+    with desk.store.sessions() as session:
+        brand = create_brand(session, "Зерно")
+        case_id = open_case(session, ids["mention_ids"][0], brand.id, actor="test").id
+        session.commit()
+    return case_id
+
+
+@pytest.mark.parametrize("number", [HUGE, JUST_OVER])
+@pytest.mark.parametrize("path", [
+    "/api/v1/cases/{n}", "/api/v1/brands/{n}", "/api/v1/brands/{n}/queries",
+    "/api/v1/spikes/{n}", "/api/v1/mentions/{n}",
+    "/api/v1/cases?brand_id={n}", "/api/v1/mentions?brand_id={n}", "/api/v1/spikes?brand_id={n}",
+])
+def test_api_ids_beyond_64_bits_are_a_422(any_desk: Any, path: str, number: str) -> None:
+    response = any_desk.api("viewer").get(path.format(n=number))
+    assert response.status_code == 422, response.text
+    assert "less than or equal" in response.json()["detail"][0]["msg"]
+
+
+def test_the_largest_id_is_just_not_found(desk: Any) -> None:
+    response = desk.api("viewer").get(f"/api/v1/cases/{2**63 - 1}")
+    assert response.status_code == 404
+
+
+def test_a_cursor_beyond_64_bits_is_a_422(desk: Any) -> None:
+    from otklik.web.api.schemas import encode_cursor
+
+    response = desk.api("viewer").get("/api/v1/mentions", params={"cursor": encode_cursor(2**70)})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "cursor"]
+
+
+@pytest.mark.parametrize("path", [
+    "/cases/{n}", "/spikes/{n}", "/incidents/{n}", "/refutations/{n}", "/sources/{n}/edit",
+    "/inbox?brand={n}", "/mentions?brand={n}", "/overview?brand={n}", "/attacks?brand={n}",
+])
+def test_page_ids_beyond_64_bits_are_a_422(desk: Any, path: str) -> None:
+    response = desk.client("admin").get(path.format(n=HUGE))
+    assert response.status_code == 422, response.text[:300]
+
+
+@pytest.mark.parametrize("place", ["¹", "²³", "٣", HUGE])
+def test_a_place_that_only_looks_like_a_number_is_searched_by_name(any_desk: Any,
+                                                                   place: str) -> None:
+    api = any_desk.api("viewer")
+    assert api.get("/api/v1/mentions", params={"place": place}).status_code == 200
+    assert any_desk.client("viewer").get("/mentions", params={"place": place}).status_code == 200
+
+
+def test_a_long_reply_is_refused_by_the_documented_limit_or_stored(any_desk: Any) -> None:
+    case_id = _case(any_desk)
+    responder = any_desk.api("responder")
+    for size in (4000, 4001, 100_000):
+        response = responder.post(f"/api/v1/cases/{case_id}/reply",
+                                   json={"kind": "public_reply", "text": "я" * size,
+                                         "send": False})
+        assert response.status_code in (201, 409, 422), response.text[:300]
+    spec = any_desk.client().get("/api/openapi.json").json()
+    assert spec["components"]["schemas"]["ReplyIn"]["properties"]["text"]["anyOf"][0]["maxLength"]
+
+
+@pytest.mark.parametrize("brand_id", [False, True, 0, -1, 999_999, 2**63, "1"])
+def test_a_correction_naming_a_brand_that_is_not_one_is_a_422(any_desk: Any,
+                                                              brand_id: Any) -> None:
+    ids = any_desk.api("admin").post("/api/v1/ingest", json={"mentions": [_mention(1)]}).json()
+    response = any_desk.api("analyst").post(
+        f"/api/v1/mentions/{ids['mention_ids'][0]}/sentiment",
+        json={"brand_id": brand_id, "label": "neutral"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "brand_id"]
+
+
+def test_a_second_follow_up_is_a_409(any_desk: Any) -> None:
+    case_id = _case(any_desk)
+    responder = any_desk.api("responder")
+    body = {"kind": "follow_up", "text": "Всё ли теперь в порядке?", "send": False}
+    first = responder.post(f"/api/v1/cases/{case_id}/reply", json=body)
+    assert first.status_code == 201, first.text
+    second = responder.post(f"/api/v1/cases/{case_id}/reply", json=body)
+    assert second.status_code == 409 and "follow-up" in second.json()["detail"]
+
+
+@pytest.mark.parametrize("created_at", [
+    "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1e20", 10**20, -(10**20),
+])
+def test_an_overflowing_created_at_is_a_422(any_desk: Any, created_at: Any) -> None:
+    response = any_desk.api("admin").post(
+        "/api/v1/ingest", json={"mentions": [_mention(1, created_at=created_at)]})
+    assert response.status_code == 422, response.text[:300]
+    assert response.json()["detail"][0]["loc"][-1] == "created_at"
