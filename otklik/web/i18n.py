@@ -123,6 +123,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "examples": ("Примеры", "Examples"),
     "language_switch": ("English", "Русский"),
     "never": ("никогда", "never"),
+    "off": ("выключен", "off"),
     # threats, incidents and announcements
     "threats": ("Угрозы", "Threats"),
     "communities": ("Сообщества", "Communities"),
@@ -206,6 +207,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "default_template": ("пусто — шаблон бренда", "empty: the brand's template"),
     "open_attacks": ("Атаки без ответа", "Unanswered attacks"),
     "hostile_places": ("Враждебные площадки", "Hostile places"),
+    # spikes
+    "spike": ("Всплеск", "Spike"),
+    "usual_level": ("Обычный уровень", "Usual level"),
+    "chart_hours": ("Упоминаний в час; время: {zone}", "Mentions per hour; times: {zone}"),
+    "these_mentions": ("Эти упоминания", "These mentions"),
+    "open_incident_for_spike": ("Открыть инцидент", "Open an incident"),
+    "related_attack": ("Связанная атака", "Related attack"),
+    "top_words": ("Главные слова", "Top words"),
+    "similar_groups": ("Похожие сообщения", "Similar posts"),
+    "n_posts": ("{n} публикация|{n} публикации|{n} публикаций", "{n} post|{n} posts"),
+    "n_mentions": ("{n} упоминание|{n} упоминания|{n} упоминаний", "{n} mention|{n} mentions"),
+    "n_days": ("{n} день|{n} дня|{n} дней", "{n} day|{n} days"),
+    "n_cases": ("{n} обращение|{n} обращения|{n} обращений", "{n} case|{n} cases"),
+    "n_accounts": ("{n} аккаунт|{n} аккаунта|{n} аккаунтов", "{n} account|{n} accounts"),
+    "first_at": ("первое {when}", "first {when}"),
+    "week_before": ("за неделю до того: {n}", "the week before: {n}"),
+    "authors_most": ("Кто пишет больше других", "Who writes most"),
+    "open_post": ("открыть пост", "open the post"),
+    "its_case": ("обращение", "its case"),
+    "spike_line": ("{when} · {n} — {ratio}", "{when} · {n}, {ratio}"),
+    "spike_no_explanation": ("Объяснение ещё не готово", "The explanation is not ready yet"),
 }
 
 

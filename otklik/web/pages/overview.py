@@ -12,12 +12,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Spike
-from otklik.web import data
+from otklik.web import data, words
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
 from otklik.web.pages.common import Period, brands, opt_int, period, qs
 from otklik.web.pages.threats import threat_counts
-from otklik.web.render import render
+from otklik.web.render import installation_zone, lang_of, render
+from otklik.web.spike_view import spike_context
 
 router = APIRouter(include_in_schema=False)
 OVERVIEW_TTL = 60.0
@@ -129,6 +130,7 @@ def spike_detail(
     spike = session.get(Spike, spike_id)
     if spike is None:
         raise HTTPException(404, "no such spike")
-    explanation = spike.explanation or {}
     name = "_spike.html" if request.headers.get("hx-request") else "spike.html"
-    return render(request, name, {"spike": spike, "ex": explanation})
+    lang = lang_of(request)
+    return render(request, name, spike_context(
+        session, spike, lang, words.zone(installation_zone(request), lang)))

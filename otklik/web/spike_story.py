@@ -1,0 +1,198 @@
+"""A spike told in sentences, in Russian or English, from the explanation `explain_spike` stores.
+
+YouScan and Brand Analytics explain a spike in a headline and a few lines: how many mentions
+against how many usually, what people say (the distinctive words), where, who, and examples.
+Pure: the stored explanation, the spike's figures and name lookups in, text and chips out; the
+page (`spike.html`) lays them out and `otklik.web.spike_view` reads the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from otklik.web import words
+
+
+@dataclass
+class Named:
+    """An author or place with its readable name and, when known, where to see its posts."""
+
+    label: str
+    count: int
+    before: int = 0
+    href: str = ""
+
+
+@dataclass
+class Example:
+    text: str
+    author: str
+    when: str
+    url: str = ""
+    case_href: str = ""
+
+
+@dataclass
+class Cluster:
+    size: int
+    share: str
+    first: str
+    example: Example
+
+
+@dataclass
+class Story:
+    headline: str
+    sentences: list[str] = field(default_factory=list)
+    chips: list[tuple[str, int]] = field(default_factory=list)
+    places: list[Named] = field(default_factory=list)
+    authors: list[Named] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
+
+
+def _ru_en(lang: str, ru: str, en: str) -> str:
+    return en if lang == "en" else ru
+
+
+def _n(n: int, lang: str, ru: str, en: str) -> str:
+    """ "190 упоминаний" / "190 mentions": `ru` is "one|few|many", `en` "one|other"."""
+    return f"{words.number(n, lang)} {words.plural(n, en if lang == 'en' else ru, lang)}"
+
+
+def mentions_n(n: int, lang: str) -> str:
+    return _n(n, lang, "упоминание|упоминания|упоминаний", "mention|mentions")
+
+
+def _quote(text: str, lang: str) -> str:
+    return f"«{text}»" if lang != "en" else f"“{text}”"
+
+
+def top_terms(ex: dict[str, Any], limit: int = 6) -> list[tuple[str, int]]:
+    """The spike's distinctive phrases and words with their counts, without repeats: phrases
+    first ("оплата картой"), then single words by lemma (shown in their usual form); a word
+    already inside a chosen phrase is skipped, as is a phrase sharing a word with one chosen."""
+    phrases = [r for r in ex.get("terms") or [] if len(str(r.get("term", "")).split()) > 1]
+    singles = [{"term": r.get("form") or r.get("term"), "during": r.get("during"),
+                "z": r.get("z")} for r in ex.get("lemmas") or []]
+    if not singles:
+        singles = [r for r in ex.get("terms") or [] if len(str(r.get("term", "")).split()) == 1]
+    chosen: list[tuple[str, int]] = []
+    used: set[str] = set()
+    for row in [*phrases[:2], *singles]:
+        term = str(row.get("term") or "").strip()
+        parts = {w[:5] for w in term.lower().split()}  # a crude stem: картой ~ карта
+        if not term or parts & used:
+            continue
+        chosen.append((term, int(row.get("during") or 0)))
+        used |= parts
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def ratio_words(volume: int, expected: float, lang: str) -> str:
+    """ "в 7 раз больше обычного" / "7 times the usual"; small rises as a percent."""
+    if expected <= 0:
+        return _ru_en(lang, "обычно упоминаний почти нет", "there are usually almost none")
+    ratio = volume / expected
+    if ratio >= 1.95:
+        k = round(ratio)
+        return _ru_en(lang, f"в {k} {words.plural(k, 'раз|раза|раз', 'ru')} больше обычного",
+                      f"{k} times the usual")
+    return _ru_en(lang, f"на {round(100 * (ratio - 1))} % больше обычного",
+                  f"{round(100 * (ratio - 1))}% above the usual")
+
+
+def _example(post: dict[str, Any], lang: str, tz: tzinfo, names: dict[str, str],
+             cases: dict[int, int]) -> Example:
+    author = str(post.get("author") or "")
+    created = post.get("created_at")
+    at = datetime.fromisoformat(created) if isinstance(created, str) else created
+    ident = post.get("id")
+    case_id = cases.get(ident) if isinstance(ident, int) else None
+    return Example(
+        text=str(post.get("text") or "").strip(), author=names.get(author, author),
+        when=words.when(at, lang, tz) if isinstance(at, datetime) else "",
+        url=str(post.get("url") or ""), case_href=f"/cases/{case_id}" if case_id else "")
+
+
+def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
+         author_names: dict[str, str] | None = None, author_links: dict[str, str] | None = None,
+         place_links: dict[str, str] | None = None, cases: dict[int, int] | None = None,
+         ) -> Story:
+    """The story of one spike: `spike` has volume, expected, start, end, series."""
+    names, cases = author_names or {}, cases or {}
+    volume, expected = int(spike.volume or 0), float(spike.expected or 0.0)
+    negative = getattr(spike, "series", "all") == "negative"
+    what = _ru_en(lang, "негативных упоминаний" if negative else "упоминаний",
+                  "negative mentions" if negative else "mentions")
+    span = ""
+    if spike.start is not None and spike.end is not None:
+        minutes = (spike.end - spike.start).total_seconds() / 60
+        span = _ru_en(lang, f" за {words.duration(minutes, lang)}",
+                      f" in {words.duration(minutes, lang)}")
+    headline = _ru_en(
+        lang, f"Всплеск {what} «{brand}»: {words.number(volume, lang)}{span} — "
+              f"{ratio_words(volume, expected, lang)}",
+        f"Spike in {what} of “{brand}”: {words.number(volume, lang)}{span}, "
+        f"{ratio_words(volume, expected, lang)}")
+    story = Story(headline=headline)
+    when_text = words.when(spike.start, lang, tz)
+    story.sentences.append(_ru_en(
+        lang, f"Начался {when_text}; обычно за это время бывает около "
+              f"{mentions_n(round(expected), lang)}.",
+        f"It began {when_text}; about {mentions_n(round(expected), lang)} is usual for that "
+        f"time."))
+    neg = ex.get("negative_share") or {}
+    if neg.get("during") is not None:
+        before = neg.get("baseline")
+        story.sentences.append(_ru_en(
+            lang, f"Доля негатива: {words.percent(before, lang)} до всплеска → "
+                  f"{words.percent(neg['during'], lang)} во время него." if before is not None
+            else f"Доля негатива во время всплеска — {words.percent(neg['during'], lang)}.",
+            f"Negative share: {words.percent(before, lang)} before → "
+            f"{words.percent(neg['during'], lang)} during the spike." if before is not None
+            else f"Negative share during the spike: {words.percent(neg['during'], lang)}."))
+    story.chips = top_terms(ex)
+    if story.chips:
+        listed = ", ".join(_quote(t, lang) for t, _ in story.chips[:3])
+        story.sentences.append(_ru_en(lang, f"Главное, о чём пишут: {listed}.",
+                                      f"What people write about: {listed}."))
+    tags = [f"#{r['term']}" for r in (ex.get("hashtags") or [])[:3] if r.get("term")]
+    if tags:
+        story.sentences.append(_ru_en(lang, f"Хештеги: {', '.join(tags)}.",
+                                      f"Hashtags: {', '.join(tags)}."))
+    links = place_links or {}
+    story.places = [Named(str(r["key"]), int(r.get("during") or 0), int(r.get("baseline") or 0),
+                          links.get(str(r["key"]), "")) for r in (ex.get("places") or [])[:5]]
+    if story.places:
+        p = story.places[0]
+        story.sentences.append(_ru_en(
+            lang, f"Больше всего — на площадке «{p.label}»: {mentions_n(p.count, lang)} "
+                  f"(за неделю до того — {words.number(p.before, lang)}).",
+            f"Most of it on “{p.label}”: {mentions_n(p.count, lang)} "
+            f"({words.number(p.before, lang)} in the week before)."))
+    alinks = author_links or {}
+    story.authors = [Named(names.get(str(r["key"]), str(r["key"])), int(r.get("during") or 0),
+                           int(r.get("baseline") or 0), alinks.get(str(r["key"]), ""))
+                     for r in (ex.get("authors") or [])[:8]]
+    clusters = ex.get("clusters") or []
+    if clusters:
+        biggest = int(clusters[0].get("size") or 0)
+        story.sentences.append(_ru_en(
+            lang, f"Похожие сообщения: {_n(len(clusters), lang, 'группа|группы|групп', '')}, "
+                  f"в самой большой — {mentions_n(biggest, lang)}.",
+            f"Similar posts: {_n(len(clusters), lang, '', 'group|groups')}, the largest "
+            f"with {mentions_n(biggest, lang)}."))
+    for c in clusters[:6]:
+        first = c.get("first")
+        at = datetime.fromisoformat(first) if isinstance(first, str) else first
+        story.clusters.append(Cluster(
+            size=int(c.get("size") or 0), share=words.percent(c.get("share"), lang),
+            first=words.when(at, lang, tz) if isinstance(at, datetime) else "",
+            example=_example(c.get("example") or {}, lang, tz, names, cases)))
+    story.examples = [_example(p, lang, tz, names, cases) for p in (ex.get("examples") or [])]
+    return story
