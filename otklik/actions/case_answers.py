@@ -112,7 +112,7 @@ def send_case_actions(
         waits_for = (action.target or {}).get("after_action_id")
         first = session.get(Action, waits_for) if waits_for else None
         if first is not None and first.status != "sent":
-            action.last_error = f"waiting for action {first.id} ({first.kind}) to be sent"
+            action.last_error = f"ждёт отправки действия {first.id}: сначала личное сообщение"
             session.commit()
             continue
         send_action(session, action.id, source_factory=source_factory, actor=actor,

@@ -15,6 +15,7 @@ from otklik.sources.errors import (
     ChannelNotConnected,
     NotSupported,
     RateLimited,
+    SourceError,
     Unavailable,
 )
 
@@ -27,6 +28,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_rights": (
         "нет прав: токен отозван, истёк или не даёт этого права — подключите аккаунт заново",
         "no rights: the token was revoked, expired or lacks this right — reconnect the account"),
+    "private_closed": (
+        "человек не открыл личные сообщения для бренда: ответьте публично и попросите написать "
+        "первым", "the person has not opened private messages to the brand: answer publicly and "
+        "ask them to write first"),
     "rate_limited": ("сеть просит подождать: повторите в {at}",
                      "the network asks to slow down: retry at {at}"),
     "rate_limited_unknown": ("сеть просит подождать: повторите позже",
@@ -40,6 +45,8 @@ REASONS: dict[str, tuple[str, str]] = {
                 "could not send: a network/service error, details in the log"),
 }
 GONE_CODES = {15, 18, 100, 212, 400}  # VK: deleted/closed; Telegram 400: message not found
+# VK 901/902: the user allowed no messages from the community; Telegram 403: never started the bot
+PRIVATE_CLOSED = {("vk", 901), ("vk", 902), ("telegram", 403)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +68,8 @@ def failure_of(exc: BaseException, now: datetime) -> Failure:
         if exc.retry_after:
             return Failure("rate_limited", now + timedelta(seconds=float(exc.retry_after)))
         return Failure("rate_limited_unknown")
+    if isinstance(exc, SourceError) and (exc.network, exc.code) in PRIVATE_CLOSED:
+        return Failure("private_closed")
     if isinstance(exc, AuthFailed):
         return Failure("removed" if exc.code in GONE_CODES else "no_rights")
     if isinstance(exc, NotSupported):

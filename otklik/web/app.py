@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -137,6 +138,17 @@ def _error_handlers(app: FastAPI) -> None:
                               status_code=exc.status_code)
         headers: Any = getattr(exc, "headers", None)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(DataError)
+    async def refused_by_store(request: Request, exc: DataError) -> Response:
+        """A value the store cannot hold (a NUL in a query parameter on PostgreSQL, a number out
+        of a column's range) is the client's input, not a server fault: a 422 that says so."""
+        detail = f"a value the store cannot hold: {str(exc.orig).splitlines()[0][:200]}"
+        if _wants_html(request):
+            return render(request, "error.html", {"status": 422, "detail": detail},
+                          status_code=422)
+        return JSONResponse({"detail": [{"loc": [], "msg": detail, "type": "value_error"}]},
+                            status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

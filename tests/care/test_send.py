@@ -56,9 +56,10 @@ def test_refused_dm_is_visible_holds_the_public_note_and_retries(
             fixture_json("vk_messages.send__no_permission.json"))
         public, private = answers.answer_and_move_to_private(
             s, case.id, actor="anna", source_factory=desk.factory(s))
-        assert private.status == "failed" and "901" in (private.last_error or "")
+        assert private.status == "failed" and private.failure == "private_closed"
+        assert "личные сообщения" in (private.last_error or "")  # in words, not "error 901"
         # the public "we wrote to you" waits for the DM: nothing was posted
-        assert public.status == "approved" and "waiting for action" in (public.last_error or "")
+        assert public.status == "approved" and "ждёт отправки" in (public.last_error or "")
         assert vk_calls(vk, "wall.createComment") == []
         s.refresh(case)
         assert case.state == "new" and case.first_response_at is None
@@ -112,7 +113,8 @@ def test_server_error_is_uncertain_and_marked_for_review(sqlite_store: Any,
         vk.expect_oneshot_request("/method/wall.createComment").respond_with_data(
             "upstream timeout", status=504)
         send_action(s, action.id, source_factory=desk.factory(s))
-        assert action.status == "needs_review" and "504" in (action.last_error or "")
+        assert action.status == "needs_review" and action.failure == "network_down"
+        assert "504" not in (action.last_error or "")  # words, not the HTTP error
         # a person found the comment on VK: its id is recorded, nothing is sent again
         mark_sent(s, action.id, "-100500_1301_c9151", actor="anna")
         s.commit()
@@ -153,7 +155,8 @@ def test_no_channel_is_a_visible_failure(sqlite_store: Any, vk: HTTPServer) -> N
         action.channel_id = None
         s.commit()
         send_action(s, action.id, source_factory=desk.factory(s))
-        assert action.status == "failed" and "no vk channel" in (action.last_error or "")
+        assert action.status == "failed" and action.failure == "not_connected"
+        assert "Каналы бренда" in (action.last_error or "")  # says where to fix it
         assert s.scalars(select(Action).where(Action.status == "sent")).all() == []
 
 

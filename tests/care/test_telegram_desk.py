@@ -58,7 +58,7 @@ def test_answer_on_telegram_when_the_customer_never_started_the_bot(
         public, private = answers.answer_and_move_to_private(
             s, case_id, actor="anna", source_factory=factory,
             private_text="Мария, спасибо, что написали! Разбираемся")
-        assert private.status == "failed" and "blocked" in (private.last_error or "")
+        assert private.status == "failed" and private.failure == "private_closed"
         assert public.status == "approved"  # "we wrote to you" would not be true: held
 
         # the responder answers publicly instead; the held note stays unsent

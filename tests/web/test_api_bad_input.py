@@ -107,3 +107,26 @@ def test_an_overflowing_created_at_is_a_422(any_desk: Any, created_at: Any) -> N
         "/api/v1/ingest", json={"mentions": [_mention(1, created_at=created_at)]})
     assert response.status_code == 422, response.text[:300]
     assert response.json()["detail"][0]["loc"][-1] == "created_at"
+
+
+@pytest.mark.parametrize("text", ["до\x00после", "\x00" * 4000, "\ufffd\u202e\x1b[31m"])
+def test_a_reply_with_control_characters_is_not_a_server_error(any_desk: Any, text: str) -> None:
+    case_id = _case(any_desk)
+    response = any_desk.api("responder").post(f"/api/v1/cases/{case_id}/reply",
+                                              json={"kind": "public_reply", "text": text})
+    assert response.status_code in (201, 409, 422), response.text[:300]
+
+
+@pytest.mark.parametrize("field", ["text", "external_id", "url"])
+def test_an_ingested_nul_is_not_a_server_error(any_desk: Any, field: str) -> None:
+    response = any_desk.api("admin").post(
+        "/api/v1/ingest", json={"mentions": [_mention(1, **{field: "a\x00b"})]})
+    assert response.status_code in (200, 422), response.text[:300]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/mentions?author=a%00b", "/api/v1/mentions?network=%00", "/mentions?author=a%00b",
+])
+def test_a_nul_in_a_query_parameter_is_a_422(any_desk: Any, path: str) -> None:
+    client = any_desk.api("viewer") if path.startswith("/api") else any_desk.client("viewer")
+    assert client.get(path).status_code in (200, 422)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, Case
 from otklik.web.api.common import cursor_id
-from otklik.web.api.schemas import encode_cursor
+from otklik.web.api.schemas import In, encode_cursor
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
 from otklik.web.pages.cases import source_factory
@@ -60,15 +60,13 @@ class CaseList(BaseModel):
     next_cursor: str | None = None
 
 
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TransitionIn(In):
     target: str = Field(min_length=1, max_length=24)
     reason: str | None = Field(None, max_length=1000)
     outcome: str | None = None
 
 
-class ReplyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReplyIn(In):
     kind: Literal["public_reply", "private_message", "follow_up"]
     text: str | None = Field(None, max_length=4000, description="omit to use the template")
     send: bool = Field(True, description="send now (unless the brand requires approval)")

@@ -23,13 +23,36 @@ def _storable(value: datetime) -> datetime:
 
 
 StoreDateTime = Annotated[datetime, AfterValidator(_storable)]
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class In(BaseModel):
+    """What the API takes in: unknown fields refused, and no NUL character anywhere, because
+    PostgreSQL's text and JSONB cannot hold one (the store would refuse it with a 500)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _has_nul(value):
+            raise ValueError("must not contain the NUL character (U+0000)")
+        return value
+
+
 MAX_TEXT = 1_000_000  # a megabyte of text is data, more is abuse
 MAX_BATCH = 5000
 Label = Literal["negative", "neutral", "positive"]
 
 
-class AuthorIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AuthorIn(In):
     external_id: str = Field(min_length=1, max_length=200)
     handle: str | None = Field(None, max_length=200)
     name: str | None = Field(None, max_length=300)
@@ -38,8 +61,7 @@ class AuthorIn(BaseModel):
     url: str | None = Field(None, max_length=2000)
 
 
-class PlaceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PlaceIn(In):
     external_id: str = Field(min_length=1, max_length=300)
     name: str | None = Field(None, max_length=300)
     kind: str | None = Field(None, max_length=32)
@@ -47,15 +69,14 @@ class PlaceIn(BaseModel):
     url: str | None = Field(None, max_length=2000)
 
 
-class GeoIn(BaseModel):
+class GeoIn(In):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
 
 
-class MentionIn(BaseModel):
+class MentionIn(In):
     """One post or comment from any system (the generic webhook source)."""
 
-    model_config = ConfigDict(extra="forbid")
     network: str = Field("webhook", description=f"one of {', '.join(NETWORKS)}")
     external_id: str = Field(min_length=1, max_length=300)
     text: str = Field(max_length=MAX_TEXT)
@@ -95,8 +116,7 @@ class MentionIn(BaseModel):
         )
 
 
-class IngestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class IngestIn(In):
     mentions: list[MentionIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
@@ -156,8 +176,7 @@ class MentionList(BaseModel):
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
 
 
-class CorrectionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CorrectionIn(In):
     label: Label
     brand_id: StoreId | None = Field(None, strict=True, description="an existing brand's id")
 
@@ -181,15 +200,13 @@ class BrandOut(BaseModel):
     queries: list[QueryOut]
 
 
-class BrandIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class BrandIn(In):
     name: str = Field(min_length=1, max_length=200)
     slug: str | None = Field(None, max_length=64, pattern=r"^[\w-]+$")
     queries: list[str] = Field(default_factory=list, max_length=100)
 
 
-class QueryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class QueryIn(In):
     text: str = Field(min_length=1, max_length=5000)
     name: str = Field("", max_length=200)
 

@@ -11,10 +11,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from otklik.domain import cases as sm
-from otklik.web import casework
+from otklik.web import casework, inbox
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
-from otklik.web.pages.common import back, brands, opt_int, run_step
+from otklik.web.pages.common import back, brands, opt_int, qs, run_step
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -29,13 +29,24 @@ def source_factory(request: Request, session: Session):  # type: ignore[no-untyp
 def inbox_page(
     request: Request,
     brand_param: str | None = Query(None, alias="brand"),
+    state: str | None = Query(None, max_length=40),
+    overdue: bool = False,
+    page_param: str | None = Query(None, alias="page"),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
+    """Open cases 50 a page, most urgent first, with counts per state and an overdue filter."""
     brand = opt_int(brand_param, "brand")
-    rows = casework.inbox(session, brand, datetime.now(UTC))
-    return render(request, "inbox.html", {"rows": rows, "brands": brands(session),
-                                          "brand_id": brand})
+    chosen = state if state in sm.OPEN_STATES else None
+    page = inbox.read_page(session, datetime.now(UTC), brand_id=brand, state=chosen,
+                           overdue=overdue, page=opt_int(page_param, "page") or 1)
+    keep = {"brand": brand, "state": chosen, "overdue": "1" if overdue else None}
+    return render(request, "inbox.html", {
+        "p": page, "rows": page.rows, "brands": brands(session), "brand_id": brand,
+        "state": chosen, "overdue": overdue, "keep": keep, "qs": qs,
+        "states": [s for s in sm.STATES if s in sm.OPEN_STATES],
+        "links": inbox.page_links(page.page, page.pages),
+    })
 
 
 @router.get("/cases/{case_id}")
