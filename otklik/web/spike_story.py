@@ -70,15 +70,23 @@ def _quote(text: str, lang: str) -> str:
     return f"«{text}»" if lang != "en" else f"“{text}”"
 
 
+def rows_of(value: Any) -> list[dict[str, Any]]:
+    """A stored list of rows; a bare string (an older or hand-made explanation) is a term."""
+    if not isinstance(value, list):
+        return []
+    return [r if isinstance(r, dict) else {"term": str(r), "key": str(r)} for r in value]
+
+
 def top_terms(ex: dict[str, Any], limit: int = 6) -> list[tuple[str, int]]:
     """The spike's distinctive phrases and words with their counts, without repeats: phrases
     first ("оплата картой"), then single words by lemma (shown in their usual form); a word
     already inside a chosen phrase is skipped, as is a phrase sharing a word with one chosen."""
-    phrases = [r for r in ex.get("terms") or [] if len(str(r.get("term", "")).split()) > 1]
+    terms = rows_of(ex.get("terms"))
+    phrases = [r for r in terms if len(str(r.get("term", "")).split()) > 1]
     singles = [{"term": r.get("form") or r.get("term"), "during": r.get("during"),
-                "z": r.get("z")} for r in ex.get("lemmas") or []]
+                "z": r.get("z")} for r in rows_of(ex.get("lemmas"))]
     if not singles:
-        singles = [r for r in ex.get("terms") or [] if len(str(r.get("term", "")).split()) == 1]
+        singles = [r for r in terms if len(str(r.get("term", "")).split()) == 1]
     chosen: list[tuple[str, int]] = []
     used: set[str] = set()
     for row in [*phrases[:2], *singles]:
@@ -146,7 +154,7 @@ def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
               f"{mentions_n(round(expected), lang)}.",
         f"It began {when_text}; about {mentions_n(round(expected), lang)} is usual for that "
         f"time."))
-    neg = ex.get("negative_share") or {}
+    neg = ex.get("negative_share") if isinstance(ex.get("negative_share"), dict) else {}
     if neg.get("during") is not None:
         before = neg.get("baseline")
         story.sentences.append(_ru_en(
@@ -161,13 +169,13 @@ def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
         listed = ", ".join(_quote(t, lang) for t, _ in story.chips[:3])
         story.sentences.append(_ru_en(lang, f"Главное, о чём пишут: {listed}.",
                                       f"What people write about: {listed}."))
-    tags = [f"#{r['term']}" for r in (ex.get("hashtags") or [])[:3] if r.get("term")]
+    tags = [f"#{r['term']}" for r in rows_of(ex.get("hashtags"))[:3] if r.get("term")]
     if tags:
         story.sentences.append(_ru_en(lang, f"Хештеги: {', '.join(tags)}.",
                                       f"Hashtags: {', '.join(tags)}."))
     links = place_links or {}
     story.places = [Named(str(r["key"]), int(r.get("during") or 0), int(r.get("baseline") or 0),
-                          links.get(str(r["key"]), "")) for r in (ex.get("places") or [])[:5]]
+                          links.get(str(r["key"]), "")) for r in rows_of(ex.get("places"))[:5]]
     if story.places:
         p = story.places[0]
         story.sentences.append(_ru_en(
@@ -178,8 +186,8 @@ def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
     alinks = author_links or {}
     story.authors = [Named(names.get(str(r["key"]), str(r["key"])), int(r.get("during") or 0),
                            int(r.get("baseline") or 0), alinks.get(str(r["key"]), ""))
-                     for r in (ex.get("authors") or [])[:8]]
-    clusters = ex.get("clusters") or []
+                     for r in rows_of(ex.get("authors"))[:8]]
+    clusters = rows_of(ex.get("clusters"))
     if clusters:
         biggest = int(clusters[0].get("size") or 0)
         story.sentences.append(_ru_en(
@@ -194,5 +202,5 @@ def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
             size=int(c.get("size") or 0), share=words.percent(c.get("share"), lang),
             first=words.when(at, lang, tz) if isinstance(at, datetime) else "",
             example=_example(c.get("example") or {}, lang, tz, names, cases)))
-    story.examples = [_example(p, lang, tz, names, cases) for p in (ex.get("examples") or [])]
+    story.examples = [_example(p, lang, tz, names, cases) for p in rows_of(ex.get("examples"))]
     return story

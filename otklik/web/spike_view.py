@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import Attack, Author, Brand, Case, MentionBrand, Place, Spike
 from otklik.web import words
-from otklik.web.spike_story import Story, tell
+from otklik.web.spike_story import Story, rows_of, tell
 
 BEFORE = timedelta(hours=24)  # the chart shows a day before the spike
 AFTER = timedelta(hours=6)
@@ -101,12 +101,12 @@ def spike_context(session: Session, spike: Spike, lang: str, tz: tzinfo) -> dict
     brand = session.get(Brand, spike.brand_id)
     start = _utc(spike.start)
     end = _utc(spike.end) if spike.end else datetime.now(UTC)
-    posts = [p for p in (ex.get("examples") or [])] + [
-        c.get("example") or {} for c in (ex.get("clusters") or [])]
-    authors = [str(r.get("key")) for r in ex.get("authors") or [] if r.get("key")]
+    posts = rows_of(ex.get("examples")) + [
+        c.get("example") or {} for c in rows_of(ex.get("clusters"))]
+    authors = [str(r.get("key")) for r in rows_of(ex.get("authors")) if r.get("key")]
     authors += [str(p.get("author")) for p in posts if p.get("author")]
     names, author_links = _names(session, authors)
-    places = _places(session, [str(r.get("key")) for r in ex.get("places") or []],
+    places = _places(session, [str(r.get("key")) for r in rows_of(ex.get("places"))],
                      spike.brand_id, start, end)
     ids = [p.get("id") for p in posts if isinstance(p.get("id"), int)]
     story: Story = tell(spike, ex, brand=brand.name if brand else "", lang=lang, tz=tz,

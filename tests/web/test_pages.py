@@ -120,7 +120,9 @@ def test_overview_figures_and_spike_explanation(any_desk: Any) -> None:
     assert max(data["neg"]) == 100.0
     assert [s["id"] for s in data["spikes"]] == [spike_id]
     detail = client.get(f"/spikes/{spike_id}", headers={"HX-Request": "true"}).text
-    assert "Жалобы на доставку" in detail and "&lt;b&gt;курьер&lt;/b&gt;" in detail
+    # told in Russian words, the hostile term escaped; no stored English summary, no keys
+    assert "Всплеск упоминаний «Зерно»: 4" in detail and "&lt;b&gt;курьер&lt;/b&gt;" in detail
+    assert "в 8 раз больше обычного" in detail and "summary" not in detail
     assert "<html" not in detail  # a fragment for the overview
 
 
