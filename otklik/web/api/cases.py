@@ -64,6 +64,8 @@ class TransitionIn(In):
     target: str = Field(min_length=1, max_length=24)
     reason: str | None = Field(None, max_length=1000)
     outcome: str | None = None
+    confirm_unsent: bool = Field(
+        False, description="resolve although no answer reached the customer (recorded)")
 
 
 class ReplyIn(In):
@@ -126,17 +128,18 @@ def move(
     session: Session = Depends(db),
 ) -> CaseDetail:
     """Move the case; a move the state machine forbids is a 409 saying which are allowed."""
-    from otklik.actions.cases import resolve, transition
+    from otklik.actions.cases import UnsentAnswer, resolve, transition
     from otklik.domain.cases import RESOLVED, IllegalTransition
 
     _case(session, case_id)
     try:
         if body.target == RESOLVED:
-            resolve(session, case_id, actor=principal.actor, reason=body.reason)
+            resolve(session, case_id, actor=principal.actor, reason=body.reason,
+                    confirm_unsent=body.confirm_unsent)
         else:
             transition(session, case_id, body.target, actor=principal.actor, reason=body.reason,
                        outcome=body.outcome)
-    except IllegalTransition as exc:
+    except (IllegalTransition, UnsentAnswer) as exc:
         raise HTTPException(409, str(exc)) from exc
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
