@@ -28,7 +28,7 @@ from otklik.care import queries
 from otklik.care.compose import mention_summary
 from otklik.care.followup import classify_reply
 from otklik.care.rules import CaseRule, find_joinable_case, is_brand_own, thread_key, wants_case
-from otklik.db.models import Brand, Case, CaseMention, Channel, Mention, MentionBrand
+from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention, MentionBrand
 from otklik.domain import cases as sm
 
 log = logging.getLogger("otklik.care")
@@ -266,11 +266,26 @@ def _move(session: Session, case: Case, target: str, actor: str, now: datetime,
     case.state = target
 
 
+class UnsentAnswer(ValueError):
+    """Resolving a case whose answer never reached the customer needs a person's confirmation."""
+
+
 def resolve(session: Session, case_id: int, *, actor: str, now: datetime | None = None,
-            reason: str | None = None) -> Case:
-    """Mark solved in private and schedule the public follow-up after the brand's delay."""
+            reason: str | None = None, confirm_unsent: bool = False) -> Case:
+    """Mark solved in private and schedule the public follow-up after the brand's delay.
+
+    A case nothing was sent on (no public answer, no private message) is resolved only when
+    `confirm_unsent` says a person knows (solved by phone, in a shop…); the audit records it."""
     now = _now(now)
     case = get_case(session, case_id)
+    answered = session.scalar(select(Action.id).where(
+        Action.case_id == case.id, Action.status == "sent",
+        Action.kind.in_(("public_reply", "private_message"))).limit(1))
+    if answered is None:
+        if not confirm_unsent:
+            raise UnsentAnswer(f"обращение {case.id}: ответ клиенту не был отправлен — "
+                               "подтвердите, что проблема решена без ответа")
+        record(session, actor, "case.resolved_unanswered", "case", case.id, reason=reason)
     _move(session, case, sm.RESOLVED, actor, now, reason=reason)
     days = brand_by_id(session, case.brand_id).follow_up_days
     case.follow_up_due_at = now + timedelta(days=days) if days and days > 0 else None

@@ -244,8 +244,8 @@ def close_incident(
     for case in session.scalars(select(Case).where(Case.incident_id == incident.id)
                                 .order_by(Case.id)):
         if sm.can_transition(case.state, sm.RESOLVED):
-            desk.resolve(session, case.id, actor=actor, now=now,
-                         reason=f"incident {incident.id} resolved")
+            desk.resolve(session, case.id, actor=actor, now=now,  # the incident post answers
+                         reason=f"incident {incident.id} resolved", confirm_unsent=True)
             out.resolved.append(case.id)
         elif case.state in (sm.NEW,):
             out.unanswered.append(case.id)

@@ -241,10 +241,16 @@ def case_send(ctx: typer.Context, case_id: int, actor: ActorOpt = DEFAULT_ACTOR)
 
 @case_app.command("resolve")
 def case_resolve(ctx: typer.Context, case_id: int, reason: str | None = None,
+                 confirm_unsent: Annotated[bool, typer.Option(
+                     help="Solved although no answer was sent online")] = False,
                  actor: ActorOpt = DEFAULT_ACTOR) -> None:
     """Mark solved; the public follow-up is scheduled after the brand's delay."""
     with store_session(ctx) as s:
-        case = desk.resolve(s, case_id, actor=actor, reason=reason)
+        try:
+            case = desk.resolve(s, case_id, actor=actor, reason=reason,
+                                confirm_unsent=confirm_unsent)
+        except desk.UnsentAnswer as exc:
+            fail(f"{exc} (--confirm-unsent)", 1)
         typer.echo(f"case {case.id}: resolved; follow-up due {iso(case.follow_up_due_at)}")
 
 

@@ -2,7 +2,8 @@
 
 A complaint belongs to an open incident when the incident's keywords (a brand query, checked
 with `otklik.query.parse`) match it, or, for an incident that explains a spike, when it was
-written inside the spike's time window. Only complaints written after the incident began count.
+written inside the spike's time window. Keyword matches count from a day before the incident
+began (it is recorded after the complaints start); spike-window ones from the spike's start.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ STATUS_TEXT = {
            "resolved": "resolved"},
 }
 WINDOW_SLACK = timedelta(minutes=30)  # complaints lag a little behind a spike's end
+# An incident is recorded after customers began to complain: complaints matching its keywords
+# up to a day before it began are its too (else "related complaints" stay empty when it opens).
+LOOKBACK = timedelta(hours=24)
 
 
 def check_status(status: str) -> str:
@@ -62,10 +66,10 @@ class IncidentScope:
         start = aware(self.started_at)
         if self.spike_start is not None:
             start = min(start, aware(self.spike_start))
+        if self.query is not None and start - LOOKBACK <= when and self.query.matches(mention):
+            return True
         if when < start:
             return False
-        if self.query is not None and self.query.matches(mention):
-            return True
         if self.spike_start is None:
             return False
         end = aware(self.spike_end) + WINDOW_SLACK if self.spike_end else aware(now)

@@ -225,7 +225,7 @@ def test_two_workers_draft_one_follow_up(store: Any, monkeypatch: pytest.MonkeyP
         case_id = case_of(s, "-1_20")
         assert case_id is not None
         desk.transition(s, case_id, "answered_publicly", actor="anna")
-        desk.resolve(s, case_id, actor="anna", now=T0)
+        desk.resolve(s, case_id, actor="anna", now=T0, confirm_unsent=True)
         s.commit()
         due = T0 + timedelta(days=2)
         stale = list(queries.due_follow_ups(s, due))  # what a second worker saw a moment ago

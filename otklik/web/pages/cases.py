@@ -119,13 +119,15 @@ def send_private(
 def resolve(
     case_id: StoreId,
     reason: str = Form("", max_length=1000),
+    confirm_unsent: bool = Form(False),
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
 ) -> Response:
     from otklik.actions.cases import resolve as resolve_case
 
     return _run(session, case_id, lambda: resolve_case(
-        session, case_id, actor=principal.actor, reason=reason or None))
+        session, case_id, actor=principal.actor, reason=reason or None,
+        confirm_unsent=confirm_unsent))
 
 
 @router.post("/cases/{case_id}/follow-up")
