@@ -10,6 +10,7 @@ LANGS = ("ru", "en")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     "app": ("Отклик", "Otklik"),
+    "confirm_unsent": ("решено без ответа в сети", "solved without an answer online"),
     "removed_at_source": ("удалено в источнике {when}", "removed at the source {when}"),
     "dead_letters": ("Задачи, которые не удалось выполнить", "Tasks that kept failing"),
     "overview": ("Обзор", "Overview"),
@@ -221,6 +222,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "page_of": ("страница {page} из {pages}", "page {page} of {pages}"),
     "previous": ("назад", "previous"),
     "next": ("дальше", "next"),
+    # attacks
+    "coordination": ("согласованность", "coordination"),
+    "attack_posts": ("Упоминания за время атаки", "Mentions during the attack"),
     # spikes
     "spike": ("Всплеск", "Spike"),
     "usual_level": ("Обычный уровень", "Usual level"),

@@ -158,6 +158,11 @@ def lang_of(request: Request) -> str:
     return lang if lang in LANGS else "ru"
 
 
+def zone_of(request: Request) -> tzinfo:
+    """The zone this request's pages show times in."""
+    return words.zone(installation_zone(request), lang_of(request))
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:

@@ -14,12 +14,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Attack, Brand, Community, Refutation
+from otklik.db.models import Attack, Brand, Community, Mention, Refutation
+from otklik.web import attack_story
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
+from otklik.web.names import account_names
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, run_step
-from otklik.web.render import render
+from otklik.web.render import lang_of, render, zone_of
 
 router = APIRouter(include_in_schema=False)
 HOSTILE = "unofficial-hostile"
@@ -60,9 +62,10 @@ def communities_page(
         hostile_first, Community.volume.desc(), Community.id).limit(500)))
     groups = list(session.scalars(stmt.where(Community.kind == "author_group").order_by(
         Community.volume.desc(), Community.id).limit(100)))
+    keys = [str(m) for g in groups for m in ((g.details or {}).get("members") or [])[:30]]
     return render(request, "communities.html", {
         "places": places, "groups": groups, "brands": brands(session), "brand_id": brand,
-        "brand_names": _brand_names(session),
+        "brand_names": _brand_names(session), "accounts": account_names(session, keys),
     })
 
 
@@ -80,10 +83,37 @@ def attacks_page(
     attacks = list(session.scalars(stmt))
     plans = {r.attack_id: r.id for r in session.scalars(select(Refutation).where(
         Refutation.attack_id.in_([a.id for a in attacks])))} if attacks else {}
+    lang, tz = lang_of(request), zone_of(request)
+    told = {a.id: {"summary": attack_story.summary(a, lang, tz),
+                   "signals": attack_story.signals(a.signals, lang)} for a in attacks}
+    keys = [k for a in attacks for k in (a.authors or [])[:100]]
     return render(request, "attacks.html", {
+        "texts": _attack_texts(session, attacks[:50]),
         "attacks": attacks, "plans": plans, "brands": brands(session), "brand_id": brand,
         "brand_names": _brand_names(session), "error": request.query_params.get("error"),
+        "told": told, "accounts": account_names(session, keys),
     })
+
+
+def _attack_texts(session: Session, attacks: list[Attack], per: int = 3) -> dict[int, list[Any]]:
+    """A few of each attack's posts, distinct texts, to read what the campaign says."""
+    wanted = {int(i) for a in attacks for i in (a.mention_ids or [])[:40]
+              if str(i).isdigit()}
+    if not wanted:
+        return {}
+    found = {m.id: m for m in session.scalars(select(Mention).where(Mention.id.in_(wanted)))}
+    out: dict[int, list[Any]] = {}
+    for a in attacks:
+        seen: set[str] = set()
+        for i in (a.mention_ids or [])[:40]:
+            m = found.get(int(i)) if str(i).isdigit() else None
+            if m is None or m.text in seen:
+                continue
+            seen.add(m.text)
+            out.setdefault(a.id, []).append(m)
+            if len(out[a.id]) >= per:
+                break
+    return out
 
 
 @router.post("/attacks/{attack_id}/refutation")
