@@ -1,0 +1,122 @@
+"""Issue 18's bar, through the REST API on the demo `make run` builds: on every network the demo
+shows and for both brands, a private message, a public reply, resolving and a follow-up all end
+`sent` with the network's id, the sandbox's customers answer, and no exception text reaches any
+field. Nothing here links a channel by hand: the demo connects them as a user would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from otklik.actions.sources import poll_source
+from otklik.db.engine import session_scope
+from otklik.db.models import Brand, Case, CaseMention, Channel, Source
+from otklik.demo.build import build_demo
+from otklik.settings import Settings
+from tests.web.conftest import make_desk
+
+TRACEBACK_WORDS = ("Error", "Exception", "Traceback", "ValueError", "None")
+
+
+@pytest.fixture(scope="module")
+def demo_desk(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tests.conftest import _sqlite_store
+
+    store_iter = _sqlite_store(tmp_path_factory.mktemp("demo"))
+    store = next(store_iter)
+    build_demo(store.sessions)
+    before = os.environ.get("OTKLIK_SANDBOX_REPLY_SECONDS")
+    os.environ["OTKLIK_SANDBOX_REPLY_SECONDS"] = "0"  # the customers answer at once
+    try:
+        yield make_desk(store)
+    finally:
+        if before is None:
+            os.environ.pop("OTKLIK_SANDBOX_REPLY_SECONDS")
+        else:
+            os.environ["OTKLIK_SANDBOX_REPLY_SECONDS"] = before
+
+
+def _new_cases(desk: Any) -> list[int]:
+    """Two new cases per network the demo shows, across both brands."""
+    picked: list[int] = []
+    with session_scope(desk.store.sessions) as s:
+        for brand in s.scalars(select(Brand).order_by(Brand.id)):
+            for network in ("vk", "telegram", "x", "reddit"):
+                case_id = s.scalar(select(Case.id).where(
+                    Case.brand_id == brand.id, Case.network == network, Case.state == "new")
+                    .order_by(Case.id.desc()).limit(1))
+                if case_id is not None:
+                    picked.append(case_id)
+    return picked
+
+
+def test_every_demo_channel_is_connected_to_the_sandbox(demo_desk: Any) -> None:
+    with session_scope(demo_desk.store.sessions) as s:
+        channels = s.scalars(select(Channel)).all()
+        networks = {(c.brand_id, c.network) for c in channels}
+        assert all(c.source_id is not None and c.health == "ok" for c in channels)
+        sources = {s.get(Source, c.source_id).network for c in channels}
+    assert sources == {"sandbox"}
+    assert len(networks) == 8  # two brands × vk, telegram, x, reddit
+
+
+def test_the_whole_loop_completes_on_every_network(demo_desk: Any) -> None:
+    api = demo_desk.api("responder")
+    cases = _new_cases(demo_desk)
+    assert len(cases) >= 6
+    for case_id in cases:
+        for kind in ("private_message", "public_reply"):
+            sent = api.post(f"/api/v1/cases/{case_id}/reply", json={"kind": kind})
+            assert sent.status_code == 201, sent.text
+            assert sent.json()["status"] == "sent", sent.json()
+        resolved = api.post(f"/api/v1/cases/{case_id}/transition", json={"target": "resolved"})
+        assert resolved.status_code == 200, resolved.text
+        follow = api.post(f"/api/v1/cases/{case_id}/reply", json={"kind": "follow_up"})
+        assert follow.status_code == 201 and follow.json()["status"] == "sent", follow.text
+        detail = api.get(f"/api/v1/cases/{case_id}").json()
+        assert detail["state"] == "followed_up"
+        kinds = {a["kind"]: a for a in detail["actions"]}
+        assert set(kinds) >= {"private_message", "public_reply", "follow_up"}
+        for action in detail["actions"]:
+            assert action["status"] == "sent" and action["external_id"], action
+            assert not action["last_error"]
+    # the sandbox's customers answer (no delay in tests): polling brings their words to the cases
+    settings = Settings(database_url=demo_desk.store.url, sandbox_reply_seconds=0)
+    with session_scope(demo_desk.store.sessions) as s:
+        sandbox = s.scalar(select(Source.id).where(Source.network == "sandbox"))
+    result = asyncio.run(poll_source(demo_desk.store.sessions, sandbox, settings=settings))
+    assert result.error is None and result.inserted > 0
+    with session_scope(demo_desk.store.sessions) as s:
+        roles = s.execute(select(CaseMention.case_id, CaseMention.role)
+                          .where(CaseMention.case_id.in_(cases))).all()
+        answered = {c for c, role in roles if role == "customer_reply"}
+        states = dict(s.execute(select(Case.id, Case.state).where(Case.id.in_(cases))).all())
+    assert len(answered) >= len(cases) // 2  # most customers say something, some stay silent
+    # a customer's answer to the follow-up closes the story with its outcome
+    assert any(state == "closed" for state in states.values()), states
+
+
+def test_a_send_without_a_connected_account_says_why_in_words(demo_desk: Any) -> None:
+    api = demo_desk.api("responder")
+    with session_scope(demo_desk.store.sessions) as s:
+        case = s.scalar(select(Case).where(Case.state == "new", Case.network == "vk")
+                        .order_by(Case.id))
+        channel = s.scalar(select(Channel).where(Channel.brand_id == case.brand_id,
+                                                 Channel.network == "vk"))
+        kept, channel.source_id = channel.source_id, None
+        case_id = case.id
+    try:
+        sent = api.post(f"/api/v1/cases/{case_id}/reply", json={"kind": "public_reply"})
+        body = sent.json()
+        assert body["status"] == "failed"
+        assert "Каналы бренда" in body["last_error"]
+        assert not any(word in body["last_error"] for word in TRACEBACK_WORDS)
+        refused = api.post(f"/api/v1/cases/{case_id}/transition", json={"target": "resolved"})
+        assert refused.status_code == 409 and "не был отправлен" in refused.json()["detail"]
+    finally:
+        with session_scope(demo_desk.store.sessions) as s:
+            s.get(Channel, channel.id).source_id = kept
