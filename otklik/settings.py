@@ -24,6 +24,9 @@ class Settings(BaseSettings):
         default="change-me-in-production", description="Signs session cookies and CSRF tokens"
     )
     data_dir: Path = Field(default=Path("./otklik-data"), description="Rejects files, exports")
+    metrics_addresses: str = Field(
+        default="", description="Addresses or networks (CIDR), comma-separated, that may read "
+        "/metrics without an API token, e.g. 127.0.0.1,10.0.0.0/8")
     db_pool_size: int = Field(default=5, description="Connections per process (PostgreSQL)")
     # sources (issue 3): API base URLs (tests point them at a local server) and default credentials
     vk_api_url: str = Field(default="https://api.vk.com", description="VK API base URL")

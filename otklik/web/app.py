@@ -82,6 +82,7 @@ def create_app(
     `after_ingest(session, mention_ids, actor)` runs after the ingest API stored a batch
     (default: the case rules of `otklik.actions.cases`).
     """
+    from otklik.web import health
     from otklik.web.api import ROUTERS as API_ROUTERS
     from otklik.web.pages import ROUTERS as PAGE_ROUTERS
 
@@ -114,14 +115,18 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for router in (*API_ROUTERS, *PAGE_ROUTERS):
+    for router in (*API_ROUTERS, *PAGE_ROUTERS, health.router):
         app.router.routes.extend(router.routes)
     _error_handlers(app)
     return app
 
 
+MACHINE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/")
+    path = request.url.path
+    return not path.startswith("/api/") and path not in MACHINE_PATHS
 
 
 def _error_handlers(app: FastAPI) -> None:

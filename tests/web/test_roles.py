@@ -17,7 +17,8 @@ from otklik.web.auth import ROLE_PERMISSIONS, Require
 from tests.web.conftest import ROLES
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/api/docs"),
-          ("GET", "/api/openapi.json")}
+          ("GET", "/api/openapi.json"), ("GET", "/healthz"), ("GET", "/readyz"),
+          ("GET", "/metrics")}  # /metrics checks a token or an address itself (web/health.py)
 
 # What the roles are for, written out: a weakened permission on any of these fails the test.
 EXPECTED = {
