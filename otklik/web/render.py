@@ -105,6 +105,14 @@ def code(ctx: Context, value: object, domain: str) -> str:
     return word(domain, value, _lang(ctx))
 
 
+@pass_context
+def ratio(ctx: Context, volume: int, expected: float) -> str:
+    """ "в 7 раз больше обычного": a spike's size against what was expected."""
+    from otklik.web.spike_story import ratio_words
+
+    return ratio_words(int(volume or 0), float(expected or 0.0), _lang(ctx))
+
+
 ZONE_TTL = 60.0
 
 
@@ -146,6 +154,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["num"] = num
     env.filters["pct"] = pct
     env.filters["code"] = code
+    env.globals["ratio"] = ratio
     env.filters["safe_url"] = safe_url
     return templates
 
