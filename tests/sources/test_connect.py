@@ -1,0 +1,137 @@
+"""Connecting a brand's account: verified against the network (a local server replaying VK's and
+Telegram's real responses), the channel linked with its rights, the token sealed, a revoked token
+a clear refusal and a red channel."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from otklik.actions.brands import create_brand
+from otklik.actions.channels import ConnectError, check_channel, connect_account
+from otklik.cli import app
+from otklik.db.engine import session_scope
+from otklik.db.models import Channel, Source
+from otklik.secrets import open_credentials
+from otklik.settings import Settings
+from tests.sources.conftest import base_url, respond, vk_router
+
+SECRET = "connect-test-secret-0123456789"
+VK_TOKEN = "vk1.a.community-token-abcdef"
+TG_TOKEN = "7012345678:AAE-bot-token-abcdef"
+
+
+def settings_for(store: Any, server: HTTPServer) -> Settings:
+    return Settings(database_url=store.url, secret_key=SECRET, vk_api_url=base_url(server),
+                    telegram_api_url=base_url(server))
+
+
+def telegram_router(routes: dict[str, str]):  # type: ignore[no-untyped-def]
+    def handle(request: Any) -> Any:
+        method = request.path.rsplit("/", 1)[1]
+        return respond("telegram", routes.get(method, "error__400_not_found.json"),
+                       status=401 if routes.get(method, "").startswith("error__401") else 200)
+    return handle
+
+
+def test_vk_community_token_is_verified_linked_and_sealed(
+        sqlite_store: Any, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/method/groups.getById").respond_with_handler(vk_router({
+        "groups.getById": "groups.getById__zerno.json"}))
+    httpserver.expect_request("/method/groups.getTokenPermissions").respond_with_handler(
+        vk_router({"groups.getTokenPermissions": "groups.getTokenPermissions__full.json"}))
+    settings = settings_for(sqlite_store, httpserver)
+    with session_scope(sqlite_store.sessions) as s:
+        brand = create_brand(s, "Зерно", queries=["зерно"])
+        done = connect_account(s, settings, brand_id=brand.id, network="vk",
+                               credentials={"group_token": VK_TOKEN}, actor="anna")
+    with session_scope(sqlite_store.sessions) as s:
+        channel = s.get(Channel, done.channel_ids[0])
+        source = s.get(Source, done.source_id)
+        assert (channel.external_id, channel.name, channel.audience) == (
+            "-100200", "Зерно — сеть кофеен", 48000)
+        assert channel.source_id == source.id and channel.health == "ok"
+        assert set(channel.capabilities) >= {"reply", "private", "publish"}
+        assert VK_TOKEN not in json.dumps(source.credentials)  # sealed at rest
+        assert open_credentials(source.credentials, SECRET) == {"group_token": VK_TOKEN}
+        assert source.params["owner_id"] == -100200 and source.kind == "wall"
+    sent = [r for r, _ in httpserver.log]
+    assert all(r.form["access_token"] == VK_TOKEN and r.form["v"] == "5.199" for r in sent)
+
+
+def test_vk_token_without_messages_right_is_linked_with_the_problem_in_words(
+        sqlite_store: Any, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/method/groups.getById").respond_with_handler(vk_router({
+        "groups.getById": "groups.getById__zerno.json"}))
+    httpserver.expect_request("/method/groups.getTokenPermissions").respond_with_handler(
+        vk_router({"groups.getTokenPermissions": "groups.getTokenPermissions__no_messages.json"}))
+    with session_scope(sqlite_store.sessions) as s:
+        brand = create_brand(s, "Зерно", queries=["зерно"])
+        done = connect_account(s, settings_for(sqlite_store, httpserver), brand_id=brand.id,
+                               network="vk", credentials={"group_token": VK_TOKEN}, actor="anna")
+        channel = s.get(Channel, done.channel_ids[0])
+        assert channel.health == "problem" and "private" not in channel.capabilities
+        assert "сообщения сообщества" in channel.health_reason
+
+
+def test_a_revoked_token_is_refused_and_turns_a_connected_channel_red(
+        sqlite_store: Any, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/method/groups.getById").respond_with_handler(vk_router({
+        "groups.getById": "groups.getById__zerno.json"}))
+    httpserver.expect_request("/method/groups.getTokenPermissions").respond_with_handler(
+        vk_router({"groups.getTokenPermissions": "groups.getTokenPermissions__full.json"}))
+    settings = settings_for(sqlite_store, httpserver)
+    with session_scope(sqlite_store.sessions) as s:
+        brand = create_brand(s, "Зерно", queries=["зерно"])
+        done = connect_account(s, settings, brand_id=brand.id, network="vk",
+                               credentials={"group_token": VK_TOKEN}, actor="anna")
+    httpserver.clear()
+    httpserver.expect_request("/method/groups.getById").respond_with_handler(
+        lambda _r: respond("vk", "error__token_revoked.json"))
+    with session_scope(sqlite_store.sessions) as s:
+        with pytest.raises(ConnectError, match="токен не подошёл"):
+            connect_account(s, settings, brand_id=brand.id, network="vk",
+                            credentials={"group_token": "revoked"}, actor="anna")
+        channel = check_channel(s, settings, done.channel_ids[0], actor="anna")
+        assert channel.health == "failing" and "токен не подошёл" in channel.health_reason
+        assert "error" not in channel.health_reason.lower()
+
+
+def test_telegram_bot_in_its_channel_through_the_cli(
+        sqlite_store: Any, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getMe").respond_with_handler(
+        lambda _r: respond("telegram", "getMe__ok.json"))
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getChat").respond_with_handler(
+        lambda _r: respond("telegram", "getChat__channel.json"))
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getChatMember").respond_with_handler(
+        lambda _r: respond("telegram", "getChatMember__admin.json"))
+    with session_scope(sqlite_store.sessions) as s:
+        create_brand(s, "Банк Северный", slug="severny", queries=["банк северный"])
+    monkeypatch.setenv("OTKLIK_DATABASE_URL", sqlite_store.url)
+    monkeypatch.setenv("OTKLIK_SECRET_KEY", SECRET)
+    monkeypatch.setenv("OTKLIK_TELEGRAM_API_URL", base_url(httpserver))
+    monkeypatch.setenv("TG_TOKEN", TG_TOKEN)
+    result = CliRunner().invoke(app, ["channel", "connect", "severny", "telegram",
+                                      "--credential-env", "bot_token=TG_TOKEN",
+                                      "-p", "chat=@severny_bank"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output.strip().splitlines()[-1])
+    assert shown["external_id"] == "-1001987654321" and shown["health"] == "ok"
+    assert "publish" in shown["capabilities"] and TG_TOKEN not in result.output
+    asked = [json.loads(r.data) for r, _ in httpserver.log if r.path.endswith("getChatMember")]
+    assert asked == [{"chat_id": -1001987654321, "user_id": 7012345678}]
+    # a wrong token: exit 1 and a sentence, no traceback
+    monkeypatch.setenv("TG_TOKEN", "1:wrong")
+    httpserver.expect_request("/bot1:wrong/getMe").respond_with_handler(
+        lambda _r: respond("telegram", "error__401.json", status=401))
+    failed = CliRunner().invoke(app, ["channel", "connect", "severny", "telegram",
+                                      "--credential-env", "bot_token=TG_TOKEN"])
+    assert failed.exit_code == 1 and "токен не подошёл" in failed.output
+    assert "Traceback" not in failed.output
+    with session_scope(sqlite_store.sessions) as s:
+        assert len(s.scalars(select(Channel)).all()) == 1
