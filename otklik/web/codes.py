@@ -152,6 +152,8 @@ CODES: dict[str, dict[str, Entry]] = {
         "case.sla_reminder": ("напоминание о сроке ответа", "response deadline reminder"),
         "case.removed_at_source": ("сообщение удалено в источнике", "removed at the source"),
         "case.incident": ("связано с инцидентом", "linked to an incident"),
+        "case.resolved_unanswered": ("решено без отправленного ответа",
+                                     "resolved with no reply sent"),
         "action.draft": ("подготовлено сообщение", "message drafted"),
         "action.approve": ("сообщение одобрено", "message approved"),
         "action.approved": ("сообщение одобрено", "message approved"),
@@ -177,6 +179,8 @@ CODES: dict[str, dict[str, Entry]] = {
         "brand.create": ("бренд создан", "brand created"),
         "brand.update": ("бренд изменён", "brand changed"),
         "channel.create": ("добавлен свой канал", "owned channel added"),
+        "channel.connect": ("канал подключён", "channel connected"),
+        "channel.check": ("проверено подключение канала", "channel connection checked"),
         "community.created": ("найдено сообщество", "community found"),
         "community.discovered": ("найдено сообщество", "community found"),
         "community.stance_changed": ("изменилось отношение сообщества",
@@ -246,7 +250,8 @@ CODES: dict[str, dict[str, Entry]] = {
 # The object an event is about, for events without an entry: "обращение: …"
 _SUBJECTS: dict[str, Entry] = {
     "case": ("обращение", "case"), "action": ("сообщение", "message"),
-    "incident": ("инцидент", "incident"), "spike": ("всплеск", "spike"),
+    "incident": ("инцидент", "incident"), "channel": ("канал", "channel"),
+    "spike": ("всплеск", "spike"),
     "attack": ("атака", "attack"), "announcement": ("анонс", "announcement"),
     "source": ("источник", "source"), "user": ("пользователь", "user"),
     "mention": ("упоминание", "mention"), "community": ("сообщество", "community"),
