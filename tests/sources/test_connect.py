@@ -135,3 +135,37 @@ def test_telegram_bot_in_its_channel_through_the_cli(
     assert "Traceback" not in failed.output
     with session_scope(sqlite_store.sessions) as s:
         assert len(s.scalars(select(Channel)).all()) == 1
+
+
+def test_the_rest_api_connects_and_refuses_in_words(
+        sqlite_store: Any, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.web.conftest import make_desk
+
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getMe").respond_with_handler(
+        lambda _r: respond("telegram", "getMe__ok.json"))
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getChat").respond_with_handler(
+        lambda _r: respond("telegram", "getChat__channel.json"))
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getChatMember").respond_with_handler(
+        lambda _r: respond("telegram", "getChatMember__member.json"))
+    httpserver.expect_request("/bot1:wrong/getMe").respond_with_handler(
+        lambda _r: respond("telegram", "error__401.json", status=401))
+    monkeypatch.setenv("OTKLIK_TELEGRAM_API_URL", base_url(httpserver))
+    with session_scope(sqlite_store.sessions) as s:
+        brand_id = create_brand(s, "Банк Северный", queries=["банк северный"]).id
+    desk = make_desk(sqlite_store)
+    api = desk.api("admin")
+    made = api.post(f"/api/v1/brands/{brand_id}/channels/connect", json={
+        "network": "telegram", "credentials": {"bot_token": TG_TOKEN},
+        "params": {"chat": "@severny_bank"}})
+    assert made.status_code == 201, made.text
+    body = made.json()
+    # the bot is only a member: it can answer, not publish, and the channel says so
+    assert body["health"] == "problem" and "publish" not in body["capabilities"]
+    assert "администратор" in body["health_reason"] and TG_TOKEN not in made.text
+    listed = api.get(f"/api/v1/brands/{brand_id}/channels").json()
+    assert [c["external_id"] for c in listed] == ["-1001987654321"]
+    wrong = api.post(f"/api/v1/brands/{brand_id}/channels/connect", json={
+        "network": "telegram", "credentials": {"bot_token": "1:wrong"}})
+    assert wrong.status_code == 422 and "токен не подошёл" in wrong.json()["detail"]
+    assert desk.api("responder").post(f"/api/v1/brands/{brand_id}/channels/connect", json={
+        "network": "telegram", "credentials": {"bot_token": TG_TOKEN}}).status_code == 403
