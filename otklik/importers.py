@@ -8,9 +8,11 @@ completes the import without doubling anything.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +27,10 @@ from otklik.domain.posts import Author, Place, Post
 from otklik.pipeline import ingest
 
 MAX_TEXT = 1_000_000  # characters; a longer "post" is almost certainly not one
+MAX_COUNT = 2**31 - 1  # reach, engagement, followers: INTEGER columns (32 bits on PostgreSQL)
+# the store's column widths: a longer value would pass SQLite and fail PostgreSQL mid-import
+MAX_LENGTH = {"id": 300, "network": 32, "author": 200, "author_name": 300, "place": 300,
+              "place_name": 300, "parent_id": 300, "thread_id": 300, "lang": 8}
 MAX_LINE = 8_000_000  # bytes per JSONL line / CSV record
 FIELDS = (
     "id", "text", "created_at", "network", "url", "author", "author_name", "followers",
@@ -80,17 +86,24 @@ def iter_records(
     if path.stat().st_size == 0:
         raise UnreadableFile(f"{path}: the file is empty")
     rename: dict[str, str] = {source: target for target, source in (mapping or {}).items()}
+    if codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"  # a byte-order mark (Excel writes one) is not part of the data
     if fmt == "jsonl":
         yield from _jsonl(path, encoding, rename)
     else:
         yield from _csv(path, encoding, rename)
 
 
+def _named(encoding: str) -> str:
+    """The encoding as the user named it (utf-8-sig is how we read their utf-8)."""
+    return "utf-8" if encoding == "utf-8-sig" else encoding
+
+
 def _decode(raw: bytes, encoding: str) -> tuple[str | None, str | None]:
     try:
         return raw.decode(encoding), None
     except UnicodeDecodeError as exc:
-        return None, f"not {encoding} text (byte {exc.start}: {exc.reason}); try --encoding"
+        return None, f"not {_named(encoding)} text (byte {exc.start}: {exc.reason}); try --encoding"
 
 
 def _jsonl(
@@ -148,7 +161,7 @@ def _csv(
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                yield line, None, "", f"not {encoding} text ({exc.reason}); try --encoding"
+                yield line, None, "", f"not {_named(encoding)} text ({exc.reason}); try --encoding"
                 return  # the decoder cannot resynchronise inside a CSV stream
             except csv.Error as exc:
                 yield line, None, "", f"broken CSV: {exc}"
@@ -163,63 +176,112 @@ def _csv(
 
 
 def parse_time(value: Any, name: str) -> datetime:
-    """ISO 8601 (with or without zone; naive = UTC) or Unix seconds."""
+    """ISO 8601 (with or without zone; naive = UTC) or Unix seconds, in UTC as the store keeps
+    it; one that cannot be (1e20 seconds, year 1 at +05:00) is a ValueError like any bad value."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), UTC)
+        return _from_unix(float(value), value, name)
     if isinstance(value, str) and value.strip():
         text = value.strip()
-        if text.replace(".", "", 1).isdigit():
-            return datetime.fromtimestamp(float(text), UTC)
+        if text.isascii() and text.replace(".", "", 1).isdigit():
+            return _from_unix(float(text), value, name)
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError as exc:
             raise ValueError(f"{name}: {value!r} is not an ISO 8601 time or Unix seconds") from exc
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError(f"{name}: {value!r} is out of range once moved to UTC") from exc
     raise ValueError(f"{name}: missing or empty")
 
 
+def _from_unix(seconds: float, value: Any, name: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValueError(f"{name}: {value!r} is out of range as Unix seconds") from exc
+
+
 def _int(record: Mapping[str, Any], name: str) -> int | None:
+    """A count: a whole number from 0 to the store's INTEGER maximum."""
     value = record.get(name)
     if value in (None, ""):
         return None
     try:
-        return int(float(value))
-    except (TypeError, ValueError) as exc:
+        number = int(float(value))
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"{name}: {value!r} is not a number") from exc
+    if not 0 <= number <= MAX_COUNT:
+        raise ValueError(f"{name}: {value!r} is out of range (0 to {MAX_COUNT:,})")
+    return number
 
 
-def _float(value: Any, name: str) -> float:
+def _float(value: Any, name: str, limit: float) -> float:
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name}: {value!r} is not a number") from exc
+    if not (math.isfinite(number) and -limit <= number <= limit):
+        raise ValueError(f"{name}: {value!r} is out of range (-{limit:g} to {limit:g})")
+    return number
+
+
+def _str(record: Mapping[str, Any], name: str) -> str | None:
+    """A text field as a string within its column's width ("" and null = not given)."""
+    value = record.get(name)
+    if value in (None, ""):
+        return None
+    text = str(value)
+    limit = MAX_LENGTH.get(name)
+    if limit is not None and len(text) > limit:
+        raise ValueError(f"{name}: {len(text):,} characters, more than {limit}")
+    return text
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def record_to_post(record: Mapping[str, Any], default_network: str = "file") -> Post:
-    """One record in DESIGN.md's field names → a `Post`; ValueError says what is wrong."""
-    if record.get("id") in (None, ""):
+    """One record in DESIGN.md's field names → a `Post`; ValueError says what is wrong.
+
+    Every value the store could refuse is refused here, while the whole file is checked, so a
+    file that cannot be stored stores nothing (not the chunks before the bad row).
+    """
+    external_id = _str(record, "id")
+    if external_id is None:
         raise ValueError("id: missing")
     text = record.get("text")
     if not isinstance(text, str):
         raise ValueError("text: missing" if text is None else "text: not a string")
     if len(text) > MAX_TEXT:
         raise ValueError(f"text: {len(text):,} characters, more than {MAX_TEXT:,}")
-    network = str(record.get("network") or default_network)
-    author = record.get("author")
+    if _has_nul(dict(record)):
+        raise ValueError("contains the NUL character (U+0000), which the store cannot hold")
+    network = _str(record, "network") or default_network
+    author = _str(record, "author")
     author_ref = None
-    if author not in (None, ""):
+    if author is not None:
         author_ref = Author(
-            external_id=str(author),
-            handle=str(author),
-            name=record.get("author_name"),
+            external_id=author,
+            handle=author,
+            name=_str(record, "author_name"),
             followers=_int(record, "followers"),
             created_at=parse_time(record["author_created_at"], "author_created_at")
             if record.get("author_created_at") else None,
         )
-    place = record.get("place")
+    place = _str(record, "place")
     place_ref = None
-    if place not in (None, ""):
-        place_ref = Place(external_id=str(place), name=str(record.get("place_name") or place))
+    if place is not None:
+        place_ref = Place(external_id=place, name=_str(record, "place_name") or place)
     lat, lon = record.get("lat"), record.get("lon")
     geo = record.get("geo")
     if isinstance(geo, Mapping):
@@ -229,22 +291,24 @@ def record_to_post(record: Mapping[str, Any], default_network: str = "file") -> 
     hashtags = record.get("hashtags") or []
     if isinstance(hashtags, str):
         hashtags = [h.strip().lstrip("#").lower() for h in hashtags.split(",") if h.strip()]
+    elif not isinstance(hashtags, list):
+        raise ValueError("hashtags: expected a list or comma-separated text")
     return Post(
         network=network,
-        external_id=str(record["id"]),
+        external_id=external_id,
         text=text,
         created_at=parse_time(record.get("created_at"), "created_at"),
-        url=record.get("url") or None,
+        url=_str(record, "url"),
         author=author_ref,
         place=place_ref,
-        parent_external_id=str(record["parent_id"]) if record.get("parent_id") else None,
-        thread_external_id=str(record["thread_id"]) if record.get("thread_id") else None,
-        lat=_float(lat, "lat") if lat not in (None, "") else None,
-        lon=_float(lon, "lon") if lon not in (None, "") else None,
-        hashtags=list(hashtags),
+        parent_external_id=_str(record, "parent_id"),
+        thread_external_id=_str(record, "thread_id"),
+        lat=_float(lat, "lat", 90) if lat not in (None, "") else None,
+        lon=_float(lon, "lon", 180) if lon not in (None, "") else None,
+        hashtags=[str(h) for h in hashtags],
         reach=_int(record, "reach"),
         engagement=_int(record, "engagement"),
-        lang=record.get("lang") or None,
+        lang=_str(record, "lang"),
         raw=dict(record),
     )
 
@@ -260,7 +324,7 @@ def _valid_posts(
             try:
                 yield record_to_post(record, network)
                 continue
-            except ValueError as exc:
+            except (ValueError, TypeError, OverflowError) as exc:  # any value, never a traceback
                 error = str(exc)
         if report is not None:
             report.bad.append(BadRow(line, error or "unreadable", raw))

@@ -172,3 +172,58 @@ def test_kill_9_mid_import_leaves_whole_chunks_and_a_rerun_completes(tmp_path):
     with session_scope(sessions) as s:
         assert s.scalar(select(func.count()).select_from(Mention)) == 60_000
     engine.dispose()
+
+
+def _one(tmp_path: Path, **overrides: object) -> Path:
+    record = {**rows(1)[0], **overrides}
+    return write_jsonl(tmp_path / "one.jsonl", [record])
+
+
+@pytest.mark.parametrize("overrides, reason", [
+    ({"created_at": 1e20}, "created_at: 1e+20 is out of range"),
+    ({"created_at": "1e20"}, "created_at: '1e20' is not an ISO"),
+    ({"created_at": "100000000000000000000"}, "created_at: '100000000000000000000' is out of"),
+    ({"created_at": "0001-01-01T00:00:00+05:00"}, "out of range once moved to UTC"),
+    ({"created_at": "9999-12-31T23:00:00-05:00"}, "out of range once moved to UTC"),
+    ({"author_created_at": "0001-01-01T01:00:00+14:00"}, "author_created_at"),
+    ({"reach": 1e30}, "reach: 1e+30 is out of range"),
+    ({"reach": "1e30"}, "reach: '1e30' is out of range"),
+    ({"reach": -5}, "reach: -5 is out of range"),
+    ({"engagement": "inf"}, "engagement: 'inf' is not a number"),
+    ({"followers": 2**40}, "followers"),
+    ({"geo": {"lat": 1000, "lon": 0}}, "lat: 1000 is out of range"),
+    ({"geo": {"lat": "nan", "lon": 1}}, "lat: 'nan' is out of range"),
+    ({"id": "x" * 301}, "id: 301 characters"),
+    ({"network": "n" * 40}, "network: 40 characters"),
+    ({"lang": "klingon-x"}, "lang: 9 characters"),
+    ({"text": "до\x00после"}, "NUL"),
+    ({"extra": {"k": "\x00"}}, "NUL"),
+    ({"hashtags": 5}, "hashtags"),
+])
+def test_an_out_of_range_value_is_a_bad_row_with_a_message(store, tmp_path, overrides, reason):
+    report = import_file(store.sessions, _one(tmp_path, **overrides))
+    assert [b.line for b in report.bad] == [1]
+    assert reason in report.bad[0].reason
+    assert not report.committed and mention_count(store) == 0
+
+
+def test_a_bad_value_late_in_a_file_stores_nothing(store, tmp_path):
+    """Was: a bad `reach` on row 2,001 failed the store's bind and left 2,000 rows stored."""
+    records = rows(2500)
+    records[2200]["reach"] = 1e30
+    path = write_jsonl(tmp_path / "late.jsonl", records)
+    report = import_file(store.sessions, path, chunk=2000)
+    assert [b.line for b in report.bad] == [2201] and "reach" in report.bad[0].reason
+    assert not report.committed and mention_count(store) == 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_utf8_file_with_a_byte_order_mark_reads_as_utf8(sqlite_store, tmp_path, suffix):
+    path = tmp_path / f"excel{suffix}"
+    body = ("id,text,created_at\n1,Привет,2026-11-01\n" if suffix == ".csv"
+            else json.dumps({"id": 1, "text": "Привет", "created_at": "2026-11-01"}) + "\n")
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    report = import_file(sqlite_store.sessions, path)
+    assert not report.bad and report.inserted == 1
+    with session_scope(sqlite_store.sessions) as s:
+        assert s.scalar(select(Mention.external_id)) == "1"
