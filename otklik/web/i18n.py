@@ -10,6 +10,13 @@ LANGS = ("ru", "en")
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     "app": ("Отклик", "Otklik"),
+    "channel_ok": ("подключён", "connected"),
+    "sandbox_badge": ("песочница: ничего не уходит в сеть", "sandbox: nothing leaves otklik"),
+    "channel_unlinked": ("не подключён к аккаунту", "not connected to an account"),
+    "channel_failing": ("ошибка подключения", "connection problem"),
+    "channel_can": ("может", "can"),
+    "connect_account": ("Подключить аккаунт бренда", "Connect a brand account"),
+    "verify_and_connect": ("Проверить и подключить", "Verify and connect"),
     "confirm_unsent": ("решено без ответа в сети", "solved without an answer online"),
     "removed_at_source": ("удалено в источнике {when}", "removed at the source {when}"),
     "dead_letters": ("Задачи, которые не удалось выполнить", "Tasks that kept failing"),
@@ -125,6 +132,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "language_switch": ("English", "Русский"),
     "never": ("никогда", "never"),
     "off": ("выключен", "off"),
+    "actor_system": ("система", "system"),
     # threats, incidents and announcements
     "threats": ("Угрозы", "Threats"),
     "communities": ("Сообщества", "Communities"),

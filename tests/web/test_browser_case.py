@@ -73,7 +73,8 @@ def test_case_end_to_end_in_a_browser(sqlite_store: Any, httpserver: HTTPServer)
         page.goto(f"{base}/inbox")
         page.click(f'#case-row-{case_id} a[href="/cases/{case_id}"] >> nth=0')
         page.wait_for_url(f"{base}/cases/{case_id}")
-        assert page.inner_text("#case-state") == "new"
+        assert page.get_attribute("#case-state", "data-state") == "new"
+        assert page.inner_text("#case-state") == "новое"  # the state in words
         assert "Ольга" in page.input_value('textarea[name="public_text"]')  # template, filled
         private_draft = page.input_value('textarea[name="private_text"]')
         assert private_draft.startswith("Здравствуйте, Ольга! Это Зерно.")
@@ -82,7 +83,7 @@ def test_case_end_to_end_in_a_browser(sqlite_store: Any, httpserver: HTTPServer)
 
         page.fill('textarea[name="public_text"]', PUBLIC)
         page.click("#answer-move")
-        page.wait_for_selector("#case-state:has-text('in_private')")
+        page.wait_for_selector("#case-state[data-state='in_private']")
         dm = calls(vk, "messages.send")
         assert len(dm) == 1 and dm[0]["message"] == private_draft.strip()
         assert dm[0]["user_id"] == "311050" and dm[0]["access_token"] == GROUP_TOKEN
@@ -93,15 +94,18 @@ def test_case_end_to_end_in_a_browser(sqlite_store: Any, httpserver: HTTPServer)
         shot(page, "case-in-private")
 
         page.click("#resolve")
-        page.wait_for_selector("#case-state:has-text('resolved')")
+        page.wait_for_selector("#case-state[data-state='resolved']")
         page.click("#follow-up-now")
-        page.wait_for_selector("#case-state:has-text('followed_up')")
+        page.wait_for_selector("#case-state[data-state='followed_up']")
         follow = calls(vk, "wall.createComment")[1]
         assert follow["reply_to_comment"] == "9101" and "удалось ли решить" in follow["message"]
         timeline = page.inner_text("#timeline")
-        for step in ("case.open", "case.transition", "case.follow_up_scheduled"):
+        # the history in words: events and states named, never `case.open` or `in_private`
+        for step in ("обращение открыто", "изменено состояние",
+                     "запланирован вопрос о результате"):
             assert step in timeline
-        assert "→ in_private" in timeline and "→ followed_up" in timeline
+        assert "→ в личной переписке" in timeline and "→ узнали результат" in timeline
+        assert "case.open" not in timeline and "in_private" not in timeline
         shot(page, "case-followed-up")
 
     with sqlite_store.sessions() as session:
