@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,9 +16,10 @@ from otklik.actions import users as user_actions
 from otklik.actions.brands import BrandError, add_query, create_brand, get_brand
 from otklik.alerts.dispatch import held_by_channel
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
-from otklik.db.models import AlertChannel, AlertOutbox, Brand, Template, User
+from otklik.db.models import AlertChannel, AlertOutbox, Brand, Source, Template, User
 from otklik.db.models.accounts import ROLES
 from otklik.domain.posts import NETWORKS
+from otklik.sources.registry import networks
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
 from otklik.web.pages.common import brands, opt_int
@@ -41,6 +43,10 @@ def _page(request: Request, session: Session, principal: Principal, error: str |
         "users": list(session.scalars(select(User).order_by(User.email)))
         if principal.can("admin") else [],
         "alert_kinds": changes.ALERT_KINDS, "error": error, "template_kinds": TEMPLATE_KINDS,
+        "sandbox_sources": set(session.scalars(
+            select(Source.id).where(Source.network == "sandbox"))),
+        "connectable": [cls for cls in networks().values()
+                        if cls.credential_fields and not cls.sandbox],
     }, status_code=status_code)
 
 
@@ -146,6 +152,32 @@ def channel_add(
         changes.add_channel(session, principal.actor, brand, network=network,
                             external_id=external_id, name=name)
     except changes.ChangeError as exc:
+        return _done(request, session, principal, exc, f"brand-{brand_id}")
+    return _done(request, session, principal, None, f"brand-{brand_id}")
+
+
+@router.post("/brands/{brand_id}/connect")
+async def channel_connect(
+    request: Request,
+    brand_id: StoreId,
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    """Connect an account: the form's `cred_*` fields are credentials, `param_*` plain params
+    (built from the network's declarations); verified at the network before anything is kept."""
+    from otklik.actions.channels import ConnectError, connect_account
+
+    _brand(session, brand_id)
+    form = await request.form()
+    fields = {str(k): str(v).strip() for k, v in form.items() if isinstance(v, str)}
+    credentials = {k[5:]: v for k, v in fields.items() if k.startswith("cred_") and v}
+    params = {k[6:]: v for k, v in fields.items() if k.startswith("param_") and v}
+    try:
+        await run_in_threadpool(
+            connect_account, session, request.app.state.settings, brand_id=brand_id,
+            network=fields.get("network", ""), credentials=credentials, params=params,
+            actor=principal.actor)
+    except ConnectError as exc:
         return _done(request, session, principal, exc, f"brand-{brand_id}")
     return _done(request, session, principal, None, f"brand-{brand_id}")
 
