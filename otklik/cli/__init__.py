@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
+from otklik.cli._common import store_problem
 from otklik.settings import Settings
 
 app = typer.Typer(
@@ -42,4 +45,13 @@ _register_all()
 
 
 def main() -> None:
-    app()
+    """The console script: a store that was never initialised (or is unreachable) is a message,
+    not a `no such table` traceback."""
+    try:
+        app()
+    except DBAPIError:
+        problem = store_problem(Settings())
+        if problem is None:
+            raise
+        typer.echo(f"error: {problem}", err=True)
+        sys.exit(1 if problem.startswith("cannot reach") else 2)

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from otklik.actions.brands import BrandError
 from otklik.actions.send import SendRefused
-from otklik.db.engine import open_store
+from otklik.db.engine import make_engine, open_store
+from otklik.db.migrate import script_heads, store_heads
 from otklik.settings import Settings
 
 ActorOpt = Annotated[str, typer.Option("--actor", help="Who does this (for the audit log)")]
@@ -28,6 +30,24 @@ EXPECTED = (LookupError, ValueError, SendRefused, BrandError)
 def settings_of(ctx: typer.Context) -> Settings:
     obj = ctx.find_root().obj
     return obj if isinstance(obj, Settings) else Settings()
+
+
+def store_problem(settings: Settings) -> str | None:
+    """Why commands cannot use the configured store (unreachable, never initialised, older
+    than this version), or None when it is fine and a database error has another cause."""
+    engine = make_engine(settings.database_url)
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        current = store_heads(engine)
+    except DBAPIError as exc:
+        return f"cannot reach the store at {where}: {str(exc.orig).splitlines()[0][:200]}"
+    finally:
+        engine.dispose()
+    if not current:
+        return f"the store at {where} was never initialised: run otklik init"
+    if current != script_heads():
+        return f"the store at {where} is older than this version: run otklik init to upgrade it"
+    return None
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
