@@ -21,7 +21,7 @@ from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, parse_when, run_step
-from otklik.web.render import render
+from otklik.web.render import render, zone_of
 from otklik.web.search import QueryProblem, problem_of
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +51,15 @@ def _page(request: Request, session: Session, brand: int | None, *,
         "problem": problem, "form": form or {},
     }, status_code=status_code)
 
+
+
+def _in_zone(request: Request, value: str | None, field: str) -> datetime | None:
+    """A time typed in a form (datetime-local, no offset) means the desk's zone, the one every
+    time on the page is shown in; an explicit offset is kept."""
+    parsed = parse_when(value, field)
+    if parsed is None or not value or datetime.fromisoformat(value).tzinfo is not None:
+        return parsed
+    return parsed.replace(tzinfo=zone_of(request))
 
 @router.get("/incidents")
 def incidents_page(
@@ -97,7 +106,7 @@ def open_incident(
         incident = actions.open_incident(
             session, brand_id, title, actor=principal.actor, description=description,
             keywords=keywords.strip() or None, channel_ids=channel_ids,
-            next_update_at=parse_when(next_update, "next_update"))
+            next_update_at=_in_zone(request, next_update, "next_update"))
         session.commit()
     except (LookupError, ValueError) as exc:
         session.rollback()
@@ -185,7 +194,7 @@ def update(
     from otklik.actions.incidents import update_incident
 
     _incident_or_404(session, incident_id)
-    when = parse_when(next_update, "next_update")
+    when = _in_zone(request, next_update, "next_update")
     factory = source_factory(request, session)
     return _run(session, incident_id, lambda: update_incident(
         session, incident_id, text, source_factory=factory, actor=principal.actor,
@@ -228,16 +237,16 @@ def add_announcement(
 
     brand_id = opt_int(brand, "brand")
     ids = _ids(channel)
-    when = parse_when(publish_at, "publish_at")
+    when = _in_zone(request, publish_at, "publish_at")
     if brand_id is None or when is None:
         return _page(request, session, None, error="brand and publish time are needed",
                      status_code=422)
     try:
         add(session, brand_id, title, publish_at=when, channel_ids=ids, actor=principal.actor,
             texts_by_channel={str(i): text for i in ids} if text.strip() else None,
-            remind_at=parse_when(remind_at, "remind_at"),
-            event_start=parse_when(event_start, "event_start"),
-            event_end=parse_when(event_end, "event_end"), kind=kind)
+            remind_at=_in_zone(request, remind_at, "remind_at"),
+            event_start=_in_zone(request, event_start, "event_start"),
+            event_end=_in_zone(request, event_end, "event_end"), kind=kind)
         session.commit()
     except (LookupError, ValueError) as exc:
         session.rollback()
