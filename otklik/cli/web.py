@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import getpass
+import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 
 from otklik.cli._common import fail, settings_of
+from otklik.settings import Settings
 
 user_app = typer.Typer(help="Accounts of the web desk.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (Bearer) for the REST API.", no_args_is_help=True)
@@ -31,12 +33,36 @@ def serve(
     from otklik.web import create_app
 
     settings = settings_of(ctx)
+    problem = default_key_problem(settings)
+    if problem is not None and not _is_loopback(host):
+        fail(f"{problem}; refusing to serve on {host}, which others can reach")
+    if problem is not None:
+        typer.echo(f"warning: {problem} (serving on loopback only, so allowed)", err=True)
     app = create_app(settings)
     embedded = settings.broker_url is None
     if scheduler and embedded:
         app.router.lifespan_context = _with_scheduler(app, settings)
     typer.echo(f"otklik: http://{host}:{port}/ (store: {_safe_url(settings.database_url)})")
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+
+
+def default_key_problem(settings: Settings) -> str | None:
+    """The public default secret key lets anyone forge a session cookie (and read the sealed
+    source credentials): say so, or None when a key of the installation's own is set."""
+    default = Settings.model_fields["secret_key"].default
+    if settings.secret_key == default:
+        return ("OTKLIK_SECRET_KEY is the public default; set it to a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name other than localhost may resolve to anything
 
 
 def _safe_url(url: str) -> str:
