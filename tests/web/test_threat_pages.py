@@ -228,7 +228,7 @@ def test_incident_with_bad_keywords_shows_the_position(sqlite_store: Any) -> Non
     url = opened.headers["location"]
     assert [kind for kind, _ in net.sent] == ["post"]
     page = responder.get(url).text
-    assert "Не работает оплата картой" in page and "открыт" in page and "sent" in page
+    assert "Не работает оплата картой" in page and "открыт" in page and "отправлено" in page
     _escaped(page)
     assert responder.post(f"{url}/update", data={"text": "чиним", "status": "monitoring"}
                           ).status_code == 303
