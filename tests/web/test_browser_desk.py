@@ -65,7 +65,9 @@ def test_desk_in_a_browser(sqlite_store: Any) -> None:
         page.wait_for_selector("#top-authors td.num")
         page.click(f'a[hx-get="/spikes/{seeded["spike"]}"]')
         page.wait_for_selector("#spike-detail .spike")
-        assert "Жалобы на холодный кофе" in page.inner_text("#spike-detail")
+        story = page.inner_text("#spike-detail")
+        assert "Всплеск упоминаний «Зерно»" in story and "больше обычного" in story
+        page.wait_for_selector("#spike-detail .spike-chart[data-rendered='1'] canvas")
         shot(page, "overview")
 
         # mentions: search with the query language, then a bad query shows its position
@@ -147,7 +149,9 @@ def test_attacks_and_refutation_in_a_browser(sqlite_store: Any) -> None:
         sign_in(page, base, "responder@example.org", PASSWORD)
         page.goto(f"{base}/attacks")
         summary = page.inner_text(f"#attack-{attack_id} .summary")
-        assert '<script>alert("atk")</script>' in summary  # shown as text, not run
+        assert "аккаунт" in summary and "_share" not in summary  # told in words
+        texts = page.inner_text(f"#attack-{attack_id} .quote >> nth=0")
+        assert '<script>alert("atk")</script>' in texts  # the campaign's text shown, not run
         shot(page, "attacks")
         page.fill(f"#attack-{attack_id} input[name=claim]", "в кофейне нашли таракана")
         page.click(f"#attack-{attack_id} .plan-form button")
