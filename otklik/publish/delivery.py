@@ -33,6 +33,7 @@ from otklik.actions.send import (
 )
 from otklik.db.models import Action, Channel
 from otklik.sources.base import Source
+from otklik.sources.sandbox import is_sandbox_id, sandbox_url
 from otklik.sources.telegram import TelegramSource
 from otklik.sources.telegram_web import parse_preview
 from otklik.sources.vk import VKSource
@@ -64,6 +65,8 @@ def telegram_username(channel: Channel) -> str | None:
 
 def post_url(channel: Channel, external_id: str) -> str | None:
     """The public link of a post otklik published (for incident replies and refutations)."""
+    if is_sandbox_id(external_id):
+        return sandbox_url(external_id)
     if channel.network == "vk":
         return f"https://vk.com/wall{external_id}"
     if channel.network == "telegram":

@@ -41,6 +41,17 @@ from otklik.sources.base import (
 from otklik.sources.errors import NotSupported
 
 PAGE = 200
+ID_PREFIX = "sandbox-"
+
+
+def is_sandbox_id(external_id: str | None) -> bool:
+    """Was this sent through the sandbox (its "network id" is ours)?"""
+    return bool(external_id) and str(external_id).startswith(ID_PREFIX)
+
+
+def sandbox_url(external_id: str) -> str:
+    """Where a person sees a sandbox message: the desk's own page for it."""
+    return f"/sandbox/{external_id}"
 # (what the customer says, in Russian and English); None: the customer stays silent
 PRIVATE_ANSWERS: list[tuple[str, str] | None] = [
     ("Здравствуйте! Заказ 4417, вчера около семи вечера. Деньги списали дважды.",
@@ -174,7 +185,7 @@ class SandboxSource(Source):
                 return found
         now = datetime.now(UTC)
         row = SandboxMessage(
-            network=self.channel_network, external_id=f"sandbox-{uuid.uuid4().hex[:12]}",
+            network=self.channel_network, external_id=f"{ID_PREFIX}{uuid.uuid4().hex[:12]}",
             kind=kind, from_brand=True, channel_external_id=self.channel_id,
             author_external_id=self.channel_id, author_name=self.channel_name or None,
             parent_external_id=parent, thread_external_id=thread, place_external_id=place,
@@ -188,7 +199,7 @@ class SandboxSource(Source):
         """The simulated customer's answer, delivered after the reply delay."""
         now = datetime.now(UTC)
         session.add(SandboxMessage(
-            network=to.network, external_id=f"sandbox-{uuid.uuid4().hex[:12]}", kind=to.kind,
+            network=to.network, external_id=f"{ID_PREFIX}{uuid.uuid4().hex[:12]}", kind=to.kind,
             from_brand=False, channel_external_id=to.channel_external_id,
             author_external_id=author, author_name=name, parent_external_id=to.external_id,
             thread_external_id=to.thread_external_id, place_external_id=place, text=text,

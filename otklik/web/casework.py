@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Action, AuditEvent, Brand, Case, Channel, Incident, Mention
+from otklik.db.models import Action, AuditEvent, Brand, Case, Channel, Incident, Mention, Place
 from otklik.domain import cases as sm
 from otklik.settings import Settings
 
@@ -64,6 +64,10 @@ class CaseView:
     private_actions: list[Action]
     private_mentions: list[Mention]
     timeline: list[AuditEvent]
+    # each conversation in time order: ("mention", Mention) or ("action", Action)
+    public_items: list[tuple[str, Any]] = field(default_factory=list)
+    private_items: list[tuple[str, Any]] = field(default_factory=list)
+    action_urls: dict[int, str] = field(default_factory=dict)  # a sent action's link
     drafts: dict[str, str] = field(default_factory=dict)
     sla_left: float | None = None
 
@@ -84,9 +88,17 @@ def case_view(session: Session, case_id: int, agent: str | None) -> CaseView:
             Mention.thread_external_id == root.thread_external_id))
     mentions = list(session.scalars(
         select(Mention).where(thread_filter).order_by(Mention.created_at).limit(300)).unique())
-    private = [m for m in mentions if held.get(m.id, "").startswith("private")]
-    thread = [m for m in mentions if m not in private]
     actions = list(case.actions)
+    if case.author_id is not None:  # the customer's private answers (a network's DM place)
+        mentions += [m for m in session.scalars(select(Mention).join(Mention.place).where(
+            Mention.author_id == case.author_id, Mention.network == root.network,
+            Place.kind == "private").order_by(Mention.created_at).limit(100)).unique()
+            if m not in mentions]
+    ours = {a.external_id for a in actions if a.external_id}
+    mentions = [m for m in mentions if m.external_id not in ours]  # our own posts, fetched back
+    private = [m for m in mentions if held.get(m.id, "").startswith("private")
+               or (m.place is not None and m.place.kind == "private")]
+    thread = [m for m in mentions if m not in private]
     action_ids = [str(a.id) for a in actions]
     timeline = list(session.scalars(
         select(AuditEvent).where(or_(
@@ -105,5 +117,31 @@ def case_view(session: Session, case_id: int, agent: str | None) -> CaseView:
         public_actions=[a for a in actions if a.kind in PUBLIC_KINDS],
         private_actions=[a for a in actions if a.kind == "private_message"],
         private_mentions=private, timeline=timeline, drafts=drafts,
+        public_items=_in_time(thread, [a for a in actions if a.kind in PUBLIC_KINDS]),
+        private_items=_in_time(private, [a for a in actions if a.kind == "private_message"]),
+        action_urls=_urls(session, actions),
         sla_left=sla_left(case, datetime.now(UTC)),
     )
+
+
+def _in_time(mentions: list[Mention], actions: list[Action]) -> list[tuple[str, Any]]:
+    """One conversation, oldest first: what people wrote and what the brand sent (or tried)."""
+    def at(item: tuple[str, Any]) -> datetime:
+        kind, row = item
+        when = row.created_at if kind == "mention" else (row.sent_at or row.created_at)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    items = [("mention", m) for m in mentions] + [("action", a) for a in actions]
+    return sorted(items, key=at)
+
+
+def _urls(session: Session, actions: list[Action]) -> dict[int, str]:
+    from otklik.publish.delivery import post_url
+
+    urls = {}
+    for a in actions:
+        channel = session.get(Channel, a.channel_id) if a.channel_id else None
+        if a.status == "sent" and a.external_id and channel is not None:
+            url = post_url(channel, a.external_id)
+            if url:
+                urls[a.id] = url
+    return urls

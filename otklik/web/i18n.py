@@ -11,6 +11,14 @@ LANGS = ("ru", "en")
 CATALOGUE: dict[str, tuple[str, str]] = {
     "app": ("Отклик", "Otklik"),
     "channel_ok": ("подключён", "connected"),
+    "sandbox_title": ("Песочница: сообщение", "Sandbox: a message"),
+    "sandbox_explained": (
+        "Учебная сеть: это сообщение никуда не ушло, его видят только в Отклике. Ответы "
+        "клиентов смоделированы.",
+        "A practice network: this message went nowhere and is seen only in otklik. The "
+        "customers' answers are simulated."),
+    "retry": ("Повторить", "Retry"),
+    "open_at_network": ("открыть", "open"),
     "sandbox_badge": ("песочница: ничего не уходит в сеть", "sandbox: nothing leaves otklik"),
     "channel_unlinked": ("не подключён к аккаунту", "not connected to an account"),
     "channel_failing": ("ошибка подключения", "connection problem"),

@@ -172,6 +172,30 @@ def move(
         outcome=outcome or None))
 
 
+@router.post("/cases/{case_id}/actions/{action_id}/retry")
+def retry(
+    request: Request,
+    case_id: StoreId,
+    action_id: StoreId,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Send a failed message again (the same idempotency key: a repeat is dropped by VK)."""
+    from otklik.actions.case_answers import send_case_actions
+    from otklik.db.models import Action
+
+    factory = source_factory(request, session)
+
+    def work() -> None:
+        action = session.get(Action, action_id)
+        if action is None or action.case_id != case_id:
+            raise LookupError(f"action {action_id} is not in case {case_id}")
+        send_case_actions(session, case_id, source_factory=factory, actor=principal.actor,
+                          only=[action_id])
+
+    return _run(session, case_id, work)
+
+
 @router.post("/cases/{case_id}/actions/{action_id}/approve")
 def approve(
     request: Request,
