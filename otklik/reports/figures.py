@@ -9,7 +9,7 @@ report never disagrees with the desk. Everything is read as counts over the bran
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,12 +42,14 @@ class Window:
         return max(1, round((self.until - self.since) / timedelta(days=1)))
 
 
-def window_of(since: date, until: date) -> Window:
-    """Whole days, `until` included (as on the desk: `until=2026-11-25` keeps the 25th)."""
+def window_of(since: date, until: date, tz: tzinfo = UTC) -> Window:
+    """Whole days in the reader's zone, `until` included (as on the desk: `until=2026-11-25`
+    keeps the 25th)."""
     if until < since:
         raise ValueError(f"--until {until} is before --since {since}")
-    start = datetime.combine(since, time(), UTC)
-    return Window(start, datetime.combine(until, time(), UTC) + timedelta(days=1))
+    start = datetime.combine(since, time(), tz).astimezone(UTC)
+    end = datetime.combine(until + timedelta(days=1), time(), tz).astimezone(UTC)
+    return Window(start, end)
 
 
 @dataclass

@@ -1,0 +1,121 @@
+"""The report as a PDF a director reads: HTML + CSS rendered by WeasyPrint.
+
+Fonts are DejaVu Sans (Debian's `fonts-dejavu-core`, Cyrillic included), embedded by WeasyPrint
+as subsets; the brand, the period and "page N / M" are in every page's margin boxes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from otklik.reports import charts
+from otklik.reports.figures import Figures
+from otklik.reports.summary import sentences
+from otklik.web import words
+from otklik.web.spike_story import ratio_words
+
+_env = Environment(loader=PackageLoader("otklik.reports", "templates"),
+                   autoescape=select_autoescape(["html"]))
+STANCES = {
+    "official": ("официальное", "official"),
+    "unofficial-neutral": ("нейтральное", "neutral"),
+    "unofficial-hostile": ("враждебное", "hostile"),
+}
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal that no brand name can break out of (quotes, `</style>`)."""
+    out = "".join(f"\\{ord(c):x} " if c in '"\\<>\n\r' else c for c in text)
+    return Markup(f'"{out}"')
+
+
+def period_words(since: datetime, until: datetime, lang: str, tz: tzinfo) -> str:
+    """ "19 нояб. 2026 — 3 дек. 2026": `until` is exclusive, so the last day shown is the day
+    before it."""
+    return f"{words.day(since, lang, tz)} — {words.day(until - timedelta(seconds=1), lang, tz)}"
+
+
+def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
+    """Everything the template shows, already in words of the reader's language."""
+    def t(ru: str, en: str) -> str:
+        return en if lang == "en" else ru
+
+    def num(value: float | int | None) -> str:
+        return words.number(value, lang)
+
+    def pct(share: float | None) -> str:
+        return words.percent(share, lang)
+
+    def minutes(value: float | None) -> str:
+        return words.duration(value, lang)
+
+    w = f.window
+    period = period_words(w.since, w.until, lang, tz)
+    d, p = f.desk, f.previous_desk
+
+    def kept(m: Any) -> str:
+        return pct(1 - m.sla_breached / m.complaints if m.complaints else None)
+
+    desk = [
+        (t("Обращений открыто", "Cases opened"), num(d.complaints), num(p.complaints)),
+        (t("Отвечено публично", "Answered publicly"), num(d.answered_publicly),
+         num(p.answered_publicly)),
+        (t("Первый ответ, медиана", "First answer, median"),
+         minutes(d.first_answer_minutes.get("median")),
+         minutes(p.first_answer_minutes.get("median"))),
+        (t("Первый ответ, 90-й перцентиль", "First answer, p90"),
+         minutes(d.first_answer_minutes.get("p90")), minutes(p.first_answer_minutes.get("p90"))),
+        (t("SLA соблюдён", "SLA kept"), kept(d), kept(p)),
+        (t("Переведено в личные сообщения", "Moved to private"),
+         pct(d.moved_to_private_share), pct(p.moved_to_private_share)),
+        (t("Петля замкнута", "Loop closed"), pct(d.loop_closure_rate), pct(p.loop_closure_rate)),
+        (t("Закрыто", "Closed"), num(d.closed), num(p.closed)),
+        *[(t("Исход: ", "Outcome: ") + _outcome(k, lang), num(v), num(p.outcomes.get(k)))
+          for k, v in d.outcomes.items()],
+    ]
+    spikes = [{
+        "when": words.when(s.peak, lang, tz), "volume": s.volume,
+        "negative": s.series == "negative",
+        "line": ratio_words(s.volume, s.expected, lang)
+        + (": " + ", ".join(term for term, _ in s.terms) if s.terms else ""),
+    } for s in f.spikes]
+    return {
+        "f": f, "lang": lang, "t": t, "num": num, "pct": pct,
+        "when": lambda v: words.when(v, lang, tz, year=True),
+        "hours": lambda h: minutes(h * 60) if h is not None else t("ещё открыт", "still open"),
+        "stance": lambda s: t(*STANCES.get(s, (s, s))),
+        "period": period,
+        "previous": period_words(w.previous.since, w.previous.until, lang, tz),
+        "header_css": css_string(f"{f.name} · {period}"),
+        "summary": sentences(f, lang, tz),
+        "volume_svg": Markup(charts.volume_chart(f, lang)),
+        "sentiment_svg": Markup(charts.sentiment_chart(f, lang)),
+        "spikes": spikes,
+        "desk": desk,
+        "care_tables": [(t("По сетям", "By network"), f.by_network),
+                        (t("По ответственным", "By responder"), f.by_responder)],
+        "examples": [(t("негатив", "negative"), f.examples.get("negative", [])),
+                     (t("позитив", "positive"), f.examples.get("positive", []))],
+    }
+
+
+def _outcome(key: str, lang: str) -> str:
+    names = {"resolved": ("решено", "resolved"), "not_resolved": ("не решено", "not resolved"),
+             "no_answer": ("клиент не ответил", "no answer"), "unknown": ("не указан", "unknown")}
+    ru, en = names.get(key, (key, key))
+    return en if lang == "en" else ru
+
+
+def html(f: Figures, lang: str, tz: tzinfo) -> str:
+    return _env.get_template("report.html").render(context(f, lang, tz))
+
+
+def write_pdf(f: Figures, path: Path, lang: str, tz: tzinfo) -> None:
+    from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
+
+    HTML(string=html(f, lang, tz)).write_pdf(path)
