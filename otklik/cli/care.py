@@ -198,8 +198,9 @@ def case_answer(
             typer.echo(f"action {a.id} {a.kind}: {a.status}"
                        + (f" ({a.external_id})" if a.external_id else "")
                        + (f" — {a.last_error}" if a.last_error else ""))
-        if any(a.status == "failed" for a in sent):
-            raise typer.Exit(1)
+        unsent = any(a.status != "sent" for a in sent)  # failed, under review or held
+    if unsent:  # exit 1 after the session committed what did happen
+        raise typer.Exit(1)
 
 
 @case_app.command("approve")
@@ -234,9 +235,13 @@ def case_send(ctx: typer.Context, case_id: int, actor: ActorOpt = DEFAULT_ACTOR)
     """Send the case's approved actions and retry failed ones."""
     with store_session(ctx) as s:
         factory = registry_source_factory(s, settings_of(ctx))
-        for a in answers.send_case_actions(s, case_id, source_factory=factory, actor=actor):
+        done = answers.send_case_actions(s, case_id, source_factory=factory, actor=actor)
+        for a in done:
             typer.echo(f"action {a.id} {a.kind}: {a.status}"
                        + (f" — {a.last_error}" if a.last_error else ""))
+        unsent = any(a.status != "sent" for a in done)
+    if unsent:  # exit 1 after the session committed what did happen
+        raise typer.Exit(1)
 
 
 @case_app.command("resolve")

@@ -134,3 +134,17 @@ def test_review_command(sqlite_store: Any, vk: HTTPServer) -> None:
     assert done.exit_code == 0 and done.output.strip() == f"action {action_id}: sent"
     again = run(sqlite_store, vk, "case", "review", action_id, "--not-sent")
     assert again.exit_code == 2 and "not under review" in again.output
+
+
+def test_answer_and_send_exit_1_when_a_message_did_not_go_out(
+        sqlite_store: Any, vk: HTTPServer) -> None:
+    with sqlite_store.sessions() as s:
+        _, case = open_case(s, vk)
+    vk.expect_request("/method/messages.send").respond_with_json(
+        fixture_json("vk_messages.send__no_permission.json"))
+    answered = run(sqlite_store, vk, "case", "answer", str(case.id), "--actor", "anna")
+    assert answered.exit_code == 1, answered.output
+    assert "private_message: failed" in answered.output and "личные сообщения" in answered.output
+    assert "Traceback" not in answered.output and "901" not in answered.output
+    again = run(sqlite_store, vk, "case", "send", str(case.id))
+    assert again.exit_code == 1 and "failed" in again.output
