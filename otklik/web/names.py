@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Author
+from otklik.db.models import Author, Place
 
 CHUNK = 200
 
@@ -49,4 +49,22 @@ def account_names(session: Session, keys: list[str]) -> dict[str, Account]:
         if key not in out:
             network, _, external = key.partition(":")
             out[key] = Account(external or key, "")
+    return out
+
+
+def place_names(session: Session, keys: list[str]) -> dict[str, Account]:
+    """`network:external_id` of places → their names and a link to their mentions."""
+    pairs = {k: tuple(k.split(":", 1)) for k in dict.fromkeys(keys) if ":" in k}
+    out: dict[str, Account] = {}
+    items = list(pairs.items())
+    for i in range(0, len(items), CHUNK):
+        part = items[i:i + CHUNK]
+        cond = or_(*(and_(Place.network == n, Place.external_id == e) for _, (n, e) in part))
+        found = {(p.network, p.external_id): p for p in session.scalars(select(Place).where(cond))}
+        for key, pair in part:
+            place = found.get(pair)
+            if place is not None:
+                out[key] = Account(place.name or pair[1], f"/mentions?place={place.id}")
+    for key in keys:
+        out.setdefault(key, Account(key.partition(":")[2] or key, ""))
     return out

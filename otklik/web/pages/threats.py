@@ -18,7 +18,7 @@ from otklik.db.models import Attack, Brand, Community, Mention, Refutation
 from otklik.web import attack_story
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
-from otklik.web.names import account_names
+from otklik.web.names import account_names, place_names
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, run_step
 from otklik.web.render import lang_of, render, zone_of
@@ -66,6 +66,8 @@ def communities_page(
     return render(request, "communities.html", {
         "places": places, "groups": groups, "brands": brands(session), "brand_id": brand,
         "brand_names": _brand_names(session), "accounts": account_names(session, keys),
+        "place_names": place_names(session, [
+            str(k) for g in groups for k in ((g.details or {}).get("places") or [])[:10]]),
     })
 
 
