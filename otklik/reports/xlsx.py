@@ -1,0 +1,185 @@
+"""The report as an XLSX an analyst works in: one sheet per section and every mention.
+
+XlsxWriter in `constant_memory` mode writes each row to disk as it comes, so the mentions sheet
+streams from the store; each sheet has a frozen, filtered header and set widths. Strings are
+never read as formulas or links (a post starting with "=" stays text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy.orm import Session
+
+from otklik.reports.figures import Figures
+from otklik.reports.pdf import period_words
+from otklik.reports.rows import COLUMNS, HEADERS, mention_rows
+from otklik.reports.summary import sentences
+from otklik.web.spike_story import ratio_words
+
+EXCEL_ROWS = 1_048_576
+MENTION_WIDTHS = (10, 17, 10, 11, 24, 24, 40, 80, 10, 10, 10)
+
+
+class _Book:
+    """Sheets written top to bottom, each with a bold frozen header and an autofilter."""
+
+    def __init__(self, path: Path, tz: tzinfo) -> None:
+        self.wb = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "remove_timezone": True})
+        self.bold = self.wb.add_format({"bold": True, "bg_color": "#F3F5F7"})
+        self.when = self.wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.share = self.wb.add_format({"num_format": "0.0%"})
+        self.tz = tz
+
+    def cell(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.astimezone(self.tz).replace(tzinfo=None) if value.tzinfo else value
+        return value
+
+    def sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+              widths: Sequence[int] | None = None, shares: Sequence[int] = ()) -> int:
+        """One table; returns the rows written. `shares` are columns shown as percents."""
+        ws = self.wb.add_worksheet(name[:31])
+        widths = widths or [max(12, len(h) + 2) for h in header]
+        for i, width in enumerate(widths):
+            ws.set_column(i, i, width, self.share if i in shares else None)
+        ws.write_row(0, 0, header, self.bold)
+        ws.freeze_panes(1, 0)
+        n = 0
+        for n, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                v = self.cell(value)
+                if isinstance(v, datetime):
+                    ws.write_datetime(n, col, v, self.when)
+                elif v is not None:
+                    ws.write(n, col, v)
+        ws.autofilter(0, 0, max(n, 1), len(header) - 1)
+        return n
+
+
+def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) -> int:
+    """Writes the workbook; returns the number of mention rows (one per mention)."""
+    def t(ru: str, en: str) -> str:
+        return en if lang == "en" else ru
+
+    book = _Book(path, tz)
+    w = f.window
+    summary = [(t("Бренд", "Brand"), f.name),
+               (t("Период", "Period"), period_words(w.since, w.until, lang, tz)),
+               (t("Прошлый период", "Previous period"),
+                period_words(w.previous.since, w.previous.until, lang, tz)),
+               (t("Упоминаний", "Mentions"), f.volume.total),
+               (t("Упоминаний в прошлом периоде", "Mentions, previous period"), f.previous.total),
+               *((t("Вывод", "Finding"), line) for line in sentences(f, lang, tz))]
+    book.sheet(t("Сводка", "Summary"), (t("что", "what"), t("значение", "value")), summary,
+               (30, 110))
+    book.sheet(t("По дням", "By day"),
+               (t("день", "day"), t("упоминаний", "mentions"), t("негатив", "negative"),
+                t("доля негатива", "negative share")),
+               ((d["t"], d["n"], d["neg"], d["neg"] / d["n"] if d["n"] else None)
+                for d in f.volume.days), (12, 12, 12, 14), shares=(3,))
+    book.sheet(t("Всплески", "Spikes"),
+               (t("пик", "peak"), t("ряд", "series"), t("упоминаний", "mentions"),
+                t("обычно", "usual"), t("насколько больше", "how much more"),
+                t("о чём", "about")),
+               ((s.peak, s.series, s.volume, round(s.expected, 1),
+                 ratio_words(s.volume, s.expected, lang), ", ".join(x for x, _ in s.terms))
+                for s in f.spikes), (17, 10, 12, 10, 26, 60))
+    book.sheet(t("Площадки и авторы", "Places and authors"),
+               (t("что", "kind"), t("имя", "name"), t("сеть", "network"),
+                t("упоминаний", "mentions")),
+               [*((t("площадка", "place"), p["label"], p["network"], p["count"])
+                  for p in f.places),
+                *((t("автор", "author"), a["label"], a["network"], a["count"])
+                  for a in f.authors)], (12, 40, 12, 12))
+    book.sheet(t("Сообщества", "Communities"),
+               (t("кто", "who"), t("вид", "kind"), t("позиция", "stance"),
+                t("упоминаний", "mentions"), t("негатив до", "negative before"),
+                t("негатив после", "negative after")),
+               ((c.name, c.kind, c.stance, c.volume, c.share_before, c.share_after)
+                for c in f.communities), (60, 14, 20, 12, 14, 14), shares=(4, 5))
+    book.sheet(t("Обращения", "Care desk"), (t("срез", "slice"), t("показатель", "figure"),
+                                              t("этот период", "this period"),
+                                              t("прошлый", "previous")),
+               _desk_rows(f, lang), (16, 36, 14, 14))
+    book.sheet(t("События", "Events"),
+               (t("что", "what"), "#", t("название", "title"), t("начало", "start"),
+                t("конец", "end"), t("обращений / постов", "cases / posts"),
+                t("негатив до / аккаунтов", "negative before / accounts"),
+                t("негатив после / покрытие", "negative after / coverage")),
+               _event_rows(f, lang), (14, 6, 40, 17, 17, 14, 16, 16))
+    book.sheet(t("Примеры", "Examples"),
+               (t("тональность", "sentiment"), t("время", "time"), t("автор", "author"),
+                t("площадка", "place"), t("охват", "reach"), t("ссылка", "link"),
+                t("текст", "text")),
+               ((e.sentiment, e.created_at, e.author, e.place, e.reach, e.url, e.text)
+                for key in ("negative", "positive") for e in f.examples.get(key, [])),
+               (12, 17, 24, 24, 10, 40, 80))
+    header = HEADERS.get(lang, COLUMNS)
+    rows = mention_rows(session, f.brand_id, w, tz)
+    total, part = 0, 1
+    while True:  # a sheet holds 1,048,575 rows under its header: the rest go on the next
+        name = t("Упоминания", "Mentions") + (f" {part}" if part > 1 else "")
+        written = book.sheet(name, header, _take(rows, EXCEL_ROWS - 1), MENTION_WIDTHS)
+        total += written
+        if written < EXCEL_ROWS - 1:
+            break
+        part += 1
+    book.wb.close()
+    return total
+
+
+def _take(rows: Any, n: int) -> Iterable[Any]:
+    for _ in range(n):
+        row = next(rows, None)
+        if row is None:
+            return
+        yield row
+
+
+def _desk_rows(f: Figures, lang: str) -> list[tuple[Any, ...]]:
+    en = lang == "en"
+    d, p = f.desk, f.previous_desk
+    total = "all" if en else "всего"
+    rows: list[tuple[Any, ...]] = [
+        (total, "cases opened" if en else "обращений открыто", d.complaints, p.complaints),
+        (total, "answered publicly" if en else "отвечено публично", d.answered_publicly,
+         p.answered_publicly),
+        (total, "first answer median, min" if en else "первый ответ, медиана, мин",
+         d.first_answer_minutes.get("median"), p.first_answer_minutes.get("median")),
+        (total, "first answer p90, min" if en else "первый ответ, p90, мин",
+         d.first_answer_minutes.get("p90"), p.first_answer_minutes.get("p90")),
+        (total, "SLA breached" if en else "SLA нарушен", d.sla_breached, p.sla_breached),
+        (total, "loop closed" if en else "петля замкнута", d.loop_closed, p.loop_closed),
+        (total, "closed" if en else "закрыто", d.closed, p.closed),
+        *((total, ("outcome: " if en else "исход: ") + k, v, p.outcomes.get(k))
+          for k, v in d.outcomes.items()),
+    ]
+    for label, group in (("network" if en else "сеть", f.by_network),
+                         ("responder" if en else "ответственный", f.by_responder)):
+        for r in group:
+            for name, value in (("opened" if en else "открыто", r.opened),
+                                ("answered" if en else "отвечено", r.answered),
+                                ("resolved" if en else "решено", r.resolved),
+                                ("SLA breached" if en else "SLA нарушен", r.breached)):
+                rows.append((f"{label}: {r.label}", name, value, None))
+    return rows
+
+
+def _event_rows(f: Figures, lang: str) -> list[tuple[Any, ...]]:
+    en = lang == "en"
+    e = f.events
+    return [
+        *(("incident" if en else "инцидент", i.id, i.title, i.started_at, i.resolved_at,
+           i.cases, i.negative_before, i.negative_after) for i in e.incidents),
+        *(("announcement" if en else "анонс", a.id, a.title, a.publish_at, None, None, None,
+           None) for a in e.announcements),
+        *(("attack" if en else "атака", a.id, a.refutation or "", a.start, a.end, a.posts,
+           a.accounts, a.coverage) for a in e.attacks),
+    ]
