@@ -16,12 +16,15 @@ Lookup order for (brand, kind, lang): the brand's stored template, a stored glob
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,21 +72,85 @@ class TemplateVars:
         }
 
 
-class DeskSandbox(SandboxedEnvironment):
-    """The sandbox, also closed to resource bombs: `'x' * 10**9` and `9 ** 9 ** 9` are refused
-    (loops and macros are refused when the template is parsed, see `_check_shape`)."""
+MAX_BITS = 128  # a number in a reply is a count or a case number, never 40 digits long
+MAX_ARGUMENT = 10 * MAX_OUTPUT  # a width, count or string handed to a filter or method
 
-    intercepted_binops = frozenset({"*", "**"})
+
+class DeskSandbox(SandboxedEnvironment):
+    """The sandbox, also closed to resource bombs, since one render holds a web worker: every
+    arithmetic result stays within MAX_BITS (`(((9**64)**64)**64)**64` took 18 s before: the
+    exponent was bounded, its base was not); `'x' * 10**9`, printf formatting with a width of a
+    billion, and filters or methods given huge widths, counts or strings are refused before they
+    run (loops and macros are refused when the template is parsed, see `_check_shape`)."""
+
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: _guarded(name, f) for name, f in self.filters.items()
+                        if name != "format"}  # printf widths: "%0999999999d"|format(1)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-            raise SecurityError("exponent too large in a template")
-        if operator == "*":
-            sizes = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
-            counts = [x for x in (left, right) if isinstance(x, int)]
-            if sizes and counts and sizes[0] * max(counts) > MAX_OUTPUT:
-                raise SecurityError("repetition too large in a template")
-        return super().call_binop(context, operator, left, right)
+        _check_operands(operator, left, right)
+        try:
+            result = super().call_binop(context, operator, left, right)
+        except ArithmeticError as exc:  # 1/0, a float power that overflows
+            raise SecurityError(f"arithmetic error in a template: {exc}") from exc
+        if isinstance(result, int) and result.bit_length() > MAX_BITS:
+            raise SecurityError("number too large in a template")
+        return result
+
+    def wrap_str_format(self, value: Any) -> Any:
+        if isinstance(getattr(value, "__self__", None), str) and getattr(
+                value, "__name__", "") in ("format", "format_map"):  # '{:0999999999}'.format
+            raise SecurityError("str.format is not allowed in a reply template")
+        return super().wrap_str_format(value)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        _check_arguments(getattr(__obj, "__name__", "call"), args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+def _check_operands(operator: str, left: Any, right: Any) -> None:
+    if operator == "%" and isinstance(left, str):
+        raise SecurityError("printf formatting (%) is not allowed in a reply template")
+    if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+        raise SecurityError("exponent too large in a template")
+    if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+            and (abs(left).bit_length() - 1) * right > MAX_BITS:  # |left|**right ≥ 2**that
+        raise SecurityError("number too large in a template")
+    if operator == "*":
+        sizes = [len(x) for x in (left, right) if isinstance(x, str | list | tuple)]
+        counts = [x for x in (left, right) if isinstance(x, int)]
+        if sizes and counts and sizes[0] * max(counts) > MAX_OUTPUT:
+            raise SecurityError("repetition too large in a template")
+
+
+def _check_arguments(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Widths and counts (`center(10**9)`, `indent(10**9)`) and strings past MAX_ARGUMENT."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int | float) and not isinstance(value, bool) \
+                and abs(value) > MAX_ARGUMENT:
+            raise SecurityError(f"{name}: argument too large in a template")
+        if isinstance(value, str) and len(value) > MAX_ARGUMENT:
+            raise SecurityError(f"{name}: text too long in a template")
+
+
+def _guarded(name: str, f: Any) -> Any:
+    """A filter whose arguments are checked first; `replace` also by the text it would make
+    (a chain of replaces multiplies the length at every step)."""
+
+    @functools.wraps(f)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        values = [a for a in args if not isinstance(a, Environment | Context | EvalContext)]
+        _check_arguments(name, tuple(values), kwargs)
+        if name == "replace" and len(values) >= 3 and all(isinstance(v, str) for v in values[:3]):
+            text, old, new = values[:3]
+            if len(text) + text.count(old) * len(new) > MAX_ARGUMENT:
+                raise SecurityError("replace: result too long in a template")
+        return f(*args, **kwargs)
+
+    return guarded
 
 
 def make_environment() -> SandboxedEnvironment:
