@@ -4,12 +4,13 @@ format is the file's extension."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from otklik.actions.brands import get_brand
+from otklik.db.models import Incident
 from otklik.reports.figures import Window, collect, mention_count
 from otklik.reports.pdf import write_pdf
 from otklik.reports.rows import write_csv
@@ -53,3 +54,12 @@ def write_report(session: Session, brand: str | int, window: Window, path: Path,
         write_pdf(figures, path, lang, tz)
         return Written(path, fmt, mention_count(session, figures.brand_id, window))
     return Written(path, fmt, write_xlsx(session, figures, path, lang, tz))
+
+
+def incident_window(session: Session, brand: str | int, incident_id: int) -> Window:
+    """An incident's span: from its start to its resolution (or now, while it is open)."""
+    b = get_brand(session, brand)
+    inc = session.get(Incident, incident_id)
+    if inc is None or inc.brand_id != b.id:
+        raise LookupError(f"no incident {incident_id} of brand {b.slug!r}")
+    return Window(inc.started_at, inc.resolved_at or datetime.now(UTC))
