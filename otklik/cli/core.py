@@ -19,6 +19,7 @@ from otklik.cli._common import fail, settings_of
 from otklik.db.engine import open_store, session_scope
 from otklik.db.migrate import upgrade
 from otklik.db.models import Brand
+from otklik.db.roles import grant_app_role
 from otklik.domain.enrichment import Enricher
 from otklik.importers import UnreadableFile, import_file, parse_time
 from otklik.stats import store_stats
@@ -29,12 +30,34 @@ brand_app = typer.Typer(help="Brands and their queries.", no_args_is_help=True)
 mentions_app = typer.Typer(help="Search the stored mentions.", no_args_is_help=True)
 
 
-def init(ctx: typer.Context) -> None:
-    """Create or upgrade the store named by OTKLIK_DATABASE_URL."""
+def init(
+    ctx: typer.Context,
+    app_role: Annotated[str | None, typer.Option(
+        help="PostgreSQL: also create (or re-grant) this non-owner role for the desk to "
+        "connect as: it cannot UPDATE, DELETE or TRUNCATE the audit log, nor DELETE mentions")
+    ] = None,
+    app_password: Annotated[str | None, typer.Option(
+        envvar="OTKLIK_APP_ROLE_PASSWORD", help="The role's password (default: a random one "
+        "for a new role, printed once; an existing role keeps its own)")] = None,
+) -> None:
+    """Create or upgrade the store named by OTKLIK_DATABASE_URL (as the schema's owner)."""
     settings = settings_of(ctx)
     engine, _ = open_store(settings)
     upgrade(engine)
     console.print(f"store ready: {engine.url.render_as_string(hide_password=True)}")
+    if app_role is None:
+        return
+    try:
+        password = grant_app_role(engine, app_role, app_password)
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"application role {app_role}: granted (no UPDATE/DELETE/TRUNCATE on "
+                  "audit_events, no DELETE on mentions)")
+    if password and not app_password:
+        typer.echo(f"its password (shown once): {password}")
+        typer.echo("connect the desk with OTKLIK_DATABASE_URL="
+                   + engine.url.set(username=app_role, password="PASSWORD")
+                   .render_as_string(hide_password=False))
 
 
 def import_(
