@@ -1,0 +1,88 @@
+"""Reports: a brand's period against the one before, as figures (JSON) or a file to download.
+
+The same `otklik.reports` functions the CLI and the desk call; the file is written to a temporary
+directory and removed once it is sent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from otklik.actions.brands import BrandError, get_brand
+from otklik.reports.build import MEDIA_TYPES, write_report
+from otklik.reports.figures import Window, collect, window_of
+from otklik.reports.summary import sentences
+from otklik.web.api.common import invalid
+from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+Lang = Literal["ru", "en"]
+
+
+def _window(since: date, until: date, tz: str) -> tuple[Window, ZoneInfo]:
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise invalid(("query", "tz"), f"not a time zone name: {tz[:60]!r}") from exc
+    if until < since:
+        raise invalid(("query", "until"), "must not be before since")
+    return window_of(since, until, zone), zone
+
+
+def _brand_slug(session: Session, brand_id: int) -> str:
+    try:
+        return get_brand(session, brand_id).slug
+    except BrandError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("")
+def figures(
+    brand_id: StoreId, since: date, until: date, lang: Lang = "ru", tz: str = "UTC",
+    _: Principal = Depends(Require("read")), session: Session = Depends(db),
+) -> dict[str, Any]:
+    """The report's figures and summary sentences; `until` is the last day, included."""
+    window, zone = _window(since, until, tz)
+    _brand_slug(session, brand_id)
+    f = collect(session, brand_id, window)
+    return {
+        "brand_id": f.brand_id, "slug": f.slug, "name": f.name,
+        "since": window.since, "until": window.until,
+        "previous": {"since": window.previous.since, "until": window.previous.until},
+        "mentions": f.volume.total, "previous_mentions": f.previous.total,
+        "summary": sentences(f, lang, zone),
+        "figures": jsonable_encoder(asdict(f)),
+    }
+
+
+@router.get("/download")
+def download(
+    brand_id: StoreId, since: date, until: date,
+    format: Literal["pdf", "xlsx", "csv"] = "pdf", lang: Lang = "ru", tz: str = "UTC",
+    _: Principal = Depends(Require("read")), session: Session = Depends(db),
+) -> FileResponse:
+    """The report as a PDF, an XLSX or a CSV of the period's mentions."""
+    window, zone = _window(since, until, tz)
+    slug = _brand_slug(session, brand_id)
+    folder = Path(tempfile.mkdtemp(prefix="otklik-report-"))
+    name = f"{slug}-{since.isoformat()}-{until.isoformat()}.{format}"
+    try:
+        write_report(session, brand_id, window, folder / name, lang, zone)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(folder / name, media_type=MEDIA_TYPES[format], filename=name,
+                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
