@@ -166,6 +166,7 @@ CODES: dict[str, dict[str, Entry]] = {
         "case.transition": ("изменено состояние", "state changed"),
         "case.follow_up_scheduled": ("запланирован вопрос о результате",
                                      "follow-up scheduled"),
+        "case.follow_up_moved": ("перенесён вопрос о результате", "follow-up moved"),
         "case.sla_breach": ("срок ответа нарушен", "response deadline missed"),
         "case.sla_reminder": ("напоминание о сроке ответа", "response deadline reminder"),
         "case.removed_at_source": ("сообщение удалено в источнике", "removed at the source"),
