@@ -130,3 +130,49 @@ def test_an_ingested_nul_is_not_a_server_error(any_desk: Any, field: str) -> Non
 def test_a_nul_in_a_query_parameter_is_a_422(any_desk: Any, path: str) -> None:
     client = any_desk.api("viewer") if path.startswith("/api") else any_desk.client("viewer")
     assert client.get(path).status_code in (200, 422)
+
+
+HOSTILE = [HUGE, f"-{HUGE}", "¹", "a\x00b", "0001-01-01T00:00:00+14:00", "1e308", "nan", "x" * 5000]
+
+
+def test_every_get_route_survives_hostile_query_values(any_desk: Any) -> None:
+    """A small fuzzer: every query parameter of every GET route, each hostile value, as admin."""
+    import re
+
+    from fastapi.routing import APIRoute
+
+    pages, api = any_desk.client("admin"), any_desk.api("admin")
+    tried = 0
+    for route in any_desk.app.routes:
+        if not isinstance(route, APIRoute) or "GET" not in route.methods:
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        client = api if path.startswith("/api/") else pages
+        for param in route.dependant.query_params:
+            for value in HOSTILE:
+                response = client.get(path, params={param.alias: value})
+                assert response.status_code < 500, (path, param.alias, value[:40],
+                                                    response.text[:300])
+                tried += 1
+    assert tried > 100
+
+
+@pytest.mark.parametrize("value", [HUGE, JUST_OVER, "¹", "-1", "0"])
+def test_every_route_survives_hostile_path_values(desk: Any, value: str) -> None:
+    import re
+
+    from fastapi.routing import APIRoute
+
+    pages, api = desk.client("admin"), desk.api("admin")
+    tried = 0
+    for route in desk.app.routes:
+        if not isinstance(route, APIRoute) or "{" not in route.path or route.path == "/logout":
+            continue
+        path = re.sub(r"\{[^}]+\}", value, route.path)
+        client = api if path.startswith("/api/") else pages
+        for method in route.methods - {"HEAD"}:
+            kwargs: dict[str, Any] = {"json": {}} if path.startswith("/api/") else {"data": {}}
+            response = client.request(method, path, **kwargs)
+            assert response.status_code < 500, (method, path, response.text[:300])
+            tried += 1
+    assert tried > 20
