@@ -164,6 +164,27 @@ def test_episode_still_running_at_the_end_is_ongoing() -> None:
     assert ep.ongoing
 
 
+
+def test_a_measurement_series_is_scored_in_its_own_units() -> None:
+    """Non-count values (CPU share, latency) skip the Poisson model: a small-valued series with
+    a jump is scored like a count series would be, not flattened by Poisson noise."""
+    ts = T0 + STEP * np.arange(5 * 288)
+    rng = np.random.default_rng(4)
+    values = 0.1 + 0.005 * rng.standard_normal(len(ts))
+    at = 4 * 288
+    values[at:at + 6] += 0.08
+    det = SpikeDetector()
+    buckets = detect(ts.tolist(), values.tolist(), det)
+    scores = np.array([b.score for b in buckets])
+    assert not det.state.counts
+    assert scores[2 * 288:at].max() < 0.5
+    assert scores[at:at + 3].max() >= 0.5
+    assert buckets[at - 1].expected == pytest.approx(0.1, abs=0.01)
+    counts = SpikeDetector()
+    counts.update(3.0, T0)
+    counts.update(4.0, T0 + STEP)
+    assert counts.state.counts
+
 # --- NAB scoring -------------------------------------------------------------------------
 
 
