@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from otklik.actions.sources import poll_source
 from otklik.db.engine import session_scope
-from otklik.db.models import Brand, Case, CaseMention, Channel, Source
+from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Source
 from otklik.demo.build import build_demo
 from otklik.settings import Settings
 from tests.web.conftest import make_desk
@@ -120,3 +120,42 @@ def test_a_send_without_a_connected_account_says_why_in_words(demo_desk: Any) ->
     finally:
         with session_scope(demo_desk.store.sessions) as s:
             s.get(Channel, channel.id).source_id = kept
+
+
+def test_on_the_case_page_a_failed_send_is_retried_and_the_follow_up_moved(
+        demo_desk: Any) -> None:
+    from tests.web.conftest import csrf_of
+
+    page = demo_desk.client("responder")
+    with session_scope(demo_desk.store.sessions) as s:
+        case = s.scalar(select(Case).where(Case.state == "new", Case.network == "telegram")
+                        .order_by(Case.id))
+        channel = s.scalar(select(Channel).where(Channel.brand_id == case.brand_id,
+                                                 Channel.network == "telegram"))
+        kept, channel.source_id = channel.source_id, None
+        case_id = case.id
+    token = csrf_of(page, f"/cases/{case_id}")
+    page.post(f"/cases/{case_id}/answer", data={"csrf_token": token, "public_text": "Простите! Написали в личку",
+                                                "private_text": "Расскажите подробнее"})
+    shown = page.get(f"/cases/{case_id}").text
+    assert "Каналы бренда" in shown and "Повторить" in shown and "ValueError" not in shown
+    with session_scope(demo_desk.store.sessions) as s:
+        s.get(Channel, channel.id).source_id = kept
+        failed = list(s.scalars(select(Action.id).where(Action.case_id == case_id)
+                                .order_by(Action.id)))
+    assert len(failed) == 2  # the private message and the public note waiting for it
+    for action_id in failed:
+        page.post(f"/cases/{case_id}/actions/{action_id}/retry", data={"csrf_token": token})
+    with session_scope(demo_desk.store.sessions) as s:
+        statuses = {a.kind: a.status for a in s.scalars(
+            select(Action).where(Action.case_id == case_id))}
+    assert statuses == {"private_message": "sent", "public_reply": "sent"}
+    resolved = page.post(f"/cases/{case_id}/resolve", data={"csrf_token": token})
+    assert "error" not in resolved.headers["location"], resolved.headers["location"]
+    moved = page.post(f"/cases/{case_id}/follow-up-due",
+                      data={"csrf_token": token, "due": "2031-05-04T10:30"})
+    assert "error" not in moved.headers["location"], moved.headers["location"]
+    with session_scope(demo_desk.store.sessions) as s:
+        due = s.get(Case, case_id).follow_up_due_at
+    assert (due.year, due.month, due.day, due.hour, due.minute) == (2031, 5, 4, 7, 30)  # MSK
+    assert "4 мая 2031" in page.get(f"/cases/{case_id}").text

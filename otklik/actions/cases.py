@@ -294,6 +294,18 @@ def resolve(session: Session, case_id: int, *, actor: str, now: datetime | None 
     return case
 
 
+def move_follow_up(session: Session, case_id: int, due_at: datetime, *, actor: str) -> Case:
+    """Move when the brand comes back to ask how it ended (a resolved case only)."""
+    case = get_case(session, case_id)
+    if case.state != sm.RESOLVED:
+        raise ValueError(f"обращение {case.id}: узнать результат можно только у решённого")
+    due = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)
+    before, case.follow_up_due_at = case.follow_up_due_at, due
+    record(session, actor, "case.follow_up_moved", "case", case.id,
+           before=before.isoformat() if before else None, due=due.isoformat())
+    return case
+
+
 # --- the loop: follow-up, the customer's answer, SLA, removed comments ---------------------------
 
 

@@ -18,6 +18,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "A practice network: this message went nowhere and is seen only in otklik. The "
         "customers' answers are simulated."),
     "retry": ("Повторить", "Retry"),
+    "explained_by_incident": ("объяснено инцидентом #{n}", "explained by incident #{n}"),
+    "follow_up_due": ("Узнать результат", "Follow up"),
+    "move": ("Перенести", "Move"),
+    "approve_send": ("Одобрить и отправить", "Approve and send"),
     "open_at_network": ("открыть", "open"),
     "sandbox_badge": ("песочница: ничего не уходит в сеть", "sandbox: nothing leaves otklik"),
     "channel_unlinked": ("не подключён к аккаунту", "not connected to an account"),

@@ -140,6 +140,12 @@ def installation_zone(request: Request) -> str | None:
     return name
 
 
+@pass_context
+def local_input(ctx: Context, value: datetime | None) -> str:
+    """A time as a `datetime-local` input's value, in the page's zone."""
+    return words.local(value, _tz(ctx)).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
@@ -156,6 +162,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["code"] = code
     env.globals["ratio"] = ratio
     env.filters["safe_url"] = safe_url
+    env.filters["local_input"] = local_input
     return templates
 
 

@@ -15,7 +15,7 @@ from otklik.web import casework, inbox
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
 from otklik.web.pages.common import back, brands, opt_int, qs, run_step
-from otklik.web.render import render
+from otklik.web.render import render, zone_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -128,6 +128,28 @@ def resolve(
     return _run(session, case_id, lambda: resolve_case(
         session, case_id, actor=principal.actor, reason=reason or None,
         confirm_unsent=confirm_unsent))
+
+
+@router.post("/cases/{case_id}/follow-up-due")
+def follow_up_due(
+    request: Request,
+    case_id: StoreId,
+    due: str = Form(..., max_length=40),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Move the follow-up: `due` is a datetime-local value in the desk's time zone."""
+    from otklik.actions.cases import move_follow_up
+
+    def work() -> None:
+        try:
+            local = datetime.fromisoformat(due)
+        except ValueError:
+            raise ValueError("укажите дату и время (ГГГГ-ММ-ДД ЧЧ:ММ)") from None
+        at = local if local.tzinfo else local.replace(tzinfo=zone_of(request))
+        move_follow_up(session, case_id, at.astimezone(UTC), actor=principal.actor)
+
+    return _run(session, case_id, work)
 
 
 @router.post("/cases/{case_id}/follow-up")
