@@ -135,8 +135,9 @@ def test_on_the_case_page_a_failed_send_is_retried_and_the_follow_up_moved(
         kept, channel.source_id = channel.source_id, None
         case_id = case.id
     token = csrf_of(page, f"/cases/{case_id}")
-    page.post(f"/cases/{case_id}/answer", data={"csrf_token": token, "public_text": "Простите! Написали в личку",
-                                                "private_text": "Расскажите подробнее"})
+    page.post(f"/cases/{case_id}/answer", data={
+        "csrf_token": token, "public_text": "Простите! Написали в личку",
+        "private_text": "Расскажите подробнее"})
     shown = page.get(f"/cases/{case_id}").text
     assert "Каналы бренда" in shown and "Повторить" in shown and "ValueError" not in shown
     with session_scope(demo_desk.store.sessions) as s:
