@@ -1,13 +1,25 @@
-"""Spike detector benchmark: NAB score (standard profile) on realTweets, leave-one-out,
-simulated series, and timings.
+"""Spike detector benchmark: NAB score (standard profile) by leave-one-series-out over NAB's
+53 shared series and over the five realTweets tuning series, per family, beside the published
+detectors; simulated and resampled count series; speed.
 
-Run: `.venv/bin/python bench/spikes.py` (prints every figure). The NAB scorer follows NAB's
-`sweeper.py`: per-row sweep scores, probation excluded, earliest detection per window, one
-threshold per detector chosen over all files scored together. Generalisation checks: leave-one-out
-(threshold from four files, scored on the fifth), simulated series and realTweets resampled with
-injected bursts, both at the threshold chosen on the five files. `--previous` scores the detector
-as it was before the overdispersion model (flat noise scale, 12 h novelty); `field=value`
-arguments override any DetectorConfig field (e.g. `novelty_half_life=43200`), for comparisons.
+Run: `.venv/bin/python bench/spikes.py` (every figure, ~1 min of CPU); `--choices` adds the
+table of candidate settings and the figure of choosing among them by leave-one-series-out;
+`field=value` arguments override any DetectorConfig field (e.g. `novelty_half_life=43200`).
+
+Scoring follows NAB (`sweeper.py`, standard profile, `nab_profiles.json`): windows from the
+labels, scaled-sigmoid weights (earliest detection in a window counts, a false positive costs
+A_FP = 0.11 weighted by its distance from the last window), the probation rows (15%, at most 750)
+dropped, one threshold per detector chosen over the series being scored together, and the raw
+score normalised against the null detector (no detections: -1 per window) and the perfect one
+(+1 per window). Leave-one-series-out: the threshold is chosen on the other series and the
+left-out series is scored at it. Thresholds are swept on a grid of 1e-4 (exact for those
+thresholds; the exact sweep over every score gives the realTweets headline).
+
+Published detectors: NAB's per-file raw scores (`bench/nab_published.json`, from numenta/NAB
+`results/*/..._standard_scores.csv`) at the one threshold each detector chose over NAB's whole
+58-file corpus, summed per family and normalised the same way: the protocol closest to
+leave-one-series-out over all 53. The realTweets figures with one threshold over five series are
+those of issues 6 and 23 (the five tuning series; five held-out series that are not here).
 """
 
 from __future__ import annotations
@@ -26,29 +38,43 @@ import numpy as np
 from otklik.analytics.spikes import DetectorConfig, score_series
 
 DATA = Path("/work/shared/data/spikes")
-PREVIOUS = {"overdispersion": "false", "novelty_half_life": "43200"}
+MORE = DATA / "nab_more"
+PUBLISHED = Path(__file__).with_name("nab_published.json")
+FILES = ("AAPL", "AMZN", "CRM", "CVS", "FB")
+DETECTORS = {"ARTime": "ARTime", "numenta": "Numenta HTM", "twitterADVec": "Twitter ADVec"}
+# NAB standard score, one threshold over the five realTweets series: (tuning five, held-out five)
+ISSUE_REALTWEETS = {"ARTime": (88.1, 82.0), "numenta": (67.4, 72.4), "twitterADVec": (66.0, 53.6)}
+# settings compared by `--choices` (the first is the shipped detector)
+CANDIDATES: dict[str, dict[str, Any]] = {
+    "shipped": {},
+    "counts only (as before issue 23)": {"continuous": False},
+    "novelty half-life 24 h": {"novelty_half_life": 86400.0},
+    "novelty half-life 3 h": {"novelty_half_life": 10800.0},
+    "waves 30 min, 2 h": {"waves": (1800.0, 7200.0)},
+    "no Poisson bound": {"poisson_cap": 0.0},
+    "flat noise (no overdispersion)": {"overdispersion": False},
+}
 
 
 def config_from(args: Sequence[str]) -> DetectorConfig:
-    """`--previous` and `field=value` arguments (e.g. novelty_half_life=43200) override fields."""
-    fields: dict[str, str] = dict(PREVIOUS) if "--previous" in args else {}
-    for arg in args:
-        key, sep, text = arg.partition("=")
-        if sep:
-            fields[key] = text
+    """`field=value` arguments (e.g. novelty_half_life=43200) override DetectorConfig fields."""
     base = DetectorConfig()
     values: dict[str, Any] = {}
-    for key, text in fields.items():
+    for arg in args:
+        key, sep, text = arg.partition("=")
+        if not sep:
+            continue
         if not hasattr(base, key):
             print(f"bench/spikes.py: unknown detector setting {key!r}", file=sys.stderr)
             raise SystemExit(2)
         kind = type(getattr(base, key))
-        values[key] = text.lower() in ("1", "true", "yes") if kind is bool else kind(text)
+        if kind is bool:
+            values[key] = text.lower() in ("1", "true", "yes")
+        elif kind is tuple:
+            values[key] = tuple(float(x) for x in text.split(","))
+        else:
+            values[key] = kind(text)
     return replace(base, **values)
-
-
-CONFIG = config_from(sys.argv[1:])
-FILES = ("AAPL", "AMZN", "CRM", "CVS", "FB")
 
 
 def scaled_sigmoid(y: float) -> float:
@@ -138,7 +164,7 @@ def sweep(scores: Sequence[np.ndarray], prepared: Sequence[Scored], a_fn: float 
 
 def score_at(threshold: float, scores: Sequence[np.ndarray], prepared: Sequence[Scored],
              a_fn: float = 1.0) -> float:
-    """Raw NAB score of fixed-threshold detections (used for leave-one-out)."""
+    """Raw NAB score of fixed-threshold detections."""
     total = 0.0
     for s, p in zip(scores, prepared, strict=True):
         vals = np.asarray(s, float)[len(s) - len(p.weights):]
@@ -156,28 +182,100 @@ def normalise(raw: float, n_windows: int, a_tp: float = 1.0, a_fn: float = 1.0) 
     return 100.0 * (raw - null) / (perfect - null)
 
 
-def load(name: str) -> tuple[list[datetime], np.ndarray, list[tuple[datetime, datetime]]]:
-    path = DATA / "realTweets" / f"Twitter_volume_{name}.csv"
+GRID = np.arange(10_001) / 10_000.0  # thresholds of the leave-one-out sweeps
+
+
+def curve(scores: np.ndarray, p: Scored, a_fn: float = 1.0) -> np.ndarray:
+    """Raw NAB score of one series at every threshold of GRID (detections: score >= t)."""
+    vals = np.asarray(scores, float)[len(scores) - len(p.weights):]
+    out = np.zeros(len(GRID))
+    outside = p.window < 0
+    order = np.argsort(vals[outside])
+    v, w = vals[outside][order], p.weights[outside][order]
+    suffix = np.concatenate([np.cumsum(w[::-1])[::-1], [0.0]])  # FP weight of values >= t
+    out += suffix[np.searchsorted(v, GRID, "left")]
+    present = np.unique(p.window[~outside])
+    for k in present:
+        inside = p.window == k
+        order = np.argsort(-vals[inside], kind="stable")
+        v, w = vals[inside][order], np.maximum.accumulate(p.weights[inside][order])
+        n_hit = np.searchsorted(-v, -GRID, "right")  # rows with a value >= t
+        out += np.where(n_hit > 0, w[np.maximum(n_hit - 1, 0)], -a_fn)
+    return out - a_fn * (p.n_windows - len(present))
+
+
+def best(total: np.ndarray) -> int:
+    """Index of the best threshold (the highest of equals, as NAB's downward sweep keeps)."""
+    return len(total) - 1 - int(np.argmax(total[::-1]))
+
+
+def leave_one_out(curves: np.ndarray, members: Sequence[int]) -> np.ndarray:
+    """Raw score of each member at the threshold chosen over the other members."""
+    out = []
+    for k in members:  # summed afresh: a difference of sums would break ties by rounding
+        others = curves[[i for i in members if i != k]].sum(axis=0)
+        out.append(curves[k][best(others)])
+    return np.array(out)
+
+
+def corpus_keys() -> list[str]:
+    """The 53 shared series: the five realTweets tuning series and nab_more's 48."""
+    more = json.loads((MORE / "windows.json").read_text())
+    return [f"realTweets/Twitter_volume_{n}.csv" for n in FILES] + sorted(more)
+
+
+def load_key(key: str) -> tuple[list[datetime], np.ndarray, list[tuple[datetime, datetime]]]:
+    tweets = key.startswith("realTweets/")
+    path = DATA / key if tweets else MORE / key
     lines = path.read_text().splitlines()[1:]
     ts = [datetime.fromisoformat(line.split(",")[0]) for line in lines]
     values = np.array([float(line.split(",")[1]) for line in lines])
-    windows = json.loads((DATA / "realTweets_windows.json").read_text())
-    wins = [(datetime.fromisoformat(a), datetime.fromisoformat(b))
-            for a, b in windows[f"realTweets/Twitter_volume_{name}.csv"]]
+    windows = json.loads((DATA / "realTweets_windows.json" if tweets else MORE / "windows.json")
+                         .read_text())
+    wins = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in windows[key]]
     return ts, values, wins
 
 
-def score_files(names: Sequence[str], detector: object = None
-                ) -> tuple[list[np.ndarray], list[Scored]]:
-    """Scores of our detector on realTweets files, with the files' prepared NAB parts."""
-    scores, prepared, offset = [], [], 0
-    for name in names:
-        ts, values, wins = load(name)
-        scores.append(np.array(score_series([t.timestamp() for t in ts], values.tolist(),
-                                            CONFIG)))
-        prepared.append(prepare(ts, wins, window_offset=offset))
-        offset += prepared[-1].n_windows
-    return scores, prepared
+def load(name: str) -> tuple[list[datetime], np.ndarray, list[tuple[datetime, datetime]]]:
+    return load_key(f"realTweets/Twitter_volume_{name}.csv")
+
+
+@dataclass
+class Corpus:
+    keys: list[str]
+    families: list[str]
+    stamps: list[list[float]]
+    values: list[list[float]]
+    prepared: list[Scored]
+
+    def members(self, family: str) -> list[int]:
+        return [i for i, f in enumerate(self.families) if f == family]
+
+    def windows(self, members: Sequence[int]) -> int:
+        return sum(self.prepared[i].n_windows for i in members)
+
+
+def load_corpus() -> Corpus:
+    keys = corpus_keys()
+    stamps, values, prepared = [], [], []
+    for key in keys:
+        ts, vals, wins = load_key(key)
+        stamps.append([t.timestamp() for t in ts])
+        values.append(vals.tolist())
+        prepared.append(prepare(ts, wins))
+    return Corpus(keys, [k.split("/")[0] for k in keys], stamps, values, prepared)
+
+
+def curves_of(corpus: Corpus, config: DetectorConfig) -> tuple[list[np.ndarray], np.ndarray]:
+    scores = [np.array(score_series(t, v, config)) for t, v in zip(corpus.stamps, corpus.values,
+                                                                  strict=True)]
+    return scores, np.array([curve(s, p) for s, p in zip(scores, corpus.prepared, strict=True)])
+
+
+def published(corpus: Corpus) -> dict[str, dict[str, float]]:
+    """Published detectors' raw score per series of the corpus (NAB's corpus-wide threshold)."""
+    table = json.loads(PUBLISHED.read_text())["scores"]
+    return {d: {k: table[d][k] for k in corpus.keys} for d in DETECTORS}
 
 
 def per_file(threshold: float, scores: Sequence[np.ndarray], prepared: Sequence[Scored],
@@ -192,6 +290,94 @@ def per_file(threshold: float, scores: Sequence[np.ndarray], prepared: Sequence[
         norm = normalise(score_at(threshold, [s], [p]), p.n_windows)
         parts.append(f"{name} {norm:5.1f} ({found}/{p.n_windows} windows, {fps} FP)")
     return "; ".join(parts)
+
+
+def figure(raw: float, n_windows: int) -> str:
+    """Normalised score, or the raw score (false positives only) of series without windows."""
+    return f"{normalise(raw, n_windows):6.1f}" if n_windows else f"{raw:+6.2f}r"
+
+
+def report(corpus: Corpus, config: DetectorConfig) -> float:
+    """Print the realTweets and whole-corpus figures; return the realTweets threshold."""
+    scores, curves = curves_of(corpus, config)
+    tweets = corpus.members("realTweets")
+    t_scores, t_prep, offset = [scores[i] for i in tweets], [], 0
+    for i in tweets:  # window ids made global for the pooled sweep
+        p = corpus.prepared[i]
+        t_prep.append(Scored(p.weights, np.where(p.window >= 0, p.window + offset, -1),
+                             p.n_windows))
+        offset += p.n_windows
+    n_tw = corpus.windows(tweets)
+    threshold, raw = sweep(t_scores, t_prep)
+    print(f"NAB standard profile, realTweets x{len(tweets)} tuning series ({n_tw} windows), one "
+          "threshold over the five")
+    print(f"  otklik: {normalise(raw, n_tw):.1f}  (threshold {threshold:.3f}; same protocol: "
+          + ", ".join(f"{DETECTORS[d]} {a:.1f}" for d, (a, _) in ISSUE_REALTWEETS.items()) + ")")
+    print("  per file at that threshold: " + per_file(threshold, t_scores, t_prep, FILES))
+    loo5 = leave_one_out(curves, tweets)
+    print(f"  leave-one-series-out over the five (threshold from the other four): "
+          f"{normalise(loo5.sum(), n_tw):.1f}  [" + "; ".join(
+              f"{n} {normalise(r, corpus.prepared[i].n_windows):.1f}"
+              for n, r, i in zip(FILES, loo5, tweets, strict=True)) + "]")
+    print("  held-out realTweets five (not here; issue 23, same protocol): otklik before issue "
+          "23 47.9; " + ", ".join(f"{DETECTORS[d]} {b:.1f}" for d, (_, b) in
+                                 ISSUE_REALTWEETS.items()))
+
+    everyone = list(range(len(corpus.keys)))
+    loo = leave_one_out(curves, everyone)
+    total = curves.sum(axis=0)
+    j = best(total)
+    pub = published(corpus)
+    n_all = corpus.windows(everyone)
+    print(f"\nLeave-one-series-out over all {len(everyone)} shared series ({n_all} windows): "
+          "each series scored at the threshold chosen over the other 52")
+    print(f"  {'family':22s} {'series':>6s} {'windows':>7s} {'otklik':>7s} {'own thr':>8s}   "
+          + " ".join(f"{DETECTORS[d]:>13s}" for d in DETECTORS) + "  (published: NAB-wide "
+          "threshold)")
+    for family in sorted(set(corpus.families)):
+        m = corpus.members(family)
+        nw = corpus.windows(m)
+        own = curves[m].sum(axis=0)
+        print(f"  {family:22s} {len(m):6d} {nw:7d} {figure(loo[m].sum(), nw):>7s} "
+              f"{figure(own[best(own)], nw):>8s}   " + " ".join(
+                  f"{figure(sum(pub[d][corpus.keys[i]] for i in m), nw):>13s}" for d in DETECTORS))
+    print(f"  {'all':22s} {len(everyone):6d} {n_all:7d} {figure(loo.sum(), n_all):>7s} "
+          f"{figure(total[j], n_all):>8s}   " + " ".join(
+              f"{figure(sum(pub[d].values()), n_all):>13s}" for d in DETECTORS))
+    print(f"  ('own thr': one threshold over the family's series; otklik's over all 53: "
+          f"{GRID[j]:.4f}; 'r': raw score of series without windows, false positives only)")
+    return threshold
+
+
+def choices(corpus: Corpus) -> None:
+    """Candidate settings by leave-one-series-out, and the figure of choosing among them."""
+    everyone = list(range(len(corpus.keys)))
+    tweets = corpus.members("realTweets")
+    n_all, n_tw = corpus.windows(everyone), corpus.windows(tweets)
+    base = DetectorConfig()
+    all_curves = []
+    print("\nChoices, each judged by leave-one-series-out (all 53 | the five realTweets):")
+    for label, fields in CANDIDATES.items():
+        curves = curves_of(corpus, replace(base, **fields))[1]
+        all_curves.append(curves)
+        own = curves[tweets].sum(axis=0)
+        print(f"  {label:34s} all 53 {normalise(leave_one_out(curves, everyone).sum(), n_all):5.1f}"
+              f" | realTweets {normalise(leave_one_out(curves, tweets).sum(), n_tw):5.1f} "
+              f"(one threshold over the five {normalise(own[best(own)], n_tw):5.1f})")
+    stack = np.array(all_curves)  # candidate x series x threshold
+    for label, members, n_w in (("all 53", everyone, n_all), ("realTweets five", tweets, n_tw)):
+        raw, picked = 0.0, []
+        for k in members:
+            others = [i for i in members if i != k]
+            sums = stack[:, others].sum(axis=1)
+            c = int(np.argmax([s[best(s)] for s in sums]))  # the first of equals: shipped
+            raw += stack[c, k, best(sums[c])]
+            picked.append(c)
+        counts = np.bincount(picked, minlength=len(CANDIDATES))
+        print(f"  choosing among them on the other series, then scoring the left-out one "
+              f"({label}): {normalise(raw, n_w):.1f}  (picked: "
+              + ", ".join(f"{lbl} x{n}" for lbl, n in zip(CANDIDATES, counts, strict=True) if n)
+              + ")")
 
 
 def simulate(seed: int, base: float, weeks: int = 8) -> tuple[list[datetime], np.ndarray,
@@ -271,12 +457,12 @@ def resample_real(name: str, seed: int) -> tuple[list[datetime], np.ndarray,
 
 def transfer(label: str, series: Sequence[tuple[list[datetime], np.ndarray,
                                                  list[tuple[datetime, datetime]]]],
-             threshold: float) -> None:
+             threshold: float, config: DetectorConfig) -> None:
     """Score series at the realTweets threshold and at their own best one, and print both."""
     scores, prepared, offset = [], [], 0
     for ts, values, wins in series:
         scores.append(np.array(score_series([t.timestamp() for t in ts], values.tolist(),
-                                            CONFIG)))
+                                            config)))
         prepared.append(prepare(ts, wins, window_offset=offset))
         offset += prepared[-1].n_windows
     n_windows = sum(p.n_windows for p in prepared)
@@ -285,46 +471,28 @@ def transfer(label: str, series: Sequence[tuple[list[datetime], np.ndarray,
     print(f"  with the realTweets threshold {threshold:.3f}: "
           f"{normalise(score_at(threshold, scores, prepared), n_windows):.1f};  own best "
           f"threshold {own:.3f}: {normalise(raw_own, n_windows):.1f}")
-    names = [f"s{i}" for i in range(len(scores))]
-    print("  per series at the realTweets threshold: "
-          + per_file(threshold, scores, prepared, names))
 
 
 def main() -> None:
     profile = json.loads((DATA / "nab_profiles.json").read_text())["standard"]["CostMatrix"]
     assert (profile["tpWeight"], profile["fnWeight"], profile["fpWeight"]) == (1.0, 1.0, 0.11)
-    names = list(FILES)
-    scores, prepared = score_files(names)
-    n_windows = sum(p.n_windows for p in prepared)
-    threshold, raw = sweep(scores, prepared)
-    print(f"NAB standard profile, realTweets x{len(names)} ({n_windows} windows), one threshold")
-    print(f"  otklik: {normalise(raw, n_windows):.1f}  (threshold {threshold:.3f}; "
-          "reference ARTime 88.1, Numenta HTM 67.4, Twitter ADVec 66.0)")
-    print("  per file at that threshold: " + per_file(threshold, scores, prepared, names))
-
-    loo_raw = 0.0
-    parts = []
-    for k, name in enumerate(names):
-        rest = [i for i in range(len(names)) if i != k]
-        t_k, _ = sweep([scores[i] for i in rest], [prepared[i] for i in rest])
-        r = score_at(t_k, [scores[k]], [prepared[k]])
-        loo_raw += r
-        parts.append(f"{name} {normalise(r, prepared[k].n_windows):.1f} (thr {t_k:.3f})")
-    print(f"  leave-one-out (threshold from the other four): {normalise(loo_raw, n_windows):.1f}"
-          f"  [{'; '.join(parts)}]")
-
+    config = config_from(sys.argv[1:])
+    corpus = load_corpus()
+    threshold = report(corpus, config)
+    if "--choices" in sys.argv[1:]:
+        choices(corpus)
+    print()
     sims = [simulate(seed, base)
             for seed, base in enumerate((0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 2.0))]
     transfer("Simulated: 8 series x 8 weeks (0.3–300 posts/5 min, rhythms, trend, level shift, "
-             "bursts)", sims, threshold)
-    real = [resample_real(name, seed) for seed in range(11, 17) for name in names]
+             "bursts)", sims, threshold, config)
+    real = [resample_real(name, seed) for seed in range(11, 17) for name in FILES]
     transfer("Resampled realTweets: 30 series (days shuffled, bursts of 2–10x injected)", real,
-             threshold)
+             threshold, config)
+    timing(config)
 
-    timing()
 
-
-def timing() -> None:
+def timing(config: DetectorConfig) -> None:
     import csv
     import random
     import time
@@ -337,7 +505,7 @@ def timing() -> None:
     best_cpu = best_wall = math.inf
     for _ in range(3):
         cpu, wall = time.process_time(), time.perf_counter()
-        score_series(stamps, values, CONFIG)
+        score_series(stamps, values, config)
         best_cpu = min(best_cpu, time.process_time() - cpu)
         best_wall = min(best_wall, time.perf_counter() - wall)
     print(f"Speed: scoring 100,000 buckets: {best_cpu:.2f} s CPU ({best_wall:.2f} s wall), "

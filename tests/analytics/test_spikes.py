@@ -232,6 +232,28 @@ def test_nab_perfect_detector_scores_100_and_null_0() -> None:
     assert bench.normalise(bench.score_at(2.0, null, prepared), n_windows) == 0.0
 
 
+
+def test_threshold_curve_and_leave_one_out_agree_with_the_scorer() -> None:
+    bench = _bench()
+    rng = np.random.default_rng(2)
+    ts = [datetime(2015, 1, 1) + timedelta(minutes=5 * i) for i in range(400)]
+    series = []
+    for k in range(3):
+        windows = [(ts[100 + 40 * k], ts[140 + 40 * k]), (ts[300], ts[330])]
+        scores = np.round(rng.random(400) ** 4, 4)
+        scores[120 + 40 * k] = 0.97
+        series.append((scores, bench.prepare(ts, windows)))
+    curves = np.array([bench.curve(s, p) for s, p in series])
+    for t in (0.0, 0.25, 0.5, 0.8, 0.97, 1.0):
+        j = int(round(t * 10_000))
+        for (s, p), c in zip(series, curves, strict=True):
+            assert c[j] == pytest.approx(bench.score_at(t, [s], [p]))
+    loo = bench.leave_one_out(curves, [0, 1, 2])
+    for k in range(3):
+        others = curves[[i for i in range(3) if i != k]].sum(axis=0)
+        t = bench.GRID[bench.best(others)]
+        assert loo[k] == pytest.approx(bench.score_at(t, [series[k][0]], [series[k][1]]))
+
 # --- the store action ------------------------------------------------------------------------
 
 
