@@ -138,9 +138,13 @@ def test_stored_secrets_are_never_shown_again(desk: Any) -> None:
         "name": "VK search 2", "network": "vk", "kind": "search", "params": "{}",
         "credentials": "", "interval_seconds": "300", "enabled": "true"})
     from otklik.db.models import Source
+    from otklik.secrets import open_credentials
 
     with desk.store.sessions() as session:
-        assert session.get(Source, int(source_id)).credentials == {"access_token": secret}
+        stored = session.get(Source, int(source_id)).credentials
+    assert secret not in str(stored)  # sealed at rest
+    assert open_credentials(stored, desk.app.state.settings.secret_key) == {
+        "access_token": secret}
     bad = client.post("/sources", data={"name": "x", "network": "vk", "params": "{oops",
                                         "interval_seconds": "300"})
     assert bad.status_code == 422 and "params: line 1" in bad.text

@@ -15,10 +15,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from otklik.actions.changes import SECRET_MASK, ChangeError, save_source
+from otklik.actions.changes import SECRET_MASK, ChangeError, mask_secret, save_source
 from otklik.db.models import DeadLetter, Source
 from otklik.domain.posts import NETWORKS
-from otklik.secrets import credential_names
+from otklik.secrets import CannotOpen, open_credentials
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
 from otklik.web.pages.common import brands, opt_int
@@ -78,8 +78,11 @@ def _get(session: Session, source_id: int) -> Source:
 def _form(request: Request, session: Session, source: Source | None, error: str | None,
           status_code: int = 200) -> Response:
     secret = request.app.state.settings.secret_key
-    masked = {k: SECRET_MASK for k in credential_names(source.credentials, secret)} \
-        if source else {}
+    try:
+        stored = open_credentials(source.credentials, secret) if source else {}
+    except CannotOpen:  # sealed under an old key: say they are set, show nothing of them
+        stored = {k: "" for k in (source.credentials or {})} if source else {}
+    masked = {k: mask_secret(v) or SECRET_MASK for k, v in stored.items()}
     return render(request, "source_form.html", {
         "source": source, "masked": masked, "networks": NETWORKS, "brands": brands(session),
         "params_json": json.dumps(source.params if source else {}, ensure_ascii=False, indent=1),
