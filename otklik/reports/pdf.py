@@ -6,6 +6,7 @@ as subsets; the brand, the period and "page N / M" are in every page's margin bo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from otklik.reports import charts
 from otklik.reports.figures import Figures
 from otklik.reports.summary import sentences
 from otklik.web import words
+from otklik.web.codes import word
 from otklik.web.spike_story import ratio_words
 
 _env = Environment(loader=PackageLoader("otklik.reports", "templates"),
@@ -75,8 +77,8 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
          pct(d.moved_to_private_share), pct(p.moved_to_private_share)),
         (t("Петля замкнута", "Loop closed"), pct(d.loop_closure_rate), pct(p.loop_closure_rate)),
         (t("Закрыто", "Closed"), num(d.closed), num(p.closed)),
-        *[(t("Исход: ", "Outcome: ") + _outcome(k, lang), num(v), num(p.outcomes.get(k)))
-          for k, v in d.outcomes.items()],
+        *[(t("Исход: ", "Outcome: ") + word("outcome", k, lang), num(v),
+           num(p.outcomes.get(k))) for k, v in d.outcomes.items()],
     ]
     spikes = [{
         "when": words.when(s.peak, lang, tz), "volume": s.volume,
@@ -89,6 +91,7 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
         "when": lambda v: words.when(v, lang, tz, year=True),
         "hours": lambda h: minutes(h * 60) if h is not None else t("ещё открыт", "still open"),
         "stance": lambda s: t(*STANCES.get(s, (s, s))),
+        "word": lambda domain, code: word(domain, code, lang),
         "period": period,
         "previous": period_words(w.previous.since, w.previous.until, lang, tz),
         "header_css": css_string(f"{f.name} · {period}"),
@@ -97,18 +100,12 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
         "sentiment_svg": Markup(charts.sentiment_chart(f, lang)),
         "spikes": spikes,
         "desk": desk,
-        "care_tables": [(t("По сетям", "By network"), f.by_network),
+        "care_tables": [(t("По сетям", "By network"),
+                         [replace(r, label=word("network", r.label, lang)) for r in f.by_network]),
                         (t("По ответственным", "By responder"), f.by_responder)],
         "examples": [(t("негатив", "negative"), f.examples.get("negative", [])),
                      (t("позитив", "positive"), f.examples.get("positive", []))],
     }
-
-
-def _outcome(key: str, lang: str) -> str:
-    names = {"resolved": ("решено", "resolved"), "not_resolved": ("не решено", "not resolved"),
-             "no_answer": ("клиент не ответил", "no answer"), "unknown": ("не указан", "unknown")}
-    ru, en = names.get(key, (key, key))
-    return en if lang == "en" else ru
 
 
 def html(f: Figures, lang: str, tz: tzinfo) -> str:

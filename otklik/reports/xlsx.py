@@ -7,7 +7,7 @@ never read as formulas or links (a post starting with "=" stays text).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,12 @@ from otklik.reports.figures import Figures
 from otklik.reports.pdf import period_words
 from otklik.reports.rows import COLUMNS, HEADERS, mention_rows
 from otklik.reports.summary import sentences
+from otklik.web.codes import word
 from otklik.web.spike_story import ratio_words
 
 EXCEL_ROWS = 1_048_576
+SENTIMENT_WORDS = {"ru": {"negative": "негатив", "neutral": "нейтрально", "positive": "позитив"},
+                   "en": {}}
 MENTION_WIDTHS = (10, 17, 10, 11, 24, 24, 40, 80, 10, 10, 10)
 
 
@@ -122,7 +125,7 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
                 for key in ("negative", "positive") for e in f.examples.get(key, [])),
                (12, 17, 24, 24, 10, 40, 80))
     header = HEADERS.get(lang, COLUMNS)
-    rows = mention_rows(session, f.brand_id, w, tz)
+    rows = _in_words(mention_rows(session, f.brand_id, w, tz), lang)
     total, part = 0, 1
     while True:  # a sheet holds 1,048,575 rows under its header: the rest go on the next
         name = t("Упоминания", "Mentions") + (f" {part}" if part > 1 else "")
@@ -135,7 +138,18 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
     return total
 
 
-def _take(rows: Any, n: int) -> Iterable[Any]:
+def _in_words(rows: Iterator[tuple[Any, ...]], lang: str) -> Iterator[tuple[Any, ...]]:
+    """The network and the sentiment as the desk names them ("ВКонтакте", "негатив")."""
+    networks: dict[str, str] = {}
+    labels = SENTIMENT_WORDS["en" if lang == "en" else "ru"]
+    for row in rows:
+        network = row[2]
+        if network not in networks:
+            networks[network] = word("network", network, lang)
+        yield (*row[:2], networks[network], labels.get(row[3], row[3]), *row[4:])
+
+
+def _take(rows: Iterator[tuple[Any, ...]], n: int) -> Iterable[tuple[Any, ...]]:
     for _ in range(n):
         row = next(rows, None)
         if row is None:
