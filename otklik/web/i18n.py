@@ -199,6 +199,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "placement_declined": ("отказ", "declined"),
     "note": ("Заметка", "Note"),
     "incidents": ("Инциденты", "Incidents"),
+    "reports": ("Отчёты", "Reports"),
     "incident": ("Инцидент", "Incident"),
     "no_incidents": ("Инцидентов нет", "No incidents"),
     "title": ("Заголовок", "Title"),

@@ -6,6 +6,7 @@ from otklik.web.pages import (
     mentions,
     overview,
     publishing,
+    reports,
     sandbox,
     settings,
     sources,
@@ -14,4 +15,4 @@ from otklik.web.pages import (
 
 # Flat list (no include_router nesting): the role test walks `app.routes` route by route.
 ROUTERS = [m.router for m in (auth, overview, mentions, cases, threats, publishing, sources,
-                                settings, sandbox)]
+                                settings, sandbox, reports)]

@@ -1,0 +1,99 @@
+"""Отчёты: build a brand's report for whole days, preview it in the browser, download it.
+
+The preview is the PDF's own HTML (the same template WeasyPrint renders), so what the reader sees
+before downloading is what the file holds. Days are counted in the desk's zone.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
+
+from otklik.actions.brands import BrandError, get_brand
+from otklik.reports import pdf
+from otklik.reports.build import MEDIA_TYPES, write_report
+from otklik.reports.figures import Window, collect, window_of
+from otklik.web.auth import Principal, Require, db
+from otklik.web.ids import StoreId
+from otklik.web.pages.common import brands
+from otklik.web.render import lang_of, render, zone_of
+
+router = APIRouter(include_in_schema=False)
+
+
+def _day(value: str | None, field: str, default: date) -> date:
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise HTTPException(422, f"{field}: not a date such as 2026-11-25: {value[:40]!r}"
+                            ) from exc
+
+
+def _window(request: Request, since: date, until: date) -> Window:
+    if until < since:
+        raise HTTPException(422, "until: must not be before since")
+    return window_of(since, until, zone_of(request))
+
+
+def _slug(session: Session, brand: int) -> str:
+    try:
+        return get_brand(session, brand).slug
+    except BrandError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/reports")
+def reports_page(
+    request: Request, brand: str | None = None, since: str | None = None,
+    until: str | None = None,
+    _: Principal = Depends(Require("read")), session: Session = Depends(db),
+) -> Response:
+    """The form: a brand, the first and last day (the last 7 days by default), the format."""
+    today = datetime.now(zone_of(request)).date()
+    return render(request, "reports.html", {
+        "brands": brands(session),
+        "brand_id": int(brand) if brand and brand.isdigit() else None,
+        "since": _day(since, "since", today - timedelta(days=6)).isoformat(),
+        "until": _day(until, "until", today).isoformat(),
+    })
+
+
+@router.get("/reports/preview")
+def preview(
+    request: Request, brand: StoreId, since: date, until: date,
+    _: Principal = Depends(Require("read")), session: Session = Depends(db),
+) -> HTMLResponse:
+    """The report as the PDF will show it, in the reader's language."""
+    window = _window(request, since, until)
+    _slug(session, brand)
+    figures = collect(session, brand, window)
+    return HTMLResponse(pdf.html(figures, lang_of(request), zone_of(request)))
+
+
+@router.get("/reports/file")
+def report_file(
+    request: Request, brand: StoreId, since: date, until: date,
+    format: Literal["pdf", "xlsx", "csv"] = "pdf",
+    _: Principal = Depends(Require("read")), session: Session = Depends(db),
+) -> FileResponse:
+    """The report to download; the file lives in a temporary folder removed once sent."""
+    window = _window(request, since, until)
+    name = f"{_slug(session, brand)}-{since.isoformat()}-{until.isoformat()}.{format}"
+    folder = Path(tempfile.mkdtemp(prefix="otklik-report-"))
+    try:
+        write_report(session, brand, window, folder / name, lang_of(request), zone_of(request))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(folder / name, media_type=MEDIA_TYPES[format], filename=name,
+                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
