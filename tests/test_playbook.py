@@ -160,3 +160,43 @@ def test_on_the_case_page_a_failed_send_is_retried_and_the_follow_up_moved(
         due = s.get(Case, case_id).follow_up_due_at
     assert (due.year, due.month, due.day, due.hour, due.minute) == (2031, 5, 4, 7, 30)  # MSK
     assert "4 мая 2031" in page.get(f"/cases/{case_id}").text
+
+
+def test_a_refutation_is_planned_with_facts_edited_approved_and_published(
+        demo_desk: Any) -> None:
+    from otklik.db.models import Attack, Refutation
+    from tests.web.conftest import csrf_of
+
+    page = demo_desk.client("responder")
+    with session_scope(demo_desk.store.sessions) as s:
+        attack_id = s.scalar(select(Attack.id).order_by(Attack.id))
+    token = csrf_of(page, "/attacks")
+    made = page.post(f"/attacks/{attack_id}/refutation", data={
+        "csrf_token": token, "claim": "в круассанах нашли тараканов",
+        "facts": "Роспотребнадзор проверил кофейню 2 декабря и нарушений не нашёл.",
+        "proof": "https://zerno.example/proverka"})
+    assert made.status_code == 303
+    url = made.headers["location"]
+    shown = page.get(url).text
+    assert "нарушений не нашёл" in shown and "https://zerno.example/proverka" in shown
+    assert 'class="current">черновик' in shown
+    ref_id = int(url.rsplit("/", 1)[1])
+    edited = "Официально: проверка 2 декабря нарушений не нашла. Документы: zerno.example"
+    page.post(f"{url}/official", data={"csrf_token": token, "text": edited})
+    page.post(f"{url}/approve", data={"csrf_token": token})
+    page.post(f"{url}/publish", data={"csrf_token": token})
+    page.post(f"{url}/replies", data={"csrf_token": token, "limit": "500"})
+    from otklik.actions.refutations import status
+
+    with session_scope(demo_desk.store.sessions) as s:
+        ref = s.get(Refutation, ref_id)
+        assert ref.official_text == edited
+        progress = status(s, ref_id)
+        texts = {a.text for a in s.scalars(select(Action).where(
+            Action.refutation_id == ref_id, Action.kind == "post"))}
+    assert texts == {edited}
+    assert progress["official"] and all(o["status"] == "sent" for o in progress["official"])
+    assert progress["stage"] in ("published", "done") and progress["coverage"] > 0
+    assert "sent" in progress["replies"]
+    final = page.get(url).text
+    assert 'id="official-edit"' not in final  # out: no longer editable

@@ -298,6 +298,34 @@ def mark_responded(session: Session, *, actor: str, attack_id: int | None = None
             record(session, actor, f"{name}.responded", name, ident, via=via)
 
 
+def edit_official(session: Session, refutation_id: int, text: str, *, actor: str) -> Refutation:
+    """Change the official post's text while it waits for approval (never once it is out)."""
+    ref = get_refutation(session, refutation_id)
+    if not text.strip():
+        raise ValueError("официальный пост не может быть пустым")
+    waiting = [a for a in _official(session, ref) if a.status == "pending_approval"]
+    if not waiting:
+        raise SendRefused(f"опровержение {refutation_id}: пост уже одобрен или опубликован, "
+                          "его текст не меняется")
+    before, ref.official_text = ref.official_text, text.strip()
+    for action in waiting:
+        action.text = ref.official_text
+    record(session, actor, "refutation.edit", "refutation", ref.id, before=before,
+           after=ref.official_text)
+    return ref
+
+
+def stage(official: list[str], replies: list[str]) -> str:
+    """Where the plan is: draft → approved → published → done (every reply settled)."""
+    if not official or any(s == "pending_approval" for s in official):
+        return "draft"
+    if not any(s == "sent" for s in official):
+        return "approved"
+    if any(s in ("drafted", "approved", "pending_approval", "failed") for s in replies):
+        return "published"
+    return "done"
+
+
 def status(session: Session, refutation_id: int) -> dict[str, Any]:
     """Progress of the three tracks, for the CLI and the web page."""
     ref = get_refutation(session, refutation_id)
@@ -307,6 +335,8 @@ def status(session: Session, refutation_id: int) -> dict[str, Any]:
         counts[t.get("status", "todo")] = counts.get(t.get("status", "todo"), 0) + 1
     return {
         "id": ref.id, "status": ref.status, "attack_id": ref.attack_id, "spike_id": ref.spike_id,
+        "stage": stage([a.status for a in _official(session, ref)],
+                       [str(t.get("status", "todo")) for t in replies]),
         "official": [{"action_id": a.id, "status": a.status, "external_id": a.external_id}
                      for a in _official(session, ref)],
         "official_url": _official_url(session, ref),

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Attack, Brand, Community, Mention, Refutation
+from otklik.db.models import Action, Attack, Brand, Community, Mention, Refutation
 from otklik.web import attack_story
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
@@ -123,12 +123,15 @@ def plan_refutation(
     attack_id: StoreId,
     claim: str = Form("", max_length=2000),
     facts: str = Form("", max_length=4000),
+    proof: str = Form("", max_length=1000),
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
 ) -> Response:
-    """Build (or refresh) the three-track plan and open it."""
+    """Build (or refresh) the three-track plan from the false claim and the brand's facts (with
+    a link to proof), and open it: the official post is then edited, approved, published."""
     from otklik.actions.refutations import build_plan
 
+    facts = " ".join(part for part in (facts.strip(), proof.strip()) if part)
     try:
         ref = build_plan(session, actor=principal.actor, attack_id=attack_id, claim=claim,
                          facts=facts)
@@ -158,11 +161,30 @@ def refutation_page(
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     attack = session.get(Attack, ref.attack_id) if ref.attack_id else None
+    first_reply = next((r.get("action_id") for r in ref.replies or [] if r.get("action_id")),
+                       None)
+    reply = session.get(Action, first_reply) if first_reply else None
     return render(request, "refutation.html", {
+        "reply_text": reply.text if reply is not None else "",
+        "stages": ("draft", "approved", "published", "done"),
         "ref": ref, "st": progress, "attack": attack, "statuses": PLACEMENT_STATUSES,
         "notes": {p.get("community_id"): p.get("note", "") for p in ref.placements or []},
         "error": request.query_params.get("error"),
     })
+
+
+@router.post("/refutations/{refutation_id}/official")
+def edit(
+    refutation_id: StoreId,
+    text: str = Form(..., max_length=4000),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Edit the official post while it waits for approval."""
+    from otklik.actions.refutations import edit_official
+
+    return run_step(session, f"/refutations/{refutation_id}", lambda: edit_official(
+        session, refutation_id, text, actor=principal.actor))
 
 
 @router.post("/refutations/{refutation_id}/approve")
