@@ -107,3 +107,18 @@ def test_address_list() -> None:
     assert not address_allowed("10.1.2.3", "")
     assert not address_allowed("testclient", "10.0.0.0/8")
     assert not address_allowed("192.0.2.1", "bogus,10.0.0.0/8")
+
+
+def test_the_grafana_dashboard_uses_only_metrics_we_serve(any_desk: Any) -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    dashboard = json.loads((Path(__file__).parents[2] / "deploy" / "grafana-otklik.json")
+                           .read_text("utf-8"))
+    used = {name for panel in dashboard["panels"] for target in panel["targets"]
+            for name in re.findall(r"otklik_\w+", target["expr"])}
+    text = any_desk.api("viewer").get("/metrics").text
+    served = {family.name for family in text_string_to_metric_families(text)}
+    served |= {f"{name}_total" for name in served}
+    assert used and used <= served, used - served
