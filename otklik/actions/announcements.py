@@ -43,9 +43,11 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _context(brand: Brand, ann: Announcement) -> dict[str, Any]:
+    lang = pick_lang(None, brand.languages)
+    zone = texts.brand_zone(brand.working_hours, lang)
     return {"brand": brand.name, "title": ann.title,
-            "event_start": texts.fmt_time(ann.event_start),
-            "event_end": texts.fmt_time(ann.event_end)}
+            "event_start": texts.fmt_time(ann.event_start, zone, lang),
+            "event_end": texts.fmt_time(ann.event_end, zone, lang)}
 
 
 def add_announcement(

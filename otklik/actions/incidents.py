@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -92,6 +92,10 @@ def _lang(brand: Brand) -> str:
     return pick_lang(None, brand.languages)
 
 
+def _zone(brand: Brand) -> tzinfo:
+    return texts.brand_zone(brand.working_hours, _lang(brand))
+
+
 def _responded(incident: Incident):  # type: ignore[no-untyped-def]
     """on_sent: the first sent post explaining a spike is the brand's response to it."""
 
@@ -142,9 +146,9 @@ def publish_explanation(
         lang = _lang(brand)
         text, template_id = texts.render(session, brand.id, "incident_post", lang, {
             "brand": brand.name, "title": incident.title, "description": incident.description,
-            "since": texts.fmt_time(incident.started_at),
+            "since": texts.fmt_time(incident.started_at, _zone(brand), lang),
             "status_text": rules.status_text(incident.status, lang),
-            "next_update": texts.fmt_time(incident.next_update_at)})
+            "next_update": texts.fmt_time(incident.next_update_at, _zone(brand), lang)})
     return _post_everywhere(session, incident, "explanation", text, template_id,
                             source_factory=source_factory, actor=actor)
 
@@ -168,7 +172,7 @@ def update_incident(
     brand = brand_by_id(session, incident.brand_id)
     body, template_id = texts.render(session, brand.id, "incident_update", _lang(brand), {
         "brand": brand.name, "title": incident.title, "text": text.strip(),
-        "next_update": texts.fmt_time(incident.next_update_at)})
+        "next_update": texts.fmt_time(incident.next_update_at, _zone(brand), _lang(brand))})
     done = session.scalars(select(Action.idempotency_key).where(
         Action.incident_id == incident.id,
         Action.idempotency_key.like(f"incident:{incident.id}:update:%"))).all()

@@ -10,9 +10,10 @@ through the desk's `render_text`, so an unknown customer name disappears with it
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SecurityError
@@ -43,9 +44,36 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-def fmt_time(value: datetime | None) -> str:
-    """A moment as people read it in a post: '2026-11-20 12:00 UTC'."""
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+             "сентября", "октября", "ноября", "декабря")
+DEFAULT_ZONE = {"ru": "Europe/Moscow", "en": "UTC"}
+
+
+def brand_zone(working_hours: dict[str, Any] | None, lang: str) -> tzinfo:
+    """The brand's time zone (`working_hours["tz"]`), else its language's usual one."""
+    for name in ((working_hours or {}).get("tz"), DEFAULT_ZONE.get(lang, "UTC")):
+        if name:
+            try:
+                return ZoneInfo(str(name))
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return UTC
+
+
+def fmt_time(value: datetime | None, zone: tzinfo = UTC, lang: str = "ru") -> str:
+    """A moment as the brand's customers read it, in the brand's zone:
+    '20 ноября, 15:00 (мск)', 'Nov 20, 12:00 (UTC)'."""
+    if value is None:
+        return ""
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
+    name = getattr(zone, "key", "UTC")
+    offset = local.utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    label = "мск" if name == "Europe/Moscow" and lang == "ru" else (
+        f"UTC{hours:+d}" if hours else "UTC")
+    if lang == "ru":
+        return f"{local.day} {MONTHS_RU[local.month - 1]}, {local:%H:%M} ({label})"
+    return f"{local:%b} {local.day}, {local:%H:%M} ({label})"
 
 
 def default_body(kind: str, lang: str) -> str:

@@ -75,7 +75,7 @@ def test_due_announcement_published_once_per_channel_with_reminder(store: Any,
         tg_post = net.calls("sendMessage")[0]
         assert tg_post["chat_id"] == "@zerno_coffee"
         assert tg_post["text"] == ("⚠️ Зерно: Профилактика: оплата картой недоступна, "
-                                   "2026-12-02 06:00 UTC–2026-12-02 09:00 UTC.")
+                                   "2 декабря, 09:00 (мск)–2 декабря, 12:00 (мск).")
         actions = s.scalars(select(Action).where(Action.announcement_id == ann.id)
                             .order_by(Action.id)).all()
         assert [(a.status, a.external_id) for a in actions] == [

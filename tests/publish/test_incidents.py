@@ -70,7 +70,8 @@ def test_incident_published_on_two_channels_complaints_linked_answered(
         assert net.paths() == ["wall.post", "sendMessage"]
         vk_text = net.calls("wall.post")[0]["message"]
         assert vk_text.startswith("Зерно: Не работает оплата картой в кофейнях.")
-        assert "2026-11-20 09:00 UTC" in vk_text and "2026-11-20 11:00 UTC" in vk_text
+        # the brand's customers read times in the brand's zone (Moscow by default), not UTC
+        assert "20 ноября, 12:00 (мск)" in vk_text and "20 ноября, 14:00 (мск)" in vk_text
         assert net.calls("sendMessage")[0] == {"chat_id": "@zerno_coffee", "text": vk_text}
         s.refresh(incident)
         assert incident.explanation_url == "https://vk.com/wall-100500_1203"
