@@ -124,37 +124,55 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
                ((e.sentiment, e.created_at, e.author, e.place, e.reach, e.url, e.text)
                 for key in ("negative", "positive") for e in f.examples.get(key, [])),
                (12, 17, 24, 24, 10, 40, 80))
-    header = HEADERS.get(lang, COLUMNS)
-    rows = _in_words(mention_rows(session, f.brand_id, w, tz), lang)
-    total, part = 0, 1
-    while True:  # a sheet holds 1,048,575 rows under its header: the rest go on the next
-        name = t("Упоминания", "Mentions") + (f" {part}" if part > 1 else "")
-        written = book.sheet(name, header, _take(rows, EXCEL_ROWS - 1), MENTION_WIDTHS)
-        total += written
-        if written < EXCEL_ROWS - 1:
-            break
-        part += 1
+    total = _mentions(book, mention_rows(session, f.brand_id, w, tz), lang)
     book.wb.close()
     return total
 
 
-def _in_words(rows: Iterator[tuple[Any, ...]], lang: str) -> Iterator[tuple[Any, ...]]:
-    """The network and the sentiment as the desk names them ("ВКонтакте", "негатив")."""
+def _mentions(book: _Book, rows: Iterator[tuple[Any, ...]], lang: str) -> int:
+    """The mentions sheet: the hot loop of a big report, so each cell is written with its own
+    type's method (no per-cell type test); past a sheet's last row the rest go on the next."""
+    base = "Mentions" if lang == "en" else "Упоминания"
+    header = HEADERS.get(lang, COLUMNS)
+    sentiments = SENTIMENT_WORDS["en" if lang == "en" else "ru"]
     networks: dict[str, str] = {}
-    labels = SENTIMENT_WORDS["en" if lang == "en" else "ru"]
-    for row in rows:
-        network = row[2]
+    total, n, part = 0, 0, 0
+    ws: Any = None
+    for mid, created, network, sentiment, author, place, url, text, reach, eng, case in rows:
+        if ws is None or n == EXCEL_ROWS - 1:
+            if ws is not None:
+                ws.autofilter(0, 0, n, len(header) - 1)
+            part += 1
+            ws = book.wb.add_worksheet(base + (f" {part}" if part > 1 else ""))
+            for i, width in enumerate(MENTION_WIDTHS):
+                ws.set_column(i, i, width)
+            ws.write_row(0, 0, header, book.bold)
+            ws.freeze_panes(1, 0)
+            ws_s, ws_n, ws_d = ws.write_string, ws.write_number, ws.write_datetime
+            n = 0
+        n += 1
         if network not in networks:
             networks[network] = word("network", network, lang)
-        yield (*row[:2], networks[network], labels.get(row[3], row[3]), *row[4:])
-
-
-def _take(rows: Iterator[tuple[Any, ...]], n: int) -> Iterable[tuple[Any, ...]]:
-    for _ in range(n):
-        row = next(rows, None)
-        if row is None:
-            return
-        yield row
+        ws_n(n, 0, mid)
+        ws_d(n, 1, created, book.when)
+        ws_s(n, 2, networks[network])
+        ws_s(n, 3, sentiments.get(sentiment, sentiment))
+        ws_s(n, 4, author)
+        ws_s(n, 5, place)
+        ws_s(n, 6, url)
+        ws_s(n, 7, text)
+        if reach is not None:
+            ws_n(n, 8, reach)
+        if eng is not None:
+            ws_n(n, 9, eng)
+        if case is not None:
+            ws_n(n, 10, case)
+        total += 1
+    if ws is None:  # no mention in the period: the sheet is still there, with its header
+        book.sheet(base, header, (), MENTION_WIDTHS)
+    else:
+        ws.autofilter(0, 0, max(n, 1), len(header) - 1)
+    return total
 
 
 def _desk_rows(f: Figures, lang: str) -> list[tuple[Any, ...]]:
