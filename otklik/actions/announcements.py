@@ -31,6 +31,7 @@ from otklik.publish.delivery import draft_post, publish_action
 class DueReport:
     published: list[int] = field(default_factory=list)  # announcement ids fully published
     reminded: list[int] = field(default_factory=list)
+    cleared: list[int] = field(default_factory=list)  # "all clear" posted after the event
     missed: list[int] = field(default_factory=list)  # due only after the event began
     actions: list[int] = field(default_factory=list)  # every action attempted
     needs_review: list[int] = field(default_factory=list)  # actions a person must check
@@ -42,7 +43,7 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def _context(brand: Brand, ann: Announcement) -> dict[str, Any]:
+def post_context(brand: Brand, ann: Announcement) -> dict[str, Any]:
     lang = pick_lang(None, brand.languages)
     zone = texts.brand_zone(brand.working_hours, lang)
     return {"brand": brand.name, "title": ann.title,
@@ -69,7 +70,8 @@ def add_announcement(
             raise ValueError(f"channel {cid} is not one of the brand's channels")
     rules.check_schedule(publish_at, remind_at, event_start, event_end)
     bodies = dict(texts_by_channel or {})
-    known = {str(c) for c in channel_ids} | {f"{c}:reminder" for c in channel_ids}
+    known = {str(c) for c in channel_ids} | {f"{c}:{phase}" for c in channel_ids
+                                             for phase in ("reminder", "clear")}
     for key in bodies:
         if key not in known:
             raise ValueError(f"text for {key!r}: not one of the announcement's channels")
@@ -78,7 +80,7 @@ def add_announcement(
         publish_at=publish_at, remind_at=remind_at, event_start=event_start,
         event_end=event_end, kind=kind, status="scheduled")
     for body in bodies.values():
-        texts.render_body(body, _context(brand, ann))  # TemplateInvalid is a ValueError
+        texts.render_body(body, post_context(brand, ann))  # TemplateInvalid is a ValueError
     session.add(ann)
     session.flush()
     record(session, actor, "announcement.add", "announcement", ann.id, brand_id=brand_id,
@@ -102,15 +104,16 @@ def record_past_event(
     return ann
 
 
-def _text(session: Session, brand: Brand, ann: Announcement, channel_id: int,
+def phase_text(session: Session, brand: Brand, ann: Announcement, channel_id: int,
           phase: str) -> tuple[str, int | None]:
-    key = str(channel_id) if phase == "publish" else f"{channel_id}:reminder"
+    key = str(channel_id) if phase == "publish" else f"{channel_id}:{phase}"
     body = (ann.texts or {}).get(key)
     if body:
-        return texts.render_body(body, _context(brand, ann)), None
-    kind = "announcement" if phase == "publish" else "announcement_reminder"
+        return texts.render_body(body, post_context(brand, ann)), None
+    kind = {"publish": "announcement", "reminder": "announcement_reminder",
+            "clear": "announcement_clear"}[phase]
     return texts.render(session, brand.id, kind, pick_lang(None, brand.languages),
-                        _context(brand, ann))
+                        post_context(brand, ann))
 
 
 def _run_phase(session: Session, ann: Announcement, phase: str, *, source_factory: SourceFactory,
@@ -123,7 +126,7 @@ def _run_phase(session: Session, ann: Announcement, phase: str, *, source_factor
         channel = session.get(Channel, cid)
         if channel is None:
             continue
-        text, template_id = _text(session, brand, ann, cid, phase)
+        text, template_id = phase_text(session, brand, ann, cid, phase)
         actions.append(draft_post(
             session, brand_id=brand.id, channel=channel, text=text, actor=actor,
             key=f"announcement:{ann.id}:{phase}:channel:{cid}", template_id=template_id,
@@ -175,6 +178,16 @@ def publish_due_announcements(
             ann.status = "reminded"
             record(session, actor, "announcement.reminded", "announcement", ann.id)
             report.reminded.append(ann.id)
+        session.commit()
+    over = session.scalars(select(Announcement).where(
+        Announcement.status.in_(("published", "reminded")), Announcement.event_end.is_not(None),
+        Announcement.event_end <= now).order_by(Announcement.event_end, Announcement.id)).all()
+    for ann in over:  # the event is over: say that everything works again
+        if _run_phase(session, ann, "clear", source_factory=source_factory, actor=actor,
+                      report=report)[0]:
+            ann.status = "completed"
+            record(session, actor, "announcement.completed", "announcement", ann.id)
+            report.cleared.append(ann.id)
         session.commit()
     return report
 

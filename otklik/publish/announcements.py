@@ -17,9 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 STATUSES: tuple[str, ...] = (
-    "scheduled", "needs_review", "published", "reminded", "missed", "cancelled", "unannounced",
+    "scheduled", "needs_review", "published", "reminded", "completed", "missed", "cancelled",
+    "unannounced",
 )
 DUE: tuple[str, ...] = ("scheduled", "needs_review")
+EDITABLE: tuple[str, ...] = ("scheduled", "needs_review")  # nothing went out yet
+CANCELLABLE: tuple[str, ...] = ("scheduled", "needs_review", "published", "reminded")
+PHASES: tuple[str, ...] = ("publish", "reminder", "clear")  # warning, reminder, "all clear"
 
 
 def check_schedule(

@@ -31,7 +31,8 @@ from otklik.db.models import Template
 
 KINDS: tuple[str, ...] = (
     "incident_post", "incident_update", "incident_resolved", "incident_reply",
-    "announcement", "announcement_reminder", "refutation_post", "refutation_reply",
+    "announcement", "announcement_reminder", "announcement_clear", "refutation_post",
+    "refutation_reply",
 )
 DEFAULTS_DIR = Path(__file__).parent / "default_templates"
 _ENV = make_environment()

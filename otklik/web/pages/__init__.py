@@ -1,6 +1,7 @@
 """HTML pages: thin routes that read through `otklik.web.data` and change through actions."""
 
 from otklik.web.pages import (
+    announcements,
     auth,
     cases,
     mentions,
@@ -15,4 +16,4 @@ from otklik.web.pages import (
 
 # Flat list (no include_router nesting): the role test walks `app.routes` route by route.
 ROUTERS = [m.router for m in (auth, overview, mentions, cases, threats, publishing, sources,
-                                settings, sandbox, reports)]
+                                settings, sandbox, reports, announcements)]

@@ -53,7 +53,7 @@ def _page(request: Request, session: Session, brand: int | None, *,
 
 
 
-def _in_zone(request: Request, value: str | None, field: str) -> datetime | None:
+def in_zone(request: Request, value: str | None, field: str) -> datetime | None:
     """A time typed in a form (datetime-local, no offset) means the desk's zone, the one every
     time on the page is shown in; an explicit offset is kept."""
     parsed = parse_when(value, field)
@@ -106,7 +106,7 @@ def open_incident(
         incident = actions.open_incident(
             session, brand_id, title, actor=principal.actor, description=description,
             keywords=keywords.strip() or None, channel_ids=channel_ids,
-            next_update_at=_in_zone(request, next_update, "next_update"))
+            next_update_at=in_zone(request, next_update, "next_update"))
         session.commit()
     except (LookupError, ValueError) as exc:
         session.rollback()
@@ -194,7 +194,7 @@ def update(
     from otklik.actions.incidents import update_incident
 
     _incident_or_404(session, incident_id)
-    when = _in_zone(request, next_update, "next_update")
+    when = in_zone(request, next_update, "next_update")
     factory = source_factory(request, session)
     return _run(session, incident_id, lambda: update_incident(
         session, incident_id, text, source_factory=factory, actor=principal.actor,
@@ -237,16 +237,16 @@ def add_announcement(
 
     brand_id = opt_int(brand, "brand")
     ids = _ids(channel)
-    when = _in_zone(request, publish_at, "publish_at")
+    when = in_zone(request, publish_at, "publish_at")
     if brand_id is None or when is None:
         return _page(request, session, None, error="brand and publish time are needed",
                      status_code=422)
     try:
         add(session, brand_id, title, publish_at=when, channel_ids=ids, actor=principal.actor,
             texts_by_channel={str(i): text for i in ids} if text.strip() else None,
-            remind_at=_in_zone(request, remind_at, "remind_at"),
-            event_start=_in_zone(request, event_start, "event_start"),
-            event_end=_in_zone(request, event_end, "event_end"), kind=kind)
+            remind_at=in_zone(request, remind_at, "remind_at"),
+            event_start=in_zone(request, event_start, "event_start"),
+            event_end=in_zone(request, event_end, "event_end"), kind=kind)
         session.commit()
     except (LookupError, ValueError) as exc:
         session.rollback()
