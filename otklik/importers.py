@@ -240,14 +240,18 @@ def _str(record: Mapping[str, Any], name: str) -> str | None:
     return text
 
 
-def _has_nul(value: Any) -> bool:
+def _unstorable(value: Any) -> str | None:
+    """What in a record's values the store cannot hold (PostgreSQL text and JSONB: no NUL, no
+    NaN or Infinity), or None."""
     if isinstance(value, str):
-        return "\x00" in value
+        return "the NUL character (U+0000)" if "\x00" in value else None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"the number {value!r}"
     if isinstance(value, Mapping):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        value = [*value.keys(), *value.values()]
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        return next((p for p in map(_unstorable, value) if p is not None), None)
+    return None
 
 
 def record_to_post(record: Mapping[str, Any], default_network: str = "file") -> Post:
@@ -264,8 +268,9 @@ def record_to_post(record: Mapping[str, Any], default_network: str = "file") -> 
         raise ValueError("text: missing" if text is None else "text: not a string")
     if len(text) > MAX_TEXT:
         raise ValueError(f"text: {len(text):,} characters, more than {MAX_TEXT:,}")
-    if _has_nul(dict(record)):
-        raise ValueError("contains the NUL character (U+0000), which the store cannot hold")
+    problem = _unstorable(dict(record))
+    if problem is not None:
+        raise ValueError(f"contains {problem}, which the store cannot hold")
     network = _str(record, "network") or default_network
     author = _str(record, "author")
     author_ref = None

@@ -199,6 +199,8 @@ def _one(tmp_path: Path, **overrides: object) -> Path:
     ({"text": "до\x00после"}, "NUL"),
     ({"extra": {"k": "\x00"}}, "NUL"),
     ({"hashtags": 5}, "hashtags"),
+    ({"extra": float("nan")}, "the number nan"),
+    ({"hashtags": [float("inf")]}, "the number inf"),
 ])
 def test_an_out_of_range_value_is_a_bad_row_with_a_message(store, tmp_path, overrides, reason):
     report = import_file(store.sessions, _one(tmp_path, **overrides))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -176,3 +177,12 @@ def test_every_route_survives_hostile_path_values(desk: Any, value: str) -> None
             assert response.status_code < 500, (method, path, response.text[:300])
             tried += 1
     assert tried > 20
+
+
+@pytest.mark.parametrize("raw", ['{"x": NaN}', '{"x": [Infinity]}', '{"x": {"y": -Infinity}}'])
+def test_an_ingested_nan_is_a_422(any_desk: Any, raw: str) -> None:
+    mention = json.dumps(_mention(1))[:-1] + f', "raw": {raw}}}'  # NaN is not JSON: by hand
+    body = f'{{"mentions": [{mention}]}}'
+    response = any_desk.api("admin").post("/api/v1/ingest", content=body.encode(),
+                                          headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text[:300]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -23,27 +24,30 @@ def _storable(value: datetime) -> datetime:
 
 
 StoreDateTime = Annotated[datetime, AfterValidator(_storable)]
-def _has_nul(value: Any) -> bool:
+def _unstorable(value: Any) -> bool:
+    """A NUL character or a NaN/Infinity anywhere: PostgreSQL's text and JSONB hold neither."""
     if isinstance(value, str):
         return "\x00" in value
+    if isinstance(value, float):
+        return not math.isfinite(value)
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(_unstorable(v) for v in value)
     return False
 
 
 class In(BaseModel):
-    """What the API takes in: unknown fields refused, and no NUL character anywhere, because
-    PostgreSQL's text and JSONB cannot hold one (the store would refuse it with a 500)."""
+    """What the API takes in: unknown fields refused, and no NUL character, NaN or Infinity
+    anywhere, because PostgreSQL's text and JSONB cannot hold them (a 500 from the store)."""
 
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise ValueError("must not contain the NUL character (U+0000)")
+    def _storable(cls, value: Any) -> Any:
+        if _unstorable(value):
+            raise ValueError("must not contain the NUL character (U+0000), NaN or Infinity")
         return value
 
 

@@ -22,7 +22,7 @@ from otklik.reports import pdf
 from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
+from otklik.web.ids import StoreId, parse_id
 from otklik.web.pages.common import brands
 from otklik.web.render import lang_of, render, zone_of
 
@@ -62,7 +62,7 @@ def reports_page(
     today = datetime.now(zone_of(request)).date()
     return render(request, "reports.html", {
         "brands": brands(session),
-        "brand_id": int(brand) if brand and brand.isdigit() else None,
+        "brand_id": parse_id(brand) if brand else None,
         "since": _day(since, "since", today - timedelta(days=6)).isoformat(),
         "until": _day(until, "until", today).isoformat(),
     })
