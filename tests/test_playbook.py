@@ -200,3 +200,45 @@ def test_a_refutation_is_planned_with_facts_edited_approved_and_published(
     assert "sent" in progress["replies"]
     final = page.get(url).text
     assert 'id="official-edit"' not in final  # out: no longer editable
+
+
+def test_an_incident_opened_from_a_spike_links_and_answers_its_complaints(
+        demo_desk: Any) -> None:
+    import re
+
+    from otklik.db.models import Incident, Spike
+    from tests.web.conftest import csrf_of
+
+    page = demo_desk.client("responder")
+    with session_scope(demo_desk.store.sessions) as s:
+        spike = s.scalar(select(Spike).join(Brand, Brand.id == Spike.brand_id)
+                         .where(Brand.slug == "zerno").order_by(Spike.volume.desc()))
+        spike_id, brand_id = spike.id, spike.brand_id
+    form = page.get(f"/incidents?spike={spike_id}").text
+    assert f'name="spike" value="{spike_id}"' in form
+    keywords = re.search(r'name="keywords"[^>]*value="([^"]*)"', form).group(1)
+    assert keywords  # the spike's own terms
+    channels = re.findall(r'name="channel" value="(\d+)" checked', form)
+    assert len(channels) == 4  # the brand's channels, chosen
+    token = csrf_of(page, "/incidents")
+    made = page.post("/incidents", data={
+        "csrf_token": token, "brand": str(brand_id), "title": "Сбой оплаты картой",
+        "description": "Платёжный терминал не принимал карты; всё исправлено к 18:00.",
+        "keywords": keywords, "channel": channels, "spike": str(spike_id),
+        "publish_now": "true"})
+    assert made.status_code == 303
+    with session_scope(demo_desk.store.sessions) as s:
+        incident = s.scalar(select(Incident).order_by(Incident.id.desc()))
+        linked = s.scalars(select(Case.id).where(Case.incident_id == incident.id)).all()
+        posts = s.scalars(select(Action.status).where(Action.incident_id == incident.id,
+                                                      Action.kind == "post")).all()
+        assert incident.spike_id == spike_id and incident.explanation_url.startswith("/sandbox/")
+    assert len(linked) >= 3 and posts == ["sent"] * 4
+    shown = page.get(f"/incidents/{incident.id}").text
+    assert "Ответить всем" in shown
+    page.post(f"/incidents/{incident.id}/answer-linked", data={"csrf_token": token})
+    with session_scope(demo_desk.store.sessions) as s:
+        replies = s.scalars(select(Action).where(
+            Action.incident_id == incident.id, Action.kind == "public_reply")).all()
+    assert replies and all(a.status == "sent" for a in replies)
+    assert all(incident.explanation_url in a.text for a in replies)

@@ -123,5 +123,6 @@ def spike_context(session: Session, spike: Spike, lang: str, tz: tzinfo) -> dict
         "spike": spike, "story": story, "brand": brand, "attack": attack,
         "chart_json": json.dumps(chart(session, spike, tz, lang), ensure_ascii=False),
         "mentions_href": "/mentions?" + urlencode(window),
-        "incident_href": "/incidents?" + urlencode({"brand": spike.brand_id}) + "#open-incident",
+        "incident_href": "/incidents?" + urlencode({"brand": spike.brand_id, "spike": spike.id})
+        + "#open-incident",
     }

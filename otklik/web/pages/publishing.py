@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Action, Brand, Case, Channel
+from otklik.db.models import Action, Brand, Case, Channel, Spike
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
 from otklik.web.pages.cases import source_factory
@@ -65,10 +65,22 @@ def in_zone(request: Request, value: str | None, field: str) -> datetime | None:
 def incidents_page(
     request: Request,
     brand_param: str | None = Query(None, alias="brand"),
+    spike_param: str | None = Query(None, alias="spike"),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
-    return _page(request, session, opt_int(brand_param, "brand"))
+    """The incidents and announcements; `?spike=N` prefills the form from that spike (its
+    brand, its top terms as keywords, its channels) so the incident explains it."""
+    spike_id = opt_int(spike_param, "spike")
+    spike = session.get(Spike, spike_id) if spike_id is not None else None
+    if spike is None:
+        return _page(request, session, opt_int(brand_param, "brand"))
+    terms = [t["term"] for t in (spike.explanation or {}).get("terms") or []
+             if isinstance(t, dict) and " " not in str(t.get("term", ""))][:4]
+    channels = session.scalars(select(Channel.id).where(Channel.brand_id == spike.brand_id))
+    form = {"brand": spike.brand_id, "spike": spike.id, "keywords": " OR ".join(terms),
+            "title": "", "channels": list(channels)}
+    return _page(request, session, spike.brand_id, form=form)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -85,6 +97,7 @@ def open_incident(
     next_update: str = Form(""),
     channel: list[str] = Form([]),
     publish_now: bool = Form(False),
+    spike: str = Form(""),
     principal: Principal = Depends(Require("respond")),
     session: Session = Depends(db),
 ) -> Response:
@@ -95,7 +108,7 @@ def open_incident(
     channel_ids = _ids(channel)
     form: dict[str, Any] = {"brand": brand_id, "title": title, "description": description,
                             "keywords": keywords, "next_update": next_update,
-                            "channels": channel_ids}
+                            "channels": channel_ids, "spike": opt_int(spike, "spike")}
     if brand_id is None:
         return _page(request, session, None, error="brand: choose one", form=form,
                      status_code=422)
@@ -106,6 +119,7 @@ def open_incident(
         incident = actions.open_incident(
             session, brand_id, title, actor=principal.actor, description=description,
             keywords=keywords.strip() or None, channel_ids=channel_ids,
+            spike_id=form["spike"],
             next_update_at=in_zone(request, next_update, "next_update"))
         session.commit()
     except (LookupError, ValueError) as exc:
@@ -152,10 +166,12 @@ def incident_page(
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
+    from otklik.actions.incident_replies import suggested_replies
     from otklik.publish.incidents import STATUSES
 
     incident = _incident_or_404(session, incident_id)
     return render(request, "incident.html", {
+        "suggested": len(suggested_replies(session, incident.id)),
         "incident": incident,
         "brand": session.get(Brand, incident.brand_id),
         "posts": list(session.scalars(select(Action).where(
@@ -179,6 +195,38 @@ def publish(
     factory = source_factory(request, session)
     return _run(session, incident_id, lambda: _publish_and_link(
         session, incident_id, factory, principal.actor))
+
+
+@router.post("/incidents/{incident_id}/answer-linked")
+def answer_linked(
+    request: Request,
+    incident_id: StoreId,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """Answer every linked complaint with the link to the explanation."""
+    from otklik.actions.incident_replies import answer_linked as answer_all
+
+    _incident_or_404(session, incident_id)
+    factory = source_factory(request, session)
+    return _run(session, incident_id, lambda: answer_all(
+        session, incident_id, source_factory=factory, actor=principal.actor,
+        user_id=principal.who.id))
+
+
+@router.post("/incidents/{incident_id}/posts/{action_id}/retry")
+def retry_post(
+    request: Request,
+    incident_id: StoreId,
+    action_id: StoreId,
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    from otklik.actions.incident_replies import retry_post as retry
+
+    factory = source_factory(request, session)
+    return _run(session, incident_id, lambda: retry(
+        session, incident_id, action_id, source_factory=factory, actor=principal.actor))
 
 
 @router.post("/incidents/{incident_id}/update")
