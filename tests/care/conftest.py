@@ -13,6 +13,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 
+from otklik.actions.channels import connect_account
 from otklik.actions.send import SourceFactory
 from otklik.care.outbound import registry_source_factory
 from otklik.db.models import Brand, Channel, Source
@@ -56,16 +57,20 @@ def make_desk(session: Session, server: HTTPServer, **brand_fields: Any) -> Desk
     brand = Brand(**{**fields, **brand_fields})
     session.add(brand)
     session.flush()
-    source = Source(brand_id=brand.id, network="vk", name="Зерно wall", kind="wall",
-                    params={"owner_id": -100500, "owned": True},
-                    credentials={"access_token": READ_TOKEN, "group_token": GROUP_TOKEN})
-    session.add(source)
-    session.flush()
-    channel = Channel(brand_id=brand.id, network="vk", external_id="-100500",
-                      name="Зерно — кофейни", source_id=source.id)
-    session.add(channel)
-    session.commit()
     settings = Settings(vk_api_url=server.url_for("/").rstrip("/"))
+    # the community is connected as a user connects it: verified at (the recorded) VK
+    for method, name in (
+            ("groups.getById", "vk_groups.getById__zerno.json"),
+            ("groups.getTokenPermissions", "vk_groups.getTokenPermissions__full.json")):
+        server.expect_request(f"/method/{method}").respond_with_json(fixture_json(name))
+    done = connect_account(session, settings, brand_id=brand.id, network="vk",
+                           credentials={"access_token": READ_TOKEN, "group_token": GROUP_TOKEN},
+                           actor="test")
+    session.commit()
+    source = session.get(Source, done.source_id)
+    channel = session.get(Channel, done.channel_ids[0])
+    assert source is not None and channel is not None
+    assert (channel.external_id, channel.name) == ("-100500", "Зерно — кофейни")
     return Desk(brand, channel, source, settings)
 
 
