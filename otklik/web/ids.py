@@ -22,3 +22,6 @@ def parse_id(text: str) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ID else None
+
+# a position in the id sequence (`after_id=0`: from the first one on)
+IdPosition = Annotated[int, Interval(ge=0, le=MAX_ID)]

@@ -11,7 +11,7 @@ from otklik.db.models import Mention
 from otklik.domain.posts import NETWORKS
 from otklik.web import data
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
+from otklik.web.ids import IdPosition, StoreId
 from otklik.web.pages.common import brands, opt_int, parse_when, qs
 from otklik.web.render import render
 from otklik.web.search import QueryProblem, problem_of
@@ -85,8 +85,8 @@ def mentions_page(
 def mention_rows(
     request: Request,
     q: str = Query("", max_length=MAX_QUERY),
-    before_id: StoreId | None = None,
-    after_id: StoreId | None = None,
+    before_id: IdPosition | None = None,
+    after_id: IdPosition | None = None,
     f: data.MentionFilter = Depends(_filter),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
