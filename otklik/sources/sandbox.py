@@ -5,7 +5,8 @@ kept in `sandbox_messages`; the brand's public answers come back through polling
 own posts in the thread (as they would from VK or Telegram), and simulated customers answer
 private messages and public questions (a follow-up) after `OTKLIK_SANDBOX_REPLY_SECONDS`, in the
 language they were written to: some satisfied, some not, some silent. The choice is a hash of
-the message's idempotency key, so a repeated send gives the same story.
+the person (private messages) or of the message's idempotency key (follow-ups), so a repeated
+send gives the same story.
 
 A sandbox source sends as any brand channel linked to it, whatever network that channel shows:
 a VK community linked to the sandbox answers in its VK threads, but nothing leaves the machine.
@@ -78,7 +79,10 @@ def _engine(url: str) -> Engine:
     return make_engine(url, pool_size=2)
 
 
-def _pick(options: list[tuple[str, str] | None], key: str, russian: bool) -> str | None:
+def customer_answer(kind: str, key: str, russian: bool = True) -> str | None:
+    """What the simulated customer answers (None: silent). `kind` is `private` (keyed by the
+    person, so one customer always behaves alike) or `follow_up` (keyed by the message)."""
+    options = PRIVATE_ANSWERS if kind == "private" else FOLLOW_UP_ANSWERS
     digest = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big")
     chosen = options[digest % len(options)]
     return None if chosen is None else chosen[0 if russian else 1]
@@ -133,8 +137,8 @@ class SandboxSource(Source):
             sent = self._keep(session, "reply", text, idempotency_key,
                               parent=to_mention.external_id, thread=thread, place=place)
             if "?" in text and root is not None and root.author is not None:
-                answer = _pick(FOLLOW_UP_ANSWERS, sent.idempotency_key or sent.external_id,
-                               _russian(text))
+                answer = customer_answer("follow_up", sent.idempotency_key or sent.external_id,
+                                         _russian(text))
                 if answer:
                     self._answer(session, sent, answer, root.author.external_id,
                                  root.author.name, place)
@@ -149,8 +153,8 @@ class SandboxSource(Source):
             dialog = f"dm:{self.channel_id}:{author.external_id}"
             sent = self._keep(session, "private", text, idempotency_key, parent=None,
                               thread=dialog, place=dialog)
-            answer = _pick(PRIVATE_ANSWERS, sent.idempotency_key or sent.external_id,
-                           _russian(text))
+            answer = customer_answer("private", f"{self.channel_id}:{author.external_id}",
+                                     _russian(text))
             if answer:
                 self._answer(session, sent, answer, author.external_id,
                              person.name if person else None, dialog)

@@ -42,6 +42,8 @@ CODES: dict[str, dict[str, Entry]] = {
         "failed": ("не отправлено", "not sent"),
         "needs_review": ("нужно проверить", "needs checking"),
         "todo": ("не отправлено", "to do"),
+        "drafted": ("подготовлен ответ", "reply drafted"),
+        "no_channel": ("нет канала бренда в этой сети", "no brand channel on this network"),
     },
     "signal": {
         "accounts": ("Аккаунтов", "Accounts"),
