@@ -103,6 +103,13 @@ def desk_tick(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
         return {"alerts": len(report.alerts), "follow_ups": len(report.follow_ups)}
 
 
+def report_tick(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
+    """Scheduled reports due now, e-mailed once each (`otklik.reports.delivery`)."""
+    from otklik.reports.delivery import deliver_due  # renders PDFs: loaded when first due
+
+    return {"reports": [d.state for d in deliver_due(rt.sessions, now)]}
+
+
 def _alert(rt: Runtime, events: Sequence[AlertEvent]) -> None:
     if not events:
         return
@@ -115,4 +122,5 @@ PERIODIC: dict[str, tuple[Callable[..., Any], float]] = {
     "desk_tick": (desk_tick, 60.0),
     "detect_all": (detect_all, 300.0),
     "publish_tick": (publish, 60.0),
+    "report_tick": (report_tick, 60.0),
 }

@@ -3,7 +3,7 @@
 
 `--days N` instead of the dates means the last N days up to today; `--incident ID` the incident's
 span. Bad input (a date, the extension, an unknown brand) exits 2 with a message, before any
-file is written.
+file is written. `otklik reports deliver` sends the scheduled reports that are due.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from otklik.cli._common import fail, store_session
+from otklik.cli._common import fail, parse_when, settings_of, store_session
 from otklik.reports.build import format_of, incident_window, write_report
 from otklik.reports.figures import Window, window_of
 
@@ -81,5 +81,27 @@ def report(
     typer.echo(f"{written.path}: {written.format}, {written.mentions} mentions")
 
 
+reports_app = typer.Typer(help="Scheduled reports.", no_args_is_help=True)
+
+
+@reports_app.command("deliver")
+def deliver(
+    ctx: typer.Context,
+    now: Annotated[str | None, typer.Option(help="ISO time instead of now")] = None,
+) -> None:
+    """E-mail the scheduled reports due now (the scheduler does this every minute): weekly,
+    monthly and incident reports that e-mail alert channels ask for in their config
+    (`"reports": ["weekly", "monthly", "incident"]`), each once."""
+    from otklik.db.engine import open_store
+    from otklik.reports.delivery import deliver_due
+
+    at = parse_when(now, "now")
+    _, sessions = open_store(settings_of(ctx))
+    for d in deliver_due(sessions, at):
+        typer.echo(f"{d.due.key} → channel {d.due.channel_id}: {d.state}"
+                   + (f" ({d.error})" if d.error else ""))
+
+
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
+    app.add_typer(reports_app, name="reports")

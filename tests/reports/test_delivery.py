@@ -5,7 +5,10 @@ schedulers tick at the same minute; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import email
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -125,3 +128,25 @@ def test_a_failed_send_is_tried_again_and_an_incident_gets_its_report(
     assert [d.state for d in sent] == ["sent"] and len(inbox.messages) == 1
     assert "Сбой оплаты" in inbox.messages[0]["Subject"]
     assert deliver_due(store.sessions, now + timedelta(minutes=2)) == []
+
+
+def test_the_periodic_task_and_the_command(sqlite_store: Any, smtp: tuple[Inbox, int],
+                                           tmp_path: Any) -> None:
+    from otklik.runtime import Runtime
+    from otklik.settings import Settings
+    from otklik.tasks import PERIODIC, report_tick
+
+    inbox, port = smtp
+    _brand_with_mentions(sqlite_store, port, ["weekly", "monthly"])
+    assert "report_tick" in PERIODIC
+    rt = Runtime(settings=Settings(database_url=sqlite_store.url), engine=sqlite_store.engine,
+                 sessions=sqlite_store.sessions)
+    assert report_tick(rt, MONDAY.astimezone(UTC)) == {"reports": ["sent"]}
+    done = subprocess.run(
+        [sys.executable, "-m", "otklik.cli", "reports", "deliver",
+         "--now", "2026-12-01T06:30:00+00:00"],
+        env={**os.environ, "OTKLIK_DATABASE_URL": sqlite_store.url},
+        capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "monthly:2026-12-01:1 → channel 1: sent" in done.stdout
+    assert len(inbox.messages) == 2 and "Месячный отчёт" in inbox.messages[1]["Subject"]
