@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import matplotlib
 
@@ -27,7 +28,7 @@ def _svg(fig: plt.Figure) -> str:
 
 def volume_chart(f: Figures, lang: str) -> str:
     """Mentions per day (bars, negatives darker), spikes marked with their peak volume."""
-    days = [date.fromisoformat(row["t"]) for row in f.volume.days]
+    days: list[Any] = [date.fromisoformat(row["t"]) for row in f.volume.days]
     totals = [row["n"] for row in f.volume.days]
     negatives = [row["neg"] for row in f.volume.days]
     fig, ax = plt.subplots(figsize=(7.2, 2.6), dpi=100)

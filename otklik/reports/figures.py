@@ -157,8 +157,8 @@ def examples(session: Session, brand_id: int, w: Window, sentiment: str,
     for m, label in rows:
         author = (m.author.name or m.author.handle or m.author.external_id) if m.author else ""
         place = (m.place.name or m.place.external_id) if m.place else ""
-        out.append(Example(m.id, m.created_at, label, m.text, m.url, m.network, author, place,
-                           int(m.reach or 0)))
+        out.append(Example(m.id, m.created_at, label or sentiment, m.text, m.url, m.network,
+                           author, place, int(m.reach or 0)))
     return out
 
 
@@ -187,7 +187,9 @@ def communities(session: Session, brand_id: int, w: Window, limit: int = 10
     out = []
     for c in rows:
         details = c.details or {}
-        trend = details.get("trend") if isinstance(details.get("trend"), list) else []
+        raw = details.get("trend")
+        trend: list[dict[str, Any]] = [p for p in raw if isinstance(p, dict)] \
+            if isinstance(raw, list) else []
         name = c.name or c.key
         members = details.get("members")
         if c.kind == "author_group" and isinstance(members, list) and members:
