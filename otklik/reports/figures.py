@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from otklik.actions.brands import get_brand
+from otklik.analytics.explain import explain_spike
 from otklik.care.metrics import DeskMetrics, desk_metrics
 from otklik.db.models import Community, Mention, MentionBrand
 from otklik.reports.care import CareRow, care_rows
@@ -109,6 +110,7 @@ class Figures:
     volume: Volume
     previous: Volume
     spikes: list[SpikeLine]
+    words: list[tuple[str, int]]  # (phrase or word, mentions of the sample using it)
     places: list[dict[str, Any]]
     authors: list[dict[str, Any]]
     communities: list[CommunityLine]
@@ -162,6 +164,39 @@ def examples(session: Session, brand_id: int, w: Window, sentiment: str,
     return out
 
 
+def _sample(session: Session, brand_id: int, w: Window, per_day: int) -> list[dict[str, Any]]:
+    """The first `per_day` mentions of each day: one short index range a day, so a period of a
+    million mentions still reads a few thousand texts."""
+    stmt = (select(Mention.text, MentionBrand.sentiment, MentionBrand.created_at)
+            .join(Mention, Mention.id == MentionBrand.mention_id)
+            .where(MentionBrand.brand_id == brand_id,
+                   MentionBrand.created_at >= bindparam("a"),
+                   MentionBrand.created_at < bindparam("b"))
+            .order_by(MentionBrand.created_at).limit(per_day))
+    out: list[dict[str, Any]] = []
+    day = w.since
+    while day < w.until:
+        end = min(day + timedelta(days=1), w.until)
+        out += [{"text": t, "sentiment": s, "created_at": c}
+                for t, s, c in session.execute(stmt, {"a": day, "b": end})]
+        day = end
+    return out
+
+
+def top_words(session: Session, brand_id: int, w: Window, names: tuple[str, ...] = (),
+              per_day: int = 60) -> list[tuple[str, int]]:
+    """What people wrote about more than in the period before: the spike explainer's ranking
+    (weighted log-odds) over a sample of each period's texts; the brand's own name (any word
+    starting like one of `names`) is not news."""
+    during = _sample(session, brand_id, w, per_day)
+    if not during:
+        return []
+    before = _sample(session, brand_id, w.previous, per_day)
+    own = {n.lower()[:4] for name in names for n in name.split() if len(n) >= 4}
+    terms = top_terms(explain_spike(during, before, top=20, examples=0), limit=16)
+    return [(t, n) for t, n in terms if not {x[:4] for x in t.lower().split()} & own][:8]
+
+
 def _share_at(trend: list[dict[str, Any]], moment: datetime) -> float | None:
     """The community's negative share as of the last trend point at or before `moment`."""
     share = None
@@ -209,7 +244,7 @@ def collect(session: Session, brand: str | int, w: Window) -> Figures:
     return Figures(
         brand_id=b.id, slug=b.slug, name=b.name, window=w,
         volume=volume(session, b.id, w), previous=volume(session, b.id, before),
-        spikes=spikes(session, b.id, w),
+        spikes=spikes(session, b.id, w), words=top_words(session, b.id, w, (b.name, b.slug)),
         places=data.top(session, "places", b.id, w.since, w.until),
         authors=data.top(session, "authors", b.id, w.since, w.until),
         communities=communities(session, b.id, w),

@@ -47,6 +47,12 @@ def sentences(f: Figures, lang: str, tz: tzinfo) -> list[str]:
         if cause and (before is None or neg > before):
             line += _ru_en(lang, f", из-за {cause}", f", because of {cause}")
         out.append(line + ".")
+    if f.words:
+        about = ", ".join(t for t, _ in f.words[:5])
+        out.append(_ru_en(lang, f"Чаще, чем раньше, писали о: {about}." if f.previous.total
+                          else f"Чаще всего писали о: {about}.",
+                          f"Written about more than before: {about}." if f.previous.total
+                          else f"Most written about: {about}."))
     spikes = [s for s in f.spikes if s.series == "all"] or f.spikes
     if spikes:
         top = max(spikes, key=lambda s: s.volume)

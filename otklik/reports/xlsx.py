@@ -79,7 +79,8 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
                 period_words(w.previous.since, w.previous.until, lang, tz)),
                (t("Упоминаний", "Mentions"), f.volume.total),
                (t("Упоминаний в прошлом периоде", "Mentions, previous period"), f.previous.total),
-               *((t("Вывод", "Finding"), line) for line in sentences(f, lang, tz))]
+               *((t("Вывод", "Finding"), line) for line in sentences(f, lang, tz)),
+               *((t("О чём писали", "Written about"), f"{word} ({n})") for word, n in f.words)]
     book.sheet(t("Сводка", "Summary"), (t("что", "what"), t("значение", "value")), summary,
                (30, 110))
     book.sheet(t("По дням", "By day"),
