@@ -186,3 +186,17 @@ def test_an_ingested_nan_is_a_422(any_desk: Any, raw: str) -> None:
     response = any_desk.api("admin").post("/api/v1/ingest", content=body.encode(),
                                           headers={"content-type": "application/json"})
     assert response.status_code == 422, response.text[:300]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/spikes?until=0001-01-12T00:19:01Z",
+    "/api/v1/reports?brand_id=1&since=8516-06-18&until=8817-08-01",
+    "/api/v1/reports/download?brand_id=1&since=8516-06-18&until=8817-08-01&format=xlsx",
+    "/api/v1/reports?brand_id=1&since=0001-01-01&until=0001-01-05",
+    "/api/v1/reports?brand_id=1&since=9999-12-30&until=9999-12-31&tz=Pacific/Kiritimati",
+])
+def test_periods_at_the_calendar_edges_are_a_422(desk: Any, path: str) -> None:
+    """Found by schemathesis: the 30 days before year 1, a 300-year report (it ran for minutes)."""
+    desk.api("admin").post("/api/v1/brands", json={"name": "Зерно"})
+    response = desk.api("viewer").get(path)
+    assert response.status_code == 422, response.text[:300]

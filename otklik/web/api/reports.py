@@ -30,6 +30,7 @@ from otklik.web.ids import StoreId
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Lang = Literal["ru", "en"]
+MAX_DAYS = 366  # a year against the year before: longer ran for minutes and held a worker
 
 
 def _window(since: date, until: date, tz: str) -> tuple[Window, ZoneInfo]:
@@ -39,7 +40,14 @@ def _window(since: date, until: date, tz: str) -> tuple[Window, ZoneInfo]:
         raise invalid(("query", "tz"), f"not a time zone name: {tz[:60]!r}") from exc
     if until < since:
         raise invalid(("query", "until"), "must not be before since")
-    return window_of(since, until, zone), zone
+    if (until - since).days >= MAX_DAYS:
+        raise invalid(("query", "until"), f"a report covers at most {MAX_DAYS} days")
+    try:
+        window = window_of(since, until, zone)
+        window.previous  # noqa: B018 - the period before must exist too (not before year 1)
+    except (OverflowError, ValueError) as exc:
+        raise invalid(("query", "since"), "out of the calendar's range") from exc
+    return window, zone
 
 
 def _brand_slug(session: Session, brand_id: int) -> str:

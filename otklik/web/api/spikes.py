@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import Spike
 from otklik.web import data
+from otklik.web.api.common import invalid
 from otklik.web.api.schemas import SpikeOut, StoreDateTime
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
@@ -25,7 +26,11 @@ def list_spikes(
     session: Session = Depends(db),
 ) -> list[Spike]:
     until = until or datetime.now(UTC)
-    since = since or until - timedelta(days=30)
+    try:
+        since = since or until - timedelta(days=30)
+    except OverflowError as exc:
+        raise invalid(("query", "until"), "too early: the 30 days before it leave the calendar") \
+            from exc
     return data.spikes_in(session, brand_id, since, until)
 
 
