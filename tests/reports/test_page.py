@@ -1,11 +1,14 @@
-"""Отчёты in the desk: the form, the preview (the PDF's own HTML) and the downloads."""
+"""Отчёты in the desk: the form, the preview (the PDF's own HTML), the downloads and the history
+of scheduled deliveries."""
 
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import openpyxl
 
+from otklik.db.models import AlertChannel, AlertOutbox
 from tests.reports.conftest import Demo
 
 
@@ -28,3 +31,22 @@ def test_the_page_builds_previews_and_downloads(demo: Demo) -> None:
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(demo: Demo) -> None:
     assert demo.desk.client().get("/reports").status_code in (303, 401)
+
+
+def test_the_page_lists_scheduled_deliveries_in_words(demo: Demo) -> None:
+    with demo.store.sessions() as s:
+        channel = AlertChannel(brand_id=1, kind="email", config={
+            "host": "127.0.0.1", "sender": "otklik@example.org", "to": ["boss@example.org"],
+            "reports": ["weekly"]})
+        s.add(channel)
+        s.flush()
+        s.add(AlertOutbox(channel_id=channel.id, kind="report", state="sent",
+                          sent_at=datetime(2026, 11, 30, 6, 0, 5, tzinfo=UTC), event={
+                              "key": "weekly:2026-11-30:1", "brand_id": 1, "report": "weekly",
+                              "since": "2026-11-22T21:00:00+00:00",
+                              "until": "2026-11-29T21:00:00+00:00"}))
+        s.commit()
+    page = demo.desk.client("viewer").get("/reports")
+    history = page.text[page.text.index('id="report-history"'):]
+    assert "boss@example.org" in history and "недельный" in history
+    assert "отправлен" in history and "23 нояб. 2026 — 29 нояб. 2026" in history

@@ -1,4 +1,5 @@
-"""Отчёты: build a brand's report for whole days, preview it in the browser, download it.
+"""Отчёты: build a brand's report for whole days, preview it in the browser, download it; the
+history of scheduled deliveries.
 
 The preview is the PDF's own HTML (the same template WeasyPrint renders), so what the reader sees
 before downloading is what the file holds. Days are counted in the desk's zone.
@@ -8,19 +9,22 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from otklik.actions.brands import BrandError, get_brand
+from otklik.db.models import AlertChannel, AlertOutbox
 from otklik.reports import pdf
 from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
+from otklik.web import words
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId, parse_id
 from otklik.web.pages.common import brands
@@ -61,11 +65,44 @@ def reports_page(
     """The form: a brand, the first and last day (the last 7 days by default), the format."""
     today = datetime.now(zone_of(request)).date()
     return render(request, "reports.html", {
+        "history": history(session, lang_of(request), zone_of(request)),
         "brands": brands(session),
         "brand_id": parse_id(brand) if brand else None,
         "since": _day(since, "since", today - timedelta(days=6)).isoformat(),
         "until": _day(until, "until", today).isoformat(),
     })
+
+
+def history(session: Session, lang: str, tz: tzinfo, limit: int = 50) -> list[dict[str, str]]:
+    """The latest scheduled deliveries (their records in `alert_outbox`), in words."""
+    names = {b.id: b.name for b in brands(session)}
+    kinds = {"weekly": ("недельный", "weekly"), "monthly": ("месячный", "monthly"),
+             "incident": ("об инциденте", "incident")}
+    states = {"sent": ("отправлен", "sent"), "failed": ("не отправлен", "failed"),
+              "sending": ("отправляется", "sending")}
+    i = 1 if lang == "en" else 0
+    out = []
+    for row, channel in session.execute(
+            select(AlertOutbox, AlertChannel).join(AlertChannel)
+            .where(AlertOutbox.kind == "report")
+            .order_by(AlertOutbox.id.desc()).limit(limit)):
+        ev = row.event or {}
+        try:
+            since = datetime.fromisoformat(str(ev.get("since")))
+            until = datetime.fromisoformat(str(ev.get("until")))
+            period = pdf.period_words(since, until, lang, tz)
+        except ValueError:
+            period = "—"
+        to = (channel.config or {}).get("to") or []
+        out.append({
+            "when": words.when(row.sent_at or row.created_at, lang, tz),
+            "brand": names.get(int(ev.get("brand_id") or 0), "—"),
+            "kind": kinds.get(str(ev.get("report")), ("—", "—"))[i],
+            "period": period,
+            "to": ", ".join(to) if isinstance(to, list) else str(to),
+            "state": states.get(row.state, (row.state, row.state))[i],
+        })
+    return out
 
 
 @router.get("/reports/preview")
