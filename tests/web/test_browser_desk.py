@@ -153,7 +153,7 @@ def test_attacks_and_refutation_in_a_browser(sqlite_store: Any) -> None:
         texts = page.inner_text(f"#attack-{attack_id} .quote >> nth=0")
         assert '<script>alert("atk")</script>' in texts  # the campaign's text shown, not run
         shot(page, "attacks")
-        page.fill(f"#attack-{attack_id} input[name=claim]", "в кофейне нашли таракана")
+        page.fill(f"#attack-{attack_id} textarea[name=claim]", "в кофейне нашли таракана")
         page.click(f"#attack-{attack_id} .plan-form button")
         page.wait_for_url("**/refutations/*")
         page.wait_for_selector("#placements")
