@@ -61,11 +61,13 @@ def check_broker(settings: Settings) -> str | None:
 
 @router.get("/readyz", include_in_schema=False)
 def readyz(request: Request) -> Response:
-    checks: dict[str, Any] = {
-        "store": check_store(request.app.state.engine) or "ok",
-        "broker": check_broker(request.app.state.settings) or "ok",
-    }
-    ready = all(v == "ok" for v in checks.values())
+    settings: Settings = request.app.state.settings
+    problems = {"store": check_store(request.app.state.engine),
+                "broker": check_broker(settings)}
+    checks: dict[str, Any] = {name: problem or "ok" for name, problem in problems.items()}
+    if not settings.broker_url:
+        checks["broker"] = "not used (embedded mode)"
+    ready = not any(problems.values())
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
                         status_code=200 if ready else 503)
 

@@ -23,7 +23,7 @@ def test_healthz_and_readyz_need_no_sign_in(any_desk: Any) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.text
-    assert ready.json()["checks"] == {"store": "ok", "broker": "ok"}
+    assert ready.json()["checks"] == {"store": "ok", "broker": "not used (embedded mode)"}
 
 
 def test_readyz_says_when_the_store_is_behind_the_migrations(sqlite_store: Any) -> None:
@@ -33,6 +33,18 @@ def test_readyz_says_when_the_store_is_behind_the_migrations(sqlite_store: Any) 
     ready = desk.client().get("/readyz")
     assert ready.status_code == 503
     assert "run otklik init" in ready.json()["checks"]["store"]
+
+
+def test_readyz_checks_the_broker_in_distributed_mode(sqlite_store: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from otklik.web import create_app
+
+    settings = Settings(database_url=sqlite_store.url, secret_key="test-secret-key-0123456789",
+                        broker_url="redis://127.0.0.1:6379/13")  # the machine's Redis
+    ready = TestClient(create_app(settings, engine=sqlite_store.engine)).get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {"store": "ok", "broker": "ok"}
 
 
 def test_readyz_says_when_the_broker_is_unreachable(sqlite_store: Any) -> None:
