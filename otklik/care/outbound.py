@@ -18,12 +18,7 @@ from otklik.settings import Settings
 from otklik.sources.base import Source
 from otklik.sources.errors import ChannelNotConnected
 from otklik.sources.http import HttpClient
-from otklik.sources.registry import build_source
-
-# Networks whose send calls carry our idempotency key (VK: `guid`, `random_id`), so the HTTP
-# client may retry a timed-out send without posting twice. Elsewhere a send is tried once and an
-# uncertain failure goes to review.
-DEDUPLICATING = frozenset({"vk"})
+from otklik.sources.registry import build_source, source_class
 
 
 def registry_source_factory(
@@ -39,8 +34,10 @@ def registry_source_factory(
             raise ChannelNotConnected(channel.network)
         detached = SourceRow(network=row.network, kind=row.kind, params=dict(row.params or {}),
                              credentials=dict(row.credentials or {}), name=row.name)
+        # a network that drops a repeated idempotency key may be retried by the HTTP client;
+        # elsewhere a send is tried once and an uncertain failure goes to review
         retries = max_retries if max_retries is not None else (
-            4 if row.network in DEDUPLICATING or row.network == "sandbox" else 0)
+            4 if source_class(row.network).deduplicates_sends else 0)
         source = build_source(detached, settings, HttpClient(max_retries=retries))
         source.bind_channel(channel.network, channel.external_id, channel.name)
         return source

@@ -12,8 +12,6 @@ Cannot tell (a private Telegram chat, the network down): it stays `needs_review`
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,51 +30,20 @@ from otklik.actions.send import (
     send_action,
 )
 from otklik.db.models import Action, Channel
-from otklik.sources.base import Source
+from otklik.sources.base import Check, Source
+from otklik.sources.registry import networks
 from otklik.sources.sandbox import is_sandbox_id, sandbox_url
-from otklik.sources.telegram import TelegramSource
-from otklik.sources.telegram_web import parse_preview
-from otklik.sources.vk import VKSource
 
-CHECK_DEPTH = 50  # the channel's newest posts read back when checking
 CLOCK_SLACK = timedelta(minutes=2)  # the network's clock and ours may disagree a little
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    verdict: str  # found, absent, unknown
-    external_id: str | None = None
-    detail: str = ""
-
-
-def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().casefold()
-
-
-def telegram_username(channel: Channel) -> str | None:
-    """The public @username of a Telegram channel, when its id is one (numeric ids are not)."""
-    ident = channel.external_id.strip()
-    name = ident[1:] if ident.startswith("@") else ident
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,}", name):
-        return name
-    return None
 
 
 def post_url(channel: Channel, external_id: str) -> str | None:
-    """The public link of a post otklik published (for incident replies and refutations)."""
+    """The public link of a post otklik published (for incident replies and refutations):
+    the sandbox's own page for what went there, else what the channel's network declares."""
     if is_sandbox_id(external_id):
         return sandbox_url(external_id)
-    if channel.network == "vk":
-        return f"https://vk.com/wall{external_id}"
-    if channel.network == "telegram":
-        chat, _, mid = external_id.rpartition("_")
-        username = telegram_username(channel)
-        if username:
-            return f"https://t.me/{username}/{mid}"
-        if chat.startswith("-100"):
-            return f"https://t.me/c/{chat[4:]}/{mid}"
-    return None
+    cls = networks().get(channel.network)
+    return cls.post_url(channel.external_id, external_id) if cls is not None else None
 
 
 def draft_post(
@@ -99,39 +66,9 @@ def draft_post(
     return action
 
 
-async def _check_vk(source: VKSource, channel: Channel, text: str, since: datetime) -> Check:
-    owner_id = int(channel.external_id)
-    response = await source.call_obj("wall.get", owner_id=owner_id, count=CHECK_DEPTH,
-                                     filter="owner")
-    for item in response.get("items") or []:
-        when = datetime.fromtimestamp(int(item.get("date") or 0), UTC)
-        if when >= since and _norm(str(item.get("text") or "")) == _norm(text):
-            return Check("found", f"{owner_id}_{int(item['id'])}", "found by wall.get")
-    return Check("absent", detail=f"not among the {CHECK_DEPTH} newest posts (wall.get)")
-
-
-async def _check_telegram(source: TelegramSource, channel: Channel, text: str,
-                          since: datetime) -> Check:
-    username = telegram_username(channel)
-    if username is None:
-        return Check("unknown", detail="a Telegram chat without a public username cannot be "
-                     "read back")
-    response = await source.client.request("telegram", "GET", f"{source.web_base_url}/s/{username}",
-                                           budget="telegram_web")
-    page = parse_preview(response.text, username, channel.external_id)
-    for post in page.posts:
-        if post.created_at >= since and _norm(post.text) == _norm(text):
-            return Check("found", post.external_id, f"found in t.me/s/{username}")
-    return Check("absent", detail=f"not in the latest posts of t.me/s/{username}")
-
-
 async def _check(source: Source, channel: Channel, text: str, since: datetime) -> Check:
     try:
-        if isinstance(source, VKSource):
-            return await _check_vk(source, channel, text, since)
-        if isinstance(source, TelegramSource):
-            return await _check_telegram(source, channel, text, since)
-        return Check("unknown", detail=f"{channel.network}: no way to read the channel back")
+        return await source.find_post(channel.external_id, text, since)
     finally:
         await source.client.aclose()
 

@@ -16,8 +16,10 @@ criticism. A brand answers complaints; it does not make them disappear.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, ClassVar
 
 from otklik.domain.posts import Post
@@ -94,6 +96,23 @@ READ, REPLY, PRIVATE, PUBLISH, CHECK = "read", "reply", "private", "publish", "c
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """Is a post otklik may have published already in the channel? (found, absent, unknown)"""
+
+    verdict: str
+    external_id: str | None = None
+    detail: str = ""
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal as a reader sees them: whitespace and letter case aside."""
+    return _SPACE.sub(" ", a).strip().casefold() == _SPACE.sub(" ", b).strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     """What a verified credential gives: the brand's account at the network and its rights."""
 
@@ -123,6 +142,9 @@ class Source(ABC):
     capabilities: ClassVar[frozenset[str]] = frozenset({READ})
     requests_per_second: ClassVar[float | None] = None
     sandbox: ClassVar[bool] = False  # a built-in practice network, marked wherever it appears
+    # the network drops a repeated send carrying our idempotency key (VK: guid, random_id), so
+    # a timed-out send may be retried by the HTTP client without posting twice
+    deduplicates_sends: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -178,6 +200,15 @@ class Source(ABC):
     def options(cls, settings: Any) -> dict[str, Any]:
         """Extra constructor arguments taken from settings (besides the base URL)."""
         return {}
+
+    @classmethod
+    def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
+        """The public link of a post otklik published in one of the brand's channels."""
+        return None
+
+    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> Check:
+        """Read the brand's channel back: is this text there, posted since `since`?"""
+        return Check("unknown", detail=f"{self.network}: no way to read the channel back")
 
     def bind_channel(self, network: str, external_id: str, name: str = "") -> None:
         """Send as this brand channel (VK: the community a group token answers for)."""

@@ -34,10 +34,12 @@ from otklik.sources.base import (
     READ,
     REPLY,
     Account,
+    Check,
     Cursor,
     Page,
     Source,
     Target,
+    same_text,
 )
 from otklik.sources.errors import NotSupported
 
@@ -120,6 +122,18 @@ class SandboxSource(Source):
         if not self.database_url:
             raise NotSupported("sandbox: no store to keep its messages in", network="sandbox")
         return Session(_engine(self.database_url), expire_on_commit=False)
+
+    deduplicates_sends = True  # a repeated key finds the first message
+
+    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> Check:
+        with self._session() as session:
+            rows = session.scalars(select(SandboxMessage).where(
+                SandboxMessage.channel_external_id == channel_external_id,
+                SandboxMessage.kind == "post", SandboxMessage.created_at >= since)).all()
+        for row in rows:
+            if same_text(row.text, text):
+                return Check("found", row.external_id, "found in the sandbox")
+        return Check("absent", detail="not among the sandbox channel's posts")
 
     async def verify(self) -> Account:
         return Account(external_id="sandbox", name=self.label, kind="world",

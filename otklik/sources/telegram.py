@@ -17,6 +17,8 @@ The token lives in the URL path, so it is masked in every log line and error.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -27,12 +29,14 @@ from otklik.sources.base import (
     READ,
     REPLY,
     Account,
+    Check,
     CredentialField,
     Cursor,
     Listing,
     Page,
     Source,
     Target,
+    same_text,
 )
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import default_check, parse_json
@@ -68,6 +72,13 @@ def _split(external_id: str) -> tuple[str, int]:
     return chat, int(mid)
 
 
+def public_username(chat: str) -> str | None:
+    """The public @username of a Telegram channel, when its id is one (numeric ids are not)."""
+    ident = chat.strip()
+    name = ident[1:] if ident.startswith("@") else ident
+    return name if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,}", name) else None
+
+
 class TelegramSource(Source):
     network = "telegram"
     label = "Telegram"
@@ -87,6 +98,31 @@ class TelegramSource(Source):
     @classmethod
     def options(cls, settings: Any) -> dict[str, Any]:
         return {"web_base_url": settings.telegram_web_url}
+
+    @classmethod
+    def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
+        chat, _, mid = external_id.rpartition("_")
+        username = public_username(channel_external_id)
+        if username:
+            return f"https://t.me/{username}/{mid}"
+        if chat.startswith("-100"):
+            return f"https://t.me/c/{chat[4:]}/{mid}"
+        return None
+
+    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> Check:
+        """The public `t.me/s/<channel>` preview: the newest posts, found by text and time."""
+        username = public_username(channel_external_id)
+        if username is None:
+            return Check("unknown", detail="a Telegram chat without a public username cannot "
+                         "be read back")
+        response = await self.client.request("telegram", "GET",
+                                             f"{self.web_base_url}/s/{username}",
+                                             budget="telegram_web")
+        page = parse_preview(response.text, username, channel_external_id)
+        for post in page.posts:
+            if post.created_at >= since and same_text(post.text, text):
+                return Check("found", post.external_id, f"found in t.me/s/{username}")
+        return Check("absent", detail=f"not in the latest posts of t.me/s/{username}")
 
     async def verify(self) -> Account:
         """`getMe` proves the token; `getChat` + `getChatMember` find the brand's chat and

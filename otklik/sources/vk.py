@@ -32,12 +32,14 @@ from otklik.sources.base import (
     READ,
     REPLY,
     Account,
+    Check,
     CredentialField,
     Cursor,
     Listing,
     Page,
     Source,
     Target,
+    same_text,
 )
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import default_check, parse_json
@@ -104,8 +106,25 @@ class VKSource(Source):
     capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH, CHECK})
     requests_per_second = 3.0  # VK's limit for a community token is 20/s, for a user 3/s
 
+    deduplicates_sends = True
+
     def bind_channel(self, network: str, external_id: str, name: str = "") -> None:
         self.params.setdefault("group_id", abs(int(external_id)))
+
+    @classmethod
+    def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
+        return f"https://vk.com/wall{external_id}"
+
+    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> Check:
+        """`wall.get` of the community: the newest posts, found by their text and time."""
+        owner_id = int(channel_external_id)
+        response = await self.call_obj("wall.get", owner_id=owner_id, count=READ_BACK,
+                                       filter="owner")
+        for item in response.get("items") or []:
+            when = datetime.fromtimestamp(int(item.get("date") or 0), UTC)
+            if when >= since and same_text(str(item.get("text") or ""), text):
+                return Check("found", f"{owner_id}_{int(item['id'])}", "found by wall.get")
+        return Check("absent", detail=f"not among the {READ_BACK} newest posts (wall.get)")
 
     async def verify(self) -> Account:
         """`groups.getById` with the community token names its community;
