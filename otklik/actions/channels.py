@@ -20,7 +20,7 @@ from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
 from otklik.actions.send import run_sync
 from otklik.db.models import Channel, Source
-from otklik.secrets import open_credentials, seal_credentials
+from otklik.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Account
 from otklik.sources.base import Source as Connector
@@ -177,3 +177,21 @@ def mark_failing(session: Session, channel_id: int | None, reason: str) -> None:
     channel = session.get(Channel, channel_id) if channel_id else None
     if channel is not None and channel.health != "failing":
         channel.health, channel.health_reason = "failing", reason
+
+
+def rotate_credentials(session: Session, *, old_key: str, new_key: str, actor: str) -> int:
+    """Re-seal every source's credentials under a new secret key (rows already under the new
+    key, or stored before sealing existed, are sealed under it too). Returns how many rows."""
+    rows = session.scalars(select(Source).order_by(Source.id)).all()
+    opened: list[tuple[Source, dict[str, Any]]] = []
+    for row in rows:
+        if not row.credentials:
+            continue
+        try:
+            opened.append((row, open_credentials(row.credentials, old_key)))
+        except CannotOpen:
+            opened.append((row, open_credentials(row.credentials, new_key)))  # CannotOpen: stop
+    for row, plain in opened:
+        row.credentials = seal_credentials(plain, new_key)
+    record(session, actor, "secrets.rotate", "source", None, rows=len(opened))
+    return len(opened)

@@ -200,6 +200,7 @@ CODES: dict[str, dict[str, Entry]] = {
         "announcement.edit": ("анонс изменён", "announcement edited"),
         "announcement.cancel": ("анонс отменён", "announcement cancelled"),
         "refutation.edit": ("официальный пост изменён", "official post edited"),
+        "secrets.rotate": ("ключ шифрования доступов сменён", "credential key rotated"),
         "attack.detected": ("обнаружена атака", "attack detected"),
         "attack.responded": ("на атаку ответили", "attack answered"),
         "brand.create": ("бренд создан", "brand created"),

@@ -169,3 +169,30 @@ def test_the_rest_api_connects_and_refuses_in_words(
     assert wrong.status_code == 422 and "токен не подошёл" in wrong.json()["detail"]
     assert desk.api("responder").post(f"/api/v1/brands/{brand_id}/channels/connect", json={
         "network": "telegram", "credentials": {"bot_token": TG_TOKEN}}).status_code == 403
+
+
+def test_rotating_the_secret_key_reseals_every_credential(
+        sqlite_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from otklik.actions.changes import save_source
+    from otklik.secrets import CannotOpen
+
+    with session_scope(sqlite_store.sessions) as s:
+        row = save_source(s, "anna", None, name="VK", network="vk", kind="search",
+                          params={"q": "зерно"}, credentials={"access_token": VK_TOKEN},
+                          interval_seconds=300, enabled=True, brand_id=None,
+                          secret_key=SECRET)
+        source_id = row.id
+    new_key = "rotated-secret-key-9876543210"
+    monkeypatch.setenv("OTKLIK_DATABASE_URL", sqlite_store.url)
+    monkeypatch.setenv("OTKLIK_SECRET_KEY", new_key)
+    monkeypatch.setenv("OLD_KEY", SECRET)
+    done = CliRunner().invoke(app, ["secrets", "rotate", "--old-key-env", "OLD_KEY"])
+    assert done.exit_code == 0 and "1 sources" in done.output, done.output
+    with session_scope(sqlite_store.sessions) as s:
+        stored = s.get(Source, source_id).credentials
+    assert open_credentials(stored, new_key) == {"access_token": VK_TOKEN}
+    with pytest.raises(CannotOpen):
+        open_credentials(stored, SECRET)
+    # run again: already under the new key, still fine
+    assert CliRunner().invoke(app, ["secrets", "rotate", "--old-key-env", "OLD_KEY"]
+                              ).exit_code == 0
