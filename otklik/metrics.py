@@ -8,7 +8,7 @@ web process answers the same, and a restart loses nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -18,21 +18,32 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.db.models import Action, AlertOutbox, Case, DeadLetter, Mention, Source
 from otklik.domain.cases import OPEN_STATES
+from otklik.settings import Settings
+
+LAG_WINDOW = timedelta(minutes=15)
+LAG_SAMPLE = 5000  # the newest mentions of the window; enough for a p99
+QUANTILES = (0.5, 0.95, 0.99)
 
 
 class StoreCollector(Collector):
-    """Reads the desk's figures in one short session per scrape."""
+    """Reads the desk's figures in one short session per scrape (and the broker's queue depth
+    in distributed mode)."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings | None = None) -> None:
         self.sessions = sessions
+        self.settings = settings
 
     def collect(self) -> Iterator[Metric]:
+        now = datetime.now(UTC)
         with self.sessions() as session:
             yield from _mentions(session)
-            yield from _cases(session, datetime.now(UTC))
+            yield from _ingest_lag(session, now)
+            yield from _cases(session, now)
             yield from _sends(session)
             yield from _sources(session)
             yield from _queues(session)
+        if self.settings is not None and self.settings.broker_url:
+            yield from _broker(self.settings)
 
 
 def _mentions(session: Session) -> Iterator[Metric]:
@@ -42,6 +53,38 @@ def _mentions(session: Session) -> Iterator[Metric]:
             select(Mention.network, func.count()).group_by(Mention.network)):
         family.add_metric([network], count)
     yield family
+
+
+def _ingest_lag(session: Session, now: datetime) -> Iterator[Metric]:
+    """How long after it was written a mention reached the store, over the last 15 minutes'
+    ingests (a source that falls behind shows here first)."""
+    rows = session.execute(
+        select(Mention.ingested_at, Mention.created_at)
+        .where(Mention.ingested_at >= now - LAG_WINDOW)
+        .order_by(Mention.ingested_at.desc()).limit(LAG_SAMPLE)).all()
+    lags = sorted(max(0.0, (ingested - created).total_seconds()) for ingested, created in rows)
+    family = GaugeMetricFamily(
+        "otklik_ingest_lag_seconds", "Seconds from a post's time to its storing, quantiles over "
+        "the mentions stored in the last 15 minutes", labels=["quantile"])
+    for q in QUANTILES:
+        if lags:
+            family.add_metric([str(q)], lags[min(len(lags) - 1, int(q * len(lags)))])
+    yield family
+    yield GaugeMetricFamily("otklik_ingested_recent", "Mentions stored in the last 15 minutes",
+                            value=len(rows))
+
+
+def _broker(settings: Settings) -> Iterator[Metric]:
+    """Tasks waiting in the broker's queue (distributed mode); absent when it cannot be read."""
+    from otklik.worker import DEFAULT_QUEUE, producer
+
+    try:
+        with producer(settings).connection_for_read() as conn:
+            declared = conn.default_channel.queue_declare(DEFAULT_QUEUE, passive=True)
+    except Exception:  # noqa: BLE001 - a broker outage is /readyz's to report, not a failed scrape
+        return
+    yield GaugeMetricFamily("otklik_queue_depth", "Tasks waiting in the broker's queue",
+                            value=declared.message_count)
 
 
 def _cases(session: Session, now: datetime) -> Iterator[Metric]:
@@ -101,8 +144,8 @@ def _queues(session: Session) -> Iterator[Metric]:
     yield alerts
 
 
-def exposition(sessions: sessionmaker[Session]) -> bytes:
+def exposition(sessions: sessionmaker[Session], settings: Settings | None = None) -> bytes:
     """The Prometheus text format of the store's figures, now."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(StoreCollector(sessions))
+    registry.register(StoreCollector(sessions, settings))
     return generate_latest(registry)

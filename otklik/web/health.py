@@ -102,4 +102,5 @@ def metrics(request: Request) -> Response:
             if user_for_token(session, header[7:].strip()) is None:
                 raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
             session.commit()  # last_used_at
-    return Response(exposition(request.app.state.sessions), media_type=CONTENT_TYPE_LATEST)
+    return Response(exposition(request.app.state.sessions, settings),
+                    media_type=CONTENT_TYPE_LATEST)

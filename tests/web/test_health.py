@@ -133,4 +133,39 @@ def test_the_grafana_dashboard_uses_only_metrics_we_serve(any_desk: Any) -> None
     text = any_desk.api("viewer").get("/metrics").text
     served = {family.name for family in text_string_to_metric_families(text)}
     served |= {f"{name}_total" for name in served}
+    served.add("otklik_queue_depth")  # distributed mode only: tested above with Redis
     assert used and used <= served, used - served
+
+
+def test_metrics_show_the_ingest_lag(sqlite_store: Any) -> None:
+    desk = make_desk(sqlite_store)
+    written = (datetime.now(UTC) - timedelta(minutes=3)).isoformat()
+    desk.api("admin").post("/api/v1/ingest", json={"mentions": [
+        _mention(n, created_at=written) for n in range(1, 4)]})
+    samples = _samples(desk.api("viewer").get("/metrics").text)
+    p95 = samples[("otklik_ingest_lag_seconds", (("quantile", "0.95"),))]
+    assert 170 <= p95 <= 3600  # three minutes late, give or take the run's own time
+    assert samples[("otklik_ingested_recent", ())] == 3
+
+
+def test_metrics_show_the_queue_depth_in_distributed_mode(sqlite_store: Any) -> None:
+    import redis
+    from fastapi.testclient import TestClient
+
+    from otklik.web import create_app
+    from otklik.worker import enqueue_ingest
+
+    queue_db = redis.Redis(host="127.0.0.1", port=6379, db=12)
+    queue_db.flushdb()
+    settings = Settings(database_url=sqlite_store.url, secret_key="test-secret-key-0123456789",
+                        broker_url="redis://127.0.0.1:6379/12",
+                        metrics_addresses="127.0.0.1")
+    try:
+        for n in (1, 2):
+            enqueue_ingest(settings, [_mention(n)])
+        client = TestClient(create_app(settings, engine=sqlite_store.engine),
+                            client=("127.0.0.1", 50000))
+        samples = _samples(client.get("/metrics").text)
+        assert samples[("otklik_queue_depth", ())] == 2
+    finally:
+        queue_db.flushdb()
