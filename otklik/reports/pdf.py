@@ -1,13 +1,15 @@
 """The report as a PDF a director reads: HTML + CSS rendered by WeasyPrint.
 
-Fonts are DejaVu Sans (Debian's `fonts-dejavu-core`, Cyrillic included), embedded by WeasyPrint
-as subsets; the brand, the period and "page N / M" are in every page's margin boxes.
+Fonts are DejaVu Sans (Debian's `fonts-dejavu-core`, Cyrillic included) and, for emoji, Symbola
+when `fonts-symbola` is installed, embedded by WeasyPrint as subsets; the brand, the period and
+"page N / M" are in every page's margin boxes.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from otklik.web.spike_story import ratio_words
 
 _env = Environment(loader=PackageLoader("otklik.reports", "templates"),
                    autoescape=select_autoescape(["html"]))
+FONTS = ("DejaVu Sans", "Symbola")
 STANCES = {
     "official": ("официальное", "official"),
     "unofficial-neutral": ("нейтральное", "neutral"),
@@ -108,8 +111,39 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
     }
 
 
+@cache
+def _drawable() -> frozenset[int]:
+    """The code points the report's fonts have in both weights: DejaVu Sans, and Symbola's
+    emoji if installed (matplotlib's font list finds them; it ships DejaVu itself)."""
+    from fontTools.ttLib import TTFont
+    from matplotlib import font_manager
+
+    points: set[int] = set()
+    for family in FONTS:
+        found = []
+        for weight in ("normal", "bold"):
+            try:
+                found.append(font_manager.findfont(font_manager.FontProperties(
+                    family=family, weight=weight), fallback_to_default=False))
+            except ValueError:
+                continue
+        if found:
+            points |= set.intersection(*(set(TTFont(p, lazy=True).getBestCmap())
+                                         for p in found))
+    return frozenset(points)
+
+
+def drawable(text: str) -> str:
+    """`text` without the characters no font of the report has (an emoji, mostly): a glyph a
+    font lacks makes WeasyPrint write a custom encoding some PDF readers cannot read text from,
+    and would show as an empty box anyway."""
+    have = _drawable()
+    missing = {ord(c): None for c in set(text) if ord(c) not in have and not c.isspace()}
+    return text.translate(missing) if have and missing else text
+
+
 def html(f: Figures, lang: str, tz: tzinfo) -> str:
-    return _env.get_template("report.html").render(context(f, lang, tz))
+    return drawable(_env.get_template("report.html").render(context(f, lang, tz)))
 
 
 def write_pdf(f: Figures, path: Path, lang: str, tz: tzinfo) -> None:

@@ -41,14 +41,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 def brand_with_mentions(store: Any, n: int = 30) -> int:
     """A brand in Moscow time with `n` mentions from 2026-11-23 08:00 UTC, five hours apart;
-    the text of one starts with "=" (a spreadsheet must keep it as text)."""
+    the text of one starts with "=" (a spreadsheet must keep it as text), one has an emoji
+    no font of the PDF may have."""
     with store.sessions() as s:
         brand = Brand(slug="zerno", name="Зерно", working_hours={"tz": "Europe/Moscow"})
         s.add(brand)
         s.flush()
         for i in range(n):
             at = datetime(2026, 11, 23, 8, tzinfo=UTC) + timedelta(hours=5 * i)
-            text = "=1+1 Зерно" if i == 0 else f"Зерно, заказ {i}"
+            text = ("=1+1 Зерно" if i == 0 else "Зерно, молодцы 👍" if i == 1
+                    else f"Зерно, заказ {i}")
             m = Mention(network="vk", external_id=f"-1_{i}", text=text, created_at=at,
                         sentiment="negative" if i % 3 else "positive")
             s.add(m)

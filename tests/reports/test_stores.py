@@ -10,6 +10,7 @@ from typing import Any
 
 import openpyxl
 import pypdfium2 as pdfium
+from pypdf import PdfReader
 
 from otklik.reports.build import write_report
 from otklik.reports.figures import window_of
@@ -30,6 +31,8 @@ def test_each_format_on_each_store(store: Any, tmp_path: Path) -> None:
     with (tmp_path / "r.csv").open(encoding="utf-8", newline="") as stream:
         assert len(list(csv.DictReader(stream))) == 30
     assert len(pdfium.PdfDocument(tmp_path / "r.pdf")) >= 2
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert "Зерно" in text and "\x00" not in text  # every glyph in a font: plain text encoding
 
 
 def test_a_period_without_mentions(sqlite_store: Any, tmp_path: Path) -> None:
