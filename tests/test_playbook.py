@@ -242,3 +242,25 @@ def test_an_incident_opened_from_a_spike_links_and_answers_its_complaints(
             Action.incident_id == incident.id, Action.kind == "public_reply")).all()
     assert replies and all(a.status == "sent" for a in replies)
     assert all(incident.explanation_url in a.text for a in replies)
+
+
+def test_incident_open_on_the_cli_publishes_and_links_complaints(
+        demo_desk: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from otklik.cli import app
+
+    monkeypatch.setenv("OTKLIK_DATABASE_URL", demo_desk.store.url)
+    done = CliRunner().invoke(app, [
+        "incident", "open", "zerno", "Не проходит оплата картой", "--channel", "vk",
+        "--keywords", "оплата OR карта OR картой OR списали"])
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.output)
+    assert [p["status"] for p in out["posts"]] == ["sent"] and out["posts"][0]["external_id"]
+    assert len(out["linked_cases"]) >= 3
+    listed = CliRunner().invoke(app, ["incident", "list"]).output.splitlines()
+    rows = {row["id"]: row for row in map(json.loads, listed)}  # one JSON object per line
+    assert rows[out["id"]]["linked_cases"] == out["linked_cases"]
+    assert [p["status"] for p in rows[out["id"]]["posts"]] == ["sent"]

@@ -30,7 +30,7 @@ from otklik.cli._common import (
     settings_of,
     store_session,
 )
-from otklik.db.models import Action, Announcement, Channel, Incident
+from otklik.db.models import Action, Announcement, Case, Channel, Incident
 
 incident_app = typer.Typer(help="Incidents explained publicly.", no_args_is_help=True)
 announce_app = typer.Typer(help="Scheduled advance warnings.", no_args_is_help=True)
@@ -132,7 +132,12 @@ def incident_list(ctx: typer.Context, brand: Annotated[str | None, typer.Option(
     with store_session(ctx) as s:
         brand_id = get_brand(s, brand).id if brand else None
         for incident in inc_actions.list_incidents(s, brand_id, status):
-            _out(_incident(incident))
+            posts = s.scalars(select(Action).where(Action.incident_id == incident.id,
+                                                   Action.kind == "post").order_by(Action.id))
+            linked = s.scalars(select(Case.id).where(Case.incident_id == incident.id)
+                               .order_by(Case.id))
+            _out({**_incident(incident), "posts": _actions(list(posts)),
+                  "linked_cases": list(linked)})
 
 
 def _announcement(a: Announcement) -> dict[str, Any]:
