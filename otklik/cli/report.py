@@ -16,8 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from otklik.cli._common import fail, parse_when, settings_of, store_session
-from otklik.reports.build import format_of, incident_window, write_report
-from otklik.reports.figures import Window, window_of
 
 
 def _day(value: str | None, name: str) -> date | None:
@@ -44,6 +42,9 @@ def report(
                   ] = "UTC",
 ) -> None:
     """A brand's period as a PDF, an XLSX or a CSV of its mentions."""
+    from otklik.reports.build import format_of, incident_window, write_report
+    from otklik.reports.figures import Window, window_of  # heavy: only when a report is asked
+
     path = Path(output)
     try:
         format_of(path)

@@ -16,7 +16,6 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from otklik.reports import charts
 from otklik.reports.figures import Figures
 from otklik.reports.summary import sentences
 from otklik.web import words
@@ -47,6 +46,8 @@ def period_words(since: datetime, until: datetime, lang: str, tz: tzinfo) -> str
 
 def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
     """Everything the template shows, already in words of the reader's language."""
+    from otklik.reports import charts  # matplotlib: loaded when a report is drawn
+
     def t(ru: str, en: str) -> str:
         return en if lang == "en" else ru
 
