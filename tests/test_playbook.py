@@ -160,6 +160,9 @@ def test_on_the_case_page_a_failed_send_is_retried_and_the_follow_up_moved(
         due = s.get(Case, case_id).follow_up_due_at
     assert (due.year, due.month, due.day, due.hour, due.minute) == (2031, 5, 4, 7, 30)  # MSK
     assert "4 мая 2031" in page.get(f"/cases/{case_id}").text
+    inbox = page.get("/inbox?state=resolved").text
+    row = inbox.split(f'id="case-row-{case_id}"')[1].split("</tr>")[0]
+    assert "Узнать результат" in row and "4 мая 2031" in row  # the inbox shows it too
 
 
 def test_a_refutation_is_planned_with_facts_edited_approved_and_published(
