@@ -45,11 +45,15 @@ class Window:
 
 def window_of(since: date, until: date, tz: tzinfo = UTC) -> Window:
     """Whole days in the reader's zone, `until` included (as on the desk: `until=2026-11-25`
-    keeps the 25th)."""
+    keeps the 25th); the period before must fit in the calendar too."""
     if until < since:
         raise ValueError(f"--until {until} is before --since {since}")
-    start = datetime.combine(since, time(), tz).astimezone(UTC)
-    end = datetime.combine(until + timedelta(days=1), time(), tz).astimezone(UTC)
+    try:
+        start = datetime.combine(since, time(), tz).astimezone(UTC)
+        end = datetime.combine(until + timedelta(days=1), time(), tz).astimezone(UTC)
+        Window(start, end).previous  # noqa: B018 - raises when it would leave the calendar
+    except (OverflowError, ValueError) as exc:
+        raise ValueError(f"{since} … {until}: out of the calendar's range") from exc
     return Window(start, end)
 
 

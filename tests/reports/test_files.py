@@ -108,6 +108,7 @@ def test_the_csv_is_the_mentions_sheet(demo: Demo, tmp_path: Path) -> None:
     (("--since", "2026-11-01", "-o", "{dir}/r.pdf"), "--until"),
     (("--days", "7", "--tz", "Nowhere/City", "-o", "{dir}/r.pdf"), "--tz"),
     (("--days", "7", "-o", "{dir}/missing/r.pdf"), "no such directory"),
+    (("--since", "0001-01-01", "--until", "0001-01-02", "-o", "{dir}/r.csv"), "calendar"),
 ])
 def test_bad_input_exits_2_with_a_message(demo: Demo, tmp_path: Path, args: tuple[str, ...],
                                           message: str) -> None:

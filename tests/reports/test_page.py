@@ -27,6 +27,10 @@ def test_the_page_builds_previews_and_downloads(demo: Demo) -> None:
     bad = client.get("/reports/preview", params={**params, "until": "2026-09-01"})
     assert bad.status_code == 422
     assert client.get("/reports/file", params={**params, "brand": 999}).status_code == 404
+    for since, until in (("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31"),
+                         ("2025-01-01", "2026-12-31")):  # off the calendar; over a year
+        edge = client.get("/reports/preview", params={**params, "since": since, "until": until})
+        assert edge.status_code == 422, (since, until)
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(demo: Demo) -> None:

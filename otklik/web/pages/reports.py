@@ -25,6 +25,7 @@ from otklik.reports import pdf
 from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
 from otklik.web import words
+from otklik.web.api.reports import MAX_DAYS
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId, parse_id
 from otklik.web.pages.common import brands
@@ -44,9 +45,15 @@ def _day(value: str | None, field: str, default: date) -> date:
 
 
 def _window(request: Request, since: date, until: date) -> Window:
+    """The days asked for; too long a period (it would hold a worker for minutes) is a 422."""
     if until < since:
         raise HTTPException(422, "until: must not be before since")
-    return window_of(since, until, zone_of(request))
+    if (until - since).days >= MAX_DAYS:
+        raise HTTPException(422, f"until: a report covers at most {MAX_DAYS} days")
+    try:
+        return window_of(since, until, zone_of(request))
+    except ValueError as exc:
+        raise HTTPException(422, f"since: {exc}") from exc
 
 
 def _slug(session: Session, brand: int) -> str:
