@@ -17,6 +17,9 @@ def test_the_page_builds_previews_and_downloads(demo: Demo) -> None:
     page = client.get("/reports")
     assert page.status_code == 200
     assert "Отчёты" in page.text and 'formaction="/reports/file"' in page.text
+    assert "30 дней" in page.text and "прошлый месяц" in page.text
+    chosen = client.get("/reports", params={"since": "2026-11-01", "until": "2026-11-30"})
+    assert 'value="2026-11-01"' in chosen.text and 'value="2026-11-30"' in chosen.text
     params = {"brand": 1, "since": str(demo.since), "until": str(demo.until)}
     preview = client.get("/reports/preview", params=params)
     assert preview.status_code == 200 and "Зерно" in preview.text and "<svg" in preview.text

@@ -71,8 +71,14 @@ def reports_page(
 ) -> Response:
     """The form: a brand, the first and last day (the last 7 days by default), the format."""
     today = datetime.now(zone_of(request)).date()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
     return render(request, "reports.html", {
         "history": history(session, lang_of(request), zone_of(request)),
+        "shortcuts": [  # (label ru, label en, since, until)
+            ("7 дней", "7 days", today - timedelta(days=6), today),
+            ("30 дней", "30 days", today - timedelta(days=29), today),
+            ("прошлый месяц", "last month", last_month_end.replace(day=1), last_month_end),
+        ],
         "brands": brands(session),
         "brand_id": parse_id(brand) if brand else None,
         "since": _day(since, "since", today - timedelta(days=6)).isoformat(),
