@@ -2,8 +2,10 @@
 
 Volume, sentiment, tops and spikes come from `otklik.web.data` (what the overview shows), the
 desk's figures from `otklik.care.metrics` (what `otklik care metrics` and the desk show): a
-report never disagrees with the desk. Everything is read as counts over the brand's window in
-`mention_brands` (one covering index range), never row by row.
+report never disagrees with the desk. Volume, tops and effects are counts over the brand's window
+in `mention_brands` (one covering index range), never row by row; only bounded samples are read
+as rows (the first mentions of each day for the words, the most-read posts as examples) besides
+the period's cases, which the care metrics read.
 """
 
 from __future__ import annotations
@@ -37,10 +39,6 @@ class Window:
     def previous(self) -> Window:
         """The period of the same length that ends where this one starts."""
         return Window(self.since - (self.until - self.since), self.since)
-
-    @property
-    def days(self) -> int:
-        return max(1, round((self.until - self.since) / timedelta(days=1)))
 
 
 def window_of(since: date, until: date, tz: tzinfo = UTC) -> Window:
