@@ -11,7 +11,7 @@ what), claimed under a write lock on the channel's row taken by a no-op UPDATE. 
 ticking the same minute waits for the first's commit and then finds its claim (PostgreSQL), or is
 refused the lock because its snapshot is stale (SQLite) and leaves the report to the first. The
 claim is committed before the PDF is made, so no lock is held while rendering; a failed send is
-marked so and tried again on a later tick, a claim left "sending" for 30 minutes too.
+marked so and tried again 15 minutes later, a claim left "sending" for 30 minutes too.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ log = logging.getLogger("otklik.reports")
 KINDS = ("weekly", "monthly", "incident")
 GRACE = timedelta(days=1)
 STALE = timedelta(minutes=30)
+RETRY = timedelta(minutes=15)
 SEND_AT = time(9, 0)
 Sender = Callable[[dict[str, Any], str, str, Path], None]
 
@@ -126,8 +127,9 @@ def claim(session: Session, due: Due, now: datetime) -> int | None:
             or_(AlertOutbox.state == "sent", AlertOutbox.created_at > now - GRACE - STALE)))
         for row in rows:
             if (row.event or {}).get("key") == due.key and (
-                    row.state == "sent" or (row.state == "sending"
-                                            and row.created_at > now - STALE)):
+                    row.state == "sent"
+                    or (row.state == "sending" and row.created_at > now - STALE)
+                    or (row.state == "failed" and row.created_at > now - RETRY)):
                 session.rollback()
                 return None
         row = AlertOutbox(channel_id=due.channel_id, kind="report", state="sending",
@@ -194,6 +196,7 @@ def deliver_due(sessions: sessionmaker[Session], now: datetime | None = None,
                          f"{brand.name}: {written.mentions} упоминаний за период. "
                          "Отчёт — во вложении (PDF).", path)
                 except Exception as exc:  # kept on the record and tried again on a later tick
+                    session.rollback()
                     log.warning("report %s to channel %d failed: %s", d.key, d.channel_id, exc)
                     state, error = "failed", f"{type(exc).__name__}: {exc}"[:300]
             row = session.get(AlertOutbox, outbox_id)
