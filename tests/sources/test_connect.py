@@ -166,7 +166,7 @@ def test_the_rest_api_connects_and_refuses_in_words(
     assert [c["external_id"] for c in listed] == ["-1001987654321"]
     wrong = api.post(f"/api/v1/brands/{brand_id}/channels/connect", json={
         "network": "telegram", "credentials": {"bot_token": "1:wrong"}})
-    assert wrong.status_code == 422 and "токен не подошёл" in wrong.json()["detail"]
+    assert wrong.status_code == 422 and "токен не подошёл" in wrong.json()["detail"][0]["msg"]
     assert desk.api("responder").post(f"/api/v1/brands/{brand_id}/channels/connect", json={
         "network": "telegram", "credentials": {"bot_token": TG_TOKEN}}).status_code == 403
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, Case
-from otklik.web.api.common import cursor_id
+from otklik.web.api.common import cursor_id, invalid
 from otklik.web.api.schemas import In, encode_cursor
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
@@ -141,8 +141,8 @@ def move(
                        outcome=body.outcome)
     except (IllegalTransition, UnsentAnswer) as exc:
         raise HTTPException(409, str(exc)) from exc
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    except ValueError as exc:  # an unknown state or outcome: shaped like any other 422
+        raise invalid(("body",), str(exc)) from exc
     session.commit()
     return _detail(_case(session, case_id))
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.brands import brand_by_id
 from otklik.actions.channels import ConnectError, check_channel, connect_account
 from otklik.db.models import Channel, Source
+from otklik.web.api.common import invalid
 from otklik.web.api.schemas import In
 from otklik.web.auth import Principal, Require, db
 from otklik.web.ids import StoreId
@@ -74,7 +75,7 @@ def connect(request: Request, brand_id: StoreId, body: ConnectIn,
                                params=dict(body.params), actor=principal.actor)
     except ConnectError as exc:
         session.rollback()
-        raise HTTPException(422, str(exc)) from exc
+        raise invalid(("body",), str(exc)) from exc  # the 422 shape the schema documents
     session.commit()
     return _out(session, session.get(Channel, done.channel_ids[0]))
 
