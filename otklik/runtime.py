@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.send import SourceFactory
 from otklik.alerts.dispatch import AlertDispatcher
-from otklik.care.outbound import registry_source_factory
 from otklik.db.engine import open_store
 from otklik.domain.enrichment import Enricher
 from otklik.settings import Settings
+from otklik.sources.outbound import registry_source_factory
 from otklik.wiring import Enrichment
 
 

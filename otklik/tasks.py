@@ -16,16 +16,16 @@ from sqlalchemy import select
 from otklik.actions.attacks import refresh_attacks
 from otklik.actions.case_answers import on_case_action_sent as case_on_sent
 from otklik.actions.communities import refresh_communities
+from otklik.actions.desk_tick import desk_tick as run_desk_tick
 from otklik.actions.intake import intake
+from otklik.actions.publish_tick import publish_tick
 from otklik.actions.send import send_action as send_one
 from otklik.actions.sources import poll_source as poll
 from otklik.actions.spikes import detect_spikes
 from otklik.alerts.events import AlertEvent
-from otklik.care.tick import desk_tick as run_desk_tick
 from otklik.db.engine import session_scope
 from otklik.db.models import Action, Brand
 from otklik.domain.posts import Post
-from otklik.publish.tick import publish_tick
 from otklik.runtime import Runtime
 
 

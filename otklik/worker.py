@@ -32,6 +32,7 @@ from otklik.actions.send import SendRefused
 from otklik.db.engine import session_scope
 from otklik.db.models import DeadLetter
 from otklik.db.models import Source as SourceRow
+from otklik.domain.payloads import post_from_json
 from otklik.runtime import Runtime
 from otklik.settings import Settings
 
@@ -138,9 +139,7 @@ def _register_tasks(app: Celery, holder: _RuntimeHolder) -> None:
 
     @task("ingest_batch")
     def ingest_batch(self: Task, mentions: list[dict[str, Any]], actor: str = "api") -> Any:
-        from otklik.web.api.schemas import MentionIn  # the ingest API's own format
-
-        posts = [MentionIn.model_validate(m).to_post() for m in mentions]
+        posts = [post_from_json(m) for m in mentions]  # the ingest API's own format
         return _after(holder, tasks.ingest_batch(holder.get(), posts, actor=actor))
 
     @task("send_action")
@@ -250,7 +249,7 @@ def producer(settings: Settings, queue: str = DEFAULT_QUEUE) -> Celery:
 
 def enqueue_ingest(app: Celery | Settings, mentions: Sequence[dict[str, Any]], *,
                    actor: str = "api") -> str:
-    """Queue a batch in the ingest API's JSON format (`MentionIn`); returns the task id.
+    """Queue a batch in the ingest API's JSON format (`domain.payloads`); returns the task id.
     The web app: `enqueue_ingest(settings, body.model_dump(mode="json")["mentions"], actor=…)`."""
     sender = producer(app) if isinstance(app, Settings) else app
     result = sender.send_task("otklik.ingest_batch", args=[list(mentions)],

@@ -1,6 +1,6 @@
 """The writers for announcements: schedule a warning, publish it when due, measure its effect.
 
-`publish_due_announcements` is called by the scheduler (see `otklik.publish.tick`). Each
+`publish_due_announcements` is called by the scheduler (see `otklik.actions.publish_tick`). Each
 (announcement, phase, channel) has one `Action` with a fixed idempotency key, so running the tick
 twice, or in two workers, drafts nothing twice; each send goes through `publish_action`, which
 checks the network before retrying anything that may already have been published. At least once,
@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
+from otklik.actions.delivery import draft_post, publish_action
 from otklik.actions.send import SourceFactory
 from otklik.care.templates import pick_lang
 from otklik.db.models import Action, Announcement, Brand, Channel, Mention, MentionBrand
 from otklik.publish import announcements as rules
 from otklik.publish import texts
-from otklik.publish.delivery import draft_post, publish_action
 
 
 @dataclass

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
-from otklik.actions.cases import _move, _now, get_case
+from otklik.actions.cases import get_case, move_case, now_or
 from otklik.actions.send import SendRefused, SourceFactory, draft_action, send_action
 from otklik.care import queries
 from otklik.care.compose import compose
@@ -141,12 +141,12 @@ def on_case_action_sent(session: Session, action: Action, actor: str) -> None:
                    reason=via)
     sent = {a.kind for a in _actions(session, case.id) if a.status == "sent"} | {action.kind}
     if "public_reply" in sent and case.state in (sm.NEW, sm.ESCALATED):
-        _move(session, case, sm.ANSWERED_PUBLICLY, actor, now, reason=via)
+        move_case(session, case, sm.ANSWERED_PUBLICLY, actor, now, reason=via)
     if "private_message" in sent and case.state == sm.ANSWERED_PUBLICLY:
-        _move(session, case, sm.IN_PRIVATE, actor, now, reason=via)
+        move_case(session, case, sm.IN_PRIVATE, actor, now, reason=via)
     if action.kind == "follow_up" and case.state == sm.RESOLVED:
         case.followed_up_at = now
-        _move(session, case, sm.FOLLOWED_UP, actor, now, reason=via)
+        move_case(session, case, sm.FOLLOWED_UP, actor, now, reason=via)
 
 
 def run_due_follow_ups(
@@ -158,7 +158,7 @@ def run_due_follow_ups(
     One follow-up per case, whatever runs this concurrently (its idempotency key is unique).
     Commits.
     """
-    now = _now(now)
+    now = now_or(now)
     drafted = []
     for case in queries.due_follow_ups(session, now):
         brand = brand_by_id(session, case.brand_id)

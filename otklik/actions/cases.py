@@ -42,7 +42,8 @@ class IngestOutcome:
     alerts: list[AlertEvent] = field(default_factory=list)
 
 
-def _now(now: datetime | None) -> datetime:
+def now_or(now: datetime | None) -> datetime:
+    """The given time (tests, the demo's clock) or now."""
     return now or datetime.now(UTC)
 
 
@@ -102,7 +103,7 @@ def open_case(
         case = get_case(session, existing)
         if case.state in sm.OPEN_STATES:
             return case
-    return _new_case(session, brand, mention, actor, _now(now), priority)
+    return _new_case(session, brand, mention, actor, now_or(now), priority)
 
 
 def open_cases_for_mentions(
@@ -110,7 +111,7 @@ def open_cases_for_mentions(
     now: datetime | None = None, outcome: IngestOutcome | None = None,
 ) -> IngestOutcome:
     """Apply the case rules to freshly ingested mentions: open new cases or join open ones."""
-    return _open_cases(session, _fresh_mentions(session, mention_ids), actor, _now(now),
+    return _open_cases(session, _fresh_mentions(session, mention_ids), actor, now_or(now),
                        outcome or IngestOutcome())
 
 
@@ -197,7 +198,7 @@ def process_ingested(
     candidates, replies = queries.case_candidates(session, mention_ids)
     mentions = _fresh_mentions(session, candidates)
     out.replies = _link_replies(session, [m for m in mentions if m.id in replies], actor, now)
-    return _open_cases(session, mentions, actor, _now(now), out)
+    return _open_cases(session, mentions, actor, now_or(now), out)
 
 
 # --- people's edits ------------------------------------------------------------------------------
@@ -237,7 +238,7 @@ def add_note(session: Session, case_id: int, text: str, *, actor: str,
     if not text.strip():
         raise ValueError("a note needs a text")
     case = get_case(session, case_id)
-    case.notes = [*(case.notes or []), {"at": _now(now).isoformat(), "by": actor, "text": text}]
+    case.notes = [*(case.notes or []), {"at": now_or(now).isoformat(), "by": actor, "text": text}]
     record(session, actor, "case.note", "case", case.id, text=text)
     return case
 
@@ -248,12 +249,14 @@ def transition(
 ) -> Case:
     """Move a case (IllegalTransition if the state machine forbids it); audited."""
     case = get_case(session, case_id)
-    _move(session, case, target, actor, _now(now), reason=reason, outcome=outcome)
+    move_case(session, case, target, actor, now_or(now), reason=reason, outcome=outcome)
     return case
 
 
-def _move(session: Session, case: Case, target: str, actor: str, now: datetime,
-          reason: str | None = None, outcome: str | None = None) -> None:
+def move_case(session: Session, case: Case, target: str, actor: str, now: datetime,
+              reason: str | None = None, outcome: str | None = None) -> None:
+    """Move a case through the state machine, with its timestamps and audit (the one writer
+    of `Case.state`)."""
     sm.check_transition(case.state, target)
     if target == sm.CLOSED:
         if outcome is not None and outcome not in sm.OUTCOMES:
@@ -276,7 +279,7 @@ def resolve(session: Session, case_id: int, *, actor: str, now: datetime | None 
 
     A case nothing was sent on (no public answer, no private message) is resolved only when
     `confirm_unsent` says a person knows (solved by phone, in a shop…); the audit records it."""
-    now = _now(now)
+    now = now_or(now)
     case = get_case(session, case_id)
     answered = session.scalar(select(Action.id).where(
         Action.case_id == case.id, Action.status == "sent",
@@ -286,7 +289,7 @@ def resolve(session: Session, case_id: int, *, actor: str, now: datetime | None 
             raise UnsentAnswer(f"обращение {case.id}: ответ клиенту не был отправлен — "
                                "подтвердите, что проблема решена без ответа")
         record(session, actor, "case.resolved_unanswered", "case", case.id, reason=reason)
-    _move(session, case, sm.RESOLVED, actor, now, reason=reason)
+    move_case(session, case, sm.RESOLVED, actor, now, reason=reason)
     days = brand_by_id(session, case.brand_id).follow_up_days
     case.follow_up_due_at = now + timedelta(days=days) if days and days > 0 else None
     record(session, actor, "case.follow_up_scheduled", "case", case.id,
@@ -323,7 +326,7 @@ def attach_customer_reply(
     if role != "customer_reply" or case.state != sm.FOLLOWED_UP:
         return None
     outcome = classify_reply(mention.text)
-    _move(session, case, sm.CLOSED, actor, _now(now), reason=f"customer replied: {outcome}",
+    move_case(session, case, sm.CLOSED, actor, now_or(now), reason=f"customer replied: {outcome}",
           outcome=outcome)
     return outcome
 
@@ -350,12 +353,12 @@ def close_silent_follow_ups(
 ) -> list[int]:
     """Close followed-up cases the customer never answered (`no_answer`) after the brand's wait
     (`Brand.settings["follow_up_wait_days"]`, default 7)."""
-    now = _now(now)
+    now = now_or(now)
     closed = []
     for case, brand in queries.silent_follow_ups(session):
         wait = float((brand.settings or {}).get("follow_up_wait_days", 7))
         if case.followed_up_at is not None and case.followed_up_at + timedelta(days=wait) <= now:
-            _move(session, case, sm.CLOSED, actor, now, reason="no answer to the follow-up",
+            move_case(session, case, sm.CLOSED, actor, now, reason="no answer to the follow-up",
                   outcome="no_answer")
             closed.append(case.id)
     return closed
@@ -364,7 +367,7 @@ def close_silent_follow_ups(
 def check_sla(session: Session, now: datetime | None = None, *,
               actor: str = "system") -> list[AlertEvent]:
     """Remind before the first public answer is due and record breaches (once each)."""
-    now = _now(now)
+    now = now_or(now)
     events = []
     for case, brand in queries.sla_pending(session):
         remind = float((brand.settings or {}).get("sla_remind_minutes", 15))

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions import case_answers as answers
+from otklik.actions.delivery import publish_action
 from otklik.actions.incidents import get_incident
 from otklik.actions.send import SourceFactory, approve_action
 from otklik.db.models import Action
-from otklik.publish.delivery import publish_action
 
 
 @dataclass

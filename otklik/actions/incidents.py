@@ -1,7 +1,7 @@
 """The writers for incidents: open, publish the explanation, update, link complaints, close.
 
 Posts go out as `Action`s of kind `post` (one per chosen channel, linked by `incident_id`) through
-`otklik.publish.delivery.publish_action`, so none is ever sent twice. While an incident is open,
+`otklik.actions.delivery.publish_action`, so none is ever sent twice. While an incident is open,
 `link_complaints` links the brand's open cases that it explains (`Case.incident_id`) and drafts,
 for each, a suggested public reply linking the explanation, waiting for a person's approval.
 Closing posts the resolution and resolves the linked cases that were answered, which schedules
@@ -21,13 +21,13 @@ from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk
 from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
+from otklik.actions.delivery import draft_post, post_url, publish_action
 from otklik.actions.send import SourceFactory
 from otklik.care.templates import TemplateVars, pick_lang
 from otklik.db.models import Action, Brand, Case, Channel, Incident, Mention, Spike
 from otklik.domain import cases as sm
 from otklik.publish import incidents as rules
 from otklik.publish import texts
-from otklik.publish.delivery import draft_post, post_url, publish_action
 from otklik.query.search import mention_mapping
 
 

@@ -1,7 +1,7 @@
 """The publishing side's periodic step, for the local scheduler or a Celery beat task.
 
 One call: publish the announcements and reminders that are due (never twice, see
-`otklik.publish.delivery`), link new complaints to open incidents (with suggested replies), and
+`otklik.actions.delivery`), link new complaints to open incidents (with suggested replies), and
 run the silence detector. Every alert goes through the shared dispatcher. Idempotent: a second
 call right after the first sends and alerts nothing.
 """
@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from otklik.actions.announcements import DueReport, publish_due_announcements
 from otklik.actions.incidents import Linked, link_open_incidents
 from otklik.actions.send import SourceFactory
+from otklik.actions.silence import check_silence
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.alerts.dispatch import Report as AlertReport
 from otklik.alerts.events import AlertEvent
 from otklik.db.models import Action
-from otklik.publish.silence import check_silence
 
 
 @dataclass

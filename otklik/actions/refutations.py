@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
+from otklik.actions.delivery import draft_post, post_url, publish_action
 from otklik.actions.send import (
     SendRefused,
     SourceFactory,
@@ -40,7 +41,6 @@ from otklik.db.models import (
 )
 from otklik.publish import refutation as plan
 from otklik.publish import texts
-from otklik.publish.delivery import draft_post, post_url, publish_action
 
 
 @dataclass

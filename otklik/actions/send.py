@@ -36,9 +36,9 @@ from otklik.care.failures import Failure, failure_of
 from otklik.db.models import Action, Channel
 from otklik.sources.base import Source, Target
 from otklik.sources.errors import BadResponse, SourceError, Unavailable
+from otklik.sources.outbound import SourceFactory
 
 log = logging.getLogger("otklik.send")
-SourceFactory = Callable[[Channel], Source]
 OnSent = Callable[[Session, Action, str], None]  # (session, the sent action, who sent it)
 
 REPLY_KINDS = frozenset({"public_reply", "follow_up", "closing_note"})

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
@@ -150,7 +150,3 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     row.last_used_at = datetime.now(UTC)
     return user
-
-
-def count_users(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(User)) or 0)

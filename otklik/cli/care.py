@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk
 from otklik.actions.brands import get_brand
+from otklik.actions.desk_tick import desk_tick
 from otklik.actions.send import approve_action, confirm_not_sent, mark_sent
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.care.metrics import desk_metrics
-from otklik.care.outbound import registry_source_factory
-from otklik.care.tick import desk_tick
 from otklik.cli._common import (
     DEFAULT_ACTOR,
     ActorOpt,
@@ -42,6 +41,7 @@ from otklik.db.models import (
     User,
 )
 from otklik.domain.cases import STATES
+from otklik.sources.outbound import registry_source_factory
 
 console = Console()
 case_app = typer.Typer(help="Cases: negative mentions being handled.", no_args_is_help=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from otklik.actions.brands import get_brand
 from otklik.actions.channels import ConnectError, check_channel, connect_account, link_sandbox
 from otklik.cli._common import fail, settings_of, store_session
-from otklik.cli.sources import _pairs
+from otklik.cli.sources import key_values
 from otklik.db.models import Channel, Source
 from otklik.sources.registry import networks
 
@@ -41,7 +41,7 @@ def channel_connect(
 ) -> None:
     """Verify an account at the network and link it as the brand's channel (prints JSON)."""
     credentials: dict[str, str] = {}
-    for key, var in _pairs(credential_env, "--credential-env").items():
+    for key, var in key_values(credential_env, "--credential-env").items():
         value = os.environ.get(str(var))
         if not value:
             fail(f"--credential-env {key}={var}: environment variable {var} is not set")
@@ -50,7 +50,7 @@ def channel_connect(
         try:
             done = connect_account(s, settings_of(ctx), brand_id=get_brand(s, brand).id,
                                    network=network, credentials=credentials,
-                                   params=_pairs(param, "--param"), actor="cli")
+                                   params=key_values(param, "--param"), actor="cli")
         except ConnectError as exc:
             fail(str(exc), 1)
         channel = s.get(Channel, done.channel_ids[0])

@@ -20,7 +20,6 @@ from otklik.actions import announcements as ann_actions
 from otklik.actions import incidents as inc_actions
 from otklik.actions import refutations as ref_actions
 from otklik.actions.brands import get_brand
-from otklik.care.outbound import registry_source_factory
 from otklik.cli._common import (
     DEFAULT_ACTOR,
     ActorOpt,
@@ -31,6 +30,7 @@ from otklik.cli._common import (
     store_session,
 )
 from otklik.db.models import Action, Announcement, Case, Channel, Incident
+from otklik.sources.outbound import registry_source_factory
 
 incident_app = typer.Typer(help="Incidents explained publicly.", no_args_is_help=True)
 announce_app = typer.Typer(help="Scheduled advance warnings.", no_args_is_help=True)

@@ -23,7 +23,7 @@ console = Console()
 source_app = typer.Typer(help="Connectors: add, list with health, poll now.", no_args_is_help=True)
 
 
-def _pairs(items: list[str] | None, option: str) -> dict[str, Any]:
+def key_values(items: list[str] | None, option: str) -> dict[str, Any]:
     """KEY=VALUE options; a VALUE that is valid JSON (true, -100500, [..]) is kept typed."""
     out: dict[str, Any] = {}
     for item in items or []:
@@ -52,7 +52,7 @@ def add(
 ) -> None:
     """Add a source, e.g. `otklik source add vk search "VK: Зерно" -p q=Зерно`."""
     credentials: dict[str, str] = {}
-    for key, var in _pairs(credential_env, "--credential-env").items():
+    for key, var in key_values(credential_env, "--credential-env").items():
         value = os.environ.get(str(var))
         if not value:
             fail(f"--credential-env {key}={var}: environment variable {var} is not set")
@@ -62,7 +62,7 @@ def add(
     try:
         with session_scope(sessions) as session:
             row = save_source(session, "cli", None, name=name, network=network, kind=kind,
-                              params=_pairs(param, "--param"), credentials=credentials,
+                              params=key_values(param, "--param"), credentials=credentials,
                               interval_seconds=interval, enabled=not disabled, brand_id=brand,
                               secret_key=settings.secret_key)
             source_id = row.id

@@ -46,10 +46,6 @@ def tokens_of(normalised: str) -> list[str]:
     return [t for t in _TOKEN_RE.findall(normalised) if t.isalnum() or _is_symbol(t)]
 
 
-def tag_tokens(tag: str) -> list[str]:
-    return tokens_of(normalise(tag))
-
-
 def _norm_set(values: Iterable[Any] | None, strip: str = "") -> set[str]:
     if not values:
         return set()

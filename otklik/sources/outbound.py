@@ -9,9 +9,10 @@ account it answers as).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
-from otklik.actions.send import SourceFactory
 from otklik.db.models import Channel
 from otklik.db.models import Source as SourceRow
 from otklik.settings import Settings
@@ -19,6 +20,9 @@ from otklik.sources.base import Source
 from otklik.sources.errors import ChannelNotConnected
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source, source_class
+
+SourceFactory = Callable[[Channel], Source]
+"""A brand channel → a ready connector to send through it."""
 
 
 def registry_source_factory(

@@ -23,7 +23,7 @@ PUBLIC_KINDS = ("public_reply", "follow_up", "closing_note")
 
 def default_source_factory(settings: Settings, session: Session) -> Callable[[Channel], Any]:
     """Channel → a connector with its linked source's credentials (the care module's)."""
-    from otklik.care.outbound import registry_source_factory
+    from otklik.sources.outbound import registry_source_factory
 
     return registry_source_factory(session, settings)
 
@@ -135,7 +135,7 @@ def _in_time(mentions: list[Mention], actions: list[Action]) -> list[tuple[str, 
 
 
 def _urls(session: Session, actions: list[Action]) -> dict[int, str]:
-    from otklik.publish.delivery import post_url
+    from otklik.actions.delivery import post_url
 
     urls = {}
     for a in actions:

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from otklik.care.templates import TemplateInvalid, TemplateVars, render_text, validate
+from otklik.care.templates import TemplateInvalid, TemplateVars, render_text
 
 SAMPLE = TemplateVars(brand="Зерно", case_number=1024, name="Ольга", agent="Анна",
                       incident_link="https://example.org/status")
-
-
-def check_template(body: str) -> None:
-    """Raise ValueError (the care module's TemplateInvalid) when the template is not usable."""
-    validate(body)
 
 
 def preview(body: str, sample: TemplateVars | None = None) -> str:

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.channels import connect_account
 from otklik.actions.send import SourceFactory
-from otklik.care.outbound import registry_source_factory
 from otklik.db.models import Brand, Channel, Source
 from otklik.domain.enrichment import Enriched
 from otklik.nlp.names import customer_name
 from otklik.settings import Settings
+from otklik.sources.outbound import registry_source_factory
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "care"
 GROUP_TOKEN = "vk1.a.group-secret"

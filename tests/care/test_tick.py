@@ -8,8 +8,8 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from sqlalchemy import update
 
+from otklik.actions.desk_tick import desk_tick
 from otklik.alerts.dispatch import AlertDispatcher
-from otklik.care.tick import desk_tick
 from otklik.db.models import AlertChannel, Mention
 from tests.care.test_cases_store import NEG, T0, brand_with_channel, feed, post
 

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 from werkzeug import Request, Response
 
 from otklik.actions.send import SourceFactory
-from otklik.care.outbound import registry_source_factory
 from otklik.db.models import Brand, Channel, Source
 from otklik.nlp.names import customer_name
 from otklik.settings import Settings
+from otklik.sources.outbound import registry_source_factory
 from tests.sources.conftest import fixture_bytes, fixture_json
 
 BOT_TOKEN = "6500000001:AAtest-bot-secret"

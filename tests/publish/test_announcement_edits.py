@@ -12,10 +12,10 @@ from otklik.actions.announcement_edits import cancel, edit, preview
 from otklik.actions.announcements import add_announcement, publish_due_announcements
 from otklik.actions.brands import create_brand
 from otklik.actions.channels import link_sandbox
-from otklik.care.outbound import registry_source_factory
 from otklik.db.engine import session_scope
 from otklik.db.models import Action, Announcement
 from otklik.settings import Settings
+from otklik.sources.outbound import registry_source_factory
 
 T0 = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
 

@@ -14,7 +14,6 @@ from otklik.actions.attacks import refresh_attacks
 from otklik.actions.brands import create_brand
 from otklik.actions.send import SendRefused
 from otklik.analytics.attacks import AttackParams
-from otklik.care.outbound import registry_source_factory
 from otklik.db.models import Action, Attack, Channel, Community, Mention, Place, Source
 from otklik.demo.build import BRANDS
 from otklik.demo.scenario import OWN_VK_GROUP, build_scenario
@@ -23,6 +22,7 @@ from otklik.publish.refutation import Pacer
 from otklik.query.index import brand_matcher
 from otklik.query.search import index_from_store
 from otklik.settings import Settings
+from otklik.sources.outbound import registry_source_factory
 from tests.publish.conftest import GROUP_TOKEN, READ_TOKEN, FakeNetworks
 
 END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

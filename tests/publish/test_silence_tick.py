@@ -8,10 +8,10 @@ from typing import Any
 
 from otklik.actions import announcements as ann_actions
 from otklik.actions import refutations as ref_actions
+from otklik.actions.publish_tick import publish_tick
+from otklik.actions.silence import check_silence
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.models import AlertChannel, Attack, Spike
-from otklik.publish.silence import check_silence
-from otklik.publish.tick import publish_tick
 from tests.publish.conftest import FakeNetworks, make_desk
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

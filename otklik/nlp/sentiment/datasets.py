@@ -94,13 +94,3 @@ def labelled_sentences(path: Path, text_col: str, label_col: str, lang: str) -> 
         for r in _rows(path, delimiter)
         if r.get(label_col) in LABELS and r.get(text_col)
     ]
-
-
-def rusentne(path: Path) -> list[Example]:
-    """RuSentNE-2023: sentiment toward the marked entity; the entity is the 'brand'."""
-    names = {"-1": "negative", "0": "neutral", "1": "positive"}
-    return [
-        Example(r["sentence"], names[r["label"]], "ru", r["entity"], "rusentne")
-        for r in _rows(path, "\t")
-        if r.get("label") in names
-    ]
