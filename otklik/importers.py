@@ -25,6 +25,7 @@ from otklik.db.engine import session_scope
 from otklik.domain.enrichment import Enricher
 from otklik.domain.posts import Author, Place, Post
 from otklik.pipeline import ingest
+from otklik.storable import unstorable
 
 MAX_TEXT = 1_000_000  # characters; a longer "post" is almost certainly not one
 MAX_COUNT = 2**31 - 1  # reach, engagement, followers: INTEGER columns (32 bits on PostgreSQL)
@@ -127,6 +128,9 @@ def _jsonl(
                 record = json.loads(stripped)
             except json.JSONDecodeError as exc:
                 yield number, None, text, f"broken JSON at column {exc.colno}: {exc.msg}"
+                continue
+            except RecursionError:
+                yield number, None, text[:2000], "JSON nested too deeply to read"
                 continue
             if not isinstance(record, dict):
                 yield number, None, text, "expected a JSON object per line"
@@ -240,20 +244,6 @@ def _str(record: Mapping[str, Any], name: str) -> str | None:
     return text
 
 
-def _unstorable(value: Any) -> str | None:
-    """What in a record's values the store cannot hold (PostgreSQL text and JSONB: no NUL, no
-    NaN or Infinity), or None."""
-    if isinstance(value, str):
-        return "the NUL character (U+0000)" if "\x00" in value else None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"the number {value!r}"
-    if isinstance(value, Mapping):
-        value = [*value.keys(), *value.values()]
-    if isinstance(value, list):
-        return next((p for p in map(_unstorable, value) if p is not None), None)
-    return None
-
-
 def record_to_post(record: Mapping[str, Any], default_network: str = "file") -> Post:
     """One record in DESIGN.md's field names → a `Post`; ValueError says what is wrong.
 
@@ -268,7 +258,7 @@ def record_to_post(record: Mapping[str, Any], default_network: str = "file") -> 
         raise ValueError("text: missing" if text is None else "text: not a string")
     if len(text) > MAX_TEXT:
         raise ValueError(f"text: {len(text):,} characters, more than {MAX_TEXT:,}")
-    problem = _unstorable(dict(record))
+    problem = unstorable(dict(record))
     if problem is not None:
         raise ValueError(f"contains {problem}, which the store cannot hold")
     network = _str(record, "network") or default_network

@@ -201,6 +201,7 @@ def _one(tmp_path: Path, **overrides: object) -> Path:
     ({"hashtags": 5}, "hashtags"),
     ({"extra": float("nan")}, "the number nan"),
     ({"hashtags": [float("inf")]}, "the number inf"),
+    ({"extra": json.loads('{"a":' * 900 + "1" + "}" * 900)}, "nested deeper than 64"),
 ])
 def test_an_out_of_range_value_is_a_bad_row_with_a_message(store, tmp_path, overrides, reason):
     report = import_file(store.sessions, _one(tmp_path, **overrides))
@@ -229,3 +230,11 @@ def test_a_utf8_file_with_a_byte_order_mark_reads_as_utf8(sqlite_store, tmp_path
     assert not report.bad and report.inserted == 1
     with session_scope(sqlite_store.sessions) as s:
         assert s.scalar(select(Mention.external_id)) == "1"
+
+
+def test_json_nested_past_the_parser_is_a_bad_row(sqlite_store, tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text(json.dumps(rows(1)[0]) + "\n" + "[" * 100_000 + "\n", "utf-8")
+    report = import_file(sqlite_store.sessions, path)
+    assert [(b.line, b.reason) for b in report.bad] == [(2, "JSON nested too deeply to read")]
+    assert mention_count(sqlite_store) == 0

@@ -200,3 +200,13 @@ def test_periods_at_the_calendar_edges_are_a_422(desk: Any, path: str) -> None:
     desk.api("admin").post("/api/v1/brands", json={"name": "Зерно"})
     response = desk.api("viewer").get(path)
     assert response.status_code == 422, response.text[:300]
+
+
+@pytest.mark.parametrize("depth", [65, 500, 980])
+def test_deeply_nested_raw_is_a_4xx(any_desk: Any, depth: int) -> None:
+    """Was a RecursionError (500) in the check for NUL characters at 500 levels."""
+    mention = json.dumps(_mention(1))[:-1] + ', "raw": ' + '{"a":' * depth + "1" + "}" * depth
+    body = f'{{"mentions": [{mention}}}]}}'
+    response = any_desk.api("admin").post("/api/v1/ingest", content=body.encode(),
+                                          headers={"content-type": "application/json"})
+    assert response.status_code in (400, 422), response.text[:300]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from otklik.domain import posts as domain
+from otklik.domain.ids import MAX_ID, StoreId
 from otklik.domain.posts import NETWORKS
-from otklik.web.ids import MAX_ID, StoreId
+from otklik.storable import unstorable
 
 
 def _storable(value: datetime) -> datetime:
@@ -24,30 +24,18 @@ def _storable(value: datetime) -> datetime:
 
 
 StoreDateTime = Annotated[datetime, AfterValidator(_storable)]
-def _unstorable(value: Any) -> bool:
-    """A NUL character or a NaN/Infinity anywhere: PostgreSQL's text and JSONB hold neither."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(v) for v in value)
-    return False
-
-
 class In(BaseModel):
-    """What the API takes in: unknown fields refused, and no NUL character, NaN or Infinity
-    anywhere, because PostgreSQL's text and JSONB cannot hold them (a 500 from the store)."""
+    """What the API takes in: unknown fields refused, and nothing the store cannot hold (see
+    `otklik.storable`: a NUL, a NaN, nesting past 64 levels), which would be a 500 from it."""
 
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod
     def _storable(cls, value: Any) -> Any:
-        if _unstorable(value):
-            raise ValueError("must not contain the NUL character (U+0000), NaN or Infinity")
+        problem = unstorable(value)
+        if problem is not None:
+            raise ValueError(f"contains {problem}, which the store cannot hold")
         return value
 
 
