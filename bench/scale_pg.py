@@ -7,7 +7,7 @@ Builds a fresh schema with the real migration, fills `mentions` (+ `mention_bran
 with generated rows spread over `--months` months (SQL generate_series: fast, no Python per row),
 VACUUM ANALYZEs (index-only scans need the visibility map), then runs the queries
 the pages run — compiled from the web's own read functions
-(`otklik.web.data`, `otklik.web.casework`) — under EXPLAIN (ANALYZE, BUFFERS) and prints each
+(`otklik.figures.overview`, `otklik.web.casework`) — under EXPLAIN (ANALYZE, BUFFERS) and prints each
 plan's top line and execution time. The schema is dropped at the end.
 """
 
@@ -31,7 +31,7 @@ from otklik.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from otklik.db.migrate import upgrade  # noqa: E402
 from otklik.db.models import Brand, Case, Mention, MentionBrand  # noqa: E402
 from otklik.domain.cases import OPEN_STATES  # noqa: E402
-from otklik.web.data import MentionFilter, _filtered, _window  # noqa: E402
+from otklik.figures.overview import MentionFilter, _filtered, _window  # noqa: E402
 
 PG_URL = os.environ.get("OTKLIK_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

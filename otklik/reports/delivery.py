@@ -35,7 +35,7 @@ from otklik.db.models import AlertChannel, AlertOutbox, Brand, Incident
 from otklik.reports.build import write_report
 from otklik.reports.figures import Window, window_of
 from otklik.reports.pdf import period_words
-from otklik.web import words
+from otklik.wording import words
 
 log = logging.getLogger("otklik.reports")
 KINDS = ("weekly", "monthly", "incident")

@@ -1,11 +1,11 @@
 """The report's figures for a brand and a period, and for the period of the same length before.
 
-Volume, sentiment, tops and spikes come from `otklik.web.data` (what the overview shows), the
-desk's figures from `otklik.care.metrics` (what `otklik care metrics` and the desk show): a
-report never disagrees with the desk. Volume, tops and effects are counts over the brand's window
-in `mention_brands` (one covering index range), never row by row; only bounded samples are read
-as rows (the first mentions of each day for the words, the most-read posts as examples) besides
-the period's cases, which the care metrics read.
+Volume, sentiment, tops and spikes come from `otklik.figures.overview` (what the overview
+shows), the desk's figures from `otklik.care.metrics` (what `otklik care metrics` and the desk
+show): a report never disagrees with the desk. Volume, tops and effects are counts over the
+brand's window in `mention_brands` (one covering index range), never row by row; only bounded
+samples are read as rows (the first mentions of each day for the words, the most-read posts as
+examples) besides the period's cases, which the care metrics read.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from otklik.actions.brands import get_brand
 from otklik.analytics.explain import explain_spike
 from otklik.care.metrics import DeskMetrics, desk_metrics
 from otklik.db.models import Community, Mention, MentionBrand
+from otklik.figures import overview as data
+from otklik.figures.names import account_names
 from otklik.reports.care import CareRow, care_rows
 from otklik.reports.events import Events, events_in
-from otklik.web import data
-from otklik.web.names import account_names
-from otklik.web.spike_story import top_terms
+from otklik.wording.spike_story import top_terms
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ from markupsafe import Markup
 
 from otklik.reports.figures import Figures
 from otklik.reports.summary import sentences
-from otklik.web import words
-from otklik.web.codes import word
-from otklik.web.spike_story import ratio_words
+from otklik.wording import words
+from otklik.wording.codes import word
+from otklik.wording.spike_story import ratio_words
 
 _env = Environment(loader=PackageLoader("otklik.reports", "templates"),
                    autoescape=select_autoescape(["html"]))

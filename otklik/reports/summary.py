@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from otklik.reports.figures import Figures
-from otklik.web import words
-from otklik.web.spike_story import mentions_n, ratio_words
+from otklik.wording import words
+from otklik.wording.spike_story import mentions_n, ratio_words
 
 
 def _ru_en(lang: str, ru: str, en: str) -> str:

@@ -19,8 +19,8 @@ from otklik.reports.figures import Figures
 from otklik.reports.pdf import period_words
 from otklik.reports.rows import COLUMNS, HEADERS, mention_rows
 from otklik.reports.summary import sentences
-from otklik.web.codes import word
-from otklik.web.spike_story import ratio_words
+from otklik.wording.codes import word
+from otklik.wording.spike_story import ratio_words
 
 EXCEL_ROWS = 1_048_576
 SENTIMENT_WORDS = {"ru": {"negative": "негатив", "neutral": "нейтрально", "positive": "позитив"},

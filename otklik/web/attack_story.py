@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 
-from otklik.web import words
-from otklik.web.codes import word
+from otklik.wording import words
+from otklik.wording.codes import word
 
 # signal → (Russian, English) sentence saying what the value means; shares read as percents
 EXPLAIN: dict[str, tuple[str, str]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from otklik.web.words import number, plural_ru
+from otklik.wording.words import number, plural_ru
 
 LANGS = ("ru", "en")
 

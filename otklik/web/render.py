@@ -15,10 +15,10 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from sqlalchemy import select
 
-from otklik.web import words
 from otklik.web.auth import csrf_token
-from otklik.web.codes import word
 from otklik.web.i18n import LANGS, translator
+from otklik.wording import words
+from otklik.wording.codes import word
 
 TEMPLATES = Path(__file__).parent / "templates"
 DISPLAY_LIMIT = 2000
@@ -108,7 +108,7 @@ def code(ctx: Context, value: object, domain: str) -> str:
 @pass_context
 def ratio(ctx: Context, volume: int, expected: float) -> str:
     """ "в 7 раз больше обычного": a spike's size against what was expected."""
-    from otklik.web.spike_story import ratio_words
+    from otklik.wording.spike_story import ratio_words
 
     return ratio_words(int(volume or 0), float(expected or 0.0), _lang(ctx))
 

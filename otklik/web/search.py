@@ -9,11 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
-
-from otklik.db.models import Mention
-
 
 @dataclass(frozen=True, slots=True)
 class QueryProblem:
@@ -49,13 +44,3 @@ def problem_of(text: str) -> QueryProblem | None:
         return QueryProblem(str(exc), position if isinstance(position, int) else None,
                             [str(e) for e in expected], text)
     return None
-
-
-def run_query(session: Session, stmt: Select[Any], text: str, limit: int) -> list[Mention]:
-    """The first `limit` mentions of `stmt` (in its order) that the query matches.
-
-    The store narrows by the query's cheapest words, `otklik.query` decides exactly.
-    """
-    from otklik.query.search import filter_by_query
-
-    return list(filter_by_query(session, stmt, text, limit))

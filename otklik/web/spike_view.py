@@ -1,7 +1,7 @@
 """What the spike page reads from the store: names and links for the explanation's authors and
 places, the volume around the spike for its chart, the cases its posts opened, a related attack.
 
-The story itself is written by `otklik.web.spike_story` (pure); this module only looks up.
+The story itself is written by `otklik.wording.spike_story` (pure); this module only looks up.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Attack, Author, Brand, Case, MentionBrand, Place, Spike
-from otklik.web import words
-from otklik.web.spike_story import Story, rows_of, tell
+from otklik.wording import words
+from otklik.wording.spike_story import Story, rows_of, tell
 
 BEFORE = timedelta(hours=24)  # the chart shows a day before the spike
 AFTER = timedelta(hours=6)

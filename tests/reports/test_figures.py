@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from otklik.care.metrics import desk_metrics
 from otklik.db.models import Brand, Case, MentionBrand
+from otklik.figures import overview as data
 from otklik.reports.figures import collect, window_of
-from otklik.web import data
 from tests.reports.conftest import Demo
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Mention, MentionBrand
 from otklik.domain.enrichment import Enriched
+from otklik.figures import overview as data
 from otklik.pipeline import ingest
-from otklik.web import data
 from tests.factories import make_post
 
 LABELS = ("negative", "neutral", "positive", None)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from otklik.db.models import Attack, Spike
 from otklik.demo.build import build_demo
-from otklik.web.codes import CODES, word
+from otklik.wording.codes import CODES, word
 from tests.conftest import _sqlite_store
 from tests.web.conftest import Desk, make_desk
 from tests.web.readable import crawl, event_names, keys_of, problems, static_codes
@@ -81,7 +81,7 @@ def test_the_spike_page_tells_the_spike_in_sentences(demo_desk: tuple[Desk, set[
 
 
 def test_every_code_the_program_defines_has_words() -> None:
-    """A new state, event or kind needs its entry in `otklik.web.codes` (else the page shows
+    """A new state, event or kind needs its entry in `otklik.wording.codes` (else the page shows
     its parts spaced out, which the crawl would let pass but nobody should read)."""
     from otklik.domain import cases as sm
     from otklik.domain.posts import NETWORKS

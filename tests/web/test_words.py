@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from otklik.web import words
-from otklik.web.codes import word
 from otklik.web.i18n import translator
+from otklik.wording import words
+from otklik.wording.codes import word
 
 
 def test_russian_plurals() -> None:

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.brands import BrandError, add_query, create_brand, get_brand
 from otklik.db.models import Brand, BrandQuery
+from otklik.domain.ids import StoreId
 from otklik.web.api.common import invalid
 from otklik.web.api.schemas import BrandIn, BrandOut, QueryIn, QueryOut
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.search import problem_of
 
 router = APIRouter(prefix="/api/v1/brands", tags=["brands"])

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, Case
+from otklik.domain.ids import StoreId
 from otklik.web.api.common import cursor_id, invalid
 from otklik.web.api.schemas import In, encode_cursor
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.pages.cases import source_factory
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from otklik.actions.brands import brand_by_id
 from otklik.actions.channels import ConnectError, check_channel, connect_account
 from otklik.db.models import Channel, Source
+from otklik.domain.ids import StoreId
 from otklik.web.api.common import invalid
 from otklik.web.api.schemas import In
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 
 router = APIRouter(prefix="/api/v1/brands", tags=["channels"])
 

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.changes import correct_sentiment
 from otklik.db.models import Brand, Mention
-from otklik.web import data
+from otklik.domain.ids import StoreId
+from otklik.figures import overview as data
 from otklik.web.api.common import cursor_id, invalid, mention_out
 from otklik.web.api.schemas import (
     CorrectionIn,
@@ -17,7 +18,6 @@ from otklik.web.api.schemas import (
     encode_cursor,
 )
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.search import problem_of
 
 router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"])

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from otklik.actions.brands import BrandError, get_brand
+from otklik.domain.ids import StoreId
 from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
 from otklik.reports.summary import sentences
 from otklik.web.api.common import invalid
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Lang = Literal["ru", "en"]

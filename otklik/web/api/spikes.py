@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Spike
-from otklik.web import data
+from otklik.domain.ids import StoreId
+from otklik.figures import overview as data
 from otklik.web.api.common import invalid
 from otklik.web.api.schemas import SpikeOut, StoreDateTime
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 
 router = APIRouter(prefix="/api/v1/spikes", tags=["spikes"])
 

@@ -1,4 +1,4 @@
-"""HTML pages: thin routes that read through `otklik.web.data` and change through actions."""
+"""HTML pages: thin routes that read through `otklik.figures` and change through actions."""
 
 from otklik.web.pages import (
     announcements,

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, Brand
+from otklik.domain.ids import StoreId
 from otklik.publish import announcements as rules
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.pages.common import run_step
 from otklik.web.pages.publishing import in_zone
 from otklik.web.render import render

@@ -11,9 +11,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from otklik.domain import cases as sm
+from otklik.domain.ids import StoreId
 from otklik.web import casework, inbox
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.pages.common import back, brands, opt_int, qs, run_step
 from otklik.web.render import render, zone_of
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.send import SendRefused
 from otklik.db.models import Brand
-from otklik.web.ids import MAX_ID
+from otklik.domain.ids import MAX_ID
 
 PERIODS = (1, 7, 30, 90, 365)
 

@@ -8,10 +8,10 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.changes import ChangeError, correct_sentiment
 from otklik.db.models import Mention
+from otklik.domain.ids import IdPosition, StoreId
 from otklik.domain.posts import NETWORKS
-from otklik.web import data
+from otklik.figures import overview as data
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import IdPosition, StoreId
 from otklik.web.pages.common import brands, opt_int, parse_when, qs
 from otklik.web.render import render
 from otklik.web.search import QueryProblem, problem_of

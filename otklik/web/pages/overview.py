@@ -12,13 +12,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Spike
-from otklik.web import data, words
+from otklik.domain.ids import StoreId
+from otklik.figures import overview as data
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.pages.common import Period, brands, opt_int, period, qs
 from otklik.web.pages.threats import threat_counts
 from otklik.web.render import installation_zone, lang_of, render
 from otklik.web.spike_view import spike_context
+from otklik.wording import words
 
 router = APIRouter(include_in_schema=False)
 OVERVIEW_TTL = 60.0

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, Brand, Case, Channel, Spike
+from otklik.domain.ids import StoreId
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, parse_when, run_step
 from otklik.web.render import render, zone_of

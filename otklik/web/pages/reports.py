@@ -21,15 +21,15 @@ from starlette.background import BackgroundTask
 
 from otklik.actions.brands import BrandError, get_brand
 from otklik.db.models import AlertChannel, AlertOutbox
+from otklik.domain.ids import StoreId, parse_id
 from otklik.reports import pdf
 from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
-from otklik.web import words
 from otklik.web.api.reports import MAX_DAYS
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId, parse_id
 from otklik.web.pages.common import brands
 from otklik.web.render import lang_of, render, zone_of
+from otklik.wording import words
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,10 +18,10 @@ from otklik.alerts.dispatch import held_by_channel
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
 from otklik.db.models import AlertChannel, AlertOutbox, Brand, Source, Template, User
 from otklik.db.models.accounts import ROLES
+from otklik.domain.ids import StoreId
 from otklik.domain.posts import NETWORKS
 from otklik.sources.registry import networks
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.pages.common import brands, opt_int
 from otklik.web.preview import preview
 from otklik.web.render import render

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.changes import SECRET_MASK, ChangeError, mask_secret, save_source
 from otklik.db.models import DeadLetter, Source
+from otklik.domain.ids import StoreId
 from otklik.domain.posts import NETWORKS
 from otklik.secrets import CannotOpen, open_credentials
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
 from otklik.web.pages.common import brands, opt_int
 from otklik.web.render import render
 

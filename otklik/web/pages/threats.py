@@ -15,10 +15,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, Attack, Brand, Community, Mention, Refutation
+from otklik.domain.ids import StoreId
+from otklik.figures.names import account_names, place_names
 from otklik.web import attack_story
 from otklik.web.auth import Principal, Require, db
-from otklik.web.ids import StoreId
-from otklik.web.names import account_names, place_names
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, run_step
 from otklik.web.render import lang_of, render, zone_of

@@ -21,7 +21,7 @@ from otklik.db.models import (
     Place,
     Spike,
 )
-from otklik.web.ids import parse_id
+from otklik.domain.ids import parse_id
 
 SENTIMENTS = ("negative", "neutral", "positive")
 
@@ -127,9 +127,9 @@ def list_mentions(
         stmt = stmt.where(Mention.id > after_id)
     stmt = stmt.order_by(Mention.id.desc())
     if f.query:
-        from otklik.web.search import run_query
+        from otklik.query.search import filter_by_query
 
-        rows = run_query(session, stmt, f.query, limit + 1)
+        rows = list(filter_by_query(session, stmt, f.query, limit + 1))
     else:
         rows = list(session.scalars(stmt.limit(limit + 1)).unique())
     more = len(rows) > limit

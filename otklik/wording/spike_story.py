@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from otklik.web import words
+from otklik.wording import words
 
 
 @dataclass
