@@ -21,6 +21,7 @@ from otklik.db.models import Source as SourceRow
 from otklik.domain.enrichment import Enricher
 from otklik.settings import Settings
 from otklik.sources.http import HttpClient
+from otklik.sources.registry import new_client
 
 log = logging.getLogger("otklik.scheduler")
 
@@ -81,7 +82,7 @@ class Scheduler:
 
     async def run(self) -> None:
         """Run until `stop()`; waits for polls in flight before returning."""
-        client = self.client or HttpClient()
+        client = self.client or new_client()
         try:
             while not self._stop.is_set():
                 now = datetime.now(UTC)

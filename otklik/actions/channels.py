@@ -26,7 +26,7 @@ from otklik.sources.base import Account
 from otklik.sources.base import Source as Connector
 from otklik.sources.errors import AuthFailed, RateLimited, SourceError, Unavailable
 from otklik.sources.http import HttpClient
-from otklik.sources.registry import connector, source_class
+from otklik.sources.registry import connector, new_client, source_class
 
 SANDBOX_NAME = "Песочница"
 POLL_SECONDS = {"sandbox": 10, "telegram": 30}
@@ -46,7 +46,7 @@ class Connected:
 def _verify(cls: type[Connector], settings: Settings, credentials: dict[str, Any],
             params: dict[str, Any], client: HttpClient | None) -> Account:
     async def check() -> Account:
-        http = client or HttpClient(max_retries=1)
+        http = client or new_client(max_retries=1)
         source = connector(cls, settings, http, kind=cls.kinds[0] if cls.kinds else "",
                            params=params, credentials=credentials)
         try:

@@ -30,7 +30,7 @@ from otklik.sources.base import Listing, Page
 from otklik.sources.errors import SourceError
 from otklik.sources.health import WINDOW, Health, is_silent, usual_gap
 from otklik.sources.http import HttpClient, mask_text
-from otklik.sources.registry import build_source
+from otklik.sources.registry import build_source, new_client
 
 log = logging.getLogger("otklik.actions.sources")
 CHUNK = 500
@@ -83,7 +83,7 @@ async def poll_source(
         row.last_polled_at = now()
         session.flush()
         session.expunge(row)
-    http = client or HttpClient()
+    http = client or new_client()
     secrets = [str(v) for v in (row.credentials or {}).values() if v]
     try:
         source = build_source(row, settings, http)

@@ -138,15 +138,14 @@ def discover(
     from otklik.actions.brands import BrandError, get_brand
     from otklik.actions.discovery import discover_vk
     from otklik.sources.errors import SourceError
-    from otklik.sources.http import HttpClient
-    from otklik.sources.registry import build_source
+    from otklik.sources.registry import build_source, new_client
     from otklik.sources.vk import VKSource
 
     settings = settings_of(ctx)
     _, sessions = open_store(settings)
 
     async def run() -> list[str]:
-        client = HttpClient()
+        client = new_client()
         try:
             with session_scope(sessions) as session:
                 row = session.get(SourceRow, source_id)

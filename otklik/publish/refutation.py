@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from otklik.sources.http import DEFAULT_BUDGETS
+from otklik.sources.registry import declared_budgets
 
 PLACEMENT_STATUSES: tuple[str, ...] = ("todo", "contacted", "published", "declined")
 REPLY_DONE = "sent"
@@ -107,14 +107,14 @@ class Pacer:
     """Keeps sends through one network at least its budget's interval apart (sleep injectable).
 
     The connectors' own HTTP client paces requests inside one call; a fresh client is built per
-    send, so a loop of sends is paced here, at the same rate (`DEFAULT_BUDGETS`).
+    send, so a loop of sends is paced here, at the rate each connector declares.
     """
 
     def __init__(self, intervals: dict[str, float] | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.intervals = intervals if intervals is not None else {
-            n: 1.0 / b.rate for n, b in DEFAULT_BUDGETS.items()}
+            n: 1.0 / b.rate for n, b in declared_budgets().items()}
         self.sleep, self.clock = sleep, clock
         self._last: dict[str, float] = {}
 

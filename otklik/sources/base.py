@@ -31,7 +31,7 @@ from otklik.sources.errors import (  # noqa: F401  (re-exported: the hierarchy l
     SourceError,
     Unavailable,
 )
-from otklik.sources.http import HttpClient
+from otklik.sources.http import Budget, HttpClient
 
 Cursor = dict[str, Any]
 """Where polling resumes: JSON-serialisable (str, int, float, bool, None, lists, dicts)."""
@@ -140,7 +140,8 @@ class Source(ABC):
     connect_fields: ClassVar[tuple[CredentialField, ...]] = ()  # plain params the form asks
     base_url_setting: ClassVar[str | None] = None  # Settings field: OTKLIK_<NETWORK>_API_URL
     capabilities: ClassVar[frozenset[str]] = frozenset({READ})
-    requests_per_second: ClassVar[float | None] = None
+    # request budgets by name (the network, and any other host it reads, e.g. t.me pages)
+    budgets: ClassVar[dict[str, Budget]] = {}
     sandbox: ClassVar[bool] = False  # a built-in practice network, marked wherever it appears
     # the network drops a repeated send carrying our idempotency key (VK: guid, random_id), so
     # a timed-out send may be retried by the HTTP client without posting twice

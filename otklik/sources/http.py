@@ -45,14 +45,7 @@ class Budget:
     burst: int = 1
 
 
-# VK allows 3 req/s for user tokens (20 for community tokens); the Bot API ~30 msg/s overall;
-# t.me preview pages and feeds are other people's web servers, so be gentle.
-DEFAULT_BUDGETS: dict[str, Budget] = {
-    "vk": Budget(3, 3),
-    "telegram": Budget(25, 30),
-    "telegram_web": Budget(1, 3),
-    "rss": Budget(5, 10),
-}
+FALLBACK_BUDGET = Budget(5, 5)  # a network that declared none (each connector declares its own)
 
 
 class TokenBucket:
@@ -172,7 +165,7 @@ class HttpClient:
         self.sleep = sleep
         self._rng = rng
         self._clock = clock
-        self._budgets = {**DEFAULT_BUDGETS, **(budgets or {})}
+        self._budgets = dict(budgets or {})
         self._buckets: dict[str, TokenBucket] = {}
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout), headers={"User-Agent": user_agent},
@@ -191,7 +184,7 @@ class HttpClient:
 
     def bucket(self, network: str) -> TokenBucket:
         if network not in self._buckets:
-            budget = self._budgets.get(network, Budget(5, 5))
+            budget = self._budgets.get(network, FALLBACK_BUDGET)
             self._buckets[network] = TokenBucket(budget, clock=self._clock, sleep=self.sleep)
         return self._buckets[network]
 

@@ -18,8 +18,7 @@ from otklik.db.models import Source as SourceRow
 from otklik.settings import Settings
 from otklik.sources.base import Source
 from otklik.sources.errors import ChannelNotConnected
-from otklik.sources.http import HttpClient
-from otklik.sources.registry import build_source, source_class
+from otklik.sources.registry import build_source, new_client, source_class
 
 SourceFactory = Callable[[Channel], Source]
 """A brand channel → a ready connector to send through it."""
@@ -42,7 +41,7 @@ def registry_source_factory(
         # elsewhere a send is tried once and an uncertain failure goes to review
         retries = max_retries if max_retries is not None else (
             4 if source_class(row.network).deduplicates_sends else 0)
-        source = build_source(detached, settings, HttpClient(max_retries=retries))
+        source = build_source(detached, settings, new_client(max_retries=retries))
         source.bind_channel(channel.network, channel.external_id, channel.name)
         return source
 

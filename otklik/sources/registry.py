@@ -21,7 +21,7 @@ from otklik.db.models import Source as SourceRow
 from otklik.secrets import open_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Source
-from otklik.sources.http import HttpClient
+from otklik.sources.http import Budget, HttpClient
 from otklik.sources.rss import RSSSource
 from otklik.sources.sandbox import SandboxSource
 from otklik.sources.telegram import TelegramSource
@@ -45,6 +45,20 @@ def networks() -> dict[str, type[Source]]:
         if isinstance(cls, type) and issubclass(cls, Source) and cls.network not in found:
             found[cls.network] = cls
     return found
+
+
+def declared_budgets() -> dict[str, Budget]:
+    """Every connector's declared request budgets, by name."""
+    out: dict[str, Budget] = {}
+    for cls in networks().values():
+        out.update(cls.budgets)
+    return out
+
+
+def new_client(**kwargs: Any) -> HttpClient:
+    """An HTTP client paced by the connectors' declared budgets (tests pass their own)."""
+    kwargs.setdefault("budgets", declared_budgets())
+    return HttpClient(**kwargs)
 
 
 def settings_credentials(settings: Settings, cls: type[Source]) -> dict[str, str]:

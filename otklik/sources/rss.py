@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 from otklik.domain.posts import Author, Place, Post
 from otklik.sources.base import Cursor, Page, Source
 from otklik.sources.errors import BadResponse
+from otklik.sources.http import Budget
 from otklik.sources.telegram_web import node_text
 
 
@@ -93,6 +94,7 @@ class RSSSource(Source):
     network = "rss"
     label = "RSS/Atom"
     kinds = ("feed",)
+    budgets = {"rss": Budget(5, 10)}  # feeds are other people's web servers
 
     async def fetch_page(self, cursor: Cursor | None) -> Page:
         cursor = cursor or {}

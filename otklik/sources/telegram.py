@@ -39,7 +39,7 @@ from otklik.sources.base import (
     same_text,
 )
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
-from otklik.sources.http import default_check, parse_json
+from otklik.sources.http import Budget, default_check, parse_json
 from otklik.sources.telegram_items import update_posts
 from otklik.sources.telegram_web import parse_preview
 
@@ -93,7 +93,8 @@ class TelegramSource(Source):
         "@имя канала или числовой id чата, где бот — администратор", required=False),)
     base_url_setting = "telegram_api_url"
     capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH})
-    requests_per_second = 30.0  # Bot API: about 30 messages a second overall
+    # the Bot API takes ~30 messages a second overall; t.me pages are a web server: be gentle
+    budgets = {"telegram": Budget(25, 30), "telegram_web": Budget(1, 3)}
 
     @classmethod
     def options(cls, settings: Any) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from otklik.sources.base import (
     same_text,
 )
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
-from otklik.sources.http import default_check, parse_json
+from otklik.sources.http import Budget, default_check, parse_json
 from otklik.sources.vk_items import Directory, comment, group_place, split_id, wall_post
 
 log = logging.getLogger("otklik.sources.vk")
@@ -104,7 +104,7 @@ class VKSource(Source):
     )
     base_url_setting = "vk_api_url"
     capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH, CHECK})
-    requests_per_second = 3.0  # VK's limit for a community token is 20/s, for a user 3/s
+    budgets = {"vk": Budget(3, 3)}  # VK allows 3 req/s for a user token (20 for a community)
 
     deduplicates_sends = True
 
