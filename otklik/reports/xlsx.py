@@ -92,7 +92,7 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
                (t("пик", "peak"), t("ряд", "series"), t("упоминаний", "mentions"),
                 t("обычно", "usual"), t("насколько больше", "how much more"),
                 t("о чём", "about")),
-               ((s.peak, s.series, s.volume, round(s.expected, 1),
+               ((s.peak, word("series", s.series, lang), s.volume, round(s.expected, 1),
                  ratio_words(s.volume, s.expected, lang), ", ".join(x for x, _ in s.terms))
                 for s in f.spikes), (17, 10, 12, 10, 26, 60))
     book.sheet(t("Площадки и авторы", "Places and authors"),
@@ -122,7 +122,8 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
                (t("тональность", "sentiment"), t("время", "time"), t("автор", "author"),
                 t("площадка", "place"), t("охват", "reach"), t("ссылка", "link"),
                 t("текст", "text")),
-               ((e.sentiment, e.created_at, e.author, e.place, e.reach, e.url, e.text)
+               ((SENTIMENT_WORDS["en" if lang == "en" else "ru"].get(e.sentiment, e.sentiment),
+                 e.created_at, e.author, e.place, e.reach, e.url, e.text)
                 for key in ("negative", "positive") for e in f.examples.get(key, [])),
                (12, 17, 24, 24, 10, 40, 80))
     total = _mentions(book, mention_rows(session, f.brand_id, w, tz), lang)
