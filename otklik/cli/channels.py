@@ -6,7 +6,6 @@ from the command line, where they would land in the shell's history."""
 from __future__ import annotations
 
 import json
-import os
 from typing import Annotated
 
 import typer
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from otklik.actions.brands import get_brand
 from otklik.actions.channels import ConnectError, check_channel, connect_account, link_sandbox
 from otklik.cli._common import fail, settings_of, store_session
-from otklik.cli.sources import key_values
+from otklik.cli.sources import credentials_from_env, key_values
 from otklik.db.models import Channel, Source
 from otklik.sources.registry import networks
 
@@ -40,12 +39,7 @@ def channel_connect(
         "--param", "-p", help="KEY=VALUE, e.g. -p chat=@brand_channel for Telegram")] = None,
 ) -> None:
     """Verify an account at the network and link it as the brand's channel (prints JSON)."""
-    credentials: dict[str, str] = {}
-    for key, var in key_values(credential_env, "--credential-env").items():
-        value = os.environ.get(str(var))
-        if not value:
-            fail(f"--credential-env {key}={var}: environment variable {var} is not set")
-        credentials[key] = value
+    credentials = credentials_from_env(credential_env)
     with store_session(ctx) as s:
         try:
             done = connect_account(s, settings_of(ctx), brand_id=get_brand(s, brand).id,

@@ -23,6 +23,18 @@ console = Console()
 source_app = typer.Typer(help="Connectors: add, list with health, poll now.", no_args_is_help=True)
 
 
+def credentials_from_env(items: list[str] | None) -> dict[str, str]:
+    """`--credential-env NAME=ENV_VAR`: secrets come from the environment, never the command
+    line (where they would land in the shell's history)."""
+    credentials: dict[str, str] = {}
+    for key, var in key_values(items, "--credential-env").items():
+        value = os.environ.get(str(var))
+        if not value:
+            fail(f"--credential-env {key}={var}: environment variable {var} is not set")
+        credentials[key] = value
+    return credentials
+
+
 def key_values(items: list[str] | None, option: str) -> dict[str, Any]:
     """KEY=VALUE options; a VALUE that is valid JSON (true, -100500, [..]) is kept typed."""
     out: dict[str, Any] = {}
@@ -51,12 +63,7 @@ def add(
     disabled: Annotated[bool, typer.Option(help="Add without polling it")] = False,
 ) -> None:
     """Add a source, e.g. `otklik source add vk search "VK: Зерно" -p q=Зерно`."""
-    credentials: dict[str, str] = {}
-    for key, var in key_values(credential_env, "--credential-env").items():
-        value = os.environ.get(str(var))
-        if not value:
-            fail(f"--credential-env {key}={var}: environment variable {var} is not set")
-        credentials[key] = value
+    credentials = credentials_from_env(credential_env)
     settings = settings_of(ctx)
     _, sessions = open_store(settings)
     try:
