@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     vk_api_url: str = Field(default="https://api.vk.com", description="VK API base URL")
     telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API URL")
     telegram_web_url: str = Field(default="https://t.me", description="t.me preview pages")
+    reddit_api_url: str = Field(default="https://oauth.reddit.com", description="Reddit OAuth API")
+    youtube_api_url: str = Field(default="https://www.googleapis.com/youtube/v3",
+                                 description="YouTube Data API v3")
+    x_api_url: str = Field(default="https://api.x.com", description="X API v2 base URL")
     vk_access_token: str | None = Field(
         default=None, description="VK token for reading", repr=False
     )
