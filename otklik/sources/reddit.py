@@ -1,0 +1,279 @@
+"""Reddit through its OAuth API (``oauth.reddit.com``, the JSON API documented at
+reddit.com/dev/api, OAuth2 bearer tokens), setting ``OTKLIK_REDDIT_API_URL``.
+
+Kinds of source:
+- ``search``: ``GET /search?q=…&sort=new&type=link&limit=100`` (``/r/{subreddit}/search`` with
+  ``restrict_sr`` when ``subreddit`` is given), newest first, paged with ``after``.
+- ``subreddit``: a subreddit's new posts (``/r/{subreddit}/new``) and then its new comments
+  (``/r/{subreddit}/comments``; ``comments=false`` to skip them), both paged with ``after``.
+- ``comments``: one post's whole comment tree (``/comments/{post_id}``): every comment keeps its
+  parent (``parent_id``) and its thread (the link).
+
+Listings are read newest first; a sweep stops at the newest ``created_utc`` the previous sweep
+saw (the next poll stops at what it has seen). Reddit's own ``before=<fullname>`` is not used for
+that: it returns nothing for ever once that thing is deleted.
+
+Credential ``access_token`` (a bearer token of an installed or script app; scopes ``read``,
+``submit``, ``privatemessages``, ``identity``). Reddit asks for a descriptive User-Agent: param
+``user_agent``. Rate limits: ``X-Ratelimit-Remaining``/``X-Ratelimit-Reset`` are honoured (the
+next request waits for the reset once remaining reaches 0); 429 is RateLimited with the reset.
+Outbound: ``POST /api/comment`` (a public reply), ``POST /api/compose`` (a private message).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from typing import Any
+
+import httpx
+
+from otklik.domain.posts import Post
+from otklik.sources.base import (
+    PRIVATE,
+    READ,
+    REPLY,
+    Account,
+    CredentialField,
+    Cursor,
+    Page,
+    Source,
+    Target,
+)
+from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, Unavailable
+from otklik.sources.http import Budget, parse_json, retry_after_seconds
+from otklik.sources.reddit_items import (
+    REDDIT_WEB,
+    listing_children,
+    thing_created,
+    thing_post,
+    walk_comments,
+)
+
+log = logging.getLogger("otklik.sources.reddit")
+
+DEFAULT_USER_AGENT = "server:otklik:0.1 (reputation desk; +https://github.com/otklik/otklik)"
+LIMIT = 100
+_WAIT_RE = re.compile(r"(\d+)\s*(second|minute|hour)", re.I)
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def api_errors(payload: Any, what: str) -> None:
+    """Raise for the ``{"json": {"errors": [[CODE, message, field], …]}}`` of a POST."""
+    errors = ((payload or {}).get("json") or {}).get("errors") if isinstance(payload, dict) \
+        else None
+    if not errors:
+        return
+    code, message = str(errors[0][0]), str(errors[0][1] if len(errors[0]) > 1 else "")
+    text = f"reddit: {what}: {code}: {message}"
+    if code == "RATELIMIT":
+        found = _WAIT_RE.search(message)
+        unit = {"second": 1, "minute": 60, "hour": 3600}
+        wait = int(found.group(1)) * unit[found.group(2).lower()] if found else None
+        raise RateLimited(text, network="reddit", code=code, retry_after=wait)
+    if code in ("USER_REQUIRED", "NOT_AUTHORIZED"):
+        raise AuthFailed(text, network="reddit", code=code)
+    raise BadResponse(text, network="reddit", code=code)
+
+
+class RedditSource(Source):
+    network = "reddit"
+    label = "Reddit"
+    kinds = ("search", "subreddit", "comments")
+    credential_fields = (CredentialField(
+        "access_token", "OAuth-токен / OAuth access token",
+        "reddit.com/prefs/apps → create app (script or installed); получите токен "
+        "(OAuth2, scopes: identity read submit privatemessages) и вставьте его сюда."),)
+    base_url_setting = "reddit_api_url"
+    capabilities = frozenset({READ, REPLY, PRIVATE})
+    # 100 requests a minute per OAuth client, averaged over 10 minutes
+    budgets = {"reddit": Budget(1.5, 10)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._wait_before_next = 0.0
+
+    @classmethod
+    def default_base_url(cls) -> str:
+        return "https://oauth.reddit.com"
+
+    @classmethod
+    def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
+        kind, _, ident = external_id.partition("_")
+        return f"{REDDIT_WEB}/comments/{ident}" if kind == "t3" and ident else None
+
+    # ---------------------------------------------------------------- transport
+    async def call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                   data: dict[str, Any] | None = None) -> Any:
+        """One API request; returns the parsed JSON or raises from the shared hierarchy."""
+        token = self.credential("access_token")
+        if self._wait_before_next > 0:  # the last answer said the budget was spent
+            wait, self._wait_before_next = self._wait_before_next, 0.0
+            if wait > self.client.max_retry_after:
+                raise RateLimited(f"reddit: rate limit spent; resets in {wait:.0f}s",
+                                  network="reddit", retry_after=wait)
+            await self.client.sleep(wait)
+        headers = {"Authorization": f"Bearer {token}",
+                   "User-Agent": str(self.params.get("user_agent") or DEFAULT_USER_AGENT)}
+        holder: dict[str, Any] = {}
+
+        def check(response: httpx.Response) -> None:
+            status = response.status_code
+            reset = _float(response.headers.get("X-Ratelimit-Reset"))
+            if status == 429:
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                raise RateLimited("reddit: HTTP 429", network="reddit", code=429,
+                                  retry_after=wait if wait is not None else reset)
+            if status in (401, 403):
+                raise AuthFailed(f"reddit: HTTP {status}", network="reddit", code=status)
+            if status >= 500:
+                raise Unavailable(f"reddit: HTTP {status}", network="reddit", code=status)
+            if status >= 400:
+                raise BadResponse(f"reddit: {path}: HTTP {status}", network="reddit",
+                                  code=status)
+            holder["json"] = parse_json(response, "reddit")
+            remaining = _float(response.headers.get("X-Ratelimit-Remaining"))
+            if remaining is not None and remaining <= 0 and reset:
+                self._wait_before_next = reset
+
+        await self.client.request("reddit", method, f"{self.base_url}{path}", params=params,
+                                  data=data, headers=headers, secrets=(token,), check=check)
+        return holder["json"]
+
+    async def verify(self) -> Account:
+        """``GET /api/v1/me``: whose token this is."""
+        me = await self.call("GET", "/api/v1/me")
+        if not isinstance(me, dict) or not me.get("name"):
+            raise BadResponse("reddit: /api/v1/me named no account", network="reddit")
+        name = str(me["name"])
+        return Account(external_id=name, name=f"u/{name}", kind="search",
+                       capabilities=frozenset({READ, REPLY, PRIVATE}),
+                       url=f"{REDDIT_WEB}/user/{name}")
+
+    # ---------------------------------------------------------------- inbound
+    def _phases(self) -> list[str]:
+        if self.kind == "search":
+            return ["search"]
+        return ["new", "comments"] if self.params.get("comments", True) else ["new"]
+
+    def _listing(self, phase: str) -> tuple[str, dict[str, Any]]:
+        """The path and query of one listing."""
+        query: dict[str, Any] = {"limit": LIMIT, "raw_json": 1}
+        if phase == "search":
+            q = str(self.params.get("q") or "").strip()
+            if not q:
+                raise ValueError("reddit search source needs params.q")
+            query = {"q": q, "sort": "new", "limit": LIMIT, "type": "link", "raw_json": 1}
+            sub = self._subreddit(required=False)
+            if sub:
+                return f"/r/{sub}/search", {**query, "restrict_sr": 1}
+            return "/search", query
+        return f"/r/{self._subreddit()}/{phase}", query
+
+    def _subreddit(self, *, required: bool = True) -> str:
+        sub = str(self.params.get("subreddit") or "").strip().removeprefix("/")
+        sub = sub.removeprefix("r/")
+        if required and not re.fullmatch(r"[A-Za-z0-9_]{2,21}", sub):
+            raise ValueError("reddit subreddit source needs params.subreddit (its name)")
+        return sub
+
+    async def fetch_page(self, cursor: Cursor | None) -> Page:
+        if self.kind == "comments":
+            return await self._tree(cursor or {})
+        cursor = dict(cursor or {})
+        phases = self._phases()
+        phase = cursor.get("phase") if cursor.get("phase") in phases else phases[0]
+        posts, state, going_on = await self._sweep(phase, dict(cursor.get(phase) or {}))
+        cursor[phase] = state
+        if going_on:
+            return Page(posts, {**cursor, "phase": phase}, more=True)
+        following = phases.index(phase) + 1
+        if following < len(phases):
+            return Page(posts, {**cursor, "phase": phases[following]}, more=True)
+        return Page(posts, {**cursor, "phase": phases[0]})
+
+    async def _sweep(self, phase: str, state: dict[str, Any]) -> tuple[list[Post], Cursor, bool]:
+        """One page of a newest-first listing. Returns its posts, the listing's state, and
+        whether this sweep goes on (older pages not yet read, nothing seen reached)."""
+        path, query = self._listing(phase)
+        floor = state.get("floor")
+        if state.get("after"):
+            query["after"] = state["after"]
+        things, after = listing_children(await self.call("GET", path, params=query), path)
+        created = [thing_created(t) for t in things]
+        fresh = [t for t, c in zip(things, created, strict=True) if floor is None or c >= floor]
+        posts = [p for p in (thing_post(t) for t in fresh) if p is not None]
+        top = max([floor or 0.0, state.get("top") or 0.0, *created]) or None
+        oldest = min(created) if created else None
+        pages = int(state.get("pages") or 0) + 1
+        progressed = oldest is not None and (state.get("oldest") is None
+                                             or oldest < float(state["oldest"]))
+        going_on = (after is not None and after != state.get("after") and progressed
+                    and len(fresh) == len(things)  # an older, already seen thing: stop
+                    and pages < int(self.params.get("max_pages", 5)))
+        if going_on:
+            return posts, {"floor": floor, "top": top, "after": after, "pages": pages,
+                           "oldest": oldest}, True
+        return posts, {"floor": top}, False
+
+    async def _tree(self, cursor: Cursor) -> Page:
+        """A post and its whole comment tree (``/comments/{id}``), read again every poll."""
+        post_id = str(self.params.get("post_id") or "").removeprefix("t3_")
+        if not re.fullmatch(r"[a-z0-9]{1,12}", post_id):
+            raise ValueError("reddit comments source needs params.post_id (e.g. 1h2abcd)")
+        path = f"/comments/{post_id}"
+        payload = await self.call("GET", path, params={
+            "limit": int(self.params.get("limit", 500)), "depth": 10, "sort": "new",
+            "raw_json": 1, "threaded": "true"})
+        if not isinstance(payload, list) or len(payload) != 2:
+            raise BadResponse(f"reddit: {path}: expected [link, comments]", network="reddit")
+        links, _ = listing_children(payload[0], path)
+        comments, _ = listing_children(payload[1], path)
+        posts: list[Post] = []
+        left_out = 0
+        for thing in [*links, *walk_comments(comments)]:
+            if thing.get("kind") == "more":
+                left_out += int(thing["data"].get("count") or 0)
+            post = thing_post(thing)
+            if post is not None:
+                posts.append(post)
+        if left_out:
+            log.info("reddit: %s: %d comments behind 'more' links not read", path, left_out)
+        newest = max([p.created_at.timestamp() for p in posts] + [cursor.get("newest") or 0])
+        return Page(posts, {"newest": newest or None})
+
+    # ---------------------------------------------------------------- outbound
+    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+        """``POST /api/comment``: a comment under the link or comment (its fullname)."""
+        thing_id = to_mention.external_id
+        if not re.fullmatch(r"t[13]_[a-z0-9]+", thing_id):
+            raise ValueError(f"not a Reddit link or comment fullname: {thing_id!r}")
+        payload = await self.call("POST", "/api/comment", data={
+            "api_type": "json", "thing_id": thing_id, "text": text})
+        api_errors(payload, "/api/comment")
+        things = (((payload or {}).get("json") or {}).get("data") or {}).get("things") or []
+        if not things or not isinstance(things[0], dict):
+            raise BadResponse("reddit: /api/comment: no comment in reply", network="reddit")
+        data = things[0].get("data") or {}
+        return str(data.get("name") or f"t1_{data.get('id')}")
+
+    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+        """``POST /api/compose`` to the author's username. Reddit answers no message id, so the
+        id returned names the recipient and the message (a hash of the key or the text)."""
+        to = author.external_id.removeprefix("u/").removeprefix("/u/")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{3,20}", to):
+            raise ValueError(f"not a Reddit username: {to!r}")
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        subject = str(self.params.get("dm_subject") or first or "—")[:100]
+        payload = await self.call("POST", "/api/compose", data={
+            "api_type": "json", "to": to, "subject": subject, "text": text})
+        api_errors(payload, "/api/compose")
+        digest = hashlib.sha256((idempotency_key or text).encode()).hexdigest()[:16]
+        return f"compose:{to}:{digest}"

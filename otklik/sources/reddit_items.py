@@ -1,0 +1,149 @@
+"""Reddit OAuth API things (`t3` links, `t1` comments in `Listing`s) → `Post`s. No I/O.
+
+Ids are Reddit's own fullnames (``t3_1h2abcd``, ``t1_m0xyz12``), as `/api/comment` takes them in
+``thing_id``, so a stored mention can be answered without a lookup. A comment's parent is its
+``parent_id`` (the link for a top-level comment), its thread the link (``link_id``).
+Authors are keyed by username: Reddit usernames never change and `/api/compose` addresses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from otklik.domain.posts import Author, Place, Post
+from otklik.sources.errors import BadResponse
+
+REDDIT_WEB = "https://www.reddit.com"
+GONE_AUTHORS = {"[deleted]", "[removed]", ""}
+
+
+def listing_children(payload: Any, where: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The things of a `Listing` and its `after` token; BadResponse when it is no listing."""
+    if not isinstance(payload, dict) or payload.get("kind") != "Listing" or not isinstance(
+            payload.get("data"), dict):
+        raise BadResponse(f"reddit: {where}: not a Listing", network="reddit")
+    data = payload["data"]
+    children = data.get("children")
+    if not isinstance(children, list):
+        raise BadResponse(f"reddit: {where}: Listing without children", network="reddit")
+    things = [c for c in children if isinstance(c, dict) and isinstance(c.get("data"), dict)]
+    after = data.get("after")
+    return things, str(after) if after else None
+
+
+def _ts(value: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(value), UTC) if value else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _author(data: dict[str, Any]) -> Author | None:
+    name = str(data.get("author") or "")
+    if name in GONE_AUTHORS:
+        return None
+    return Author(external_id=name, handle=name, name=name,
+                  url=f"{REDDIT_WEB}/user/{name}")
+
+
+def _place(data: dict[str, Any]) -> Place | None:
+    sub = data.get("subreddit")
+    if not sub:
+        return None
+    return Place(external_id=str(data.get("subreddit_id") or f"r/{sub}"),
+                 name=str(data.get("subreddit_name_prefixed") or f"r/{sub}"), kind="subreddit",
+                 audience=data.get("subreddit_subscribers"), url=f"{REDDIT_WEB}/r/{sub}")
+
+
+def _url(data: dict[str, Any]) -> str | None:
+    permalink = data.get("permalink")
+    return f"{REDDIT_WEB}{permalink}" if permalink else None
+
+
+def _edited(data: dict[str, Any]) -> datetime | None:
+    edited = data.get("edited")
+    return _ts(edited) if edited and edited is not True else None
+
+
+def thing_created(thing: dict[str, Any]) -> float:
+    """A thing's `created_utc` (0 when missing): what the listing cursors compare."""
+    try:
+        return float(thing["data"].get("created_utc") or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def link_post(data: dict[str, Any]) -> Post | None:
+    """A `t3` link (a post): its title, then its self text."""
+    if not data.get("id"):
+        return None
+    title = str(data.get("title") or "").strip()
+    body = str(data.get("selftext") or "").strip()
+    if body in ("[deleted]", "[removed]"):
+        body = ""
+    text = f"{title}\n\n{body}" if body else title
+    score, comments = data.get("score"), data.get("num_comments")
+    counted = [int(x) for x in (score, comments) if isinstance(x, int | float)]
+    return Post(
+        network="reddit",
+        external_id=str(data.get("name") or f"t3_{data['id']}"),
+        text=text,
+        created_at=_ts(data.get("created_utc")) or datetime.now(UTC),
+        url=_url(data),
+        author=_author(data),
+        place=_place(data),
+        engagement=sum(counted) if counted else None,
+        edited_at=_edited(data),
+        raw={k: v for k, v in data.items() if k not in ("preview", "media_metadata")},
+    )
+
+
+def comment_post(data: dict[str, Any]) -> Post | None:
+    """A `t1` comment; None for one deleted or removed with nothing left to read."""
+    if not data.get("id"):
+        return None
+    body = str(data.get("body") or "")
+    if body in ("[deleted]", "[removed]") and _author(data) is None:
+        return None
+    link_id = data.get("link_id")
+    return Post(
+        network="reddit",
+        external_id=str(data.get("name") or f"t1_{data['id']}"),
+        text=body,
+        created_at=_ts(data.get("created_utc")) or datetime.now(UTC),
+        url=_url(data),
+        author=_author(data),
+        place=_place(data),
+        parent_external_id=str(data["parent_id"]) if data.get("parent_id") else link_id,
+        thread_external_id=str(link_id) if link_id else None,
+        engagement=data.get("score") if isinstance(data.get("score"), int) else None,
+        edited_at=_edited(data),
+        raw={k: v for k, v in data.items() if k != "replies"},
+    )
+
+
+def thing_post(thing: dict[str, Any]) -> Post | None:
+    """A `t3` or `t1` thing as a Post; anything else (`more`, `t5`…) is None."""
+    kind, data = thing.get("kind"), thing.get("data") or {}
+    if kind == "t3":
+        return link_post(data)
+    if kind == "t1":
+        return comment_post(data)
+    return None
+
+
+def walk_comments(things: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every `t1` of a comment tree, depth first, parents before replies (explicit stack).
+    `more` stubs are yielded too, so the caller can count what Reddit left out."""
+    stack = list(reversed(things))
+    while stack:
+        thing = stack.pop()
+        if not isinstance(thing, dict) or not isinstance(thing.get("data"), dict):
+            continue
+        yield thing
+        replies = thing["data"].get("replies")
+        if isinstance(replies, dict):
+            children = (replies.get("data") or {}).get("children") or []
+            stack.extend(reversed([c for c in children if isinstance(c, dict)]))
