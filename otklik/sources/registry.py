@@ -26,10 +26,13 @@ from otklik.sources.rss import RSSSource
 from otklik.sources.sandbox import SandboxSource
 from otklik.sources.telegram import TelegramSource
 from otklik.sources.vk import VKSource
+from otklik.sources.x import XSource
+from otklik.sources.youtube import YouTubeSource
 
 log = logging.getLogger("otklik.sources")
 
-BUILTIN: tuple[type[Source], ...] = (VKSource, TelegramSource, RSSSource, SandboxSource)
+BUILTIN: tuple[type[Source], ...] = (VKSource, TelegramSource, RSSSource, SandboxSource,
+                                     YouTubeSource, XSource)
 
 
 @lru_cache(maxsize=1)

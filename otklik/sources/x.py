@@ -1,0 +1,194 @@
+"""X (Twitter) through the X API v2 (https://api.x.com/2).
+
+Kind of source:
+- ``search``: recent search, `GET /2/tweets/search/recent` (param ``q``: the X query, operators
+  and all; optional ``lookback_hours`` bounds the first poll with ``start_time``). Authors and
+  geo places come as expansions. A pass pages back with ``next_token`` from the newest tweet to
+  the previous pass's newest one (``since_id``); when it ends, the pass's ``meta.newest_id``
+  becomes the next ``since_id``. The cursor keeps an unfinished pass's ``next_token``, so a poll
+  cut short (page limit, rate limit, crash) resumes where it stopped.
+
+Rate limits: every reply carries ``x-rate-limit-remaining`` / ``x-rate-limit-reset``. A 429 is
+RateLimited until the reset; a page that leaves no requests in the window ends the poll (its
+cursor resumes the pass next time) instead of running into a 429.
+
+Credentials: ``bearer_token`` (app-only, to read) and a user ``access_token`` (OAuth 2.0 user
+context, scopes tweet.read tweet.write users.read) to answer with `POST /2/tweets`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from otklik.sources.base import (
+    READ,
+    REPLY,
+    Account,
+    CredentialField,
+    Cursor,
+    Page,
+    Source,
+    Target,
+)
+from otklik.sources.errors import BadResponse
+from otklik.sources.http import Budget, parse_json
+from otklik.sources.x_items import Includes, tweet_post, x_error
+
+log = logging.getLogger("otklik.sources.x")
+
+SEARCH_PARAMS = {
+    "max_results": 100,
+    "expansions": "author_id,geo.place_id",
+    "tweet.fields": "created_at,conversation_id,in_reply_to_user_id,referenced_tweets,geo,"
+                    "public_metrics,lang",
+    "user.fields": "username,name,public_metrics,created_at",
+    "place.fields": "geo,full_name",
+}
+
+
+class XSource(Source):
+    network = "x"
+    label = "X (Twitter)"
+    kinds = ("search",)
+    credential_fields = (
+        CredentialField(
+            "bearer_token", "Bearer-токен приложения / App bearer token",
+            "developer.x.com → Projects & Apps → ваше приложение → Keys and tokens → "
+            "Bearer Token (для поиска: доступ не ниже Basic)."),
+        CredentialField(
+            "access_token", "Токен пользователя / User access token",
+            "Чтобы отвечать от имени аккаунта бренда: OAuth 2.0 user token со scopes "
+            "tweet.read tweet.write users.read.", required=False),
+    )
+    base_url_setting = "x_api_url"
+    capabilities = frozenset({READ, REPLY})
+    # recent search allows 450 requests per 15 minutes for an app (fewer on Basic): 0.5/s
+    budgets = {"x": Budget(0.5, 5)}
+
+    @classmethod
+    def default_base_url(cls) -> str:
+        return "https://api.x.com"
+
+    @classmethod
+    def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
+        return f"https://x.com/i/web/status/{external_id}"
+
+    def _read_token(self) -> str:
+        if not self._credentials.get("bearer_token") and self._credentials.get("access_token"):
+            return self.credential("access_token")  # a user token can read as well
+        return self.credential("bearer_token")
+
+    async def call(self, method: str, path: str, *, token: str,
+                   params: dict[str, Any] | None = None, body: Any = None,
+                   ) -> tuple[dict[str, Any], httpx.Headers]:
+        """One API request: the reply object and its headers, or an error of the hierarchy."""
+        holder: dict[str, Any] = {}
+
+        def check(response: httpx.Response) -> None:
+            if response.status_code >= 400:
+                try:
+                    payload = parse_json(response, "x")
+                except BadResponse:
+                    payload = None
+                raise x_error(response.status_code, payload, response.headers)
+            payload = parse_json(response, "x")
+            if not isinstance(payload, dict):
+                raise BadResponse(f"x: {path}: reply is not an object", network="x")
+            holder["payload"], holder["headers"] = payload, response.headers
+
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        await self.client.request("x", method, f"{self.base_url}{path}", params=query or None,
+                                  json_body=body, headers={"Authorization": f"Bearer {token}"},
+                                  secrets=(token,), check=check)
+        return holder["payload"], holder["headers"]
+
+    # ---------------------------------------------------------------- inbound
+    async def fetch_page(self, cursor: Cursor | None) -> Page:
+        cursor = dict(cursor or {})
+        query = self.params.get("q")
+        if query in (None, ""):
+            raise ValueError("x search source needs params.q")
+        since_id = cursor.get("since_id")
+        next_token = cursor.get("next_token")
+        params: dict[str, Any] = {"query": str(query), **SEARCH_PARAMS,
+                                  "since_id": since_id, "next_token": next_token}
+        if not since_id and not next_token and self.params.get("lookback_hours"):
+            start = datetime.now(UTC) - timedelta(hours=float(self.params["lookback_hours"]))
+            params["start_time"] = start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            payload, headers = await self.call("GET", "/2/tweets/search/recent",
+                                               token=self._read_token(), params=params)
+        except BadResponse as exc:
+            code = str(exc.code or "")
+            if "next_token" in code or "pagination_token" in code:
+                # the paging token expired: start the pass again from the last since_id
+                log.info("x: next_token refused (%s); the pass starts again", exc)
+                return Page([], {"since_id": since_id, "next_token": None, "newest_id": None},
+                            more=True)
+            if "since_id" in code:
+                # since_id older than the 7 days recent search covers: read what there is
+                log.info("x: since_id refused (%s); reading the last 7 days", exc)
+                return Page([], {"since_id": None, "next_token": None, "newest_id": None},
+                            more=True)
+            raise
+        includes = Includes(payload)
+        posts = [p for p in (tweet_post(t, includes) for t in payload.get("data") or []
+                             if isinstance(t, dict)) if p]
+        meta = payload.get("meta") or {}
+        newest = cursor.get("newest_id") if next_token else meta.get("newest_id")
+        newest = _newer(newest, *(p.external_id for p in posts))
+        token = meta.get("next_token")
+        if token and posts:
+            more = headers.get("x-rate-limit-remaining") != "0"
+            if not more:
+                log.info("x: rate-limit window spent; the pass resumes next poll")
+            return Page(posts, {"since_id": since_id, "next_token": token, "newest_id": newest},
+                        more=more)
+        return Page(posts, {"since_id": _newer(since_id, newest), "next_token": None,
+                            "newest_id": None})
+
+    # ---------------------------------------------------------------- outbound
+    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+        """`POST /2/tweets` in reply to the tweet, as the user the access token belongs to."""
+        payload, _ = await self.call(
+            "POST", "/2/tweets", token=self.credential("access_token"),
+            body={"text": text, "reply": {"in_reply_to_tweet_id": to_mention.external_id}})
+        data = payload.get("data") or {}
+        if not isinstance(data, dict) or not data.get("id"):
+            raise BadResponse("x: POST /2/tweets returned no tweet id", network="x")
+        return str(data["id"])
+
+    async def verify(self) -> Account:
+        """With a user token: the account it posts as (`GET /2/users/me`). With a bearer token
+        only: one small search proves it; nothing can be sent."""
+        if self._credentials.get("access_token"):
+            payload, _ = await self.call(
+                "GET", "/2/users/me", token=self.credential("access_token"),
+                params={"user.fields": "username,name,public_metrics"})
+            user = payload.get("data") or {}
+            if not isinstance(user, dict) or not user.get("id"):
+                raise BadResponse("x: /2/users/me named no user", network="x")
+            handle = str(user.get("username") or user["id"])
+            followers = (user.get("public_metrics") or {}).get("followers_count")
+            return Account(
+                external_id=str(user["id"]), name=str(user.get("name") or handle),
+                kind="search", capabilities=frozenset({READ, REPLY}),
+                audience=followers if isinstance(followers, int) else None,
+                url=f"https://x.com/{handle}", params={"q": f"@{handle}"},
+                problems=() if self._credentials.get("bearer_token") else (
+                    "нет bearer-токена: поиск идёт от имени пользователя",))
+        await self.call("GET", "/2/tweets/search/recent", token=self.credential("bearer_token"),
+                        params={"query": str(self.params.get("q") or "x"), "max_results": 10})
+        return Account(external_id="", name="X", kind="search", capabilities=frozenset({READ}),
+                       params={"q": self.params.get("q")} if self.params.get("q") else {},
+                       problems=("нет токена пользователя: отвечать нельзя",))
+
+
+def _newer(*ids: Any) -> str | None:
+    """The largest of tweet ids (snowflakes grow with time), None when there is none."""
+    found = [str(i) for i in ids if i not in (None, "") and str(i).isdigit()]
+    return max(found, key=int) if found else None

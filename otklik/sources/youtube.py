@@ -1,0 +1,317 @@
+"""YouTube through the YouTube Data API v3 (https://www.googleapis.com/youtube/v3).
+
+Kinds of source:
+- ``comments``: one video's comments (param ``video_id``): `commentThreads.list` with
+  ``videoId``, newest threads first, paged with ``pageToken``; each thread's top-level comment and
+  its replies (`comments.list` by ``parentId`` when YouTube embedded only some of them).
+- ``channel``: every comment thread on a channel and its videos (param ``channel_id``):
+  `commentThreads.list` with ``allThreadsRelatedToChannelId``.
+- ``search``: videos found by `search.list` (param ``q``; ``max_videos``, ``search_every_hours``,
+  ``published_within_days``), then their comments as above, one video page at a time.
+
+A pass reads every page and then starts over (YouTube has no "changed since" filter, and a new
+reply sits under an old thread); ingest is idempotent, so a re-read stores nothing twice. The
+cursor holds the page token of an unfinished pass, the reply counts already read in full, and the
+day's quota spent.
+
+Quota: every method has a cost in units (`search.list` 100, `commentThreads.list` and
+`comments.list` 1, `comments.insert` 50) out of a daily quota (10,000 by default, param
+``daily_quota`` — give each source its share when several use one Google project). Reads are
+counted in the cursor per Pacific day and refused (RateLimited until the Pacific-midnight reset)
+before they would exceed it; YouTube's own ``quotaExceeded`` 403 is RateLimited the same way.
+
+Credentials: ``api_key`` to read (a query parameter, masked in every log line) and an OAuth 2.0
+``access_token`` (scope youtube.force-ssl) to answer with `comments.insert`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from otklik.sources.base import (
+    READ,
+    REPLY,
+    Account,
+    CredentialField,
+    Cursor,
+    Page,
+    Source,
+    Target,
+)
+from otklik.sources.errors import BadResponse, RateLimited, SourceError
+from otklik.sources.http import Budget, parse_json
+from otklik.sources.youtube_items import (
+    comment_post,
+    quota_day,
+    quota_state,
+    seconds_to_reset,
+    thread_posts,
+    youtube_error,
+)
+
+log = logging.getLogger("otklik.sources.youtube")
+
+COSTS = {"search": 100, "commentThreads": 1, "comments": 1, "comments.insert": 50,
+         "channels": 1, "i18nRegions": 1}
+DAILY_QUOTA = 10_000
+REPLY_COUNTS_KEPT = 2000  # threads whose full reply count the cursor remembers
+SKIPPABLE = {"commentsDisabled", "videoNotFound", "forbidden"}  # one video of a search
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class YouTubeSource(Source):
+    network = "youtube"
+    label = "YouTube"
+    kinds = ("comments", "channel", "search")
+    credential_fields = (
+        CredentialField(
+            "api_key", "Ключ API / API key",
+            "console.cloud.google.com → APIs & Services → включите YouTube Data API v3 → "
+            "Credentials → Create credentials → API key (ограничьте его этим API)."),
+        CredentialField(
+            "access_token", "OAuth-токен канала / OAuth access token",
+            "Чтобы отвечать на комментарии от имени канала бренда: токен OAuth 2.0 со "
+            "scope https://www.googleapis.com/auth/youtube.force-ssl.", required=False),
+    )
+    connect_fields = (CredentialField(
+        "channel_id", "ID канала / Channel id", "UC… — канал бренда", required=False),)
+    base_url_setting = "youtube_api_url"
+    capabilities = frozenset({READ, REPLY})
+    # the Data API counts units per day rather than requests per second: be gentle anyway
+    budgets = {"youtube": Budget(5, 10)}
+
+    now: Callable[[], datetime] = staticmethod(utcnow)
+
+    @classmethod
+    def default_base_url(cls) -> str:
+        return "https://www.googleapis.com/youtube/v3"
+
+    @classmethod
+    def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
+        return None  # a reply's link needs its video, which the send does not return
+
+    # ---------------------------------------------------------------- calls
+    def _spend(self, quota: dict[str, Any], method: str) -> None:
+        """Count a call's units against today's quota, or refuse it until the reset."""
+        now = self.now()
+        if quota.get("day") != quota_day(now):
+            quota.update(day=quota_day(now), used=0)
+        limit = int(self.params.get("daily_quota") or DAILY_QUOTA)
+        cost = COSTS[method]
+        if quota["used"] + cost > limit:
+            raise RateLimited(
+                f"youtube: daily quota spent ({quota['used']} of {limit} units; {method} costs "
+                f"{cost}); it resets at midnight Pacific time", network="youtube",
+                code="quota", retry_after=seconds_to_reset(now))
+        quota["used"] += cost
+
+    async def call(self, resource: str, params: dict[str, Any], *, quota: dict[str, Any],
+                   method: str = "GET", body: Any = None, cost_of: str | None = None,
+                   oauth: bool = False) -> dict[str, Any]:
+        """One Data API request; the reply as an object, or an error from the hierarchy.
+        Reads send the API key; `oauth` calls send the channel's token as a Bearer header."""
+        self._spend(quota, cost_of or resource)
+        query = {k: v for k, v in params.items() if v is not None}
+        headers: dict[str, str] = {}
+        if oauth:
+            secret = self.credential("access_token")
+            headers["Authorization"] = f"Bearer {secret}"
+        else:
+            secret = self.credential("api_key")
+            query["key"] = secret
+        holder: dict[str, Any] = {}
+
+        def check(response: httpx.Response) -> None:
+            if response.status_code >= 400:
+                try:
+                    payload = parse_json(response, "youtube")
+                except BadResponse:
+                    payload = None
+                raise youtube_error(response.status_code, payload, self.now())
+            payload = parse_json(response, "youtube")
+            if not isinstance(payload, dict):
+                raise BadResponse(f"youtube: {resource}: reply is not an object",
+                                  network="youtube")
+            holder["payload"] = payload
+
+        await self.client.request("youtube", method, f"{self.base_url}/{resource}",
+                                  params=query, json_body=body, headers=headers or None,
+                                  secrets=(secret,), check=check)
+        return holder["payload"]
+
+    # ---------------------------------------------------------------- inbound
+    async def fetch_page(self, cursor: Cursor | None) -> Page:
+        cursor = dict(cursor or {})
+        quota = quota_state(cursor, quota_day(self.now()))
+        if self.kind == "search":
+            return await self._search_page(cursor, quota)
+        if self.kind == "channel":
+            target = {"allThreadsRelatedToChannelId": self._param("channel_id")}
+        else:
+            target = {"videoId": self._param("video_id")}
+        replies = dict(cursor.get("replies") or {})
+        response = await self._threads(target, cursor.get("page_token"), quota)
+        posts = await self._posts(response, replies, quota, cursor.get("titles") or {})
+        token = response.get("nextPageToken") or None
+        return Page(posts, {"page_token": token, "replies": _trim(replies), "quota": quota},
+                    more=bool(token))
+
+    def _param(self, name: str) -> str:
+        value = self.params.get(name)
+        if value in (None, ""):
+            raise ValueError(f"youtube {self.kind} source needs params.{name}")
+        return str(value)
+
+    async def _threads(self, target: dict[str, str], token: str | None,
+                       quota: dict[str, Any]) -> dict[str, Any]:
+        return await self.call("commentThreads", {
+            "part": "snippet,replies", **target, "maxResults": 100, "order": "time",
+            "textFormat": "plainText", "pageToken": token}, quota=quota)
+
+    async def _posts(self, response: dict[str, Any], replies: dict[str, int],
+                     quota: dict[str, Any], titles: dict[str, str]) -> list[Any]:
+        """The page's comments; a thread whose replies YouTube cut short is read in full once
+        per change of its reply count."""
+        posts: list[Any] = []
+        for thread in response.get("items") or []:
+            if not isinstance(thread, dict):
+                continue
+            found, total, embedded = thread_posts(thread, titles=titles)
+            thread_id = str(thread.get("id") or "")
+            if total > embedded and thread_id and replies.get(thread_id) != total:
+                found = found[:1] + await self._replies(thread_id, quota, titles)
+                replies.pop(thread_id, None)
+                replies[thread_id] = total
+            posts += found
+        return posts
+
+    async def _replies(self, thread_id: str, quota: dict[str, Any],
+                       titles: dict[str, str]) -> list[Any]:
+        """Every reply of one thread (`comments.list` by parentId, 100 a page)."""
+        out: list[Any] = []
+        token: str | None = None
+        while True:
+            response = await self.call("comments", {
+                "part": "snippet", "parentId": thread_id, "maxResults": 100,
+                "textFormat": "plainText", "pageToken": token}, quota=quota)
+            for item in response.get("items") or []:
+                post = comment_post(item, thread_id, titles=titles) if isinstance(
+                    item, dict) else None
+                if post:
+                    out.append(post)
+            token = response.get("nextPageToken") or None
+            if not token:
+                return out
+
+    async def _search_page(self, cursor: Cursor, quota: dict[str, Any]) -> Page:
+        """Search for videos when due, then one page of comments of one found video."""
+        queue = list(cursor.get("queue") or [])
+        videos = list(cursor.get("videos") or [])
+        titles = dict(cursor.get("titles") or {})
+        searched_at = cursor.get("searched_at")
+        replies = dict(cursor.get("replies") or {})
+        state: dict[str, Any] = {"videos": videos, "titles": titles, "searched_at": searched_at,
+                                 "queue": queue, "page_token": None, "replies": replies,
+                                 "quota": quota}
+        if not queue:
+            every = timedelta(hours=float(self.params.get("search_every_hours", 6)))
+            due = searched_at is None or self.now() - datetime.fromisoformat(searched_at) >= every
+            if due:
+                videos, titles = await self._search(quota)
+                state.update(videos=videos, titles=titles, searched_at=self.now().isoformat())
+            state["queue"] = list(videos)
+            return Page([], state, more=bool(videos))
+        video = queue[0]
+        try:
+            response = await self._threads({"videoId": video}, cursor.get("page_token"), quota)
+        except SourceError as exc:
+            if exc.code not in SKIPPABLE:
+                raise
+            log.info("youtube: comments of video %s unavailable (%s); skipped", video, exc)
+            queue.pop(0)
+            return Page([], state, more=bool(queue))
+        posts = await self._posts(response, replies, quota, titles)
+        token = response.get("nextPageToken") or None
+        if token:
+            state["page_token"] = token
+        else:
+            queue.pop(0)
+        state["replies"] = _trim(replies)
+        return Page(posts, state, more=bool(queue))
+
+    async def _search(self, quota: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+        """`search.list` for videos about the query, newest first (100 units)."""
+        days = float(self.params.get("published_within_days", 30))
+        after = (self.now() - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        response = await self.call("search", {
+            "part": "snippet", "q": self._param("q"), "type": "video", "order": "date",
+            "maxResults": min(50, int(self.params.get("max_videos", 10))),
+            "publishedAfter": after, "relevanceLanguage": self.params.get("lang"),
+            "regionCode": self.params.get("region")}, quota=quota)
+        videos: list[str] = []
+        titles: dict[str, str] = {}
+        for item in response.get("items") or []:
+            ident = (item.get("id") or {}) if isinstance(item, dict) else {}
+            video = ident.get("videoId") if isinstance(ident, dict) else None
+            if video and video not in videos:
+                videos.append(str(video))
+                titles[str(video)] = str((item.get("snippet") or {}).get("title") or "")
+        return videos, titles
+
+    # ---------------------------------------------------------------- outbound
+    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+        """`comments.insert` under the thread's top-level comment (YouTube threads are one
+        level deep: answering a reply answers in its thread)."""
+        parent = to_mention.external_id
+        if "." in parent:
+            parent = to_mention.parent_external_id or parent.split(".", 1)[0]
+        response = await self.call(
+            "comments", {"part": "snippet"}, method="POST", cost_of="comments.insert", oauth=True,
+            body={"snippet": {"parentId": parent, "textOriginal": text}},
+            quota=quota_state(None, quota_day(self.now())))
+        if not response.get("id"):
+            raise BadResponse("youtube: comments.insert returned no comment id",
+                              network="youtube")
+        return str(response["id"])
+
+    async def verify(self) -> Account:
+        """With an OAuth token: the channel it answers as (`channels.list` mine=true). With an
+        API key only: a 1-unit read proves the key; nothing can be sent."""
+        quota = quota_state(None, quota_day(self.now()))
+        if self._credentials.get("access_token"):
+            found = await self.call("channels", {"part": "snippet,statistics", "mine": "true"},
+                                    oauth=True, quota=quota)
+            items = found.get("items") or []
+            if not items:
+                raise BadResponse("youtube: the token names no channel", network="youtube")
+            channel = items[0]
+            cid = str(channel["id"])
+            stats = channel.get("statistics") or {}
+            subscribers = stats.get("subscriberCount")
+            return Account(
+                external_id=cid, name=str((channel.get("snippet") or {}).get("title") or cid),
+                kind="channel", capabilities=frozenset({READ, REPLY}),
+                audience=int(subscribers) if str(subscribers or "").isdigit() else None,
+                url=f"https://www.youtube.com/channel/{cid}", params={"channel_id": cid},
+                problems=() if self._credentials.get("api_key") else (
+                    "нет ключа API: комментарии читаться не будут",))
+        await self.call("i18nRegions", {"part": "snippet", "hl": "ru"}, quota=quota)
+        channel_id = str(self.params.get("channel_id") or "")
+        return Account(external_id=channel_id, name=channel_id or "YouTube", kind="channel",
+                       capabilities=frozenset({READ}), params={"channel_id": channel_id},
+                       problems=("нет OAuth-токена: отвечать на комментарии нельзя",))
+
+
+def _trim(replies: dict[str, int]) -> dict[str, int]:
+    """The newest remembered reply counts only, so the cursor stays small."""
+    if len(replies) <= REPLY_COUNTS_KEPT:
+        return replies
+    return dict(list(replies.items())[-REPLY_COUNTS_KEPT:])

@@ -1,0 +1,167 @@
+"""YouTube Data API v3 payloads → `Post`s, and its errors → the shared hierarchy. Pure, no I/O.
+
+External ids are YouTube's own (kept stable: cases, actions and audit events refer to them):
+- a top-level comment: its comment id, which is also its thread's id (``UgzK7pQ2…AaABAg``);
+- a reply: its comment id, ``<thread id>.<reply id>``. YouTube threads are one level deep, so a
+  reply's parent and thread are both the thread's top-level comment (a reply can only be
+  answered under that top-level comment).
+The place of a comment is its video (``kind="video"``), or the channel for a channel discussion.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from otklik.domain.posts import Author, Place, Post
+from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
+
+YOUTUBE_WEB = "https://www.youtube.com"
+PACIFIC = ZoneInfo("America/Los_Angeles")  # the daily quota resets at midnight Pacific time
+QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
+SHORT_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+_TAG = re.compile(r"<[^>]+>")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def quota_day(now: datetime) -> str:
+    """The quota day (Pacific calendar date) of an instant."""
+    return now.astimezone(PACIFIC).date().isoformat()
+
+
+def seconds_to_reset(now: datetime) -> float:
+    """Seconds from `now` to the next midnight Pacific time, when the daily quota resets."""
+    local = now.astimezone(PACIFIC)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
+    return max(1.0, (midnight - local).total_seconds())
+
+
+def youtube_error(status: int, payload: Any, now: datetime) -> SourceError:
+    """A Google API error body (``{"error": {"code", "message", "errors": [{"reason"}]}}``)."""
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(error, dict):
+        error = {}
+    reasons = [str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, dict)]
+    reason = reasons[0] if reasons else str(error.get("status") or status)
+    message = _TAG.sub("", str(error.get("message") or f"HTTP {status}"))
+    text = f"youtube: HTTP {status} {reason}: {message}"
+    if set(reasons) & QUOTA_REASONS:
+        return RateLimited(text, network="youtube", code=reason,
+                           retry_after=seconds_to_reset(now))
+    if set(reasons) & SHORT_LIMIT_REASONS or status == 429:
+        return RateLimited(text, network="youtube", code=reason)
+    if status == 401 or "keyInvalid" in reasons or "API key not valid" in message:
+        return AuthFailed(text, network="youtube", code=reason)
+    if status == 403 and reason not in {"commentsDisabled"}:
+        return AuthFailed(text, network="youtube", code=reason)
+    if status >= 500 or reason == "backendError":
+        return Unavailable(text, network="youtube", code=reason)
+    return BadResponse(text, network="youtube", code=reason)
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def comment_text(snippet: dict[str, Any]) -> str:
+    """The comment as written: `textOriginal`, else `textDisplay` decoded (it is HTML when the
+    request did not ask for plain text: entities and <br>, links as <a>)."""
+    original = snippet.get("textOriginal")
+    if isinstance(original, str):
+        return original
+    shown = str(snippet.get("textDisplay") or "")
+    return html.unescape(_TAG.sub("", _BR.sub("\n", shown)))
+
+
+def author(snippet: dict[str, Any]) -> Author | None:
+    """The commenter's channel; the display name is the @handle on current responses."""
+    channel = snippet.get("authorChannelId")
+    channel_id = channel.get("value") if isinstance(channel, dict) else channel
+    shown = str(snippet.get("authorDisplayName") or "") or None
+    if not channel_id:
+        return None
+    url = snippet.get("authorChannelUrl") or f"{YOUTUBE_WEB}/channel/{channel_id}"
+    handle = None
+    if shown and shown.startswith("@"):
+        handle = shown[1:]
+    elif "/@" in str(url):
+        handle = str(url).rsplit("/@", 1)[1].strip("/") or None
+    return Author(external_id=str(channel_id), handle=handle, name=shown, url=str(url))
+
+
+def video_place(video_id: str | None, channel_id: str | None, title: str | None = None) -> Place:
+    if video_id:
+        return Place(external_id=video_id, name=title, kind="video",
+                     url=f"{YOUTUBE_WEB}/watch?v={video_id}")
+    return Place(external_id=str(channel_id or ""), name=title, kind="channel",
+                 url=f"{YOUTUBE_WEB}/channel/{channel_id}" if channel_id else None)
+
+
+def comment_post(item: dict[str, Any], thread_id: str, *, channel_id: str | None = None,
+                 titles: dict[str, str] | None = None) -> Post | None:
+    """One `comment` resource (a thread's top-level comment or one of its replies)."""
+    cid = item.get("id")
+    snippet = item.get("snippet")
+    if not cid or not isinstance(snippet, dict):
+        return None
+    video_id = snippet.get("videoId")
+    created = _time(snippet.get("publishedAt")) or datetime.now(UTC)
+    updated = _time(snippet.get("updatedAt"))
+    top = str(cid) == thread_id
+    link = (f"{YOUTUBE_WEB}/watch?v={video_id}&lc={cid}" if video_id
+            else f"{YOUTUBE_WEB}/channel/{channel_id}/discussion?lc={cid}" if channel_id
+            else None)
+    like = snippet.get("likeCount")
+    return Post(
+        network="youtube",
+        external_id=str(cid),
+        text=comment_text(snippet),
+        created_at=created,
+        url=link,
+        author=author(snippet),
+        place=video_place(video_id, snippet.get("channelId") or channel_id,
+                          (titles or {}).get(str(video_id))),
+        parent_external_id=None if top else str(snippet.get("parentId") or thread_id),
+        thread_external_id=thread_id,
+        engagement=int(like) if isinstance(like, int) else None,
+        edited_at=updated if updated and updated > created else None,
+        raw=item,
+    )
+
+
+def thread_posts(thread: dict[str, Any], *, titles: dict[str, str] | None = None,
+                 ) -> tuple[list[Post], int, int]:
+    """A `commentThread`: its top-level comment and embedded replies, with the thread's
+    total reply count and how many replies were embedded (YouTube embeds only some)."""
+    snippet = thread.get("snippet") or {}
+    top = snippet.get("topLevelComment") or {}
+    thread_id = str(thread.get("id") or top.get("id") or "")
+    if not thread_id:
+        return [], 0, 0
+    channel_id = snippet.get("channelId")
+    raw_top = {**top, "thread": {k: v for k, v in snippet.items() if k != "topLevelComment"}}
+    posts = [p for p in [comment_post(raw_top, thread_id, channel_id=channel_id, titles=titles)]
+             if p]
+    replies = (thread.get("replies") or {}).get("comments") or []
+    posts += [p for p in (comment_post(r, thread_id, channel_id=channel_id, titles=titles)
+                          for r in replies) if p]
+    total = int(snippet.get("totalReplyCount") or 0)
+    return posts, total, len(replies)
+
+
+def quota_state(cursor: dict[str, Any] | None, today: date | str) -> dict[str, Any]:
+    """The units spent today according to the cursor; a new Pacific day starts from zero."""
+    day = today if isinstance(today, str) else today.isoformat()
+    kept = (cursor or {}).get("quota") or {}
+    if kept.get("day") == day:
+        return {"day": day, "used": int(kept.get("used") or 0)}
+    return {"day": day, "used": 0}
