@@ -267,3 +267,24 @@ def test_incident_open_on_the_cli_publishes_and_links_complaints(
     rows = {row["id"]: row for row in map(json.loads, listed)}  # one JSON object per line
     assert rows[out["id"]]["linked_cases"] == out["linked_cases"]
     assert [p["status"] for p in rows[out["id"]]["posts"]] == ["sent"]
+
+
+def test_the_mentions_page_counts_and_links_each_mention_to_its_case(demo_desk: Any) -> None:
+    import re
+
+    page = demo_desk.client("viewer")
+    for query in ("network=reddit&sentiment=negative", "network=reddit"):
+        shown = page.get(f"/mentions?{query}").text
+        total = int(re.search(r"Найдено упоминаний: ([\d\u00a0]+)", shown).group(1)
+                    .replace("\u00a0", ""))
+        rows = shown.count('<article class="mention')
+        assert total == rows or (rows == 50 and total > 50), (query, total, rows)
+    shown = page.get("/mentions?sentiment=negative").text
+    ids = [int(i) for i in re.findall(r'id="mention-(\d+)" data-id', shown)]
+    with session_scope(demo_desk.store.sessions) as s:
+        cases = dict(s.execute(select(CaseMention.mention_id, CaseMention.case_id)
+                               .where(CaseMention.mention_id.in_(ids))).all())
+    assert cases  # the newest negative mentions are in cases
+    for mention_id, case_id in cases.items():
+        card = shown.split(f'id="mention-{mention_id}"')[1].split("</article>")[0]
+        assert f'href="/cases/{case_id}"' in card

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import (
     Author,
+    CaseMention,
     DuplicateCluster,
     Mention,
     MentionBrand,
@@ -60,6 +61,7 @@ class MentionPage:
     mentions: list[Mention]
     folded: dict[int, int] = field(default_factory=dict)  # cluster id → size
     next_cursor: int | None = None  # the last id shown: pass as before_id
+    cases: dict[int, int] = field(default_factory=dict)  # mention id → the case it is in
 
 
 def _filtered(stmt: Select[Any], f: MentionFilter) -> Select[Any]:
@@ -141,7 +143,16 @@ def list_mentions(
             select(DuplicateCluster.id, DuplicateCluster.size)
             .where(DuplicateCluster.id.in_(clusters))
         ).all())
-    return MentionPage(rows, folded, rows[-1].id if more and rows else None)
+    cases = dict(session.execute(
+        select(CaseMention.mention_id, func.min(CaseMention.case_id))
+        .where(CaseMention.mention_id.in_([m.id for m in rows]))
+        .group_by(CaseMention.mention_id)).all()) if rows else {}
+    return MentionPage(rows, folded, rows[-1].id if more and rows else None, cases)
+
+
+def count_mentions(session: Session, f: MentionFilter) -> int:
+    """How many mentions the filter (without a query's text) selects: one indexed count."""
+    return int(session.scalar(_filtered(select(func.count(Mention.id)), f)) or 0)
 
 
 def latest_id(session: Session) -> int:

@@ -35,6 +35,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                    "What is true: the inspection, documents, figures"),
     "proof_link": ("Ссылка на подтверждение", "Link to proof"),
     "announcement": ("Анонс", "Announcement"),
+    "mentions_found": ("Найдено упоминаний: {n}", "Mentions found: {n}"),
     "linked_count": ("Жалоб, которые объясняет инцидент: {n}", "Complaints it explains: {n}"),
     "answer_linked": ("Ответить всем ({n}) со ссылкой на объяснение",
                       "Answer all ({n}) with the link to the explanation"),

@@ -77,6 +77,8 @@ def mentions_page(
         "until_value": request.query_params.get("until", "")[:32],
         "page": page, "params": params, "qs": qs(**params),
         "newest": page.mentions[0].id if page.mentions else data.latest_id(session),
+        # the filter's total; with a query's text the store cannot count without reading all
+        "total": None if problem or f.query else data.count_mentions(session, f),
         "status_code": 422 if problem else 200,
     }, status_code=422 if problem else 200)
 
