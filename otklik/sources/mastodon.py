@@ -1,0 +1,263 @@
+"""Mastodon through its REST API (v1 and v2 methods as documented at docs.joinmastodon.org,
+Mastodon 4.x). Each source names its server: ``-p instance=https://mastodon.social`` is its base
+URL (http or https only); there is no OTKLIK_MASTODON_API_URL, as there is no one Mastodon.
+
+Kinds of source:
+- ``search``: ``GET /api/v2/search?q=…&type=statuses&resolve=false&limit=40``. Results come
+  newest first; a sweep pages back with ``max_id`` and stops at the newest id the previous sweep
+  saw (``min_id`` bounds the search from below).
+- ``tag``: a hashtag timeline, ``GET /api/v1/timelines/tag/{tag}`` with ``since_id`` (the newest
+  id seen) and ``max_id`` from the ``Link: rel="next"`` header to page back.
+- ``context``: one status and its whole conversation (``GET /api/v1/statuses/{id}`` and
+  ``/context``): every status keeps its parent (``in_reply_to_id``) and the thread's root.
+
+Credential ``access_token`` (a user token with ``read`` and ``write:statuses``). Rate limits:
+``X-RateLimit-Remaining``/``X-RateLimit-Reset`` (an ISO time) are honoured; 429 is RateLimited.
+Outbound: ``POST /api/v1/statuses`` with ``in_reply_to_id`` (a public reply mentioning the author)
+or with ``visibility=direct`` (a private message); both carry an ``Idempotency-Key``, so a retried
+send posts once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from otklik.domain.posts import Post
+from otklik.sources.base import (
+    PRIVATE,
+    READ,
+    REPLY,
+    Account,
+    CredentialField,
+    Cursor,
+    Page,
+    Source,
+    Target,
+)
+from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, Unavailable
+from otklik.sources.http import Budget, parse_json, retry_after_seconds
+from otklik.sources.mastodon_items import (
+    full_acct,
+    id_key,
+    link_param,
+    newest_id,
+    oldest_id,
+    status_post,
+    when,
+)
+
+LIMIT = 40
+
+
+def _reset_seconds(value: str | None) -> float | None:
+    """``X-RateLimit-Reset`` (an ISO time) as seconds from now."""
+    moment = when(value)
+    return max(0.0, moment.timestamp() - time.time()) if moment else None
+
+
+def instance_url(value: Any) -> str:
+    """The server's base URL from ``params.instance``: http(s), a host, nothing else."""
+    url = str(value or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username \
+            or parts.password or parts.query or parts.fragment or parts.path not in ("", "/"):
+        raise ValueError("mastodon source needs params.instance: the server's http(s) URL, "
+                         "e.g. https://mastodon.social")
+    return url
+
+
+class MastodonSource(Source):
+    network = "mastodon"
+    label = "Mastodon"
+    kinds = ("search", "tag", "context")
+    credential_fields = (CredentialField(
+        "access_token", "Токен доступа / Access token",
+        "Настройки → Разработка → Новое приложение (права read, write:statuses): "
+        "скопируйте «Ваш токен доступа»."),)
+    connect_fields = (CredentialField(
+        "instance", "Сервер / Instance", "Адрес сервера, например https://mastodon.social"),)
+    capabilities = frozenset({READ, REPLY, PRIVATE})
+    budgets = {"mastodon": Budget(1, 5)}  # 300 requests per 5 minutes per account
+    deduplicates_sends = True  # Idempotency-Key
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        params = kwargs.get("params") or {}
+        kwargs["base_url"] = kwargs.get("base_url") or str(params.get("instance") or "")
+        super().__init__(*args, **kwargs)
+        self._wait_before_next = 0.0
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    # ---------------------------------------------------------------- transport
+    async def call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
+                   data: dict[str, Any] | None = None, key: str = "") -> tuple[Any, httpx.Headers]:
+        """One API request; returns the parsed JSON and the response headers."""
+        base = instance_url(self.base_url)
+        token = self.credential("access_token")
+        if self._wait_before_next > 0:  # the last answer said the budget was spent
+            wait, self._wait_before_next = self._wait_before_next, 0.0
+            if wait > self.client.max_retry_after:
+                raise RateLimited(f"mastodon: rate limit spent; resets in {wait:.0f}s",
+                                  network="mastodon", retry_after=wait)
+            await self.client.sleep(wait)
+        headers = {"Authorization": f"Bearer {token}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        holder: dict[str, Any] = {}
+
+        def check(response: httpx.Response) -> None:
+            status = response.status_code
+            reset = _reset_seconds(response.headers.get("X-RateLimit-Reset"))
+            if status >= 400:
+                detail = ""
+                try:
+                    body = response.json()
+                    detail = str(body.get("error") or "") if isinstance(body, dict) else ""
+                except ValueError:
+                    pass
+                text = f"mastodon: {path}: HTTP {status}" + (f": {detail}" if detail else "")
+                if status == 429:
+                    wait = retry_after_seconds(response.headers.get("Retry-After"))
+                    raise RateLimited(text, network="mastodon", code=429,
+                                      retry_after=wait if wait is not None else reset)
+                if status in (401, 403):
+                    raise AuthFailed(text, network="mastodon", code=status)
+                if status >= 500:
+                    raise Unavailable(text, network="mastodon", code=status)
+                raise BadResponse(text, network="mastodon", code=status)
+            holder["json"] = parse_json(response, "mastodon")
+            holder["headers"] = response.headers
+            remaining = response.headers.get("X-RateLimit-Remaining")
+            if remaining is not None and remaining.strip() in ("0", "0.0") and reset:
+                self._wait_before_next = reset
+
+        await self.client.request("mastodon", method, f"{base}{path}", params=params, data=data,
+                                  headers=headers, secrets=(token,), check=check)
+        return holder["json"], holder["headers"]
+
+    async def verify(self) -> Account:
+        """``GET /api/v1/accounts/verify_credentials``: whose token this is."""
+        me, _ = await self.call("GET", "/api/v1/accounts/verify_credentials")
+        if not isinstance(me, dict) or not me.get("acct"):
+            raise BadResponse("mastodon: verify_credentials named no account",
+                              network="mastodon")
+        acct = full_acct(me, self.host)
+        return Account(external_id=acct, name=str(me.get("display_name") or acct), kind="search",
+                       capabilities=frozenset({READ, REPLY, PRIVATE}),
+                       audience=me.get("followers_count"), url=me.get("url"),
+                       params={"instance": instance_url(self.base_url)})
+
+    # ---------------------------------------------------------------- inbound
+    async def fetch_page(self, cursor: Cursor | None) -> Page:
+        cursor = dict(cursor or {})
+        if self.kind == "context":
+            return await self._context(cursor)
+        path, query = self._listing()
+        floor = cursor.get("floor")
+        if floor:  # search has no since_id: min_id bounds it from below
+            query["min_id" if self.kind == "search" else "since_id"] = floor
+        if cursor.get("max_id"):
+            query["max_id"] = cursor["max_id"]
+        payload, headers = await self.call("GET", path, params=query)
+        statuses = payload.get("statuses") if self.kind == "search" and isinstance(
+            payload, dict) else payload
+        if not isinstance(statuses, list):
+            raise BadResponse(f"mastodon: {path}: no list of statuses", network="mastodon")
+        ids = [str(s["id"]) for s in statuses if isinstance(s, dict) and s.get("id")]
+        fresh = {i for i in ids if floor is None or id_key(i) > id_key(str(floor))}
+        posts = [p for p in (status_post(s, self.host) for s in statuses
+                             if isinstance(s, dict) and str(s.get("id")) in fresh) if p]
+        top = newest_id([i for i in (floor, cursor.get("top"), *ids) if i])
+        bottom = oldest_id(ids)
+        following = link_param(headers.get("Link"), "next", "max_id") or bottom
+        pages = int(cursor.get("pages") or 0) + 1
+        going_on = (len(ids) >= LIMIT and len(fresh) == len(ids) and following is not None
+                    and (not cursor.get("max_id")
+                         or id_key(following) < id_key(str(cursor["max_id"])))
+                    and pages < int(self.params.get("max_pages", 5)))
+        if going_on:
+            return Page(posts, {"floor": floor, "top": top, "max_id": following,
+                                "pages": pages}, more=True)
+        return Page(posts, {"floor": top})
+
+    def _listing(self) -> tuple[str, dict[str, Any]]:
+        if self.kind == "search":
+            q = str(self.params.get("q") or "").strip()
+            if not q:
+                raise ValueError("mastodon search source needs params.q")
+            return "/api/v2/search", {"q": q, "type": "statuses", "resolve": "false",
+                                      "limit": LIMIT}
+        tag = str(self.params.get("tag") or "").strip().lstrip("#")
+        if not re.fullmatch(r"\w+", tag):
+            raise ValueError("mastodon tag source needs params.tag (a hashtag, without #)")
+        return f"/api/v1/timelines/tag/{quote(tag)}", {"limit": LIMIT}
+
+    async def _context(self, cursor: Cursor) -> Page:
+        """A status, its ancestors and descendants; each keeps its parent and the root."""
+        sid = str(self.params.get("status_id") or "")
+        if not sid.isdigit():
+            raise ValueError("mastodon context source needs params.status_id (a status id)")
+        status, _ = await self.call("GET", f"/api/v1/statuses/{sid}")
+        context, _ = await self.call("GET", f"/api/v1/statuses/{sid}/context")
+        if not isinstance(status, dict) or not isinstance(context, dict):
+            raise BadResponse(f"mastodon: status {sid}: not a status and its context",
+                              network="mastodon")
+        ancestors = [s for s in context.get("ancestors") or [] if isinstance(s, dict)]
+        descendants = [s for s in context.get("descendants") or [] if isinstance(s, dict)]
+        root = str((ancestors[0] if ancestors else status).get("id"))
+        thread = f"{self.host}/{root}"
+        posts: list[Post] = []
+        for item in [*ancestors, status, *descendants]:
+            post = status_post(item, self.host, thread=thread)
+            if post is not None:
+                post.thread_external_id = None if str(item.get("id")) == root else thread
+                posts.append(post)
+        return Page(posts, {"newest": newest_id([p.external_id.rpartition("/")[2]
+                                                 for p in posts])})
+
+    # ---------------------------------------------------------------- outbound
+    def _local_id(self, external_id: str) -> str:
+        host, _, sid = external_id.rpartition("/")
+        if host != self.host or not sid.isdigit():
+            raise ValueError(f"mastodon: {external_id!r} is not a status of {self.host}")
+        return sid
+
+    async def _send(self, data: dict[str, Any], key: str) -> str:
+        sent, _ = await self.call("POST", "/api/v1/statuses", data=data,
+                                  key=hashlib.sha256(key.encode()).hexdigest()[:32])
+        if not isinstance(sent, dict) or not sent.get("id"):
+            raise BadResponse("mastodon: POST /api/v1/statuses: no status in reply",
+                              network="mastodon")
+        return f"{self.host}/{sent['id']}"
+
+    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+        """A reply in the same visibility as the status, mentioning its author (Mastodon
+        notifies only the accounts a status mentions)."""
+        sid = self._local_id(to_mention.external_id)
+        original, _ = await self.call("GET", f"/api/v1/statuses/{sid}")
+        if not isinstance(original, dict) or not isinstance(original.get("account"), dict):
+            raise BadResponse(f"mastodon: status {sid}: no account", network="mastodon")
+        acct = full_acct(original["account"], self.host)
+        body = text if f"@{acct}".lower() in text.lower() else f"@{acct} {text}"
+        visibility = original.get("visibility")
+        key = idempotency_key or f"reply:{to_mention.external_id}:{text}"
+        return await self._send({
+            "status": body, "in_reply_to_id": sid,
+            "visibility": visibility if visibility in ("unlisted", "private", "direct")
+            else "public"}, key)
+
+    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+        """A direct status (``visibility=direct``): only the mentioned account sees it."""
+        acct = author.external_id.lstrip("@")
+        if not re.fullmatch(r"[\w.-]+@[\w.-]+(:\d+)?", acct):
+            raise ValueError(f"not a Mastodon account (user@domain): {author.external_id!r}")
+        key = idempotency_key or f"dm:{acct}:{text}"
+        return await self._send({"status": f"@{acct} {text}", "visibility": "direct"}, key)
