@@ -22,6 +22,8 @@ from otklik.secrets import open_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Source
 from otklik.sources.http import Budget, HttpClient
+from otklik.sources.mastodon import MastodonSource
+from otklik.sources.reddit import RedditSource
 from otklik.sources.rss import RSSSource
 from otklik.sources.sandbox import SandboxSource
 from otklik.sources.telegram import TelegramSource
@@ -32,7 +34,7 @@ from otklik.sources.youtube import YouTubeSource
 log = logging.getLogger("otklik.sources")
 
 BUILTIN: tuple[type[Source], ...] = (VKSource, TelegramSource, RSSSource, SandboxSource,
-                                     YouTubeSource, XSource)
+                                     YouTubeSource, XSource, RedditSource, MastodonSource)
 
 
 @lru_cache(maxsize=1)
