@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from otklik.reports.figures import Figures
-from otklik.reports.summary import sentences
+from otklik.reports.summary import number, sentences
 from otklik.wording import words
 from otklik.wording.codes import word
 from otklik.wording.spike_story import ratio_words
@@ -52,7 +52,7 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
         return en if lang == "en" else ru
 
     def num(value: float | int | None) -> str:
-        return words.number(value, lang)
+        return number(value, lang)
 
     def pct(share: float | None) -> str:
         return words.percent(share, lang)

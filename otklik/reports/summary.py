@@ -10,11 +10,25 @@ from datetime import tzinfo
 
 from otklik.reports.figures import Figures
 from otklik.wording import words
-from otklik.wording.spike_story import mentions_n, ratio_words
+from otklik.wording.spike_story import ratio_words
 
 
 def _ru_en(lang: str, ru: str, en: str) -> str:
     return en if lang == "en" else ru
+
+
+def number(value: float | int | None, lang: str) -> str:
+    """A count as the desk writes it, except that Russian typography leaves a four-digit number
+    whole ("1522", "12 345"): the figure a reader (or a search) looks for reads as one word."""
+    if lang != "en" and isinstance(value, int) and abs(value) < 10_000:
+        return str(value)
+    return words.number(value, lang)
+
+
+def mentions_n(n: int, lang: str) -> str:
+    """ "1522 упоминания" / "1,522 mentions"."""
+    forms = "mention|mentions" if lang == "en" else "упоминание|упоминания|упоминаний"
+    return f"{number(n, lang)} {words.plural(n, forms, lang)}"
 
 
 def change(now: int, before: int, lang: str) -> str:
@@ -75,10 +89,10 @@ def sentences(f: Figures, lang: str, tz: tzinfo) -> list[str]:
                   _ru_en(lang, "публичных ответов не было", "none answered publicly"))
         out.append(_ru_en(
             lang,
-            f"Обращений: {words.number(d.complaints, lang)}; {answer}, SLA соблюдён в "
+            f"Обращений: {number(d.complaints, lang)}; {answer}, SLA соблюдён в "
             f"{words.percent(kept, lang)} случаев; петля замкнута в "
             f"{words.percent(d.loop_closure_rate, lang)}.",
-            f"Complaints: {words.number(d.complaints, lang)}; {answer}, SLA kept in "
+            f"Complaints: {number(d.complaints, lang)}; {answer}, SLA kept in "
             f"{words.percent(kept, lang)}; loop closed in "
             f"{words.percent(d.loop_closure_rate, lang)}."))
     for a in f.events.attacks:

@@ -54,6 +54,7 @@ def test_the_pdf_renders_and_names_the_brand_and_the_count(demo: Demo, tmp_path:
     reader = PdfReader(out)  # a second reader: the text is there for pypdf as well
     plain = [re.sub(r"[\s\u202f\u00a0]", "", page.extract_text()) for page in reader.pages]
     assert all("Зерно" in text for text in plain) and str(count) in plain[0]
+    assert f"{count} упоминани" in reader.pages[0].extract_text()  # as typed, 4 digits whole
     fonts = [f.get_object() for page in reader.pages
              for f in (page["/Resources"].get("/Font") or {}).values()]
     descriptors = [d["/FontDescriptor"] for f in fonts
