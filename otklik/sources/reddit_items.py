@@ -8,6 +8,7 @@ Authors are keyed by username: Reddit usernames never change and `/api/compose` 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +39,13 @@ def _ts(value: Any) -> datetime | None:
         return datetime.fromtimestamp(float(value), UTC) if value else None
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _plain(value: Any) -> str:
+    """Markdown text as written: without `raw_json=1` (or through a proxy that drops it) Reddit
+    escapes ``&``, ``<`` and ``>`` as HTML entities, which must not reach the stored text."""
+    text = str(value or "").strip()
+    return html.unescape(text) if "&" in text else text
 
 
 def _author(data: dict[str, Any]) -> Author | None:
@@ -79,8 +87,8 @@ def link_post(data: dict[str, Any]) -> Post | None:
     """A `t3` link (a post): its title, then its self text."""
     if not data.get("id"):
         return None
-    title = str(data.get("title") or "").strip()
-    body = str(data.get("selftext") or "").strip()
+    title = _plain(data.get("title"))
+    body = _plain(data.get("selftext"))
     if body in ("[deleted]", "[removed]"):
         body = ""
     text = f"{title}\n\n{body}" if body else title
@@ -104,7 +112,7 @@ def comment_post(data: dict[str, Any]) -> Post | None:
     """A `t1` comment; None for one deleted or removed with nothing left to read."""
     if not data.get("id"):
         return None
-    body = str(data.get("body") or "")
+    body = _plain(data.get("body"))
     if body in ("[deleted]", "[removed]") and _author(data) is None:
         return None
     link_id = data.get("link_id")
