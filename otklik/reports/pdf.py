@@ -91,7 +91,7 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
         + (": " + ", ".join(term for term, _ in s.terms) if s.terms else ""),
     } for s in f.spikes]
     return {
-        "f": f, "lang": lang, "t": t, "num": num, "pct": pct,
+        "f": f, "lang": lang, "t": t, "num": num, "pct": pct, "minutes": minutes,
         "when": lambda v: words.when(v, lang, tz, year=True),
         "hours": lambda h: minutes(h * 60) if h is not None else t("ещё открыт", "still open"),
         "stance": lambda s: t(*STANCES.get(s, (s, s))),

@@ -198,10 +198,17 @@ def _desk_rows(f: Figures, lang: str) -> list[tuple[Any, ...]]:
     for label, group in (("network" if en else "сеть", f.by_network),
                          ("responder" if en else "ответственный", f.by_responder)):
         for r in group:
+            waits = r.metrics.first_answer_minutes
             for name, value in (("opened" if en else "открыто", r.opened),
                                 ("answered" if en else "отвечено", r.answered),
-                                ("resolved" if en else "решено", r.resolved),
-                                ("SLA breached" if en else "SLA нарушен", r.breached)):
+                                ("first answer median, min" if en
+                                 else "первый ответ, медиана, мин", waits.get("median")),
+                                ("first answer p90, min" if en else "первый ответ, p90, мин",
+                                 waits.get("p90")),
+                                ("SLA breached" if en else "SLA нарушен", r.breached),
+                                ("loop closed" if en else "петля замкнута",
+                                 r.metrics.loop_closed),
+                                ("resolved" if en else "решено", r.resolved)):
                 rows.append((f"{label}: {r.label}", name, value, None))
     return rows
 

@@ -9,9 +9,10 @@ import sys
 
 from sqlalchemy import func, select
 
-from otklik.care.metrics import desk_metrics
+from otklik.care.metrics import compute, desk_metrics
 from otklik.db.models import Brand, Case, MentionBrand
 from otklik.figures import overview as data
+from otklik.reports.care import case_facts
 from otklik.reports.figures import collect, window_of
 from tests.reports.conftest import Demo
 
@@ -47,6 +48,10 @@ def test_volume_tops_and_desk_equal_the_overview_and_the_metrics(demo: Demo) -> 
     assert f.desk.sla_breached == overview_cases["breaches"]
     assert sum(r.opened for r in f.by_network) == f.desk.complaints
     assert sum(r.opened for r in f.by_responder) == f.desk.complaints
+    with demo.store.sessions() as s:  # the slices' cases are the desk's, measured the same way
+        facts = case_facts(s, brand_id, w)
+    assert compute([fact for *_, fact in facts]) == metrics
+    assert sum(r.breached for r in f.by_network) == f.desk.sla_breached
     assert [s.id for s in f.spikes] == [
         s.id for s in data.spikes_in(demo.store.sessions(), brand_id, w.since, w.until)]
     assert f.events.attacks and f.examples["negative"] and f.examples["positive"]
