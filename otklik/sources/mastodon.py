@@ -173,13 +173,15 @@ class MastodonSource(Source):
             raise BadResponse(f"mastodon: {path}: no list of statuses", network="mastodon")
         ids = [str(s["id"]) for s in statuses if isinstance(s, dict) and s.get("id")]
         fresh = {i for i in ids if floor is None or id_key(i) > id_key(str(floor))}
-        posts = [p for p in (status_post(s, self.host) for s in statuses
-                             if isinstance(s, dict) and str(s.get("id")) in fresh) if p]
+        found = (status_post(s, self.host) for s in statuses
+                 if isinstance(s, dict) and str(s.get("id")) in fresh)
+        # a boost stands for the boosted status, which the page may also hold: once each
+        posts = list({p.external_id: p for p in found if p}.values())
         top = newest_id([i for i in (floor, cursor.get("top"), *ids) if i])
         bottom = oldest_id(ids)
         following = link_param(headers.get("Link"), "next", "max_id") or bottom
         pages = int(cursor.get("pages") or 0) + 1
-        going_on = (len(ids) >= LIMIT and len(fresh) == len(ids) and following is not None
+        going_on = (len(ids) >= self._limit() and len(fresh) == len(ids) and following is not None
                     and (not cursor.get("max_id")
                          or id_key(following) < id_key(str(cursor["max_id"])))
                     and pages < int(self.params.get("max_pages", 5)))
@@ -194,11 +196,14 @@ class MastodonSource(Source):
             if not q:
                 raise ValueError("mastodon search source needs params.q")
             return "/api/v2/search", {"q": q, "type": "statuses", "resolve": "false",
-                                      "limit": LIMIT}
+                                      "limit": self._limit()}
         tag = str(self.params.get("tag") or "").strip().lstrip("#")
         if not re.fullmatch(r"\w+", tag):
             raise ValueError("mastodon tag source needs params.tag (a hashtag, without #)")
-        return f"/api/v1/timelines/tag/{quote(tag)}", {"limit": LIMIT}
+        return f"/api/v1/timelines/tag/{quote(tag)}", {"limit": self._limit()}
+
+    def _limit(self) -> int:
+        return max(1, min(LIMIT, int(self.params.get("limit", LIMIT))))
 
     async def _context(self, cursor: Cursor) -> Page:
         """A status, its ancestors and descendants; each keeps its parent and the root."""
