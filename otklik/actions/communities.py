@@ -25,7 +25,7 @@ from otklik.analytics.communities import (
     opponent_groups,
     place_stances,
 )
-from otklik.db.models import Author, Channel, Community, Mention, MentionBrand, Place
+from otklik.db.models import Attack, Author, Channel, Community, Mention, MentionBrand, Place
 
 ACTOR = "system:communities"
 
@@ -175,7 +175,10 @@ def refresh_communities(
                         "negative_share": s.negative_share, "p_hostile": s.p_hostile,
                         "trend": s.trend},
         }, result, now)
-    result.groups = opponent_groups(posts, p)
+    own = frozenset(key for key, info in places.values() if info.official)
+    campaigns = frozenset(a for authors in session.scalars(
+        select(Attack.authors).where(Attack.brand_id == brand_id)) for a in authors or [])
+    result.groups = opponent_groups(posts, p, own_places=own, campaign_authors=campaigns)
     for g in result.groups:
         shown = ", ".join(g.members[:3]) + ("…" if len(g.members) > 3 else "")
         _upsert(session, brand_id, "author_group", g.key, {

@@ -4,9 +4,11 @@ Stance is estimated, not counted: a place with 3 negative posts out of 3 is not 
 Each place's share of negative (and positive) posts gets a Beta prior centred on the brand's
 overall share with the weight of `prior_strength` posts (empirical Bayes), and a place is called
 hostile only when the posterior probability that most of its posts are negative is high. The same
-smoothing picks the opponents: authors who post negatively again and again. Opponents are linked
-when they reply to each other, post in the same places, or post near-identical texts; Louvain
-communities (fixed seed, so a rerun gives the same groups) of that graph are the groups.
+smoothing picks the opponents: authors who post negatively again and again, on more than one
+day (a wave of customers complaining during one outage is not a group of opponents). Opponents
+are linked when they reply to each other, post in the same places (not the brand's own pages,
+where customers come to complain), or post near-identical texts; Louvain communities (fixed
+seed, so a rerun gives the same groups) of that graph are the groups.
 """
 
 from __future__ import annotations
@@ -57,7 +59,10 @@ class CommunityParams:
     flag_audience: int = 1000  # hostile places this large (or ...)
     flag_volume: int = 20  # ... with this many mentions) are flagged for the team
     period: timedelta = timedelta(days=7)  # growth compares the last period with the one before
-    opponent_min_negative: int = 2  # an opponent posted negatively at least this often
+    opponent_min_negative: int = 2  # an opponent posted negatively at least this often ...
+    # ... on at least this many different days: customers caught in one outage complain twice in
+    # an afternoon; an opponent keeps at it
+    opponent_min_days: int = 2
     min_group: int = 2
     louvain_seed: int = 7
     louvain_resolution: float = 1.0
@@ -172,9 +177,12 @@ def _trend(
 
 
 def opponents(
-    posts: Sequence[StancePost], params: CommunityParams | None = None
+    posts: Sequence[StancePost], params: CommunityParams | None = None,
+    campaign_authors: frozenset[str] = frozenset(),
 ) -> dict[str, dict[str, Any]]:
-    """Authors who post negatively again and again: smoothed negative share and counts."""
+    """Authors who post negatively again and again, on different days: smoothed negative share
+    and counts. An account of a detected campaign (`campaign_authors`, from the attack detector,
+    which tells an organic wave from a coordinated one) needs no second day."""
     p = params or CommunityParams()
     neg0, _ = _shares(posts)
     by_author: dict[str, list[StancePost]] = defaultdict(list)
@@ -183,8 +191,12 @@ def opponents(
     out = {}
     for author, items in by_author.items():
         labelled = [x for x in items if x.sentiment]
-        k = sum(x.sentiment == "negative" for x in labelled)
+        negative = [x for x in labelled if x.sentiment == "negative"]
+        k = len(negative)
         if k < p.opponent_min_negative:
+            continue
+        days = len({x.created_at.date() for x in negative})
+        if days < p.opponent_min_days and author not in campaign_authors:
             continue
         share, _ = _posterior(k, len(labelled), neg0, p, p.author_prior_strength)
         if share > p.majority:
@@ -194,9 +206,10 @@ def opponents(
 
 def interaction_graph(
     posts: Sequence[StancePost], authors: set[str], attack_params: AttackParams | None = None,
-    max_place_members: int = 200,
+    max_place_members: int = 200, own_places: frozenset[str] = frozenset(),
 ) -> nx.Graph:
-    """Authors linked by replies, shared places (Jaccard-weighted) and near-identical texts."""
+    """Authors linked by replies, shared places (Jaccard-weighted) and near-identical texts.
+    The brand's own pages link no one: customers come there to complain, together or not."""
     g = nx.Graph()
     g.add_nodes_from(sorted(authors))
     mine = [x for x in posts if x.author in authors]
@@ -215,7 +228,7 @@ def interaction_graph(
     places: dict[str, set[str]] = defaultdict(set)  # author -> places
     members: dict[str, set[str]] = defaultdict(set)  # place -> authors
     for x in mine:
-        if x.place:
+        if x.place and x.place not in own_places:
             places[x.author].add(x.place)
             members[x.place].add(x.author)
     shared: Counter[tuple[str, str]] = Counter()
@@ -244,12 +257,13 @@ def interaction_graph(
 
 
 def opponent_groups(
-    posts: Sequence[StancePost], params: CommunityParams | None = None
+    posts: Sequence[StancePost], params: CommunityParams | None = None,
+    own_places: frozenset[str] = frozenset(), campaign_authors: frozenset[str] = frozenset(),
 ) -> list[OpponentGroup]:
     """Groups of opponents acting together (Louvain over the interaction graph), largest first."""
     p = params or CommunityParams()
-    hostile = opponents(posts, p)
-    g = interaction_graph(posts, set(hostile))
+    hostile = opponents(posts, p, campaign_authors)
+    g = interaction_graph(posts, set(hostile), own_places=own_places)
     g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
     if g.number_of_edges() == 0:
         return []

@@ -87,11 +87,28 @@ def test_friendly_place_growth_and_trend() -> None:
 
 def test_opponents_need_repeated_negativity() -> None:
     posts = [*background(), post("once", "p", "negative"),
-             *(post("again", "p", "negative") for _ in range(4)),
+             *(post("again", "p", "negative", days_ago=d) for d in range(4)),
              *(post("mixed", "p", lab) for lab in ["negative", "negative"] + ["positive"] * 8)]
     found = opponents(posts)
     assert "again" in found and "once" not in found and "mixed" not in found
     assert found["again"]["negative"] == 4
+
+
+def test_customers_of_one_outage_are_not_opponents() -> None:
+    """Twenty customers complain twice in one afternoon, alike, on the brand's page and reply to
+    each other: a wave, not a group of opponents."""
+    posts = background()
+    for i in range(20):
+        posts += [post(f"c{i}", "brandpage", "negative", days_ago=0.2, text=WAVE[i % 10]),
+                  post(f"c{i}", "brandpage", "negative", days_ago=0.1, text="still broken",
+                       reply_to=f"c{(i + 1) % 20}")]
+    assert opponents(posts) == {} and opponent_groups(posts) == []
+
+
+def test_the_brands_own_page_links_no_one() -> None:
+    posts = two_camps()
+    g = interaction_graph(posts, {"a0", "b0"}, own_places=frozenset({"brandpage"}))
+    assert not g.has_edge("a0", "b0")  # they met only on the brand's page
 
 
 def two_camps() -> list[StancePost]:
@@ -103,10 +120,12 @@ def two_camps() -> list[StancePost]:
         members = [f"{camp}{i}" for i in range(4)]
         for i, m in enumerate(members):
             other = members[(i + 1) % 4]
-            posts += [
-                post(m, place, "negative", text=f"{text} #{m}"),
-                post(m, place, "negative", text=f"@{other} exactly this", reply_to=other),
-                post(m, "brandpage", "negative", text=WAVE[10 + i + (4 if camp == "b" else 0)]),
+            posts += [  # opponents keep at it: on different days
+                post(m, place, "negative", text=f"{text} #{m}", days_ago=1),
+                post(m, place, "negative", text=f"@{other} exactly this", reply_to=other,
+                     days_ago=2),
+                post(m, "brandpage", "negative", text=WAVE[10 + i + (4 if camp == "b" else 0)],
+                     days_ago=3),
             ]
     return posts
 
