@@ -34,7 +34,7 @@ from otklik.sources.base import (
     Source,
     Target,
 )
-from otklik.sources.errors import BadResponse
+from otklik.sources.errors import AuthFailed, BadResponse
 from otklik.sources.http import Budget, parse_json
 from otklik.sources.x_items import Includes, tweet_post, x_error
 
@@ -64,6 +64,9 @@ class XSource(Source):
             "Чтобы отвечать от имени аккаунта бренда: OAuth 2.0 user token со scopes "
             "tweet.read tweet.write users.read.", required=False),
     )
+    connect_fields = (CredentialField(
+        "username", "Аккаунт бренда / Brand account", "@имя аккаунта бренда в X",
+        required=False),)
     base_url_setting = "x_api_url"
     capabilities = frozenset({READ, REPLY})
     # recent search allows 450 requests per 15 minutes for an app (fewer on Basic): 0.5/s
@@ -164,28 +167,35 @@ class XSource(Source):
 
     async def verify(self) -> Account:
         """With a user token: the account it posts as (`GET /2/users/me`). With a bearer token
-        only: one small search proves it; nothing can be sent."""
+        only: the account named by params.username, read only (nothing can be sent)."""
         if self._credentials.get("access_token"):
             payload, _ = await self.call(
                 "GET", "/2/users/me", token=self.credential("access_token"),
                 params={"user.fields": "username,name,public_metrics"})
-            user = payload.get("data") or {}
-            if not isinstance(user, dict) or not user.get("id"):
-                raise BadResponse("x: /2/users/me named no user", network="x")
-            handle = str(user.get("username") or user["id"])
-            followers = (user.get("public_metrics") or {}).get("followers_count")
-            return Account(
-                external_id=str(user["id"]), name=str(user.get("name") or handle),
-                kind="search", capabilities=frozenset({READ, REPLY}),
-                audience=followers if isinstance(followers, int) else None,
-                url=f"https://x.com/{handle}", params={"q": f"@{handle}"},
-                problems=() if self._credentials.get("bearer_token") else (
-                    "нет bearer-токена: поиск идёт от имени пользователя",))
-        await self.call("GET", "/2/tweets/search/recent", token=self.credential("bearer_token"),
-                        params={"query": str(self.params.get("q") or "x"), "max_results": 10})
-        return Account(external_id="", name="X", kind="search", capabilities=frozenset({READ}),
-                       params={"q": self.params.get("q")} if self.params.get("q") else {},
-                       problems=("нет токена пользователя: отвечать нельзя",))
+            return _account(payload, read_only=False)
+        username = str(self.params.get("username") or "").lstrip("@")
+        if not username:
+            raise AuthFailed("x: a bearer token alone names no account: give the brand's "
+                             "@username or a user access token", network="x")
+        payload, _ = await self.call(
+            "GET", f"/2/users/by/username/{username}", token=self.credential("bearer_token"),
+            params={"user.fields": "username,name,public_metrics"})
+        return _account(payload, read_only=True)
+
+
+def _account(payload: dict[str, Any], *, read_only: bool) -> Account:
+    """The user of a users lookup reply as a connectable account (its mentions to read)."""
+    user = payload.get("data") or {}
+    if not isinstance(user, dict) or not user.get("id"):
+        raise BadResponse("x: the users lookup named no user", network="x")
+    handle = str(user.get("username") or user["id"])
+    followers = (user.get("public_metrics") or {}).get("followers_count")
+    return Account(
+        external_id=str(user["id"]), name=str(user.get("name") or handle), kind="search",
+        capabilities=frozenset({READ} if read_only else {READ, REPLY}),
+        audience=followers if isinstance(followers, int) else None,
+        url=f"https://x.com/{handle}", params={"q": f"@{handle}"},
+        problems=("нет токена пользователя: отвечать нельзя",) if read_only else ())
 
 
 def _newer(*ids: Any) -> str | None:

@@ -43,7 +43,7 @@ from otklik.sources.base import (
     Source,
     Target,
 )
-from otklik.sources.errors import BadResponse, RateLimited, SourceError
+from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError
 from otklik.sources.http import Budget, parse_json
 from otklik.sources.youtube_items import (
     comment_post,
@@ -57,7 +57,7 @@ from otklik.sources.youtube_items import (
 log = logging.getLogger("otklik.sources.youtube")
 
 COSTS = {"search": 100, "commentThreads": 1, "comments": 1, "comments.insert": 50,
-         "channels": 1, "i18nRegions": 1}
+         "channels": 1}
 DAILY_QUOTA = 10_000
 REPLY_COUNTS_KEPT = 2000  # threads whose full reply count the cursor remembers
 SKIPPABLE = {"commentsDisabled", "videoNotFound", "forbidden"}  # one video of a search
@@ -284,30 +284,35 @@ class YouTubeSource(Source):
 
     async def verify(self) -> Account:
         """With an OAuth token: the channel it answers as (`channels.list` mine=true). With an
-        API key only: a 1-unit read proves the key; nothing can be sent."""
+        API key only: the channel named by params.channel_id (read only: nothing is sent)."""
         quota = quota_state(None, quota_day(self.now()))
         if self._credentials.get("access_token"):
             found = await self.call("channels", {"part": "snippet,statistics", "mine": "true"},
                                     oauth=True, quota=quota)
-            items = found.get("items") or []
-            if not items:
-                raise BadResponse("youtube: the token names no channel", network="youtube")
-            channel = items[0]
-            cid = str(channel["id"])
-            stats = channel.get("statistics") or {}
-            subscribers = stats.get("subscriberCount")
-            return Account(
-                external_id=cid, name=str((channel.get("snippet") or {}).get("title") or cid),
-                kind="channel", capabilities=frozenset({READ, REPLY}),
-                audience=int(subscribers) if str(subscribers or "").isdigit() else None,
-                url=f"https://www.youtube.com/channel/{cid}", params={"channel_id": cid},
-                problems=() if self._credentials.get("api_key") else (
-                    "нет ключа API: комментарии читаться не будут",))
-        await self.call("i18nRegions", {"part": "snippet", "hl": "ru"}, quota=quota)
+            return _account(found, read_only=False)
         channel_id = str(self.params.get("channel_id") or "")
-        return Account(external_id=channel_id, name=channel_id or "YouTube", kind="channel",
-                       capabilities=frozenset({READ}), params={"channel_id": channel_id},
-                       problems=("нет OAuth-токена: отвечать на комментарии нельзя",))
+        if not channel_id:
+            raise AuthFailed("youtube: an API key alone names no channel: give the brand's "
+                             "channel id or an OAuth token", network="youtube")
+        found = await self.call("channels", {"part": "snippet,statistics", "id": channel_id},
+                                quota=quota)
+        return _account(found, read_only=True)
+
+
+def _account(found: dict[str, Any], *, read_only: bool) -> Account:
+    """The channel of a `channels.list` reply as a connectable account."""
+    items = found.get("items") or []
+    if not items or not isinstance(items[0], dict) or not items[0].get("id"):
+        raise BadResponse("youtube: channels.list named no channel", network="youtube")
+    channel = items[0]
+    cid = str(channel["id"])
+    subscribers = (channel.get("statistics") or {}).get("subscriberCount")
+    return Account(
+        external_id=cid, name=str((channel.get("snippet") or {}).get("title") or cid),
+        kind="channel", capabilities=frozenset({READ} if read_only else {READ, REPLY}),
+        audience=int(subscribers) if str(subscribers or "").isdigit() else None,
+        url=f"https://www.youtube.com/channel/{cid}", params={"channel_id": cid},
+        problems=("нет OAuth-токена: отвечать на комментарии нельзя",) if read_only else ())
 
 
 def _trim(replies: dict[str, int]) -> dict[str, int]:

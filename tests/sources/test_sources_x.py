@@ -249,3 +249,18 @@ def test_cli_polls_twice_and_stores_each_tweet_once(sqlite_store: Any,
             [ROOT, REPLY1, REPLY2, POINT, RETWEET])
         for m in rows:
             assert m.text and m.created_at and m.author and m.author.handle
+
+
+async def test_verify_with_a_bearer_token_reads_only(httpserver: HTTPServer,
+                                                    client: HttpClient) -> None:
+    httpserver.expect_request("/2/users/by/username/zerno_coffee").respond_with_response(
+        respond("x", "users_by_username__zerno.json"))
+    source = XSource(client, kind="search", params={"username": "@zerno_coffee"},
+                     base_url=base_url(httpserver), credentials={"bearer_token": BEARER})
+    account = await source.verify()
+    assert account.external_id == "1187000000000000001" and account.capabilities == {"read"}
+    assert account.problems and httpserver.log[0][0].headers["Authorization"] == (
+        f"Bearer {BEARER}")
+    with pytest.raises(AuthFailed, match="names no account"):
+        await XSource(client, kind="search", base_url=base_url(httpserver),
+                      credentials={"bearer_token": BEARER}).verify()

@@ -215,6 +215,22 @@ async def test_verify_names_the_channel(httpserver: HTTPServer, client: HttpClie
     assert request.headers["Authorization"] == f"Bearer {OAUTH}"
 
 
+async def test_verify_with_an_api_key_reads_only(httpserver: HTTPServer,
+                                                 client: HttpClient) -> None:
+    httpserver.expect_request("/channels").respond_with_response(
+        respond("youtube", "channels__mine.json"))
+    source = YouTubeSource(client, kind="comments",
+                           params={"channel_id": "UC7xQe2lW9pK3bN5aV1rT8sQ"},
+                           base_url=base_url(httpserver), credentials={"api_key": KEY})
+    account = await source.verify()
+    assert account.capabilities == {"read"} and account.problems
+    assert dict(httpserver.log[0][0].args) == {
+        "part": "snippet,statistics", "id": "UC7xQe2lW9pK3bN5aV1rT8sQ", "key": KEY}
+    with pytest.raises(AuthFailed, match="names no channel"):
+        await YouTubeSource(client, kind="comments", base_url=base_url(httpserver),
+                            credentials={"api_key": KEY}).verify()
+
+
 async def test_search_then_comments_of_found_videos(httpserver: HTTPServer,
                                                     client: HttpClient) -> None:
     httpserver.expect_request("/search").respond_with_response(
