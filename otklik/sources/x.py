@@ -72,6 +72,11 @@ class XSource(Source):
     # recent search allows 450 requests per 15 minutes for an app (fewer on Basic): 0.5/s
     budgets = {"x": Budget(0.5, 5)}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.base_url.endswith("/2"):  # a base URL given with the version: paths add it
+            self.base_url = self.base_url[:-2]
+
     @classmethod
     def default_base_url(cls) -> str:
         return "https://api.x.com"

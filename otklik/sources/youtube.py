@@ -187,9 +187,18 @@ class YouTubeSource(Source):
             found, total, embedded = thread_posts(thread, titles=titles)
             thread_id = str(thread.get("id") or "")
             if total > embedded and thread_id and replies.get(thread_id) != total:
-                found = found[:1] + await self._replies(thread_id, quota, titles)
-                replies.pop(thread_id, None)
-                replies[thread_id] = total
+                try:
+                    found = found[:1] + await self._replies(thread_id, quota, titles)
+                except (AuthFailed, RateLimited):
+                    raise
+                except SourceError as exc:
+                    # keep the page with the replies YouTube embedded; the count is not
+                    # remembered, so the next pass tries the whole thread again
+                    log.warning("youtube: replies of thread %s not read in full (%s)",
+                                thread_id, exc)
+                else:
+                    replies.pop(thread_id, None)
+                    replies[thread_id] = total
             posts += found
         return posts
 

@@ -96,6 +96,14 @@ async def test_search_pages_and_since_id(httpserver: HTTPServer, client: HttpCli
     assert page4.posts == [] and not page4.more and page4.cursor["since_id"] == NEWER
 
 
+async def test_base_url_with_the_version(httpserver: HTTPServer, client: HttpClient) -> None:
+    httpserver.expect_request(SEARCH).respond_with_response(
+        respond("x", "search_recent__newer.json"))
+    source = XSource(client, kind="search", params={"q": "Зерно"},
+                     base_url=base_url(httpserver) + "/2/", credentials={"bearer_token": BEARER})
+    assert [p.external_id for p in (await source.fetch_page(None)).posts] == [NEWER]
+
+
 async def test_tweet_fields(httpserver: HTTPServer, client: HttpClient) -> None:
     httpserver.expect_request(SEARCH).respond_with_handler(pages)
     source = x(httpserver, client)

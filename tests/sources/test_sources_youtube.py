@@ -105,6 +105,17 @@ async def test_pages_threads_and_replies(httpserver: HTTPServer, client: HttpCli
     assert page3.cursor["quota"]["used"] == 4
 
 
+async def test_failed_reply_read_keeps_the_embedded_replies(httpserver: HTTPServer,
+                                                           client: HttpClient) -> None:
+    httpserver.expect_request("/commentThreads").respond_with_handler(threads)
+    httpserver.expect_request("/comments").respond_with_response(Response("", status=404))
+    source = yt(httpserver, client)
+    page = await source.fetch_page(None)
+    assert [p.external_id for p in page.posts if p.external_id.startswith(f"{T3}.")] == [
+        f"{T3}.A{i}" for i in range(1, 6)]
+    assert page.cursor["replies"] == {}  # tried again on the next pass
+
+
 async def test_daily_quota_is_not_exceeded(httpserver: HTTPServer, client: HttpClient) -> None:
     serve_video(httpserver)
     source = yt(httpserver, client, video_id=VIDEO, daily_quota=3)
