@@ -6,6 +6,9 @@ Kinds of source:
   ``restrict_sr`` when ``subreddit`` is given), newest first, paged with ``after``.
 - ``subreddit``: a subreddit's new posts (``/r/{subreddit}/new``) and then its new comments
   (``/r/{subreddit}/comments``; ``comments=false`` to skip them), both paged with ``after``.
+- ``inbox``: the connected account's inbox (``/message/inbox?mark=false``): replies to its posts
+  and comments, username mentions (``t1``) and private messages (``t4``). Connecting an account
+  creates this source.
 - ``comments``: one post's whole comment tree (``/comments/{post_id}``): every comment keeps its
   parent (``parent_id``) and its thread (the link).
 
@@ -86,7 +89,7 @@ def api_errors(payload: Any, what: str) -> None:
 class RedditSource(Source):
     network = "reddit"
     label = "Reddit"
-    kinds = ("search", "subreddit", "comments")
+    kinds = ("search", "subreddit", "inbox", "comments")
     credential_fields = (CredentialField(
         "access_token", "OAuth-токен / OAuth access token",
         "reddit.com/prefs/apps → create app (script or installed); получите токен "
@@ -153,14 +156,14 @@ class RedditSource(Source):
         if not isinstance(me, dict) or not me.get("name"):
             raise BadResponse("reddit: /api/v1/me named no account", network="reddit")
         name = str(me["name"])
-        return Account(external_id=name, name=f"u/{name}", kind="search",
+        return Account(external_id=name, name=f"u/{name}", kind="inbox",
                        capabilities=frozenset({READ, REPLY, PRIVATE}),
                        url=f"{REDDIT_WEB}/user/{name}")
 
     # ---------------------------------------------------------------- inbound
     def _phases(self) -> list[str]:
-        if self.kind == "search":
-            return ["search"]
+        if self.kind in ("search", "inbox"):
+            return [self.kind]
         return ["new", "comments"] if self.params.get("comments", True) else ["new"]
 
     def _listing(self, phase: str) -> tuple[str, dict[str, Any]]:
@@ -175,6 +178,8 @@ class RedditSource(Source):
             if sub:
                 return f"/r/{sub}/search", {**query, "restrict_sr": 1}
             return "/search", query
+        if phase == "inbox":
+            return "/message/inbox", {**query, "mark": "false"}
         return f"/r/{self._subreddit()}/{phase}", query
 
     def _subreddit(self, *, required: bool = True) -> str:

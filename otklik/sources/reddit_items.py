@@ -9,6 +9,7 @@ Authors are keyed by username: Reddit usernames never change and `/api/compose` 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -66,8 +67,19 @@ def _place(data: dict[str, Any]) -> Place | None:
 
 
 def _url(data: dict[str, Any]) -> str | None:
-    permalink = data.get("permalink")
+    permalink = data.get("permalink") or data.get("context")  # inbox items have a context
     return f"{REDDIT_WEB}{permalink}" if permalink else None
+
+
+_LINK_IN_PATH = re.compile(r"/comments/([a-z0-9]+)/")
+
+
+def _link_id(data: dict[str, Any]) -> str | None:
+    """The comment's link: `link_id`, or (inbox items have none) read from its context path."""
+    if data.get("link_id"):
+        return str(data["link_id"])
+    found = _LINK_IN_PATH.search(str(data.get("context") or ""))
+    return f"t3_{found.group(1)}" if found else None
 
 
 def _edited(data: dict[str, Any]) -> datetime | None:
@@ -115,7 +127,7 @@ def comment_post(data: dict[str, Any]) -> Post | None:
     body = _plain(data.get("body"))
     if body in ("[deleted]", "[removed]") and _author(data) is None:
         return None
-    link_id = data.get("link_id")
+    link_id = _link_id(data)
     return Post(
         network="reddit",
         external_id=str(data.get("name") or f"t1_{data['id']}"),
@@ -132,13 +144,36 @@ def comment_post(data: dict[str, Any]) -> Post | None:
     )
 
 
+def message_post(data: dict[str, Any]) -> Post | None:
+    """A `t4` private message from the inbox; its conversation is its first message."""
+    if not data.get("id"):
+        return None
+    author = _author(data)
+    name = str(data.get("name") or f"t4_{data['id']}")
+    first = data.get("first_message_name")
+    return Post(
+        network="reddit",
+        external_id=name,
+        text=_plain(data.get("body")),
+        created_at=_ts(data.get("created_utc")) or datetime.now(UTC),
+        author=author,
+        place=Place(external_id=f"u/{author.external_id}", name=f"u/{author.external_id}",
+                    kind="private") if author else None,
+        parent_external_id=str(data["parent_id"]) if data.get("parent_id") else None,
+        thread_external_id=str(first) if first else None,
+        raw={k: v for k, v in data.items() if k != "replies"},
+    )
+
+
 def thing_post(thing: dict[str, Any]) -> Post | None:
-    """A `t3` or `t1` thing as a Post; anything else (`more`, `t5`…) is None."""
+    """A `t3`, `t1` or `t4` thing as a Post; anything else (`more`, `t5`…) is None."""
     kind, data = thing.get("kind"), thing.get("data") or {}
     if kind == "t3":
         return link_post(data)
     if kind == "t1":
         return comment_post(data)
+    if kind == "t4":
+        return message_post(data)
     return None
 
 

@@ -142,6 +142,23 @@ async def test_subreddit_new_posts_then_new_comments(httpserver: HTTPServer, cli
     assert [r.path for r, _ in httpserver.log] == ["/r/moscow/new", "/r/moscow/comments"]
 
 
+async def test_inbox_replies_and_private_messages(httpserver: HTTPServer, client) -> None:
+    httpserver.expect_request("/message/inbox").respond_with_response(
+        respond("reddit", "message_inbox__page1.json"))
+    page = await reddit(httpserver, client, "inbox").fetch_page(None)
+    reply, message = page.posts
+    assert reply.external_id == "t1_m0d1p88" and reply.parent_external_id == "t1_m0c3d44"
+    assert reply.thread_external_id == "t3_1h7qk2m"  # read from its context path
+    assert reply.url and reply.url.startswith("https://www.reddit.com/r/moscow/comments/1h7qk2m/")
+    assert message.external_id == "t4_2f8k1xq" and message.place and \
+        message.place.kind == "private"
+    assert message.author and message.author.external_id == "beanhunter"
+    assert message.text == ("Hi! Did you switch roasters in November? The espresso & the "
+                            "filter taste different.")
+    assert httpserver.log[0][0].args["mark"] == "false"  # the brand's unread stay unread
+    assert page.cursor == {"phase": "inbox", "inbox": {"floor": 1795606200.0}}
+
+
 async def test_429_waits_for_the_reset_then_reads(httpserver: HTTPServer, client,
                                                   sleeps) -> None:
     httpserver.expect_oneshot_request("/search").respond_with_response(respond(
@@ -258,6 +275,7 @@ async def test_verify_names_the_account(httpserver: HTTPServer, client) -> None:
     account = await reddit(httpserver, client).verify()
     assert account.external_id == "zerno_coffee_official"
     assert account.name == "u/zerno_coffee_official" and "reply" in account.capabilities
+    assert account.kind == "inbox"  # connecting the account reads its inbox
 
 
 def run(store: Any, *args: str, env: dict[str, str] | None = None) -> Any:
