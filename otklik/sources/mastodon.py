@@ -8,6 +8,9 @@ Kinds of source:
   saw (``min_id`` bounds the search from below).
 - ``tag``: a hashtag timeline, ``GET /api/v1/timelines/tag/{tag}`` with ``since_id`` (the newest
   id seen) and ``max_id`` from the ``Link: rel="next"`` header to page back.
+- ``mentions``: the connected account's notifications of type ``mention`` (``GET
+  /api/v1/notifications?types[]=mention``, ``since_id``/``max_id`` as for tags): replies to the
+  brand and statuses naming it, direct ones included. Connecting an account creates this source.
 - ``context``: one status and its whole conversation (``GET /api/v1/statuses/{id}`` and
   ``/context``): every status keeps its parent (``in_reply_to_id``) and the thread's root.
 
@@ -75,7 +78,7 @@ def instance_url(value: Any) -> str:
 class MastodonSource(Source):
     network = "mastodon"
     label = "Mastodon"
-    kinds = ("search", "tag", "context")
+    kinds = ("search", "tag", "mentions", "context")
     credential_fields = (CredentialField(
         "access_token", "Токен доступа / Access token",
         "Настройки → Разработка → Новое приложение (права read, write:statuses): "
@@ -150,7 +153,7 @@ class MastodonSource(Source):
             raise BadResponse("mastodon: verify_credentials named no account",
                               network="mastodon")
         acct = full_acct(me, self.host)
-        return Account(external_id=acct, name=str(me.get("display_name") or acct), kind="search",
+        return Account(external_id=acct, name=str(me.get("display_name") or acct), kind="mentions",
                        capabilities=frozenset({READ, REPLY, PRIVATE}),
                        audience=me.get("followers_count"), url=me.get("url"),
                        params={"instance": instance_url(self.base_url)})
@@ -167,14 +170,15 @@ class MastodonSource(Source):
         if cursor.get("max_id"):
             query["max_id"] = cursor["max_id"]
         payload, headers = await self.call("GET", path, params=query)
-        statuses = payload.get("statuses") if self.kind == "search" and isinstance(
+        items = payload.get("statuses") if self.kind == "search" and isinstance(
             payload, dict) else payload
-        if not isinstance(statuses, list):
+        if not isinstance(items, list):
             raise BadResponse(f"mastodon: {path}: no list of statuses", network="mastodon")
-        ids = [str(s["id"]) for s in statuses if isinstance(s, dict) and s.get("id")]
+        items = [i for i in items if isinstance(i, dict) and i.get("id")]
+        ids = [str(i["id"]) for i in items]  # notification ids for mentions: they page
         fresh = {i for i in ids if floor is None or id_key(i) > id_key(str(floor))}
-        found = (status_post(s, self.host) for s in statuses
-                 if isinstance(s, dict) and str(s.get("id")) in fresh)
+        found = (status_post(i.get("status") if self.kind == "mentions" else i, self.host)
+                 for i in items if str(i["id"]) in fresh)
         # a boost stands for the boosted status, which the page may also hold: once each
         posts = list({p.external_id: p for p in found if p}.values())
         top = newest_id([i for i in (floor, cursor.get("top"), *ids) if i])
@@ -197,6 +201,8 @@ class MastodonSource(Source):
                 raise ValueError("mastodon search source needs params.q")
             return "/api/v2/search", {"q": q, "type": "statuses", "resolve": "false",
                                       "limit": self._limit()}
+        if self.kind == "mentions":
+            return "/api/v1/notifications", {"types[]": "mention", "limit": self._limit()}
         tag = str(self.params.get("tag") or "").strip().lstrip("#")
         if not re.fullmatch(r"\w+", tag):
             raise ValueError("mastodon tag source needs params.tag (a hashtag, without #)")

@@ -128,6 +128,22 @@ async def test_tag_timeline_follows_the_link_header(httpserver: HTTPServer, clie
     assert httpserver.log[2][0].args.to_dict() == {"limit": "3", "since_id": TAGGED}
 
 
+async def test_mentions_of_the_connected_account(httpserver: HTTPServer, client) -> None:
+    httpserver.expect_request("/api/v1/notifications").respond_with_response(
+        respond("mastodon", "notifications__mentions.json"))
+    source = masto(httpserver, client, "mentions")
+    page = await source.fetch_page(None)
+    h = host(httpserver)
+    direct, reply = page.posts
+    assert direct.external_id == f"{h}/117676572672009509" and direct.raw["visibility"] == "direct"
+    assert direct.text == "@zerno номер заказа 4471"
+    assert reply.external_id == f"{h}/{C1}" and reply.parent_external_id == f"{h}/{ROOT}"
+    assert page.cursor == {"floor": "34975861"}  # notification ids page, not status ids
+    assert httpserver.log[0][0].args.to_dict() == {"types[]": "mention", "limit": "40"}
+    await source.fetch_page(page.cursor)
+    assert httpserver.log[1][0].args["since_id"] == "34975861"
+
+
 async def test_context_keeps_parents_and_the_root(httpserver: HTTPServer, client) -> None:
     httpserver.expect_request(f"/api/v1/statuses/{C1}").respond_with_response(
         respond("mastodon", f"status__{C1}.json"))
@@ -255,6 +271,7 @@ async def test_verify_names_the_account(httpserver: HTTPServer, client) -> None:
     assert account.external_id == "zerno@mastodon.social"
     assert account.name == "Зерно — сеть кофеен" and account.audience == 5120
     assert account.params == {"instance": base_url(httpserver)}
+    assert account.kind == "mentions"  # connecting the account reads what mentions it
 
 
 def run(store: Any, *args: str, env: dict[str, str] | None = None) -> Any:
