@@ -20,8 +20,11 @@ Quota: every method has a cost in units (`search.list` 100, `commentThreads.list
 counted in the cursor per Pacific day and refused (RateLimited until the Pacific-midnight reset)
 before they would exceed it; YouTube's own ``quotaExceeded`` 403 is RateLimited the same way.
 
-Credentials: ``api_key`` to read (a query parameter, masked in every log line) and an OAuth 2.0
-``access_token`` (scope youtube.force-ssl) to answer with `comments.insert`.
+Credentials: ``api_key`` to read (a query parameter, masked in every log line) and, to answer with
+`comments.insert`, an OAuth 2.0 ``access_token`` (scope youtube.force-ssl) pasted as is, or —
+since Google's access tokens live an hour — the ``refresh_token`` with the OAuth client's
+``client_id`` and ``client_secret``: each connector then takes a fresh access token from Google's
+token endpoint before it sends (Google's refresh tokens do not rotate, so nothing is stored back).
 """
 
 from __future__ import annotations
@@ -43,9 +46,16 @@ from otklik.sources.base import (
     Source,
     Target,
 )
-from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError
+from otklik.sources.errors import (
+    AuthFailed,
+    BadResponse,
+    RateLimited,
+    SourceError,
+    Unavailable,
+)
 from otklik.sources.http import Budget, parse_json
 from otklik.sources.youtube_items import (
+    channel_account,
     comment_post,
     quota_day,
     quota_state,
@@ -59,6 +69,7 @@ log = logging.getLogger("otklik.sources.youtube")
 COSTS = {"search": 100, "commentThreads": 1, "comments": 1, "comments.insert": 50,
          "channels": 1}
 DAILY_QUOTA = 10_000
+TOKEN_URL = "https://oauth2.googleapis.com/token"
 REPLY_COUNTS_KEPT = 2000  # threads whose full reply count the cursor remembers
 SKIPPABLE = {"commentsDisabled", "videoNotFound", "forbidden"}  # one video of a search
 
@@ -80,6 +91,17 @@ class YouTubeSource(Source):
             "access_token", "OAuth-токен канала / OAuth access token",
             "Чтобы отвечать на комментарии от имени канала бренда: токен OAuth 2.0 со "
             "scope https://www.googleapis.com/auth/youtube.force-ssl.", required=False),
+        CredentialField(
+            "refresh_token", "OAuth refresh-токен / OAuth refresh token",
+            "Токен доступа живёт час: с refresh-токеном (и клиентом OAuth ниже) otklik "
+            "получает новый перед каждым ответом.", required=False),
+        CredentialField(
+            "client_id", "ID клиента OAuth / OAuth client id",
+            "Google Cloud → Credentials → OAuth client ID (для refresh-токена).",
+            required=False),
+        CredentialField(
+            "client_secret", "Секрет клиента OAuth / OAuth client secret",
+            "Секрет того же клиента.", required=False),
     )
     connect_fields = (CredentialField(
         "channel_id", "ID канала / Channel id", "UC… — канал бренда", required=False),)
@@ -89,6 +111,48 @@ class YouTubeSource(Source):
     budgets = {"youtube": Budget(5, 10)}
 
     now: Callable[[], datetime] = staticmethod(utcnow)
+
+    def __init__(self, *args: Any, token_url: str = TOKEN_URL, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.token_url = token_url
+        self._fresh_token: str | None = None
+
+    def _can_answer(self) -> bool:
+        return bool(self._credentials.get("access_token") or self._refreshable())
+
+    def _refreshable(self) -> bool:
+        return all(self._credentials.get(k) for k in ("refresh_token", "client_id",
+                                                      "client_secret"))
+
+    async def _oauth_token(self) -> str:
+        """The pasted access token, or a fresh one from the refresh token (once per connector:
+        each send builds its own)."""
+        if not self._refreshable():
+            return self.credential("access_token")
+        if self._fresh_token is None:
+            secrets = tuple(self.credential(k) for k in ("refresh_token", "client_secret"))
+            holder: dict[str, Any] = {}
+
+            def check(response: httpx.Response) -> None:
+                try:
+                    payload = parse_json(response, "youtube")
+                except BadResponse:
+                    payload = {}
+                if response.status_code >= 400 or not isinstance(payload, dict) or not (
+                        payload.get("access_token")):
+                    reason = payload.get("error") if isinstance(payload, dict) else None
+                    raise (AuthFailed if response.status_code in (400, 401, 403) else
+                           Unavailable)(f"youtube: token refresh failed: HTTP "
+                                        f"{response.status_code} {reason or ''}".strip(),
+                                        network="youtube", code=reason)
+                holder["token"] = str(payload["access_token"])
+
+            await self.client.request("youtube", "POST", self.token_url, data={
+                "client_id": self.credential("client_id"), "client_secret": secrets[1],
+                "refresh_token": secrets[0], "grant_type": "refresh_token"},
+                secrets=secrets, check=check)
+            self._fresh_token = holder["token"]
+        return self._fresh_token
 
     @classmethod
     def default_base_url(cls) -> str:
@@ -122,7 +186,7 @@ class YouTubeSource(Source):
         query = {k: v for k, v in params.items() if v is not None}
         headers: dict[str, str] = {}
         if oauth:
-            secret = self.credential("access_token")
+            secret = await self._oauth_token()
             headers["Authorization"] = f"Bearer {secret}"
         else:
             secret = self.credential("api_key")
@@ -295,33 +359,17 @@ class YouTubeSource(Source):
         """With an OAuth token: the channel it answers as (`channels.list` mine=true). With an
         API key only: the channel named by params.channel_id (read only: nothing is sent)."""
         quota = quota_state(None, quota_day(self.now()))
-        if self._credentials.get("access_token"):
+        if self._can_answer():
             found = await self.call("channels", {"part": "snippet,statistics", "mine": "true"},
                                     oauth=True, quota=quota)
-            return _account(found, read_only=False)
+            return channel_account(found, read_only=False)
         channel_id = str(self.params.get("channel_id") or "")
         if not channel_id:
             raise AuthFailed("youtube: an API key alone names no channel: give the brand's "
                              "channel id or an OAuth token", network="youtube")
         found = await self.call("channels", {"part": "snippet,statistics", "id": channel_id},
                                 quota=quota)
-        return _account(found, read_only=True)
-
-
-def _account(found: dict[str, Any], *, read_only: bool) -> Account:
-    """The channel of a `channels.list` reply as a connectable account."""
-    items = found.get("items") or []
-    if not items or not isinstance(items[0], dict) or not items[0].get("id"):
-        raise BadResponse("youtube: channels.list named no channel", network="youtube")
-    channel = items[0]
-    cid = str(channel["id"])
-    subscribers = (channel.get("statistics") or {}).get("subscriberCount")
-    return Account(
-        external_id=cid, name=str((channel.get("snippet") or {}).get("title") or cid),
-        kind="channel", capabilities=frozenset({READ} if read_only else {READ, REPLY}),
-        audience=int(subscribers) if str(subscribers or "").isdigit() else None,
-        url=f"https://www.youtube.com/channel/{cid}", params={"channel_id": cid},
-        problems=("нет OAuth-токена: отвечать на комментарии нельзя",) if read_only else ())
+        return channel_account(found, read_only=True)
 
 
 def _trim(replies: dict[str, int]) -> dict[str, int]:

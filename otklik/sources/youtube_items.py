@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from otklik.domain.posts import Author, Place, Post
+from otklik.sources.base import READ, REPLY, Account
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 
 YOUTUBE_WEB = "https://www.youtube.com"
@@ -165,3 +166,19 @@ def quota_state(cursor: dict[str, Any] | None, today: date | str) -> dict[str, A
     if kept.get("day") == day:
         return {"day": day, "used": int(kept.get("used") or 0)}
     return {"day": day, "used": 0}
+
+
+def channel_account(found: dict[str, Any], *, read_only: bool) -> Account:
+    """The channel of a `channels.list` reply as a connectable account."""
+    items = found.get("items") or []
+    if not items or not isinstance(items[0], dict) or not items[0].get("id"):
+        raise BadResponse("youtube: channels.list named no channel", network="youtube")
+    channel = items[0]
+    cid = str(channel["id"])
+    subscribers = (channel.get("statistics") or {}).get("subscriberCount")
+    return Account(
+        external_id=cid, name=str((channel.get("snippet") or {}).get("title") or cid),
+        kind="channel", capabilities=frozenset({READ} if read_only else {READ, REPLY}),
+        audience=int(subscribers) if str(subscribers or "").isdigit() else None,
+        url=f"https://www.youtube.com/channel/{cid}", params={"channel_id": cid},
+        problems=("нет OAuth-токена: отвечать на комментарии нельзя",) if read_only else ())

@@ -215,6 +215,40 @@ async def test_reply_is_comments_insert(httpserver: HTTPServer, client: HttpClie
         "snippet": {"parentId": T1, "textOriginal": "Ольга, здравствуйте!"}}
 
 
+REFRESH = {"api_key": KEY, "refresh_token": "1//0g-REFRESH-SECRET",
+           "client_id": "1234-abc.apps.googleusercontent.com", "client_secret": "GOCSPX-SECRET"}
+
+
+async def test_reply_with_a_refresh_token_takes_a_fresh_access_token(
+        httpserver: HTTPServer, client: HttpClient) -> None:
+    httpserver.expect_request("/token", method="POST").respond_with_response(
+        respond("youtube", "token__refreshed.json"))
+    httpserver.expect_request("/comments", method="POST").respond_with_response(
+        respond("youtube", "comments.insert__ok.json"))
+    source = YouTubeSource(client, kind="comments", params={"video_id": VIDEO},
+                           base_url=base_url(httpserver), credentials=REFRESH,
+                           token_url=httpserver.url_for("/token"))
+    assert await source.reply(Target(T1), "Здравствуйте!") == f"{T1}.9TqZz7Ab1Cd"
+    token, insert = (r[0] for r in httpserver.log)
+    assert dict(token.form) == {"client_id": REFRESH["client_id"],
+                                "client_secret": "GOCSPX-SECRET",
+                                "refresh_token": "1//0g-REFRESH-SECRET",
+                                "grant_type": "refresh_token"}
+    assert insert.headers["Authorization"] == "Bearer ya29.a0AfB_FRESH-TEST-TOKEN"
+
+
+async def test_revoked_refresh_token_is_auth_failed(httpserver: HTTPServer,
+                                                    client: HttpClient) -> None:
+    httpserver.expect_request("/token", method="POST").respond_with_response(
+        respond("youtube", "token__invalid_grant.json", status=400))
+    source = YouTubeSource(client, kind="comments", params={"video_id": VIDEO},
+                           base_url=base_url(httpserver), credentials=REFRESH,
+                           token_url=httpserver.url_for("/token"))
+    with pytest.raises(AuthFailed, match="invalid_grant"):
+        await source.reply(Target(T1), "Здравствуйте!")
+    assert len(httpserver.log) == 1  # nothing was sent to YouTube
+
+
 async def test_verify_names_the_channel(httpserver: HTTPServer, client: HttpClient) -> None:
     httpserver.expect_request("/channels").respond_with_response(
         respond("youtube", "channels__mine.json"))
