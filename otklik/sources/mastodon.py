@@ -65,11 +65,12 @@ def _reset_seconds(value: str | None) -> float | None:
 
 
 def instance_url(value: Any) -> str:
-    """The server's base URL from ``params.instance``: http(s), a host, nothing else."""
+    """The server's base URL from ``params.instance``: http(s) and a host (a path prefix is
+    kept, for a proxy in front of the API); no credentials, query or fragment in it."""
     url = str(value or "").strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.username \
-            or parts.password or parts.query or parts.fragment or parts.path not in ("", "/"):
+            or parts.password or parts.query or parts.fragment:
         raise ValueError("mastodon source needs params.instance: the server's http(s) URL, "
                          "e.g. https://mastodon.social")
     return url

@@ -161,14 +161,22 @@ async def test_context_keeps_parents_and_the_root(httpserver: HTTPServer, client
     assert by_id[C2].text == "@olga_k Конечно! Скажите бариста 🙂"
 
 
-@pytest.mark.parametrize("instance", ["", "ftp://mastodon.social", "https://mastodon.social/api",
+@pytest.mark.parametrize("instance", ["", "ftp://mastodon.social", "javascript:alert(1)",
                                       "https://user:pw@mastodon.social", "mastodon.social",
-                                      "https://mastodon.social?x=1"])
+                                      "https://mastodon.social?x=1", "https://#x"])
 async def test_instance_must_be_an_http_server(client, instance: str) -> None:
     source = MastodonSource(client, kind="search", params={"q": "x", "instance": instance},
                             credentials={"access_token": TOKEN})
     with pytest.raises(ValueError, match="params.instance"):
         await source.fetch_page(None)
+
+
+async def test_an_instance_behind_a_path_prefix(httpserver: HTTPServer, client) -> None:
+    httpserver.expect_request("/proxy/api/v2/search").respond_with_response(
+        respond("mastodon", "search__page2.json"))
+    source = MastodonSource(client, kind="search", credentials={"access_token": TOKEN},
+                            params={"q": "Зерно", "instance": f"{base_url(httpserver)}/proxy/"})
+    assert len((await source.fetch_page(None)).posts) == 2
 
 
 async def test_429_waits_for_retry_after(httpserver: HTTPServer, client, sleeps) -> None:
