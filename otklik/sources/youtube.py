@@ -71,6 +71,7 @@ COSTS = {"search": 100, "commentThreads": 1, "comments": 1, "comments.insert": 5
 DAILY_QUOTA = 10_000
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 REPLY_COUNTS_KEPT = 2000  # threads whose full reply count the cursor remembers
+MAX_REPLY_PAGES = 50  # 5,000 replies of one thread per pass at most
 SKIPPABLE = {"commentsDisabled", "videoNotFound", "forbidden"}  # one video of a search
 
 
@@ -251,8 +252,11 @@ class YouTubeSource(Source):
             found, total, embedded = thread_posts(thread, titles=titles)
             thread_id = str(thread.get("id") or "")
             if total > embedded and thread_id and replies.get(thread_id) != total:
+                snippet = thread.get("snippet") or {}
+                where = {"video_id": snippet.get("videoId"),
+                         "channel_id": snippet.get("channelId"), "titles": titles}
                 try:
-                    found = found[:1] + await self._replies(thread_id, quota, titles)
+                    found = found[:1] + await self._replies(thread_id, quota, where)
                 except (AuthFailed, RateLimited):
                     raise
                 except SourceError as exc:
@@ -264,25 +268,26 @@ class YouTubeSource(Source):
                     replies.pop(thread_id, None)
                     replies[thread_id] = total
             posts += found
-        return posts
+        return list({p.external_id: p for p in posts}.values())  # a reply read twice is one
 
     async def _replies(self, thread_id: str, quota: dict[str, Any],
-                       titles: dict[str, str]) -> list[Any]:
+                       where: dict[str, Any]) -> list[Any]:
         """Every reply of one thread (`comments.list` by parentId, 100 a page)."""
         out: list[Any] = []
         token: str | None = None
-        while True:
+        for _ in range(MAX_REPLY_PAGES):
             response = await self.call("comments", {
                 "part": "snippet", "parentId": thread_id, "maxResults": 100,
                 "textFormat": "plainText", "pageToken": token}, quota=quota)
             for item in response.get("items") or []:
-                post = comment_post(item, thread_id, titles=titles) if isinstance(
-                    item, dict) else None
+                post = comment_post(item, thread_id, **where) if isinstance(item, dict) else None
                 if post:
                     out.append(post)
-            token = response.get("nextPageToken") or None
-            if not token:
-                return out
+            following = response.get("nextPageToken") or None
+            if not following or following == token:
+                break
+            token = following
+        return out
 
     async def _search_page(self, cursor: Cursor, quota: dict[str, Any]) -> Page:
         """Search for videos when due, then one page of comments of one found video."""

@@ -99,22 +99,27 @@ def author(snippet: dict[str, Any]) -> Author | None:
     return Author(external_id=str(channel_id), handle=handle, name=shown, url=str(url))
 
 
-def video_place(video_id: str | None, channel_id: str | None, title: str | None = None) -> Place:
+def video_place(video_id: str | None, channel_id: str | None,
+                title: str | None = None) -> Place | None:
     if video_id:
         return Place(external_id=video_id, name=title, kind="video",
                      url=f"{YOUTUBE_WEB}/watch?v={video_id}")
-    return Place(external_id=str(channel_id or ""), name=title, kind="channel",
-                 url=f"{YOUTUBE_WEB}/channel/{channel_id}" if channel_id else None)
+    if channel_id:
+        return Place(external_id=channel_id, name=title, kind="channel",
+                     url=f"{YOUTUBE_WEB}/channel/{channel_id}")
+    return None
 
 
 def comment_post(item: dict[str, Any], thread_id: str, *, channel_id: str | None = None,
-                 titles: dict[str, str] | None = None) -> Post | None:
-    """One `comment` resource (a thread's top-level comment or one of its replies)."""
+                 video_id: str | None = None, titles: dict[str, str] | None = None,
+                 ) -> Post | None:
+    """One `comment` resource (a thread's top-level comment or one of its replies). Replies
+    read with `comments.list` may lack their video: the thread's is given."""
     cid = item.get("id")
     snippet = item.get("snippet")
     if not cid or not isinstance(snippet, dict):
         return None
-    video_id = snippet.get("videoId")
+    video_id = snippet.get("videoId") or video_id
     created = _time(snippet.get("publishedAt")) or datetime.now(UTC)
     updated = _time(snippet.get("updatedAt"))
     top = str(cid) == thread_id

@@ -19,7 +19,7 @@ from otklik.sources.http import Budget, HttpClient
 from otklik.sources.youtube import YouTubeSource
 from otklik.sources.youtube_items import seconds_to_reset
 
-from .conftest import FakeSleep, base_url, respond
+from .conftest import FIXTURES, FakeSleep, base_url, respond
 from .test_sources_cli import run
 
 KEY = "AIzaSyD-TEST-SECRET-KEY"
@@ -81,6 +81,9 @@ async def test_pages_threads_and_replies(httpserver: HTTPServer, client: HttpCli
     assert by_id[T3].author.name == "Сергей Лебедев"
     # YouTube embedded 5 of T3's 7 replies: the thread was read in full with comments.list
     assert [i for i in by_id if i.startswith(f"{T3}.")] == [f"{T3}.A{i}" for i in range(1, 8)]
+    full = by_id[f"{T3}.A7"]  # comments.list leaves out the video: the thread's is kept
+    assert full.place and full.place.external_id == VIDEO
+    assert full.url == f"https://www.youtube.com/watch?v={VIDEO}&lc={T3}.A7"
     assert page.more and page.cursor["page_token"] == "QURTSl9pM0xmQWNjZjFuV0JoYjl5U2R2RzJTbHI5TFpx"
     first = httpserver.log[0][0].args
     assert dict(first) == {"part": "snippet,replies", "videoId": VIDEO, "maxResults": "100",
@@ -114,6 +117,19 @@ async def test_failed_reply_read_keeps_the_embedded_replies(httpserver: HTTPServ
     assert [p.external_id for p in page.posts if p.external_id.startswith(f"{T3}.")] == [
         f"{T3}.A{i}" for i in range(1, 6)]
     assert page.cursor["replies"] == {}  # tried again on the next pass
+
+
+async def test_reply_pages_end_when_the_token_repeats(httpserver: HTTPServer,
+                                                     client: HttpClient) -> None:
+    replies = json.loads((FIXTURES / "youtube" / "comments__replies.json").read_text())
+    stuck = Response(json.dumps({**replies, "nextPageToken": "Z2V0LW1vcmU"}),
+                     content_type="application/json")
+    httpserver.expect_request("/commentThreads").respond_with_handler(threads)
+    httpserver.expect_request("/comments").respond_with_response(stuck)
+    page = await yt(httpserver, client).fetch_page(None)
+    assert len([p for p in page.posts if p.external_id.startswith(f"{T3}.")]) == 7
+    assert [r[0].args.get("pageToken") for r in httpserver.log if r[0].path == "/comments"] == [
+        None, "Z2V0LW1vcmU"]
 
 
 async def test_daily_quota_is_not_exceeded(httpserver: HTTPServer, client: HttpClient) -> None:
