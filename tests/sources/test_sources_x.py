@@ -104,6 +104,19 @@ async def test_base_url_with_the_version(httpserver: HTTPServer, client: HttpCli
     assert [p.external_id for p in (await source.fetch_page(None)).posts] == [NEWER]
 
 
+async def test_lookback_bounds_only_the_first_poll(httpserver: HTTPServer,
+                                                   client: HttpClient) -> None:
+    httpserver.expect_request(SEARCH).respond_with_response(
+        respond("x", "search_recent__newer.json"))
+    source = x(httpserver, client, q="Зерно", lookback_hours=24)
+    page = await source.fetch_page(None)
+    start = datetime.strptime(httpserver.log[0][0].args["start_time"], "%Y-%m-%dT%H:%M:%SZ")
+    assert 23 <= (datetime.now(UTC) - start.replace(tzinfo=UTC)).total_seconds() / 3600 <= 25
+    await source.fetch_page(page.cursor)
+    assert "start_time" not in httpserver.log[1][0].args
+    assert httpserver.log[1][0].args["since_id"] == NEWER
+
+
 async def test_tweet_fields(httpserver: HTTPServer, client: HttpClient) -> None:
     httpserver.expect_request(SEARCH).respond_with_handler(pages)
     source = x(httpserver, client)

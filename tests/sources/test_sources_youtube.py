@@ -108,6 +108,20 @@ async def test_pages_threads_and_replies(httpserver: HTTPServer, client: HttpCli
     assert page3.cursor["quota"]["used"] == 4
 
 
+async def test_channel_kind_reads_all_its_threads(httpserver: HTTPServer,
+                                                  client: HttpClient) -> None:
+    httpserver.expect_request("/commentThreads").respond_with_response(
+        respond("youtube", "commentThreads__page2.json"))
+    source = yt(httpserver, client, "channel", channel_id="UC7xQe2lW9pK3bN5aV1rT8sQ")
+    page = await source.fetch_page(None)
+    assert [p.external_id for p in page.posts] == [T4, T5] and not page.more
+    args = httpserver.log[0][0].args
+    assert args["allThreadsRelatedToChannelId"] == "UC7xQe2lW9pK3bN5aV1rT8sQ"
+    assert "videoId" not in args
+    with pytest.raises(ValueError, match="params.channel_id"):
+        await yt(httpserver, client, "channel", q="x").fetch_page(None)
+
+
 async def test_failed_reply_read_keeps_the_embedded_replies(httpserver: HTTPServer,
                                                            client: HttpClient) -> None:
     httpserver.expect_request("/commentThreads").respond_with_handler(threads)
