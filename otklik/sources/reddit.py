@@ -17,7 +17,9 @@ saw (the next poll stops at what it has seen). Reddit's own ``before=<fullname>`
 that: it returns nothing for ever once that thing is deleted.
 
 Credential ``access_token`` (a bearer token of an installed or script app; scopes ``read``,
-``submit``, ``privatemessages``, ``identity``). Reddit asks for a descriptive User-Agent: param
+``submit``, ``privatemessages``, ``identity``), pasted as is; or ``refresh_token`` +
+``client_id`` (+ ``client_secret``), from which a fresh token is taken when there is none or the
+pasted one is refused (401). Reddit asks for a descriptive User-Agent: param
 ``user_agent``. Rate limits: ``X-Ratelimit-Remaining``/``X-Ratelimit-Reset`` are honoured (the
 next request waits for the reset once remaining reaches 0); 429 is RateLimited with the reset.
 Outbound: ``POST /api/comment`` (a public reply), ``POST /api/compose`` (a private message).
@@ -25,6 +27,7 @@ Outbound: ``POST /api/comment`` (a public reply), ``POST /api/compose`` (a priva
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import re
@@ -58,6 +61,7 @@ log = logging.getLogger("otklik.sources.reddit")
 
 DEFAULT_USER_AGENT = "server:otklik:0.1 (reputation desk; +https://github.com/otklik/otklik)"
 LIMIT = 100
+TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
 _WAIT_RE = re.compile(r"(\d+)\s*(second|minute|hour)", re.I)
 
 
@@ -90,18 +94,76 @@ class RedditSource(Source):
     network = "reddit"
     label = "Reddit"
     kinds = ("search", "subreddit", "inbox", "comments")
-    credential_fields = (CredentialField(
-        "access_token", "OAuth-токен / OAuth access token",
-        "reddit.com/prefs/apps → create app (script or installed); получите токен "
-        "(OAuth2, scopes: identity read submit privatemessages) и вставьте его сюда."),)
+    credential_fields = (
+        CredentialField(
+            "access_token", "OAuth-токен / OAuth access token",
+            "reddit.com/prefs/apps → create app (script или installed); получите токен OAuth2 "
+            "(scopes: identity read submit privatemessages) и вставьте его сюда.",
+            required=False),
+        CredentialField(
+            "refresh_token", "Refresh-токен / OAuth refresh token",
+            "Токен доступа Reddit живёт сутки: с refresh-токеном (duration=permanent) и ID "
+            "приложения otklik сам берёт новый.", required=False),
+        CredentialField("client_id", "ID приложения / App client id",
+                        "reddit.com/prefs/apps: строка под названием приложения.",
+                        required=False),
+        CredentialField("client_secret", "Секрет приложения / App secret",
+                        "Для installed app секрета нет: оставьте пустым.", required=False),
+    )
     base_url_setting = "reddit_api_url"
     capabilities = frozenset({READ, REPLY, PRIVATE})
     # 100 requests a minute per OAuth client, averaged over 10 minutes
     budgets = {"reddit": Budget(1.5, 10)}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, token_url: str = TOKEN_URL, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.token_url = token_url
         self._wait_before_next = 0.0
+        self._fresh_token: str | None = None
+
+    def _refreshable(self) -> bool:
+        return bool(self._credentials.get("refresh_token") and self._credentials.get("client_id"))
+
+    async def _token(self) -> str:
+        """The pasted access token; without one (or once it was refused), a fresh one from the
+        refresh token."""
+        if self._fresh_token:
+            return self._fresh_token
+        if self._credentials.get("access_token") or not self._refreshable():
+            return self.credential("access_token")
+        return await self._refresh()
+
+    async def _refresh(self) -> str:
+        """``POST /api/v1/access_token`` (grant_type=refresh_token, HTTP Basic with the app's
+        id and secret — empty for an installed app), as Reddit's OAuth2 wiki documents."""
+        refresh = self.credential("refresh_token")
+        pair = f"{self.credential('client_id')}:{self._credentials.get('client_secret') or ''}"
+        basic = base64.b64encode(pair.encode()).decode()
+        holder: dict[str, Any] = {}
+
+        def check(response: httpx.Response) -> None:
+            try:
+                payload = parse_json(response, "reddit")
+            except BadResponse:
+                payload = {}
+            token = payload.get("access_token") if isinstance(payload, dict) else None
+            if response.status_code >= 400 or not token:
+                reason = payload.get("error") if isinstance(payload, dict) else None
+                error = AuthFailed if response.status_code < 500 else Unavailable
+                raise error(f"reddit: token refresh failed: HTTP {response.status_code} "
+                            f"{reason or ''}".strip(), network="reddit", code=reason)
+            holder["token"] = str(token)
+
+        await self.client.request(
+            "reddit", "POST", self.token_url,
+            data={"grant_type": "refresh_token", "refresh_token": refresh},
+            headers={"Authorization": f"Basic {basic}", "User-Agent": self._user_agent()},
+            secrets=(refresh, basic), check=check)
+        self._fresh_token = holder["token"]
+        return self._fresh_token
+
+    def _user_agent(self) -> str:
+        return str(self.params.get("user_agent") or DEFAULT_USER_AGENT)
 
     @classmethod
     def default_base_url(cls) -> str:
@@ -115,16 +177,24 @@ class RedditSource(Source):
     # ---------------------------------------------------------------- transport
     async def call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                    data: dict[str, Any] | None = None) -> Any:
-        """One API request; returns the parsed JSON or raises from the shared hierarchy."""
-        token = self.credential("access_token")
+        """One API request; returns the parsed JSON or raises from the shared hierarchy. A
+        refused token is refreshed once when a refresh token is configured."""
+        try:
+            return await self._call(method, path, await self._token(), params, data)
+        except AuthFailed as exc:
+            if exc.code != 401 or self._fresh_token or not self._refreshable():
+                raise
+        return await self._call(method, path, await self._refresh(), params, data)
+
+    async def _call(self, method: str, path: str, token: str, params: dict[str, Any] | None,
+                    data: dict[str, Any] | None) -> Any:
         if self._wait_before_next > 0:  # the last answer said the budget was spent
             wait, self._wait_before_next = self._wait_before_next, 0.0
             if wait > self.client.max_retry_after:
                 raise RateLimited(f"reddit: rate limit spent; resets in {wait:.0f}s",
                                   network="reddit", retry_after=wait)
             await self.client.sleep(wait)
-        headers = {"Authorization": f"Bearer {token}",
-                   "User-Agent": str(self.params.get("user_agent") or DEFAULT_USER_AGENT)}
+        headers = {"Authorization": f"Bearer {token}", "User-Agent": self._user_agent()}
         holder: dict[str, Any] = {}
 
         def check(response: httpx.Response) -> None:

@@ -303,3 +303,50 @@ def test_cli_two_polls_store_each_post_once(sqlite_store: Any, httpserver: HTTPS
         assert all(m.text and m.created_at for m in rows)
         assert sum(1 for m in rows if m.author_id is not None) == 4  # one author deleted
     assert [r.args.get("after") for r, _ in httpserver.log] == [None, "t3_1h7n3ab", None]
+
+
+def refreshing(server: HTTPServer, client: HttpClient, **credentials: str) -> RedditSource:
+    return RedditSource(client, kind="search", params={"q": "Zerno coffee"},
+                        base_url=base_url(server), token_url=server.url_for("/api/v1/access_token"),
+                        credentials={"refresh_token": "RT-SECRET", "client_id": "app-id-1",
+                                     **credentials})
+
+
+async def test_a_refresh_token_gives_a_fresh_access_token(httpserver: HTTPServer,
+                                                          client) -> None:
+    httpserver.expect_request("/api/v1/access_token", method="POST").respond_with_json(
+        {"access_token": "FRESH-TOKEN", "token_type": "bearer", "expires_in": 86400,
+         "scope": "identity read submit privatemessages"})
+    httpserver.expect_request("/search").respond_with_response(
+        respond("reddit", "search__page2.json"))
+    page = await refreshing(httpserver, client, client_secret="app-secret").fetch_page(None)
+    assert len(page.posts) == 2
+    (token, _), (search, _) = httpserver.log
+    assert token.form.to_dict() == {"grant_type": "refresh_token", "refresh_token": "RT-SECRET"}
+    assert token.authorization is not None and token.authorization.type == "basic"
+    assert (token.authorization.username, token.authorization.password) == (
+        "app-id-1", "app-secret")
+    assert search.headers["Authorization"] == "Bearer FRESH-TOKEN"
+
+
+async def test_a_refused_pasted_token_is_refreshed_once(httpserver: HTTPServer,
+                                                        client) -> None:
+    def search(request: Request) -> Response:
+        if request.headers["Authorization"] == "Bearer FRESH-TOKEN":
+            return respond("reddit", "search__page2.json")
+        return respond("reddit", "error__401.json", 401)
+
+    httpserver.expect_request("/api/v1/access_token").respond_with_json(
+        {"access_token": "FRESH-TOKEN", "token_type": "bearer", "expires_in": 86400})
+    httpserver.expect_request("/search").respond_with_handler(search)
+    source = refreshing(httpserver, client, access_token="EXPIRED")
+    assert len((await source.fetch_page(None)).posts) == 2
+    assert [r.path for r, _ in httpserver.log] == ["/search", "/api/v1/access_token", "/search"]
+
+
+async def test_a_revoked_refresh_token_is_auth_failed(httpserver: HTTPServer, client) -> None:
+    httpserver.expect_request("/api/v1/access_token").respond_with_json(
+        {"error": "invalid_grant"}, status=400)
+    with pytest.raises(AuthFailed, match="invalid_grant"):
+        await refreshing(httpserver, client).fetch_page(None)
+    assert [r.path for r, _ in httpserver.log] == ["/api/v1/access_token"]
