@@ -43,8 +43,9 @@ log = logging.getLogger("otklik.sources.x")
 SEARCH_PARAMS = {
     "max_results": 100,
     "expansions": "author_id,geo.place_id",
+    # note_tweet: a post longer than 280 characters is cut short in `text` without it
     "tweet.fields": "created_at,conversation_id,in_reply_to_user_id,referenced_tweets,geo,"
-                    "public_metrics,lang",
+                    "public_metrics,lang,note_tweet",
     "user.fields": "username,name,public_metrics,created_at",
     "place.fields": "geo,full_name",
 }

@@ -67,7 +67,7 @@ async def test_search_pages_and_since_id(httpserver: HTTPServer, client: HttpCli
     assert dict(first.args) == {
         "query": "Зерно кофе", "max_results": "100", "expansions": "author_id,geo.place_id",
         "tweet.fields": "created_at,conversation_id,in_reply_to_user_id,referenced_tweets,geo,"
-                        "public_metrics,lang",
+                        "public_metrics,lang,note_tweet",
         "user.fields": "username,name,public_metrics,created_at",
         "place.fields": "geo,full_name"}
     assert first.headers["Authorization"] == f"Bearer {BEARER}"
@@ -115,6 +115,15 @@ async def test_lookback_bounds_only_the_first_poll(httpserver: HTTPServer,
     await source.fetch_page(page.cursor)
     assert "start_time" not in httpserver.log[1][0].args
     assert httpserver.log[1][0].args["since_id"] == NEWER
+
+
+async def test_long_post_text_comes_from_note_tweet(httpserver: HTTPServer,
+                                                    client: HttpClient) -> None:
+    httpserver.expect_request(SEARCH).respond_with_response(
+        respond("x", "search_recent__note_tweet.json"))
+    (post,) = (await x(httpserver, client).fetch_page(None)).posts
+    assert len(post.text) > 280 and post.text.endswith("Разберитесь, пожалуйста.")
+    assert "&amp;" not in post.text and "M&M" in post.text
 
 
 async def test_tweet_fields(httpserver: HTTPServer, client: HttpClient) -> None:

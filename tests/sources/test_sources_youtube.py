@@ -108,6 +108,16 @@ async def test_pages_threads_and_replies(httpserver: HTTPServer, client: HttpCli
     assert page3.cursor["quota"]["used"] == 4
 
 
+async def test_html_text_is_decoded_when_no_original(httpserver: HTTPServer,
+                                                     client: HttpClient) -> None:
+    httpserver.expect_request("/commentThreads").respond_with_response(
+        respond("youtube", "commentThreads__html.json"))
+    (post,) = (await yt(httpserver, client).fetch_page(None)).posts
+    assert post.text == ("1:23 \"Зерно\" — это вкусно, но кассир сказал: 'ждите'\n"
+                         "Вторая строка & всё")
+    assert post.author and post.author.handle is None and post.author.name == "Old Style Name"
+
+
 async def test_channel_kind_reads_all_its_threads(httpserver: HTTPServer,
                                                   client: HttpClient) -> None:
     httpserver.expect_request("/commentThreads").respond_with_response(
