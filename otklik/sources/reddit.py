@@ -31,6 +31,7 @@ import base64
 import hashlib
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -46,8 +47,9 @@ from otklik.sources.base import (
     Page,
     Source,
     Target,
+    same_text,
 )
-from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, Unavailable
+from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLimited, Unavailable
 from otklik.sources.http import Budget, parse_json, retry_after_seconds
 from otklik.sources.reddit_items import (
     REDDIT_WEB,
@@ -62,6 +64,7 @@ log = logging.getLogger("otklik.sources.reddit")
 DEFAULT_USER_AGENT = "server:otklik:0.1 (reputation desk; +https://github.com/otklik/otklik)"
 LIMIT = 100
 TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
+READ_BACK = 100  # newest sent comments or messages read when checking an interrupted send
 _WAIT_RE = re.compile(r"(\d+)\s*(second|minute|hour)", re.I)
 
 
@@ -352,3 +355,33 @@ class RedditSource(Source):
         api_errors(payload, "/api/compose")
         digest = hashlib.sha256((idempotency_key or text).encode()).hexdigest()[:16]
         return f"compose:{to}:{digest}"
+
+    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+                        idempotency_key: str = "") -> str | None:
+        """Read back what an interrupted send may have left (Reddit drops no repeated send, so
+        a send is tried once): a reply among the account's newest comments
+        (``/user/{me}/comments``) under the same parent; a private message among
+        ``/message/sent`` to the same user. Its fullname, or None when it is not there."""
+        if kind == "private_message":
+            to = target.external_id.removeprefix("u/").removeprefix("/u/").lower()
+            path, params = "/message/sent", {"limit": READ_BACK, "raw_json": 1}
+        elif kind == "post":
+            raise NotSupported("reddit: posts are not sent here", network="reddit")
+        else:
+            me = await self.call("GET", "/api/v1/me")
+            name = str((me or {}).get("name") or "") if isinstance(me, dict) else ""
+            if not name:
+                raise BadResponse("reddit: /api/v1/me named no account", network="reddit")
+            path = f"/user/{name}/comments"
+            params = {"sort": "new", "limit": READ_BACK, "raw_json": 1}
+        things, _ = listing_children(await self.call("GET", path, params=params), path)
+        for thing in things:
+            data = thing["data"]
+            if thing_created(thing) < since.timestamp() or not same_text(
+                    str(data.get("body") or ""), text):
+                continue
+            if kind == "private_message" and str(data.get("dest") or "").lower() == to:
+                return str(data.get("name"))
+            if kind != "private_message" and data.get("parent_id") == target.external_id:
+                return str(data.get("name"))
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -350,3 +351,26 @@ async def test_a_revoked_refresh_token_is_auth_failed(httpserver: HTTPServer, cl
     with pytest.raises(AuthFailed, match="invalid_grant"):
         await refreshing(httpserver, client).fetch_page(None)
     assert [r.path for r, _ in httpserver.log] == ["/api/v1/access_token"]
+
+
+async def test_an_interrupted_send_is_found_on_the_network(httpserver: HTTPServer,
+                                                           client) -> None:
+    httpserver.expect_request("/api/v1/me").respond_with_response(
+        respond("reddit", "me__ok.json"))
+    httpserver.expect_request("/user/zerno_coffee_official/comments").respond_with_response(
+        respond("reddit", "user_comments__zerno.json"))
+    httpserver.expect_request("/message/sent").respond_with_response(
+        respond("reddit", "message_sent__page1.json"))
+    source = reddit(httpserver, client)
+    since = datetime.fromtimestamp(1795604000, UTC)
+    text = "Простите нас! Напишите номер заказа в личные сообщения 🙏"
+    assert await source.find_sent("public_reply", Target("t1_m0bz9f1"), text,
+                                  since=since) == "t1_m0d0k77"
+    assert await source.find_sent("public_reply", Target("t3_1h7qk2m"), text,
+                                  since=since) is None  # under another parent: not it
+    assert await source.find_sent("private_message", Target("nastya_msk"),
+                                  "Напишите номер заказа\nСпасибо", since=since) == "t4_2f8m3zz"
+    assert await source.find_sent("private_message", Target("beanhunter"),
+                                  "Напишите номер заказа\nСпасибо", since=since) is None
+    args = httpserver.log[1][0].args
+    assert args["sort"] == "new" and args["limit"] == "100"
