@@ -45,13 +45,14 @@ from otklik.sources.base import (
     Page,
     Source,
     Target,
+    same_text,
 )
 from otklik.sources.errors import (
     AuthFailed,
     BadResponse,
+    NotSupported,
     RateLimited,
     SourceError,
-    Unavailable,
 )
 from otklik.sources.http import Budget, parse_json
 from otklik.sources.youtube_items import (
@@ -59,8 +60,10 @@ from otklik.sources.youtube_items import (
     comment_post,
     quota_day,
     quota_state,
+    refreshed_token,
     seconds_to_reset,
     thread_posts,
+    trim_counts,
     youtube_error,
 )
 
@@ -71,6 +74,7 @@ COSTS = {"search": 100, "commentThreads": 1, "comments": 1, "comments.insert": 5
 DAILY_QUOTA = 10_000
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 REPLY_COUNTS_KEPT = 2000  # threads whose full reply count the cursor remembers
+REPLY_KINDS = {"public_reply", "follow_up", "closing_note"}  # sent as comments.insert
 MAX_REPLY_PAGES = 50  # 5,000 replies of one thread per pass at most
 SKIPPABLE = {"commentsDisabled", "videoNotFound", "forbidden"}  # one video of a search
 
@@ -138,15 +142,8 @@ class YouTubeSource(Source):
                 try:
                     payload = parse_json(response, "youtube")
                 except BadResponse:
-                    payload = {}
-                if response.status_code >= 400 or not isinstance(payload, dict) or not (
-                        payload.get("access_token")):
-                    reason = payload.get("error") if isinstance(payload, dict) else None
-                    raise (AuthFailed if response.status_code in (400, 401, 403) else
-                           Unavailable)(f"youtube: token refresh failed: HTTP "
-                                        f"{response.status_code} {reason or ''}".strip(),
-                                        network="youtube", code=reason)
-                holder["token"] = str(payload["access_token"])
+                    payload = None
+                holder["token"] = refreshed_token(response.status_code, payload)
 
             await self.client.request("youtube", "POST", self.token_url, data={
                 "client_id": self.credential("client_id"), "client_secret": secrets[1],
@@ -226,7 +223,8 @@ class YouTubeSource(Source):
         response = await self._threads(target, cursor.get("page_token"), quota)
         posts = await self._posts(response, replies, quota, cursor.get("titles") or {})
         token = response.get("nextPageToken") or None
-        return Page(posts, {"page_token": token, "replies": _trim(replies), "quota": quota},
+        kept = trim_counts(replies, REPLY_COUNTS_KEPT)
+        return Page(posts, {"page_token": token, "replies": kept, "quota": quota},
                     more=bool(token))
 
     def _param(self, name: str) -> str:
@@ -322,7 +320,7 @@ class YouTubeSource(Source):
             state["page_token"] = token
         else:
             queue.pop(0)
-        state["replies"] = _trim(replies)
+        state["replies"] = trim_counts(replies, REPLY_COUNTS_KEPT)
         return Page(posts, state, more=bool(queue))
 
     async def _search(self, quota: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
@@ -360,6 +358,28 @@ class YouTubeSource(Source):
                               network="youtube")
         return str(response["id"])
 
+    def bind_channel(self, network: str, external_id: str, name: str = "") -> None:
+        self._channel_id = external_id  # the brand's channel: whose replies find_sent looks for
+
+    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+                        idempotency_key: str = "") -> str | None:
+        """Read back what an interrupted reply may have left (YouTube drops no repeated
+        insert, so a send is tried once): the thread's replies (`comments.list`, 1 unit a page)
+        with this text, not older than the attempt, from the brand's channel when known."""
+        if kind not in REPLY_KINDS:
+            raise NotSupported(f"youtube: cannot look for a sent {kind}", network="youtube")
+        parent = target.external_id
+        if "." in parent:
+            parent = target.parent_external_id or parent.split(".", 1)[0]
+        channel = getattr(self, "_channel_id", None)
+        for post in await self._replies(parent, quota_state(None, quota_day(self.now())),
+                                        {"titles": {}}):
+            author = post.author.external_id if post.author else None
+            if (post.created_at >= since and same_text(post.text, text)
+                    and (channel is None or author == channel)):
+                return post.external_id
+        return None
+
     async def verify(self) -> Account:
         """With an OAuth token: the channel it answers as (`channels.list` mine=true). With an
         API key only: the channel named by params.channel_id (read only: nothing is sent)."""
@@ -375,10 +395,3 @@ class YouTubeSource(Source):
         found = await self.call("channels", {"part": "snippet,statistics", "id": channel_id},
                                 quota=quota)
         return channel_account(found, read_only=True)
-
-
-def _trim(replies: dict[str, int]) -> dict[str, int]:
-    """The newest remembered reply counts only, so the cursor stays small."""
-    if len(replies) <= REPLY_COUNTS_KEPT:
-        return replies
-    return dict(list(replies.items())[-REPLY_COUNTS_KEPT:])

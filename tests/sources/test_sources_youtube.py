@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 
 from otklik.db.models import Mention
 from otklik.sources.base import Target
-from otklik.sources.errors import AuthFailed, BadResponse, RateLimited
+from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLimited
 from otklik.sources.http import Budget, HttpClient
 from otklik.sources.youtube import YouTubeSource
 from otklik.sources.youtube_items import seconds_to_reset
@@ -287,6 +287,25 @@ async def test_revoked_refresh_token_is_auth_failed(httpserver: HTTPServer,
     with pytest.raises(AuthFailed, match="invalid_grant"):
         await source.reply(Target(T1), "Здравствуйте!")
     assert len(httpserver.log) == 1  # nothing was sent to YouTube
+
+
+async def test_find_sent_reads_the_thread_back(httpserver: HTTPServer,
+                                               client: HttpClient) -> None:
+    httpserver.expect_request("/comments", method="GET").respond_with_response(
+        respond("youtube", "comments__replies.json"))
+    source = yt(httpserver, client)
+    source.bind_channel("youtube", "UCd4Anna0000000000000004")
+    since = datetime(2026, 11, 29, 22, 0, tzinfo=UTC)
+    target = Target(f"{T3}.A2", T3, T3)
+    assert await source.find_sent("public_reply", target, " ответ  7", since=since) == (
+        f"{T3}.A7")
+    assert httpserver.log[0][0].args["parentId"] == T3
+    assert await source.find_sent("public_reply", target, "Ответ 7",
+                                  since=datetime(2026, 11, 30, tzinfo=UTC)) is None
+    source.bind_channel("youtube", "UC7xQe2lW9pK3bN5aV1rT8sQ")  # someone else wrote it
+    assert await source.find_sent("public_reply", target, "Ответ 7", since=since) is None
+    with pytest.raises(NotSupported):
+        await source.find_sent("private_message", target, "Ответ 7", since=since)
 
 
 async def test_verify_names_the_channel(httpserver: HTTPServer, client: HttpClient) -> None:
