@@ -19,6 +19,7 @@ context, scopes tweet.read tweet.write users.read) to answer with `POST /2/tweet
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,12 +34,15 @@ from otklik.sources.base import (
     Page,
     Source,
     Target,
+    same_text,
 )
-from otklik.sources.errors import AuthFailed, BadResponse
+from otklik.sources.errors import AuthFailed, BadResponse, NotSupported
 from otklik.sources.http import Budget, parse_json
 from otklik.sources.x_items import Includes, tweet_post, x_error
 
 log = logging.getLogger("otklik.sources.x")
+REPLY_KINDS = {"public_reply", "follow_up", "closing_note"}  # sent as POST /2/tweets replies
+_LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")  # X may put the answered @names before a reply
 
 SEARCH_PARAMS = {
     "max_results": 100,
@@ -170,6 +174,30 @@ class XSource(Source):
         if not isinstance(data, dict) or not data.get("id"):
             raise BadResponse("x: POST /2/tweets returned no tweet id", network="x")
         return str(data["id"])
+
+    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+                        idempotency_key: str = "") -> str | None:
+        """Read back what an interrupted reply may have left (X drops no repeated post, so a
+        send is tried once): the account's own posts since the attempt
+        (`GET /2/users/{id}/tweets`), one replying to the target with this text."""
+        if kind not in REPLY_KINDS:
+            raise NotSupported(f"x: cannot look for a sent {kind}", network="x")
+        token = self.credential("access_token")
+        me, _ = await self.call("GET", "/2/users/me", token=token)
+        user_id = (me.get("data") or {}).get("id") if isinstance(me.get("data"), dict) else None
+        if not user_id:
+            raise BadResponse("x: /2/users/me named no user", network="x")
+        start = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload, _ = await self.call("GET", f"/2/users/{user_id}/tweets", token=token, params={
+            "max_results": 100, "start_time": start,
+            "tweet.fields": "created_at,referenced_tweets,conversation_id,note_tweet"})
+        for tweet in payload.get("data") or []:
+            post = tweet_post(tweet, Includes({})) if isinstance(tweet, dict) else None
+            if (post and post.parent_external_id == target.external_id
+                    and same_text(_LEADING_MENTIONS.sub("", post.text),
+                                  _LEADING_MENTIONS.sub("", text))):
+                return post.external_id
+        return None
 
     async def verify(self) -> Account:
         """With a user token: the account it posts as (`GET /2/users/me`). With a bearer token

@@ -16,7 +16,7 @@ from werkzeug import Request, Response
 from otklik.db.models import Mention
 from otklik.sources import x_items
 from otklik.sources.base import Target
-from otklik.sources.errors import AuthFailed, BadResponse, RateLimited
+from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLimited
 from otklik.sources.http import Budget, HttpClient
 from otklik.sources.x import XSource
 
@@ -247,6 +247,27 @@ async def test_reply_posts_a_tweet_in_reply(httpserver: HTTPServer, client: Http
     assert request.headers["Authorization"] == f"Bearer {USER_TOKEN}"
     assert request.get_json() == {"text": "Простите за ожидание!",
                                   "reply": {"in_reply_to_tweet_id": ROOT}}
+
+
+async def test_find_sent_reads_the_account_back(httpserver: HTTPServer,
+                                                client: HttpClient) -> None:
+    httpserver.expect_request("/2/users/me").respond_with_response(
+        respond("x", "users_me__ok.json"))
+    httpserver.expect_request("/2/users/1187000000000000001/tweets").respond_with_response(
+        respond("x", "users_tweets__mine.json"))
+    source = x(httpserver, client)
+    since = datetime(2026, 12, 1, 9, 55, tzinfo=UTC)
+    found = await source.find_sent("public_reply", Target(ROOT, None, ROOT),
+                                   "Простите за ожидание! Напишите нам в личные сообщения ☕",
+                                   since=since)
+    assert found == "2127704255493046283"  # the one answering ROOT, its @name aside
+    timeline = httpserver.log[1][0]
+    assert timeline.args["start_time"] == "2026-12-01T09:55:00Z"
+    assert timeline.headers["Authorization"] == f"Bearer {USER_TOKEN}"
+    assert await source.find_sent("public_reply", Target(ROOT), "Другой текст",
+                                  since=since) is None
+    with pytest.raises(NotSupported):
+        await source.find_sent("post", Target(ROOT), "x", since=since)
 
 
 async def test_verify_names_the_account(httpserver: HTTPServer, client: HttpClient) -> None:
