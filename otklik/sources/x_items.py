@@ -91,7 +91,7 @@ class Includes:
                      kind="place")
 
     def bbox_centre(self, place_id: Any) -> tuple[float | None, float | None]:
-        bbox = ((self.places.get(str(place_id)) or {}).get("geo") or {}).get("bbox")
+        bbox: Any = ((self.places.get(str(place_id)) or {}).get("geo") or {}).get("bbox")
         try:
             west, south, east, north = (float(v) for v in bbox)
         except (TypeError, ValueError):
@@ -102,7 +102,7 @@ class Includes:
 def _coordinates(geo: dict[str, Any], includes: Includes) -> tuple[float | None, float | None]:
     """Exact GeoJSON point ([lon, lat]) when the tweet has one, else its place's centre."""
     point = geo.get("coordinates") or {}
-    coords = point.get("coordinates") if isinstance(point, dict) else None
+    coords: Any = point.get("coordinates") if isinstance(point, dict) else None
     try:
         lon, lat = float(coords[0]), float(coords[1])
         return lat, lon

@@ -184,7 +184,7 @@ def channel_account(found: dict[str, Any], *, read_only: bool) -> Account:
     return Account(
         external_id=cid, name=str((channel.get("snippet") or {}).get("title") or cid),
         kind="channel", capabilities=frozenset({READ} if read_only else {READ, REPLY}),
-        audience=int(subscribers) if str(subscribers or "").isdigit() else None,
+        audience=int(str(subscribers)) if str(subscribers or "").isdigit() else None,
         url=f"https://www.youtube.com/channel/{cid}", params={"channel_id": cid},
         problems=("нет OAuth-токена: отвечать на комментарии нельзя",) if read_only else ())
 

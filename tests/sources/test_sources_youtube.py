@@ -77,8 +77,8 @@ async def test_pages_threads_and_replies(httpserver: HTTPServer, client: HttpCli
     assert answer.parent_external_id == answer.thread_external_id == T1
     assert by_id[T2].edited_at is not None and "& круассаны" in by_id[T2].text
     # a plain name (no @handle) has no handle; the channel id still names the author
-    assert by_id[T3].author and by_id[T3].author.handle is None
-    assert by_id[T3].author.name == "Сергей Лебедев"
+    plain = by_id[T3].author
+    assert plain and plain.handle is None and plain.name == "Сергей Лебедев"
     # YouTube embedded 5 of T3's 7 replies: the thread was read in full with comments.list
     assert [i for i in by_id if i.startswith(f"{T3}.")] == [f"{T3}.A{i}" for i in range(1, 8)]
     full = by_id[f"{T3}.A7"]  # comments.list leaves out the video: the thread's is kept
