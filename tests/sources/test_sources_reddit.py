@@ -14,8 +14,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
+from otklik.actions.brands import create_brand
+from otklik.actions.channels import connect_account
 from otklik.cli import app
-from otklik.db.models import Mention
+from otklik.db.engine import session_scope
+from otklik.db.models import Channel, Mention, Source
+from otklik.settings import Settings
 from otklik.sources.base import Target
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited
 from otklik.sources.http import Budget, HttpClient
@@ -374,3 +378,19 @@ async def test_an_interrupted_send_is_found_on_the_network(httpserver: HTTPServe
                                   "Напишите номер заказа\nСпасибо", since=since) is None
     args = httpserver.log[1][0].args
     assert args["sort"] == "new" and args["limit"] == "100"
+
+
+def test_connecting_an_account_reads_its_inbox(sqlite_store: Any, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/api/v1/me").respond_with_response(
+        respond("reddit", "me__ok.json"))
+    settings = Settings(database_url=sqlite_store.url, secret_key="connect-test-secret-0123",
+                        reddit_api_url=base_url(httpserver))
+    with session_scope(sqlite_store.sessions) as s:
+        brand = create_brand(s, "Зерно", queries=["зерно"])
+        done = connect_account(s, settings, brand_id=brand.id, network="reddit",
+                               credentials={"access_token": TOKEN}, actor="anna")
+    with session_scope(sqlite_store.sessions) as s:
+        channel, source = s.get(Channel, done.channel_ids[0]), s.get(Source, done.source_id)
+        assert channel.external_id == "zerno_coffee_official" and channel.health == "ok"
+        assert set(channel.capabilities) == {"read", "reply", "private"}
+        assert source.kind == "inbox" and TOKEN not in json.dumps(source.credentials)
