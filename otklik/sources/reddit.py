@@ -258,7 +258,7 @@ class RedditSource(Source):
     def _subreddit(self, *, required: bool = True) -> str:
         sub = str(self.params.get("subreddit") or "").strip().removeprefix("/")
         sub = sub.removeprefix("r/")
-        if required and not re.fullmatch(r"[A-Za-z0-9_]{2,21}", sub):
+        if (required or sub) and not re.fullmatch(r"[A-Za-z0-9_]{2,21}", sub):
             raise ValueError("reddit subreddit source needs params.subreddit (its name)")
         return sub
 

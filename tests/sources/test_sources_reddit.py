@@ -394,3 +394,23 @@ def test_connecting_an_account_reads_its_inbox(sqlite_store: Any, httpserver: HT
         assert channel.external_id == "zerno_coffee_official" and channel.health == "ok"
         assert set(channel.capabilities) == {"read", "reply", "private"}
         assert source.kind == "inbox" and TOKEN not in json.dumps(source.credentials)
+
+
+@pytest.mark.parametrize(("kind", "params"), [
+    ("search", {"q": "  "}),
+    ("search", {"q": "Zerno", "subreddit": "../api/v1/me"}),
+    ("subreddit", {"subreddit": "moscow/new?x="}),
+    ("comments", {"post_id": "../../api"}),
+])
+async def test_bad_params_are_refused_before_any_request(httpserver: HTTPServer, client,
+                                                         kind: str, params: dict) -> None:
+    with pytest.raises(ValueError, match="needs params"):
+        await reddit(httpserver, client, kind, **params).fetch_page(None)
+    assert httpserver.log == []
+
+
+async def test_search_within_a_subreddit(httpserver: HTTPServer, client) -> None:
+    httpserver.expect_request("/r/moscow/search").respond_with_response(
+        respond("reddit", "search__page2.json"))
+    await reddit(httpserver, client, q="Zerno", subreddit="r/moscow").fetch_page(None)
+    assert httpserver.log[0][0].args["restrict_sr"] == "1"
