@@ -56,6 +56,9 @@ from otklik.sources.mastodon_items import (
 )
 
 LIMIT = 40
+# Mastodon's ids are numeric strings; servers speaking its API (Pleroma, GoToSocial) use base62
+# flake ids or ULIDs: letters and digits, never a path
+_ID_RE = re.compile(r"[A-Za-z0-9]{1,40}")
 
 
 def _reset_seconds(value: str | None) -> float | None:
@@ -215,7 +218,7 @@ class MastodonSource(Source):
     async def _context(self, cursor: Cursor) -> Page:
         """A status, its ancestors and descendants; each keeps its parent and the root."""
         sid = str(self.params.get("status_id") or "")
-        if not sid.isdigit():
+        if not _ID_RE.fullmatch(sid):
             raise ValueError("mastodon context source needs params.status_id (a status id)")
         status, _ = await self.call("GET", f"/api/v1/statuses/{sid}")
         context, _ = await self.call("GET", f"/api/v1/statuses/{sid}/context")
@@ -238,7 +241,7 @@ class MastodonSource(Source):
     # ---------------------------------------------------------------- outbound
     def _local_id(self, external_id: str) -> str:
         host, _, sid = external_id.rpartition("/")
-        if host != self.host or not sid.isdigit():
+        if host != self.host or not _ID_RE.fullmatch(sid):
             raise ValueError(f"mastodon: {external_id!r} is not a status of {self.host}")
         return sid
 

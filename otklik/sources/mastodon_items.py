@@ -21,7 +21,8 @@ _LINK_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?([a-z]+)"?')
 
 
 def id_key(status_id: str) -> tuple[int, str]:
-    """Order of Mastodon ids (numeric strings of any length; compare as numbers)."""
+    """Order of Mastodon ids: numeric strings of any length compare as numbers (by length, then
+    digits); the fixed-length flake ids and ULIDs of other servers compare as text."""
     return len(status_id), status_id
 
 
