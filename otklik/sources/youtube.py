@@ -18,7 +18,9 @@ Quota: every method has a cost in units (`search.list` 100, `commentThreads.list
 `comments.list` 1, `comments.insert` 50) out of a daily quota (10,000 by default, param
 ``daily_quota`` — give each source its share when several use one Google project). Reads are
 counted in the cursor per Pacific day and refused (RateLimited until the Pacific-midnight reset)
-before they would exceed it; YouTube's own ``quotaExceeded`` 403 is RateLimited the same way.
+before they would exceed it; YouTube's own ``quotaExceeded`` 403 is RateLimited the same way. A
+new pass starts only while the day's spending is within its share of the day so far (plus a
+tenth), so the quota lasts until the reset instead of running out by noon.
 
 Credentials: ``api_key`` to read (a query parameter, masked in every log line) and, to answer with
 `comments.insert`, an OAuth 2.0 ``access_token`` (scope youtube.force-ssl) pasted as is, or —
@@ -56,15 +58,18 @@ from otklik.sources.errors import (
 )
 from otklik.sources.http import Budget, parse_json
 from otklik.sources.youtube_items import (
+    api_reply,
     channel_account,
     comment_post,
+    day_fraction,
+    found_videos,
     quota_day,
     quota_state,
     refreshed_token,
+    search_query,
     seconds_to_reset,
     thread_posts,
     trim_counts,
-    youtube_error,
 )
 
 log = logging.getLogger("otklik.sources.youtube")
@@ -175,6 +180,20 @@ class YouTubeSource(Source):
                 code="quota", retry_after=seconds_to_reset(now))
         quota["used"] += cost
 
+    def _paced(self, quota: dict[str, Any]) -> bool:
+        """May a new pass start? The day's quota is spread over the Pacific day (a tenth of it
+        up front), so a busy morning cannot leave the afternoon unread (param ``pace_quota``
+        false turns this off; a pass once started runs to its end within the hard limit)."""
+        if not self.params.get("pace_quota", True):
+            return True
+        allowed = int(self.params.get("daily_quota") or DAILY_QUOTA) * (
+            day_fraction(self.now()) + 0.1)
+        if quota["used"] < allowed:
+            return True
+        log.info("youtube: %s units spent of %.0f allowed by now; the next pass waits",
+                 quota["used"], allowed)
+        return False
+
     async def call(self, resource: str, params: dict[str, Any], *, quota: dict[str, Any],
                    method: str = "GET", body: Any = None, cost_of: str | None = None,
                    oauth: bool = False) -> dict[str, Any]:
@@ -192,17 +211,7 @@ class YouTubeSource(Source):
         holder: dict[str, Any] = {}
 
         def check(response: httpx.Response) -> None:
-            if response.status_code >= 400:
-                try:
-                    payload = parse_json(response, "youtube")
-                except BadResponse:
-                    payload = None
-                raise youtube_error(response.status_code, payload, self.now())
-            payload = parse_json(response, "youtube")
-            if not isinstance(payload, dict):
-                raise BadResponse(f"youtube: {resource}: reply is not an object",
-                                  network="youtube")
-            holder["payload"] = payload
+            holder["payload"] = api_reply(response, resource, self.now())
 
         await self.client.request("youtube", method, f"{self.base_url}/{resource}",
                                   params=query, json_body=body, headers=headers or None,
@@ -219,6 +228,8 @@ class YouTubeSource(Source):
             target = {"allThreadsRelatedToChannelId": self._param("channel_id")}
         else:
             target = {"videoId": self._param("video_id")}
+        if not cursor.get("page_token") and not self._paced(quota):
+            return Page([], {**cursor, "quota": quota})  # a new pass waits for its share
         replies = dict(cursor.get("replies") or {})
         response = await self._threads(target, cursor.get("page_token"), quota)
         posts = await self._posts(response, replies, quota, cursor.get("titles") or {})
@@ -298,6 +309,8 @@ class YouTubeSource(Source):
                                  "queue": queue, "page_token": None, "replies": replies,
                                  "quota": quota}
         if not queue:
+            if not self._paced(quota):
+                return Page([], state)
             every = timedelta(hours=float(self.params.get("search_every_hours", 6)))
             due = searched_at is None or self.now() - datetime.fromisoformat(searched_at) >= every
             if due:
@@ -325,22 +338,9 @@ class YouTubeSource(Source):
 
     async def _search(self, quota: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
         """`search.list` for videos about the query, newest first (100 units)."""
-        days = float(self.params.get("published_within_days", 30))
-        after = (self.now() - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        response = await self.call("search", {
-            "part": "snippet", "q": self._param("q"), "type": "video", "order": "date",
-            "maxResults": min(50, int(self.params.get("max_videos", 10))),
-            "publishedAfter": after, "relevanceLanguage": self.params.get("lang"),
-            "regionCode": self.params.get("region")}, quota=quota)
-        videos: list[str] = []
-        titles: dict[str, str] = {}
-        for item in response.get("items") or []:
-            ident = (item.get("id") or {}) if isinstance(item, dict) else {}
-            video = ident.get("videoId") if isinstance(ident, dict) else None
-            if video and video not in videos:
-                videos.append(str(video))
-                titles[str(video)] = str((item.get("snippet") or {}).get("title") or "")
-        return videos, titles
+        self._param("q")
+        return found_videos(await self.call("search", search_query(self.params, self.now()),
+                                            quota=quota))
 
     # ---------------------------------------------------------------- outbound
     async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:

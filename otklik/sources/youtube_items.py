@@ -1,4 +1,4 @@
-"""YouTube Data API v3 payloads → `Post`s, and its errors → the shared hierarchy. Pure, no I/O.
+"""YouTube Data API v3 payloads → `Post`s, and its errors → the shared hierarchy. No I/O.
 
 External ids are YouTube's own (kept stable: cases, actions and audit events refer to them):
 - a top-level comment: its comment id, which is also its thread's id (``UgzK7pQ2…AaABAg``);
@@ -16,9 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from otklik.domain.posts import Author, Place, Post
 from otklik.sources.base import READ, REPLY, Account
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
+from otklik.sources.http import parse_json
 
 YOUTUBE_WEB = "https://www.youtube.com"
 PACIFIC = ZoneInfo("America/Los_Angeles")  # the daily quota resets at midnight Pacific time
@@ -38,6 +41,11 @@ def seconds_to_reset(now: datetime) -> float:
     local = now.astimezone(PACIFIC)
     midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), PACIFIC)
     return max(1.0, (midnight - local).total_seconds())
+
+
+def day_fraction(now: datetime) -> float:
+    """How much of the Pacific quota day has passed at `now` (0 at midnight, →1 at the next)."""
+    return min(1.0, max(0.0, 1 - seconds_to_reset(now) / 86400))
 
 
 def youtube_error(status: int, payload: Any, now: datetime) -> SourceError:
@@ -61,6 +69,20 @@ def youtube_error(status: int, payload: Any, now: datetime) -> SourceError:
     if status >= 500 or reason == "backendError":
         return Unavailable(text, network="youtube", code=reason)
     return BadResponse(text, network="youtube", code=reason)
+
+
+def api_reply(response: httpx.Response, resource: str, now: datetime) -> dict[str, Any]:
+    """A Data API reply as an object, or its error (`youtube_error`) / BadResponse."""
+    if response.status_code >= 400:
+        try:
+            payload = parse_json(response, "youtube")
+        except BadResponse:
+            payload = None
+        raise youtube_error(response.status_code, payload, now)
+    payload = parse_json(response, "youtube")
+    if not isinstance(payload, dict):
+        raise BadResponse(f"youtube: {resource}: reply is not an object", network="youtube")
+    return payload
 
 
 def _time(value: Any) -> datetime | None:
@@ -204,3 +226,26 @@ def refreshed_token(status: int, payload: Any) -> str:
 def trim_counts(counts: dict[str, int], keep: int) -> dict[str, int]:
     """The newest `keep` remembered reply counts only, so the cursor stays small."""
     return counts if len(counts) <= keep else dict(list(counts.items())[-keep:])
+
+
+def search_query(params: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """`search.list` parameters for a search source: videos about ``q``, newest first, published
+    within ``published_within_days`` (30), at most ``max_videos`` (10, YouTube allows 50)."""
+    after = now - timedelta(days=float(params.get("published_within_days", 30)))
+    return {"part": "snippet", "q": str(params.get("q")), "type": "video", "order": "date",
+            "maxResults": min(50, int(params.get("max_videos", 10))),
+            "publishedAfter": after.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "relevanceLanguage": params.get("lang"), "regionCode": params.get("region")}
+
+
+def found_videos(response: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """The video ids of a `search.list` reply, in its order, and their titles."""
+    videos: list[str] = []
+    titles: dict[str, str] = {}
+    for item in response.get("items") or []:
+        ident = (item.get("id") or {}) if isinstance(item, dict) else {}
+        video = ident.get("videoId") if isinstance(ident, dict) else None
+        if video and str(video) not in titles:
+            videos.append(str(video))
+            titles[str(video)] = str((item.get("snippet") or {}).get("title") or "")
+    return videos, titles

@@ -159,7 +159,9 @@ async def test_reply_pages_end_when_the_token_repeats(httpserver: HTTPServer,
 async def test_daily_quota_is_not_exceeded(httpserver: HTTPServer, client: HttpClient) -> None:
     serve_video(httpserver)
     source = yt(httpserver, client, video_id=VIDEO, daily_quota=3)
+    source.now = lambda: datetime(2026, 12, 4, 7, tzinfo=UTC)  # type: ignore[method-assign]
     day = (await source.fetch_page(None)).cursor["quota"]["day"]
+    assert day == "2026-12-03"  # 23:00 Pacific time
     with pytest.raises(RateLimited) as caught:
         await source.fetch_page({"quota": {"day": day, "used": 3}})
     assert caught.value.code == "quota"
@@ -168,6 +170,23 @@ async def test_daily_quota_is_not_exceeded(httpserver: HTTPServer, client: HttpC
     # a new Pacific day starts from zero
     page = await source.fetch_page({"quota": {"day": "2000-01-01", "used": 3}})
     assert page.cursor["quota"] == {"day": day, "used": 2}  # the page and its replies
+
+
+async def test_a_new_pass_waits_for_its_share_of_the_day(httpserver: HTTPServer,
+                                                         client: HttpClient) -> None:
+    serve_video(httpserver)
+    source = yt(httpserver, client, video_id=VIDEO, daily_quota=1000)
+    source.now = lambda: datetime(2026, 12, 1, 14, tzinfo=UTC)  # type: ignore[method-assign]
+    # 06:00 Pacific: a quarter of the day, so 250 + a tenth (100) units may be spent by now
+    spent = {"page_token": None, "quota": {"day": "2026-12-01", "used": 350}}
+    waiting = await source.fetch_page(spent)
+    assert waiting.posts == [] and not waiting.more and httpserver.log == []
+    assert waiting.cursor["quota"]["used"] == 350
+    page = await source.fetch_page({**spent, "quota": {"day": "2026-12-01", "used": 349}})
+    assert page.posts and page.more
+    # a pass once started runs on: its next page is read even though the share is spent
+    following = await source.fetch_page(page.cursor)
+    assert following.posts and following.cursor["quota"]["used"] == 352
 
 
 async def test_quota_exceeded_waits_for_pacific_midnight(httpserver: HTTPServer,
