@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -42,8 +43,15 @@ from otklik.sources.base import (
     Page,
     Source,
     Target,
+    same_text,
 )
-from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, Unavailable
+from otklik.sources.errors import (
+    AuthFailed,
+    BadResponse,
+    NotSupported,
+    RateLimited,
+    Unavailable,
+)
 from otklik.sources.http import Budget, parse_json, retry_after_seconds
 from otklik.sources.mastodon_items import (
     full_acct,
@@ -52,6 +60,7 @@ from otklik.sources.mastodon_items import (
     newest_id,
     oldest_id,
     status_post,
+    status_text,
     when,
 )
 
@@ -59,6 +68,7 @@ LIMIT = 40
 # Mastodon's ids are numeric strings; servers speaking its API (Pleroma, GoToSocial) use base62
 # flake ids or ULIDs: letters and digits, never a path
 _ID_RE = re.compile(r"[A-Za-z0-9]{1,40}")
+_MENTIONS_RE = re.compile(r"^(?:@[\w.@-]+\s+)+")  # the mentions a reply starts with
 
 
 def _reset_seconds(value: str | None) -> float | None:
@@ -276,3 +286,28 @@ class MastodonSource(Source):
             raise ValueError(f"not a Mastodon account (user@domain): {author.external_id!r}")
         key = idempotency_key or f"dm:{acct}:{text}"
         return await self._send({"status": f"@{acct} {text}", "visibility": "direct"}, key)
+
+    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+                        idempotency_key: str = "") -> str | None:
+        """Read back an interrupted reply: the account's newest statuses
+        (``/api/v1/accounts/{id}/statuses``) answering the same status with this text. Direct
+        messages are not listed there, so for them (and posts) the desk is told it cannot tell
+        (a resend carries the same Idempotency-Key, which Mastodon remembers for a while)."""
+        if kind in ("private_message", "post"):
+            raise NotSupported(f"mastodon: a sent {kind} cannot be read back",
+                               network="mastodon")
+        sid = self._local_id(target.external_id)
+        me, _ = await self.call("GET", "/api/v1/accounts/verify_credentials")
+        if not isinstance(me, dict) or not _ID_RE.fullmatch(str(me.get("id") or "")):
+            raise BadResponse("mastodon: verify_credentials named no account",
+                              network="mastodon")
+        mine, _ = await self.call("GET", f"/api/v1/accounts/{me['id']}/statuses",
+                                  params={"limit": LIMIT, "exclude_reblogs": "true"})
+        for status in mine if isinstance(mine, list) else []:
+            created = when(status.get("created_at")) if isinstance(status, dict) else None
+            if created is None or created < since or str(status.get("in_reply_to_id")) != sid:
+                continue
+            words = _MENTIONS_RE.sub("", status_text(status))
+            if same_text(words, _MENTIONS_RE.sub("", text)):
+                return f"{self.host}/{status['id']}"
+        return None

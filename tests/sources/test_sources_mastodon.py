@@ -22,7 +22,7 @@ from otklik.db.engine import session_scope
 from otklik.db.models import Channel, Mention, Source
 from otklik.settings import Settings
 from otklik.sources.base import Target
-from otklik.sources.errors import AuthFailed, BadResponse, RateLimited
+from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLimited
 from otklik.sources.http import Budget, HttpClient
 from otklik.sources.mastodon import MastodonSource
 
@@ -328,3 +328,26 @@ def test_connecting_an_account_reads_its_mentions(sqlite_store: Any,
         assert channel.external_id == "zerno@mastodon.social" and channel.health == "ok"
         assert source.kind == "mentions" and source.params == {"instance": base_url(httpserver)}
         assert TOKEN not in json.dumps(source.credentials)
+
+
+async def test_an_interrupted_reply_is_found_on_the_network(httpserver: HTTPServer,
+                                                            client) -> None:
+    httpserver.expect_request("/api/v1/accounts/verify_credentials").respond_with_response(
+        respond("mastodon", "verify_credentials__ok.json"))
+    httpserver.expect_request("/api/v1/accounts/111502004466110283/statuses"
+                              ).respond_with_response(
+        respond("mastodon", "account_statuses__zerno.json"))
+    source = masto(httpserver, client)
+    h = host(httpserver)
+    since = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    found = await source.find_sent("public_reply", Target(f"{h}/{S1}"),
+                                   "Ольга, простите нас! 🙏", since=since)
+    assert found == f"{h}/117676553011209009"
+    assert await source.find_sent("public_reply", Target(f"{h}/{S1}"), "Другой текст",
+                                  since=since) is None
+    assert await source.find_sent("public_reply", Target(f"{h}/{S1}"),
+                                  "Ольга, простите нас! 🙏",
+                                  since=since + timedelta(hours=1)) is None  # older than it
+    with pytest.raises(NotSupported):
+        await source.find_sent("private_message", Target("mark@fosstodon.org"), "x",
+                               since=since)
