@@ -3,7 +3,8 @@ reddit.com/dev/api, OAuth2 bearer tokens), setting ``OTKLIK_REDDIT_API_URL``.
 
 Kinds of source:
 - ``search``: ``GET /search?q=…&sort=new&type=link&limit=100`` (``/r/{subreddit}/search`` with
-  ``restrict_sr`` when ``subreddit`` is given), newest first, paged with ``after``.
+  ``restrict_sr`` when ``subreddit`` is given), newest first, paged with ``after``; with
+  ``comments=true`` the comment trees of the posts found (``max_trees``) are read after it.
 - ``subreddit``: a subreddit's new posts (``/r/{subreddit}/new``) and then its new comments
   (``/r/{subreddit}/comments``; ``comments=false`` to skip them), both paged with ``after``.
 - ``inbox``: the connected account's inbox (``/message/inbox?mark=false``): replies to its posts
@@ -53,10 +54,12 @@ from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLim
 from otklik.sources.http import Budget, parse_json, retry_after_seconds
 from otklik.sources.reddit_items import (
     REDDIT_WEB,
+    api_errors,
     listing_children,
+    number,
     thing_created,
     thing_post,
-    walk_comments,
+    tree_posts,
 )
 
 log = logging.getLogger("otklik.sources.reddit")
@@ -65,32 +68,6 @@ DEFAULT_USER_AGENT = "server:otklik:0.1 (reputation desk; +https://github.com/ot
 LIMIT = 100
 TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
 READ_BACK = 100  # newest sent comments or messages read when checking an interrupted send
-_WAIT_RE = re.compile(r"(\d+)\s*(second|minute|hour)", re.I)
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def api_errors(payload: Any, what: str) -> None:
-    """Raise for the ``{"json": {"errors": [[CODE, message, field], …]}}`` of a POST."""
-    errors = ((payload or {}).get("json") or {}).get("errors") if isinstance(payload, dict) \
-        else None
-    if not errors:
-        return
-    code, message = str(errors[0][0]), str(errors[0][1] if len(errors[0]) > 1 else "")
-    text = f"reddit: {what}: {code}: {message}"
-    if code == "RATELIMIT":
-        found = _WAIT_RE.search(message)
-        unit = {"second": 1, "minute": 60, "hour": 3600}
-        wait = int(found.group(1)) * unit[found.group(2).lower()] if found else None
-        raise RateLimited(text, network="reddit", code=code, retry_after=wait)
-    if code in ("USER_REQUIRED", "NOT_AUTHORIZED"):
-        raise AuthFailed(text, network="reddit", code=code)
-    raise BadResponse(text, network="reddit", code=code)
 
 
 class RedditSource(Source):
@@ -202,7 +179,7 @@ class RedditSource(Source):
 
         def check(response: httpx.Response) -> None:
             status = response.status_code
-            reset = _float(response.headers.get("X-Ratelimit-Reset"))
+            reset = number(response.headers.get("X-Ratelimit-Reset"))
             if status == 429:
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
                 raise RateLimited("reddit: HTTP 429", network="reddit", code=429,
@@ -215,7 +192,7 @@ class RedditSource(Source):
                 raise BadResponse(f"reddit: {path}: HTTP {status}", network="reddit",
                                   code=status)
             holder["json"] = parse_json(response, "reddit")
-            remaining = _float(response.headers.get("X-Ratelimit-Remaining"))
+            remaining = number(response.headers.get("X-Ratelimit-Remaining"))
             if remaining is not None and remaining <= 0 and reset:
                 self._wait_before_next = reset
 
@@ -266,12 +243,20 @@ class RedditSource(Source):
         if self.kind == "comments":
             return await self._tree(cursor or {})
         cursor = dict(cursor or {})
+        if cursor.get("phase") == "trees":
+            return await self._next_tree(cursor)
         phases = self._phases()
         phase = cursor.get("phase") if cursor.get("phase") in phases else phases[0]
         posts, state, going_on = await self._sweep(phase, dict(cursor.get(phase) or {}))
         cursor[phase] = state
+        if self.kind == "search" and self.params.get("comments"):
+            found = [p.external_id[3:] for p in posts if (p.raw.get("num_comments") or 0) > 0]
+            trees = dict.fromkeys([*(cursor.get("trees") or []), *found])
+            cursor["trees"] = list(trees)[:int(self.params.get("max_trees", 25))]
         if going_on:
             return Page(posts, {**cursor, "phase": phase}, more=True)
+        if cursor.get("trees"):
+            return Page(posts, {**cursor, "phase": "trees"}, more=True)
         following = phases.index(phase) + 1
         if following < len(phases):
             return Page(posts, {**cursor, "phase": phases[following]}, more=True)
@@ -306,26 +291,34 @@ class RedditSource(Source):
         post_id = str(self.params.get("post_id") or "").removeprefix("t3_")
         if not re.fullmatch(r"[a-z0-9]{1,12}", post_id):
             raise ValueError("reddit comments source needs params.post_id (e.g. 1h2abcd)")
+        posts = await self._read_tree(post_id)
+        newest = max([p.created_at.timestamp() for p in posts] + [cursor.get("newest") or 0])
+        return Page(posts, {"newest": newest or None})
+
+    async def _read_tree(self, post_id: str) -> list[Post]:
         path = f"/comments/{post_id}"
         payload = await self.call("GET", path, params={
             "limit": int(self.params.get("limit", 500)), "depth": 10, "sort": "new",
             "raw_json": 1, "threaded": "true"})
-        if not isinstance(payload, list) or len(payload) != 2:
-            raise BadResponse(f"reddit: {path}: expected [link, comments]", network="reddit")
-        links, _ = listing_children(payload[0], path)
-        comments, _ = listing_children(payload[1], path)
-        posts: list[Post] = []
-        left_out = 0
-        for thing in [*links, *walk_comments(comments)]:
-            if thing.get("kind") == "more":
-                left_out += int(thing["data"].get("count") or 0)
-            post = thing_post(thing)
-            if post is not None:
-                posts.append(post)
+        posts, left_out = tree_posts(payload, path)
         if left_out:
             log.info("reddit: %s: %d comments behind 'more' links not read", path, left_out)
-        newest = max([p.created_at.timestamp() for p in posts] + [cursor.get("newest") or 0])
-        return Page(posts, {"newest": newest or None})
+        return posts
+
+    async def _next_tree(self, cursor: Cursor) -> Page:
+        """One found post's comment tree (search with ``comments=true``). A post removed or in
+        a subreddit gone private since (404, 403) is skipped, or the cursor would stick on it."""
+        trees = [str(t) for t in cursor.get("trees") or []]
+        try:
+            posts = await self._read_tree(trees.pop(0)) if trees else []
+        except (AuthFailed, BadResponse) as exc:
+            if exc.code not in (403, 404):
+                raise
+            log.info("reddit: a found post's comments are gone (%s); skipped", exc)
+            posts = []
+        if trees:
+            return Page(posts, {**cursor, "trees": trees, "phase": "trees"}, more=True)
+        return Page(posts, {k: v for k, v in cursor.items() if k != "trees"} | {"phase": "search"})
 
     # ---------------------------------------------------------------- outbound
     async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:

@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from otklik.domain.posts import Author, Place, Post
-from otklik.sources.errors import BadResponse
+from otklik.sources.errors import AuthFailed, BadResponse, RateLimited
 
 REDDIT_WEB = "https://www.reddit.com"
 GONE_AUTHORS = {"[deleted]", "[removed]", ""}
+_WAIT_RE = re.compile(r"(\d+)\s*(second|minute|hour)", re.I)
 
 
 def listing_children(payload: Any, where: str) -> tuple[list[dict[str, Any]], str | None]:
@@ -190,3 +191,47 @@ def walk_comments(things: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         if isinstance(replies, dict):
             children = (replies.get("data") or {}).get("children") or []
             stack.extend(reversed([c for c in children if isinstance(c, dict)]))
+
+
+def tree_posts(payload: Any, where: str) -> tuple[list[Post], int]:
+    """``/comments/{id}``'s ``[link listing, comment listing]`` as posts, parents first, and
+    how many comments Reddit left behind ``more`` stubs."""
+    if not isinstance(payload, list) or len(payload) != 2:
+        raise BadResponse(f"reddit: {where}: expected [link, comments]", network="reddit")
+    links, _ = listing_children(payload[0], where)
+    comments, _ = listing_children(payload[1], where)
+    posts: list[Post] = []
+    left_out = 0
+    for thing in [*links, *walk_comments(comments)]:
+        if thing.get("kind") == "more":
+            left_out += int(thing["data"].get("count") or 0)
+        post = thing_post(thing)
+        if post is not None:
+            posts.append(post)
+    return posts, left_out
+
+
+def number(value: str | None) -> float | None:
+    """A rate-limit header as a number (Reddit sends ``598.0``), None when absent or odd."""
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def api_errors(payload: Any, what: str) -> None:
+    """Raise for the ``{"json": {"errors": [[CODE, message, field], …]}}`` of a POST."""
+    errors = ((payload or {}).get("json") or {}).get("errors") if isinstance(payload, dict) \
+        else None
+    if not errors:
+        return
+    code, message = str(errors[0][0]), str(errors[0][1] if len(errors[0]) > 1 else "")
+    text = f"reddit: {what}: {code}: {message}"
+    if code == "RATELIMIT":
+        found = _WAIT_RE.search(message)
+        unit = {"second": 1, "minute": 60, "hour": 3600}
+        wait = int(found.group(1)) * unit[found.group(2).lower()] if found else None
+        raise RateLimited(text, network="reddit", code=code, retry_after=wait)
+    if code in ("USER_REQUIRED", "NOT_AUTHORIZED"):
+        raise AuthFailed(text, network="reddit", code=code)
+    raise BadResponse(text, network="reddit", code=code)

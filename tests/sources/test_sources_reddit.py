@@ -414,3 +414,27 @@ async def test_search_within_a_subreddit(httpserver: HTTPServer, client) -> None
         respond("reddit", "search__page2.json"))
     await reddit(httpserver, client, q="Zerno", subreddit="r/moscow").fetch_page(None)
     assert httpserver.log[0][0].args["restrict_sr"] == "1"
+
+
+async def test_search_with_comments_reads_the_trees_of_what_it_found(httpserver: HTTPServer,
+                                                                     client) -> None:
+    httpserver.expect_request("/search").respond_with_handler(search_pages)
+    httpserver.expect_request("/comments/1h7qk2m").respond_with_response(
+        respond("reddit", "comments__1h7qk2m.json"))
+    httpserver.expect_request("/comments/1h7n3ab").respond_with_response(
+        respond("reddit", "error__404.json", 404))  # removed since the search
+    httpserver.expect_request("/comments/1h6zz01").respond_with_response(
+        respond("reddit", "error__404.json", 404))
+    source = reddit(httpserver, client, q="Zerno coffee", comments=True)
+    cursor, stored, pages = None, [], 0
+    while True:
+        page = await source.fetch_page(cursor)
+        stored += [p.external_id for p in page.posts]
+        cursor, pages = page.cursor, pages + 1
+        if not page.more:
+            break
+    assert pages == 5  # two search pages, then the three posts found with comments
+    assert {"t1_m0bz9f1", "t1_m0c3d44"} <= set(stored) and set(PAGE1 + PAGE2) <= set(stored)
+    assert [r.path for r, _ in httpserver.log][2:] == [
+        "/comments/1h7qk2m", "/comments/1h7n3ab", "/comments/1h6zz01"]
+    assert cursor == {"phase": "search", "search": {"floor": 1795600800.0}}
