@@ -6,6 +6,8 @@ Kinds of source:
 - ``search``: ``GET /api/v2/search?q=…&type=statuses&resolve=false&limit=40``. Results come
   newest first; a sweep pages back with ``max_id`` and stops at the newest id the previous sweep
   saw (``min_id`` bounds the search from below).
+  With ``threads=true`` the conversations (``/context``) of the replies and replied-to statuses
+  found are read after the sweep (``max_threads``), so they keep their parents and root.
 - ``tag``: a hashtag timeline, ``GET /api/v1/timelines/tag/{tag}`` with ``since_id`` (the newest
   id seen) and ``max_id`` from the ``Link: rel="next"`` header to page back.
 - ``mentions``: the connected account's notifications of type ``mention`` (``GET
@@ -177,6 +179,8 @@ class MastodonSource(Source):
         cursor = dict(cursor or {})
         if self.kind == "context":
             return await self._context(cursor)
+        if cursor.get("threads") and not cursor.get("max_id"):
+            return await self._next_thread(cursor)
         path, query = self._listing()
         floor = cursor.get("floor")
         if floor:  # search has no since_id: min_id bounds it from below
@@ -203,9 +207,18 @@ class MastodonSource(Source):
                     and (not cursor.get("max_id")
                          or id_key(following) < id_key(str(cursor["max_id"])))
                     and pages < int(self.params.get("max_pages", 5)))
+        threads: list[str] = list(cursor.get("threads") or [])
+        if self.params.get("threads"):  # conversations of replies and of statuses with replies
+            threads = list(dict.fromkeys([*threads, *(
+                p.external_id.rpartition("/")[2] for p in posts
+                if p.parent_external_id or (p.raw.get("replies_count") or 0) > 0)]))[
+                :int(self.params.get("max_threads", 20))]
         if going_on:
             return Page(posts, {"floor": floor, "top": top, "max_id": following,
-                                "pages": pages}, more=True)
+                                "pages": pages, **({"threads": threads} if threads else {})},
+                        more=True)
+        if threads:
+            return Page(posts, {"floor": top, "threads": threads}, more=True)
         return Page(posts, {"floor": top})
 
     def _listing(self) -> tuple[str, dict[str, Any]]:
@@ -230,6 +243,11 @@ class MastodonSource(Source):
         sid = str(self.params.get("status_id") or "")
         if not _ID_RE.fullmatch(sid):
             raise ValueError("mastodon context source needs params.status_id (a status id)")
+        posts = await self._conversation(sid)
+        return Page(posts, {"newest": newest_id([p.external_id.rpartition("/")[2]
+                                                 for p in posts])})
+
+    async def _conversation(self, sid: str) -> list[Post]:
         status, _ = await self.call("GET", f"/api/v1/statuses/{sid}")
         context, _ = await self.call("GET", f"/api/v1/statuses/{sid}/context")
         if not isinstance(status, dict) or not isinstance(context, dict):
@@ -245,8 +263,21 @@ class MastodonSource(Source):
             if post is not None:
                 post.thread_external_id = None if str(item.get("id")) == root else thread
                 posts.append(post)
-        return Page(posts, {"newest": newest_id([p.external_id.rpartition("/")[2]
-                                                 for p in posts])})
+        return posts
+
+    async def _next_thread(self, cursor: Cursor) -> Page:
+        """One found status's conversation (``threads=true``); a status deleted since (404) is
+        skipped, or the cursor would stick on it."""
+        threads = [str(t) for t in cursor.get("threads") or []]
+        try:
+            posts = await self._conversation(threads.pop(0)) if threads else []
+        except BadResponse as exc:
+            if exc.code != 404:
+                raise
+            posts = []
+        if threads:
+            return Page(posts, {**cursor, "threads": threads}, more=True)
+        return Page(posts, {k: v for k, v in cursor.items() if k != "threads"})
 
     # ---------------------------------------------------------------- outbound
     def _local_id(self, external_id: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -351,3 +352,33 @@ async def test_an_interrupted_reply_is_found_on_the_network(httpserver: HTTPServ
     with pytest.raises(NotSupported):
         await source.find_sent("private_message", Target("mark@fosstodon.org"), "x",
                                since=since)
+
+
+async def test_search_with_threads_reads_the_conversations_found(httpserver: HTTPServer,
+                                                                 client) -> None:
+    def statuses(request: Request) -> Response:
+        if request.path == f"/api/v1/statuses/{S1}":
+            return respond("mastodon", f"status__{S1}.json")
+        if request.path == f"/api/v1/statuses/{S1}/context":
+            return respond("mastodon", f"context__{C1}.json")
+        return respond("mastodon", "error__404.json", 404)  # deleted since the search
+
+    httpserver.expect_request("/api/v2/search").respond_with_handler(search_pages)
+    httpserver.expect_request(re.compile("/api/v1/statuses/.*")).respond_with_handler(statuses)
+    source = masto(httpserver, client, q="Зерно", limit=3, threads=True)
+    cursor, stored = None, []
+    while True:
+        page = await source.fetch_page(cursor)
+        stored += page.posts
+        cursor = page.cursor
+        if not page.more:
+            break
+    h = host(httpserver)
+    asked = [r.path for r, _ in httpserver.log if r.path.startswith("/api/v1/statuses/")]
+    # replies and replied-to statuses: S1 (2 replies), S3 (a reply), the older one with replies
+    assert asked == [f"/api/v1/statuses/{S1}", f"/api/v1/statuses/{S1}/context",
+                     f"/api/v1/statuses/{S3}", f"/api/v1/statuses/{OLDER[1]}"]
+    threaded = {p.external_id: p for p in stored if p.thread_external_id}
+    assert threaded[f"{h}/{C2}"].thread_external_id == f"{h}/{ROOT}"
+    assert threaded[f"{h}/{S1}"].thread_external_id == f"{h}/{ROOT}"
+    assert cursor == {"floor": S1}
