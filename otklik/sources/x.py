@@ -155,7 +155,7 @@ class XSource(Source):
         newest = cursor.get("newest_id") if next_token else meta.get("newest_id")
         newest = _newer(newest, *(p.external_id for p in posts))
         token = meta.get("next_token")
-        if token and posts:
+        if token and posts and token != next_token:  # a repeated token would page for ever
             more = headers.get("x-rate-limit-remaining") != "0"
             if not more:
                 log.info("x: rate-limit window spent; the pass resumes next poll")

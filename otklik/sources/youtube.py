@@ -234,6 +234,8 @@ class YouTubeSource(Source):
         response = await self._threads(target, cursor.get("page_token"), quota)
         posts = await self._posts(response, replies, quota, cursor.get("titles") or {})
         token = response.get("nextPageToken") or None
+        if token == cursor.get("page_token"):
+            token = None  # the same token again would page for ever: the pass ends here
         kept = trim_counts(replies, REPLY_COUNTS_KEPT)
         return Page(posts, {"page_token": token, "replies": kept, "quota": quota},
                     more=bool(token))
@@ -329,7 +331,7 @@ class YouTubeSource(Source):
             return Page([], state, more=bool(queue))
         posts = await self._posts(response, replies, quota, titles)
         token = response.get("nextPageToken") or None
-        if token:
+        if token and token != cursor.get("page_token"):
             state["page_token"] = token
         else:
             queue.pop(0)

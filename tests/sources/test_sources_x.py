@@ -180,6 +180,17 @@ async def test_429_with_a_far_reset_is_raised(httpserver: HTTPServer, client: Ht
     assert len(httpserver.log) == 1
 
 
+async def test_a_repeated_next_token_ends_the_pass(httpserver: HTTPServer,
+                                                  client: HttpClient) -> None:
+    httpserver.expect_request(SEARCH).respond_with_response(
+        respond("x", "search_recent__page1.json"))  # whatever next_token asks
+    source = x(httpserver, client)
+    first = await source.fetch_page(None)
+    again = await source.fetch_page(first.cursor)
+    assert first.more and not again.more
+    assert again.cursor == {"since_id": REPLY2, "next_token": None, "newest_id": None}
+
+
 async def test_spent_window_ends_the_poll_and_keeps_the_token(httpserver: HTTPServer,
                                                               client: HttpClient) -> None:
     httpserver.expect_request(SEARCH).respond_with_response(respond(

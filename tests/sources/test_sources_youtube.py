@@ -132,6 +132,20 @@ async def test_channel_kind_reads_all_its_threads(httpserver: HTTPServer,
         await yt(httpserver, client, "channel", q="x").fetch_page(None)
 
 
+async def test_a_repeated_page_token_ends_the_pass(httpserver: HTTPServer,
+                                                  client: HttpClient) -> None:
+    serve_video(httpserver)
+    httpserver.clear()
+    httpserver.expect_request("/commentThreads").respond_with_response(
+        respond("youtube", "commentThreads__page1.json"))  # whatever pageToken asks
+    httpserver.expect_request("/comments").respond_with_response(
+        respond("youtube", "comments__replies.json"))
+    source = yt(httpserver, client)
+    first = await source.fetch_page(None)
+    again = await source.fetch_page(first.cursor)
+    assert first.more and not again.more and again.cursor["page_token"] is None
+
+
 async def test_failed_reply_read_keeps_the_embedded_replies(httpserver: HTTPServer,
                                                            client: HttpClient) -> None:
     httpserver.expect_request("/commentThreads").respond_with_handler(threads)
