@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from otklik.domain.posts import Author, Post
+from otklik.domain.posts import Author, Place, Post
 from otklik.sources.rss import html_to_text
 
 _LINK_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?([a-z]+)"?')
@@ -90,13 +90,19 @@ def status_post(status: Any, host: str, *, thread: str | None = None) -> Post | 
     counts = [status.get(k) for k in ("replies_count", "reblogs_count", "favourites_count")]
     numbers = [int(c) for c in counts if isinstance(c, int)]
     parent = status.get("in_reply_to_id")
+    author = account_author(status.get("account") or {}, host)
+    place = None
+    if status.get("visibility") == "direct" and author is not None:  # a private conversation
+        place = Place(external_id=f"direct:{author.external_id}", name=f"@{author.external_id}",
+                      kind="private")
     return Post(
         network="mastodon",
         external_id=f"{host}/{sid}",
         text=status_text(status),
         created_at=when(status.get("created_at")) or datetime.now(UTC),
         url=status.get("url") or status.get("uri"),
-        author=account_author(status.get("account") or {}, host),
+        author=author,
+        place=place,
         parent_external_id=f"{host}/{parent}" if parent else None,
         thread_external_id=thread,
         engagement=sum(numbers) if numbers else None,

@@ -142,6 +142,9 @@ async def test_mentions_of_the_connected_account(httpserver: HTTPServer, client)
     direct, reply = page.posts
     assert direct.external_id == f"{h}/117676572672009509" and direct.raw["visibility"] == "direct"
     assert direct.text == "@zerno номер заказа 4471"
+    assert direct.place and direct.place.kind == "private"  # the desk shows it as private
+    assert direct.place.external_id == "direct:olga_k@mastodon.social"
+    assert reply.place is None
     assert reply.external_id == f"{h}/{C1}" and reply.parent_external_id == f"{h}/{ROOT}"
     assert page.cursor == {"floor": "34975861"}  # notification ids page, not status ids
     assert httpserver.log[0][0].args.to_dict() == {"types[]": "mention", "limit": "40"}
