@@ -17,6 +17,7 @@ from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceEr
 from otklik.sources.http import retry_after_seconds
 
 X_WEB = "https://x.com"
+SNOWFLAKE_EPOCH_MS = 1288834974657
 
 
 def _time(value: Any) -> datetime | None:
@@ -27,6 +28,15 @@ def _time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def snowflake_time(tweet_id: str) -> datetime:
+    """When a tweet was posted, read from its id (X ids carry their millisecond since 2010),
+    for a reply without `created_at`."""
+    try:
+        return datetime.fromtimestamp(((int(tweet_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):
+        return datetime.now(UTC)
 
 
 def reset_seconds(headers: Any, now: float | None = None) -> float | None:
@@ -134,7 +144,7 @@ def tweet_post(tweet: dict[str, Any], includes: Includes) -> Post | None:
         network="x",
         external_id=str(tid),
         text=text,
-        created_at=_time(tweet.get("created_at")) or datetime.now(UTC),
+        created_at=_time(tweet.get("created_at")) or snowflake_time(str(tid)),
         url=f"{X_WEB}/{handle}/status/{tid}" if handle else f"{X_WEB}/i/web/status/{tid}",
         author=author,
         place=includes.place(geo.get("place_id")),

@@ -110,15 +110,22 @@ def author(snippet: dict[str, Any]) -> Author | None:
     channel = snippet.get("authorChannelId")
     channel_id = channel.get("value") if isinstance(channel, dict) else channel
     shown = str(snippet.get("authorDisplayName") or "") or None
+    url = snippet.get("authorChannelUrl")
+    if not channel_id:  # no channel id (older or odd replies): the channel's URL names it
+        tail = str(url or "").rstrip("/").rsplit("/", 1)[-1]
+        channel_id = tail if tail.startswith(("UC", "@")) else shown
     if not channel_id:
         return None
-    url = snippet.get("authorChannelUrl") or f"{YOUTUBE_WEB}/channel/{channel_id}"
+    if not url and str(channel_id).startswith(("UC", "@")):
+        url = f"{YOUTUBE_WEB}/channel/{channel_id}" if str(channel_id).startswith("UC") else (
+            f"{YOUTUBE_WEB}/{channel_id}")
     handle = None
     if shown and shown.startswith("@"):
         handle = shown[1:]
     elif "/@" in str(url):
         handle = str(url).rsplit("/@", 1)[1].strip("/") or None
-    return Author(external_id=str(channel_id), handle=handle, name=shown, url=str(url))
+    return Author(external_id=str(channel_id), handle=handle, name=shown,
+                  url=str(url) if url else None)
 
 
 def video_place(video_id: str | None, channel_id: str | None,

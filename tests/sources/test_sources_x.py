@@ -326,3 +326,9 @@ async def test_verify_with_a_bearer_token_reads_only(httpserver: HTTPServer,
     with pytest.raises(AuthFailed, match="names no account"):
         await XSource(client, kind="search", base_url=base_url(httpserver),
                       credentials={"bearer_token": BEARER}).verify()
+
+
+def test_a_tweet_without_created_at_is_dated_by_its_id() -> None:
+    post = x_items.tweet_post({"id": ROOT, "text": "Зерно"}, x_items.Includes({}))
+    assert post and post.created_at == datetime(2026, 11, 30, 9, 12, 44, tzinfo=UTC)
+    assert post.thread_external_id == ROOT and post.url == f"https://x.com/i/web/status/{ROOT}"

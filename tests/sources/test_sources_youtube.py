@@ -17,7 +17,7 @@ from otklik.sources.base import Target
 from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLimited
 from otklik.sources.http import Budget, HttpClient
 from otklik.sources.youtube import YouTubeSource
-from otklik.sources.youtube_items import seconds_to_reset
+from otklik.sources.youtube_items import author, seconds_to_reset
 
 from .conftest import FIXTURES, FakeSleep, base_url, respond
 from .test_sources_cli import run
@@ -419,3 +419,12 @@ def test_cli_polls_twice_and_stores_each_comment_once(sqlite_store: Any,
             assert m.text and m.created_at and m.author and m.author.external_id.startswith("UC")
         top = next(m for m in rows if m.external_id == T1)
         assert top.author and top.author.handle == "olga.petrova"
+
+
+def test_author_without_a_channel_id_is_named_by_its_url() -> None:
+    by_url = author({"authorDisplayName": "@zerno", "authorChannelUrl":
+                     "http://www.youtube.com/@zerno"})
+    assert by_url and (by_url.external_id, by_url.handle) == ("@zerno", "zerno")
+    by_name = author({"authorDisplayName": "Имя Фамилия"})
+    assert by_name and by_name.external_id == "Имя Фамилия" and by_name.url is None
+    assert author({}) is None
