@@ -246,7 +246,7 @@ class RedditSource(Source):
         if cursor.get("phase") == "trees":
             return await self._next_tree(cursor)
         phases = self._phases()
-        phase = cursor.get("phase") if cursor.get("phase") in phases else phases[0]
+        phase = str(cursor.get("phase")) if cursor.get("phase") in phases else phases[0]
         posts, state, going_on = await self._sweep(phase, dict(cursor.get(phase) or {}))
         cursor[phase] = state
         if self.kind == "search" and self.params.get("comments"):
@@ -357,7 +357,8 @@ class RedditSource(Source):
         ``/message/sent`` to the same user. Its fullname, or None when it is not there."""
         if kind == "private_message":
             to = target.external_id.removeprefix("u/").removeprefix("/u/").lower()
-            path, params = "/message/sent", {"limit": READ_BACK, "raw_json": 1}
+            path = "/message/sent"
+            params: dict[str, Any] = {"limit": READ_BACK, "raw_json": 1}
         elif kind == "post":
             raise NotSupported("reddit: posts are not sent here", network="reddit")
         else:
