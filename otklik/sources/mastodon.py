@@ -187,7 +187,18 @@ class MastodonSource(Source):
             query["min_id" if self.kind == "search" else "since_id"] = floor
         if cursor.get("max_id"):
             query["max_id"] = cursor["max_id"]
-        payload, headers = await self.call("GET", path, params=query)
+        try:
+            payload, headers = await self.call("GET", path, params=query)
+        except BadResponse as exc:
+            if exc.code != 404 or not (floor or cursor.get("max_id")):
+                raise
+            if cursor.get("max_id"):  # an older page the server no longer serves: sweep ends
+                return Page([], {"floor": cursor.get("top") or floor})
+            # a server or proxy that cannot serve the bound: the newest page, filtered below
+            # by the ids already seen
+            query.pop("min_id", None)
+            query.pop("since_id", None)
+            payload, headers = await self.call("GET", path, params=query)
         items = payload.get("statuses") if self.kind == "search" and isinstance(
             payload, dict) else payload
         if not isinstance(items, list):

@@ -269,7 +269,15 @@ class RedditSource(Source):
         floor = state.get("floor")
         if state.get("after"):
             query["after"] = state["after"]
-        things, after = listing_children(await self.call("GET", path, params=query), path)
+        try:
+            payload = await self.call("GET", path, params=query)
+        except BadResponse as exc:
+            if exc.code != 404 or "after" not in query:
+                raise
+            # an older page the server no longer serves: the sweep ends with what it read
+            log.info("reddit: %s after %s: 404; sweep ended", path, query["after"])
+            return [], {"floor": state.get("top") or floor}, False
+        things, after = listing_children(payload, path)
         created = [thing_created(t) for t in things]
         fresh = [t for t, c in zip(things, created, strict=True) if floor is None or c >= floor]
         posts = [p for p in (thing_post(t) for t in fresh) if p is not None]

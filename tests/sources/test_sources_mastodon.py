@@ -385,3 +385,21 @@ async def test_search_with_threads_reads_the_conversations_found(httpserver: HTT
     assert threaded[f"{h}/{C2}"].thread_external_id == f"{h}/{ROOT}"
     assert threaded[f"{h}/{S1}"].thread_external_id == f"{h}/{ROOT}"
     assert cursor == {"floor": S1}
+
+
+async def test_a_refused_bound_is_asked_again_as_the_newest_page(httpserver: HTTPServer,
+                                                                 client) -> None:
+    def search(request: Request) -> Response:
+        if request.args.get("min_id") or request.args.get("max_id"):
+            return respond("mastodon", "error__404.json", 404)
+        return respond("mastodon", "search__page1.json")
+
+    httpserver.expect_request("/api/v2/search").respond_with_handler(search)
+    source = masto(httpserver, client, q="Зерно", limit=3)
+    first = await source.fetch_page(None)
+    assert first.more
+    end = await source.fetch_page(first.cursor)  # the older page (max_id) is refused
+    assert end.posts == [] and end.cursor == {"floor": S1}
+    again = await source.fetch_page(end.cursor)  # min_id refused: the newest page, filtered
+    assert again.posts == [] and again.cursor == {"floor": S1}
+    assert [r.args.get("min_id") for r, _ in httpserver.log] == [None, None, S1, None]

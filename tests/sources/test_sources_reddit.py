@@ -438,3 +438,23 @@ async def test_search_with_comments_reads_the_trees_of_what_it_found(httpserver:
     assert [r.path for r, _ in httpserver.log][2:] == [
         "/comments/1h7qk2m", "/comments/1h7n3ab", "/comments/1h6zz01"]
     assert cursor == {"phase": "search", "search": {"floor": 1795600800.0}}
+
+
+async def test_an_older_page_that_is_gone_ends_the_sweep(httpserver: HTTPServer,
+                                                         client) -> None:
+    def pages(request: Request) -> Response:
+        if request.args.get("after"):
+            return respond("reddit", "error__404.json", 404)
+        return respond("reddit", "search__page1.json")
+
+    httpserver.expect_request("/search").respond_with_handler(pages)
+    source = reddit(httpserver, client)
+    first = await source.fetch_page(None)
+    end = await source.fetch_page(first.cursor)
+    assert end.posts == [] and not end.more
+    assert end.cursor == {"phase": "search", "search": {"floor": 1795600800.0}}
+    httpserver.clear()
+    httpserver.expect_request("/search").respond_with_response(
+        respond("reddit", "error__404.json", 404))
+    with pytest.raises(BadResponse):  # the first page itself missing is an error
+        await source.fetch_page(None)
