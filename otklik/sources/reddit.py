@@ -218,12 +218,12 @@ class RedditSource(Source):
 
     def _listing(self, phase: str) -> tuple[str, dict[str, Any]]:
         """The path and query of one listing."""
-        query: dict[str, Any] = {"limit": LIMIT, "raw_json": 1}
+        query: dict[str, Any] = {"limit": LIMIT}
         if phase == "search":
             q = str(self.params.get("q") or "").strip()
             if not q:
                 raise ValueError("reddit search source needs params.q")
-            query = {"q": q, "sort": "new", "limit": LIMIT, "type": "link", "raw_json": 1}
+            query = {"q": q, "sort": "new", "limit": LIMIT, "type": "link"}
             sub = self._subreddit(required=False)
             if sub:
                 return f"/r/{sub}/search", {**query, "restrict_sr": 1}
@@ -307,7 +307,7 @@ class RedditSource(Source):
         path = f"/comments/{post_id}"
         payload = await self.call("GET", path, params={
             "limit": int(self.params.get("limit", 500)), "depth": 10, "sort": "new",
-            "raw_json": 1, "threaded": "true"})
+            "threaded": "true"})
         posts, left_out = tree_posts(payload, path)
         if left_out:
             log.info("reddit: %s: %d comments behind 'more' links not read", path, left_out)
@@ -366,7 +366,7 @@ class RedditSource(Source):
         if kind == "private_message":
             to = target.external_id.removeprefix("u/").removeprefix("/u/").lower()
             path = "/message/sent"
-            params: dict[str, Any] = {"limit": READ_BACK, "raw_json": 1}
+            params: dict[str, Any] = {"limit": READ_BACK}
         elif kind == "post":
             raise NotSupported("reddit: posts are not sent here", network="reddit")
         else:
@@ -375,7 +375,7 @@ class RedditSource(Source):
             if not name:
                 raise BadResponse("reddit: /api/v1/me named no account", network="reddit")
             path = f"/user/{name}/comments"
-            params = {"sort": "new", "limit": READ_BACK, "raw_json": 1}
+            params = {"sort": "new", "limit": READ_BACK}
         things, _ = listing_children(await self.call("GET", path, params=params), path)
         for thing in things:
             data = thing["data"]

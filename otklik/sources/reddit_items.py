@@ -44,8 +44,9 @@ def _ts(value: Any) -> datetime | None:
 
 
 def _plain(value: Any) -> str:
-    """Markdown text as written: without `raw_json=1` (or through a proxy that drops it) Reddit
-    escapes ``&``, ``<`` and ``>`` as HTML entities, which must not reach the stored text."""
+    """Markdown text as written. Reddit's JSON escapes ``&``, ``<`` and ``>`` as HTML entities
+    (``raw_json=1`` would not, but otklik sends the documented query as is), so unescaping here
+    gives back exactly what was typed; an entity must never reach the stored text."""
     text = str(value or "").strip()
     return html.unescape(text) if "&" in text else text
 

@@ -60,7 +60,7 @@ async def test_search_pages_back_then_stops_at_what_it_has_seen(httpserver: HTTP
     assert page.more and page.cursor["search"]["after"] == "t3_1h7n3ab"
     first = httpserver.log[0][0]
     assert first.args.to_dict() == {"q": "Zerno coffee", "sort": "new", "limit": "100",
-                                    "type": "link", "raw_json": "1"}
+                                    "type": "link"}
     assert first.headers["Authorization"] == f"Bearer {TOKEN}"
     assert first.headers["User-Agent"] == "server:otklik-test:1.0"
 
@@ -127,7 +127,7 @@ async def test_comment_tree_keeps_parents_and_thread(httpserver: HTTPServer, cli
     assert reply.url == "https://www.reddit.com/r/moscow/comments/1h7qk2m/comment/m0c3d44/"
     assert "replies" not in by_id["t1_m0bz9f1"].raw
     args = httpserver.log[0][0].args
-    assert args["sort"] == "new" and args["raw_json"] == "1"
+    assert args["sort"] == "new" and args["depth"] == "10"
 
 
 async def test_subreddit_new_posts_then_new_comments(httpserver: HTTPServer, client) -> None:
