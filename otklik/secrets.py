@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 SEALED = "sealed"
 
 
-class CannotOpen(Exception):
+class CannotOpen(ValueError):
     """The credentials were sealed under another secret key."""
 
 

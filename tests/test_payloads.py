@@ -22,3 +22,14 @@ def test_queued_json_decodes_to_the_post_the_api_builds() -> None:
         api = MentionIn.model_validate(data)
         queued = api.model_dump(mode="json")  # what the API puts on the queue
         assert post_from_json(queued) == api.to_post()
+
+
+def test_a_malformed_queued_mention_is_a_clear_bad_payload() -> None:
+    import pytest
+
+    from otklik.domain.payloads import BadPayload
+
+    with pytest.raises(BadPayload, match="created_at"):
+        post_from_json({"external_id": "x", "text": "hi"})
+    with pytest.raises(BadPayload, match="malformed"):
+        post_from_json({"external_id": "x", "text": "hi", "created_at": "yesterday"})

@@ -247,7 +247,7 @@ def send_action(
         else:
             log.warning("action %s: send failed: %s", action.id, type(exc).__name__)
         _fail(action, "needs_review" if _uncertain(exc) else "failed", failure)
-        if failure.kind in ("no_rights", "not_connected"):  # the channel's health turns red
+        if failure.kind in ("no_rights", "not_connected", "sealed_other_key"):  # health: red
             channel.health, channel.health_reason = "failing", action.last_error
         record(session, actor, f"action.{action.status}", "action", action.id,
                failure=failure.kind, attempt=action.attempts, case_id=action.case_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from otklik.secrets import CannotOpen
 from otklik.sources.errors import (
     AuthFailed,
     BadResponse,
@@ -32,6 +33,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "человек не открыл личные сообщения для бренда: ответьте публично и попросите написать "
         "первым", "the person has not opened private messages to the brand: answer publicly and "
         "ask them to write first"),
+    "sealed_other_key": (
+        "доступы к аккаунту сохранены под другим ключом OTKLIK_SECRET_KEY: подключите аккаунт "
+        "заново или выполните otklik secrets rotate",
+        "the account's credentials were saved under another OTKLIK_SECRET_KEY: reconnect the "
+        "account or run otklik secrets rotate"),
     "rate_limited": ("сеть просит подождать: повторите в {at}",
                      "the network asks to slow down: retry at {at}"),
     "rate_limited_unknown": ("сеть просит подождать: повторите позже",
@@ -64,6 +70,8 @@ def failure_of(exc: BaseException, now: datetime) -> Failure:
     """The kind of a send's failure, from the shared error hierarchy."""
     if isinstance(exc, ChannelNotConnected):
         return Failure("not_connected")
+    if isinstance(exc, CannotOpen):
+        return Failure("sealed_other_key")
     if isinstance(exc, RateLimited):
         if exc.retry_after:
             return Failure("rate_limited", now + timedelta(seconds=float(exc.retry_after)))

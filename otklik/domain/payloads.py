@@ -27,8 +27,21 @@ def _fields(cls: type, data: Mapping[str, Any] | None) -> Any:
     return cls(**values)
 
 
+class BadPayload(ValueError):
+    """A queued mention that is not in the ingest format (bad input: no use retrying)."""
+
+
 def post_from_json(data: Mapping[str, Any]) -> Post:
-    """One queued mention → a `Post` (ValueError/TypeError/KeyError for a malformed one)."""
+    """One queued mention → a `Post`; BadPayload names what is wrong with a malformed one."""
+    try:
+        return _post(data)
+    except KeyError as exc:
+        raise BadPayload(f"a queued mention lacks {exc.args[0]!r}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise BadPayload(f"a queued mention is malformed: {exc}") from None
+
+
+def _post(data: Mapping[str, Any]) -> Post:
     geo = data.get("geo") or {}
     created = _when(data["created_at"])
     if created is None:

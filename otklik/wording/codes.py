@@ -121,6 +121,7 @@ CODES: dict[str, dict[str, Entry]] = {
     },
     "failure": {
         "not_connected": ("канал не подключён", "channel not connected"),
+        "sealed_other_key": ("доступы под другим ключом", "credentials under another key"),
         "no_rights": ("нет прав", "no rights"),
         "private_closed": ("личные сообщения закрыты", "private messages closed"),
         "rate_limited": ("лимит сети", "rate-limited"),

@@ -57,7 +57,9 @@ def make_desk(session: Session, server: HTTPServer, **brand_fields: Any) -> Desk
     brand = Brand(**{**fields, **brand_fields})
     session.add(brand)
     session.flush()
-    settings = Settings(vk_api_url=server.url_for("/").rstrip("/"))
+    # the web desk's key (tests/web/conftest.py): credentials sealed here open there too
+    settings = Settings(vk_api_url=server.url_for("/").rstrip("/"),
+                        secret_key="test-secret-key-0123456789")
     # the community is connected as a user connects it: verified at (the recorded) VK
     for method, name in (
             ("groups.getById", "vk_groups.getById__zerno.json"),

@@ -18,7 +18,8 @@ runner = CliRunner()
 
 
 def run(store: Any, vk: HTTPServer, *args: str) -> Any:
-    env = {"OTKLIK_DATABASE_URL": store.url, "OTKLIK_VK_API_URL": vk.url_for("/").rstrip("/")}
+    env = {"OTKLIK_DATABASE_URL": store.url, "OTKLIK_VK_API_URL": vk.url_for("/").rstrip("/"),
+           "OTKLIK_SECRET_KEY": "test-secret-key-0123456789"}  # the key the desk sealed with
     return runner.invoke(app, list(args), env=env)
 
 

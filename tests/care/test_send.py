@@ -184,3 +184,21 @@ def test_a_second_answer_must_be_asked_for(sqlite_store: Any, vk: HTTPServer) ->
                                                 source_factory=desk.factory(s))
         s.refresh(case)
         assert case.state == "in_private" and len(vk_calls(vk, "wall.createComment")) == 2
+
+
+def test_credentials_sealed_under_another_key_fail_in_words_and_send_nothing(
+        sqlite_store: Any, vk: HTTPServer) -> None:
+    from otklik.db.models import Channel
+    from otklik.settings import Settings
+    from otklik.sources.outbound import registry_source_factory
+
+    with sqlite_store.sessions() as s:
+        desk, case = open_case(s, vk)
+        other = Settings(vk_api_url=desk.settings.vk_api_url, secret_key="a-rotated-key-000000")
+        public = answers.answer_publicly(
+            s, case.id, actor="anna", source_factory=registry_source_factory(s, other),
+            text="Простите!")
+        assert (public.status, public.failure) == ("failed", "sealed_other_key")
+        assert "otklik secrets rotate" in (public.last_error or "")
+        assert s.get(Channel, desk.channel.id).health == "failing"
+    assert vk_calls(vk, "wall.createComment") == []

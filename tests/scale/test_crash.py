@@ -120,7 +120,7 @@ def test_kill_worker_mid_send(kind: str, pg_store: Any, redis_broker: RedisBroke
         workers.start()
         done = wait_for(lambda: (a := action_status(pg_store.sessions, action_id)).status
                         != "sending" and a, 90, "the redelivered send")
-        assert done.status == "sent"
+        assert done.status == "sent", (done.failure, done.last_error)
         assert fake.calls[network_method] == 1  # sent once, not resent
         sent = fake.comments if kind == "public_reply" else fake.messages
         assert len(sent) == 1 and done.external_id is not None
@@ -159,7 +159,7 @@ def test_send_left_in_sending_but_absent_is_sent_once(
         enqueue_send(app, action_id)
         done = wait_for(lambda: (a := action_status(pg_store.sessions, action_id)).status
                         != "sending" and a, 90, "the send")
-        assert done.status == "sent"
+        assert done.status == "sent", (done.failure, done.last_error)
         assert fake.calls["wall.getComments"] >= 1 and fake.calls["wall.createComment"] == 1
         enqueue_send(app, action_id)  # a second, late delivery of the same task sends nothing
         wait_for(lambda: "Task otklik.send_action" in workers.logs()

@@ -65,7 +65,9 @@ def test_case_end_to_end_in_a_browser(sqlite_store: Any, httpserver: HTTPServer)
 
     desk = make_desk(sqlite_store)
     case_id, vk_settings = _open_case(sqlite_store, vk)
-    desk.app.state.settings = Settings(database_url=sqlite_store.url, secret_key="t" * 32,
+    # the key the desk sealed the community's token with when it was connected
+    desk.app.state.settings = Settings(database_url=sqlite_store.url,
+                                       secret_key=vk_settings.secret_key,
                                        vk_api_url=vk_settings.vk_api_url)
     with serve(desk.app) as base, chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
