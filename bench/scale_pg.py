@@ -7,8 +7,8 @@ Builds a fresh schema with the real migration, fills `mentions` (+ `mention_bran
 with generated rows spread over `--months` months (SQL generate_series: fast, no Python per row),
 VACUUM ANALYZEs (index-only scans need the visibility map), then runs the queries
 the pages run — compiled from the web's own read functions
-(`otklik.figures.overview`, `otklik.web.casework`) — under EXPLAIN (ANALYZE, BUFFERS) and prints each
-plan's top line and execution time. The schema is dropped at the end.
+(`otklik.figures.overview`, `otklik.web.casework`) — under EXPLAIN (ANALYZE, BUFFERS) and prints
+each plan's top line and execution time. The schema is dropped at the end.
 """
 
 from __future__ import annotations
