@@ -48,6 +48,7 @@ def channel_connect(
         except ConnectError as exc:
             fail(str(exc), 1)
         channel = s.get(Channel, done.channel_ids[0])
+        assert channel is not None  # just linked in this session
         typer.echo(json.dumps(_channel(channel, s.get(Source, done.source_id)),
                               ensure_ascii=False))
 
@@ -60,6 +61,7 @@ def channel_sandbox(ctx: typer.Context, brand: str, network: str, account: str,
         done = link_sandbox(s, brand_id=get_brand(s, brand).id,
                             channels=[(network, account, name or account)], actor="cli")
         channel = s.get(Channel, done.channel_ids[0])
+        assert channel is not None  # just linked in this session
         typer.echo(json.dumps(_channel(channel, s.get(Source, done.source_id)),
                               ensure_ascii=False))
 

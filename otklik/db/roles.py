@@ -31,6 +31,7 @@ def grant_app_role(engine: Engine, role: str, password: str | None = None) -> st
     who = sql.Identifier(role)
     with engine.begin() as conn:
         raw = conn.connection.driver_connection
+        assert raw is not None  # a live psycopg connection
         schema = sql.Identifier(conn.exec_driver_sql("SELECT current_schema()").scalar_one())
         exists = conn.exec_driver_sql(
             "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": role}).scalar()

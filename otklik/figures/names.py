@@ -54,7 +54,8 @@ def account_names(session: Session, keys: list[str]) -> dict[str, Account]:
 
 def place_names(session: Session, keys: list[str]) -> dict[str, Account]:
     """`network:external_id` of places → their names and a link to their mentions."""
-    pairs = {k: tuple(k.split(":", 1)) for k in dict.fromkeys(keys) if ":" in k}
+    pairs: dict[str, tuple[str, str]] = {
+        k: (k.partition(":")[0], k.partition(":")[2]) for k in dict.fromkeys(keys) if ":" in k}
     out: dict[str, Account] = {}
     items = list(pairs.items())
     for i in range(0, len(items), CHUNK):

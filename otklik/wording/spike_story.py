@@ -154,7 +154,8 @@ def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
               f"{mentions_n(round(expected), lang)}.",
         f"It began {when_text}; about {mentions_n(round(expected), lang)} is usual for that "
         f"time."))
-    neg = ex.get("negative_share") if isinstance(ex.get("negative_share"), dict) else {}
+    share = ex.get("negative_share")
+    neg: dict[str, Any] = share if isinstance(share, dict) else {}
     if neg.get("during") is not None:
         before = neg.get("baseline")
         story.sentences.append(_ru_en(

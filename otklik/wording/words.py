@@ -69,7 +69,7 @@ def duration(minutes: float | None, lang: str, parts: int = 2) -> str:
     seconds = int(round(abs(minutes) * 60))
     if seconds < 60:
         return f"{seconds} {units['sec'][0]}"
-    pieces = []
+    pieces: list[tuple[int, str]] = []
     for name, size in (("day", 86400), ("hour", 3600), ("min", 60)):
         count, seconds = divmod(seconds, size)
         if count or pieces:

@@ -77,7 +77,9 @@ def connect(request: Request, brand_id: StoreId, body: ConnectIn,
         session.rollback()
         raise invalid(("body",), str(exc)) from exc  # the 422 shape the schema documents
     session.commit()
-    return _out(session, session.get(Channel, done.channel_ids[0]))
+    channel = session.get(Channel, done.channel_ids[0])
+    assert channel is not None  # just created or updated in this session
+    return _out(session, channel)
 
 
 @router.post("/{brand_id}/channels/{channel_id}/check", response_model=ChannelOut)
