@@ -12,7 +12,7 @@ import hmac
 import secrets
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
@@ -140,12 +140,24 @@ class Require:
 
 
 class LoginThrottle:
-    """At most `limit` failed sign-ins per e-mail and per address in `window` seconds."""
+    """Failed sign-ins counted per (e-mail, address) pair and per address, with back-off: past a
+    key's limit within `window` seconds, every further failure doubles the wait (from `base`
+    seconds, at most `window`). The e-mail alone is never a key, so nobody can lock a person out
+    of their own account from elsewhere; the address counts every e-mail tried from it."""
 
-    def __init__(self, limit: int = 5, window: float = 900.0) -> None:
-        self.limit = limit
-        self.window = window
+    def __init__(self, limit: int = 5, window: float = 900.0, *, base: float = 1.0,
+                 address_limit: int = 20, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.address_limit = limit, address_limit
+        self.clock = clock
+        self.window, self.base = window, base
         self._failures: dict[str, deque[float]] = {}
+
+    def keys(self, email: str, address: str) -> list[str]:
+        """The keys one attempt counts against: its (e-mail, address) pair, then its address."""
+        return [f"pair:{email.strip().lower()}|{address}", f"addr:{address}"]
+
+    def _limit(self, key: str) -> int:
+        return self.address_limit if key.startswith("addr:") else self.limit
 
     def _recent(self, key: str, now: float) -> deque[float]:
         times = self._failures.setdefault(key, deque())
@@ -155,16 +167,18 @@ class LoginThrottle:
 
     def retry_after(self, keys: list[str]) -> int:
         """Seconds until another attempt is allowed (0 = allowed now)."""
-        now = time.monotonic()
+        now = self.clock()
         wait = 0.0
         for key in keys:
             times = self._recent(key, now)
-            if len(times) >= self.limit:
-                wait = max(wait, self.window - (now - times[0]))
-        return int(wait) + (1 if wait else 0)
+            over = len(times) - self._limit(key)
+            if over >= 0:
+                back_off = min(self.window, self.base * 2 ** over)
+                wait = max(wait, back_off - (now - times[-1]))
+        return int(wait) + 1 if wait > 0 else 0
 
     def failed(self, keys: list[str]) -> None:
-        now = time.monotonic()
+        now = self.clock()
         for key in keys:
             self._recent(key, now).append(now)
 

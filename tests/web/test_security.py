@@ -178,3 +178,43 @@ def test_overlong_parameters_are_refused_cleanly(desk: Any) -> None:
         response = client.get(path, params={key: huge[:20_000]})
         assert response.status_code == 422, path
         assert "at most 5000" in response.text
+
+
+def test_wrong_passwords_elsewhere_do_not_lock_the_owner_out(desk: Any) -> None:
+    """Throttled per (e-mail, address) and per address: ten wrong passwords from one address
+    do not stop the account's owner signing in from theirs."""
+    from fastapi.testclient import TestClient
+
+    attacker = TestClient(desk.app, follow_redirects=False, client=("203.0.113.9", 5000))
+    token = csrf_of(attacker)
+    codes = [attacker.post("/login", data={"email": "admin@example.org", "password": "nope",
+                                           "csrf_token": token}).status_code for _ in range(10)]
+    assert codes[:5] == [401] * 5 and 429 in codes[5:]
+    spoofed = attacker.post("/login", headers={"X-Forwarded-For": "198.51.100.7"}, data={
+        "email": "admin@example.org", "password": "nope", "csrf_token": token})
+    assert spoofed.status_code == 429  # no trusted proxy: the header does not change the address
+    owner = TestClient(desk.app, follow_redirects=False, client=("198.51.100.7", 5000))
+    token = csrf_of(owner)
+    signed = owner.post("/login", data={"email": "admin@example.org", "password": PASSWORD,
+                                        "csrf_token": token})
+    assert signed.status_code == 303
+
+
+def test_throttle_backs_off_rather_than_locking() -> None:
+    from otklik.web.auth import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(limit=5, window=900, base=1.0, clock=lambda: now[0])
+    keys = throttle.keys("Anna@Example.org", "192.0.2.1")
+    waits = []
+    for _ in range(9):
+        throttle.failed(keys)
+        waits.append(throttle.retry_after(keys))
+    assert waits[:4] == [0, 0, 0, 0] and waits[4:] == [2, 3, 5, 9, 17]  # 1, 2, 4, 8, 16 s (+1)
+    now[0] += 17
+    assert throttle.retry_after(keys) == 0  # waited it out: one more try, not fifteen minutes
+    # an address trying many e-mails is throttled on its own count
+    many = [throttle.keys(f"u{i}@example.org", "192.0.2.50") for i in range(20)]
+    for k in many:
+        throttle.failed(k)
+    assert throttle.retry_after(throttle.keys("new@example.org", "192.0.2.50")) > 0

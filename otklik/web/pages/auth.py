@@ -40,7 +40,7 @@ async def login(
     await check_csrf(request)
     throttle = request.app.state.throttle
     address = request.client.host if request.client else "?"
-    keys = [f"email:{email.strip().lower()}", f"addr:{address}"]
+    keys = throttle.keys(email, address)
     t = translator(lang_of(request))
     wait = throttle.retry_after(keys)
     if wait:
