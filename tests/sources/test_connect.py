@@ -31,20 +31,28 @@ def settings_for(store: Any, server: HTTPServer) -> Settings:
                     telegram_api_url=base_url(server))
 
 
-def telegram_router(routes: dict[str, str]):  # type: ignore[no-untyped-def]
-    def handle(request: Any) -> Any:
-        method = request.path.rsplit("/", 1)[1]
-        return respond("telegram", routes.get(method, "error__400_not_found.json"),
-                       status=401 if routes.get(method, "").startswith("error__401") else 200)
-    return handle
+def serve_community(httpserver: HTTPServer, permissions: str) -> None:
+    """The recorded community behind the token, with the token's rights (`…__{permissions}`)."""
+    httpserver.expect_request("/method/groups.getById").respond_with_handler(vk_router({
+        "groups.getById": "groups.getById__zerno.json"}))
+    httpserver.expect_request("/method/groups.getTokenPermissions").respond_with_handler(
+        vk_router({"groups.getTokenPermissions":
+                   f"groups.getTokenPermissions__{permissions}.json"}))
+
+
+def serve_bot(httpserver: HTTPServer, status: str) -> None:
+    """The recorded bot and the brand's channel, the bot its `status` there (admin, member)."""
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getMe").respond_with_handler(
+        lambda _r: respond("telegram", "getMe__ok.json"))
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getChat").respond_with_handler(
+        lambda _r: respond("telegram", "getChat__channel.json"))
+    httpserver.expect_request(f"/bot{TG_TOKEN}/getChatMember").respond_with_handler(
+        lambda _r: respond("telegram", f"getChatMember__{status}.json"))
 
 
 def test_vk_community_token_is_verified_linked_and_sealed(
         sqlite_store: Any, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/method/groups.getById").respond_with_handler(vk_router({
-        "groups.getById": "groups.getById__zerno.json"}))
-    httpserver.expect_request("/method/groups.getTokenPermissions").respond_with_handler(
-        vk_router({"groups.getTokenPermissions": "groups.getTokenPermissions__full.json"}))
+    serve_community(httpserver, "full")
     settings = settings_for(sqlite_store, httpserver)
     with session_scope(sqlite_store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
@@ -66,10 +74,7 @@ def test_vk_community_token_is_verified_linked_and_sealed(
 
 def test_vk_token_without_messages_right_is_linked_with_the_problem_in_words(
         sqlite_store: Any, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/method/groups.getById").respond_with_handler(vk_router({
-        "groups.getById": "groups.getById__zerno.json"}))
-    httpserver.expect_request("/method/groups.getTokenPermissions").respond_with_handler(
-        vk_router({"groups.getTokenPermissions": "groups.getTokenPermissions__no_messages.json"}))
+    serve_community(httpserver, "no_messages")
     with session_scope(sqlite_store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
         done = connect_account(s, settings_for(sqlite_store, httpserver), brand_id=brand.id,
@@ -81,10 +86,7 @@ def test_vk_token_without_messages_right_is_linked_with_the_problem_in_words(
 
 def test_a_revoked_token_is_refused_and_turns_a_connected_channel_red(
         sqlite_store: Any, httpserver: HTTPServer) -> None:
-    httpserver.expect_request("/method/groups.getById").respond_with_handler(vk_router({
-        "groups.getById": "groups.getById__zerno.json"}))
-    httpserver.expect_request("/method/groups.getTokenPermissions").respond_with_handler(
-        vk_router({"groups.getTokenPermissions": "groups.getTokenPermissions__full.json"}))
+    serve_community(httpserver, "full")
     settings = settings_for(sqlite_store, httpserver)
     with session_scope(sqlite_store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
@@ -104,12 +106,7 @@ def test_a_revoked_token_is_refused_and_turns_a_connected_channel_red(
 
 def test_telegram_bot_in_its_channel_through_the_cli(
         sqlite_store: Any, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    httpserver.expect_request(f"/bot{TG_TOKEN}/getMe").respond_with_handler(
-        lambda _r: respond("telegram", "getMe__ok.json"))
-    httpserver.expect_request(f"/bot{TG_TOKEN}/getChat").respond_with_handler(
-        lambda _r: respond("telegram", "getChat__channel.json"))
-    httpserver.expect_request(f"/bot{TG_TOKEN}/getChatMember").respond_with_handler(
-        lambda _r: respond("telegram", "getChatMember__admin.json"))
+    serve_bot(httpserver, "admin")
     with session_scope(sqlite_store.sessions) as s:
         create_brand(s, "Банк Северный", slug="severny", queries=["банк северный"])
     monkeypatch.setenv("OTKLIK_DATABASE_URL", sqlite_store.url)
@@ -141,12 +138,7 @@ def test_the_rest_api_connects_and_refuses_in_words(
         sqlite_store: Any, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.web.conftest import make_desk
 
-    httpserver.expect_request(f"/bot{TG_TOKEN}/getMe").respond_with_handler(
-        lambda _r: respond("telegram", "getMe__ok.json"))
-    httpserver.expect_request(f"/bot{TG_TOKEN}/getChat").respond_with_handler(
-        lambda _r: respond("telegram", "getChat__channel.json"))
-    httpserver.expect_request(f"/bot{TG_TOKEN}/getChatMember").respond_with_handler(
-        lambda _r: respond("telegram", "getChatMember__member.json"))
+    serve_bot(httpserver, "member")
     httpserver.expect_request("/bot1:wrong/getMe").respond_with_handler(
         lambda _r: respond("telegram", "error__401.json", status=401))
     monkeypatch.setenv("OTKLIK_TELEGRAM_API_URL", base_url(httpserver))
