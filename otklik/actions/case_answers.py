@@ -94,6 +94,17 @@ def answer_publicly(
     return public
 
 
+def retry_case_action(session: Session, case_id: int, action_id: int, *,
+                      source_factory: SourceFactory, actor: str) -> list[Action]:
+    """Send one of the case's messages again (after what it waits for); LookupError if the
+    action is not the case's."""
+    action = session.get(Action, action_id)
+    if action is None or action.case_id != case_id:
+        raise LookupError(f"action {action_id} is not in case {case_id}")
+    return send_case_actions(session, case_id, source_factory=source_factory, actor=actor,
+                             only=[action_id])
+
+
 def send_case_actions(
     session: Session, case_id: int, *, source_factory: SourceFactory, actor: str = "system",
     only: Sequence[int] | None = None,

@@ -203,19 +203,11 @@ def retry(
     session: Session = Depends(db),
 ) -> Response:
     """Send a failed message again (the same idempotency key: a repeat is dropped by VK)."""
-    from otklik.actions.case_answers import send_case_actions
-    from otklik.db.models import Action
+    from otklik.actions.case_answers import retry_case_action
 
     factory = source_factory(request, session)
-
-    def work() -> None:
-        action = session.get(Action, action_id)
-        if action is None or action.case_id != case_id:
-            raise LookupError(f"action {action_id} is not in case {case_id}")
-        send_case_actions(session, case_id, source_factory=factory, actor=principal.actor,
-                          only=[action_id])
-
-    return _run(session, case_id, work)
+    return _run(session, case_id, lambda: retry_case_action(
+        session, case_id, action_id, source_factory=factory, actor=principal.actor))
 
 
 @router.post("/cases/{case_id}/actions/{action_id}/approve")
