@@ -172,13 +172,6 @@ def check_channel(session: Session, settings: Settings, channel_id: int, *, acto
     return channel
 
 
-def mark_failing(session: Session, channel_id: int | None, reason: str) -> None:
-    """A send found the token revoked or the rights gone: the channel shows it in red."""
-    channel = session.get(Channel, channel_id) if channel_id else None
-    if channel is not None and channel.health != "failing":
-        channel.health, channel.health_reason = "failing", reason
-
-
 def rotate_credentials(session: Session, *, old_key: str, new_key: str, actor: str) -> int:
     """Re-seal every source's credentials under a new secret key (rows already under the new
     key, or stored before sealing existed, are sealed under it too). Returns how many rows."""
