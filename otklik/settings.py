@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     youtube_api_url: str = Field(default="https://www.googleapis.com/youtube/v3",
                                  description="YouTube Data API v3")
     x_api_url: str = Field(default="https://api.x.com", description="X API v2 base URL")
+    poll_deadline_seconds: float = Field(
+        default=60.0, description="Longest one poll of a source may take, retries and waits "
+        "included; then it fails (pages stored so far are kept) and is tried at its next "
+        "interval")
     vk_access_token: str | None = Field(
         default=None, description="VK token for reading", repr=False
     )

@@ -88,13 +88,14 @@ async def poll_source(
     try:
         source = build_source(row, settings, http)
         cursor = row.cursor
-        for _ in range(max_pages):
-            page = await source.fetch_page(cursor)
-            await asyncio.to_thread(
-                _store_page, session_factory, row, page, enrichers, result, now())
-            cursor = page.cursor
-            if not page.more:
-                break
+        with http.deadline(settings.poll_deadline_seconds):  # pages stored so far are kept
+            for _ in range(max_pages):
+                page = await source.fetch_page(cursor)
+                await asyncio.to_thread(
+                    _store_page, session_factory, row, page, enrichers, result, now())
+                cursor = page.cursor
+                if not page.more:
+                    break
         await asyncio.to_thread(_set_health, session_factory, source_id, now(), None)
     except Exception as exc:
         message = mask_text(f"{type(exc).__name__}: {exc}", secrets)[:1000]

@@ -14,7 +14,9 @@ import logging
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -35,6 +37,9 @@ SECRET_PARAMS = frozenset({
 })
 BOT_TOKEN_RE = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
 MASK = "***"
+# When the current poll must end (the client's clock), per asyncio task: one client serves many
+# concurrent polls, and each has its own deadline.
+_DEADLINE: ContextVar[float | None] = ContextVar("otklik_http_deadline", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +163,7 @@ class HttpClient:
         user_agent: str = "otklik/0.1 (+https://github.com/otklik/otklik)",
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -181,6 +187,33 @@ class HttpClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    @contextmanager
+    def deadline(self, seconds: float | None) -> Iterator[None]:
+        """Bound every request sent inside the block (retries and waits included) to `seconds`
+        in all: a network that times out every time fails the poll once the time is spent,
+        instead of after every retry's full timeout. An outer, earlier deadline still holds."""
+        if seconds is None:
+            yield
+            return
+        outer = _DEADLINE.get()
+        ends = self._clock() + seconds
+        token = _DEADLINE.set(ends if outer is None else min(outer, ends))
+        try:
+            yield
+        finally:
+            _DEADLINE.reset(token)
+
+    def _remaining(self, network: str) -> float | None:
+        """Seconds left before the deadline (None: no deadline); Unavailable when none are."""
+        ends = _DEADLINE.get()
+        if ends is None:
+            return None
+        left = ends - self._clock()
+        if left <= 0:
+            raise Unavailable(f"{network}: the poll's time is up", network=network,
+                              code="deadline")
+        return left
 
     def bucket(self, network: str) -> TokenBucket:
         if network not in self._buckets:
@@ -214,11 +247,16 @@ class HttpClient:
         attempt = 0
         while True:
             await bucket.acquire()
+            left = self._remaining(network)
             started = self._clock()
             shown = mask_url(httpx.URL(url, params=dict(params or {})), secrets)
+            extra: dict[str, Any] = {}
+            if left is not None and left < self.timeout:  # the last attempt ends at the deadline
+                extra["timeout"] = httpx.Timeout(left)
             try:
                 response = await self._http.request(
-                    method, url, params=params, data=data, json=json_body, headers=headers)
+                    method, url, params=params, data=data, json=json_body, headers=headers,
+                    **extra)
                 self.requests_sent += 1
                 log.info("%s %s %s -> %d in %.0f ms", network, method, shown,
                          response.status_code, (self._clock() - started) * 1000)
@@ -234,6 +272,12 @@ class HttpClient:
             except (RateLimited, Unavailable) as exc:
                 error = exc
             delay = self._retry_delay(error, attempt)
+            ends = _DEADLINE.get()
+            if delay is not None and ends is not None and self._clock() + delay >= ends:
+                delay = None  # no time left for another attempt in this poll
+                error = Unavailable(f"{network}: the poll's time is up after {attempt + 1} "
+                                    f"attempt(s); last: {error}", network=network,
+                                    code="deadline")
             log.warning("%s %s %s failed (%s); %s", network, method, shown, error,
                         f"retry in {delay:.1f}s" if delay is not None else "giving up")
             if delay is None:

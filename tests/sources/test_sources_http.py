@@ -136,3 +136,35 @@ async def test_logs_never_contain_secrets(httpserver: HTTPServer, client, caplog
     assert "getMe" in ours
     assert token not in ours and "SECRET" not in ours
     assert token not in str(caught.value)
+
+
+async def test_a_poll_that_times_out_every_time_ends_at_its_deadline(sleeps) -> None:
+    arrived: list[float] = []
+
+    def never(request: Request) -> Response:
+        arrived.append(time.monotonic())
+        time.sleep(1.0)
+        return Response("too late")
+
+    httpserver = HTTPServer(threaded=True)
+    httpserver.start()
+    httpserver.expect_request("/feed").respond_with_handler(never)
+    async with HttpClient(sleep=sleeps, timeout=0.2, max_retries=100, rng=lambda: 0.5,
+                          budgets={"rss": Budget(1000, 1000)}) as http:
+        with http.deadline(0.5), pytest.raises(Unavailable) as caught:
+            await http.request("rss", "GET", httpserver.url_for("/feed"))
+        # outside the block there is no deadline again: the client is shared by other polls
+        with pytest.raises(Unavailable) as unbounded:
+            await http.request("rss", "GET", "http://127.0.0.1:9/feed")
+    sent = len(arrived)
+    httpserver.clear()
+    httpserver.stop()
+    assert caught.value.code == "deadline" and "time is up" in str(caught.value)
+    assert 1 <= sent < 10  # not the 101 attempts its retries alone would allow
+    assert unbounded.value.code == "connection"
+
+
+async def test_a_spent_deadline_sends_nothing(httpserver: HTTPServer, client) -> None:
+    with client.deadline(0.0), pytest.raises(Unavailable, match="time is up"):
+        await client.request("rss", "GET", httpserver.url_for("/feed"))
+    assert httpserver.log == []
