@@ -43,7 +43,14 @@ from otklik.sources.base import (
 )
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import Budget, default_check, parse_json
-from otklik.sources.vk_items import Directory, comment, group_place, split_id, wall_post
+from otklik.sources.vk_items import (
+    Directory,
+    comment,
+    group_place,
+    split_id,
+    vk_text,
+    wall_post,
+)
 
 log = logging.getLogger("otklik.sources.vk")
 
@@ -82,7 +89,7 @@ def _random_id(key: str) -> int:
 def _same(item: dict[str, Any], from_id: int, text: str, since: datetime) -> bool:
     """Is this wall item ours: from the group, this text, not older than the attempt?"""
     when = datetime.fromtimestamp(int(item.get("date") or 0), UTC)
-    norm = " ".join(str(item.get("text") or "").split()).casefold()
+    norm = " ".join(vk_text(item.get("text")).split()).casefold()
     return (int(item.get("from_id") or 0) == from_id and when >= since
             and norm == " ".join(text.split()).casefold())
 
@@ -122,7 +129,7 @@ class VKSource(Source):
                                        filter="owner")
         for item in response.get("items") or []:
             when = datetime.fromtimestamp(int(item.get("date") or 0), UTC)
-            if when >= since and same_text(str(item.get("text") or ""), text):
+            if when >= since and same_text(vk_text(item.get("text")), text):
                 return Check("found", f"{owner_id}_{int(item['id'])}", "found by wall.get")
         return Check("absent", detail=f"not among the {READ_BACK} newest posts (wall.get)")
 
@@ -251,7 +258,7 @@ class VKSource(Source):
         """All comments of a post, replies included; `complete` when nothing was cut off."""
         limit = int(self.params.get("max_comments", 2000))
         posts: list[Post] = []
-        offset, total, complete = 0, None, True
+        offset, total, complete, cut = 0, None, True, False
         while total is None or offset < total:
             response = await self.call_obj(
                 "wall.getComments", owner_id=owner_id, post_id=post_id, extended=1,
@@ -266,20 +273,25 @@ class VKSource(Source):
                 thread = item.get("thread") or {}
                 replies = thread.get("items") or []
                 if int(thread.get("count") or 0) > len(replies):
-                    posts.extend(await self._replies(owner_id, post_id, int(item["id"])))
+                    found, whole = await self._replies(owner_id, post_id, int(item["id"]))
+                    posts.extend(found)
+                    cut = cut or not whole
                 else:
                     posts.extend(comment(r, owner_id, post_id, directory)
                                  for r in replies if not r.get("deleted"))
             offset += len(items)
-            if not items:
+            if not items:  # VK sometimes ends a listing early: it proves nothing was removed
+                complete = offset >= total
                 break
             if len(posts) >= limit:
                 complete = offset >= total
                 break
-        return posts, complete
+        return posts, complete and not cut
 
-    async def _replies(self, owner_id: int, post_id: int, comment_id: int) -> list[Post]:
-        """Every reply in one comment's thread, when the embedded preview was cut short."""
+    async def _replies(self, owner_id: int, post_id: int,
+                       comment_id: int) -> tuple[list[Post], bool]:
+        """Every reply in one comment's thread, when the embedded preview was cut short;
+        `complete` unless a page came back empty before `count` was reached."""
         posts: list[Post] = []
         offset, total = 0, None
         while total is None or offset < total:
@@ -294,11 +306,12 @@ class VKSource(Source):
             offset += len(items)
             if not items:
                 break
-        return posts
+        return posts, offset >= (total or 0)
 
     async def search_groups(self, q: str, *, count: int = 50) -> list[Place]:
-        """Communities named after the brand (`groups.search`), to watch or to classify."""
-        response = await self.call_obj("groups.search", q=q, count=count, type="group")
+        """Communities named after the brand (`groups.search`), to watch or to classify. No
+        `type`: groups, public pages and events alike (`type=group` left out every public)."""
+        response = await self.call_obj("groups.search", q=q, count=count)
         return [group_place(g) for g in response.get("items") or [] if "id" in g]
 
     # ---------------------------------------------------------------- outbound

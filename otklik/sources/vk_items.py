@@ -8,12 +8,22 @@ External ids (kept stable because cases, actions and audit events refer to them)
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from otklik.domain.posts import Author, Place, Post
 
 VK_WEB = "https://vk.com"
+_BR = re.compile(r"<br\s*/?>", re.I)
+
+
+def vk_text(value: Any) -> str:
+    """VK's text as a reader sees it: some responses carry it HTML-escaped, with `<br>` for line
+    breaks (`&#10071;` is ❗, `&quot;` a quote). `<br>` first, then the entities, so a `&lt;br&gt;`
+    a person typed stays text."""
+    return html.unescape(_BR.sub("\n", str(value or "")))
 
 
 class Directory:
@@ -86,7 +96,7 @@ def wall_post(item: dict[str, Any], directory: Directory) -> Post | None:
         return None
     owner_id = int(item["owner_id"])
     post_id = int(item["id"])
-    text = item.get("text") or ""
+    text = vk_text(item.get("text"))
     lat, lon = _geo(item)
     counts = [_count(item, k) for k in ("likes", "reposts", "comments")]
     return Post(
@@ -118,7 +128,7 @@ def comment(item: dict[str, Any], owner_id: int, post_id: int, directory: Direct
     return Post(
         network="vk",
         external_id=f"{thread}_c{cid}",
-        text=item.get("text") or "",
+        text=vk_text(item.get("text")),
         created_at=_ts(item.get("date")) or datetime.now(UTC),
         url=url,
         author=directory.author(item.get("from_id")),

@@ -247,3 +247,29 @@ async def test_health_counts_posts_per_hour(store, httpserver: HTTPServer, clien
     assert not health.silent and not health.failing and health.last_new_at is not None
     assert soon.posts_per_hour == 0 and not soon.silent  # five a week: 3 quiet days is usual
     assert later.silent and later.posts_in_window == 5  # ten days of nothing is not
+
+
+async def test_vk_listing_that_ends_early_marks_nothing_removed(store, httpserver: HTTPServer,
+                                                                client) -> None:
+    variant = {"1201": "wall.getComments__1201.json"}
+    httpserver.expect_request("/method/wall.get").respond_with_response(
+        respond("vk", "wall.get__owned.json"))
+
+    def comments(request: Request) -> Response:
+        post = request.form["post_id"]
+        if post == "1201" and request.form.get("offset", "0") != "0":
+            return respond("vk", "wall.getComments__1201_empty_page.json")
+        return respond("vk", variant.get(post, f"wall.getComments__{post}.json"))
+
+    httpserver.expect_request("/method/wall.getComments").respond_with_handler(comments)
+    sid = add_source(store, "vk", "wall", {"owner_id": -100500, "owned": True},
+                     {"access_token": "t"})
+    settings = settings_for(httpserver)
+    assert (await poll_source(store.sessions, sid, client=client, settings=settings)).ok
+    variant["1201"] = "wall.getComments__1201_ends_early.json"  # 1 of 3, then an empty page
+    second = await poll_source(store.sessions, sid, client=client, settings=settings)
+    assert second.ok and second.removed == []
+    assert mentions(store)["-100500_1201_c9004"].removed_at_source is None
+    with store.sessions() as session:
+        assert session.scalar(select(func.count()).where(
+            AuditEvent.action == "mention.removed_at_source")) == 0

@@ -272,3 +272,58 @@ def test_target_of_a_stored_row() -> None:
     row = SimpleNamespace(external_id="-1_5_c7", parent_external_id="-1_5",
                           thread_external_id="-1_5", place=SimpleNamespace(external_id="-1"))
     assert Target.of(row) == Target("-1_5_c7", "-1_5", "-1_5", "-1")
+
+
+async def test_a_listing_that_ends_early_is_not_complete(httpserver: HTTPServer, client) -> None:
+    """VK answers an empty page before `current_level_count` is reached: the comments it did
+    not list may still be there, so the thread is no listing of what was removed."""
+    def comments(request: Request) -> Response:
+        if request.form.get("offset", "0") != "0":
+            return respond("vk", "wall.getComments__1201_empty_page.json")
+        return respond("vk", "wall.getComments__1201_ends_early.json")
+
+    httpserver.expect_request("/method/wall.getComments").respond_with_handler(comments)
+    source = vk(httpserver, client, "wall", owner_id=-100500, owned=True)
+    page = await source.fetch_page({"phase": "comments", "pending": [1201]})
+    assert {p.external_id for p in page.posts} == {
+        "-100500_1201_c9001", "-100500_1201_c9002", "-100500_1201_c9003"}
+    assert page.listings == []
+    assert [r[0].form["offset"] for r in httpserver.log] == ["0", "1"]
+
+
+async def test_a_reply_thread_that_ends_early_is_not_complete(httpserver: HTTPServer,
+                                                              client) -> None:
+    def comments(request: Request) -> Response:
+        if request.form.get("comment_id") == "9001":
+            return respond("vk", "wall.getComments__thread9001_empty.json")
+        return respond("vk", "wall.getComments__1201_cut.json")
+
+    httpserver.expect_request("/method/wall.getComments").respond_with_handler(comments)
+    source = vk(httpserver, client, "wall", owner_id=-100500, owned=True)
+    page = await source.fetch_page({"phase": "comments", "pending": [1201]})
+    assert "-100500_1201_c9001" in {p.external_id for p in page.posts}
+    assert page.listings == []
+
+
+async def test_html_entities_and_line_breaks_are_decoded(httpserver: HTTPServer, client) -> None:
+    httpserver.expect_request("/method/newsfeed.search").respond_with_response(
+        respond("vk", "newsfeed.search__html_text.json"))
+    httpserver.expect_request("/method/wall.getComments").respond_with_response(
+        respond("vk", "wall.getComments__1203_html_text.json"))
+    post = (await vk(httpserver, client).fetch_page(None)).posts[0]
+    assert post.text == ("❗❗ Зерно на Тверской: латте снова холодный\n"
+                         "Бариста сказал \"так и задумано\"\n"
+                         "Итог: 2/10 & больше не приду 😡\n"
+                         "P.S. <br> в тексте — не перенос")
+    source = vk(httpserver, client, "wall", owner_id=-100500, owned=True)
+    answer = (await source.fetch_page({"phase": "comments", "pending": [1203]})).posts[0]
+    assert answer.text == "Спасибо, что ответили!\n\nНо кофе всё равно «так себе»"
+
+
+async def test_groups_search_finds_public_pages_and_events(httpserver: HTTPServer,
+                                                           client) -> None:
+    httpserver.expect_request("/method/groups.search").respond_with_response(
+        respond("vk", "groups.search__all_types.json"))
+    places = await vk(httpserver, client).search_groups("Зерно")
+    assert [p.external_id for p in places] == ["-100500", "-100777", "-100888"]
+    assert "type" not in httpserver.log[0][0].form  # type=group left every public page out
