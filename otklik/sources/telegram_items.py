@@ -30,7 +30,14 @@ def chat_url(chat: dict[str, Any], message_id: int) -> str | None:
 
 
 def _author(msg: dict[str, Any]) -> Author | None:
+    chat = msg.get("chat") or {}
+    signature = msg.get("author_signature")
+    if signature and chat.get("type") == "channel":  # a signed channel post: the signer wrote it
+        # the same id as the t.me/s preview gives the signer (`<chat>:<signature>`)
+        return Author(external_id=f"{chat['id']}:{signature}", name=str(signature))
     sender = msg.get("sender_chat")
+    if not sender and chat.get("type") == "channel":  # channel posts may come without it
+        sender = chat
     if sender:  # a channel posting, or an anonymous group admin
         handle = sender.get("username")
         return Author(external_id=str(sender["id"]), handle=handle, name=sender.get("title"),

@@ -7,15 +7,18 @@ count as seen, so the id range of a page is a complete listing of what the chann
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from otklik.domain.posts import Author, Place, Post
 from otklik.sources.errors import BadResponse
 
+log = logging.getLogger("otklik.sources.telegram")
 _SUFFIX = {"K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
 _NUM_RE = re.compile(r"([\d.,]+)\s*([KMB]?)", re.I)
 
@@ -68,6 +71,9 @@ def parse_preview(html: str, channel: str, place_id: str) -> PreviewPage:
         name, _, number = (msg.attributes.get("data-post") or "").rpartition("/")
         if not number.isdigit():
             continue
+        if name.casefold() != channel.casefold():  # another channel's block: its id is not ours
+            log.info("t.me/s/%s: skipped a block of %s (%s)", channel, name, number)
+            continue
         mid = int(number)
         page.ids.append(mid)
         if "service_message" in (msg.attributes.get("class") or ""):
@@ -81,6 +87,22 @@ def parse_preview(html: str, channel: str, place_id: str) -> PreviewPage:
     elif page.ids:
         page.before = min(page.ids) if min(page.ids) > 1 else None
     return page
+
+
+def map_point(msg: LexborNode) -> tuple[float | None, float | None]:
+    """A location post's coordinates, from its map link (`maps?q=LAT,LON&ll=LAT,LON`)."""
+    link = msg.css_first("a.tgme_widget_message_location_wrap[href]")
+    if link is None:
+        return None, None
+    query = parse_qs(urlsplit(link.attributes.get("href") or "").query)
+    for key in ("q", "ll"):
+        try:
+            lat, lon = (float(x) for x in query.get(key, [""])[0].split(","))
+        except ValueError:
+            continue
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            return lat, lon
+    return None, None
 
 
 def _message(msg: LexborNode, mid: int, channel: str, place: Place) -> Post | None:
@@ -106,6 +128,7 @@ def _message(msg: LexborNode, mid: int, channel: str, place: Place) -> Post | No
     if reply is not None:
         target = (reply.attributes.get("href") or "").rstrip("/").rpartition("/")[2]
         parent = f"{place.external_id}_{target.split('?')[0]}" if target else None
+    lat, lon = map_point(msg)
     return Post(
         network="telegram",
         external_id=f"{place.external_id}_{mid}",
@@ -115,6 +138,8 @@ def _message(msg: LexborNode, mid: int, channel: str, place: Place) -> Post | No
         author=author,
         place=place,
         parent_external_id=parent,
+        lat=lat,
+        lon=lon,
         reach=parse_count(node_text(msg.css_first(".tgme_widget_message_views"))),
         raw={"data_post": f"{channel}/{mid}", "source": "t.me/s",
              "edited": "edited" in meta.lower()},

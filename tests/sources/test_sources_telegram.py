@@ -205,3 +205,29 @@ async def test_truncated_preview_keeps_what_is_whole(httpserver: HTTPServer, cli
         respond("telegram", "preview__truncated.html"))
     page = await preview(httpserver, client).fetch_page(None)
     assert [p.external_id for p in page.posts] == ["@zerno_coffee_310"]
+
+
+async def test_signed_channel_posts_without_sender_chat_have_authors(httpserver: HTTPServer,
+                                                                    client) -> None:
+    httpserver.expect_request(f"{PATH}/getUpdates").respond_with_response(
+        respond("telegram", "getUpdates__signed_posts.json"))
+    signed, unsigned, edited = (await bot(httpserver, client).fetch_page(None)).posts
+    assert signed.author and signed.author.name == "Анна, SMM"
+    assert signed.author.external_id == f"{CHANNEL}:Анна, SMM"  # as t.me/s names the signer
+    assert edited.author == signed.author
+    assert unsigned.author and unsigned.author.external_id == CHANNEL  # the channel itself
+    assert unsigned.author.handle == "zerno_coffee"
+
+
+async def test_preview_location_and_another_channels_block(httpserver: HTTPServer,
+                                                           client) -> None:
+    httpserver.expect_request("/s/zerno_coffee").respond_with_response(
+        respond("telegram", "preview__location_and_foreign.html"))
+    page = await preview(httpserver, client, max_pages=1).fetch_page({"newest": 314})
+    assert [p.external_id for p in page.posts] == ["@zerno_coffee_315", "@zerno_coffee_316"]
+    point = page.posts[0]
+    assert (point.lat, point.lon) == (55.76482, 37.60591)
+    assert page.posts[1].lat is None
+    # kofe_news/9021 is not this channel's post 9021: not stored here, and the cursor stays
+    assert page.cursor == {"newest": 316}
+    assert "9021" not in " ".join(p.external_id for p in page.posts)
