@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Brand, BrandQuery, Channel, Mention, Place
+from otklik.analytics.locations import LocationIndex, location_enricher
+from otklik.db.models import Brand, BrandQuery, Channel, Location, Mention, Place
 from otklik.domain.enrichment import ENRICH_CHARS, Enricher
 from otklik.nlp.duplicates import DuplicateIndex
 from otklik.nlp.enrichers import default_enrichers
+from otklik.nlp.toponyms import location_indexes
 from otklik.query.index import QueryIndex, brand_matcher
 from otklik.query.search import index_from_store
 
@@ -41,6 +43,7 @@ class Enrichment:
         self._index = QueryIndex()
         self._brand_names: dict[int, list[str]] = {}
         self._owned: frozenset[tuple[str, str]] = frozenset()
+        self._locations: dict[int, LocationIndex] = {}
         self._lock = threading.Lock()
 
     def enrichers(self, session: Session) -> list[Enricher]:
@@ -51,15 +54,16 @@ class Enrichment:
             else:
                 self._catch_up(session)
             sentiment = self._sentiment() if self.use_sentiment else None
-            return default_enrichers(
+            return [*default_enrichers(
                 sentiment=sentiment,
                 matcher=brand_matcher(self._index),
                 owned_places=self._owned,
                 duplicate_index=self.duplicates,
-            )
+            ), location_enricher(self._locations)]
 
     def _refresh(self, session: Session) -> None:
-        """Rebuild the query index when a query, brand or owned channel changed."""
+        """Rebuild the query and location indexes when a query, brand, owned channel or
+        location changed."""
         queries = session.execute(
             select(BrandQuery.id, BrandQuery.brand_id, BrandQuery.text, BrandQuery.enabled)
             .order_by(BrandQuery.id)
@@ -69,7 +73,11 @@ class Enrichment:
         owned += session.execute(
             select(Place.network, Place.external_id).where(Place.official_brand_id.is_not(None))
         ).all()
-        signature = hashlib.sha1(repr((queries, brands, sorted(owned))).encode()).hexdigest()
+        locations = session.scalars(select(Location).order_by(Location.id)).all()
+        located = [(x.id, x.brand_id, x.name, x.address, x.lat, x.lon, x.aliases, x.places,
+                    x.enabled) for x in locations]
+        signature = hashlib.sha1(
+            repr((queries, brands, sorted(owned), located)).encode()).hexdigest()
         if signature == self._signature:
             return
         self._index = index_from_store(session)
@@ -77,6 +85,8 @@ class Enrichment:
             b.id: [b.name, *((b.settings or {}).get("aliases") or [])] for b in brands
         }
         self._owned = frozenset((n, e) for n, e in owned)
+        self._locations = location_indexes(locations, self._brand_names,
+                                           {b.id: b.settings or {} for b in brands})
         self._signature = signature
 
     def _prime(self, session: Session) -> None:

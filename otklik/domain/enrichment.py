@@ -33,6 +33,8 @@ class Enriched:
     brand_matches: dict[int, list[int]] = field(default_factory=dict)
     # brand id → sentiment toward that brand, when it differs from the post's
     brand_sentiments: dict[int, str] = field(default_factory=dict)
+    # brand id → id of the brand's location the post is about, when one is found
+    brand_locations: dict[int, int] = field(default_factory=dict)
     # (network, external_id) of an earlier mention this one nearly duplicates
     duplicate_of: tuple[str, str] | None = None
 

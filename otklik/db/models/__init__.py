@@ -12,6 +12,7 @@ from otklik.db.models.brands import (
     Template,
 )
 from otklik.db.models.care import Action, Case, CaseMention
+from otklik.db.models.locations import Location
 from otklik.db.models.mentions import (
     Author,
     DuplicateCluster,
@@ -28,6 +29,7 @@ __all__ = [
     "Action", "AlertChannel", "AlertOutbox", "Announcement", "ApiToken", "Attack", "AuditEvent",
     "Author", "Base",
     "Brand", "BrandQuery", "Case", "CaseMention", "Channel", "Community", "DeadLetter",
-    "DuplicateCluster", "Incident", "Mention", "MentionBrand", "MentionVersion", "Place",
+    "DuplicateCluster", "Incident", "Location", "Mention", "MentionBrand", "MentionVersion",
+    "Place",
     "Refutation", "SandboxMessage", "SentimentCorrection", "Source", "Spike", "Template", "User",
 ]

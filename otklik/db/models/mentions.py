@@ -129,6 +129,8 @@ class MentionBrand(Base):
     created_at: Mapped[datetime]  # copied from the mention
     place_id: Mapped[int | None]
     author_id: Mapped[int | None]
+    # the brand's location the mention is about (attributed at enrichment), if any
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"), index=True)
 
 
 class DuplicateCluster(Base):

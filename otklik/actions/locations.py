@@ -1,0 +1,149 @@
+"""A brand's locations: added, changed, imported and switched off only here.
+
+Coordinates come from the person or the imported file: nothing is geocoded. Mentions stored
+before a change keep the location they were given; new ones are attributed with the change.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from otklik.actions.audit import record
+from otklik.db.models import Location, User
+
+# the columns a location file may have (a header row names them; only `name` is required)
+COLUMNS = ("name", "address", "lat", "lon", "aliases", "hours", "team", "responsible",
+           "places")
+
+
+class LocationError(ValueError):
+    """A location cannot be stored as given."""
+
+
+@dataclass
+class LocationInput:
+    """What a person gives for a location (the form, the CLI options or one file row)."""
+
+    name: str
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    aliases: list[str] = field(default_factory=list)
+    hours: str = ""
+    team: str = ""
+    responsible: str = ""  # the e-mail of the user who answers for it
+    places: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        if not self.name.strip():
+            raise LocationError("a location needs a name")
+        if (self.lat is None) != (self.lon is None):
+            raise LocationError(f"{self.name}: give both latitude and longitude, or neither")
+        if self.lat is not None and not -90 <= self.lat <= 90:
+            raise LocationError(f"{self.name}: latitude {self.lat} is not within -90…90")
+        if self.lon is not None and not -180 <= self.lon <= 180:
+            raise LocationError(f"{self.name}: longitude {self.lon} is not within -180…180")
+        for place in self.places:
+            if ":" not in place:
+                raise LocationError(f"{self.name}: place {place!r} is not network:id")
+
+
+def _responsible_id(session: Session, email: str) -> int | None:
+    if not email.strip():
+        return None
+    user_id = session.scalar(select(User.id).where(User.email == email.strip().lower()))
+    if user_id is None:
+        raise LocationError(f"no user {email!r} to answer for the location")
+    return user_id
+
+
+def save_location(session: Session, brand_id: int, given: LocationInput, *,
+                  actor: str) -> Location:
+    """Add the location, or change the brand's location of that name (an import run twice
+    changes nothing)."""
+    given.check()
+    location = session.scalar(select(Location).where(
+        Location.brand_id == brand_id, Location.name == given.name.strip()))
+    created = location is None
+    if location is None:
+        location = Location(brand_id=brand_id, name=given.name.strip())
+        session.add(location)
+    location.address = given.address.strip()
+    location.lat, location.lon = given.lat, given.lon
+    location.aliases = [a.strip() for a in given.aliases if a.strip()]
+    location.places = [p.strip() for p in given.places if p.strip()]
+    location.hours, location.team = given.hours.strip(), given.team.strip()
+    location.responsible_id = _responsible_id(session, given.responsible)
+    location.enabled = True
+    session.flush()
+    record(session, actor, "location.create" if created else "location.update", "location",
+           location.id, brand_id=brand_id, name=location.name, address=location.address,
+           lat=location.lat, lon=location.lon, aliases=location.aliases)
+    return location
+
+
+def disable_location(session: Session, location_id: int, *, actor: str) -> Location:
+    """Stop attributing new mentions to a location (what was attributed stays)."""
+    location = session.get(Location, location_id)
+    if location is None:
+        raise LookupError(f"no location {location_id}")
+    location.enabled = False
+    record(session, actor, "location.disable", "location", location.id, name=location.name)
+    return location
+
+
+def _number(value: str, what: str, line: int) -> float | None:
+    value = value.strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise LocationError(f"line {line}: {what} {value!r} is not a number") from None
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in value.replace(";", "|").split("|") if v.strip()]
+
+
+def parse_location_csv(text: str) -> list[LocationInput]:
+    """Rows of a location file (comma-separated, a header row; aliases and places separated by
+    `|` or `;`), or LocationError naming the line."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "name" not in header:
+        raise LocationError(f"line 1: the header must name the columns, at least name "
+                            f"(known: {', '.join(COLUMNS)})")
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if unknown:
+        raise LocationError(f"line 1: unknown columns {', '.join(unknown)}")
+    reader.fieldnames = header
+    rows: list[LocationInput] = []
+    for row in reader:
+        line = reader.line_num
+        cells = {k: (v or "").strip() for k, v in row.items() if k}
+        given = LocationInput(
+            name=cells.get("name", ""), address=cells.get("address", ""),
+            lat=_number(cells.get("lat", ""), "lat", line),
+            lon=_number(cells.get("lon", ""), "lon", line),
+            aliases=_list(cells.get("aliases", "")), hours=cells.get("hours", ""),
+            team=cells.get("team", ""), responsible=cells.get("responsible", ""),
+            places=_list(cells.get("places", "")))
+        try:
+            given.check()
+        except LocationError as exc:
+            raise LocationError(f"line {line}: {exc}") from None
+        rows.append(given)
+    return rows
+
+
+def import_locations(session: Session, brand_id: int, rows: Iterable[LocationInput], *,
+                     actor: str) -> list[Location]:
+    """Save every row (all or nothing: the caller commits)."""
+    return [save_location(session, brand_id, row, actor=actor) for row in rows]
