@@ -75,7 +75,16 @@ def status_text(status: dict[str, Any]) -> str:
         options = [str(o.get("title") or "") for o in poll.get("options") or []
                    if isinstance(o, dict)]
         text = "\n".join([text, *(f"• {o}" for o in options if o)]).strip()
+    if not text:  # a media-only status: what its attachments show, so it is not stored blank
+        text = "\n".join(media_line(m) for m in status.get("media_attachments") or []
+                         if isinstance(m, dict)).strip()
     return text
+
+
+def media_line(attachment: dict[str, Any]) -> str:
+    """``[image] its description`` (the alt text people write), or just ``[image]``."""
+    description = " ".join(str(attachment.get("description") or "").split())
+    return f"[{attachment.get('type') or 'media'}] {description}".strip()
 
 
 def status_post(status: Any, host: str, *, thread: str | None = None) -> Post | None:

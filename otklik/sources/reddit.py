@@ -10,8 +10,8 @@ Kinds of source:
 - ``inbox``: the connected account's inbox (``/message/inbox?mark=false``): replies to its posts
   and comments, username mentions (``t1``) and private messages (``t4``). Connecting an account
   creates this source.
-- ``comments``: one post's whole comment tree (``/comments/{post_id}``): every comment keeps its
-  parent (``parent_id``) and its thread (the link).
+- ``comments``: one post's whole comment tree (``/comments/{post_id}``, then the comments behind
+  its ``more`` stubs from ``/api/morechildren``): each keeps its parent and thread (the link).
 
 Listings are read newest first; a sweep stops at the newest ``created_utc`` the previous sweep
 saw (the next poll stops at what it has seen). Reddit's own ``before=<fullname>`` is not used for
@@ -53,12 +53,15 @@ from otklik.sources.base import (
 from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLimited, Unavailable
 from otklik.sources.http import Budget, parse_json, retry_after_seconds
 from otklik.sources.reddit_items import (
+    POST_KINDS,
     REDDIT_WEB,
     api_errors,
     listing_children,
+    more_things,
     number,
     thing_created,
     thing_post,
+    things_posts,
     tree_posts,
 )
 
@@ -67,6 +70,7 @@ log = logging.getLogger("otklik.sources.reddit")
 DEFAULT_USER_AGENT = "server:otklik:0.1 (reputation desk; +https://github.com/otklik/otklik)"
 LIMIT = 100
 TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
+MORE_IDS = 100  # comment ids one /api/morechildren call takes
 READ_BACK = 100  # newest sent comments or messages read when checking an interrupted send
 
 
@@ -278,6 +282,7 @@ class RedditSource(Source):
             log.info("reddit: %s after %s: 404; sweep ended", path, query["after"])
             return [], {"floor": state.get("top") or floor}, False
         things, after = listing_children(payload, path)
+        things = [t for t in things if t.get("kind") in POST_KINDS]  # no `more` stubs
         created = [thing_created(t) for t in things]
         fresh = [t for t, c in zip(things, created, strict=True) if floor is None or c >= floor]
         posts = [p for p in (thing_post(t) for t in fresh) if p is not None]
@@ -308,9 +313,28 @@ class RedditSource(Source):
         payload = await self.call("GET", path, params={
             "limit": int(self.params.get("limit", 500)), "depth": 10, "sort": "new",
             "threaded": "true"})
-        posts, left_out = tree_posts(payload, path)
-        if left_out:
-            log.info("reddit: %s: %d comments behind 'more' links not read", path, left_out)
+        posts, hidden = tree_posts(payload, path)
+        return posts + await self._more_children(post_id, hidden)
+
+    async def _more_children(self, post_id: str, hidden: list[str]) -> list[Post]:
+        """Comments behind ``more`` stubs (100 ids a call, ``max_more`` calls); a failed call
+        keeps what was read (the next poll reads the tree again)."""
+        posts: list[Post] = []
+        asked: set[str] = set()
+        for _ in range(int(self.params.get("max_more", 5))):
+            batch = [c for c in dict.fromkeys(hidden) if c not in asked][:MORE_IDS]
+            if not batch:
+                break
+            asked.update(batch)
+            try:
+                payload = await self.call("GET", "/api/morechildren", params={
+                    "api_type": "json", "link_id": f"t3_{post_id}", "children": ",".join(batch),
+                    "sort": "new", "limit_children": "false"})
+                found, hidden = things_posts(more_things(payload, "/api/morechildren"))
+            except (BadResponse, Unavailable) as exc:
+                log.info("reddit: more comments of t3_%s not read (%s)", post_id, exc)
+                break
+            posts += found
         return posts
 
     async def _next_tree(self, cursor: Cursor) -> Page:

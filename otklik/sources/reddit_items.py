@@ -19,6 +19,7 @@ from otklik.sources.errors import AuthFailed, BadResponse, RateLimited
 
 REDDIT_WEB = "https://www.reddit.com"
 GONE_AUTHORS = {"[deleted]", "[removed]", ""}
+POST_KINDS = ("t1", "t3", "t4")  # links, comments, messages: what becomes a Post
 _WAIT_RE = re.compile(r"(\d+)\s*(second|minute|hour)", re.I)
 
 
@@ -194,22 +195,39 @@ def walk_comments(things: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             stack.extend(reversed([c for c in children if isinstance(c, dict)]))
 
 
-def tree_posts(payload: Any, where: str) -> tuple[list[Post], int]:
+def tree_posts(payload: Any, where: str) -> tuple[list[Post], list[str]]:
     """``/comments/{id}``'s ``[link listing, comment listing]`` as posts, parents first, and
-    how many comments Reddit left behind ``more`` stubs."""
+    the ids of the comments Reddit left behind ``more`` stubs (for ``/api/morechildren``)."""
     if not isinstance(payload, list) or len(payload) != 2:
         raise BadResponse(f"reddit: {where}: expected [link, comments]", network="reddit")
     links, _ = listing_children(payload[0], where)
     comments, _ = listing_children(payload[1], where)
+    return things_posts([*links, *walk_comments(comments)])
+
+
+def things_posts(things: list[dict[str, Any]]) -> tuple[list[Post], list[str]]:
+    """Things as posts, and the comment ids their ``more`` stubs name (a "continue this
+    thread" stub, id ``_``, names none: its comments come with their own ``/comments`` page)."""
     posts: list[Post] = []
-    left_out = 0
-    for thing in [*links, *walk_comments(comments)]:
+    hidden: list[str] = []
+    for thing in things:
         if thing.get("kind") == "more":
-            left_out += int(thing["data"].get("count") or 0)
+            hidden += [str(c) for c in thing["data"].get("children") or [] if c]
         post = thing_post(thing)
         if post is not None:
             posts.append(post)
-    return posts, left_out
+    return posts, hidden
+
+
+def more_things(payload: Any, where: str) -> list[dict[str, Any]]:
+    """The flat things of an ``/api/morechildren`` answer (``{"json": {"data": {"things"}}}``);
+    each comment names its parent, so the tree is kept without nesting."""
+    api_errors(payload, where)
+    data = ((payload or {}).get("json") or {}).get("data") if isinstance(payload, dict) else None
+    things = data.get("things") if isinstance(data, dict) else None
+    if not isinstance(things, list):
+        raise BadResponse(f"reddit: {where}: no things in the answer", network="reddit")
+    return [t for t in things if isinstance(t, dict) and isinstance(t.get("data"), dict)]
 
 
 def number(value: str | None) -> float | None:

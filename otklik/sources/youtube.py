@@ -231,7 +231,16 @@ class YouTubeSource(Source):
         if not cursor.get("page_token") and not self._paced(quota):
             return Page([], {**cursor, "quota": quota})  # a new pass waits for its share
         replies = dict(cursor.get("replies") or {})
-        response = await self._threads(target, cursor.get("page_token"), quota)
+        try:
+            response = await self._threads(target, cursor.get("page_token"), quota)
+        except BadResponse as exc:
+            if exc.code != "commentsDisabled":
+                raise
+            # nothing to read, which is no failure: the pass ends empty and the cursor says
+            # why; the next poll asks again (the owner may turn comments back on)
+            log.warning("youtube: %s: comments are disabled", target)
+            return Page([], {"page_token": None, "replies": replies, "quota": quota,
+                             "comments_disabled": True})
         posts = await self._posts(response, replies, quota, cursor.get("titles") or {})
         token = response.get("nextPageToken") or None
         if token == cursor.get("page_token"):

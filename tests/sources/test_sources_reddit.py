@@ -112,6 +112,8 @@ async def test_a_replay_that_ignores_after_does_not_loop(httpserver: HTTPServer,
 async def test_comment_tree_keeps_parents_and_thread(httpserver: HTTPServer, client) -> None:
     httpserver.expect_request("/comments/1h7qk2m").respond_with_response(
         respond("reddit", "comments__1h7qk2m.json"))
+    httpserver.expect_request("/api/morechildren").respond_with_response(
+        respond("reddit", "error__404.json", 404))
     page = await reddit(httpserver, client, "comments", post_id="t3_1h7qk2m").fetch_page(None)
     by_id = {p.external_id: p for p in page.posts}
     # the deleted comment and the 'more' stub are not posts
@@ -425,6 +427,8 @@ async def test_search_with_comments_reads_the_trees_of_what_it_found(httpserver:
         respond("reddit", "error__404.json", 404))  # removed since the search
     httpserver.expect_request("/comments/1h6zz01").respond_with_response(
         respond("reddit", "error__404.json", 404))
+    httpserver.expect_request("/api/morechildren").respond_with_response(
+        respond("reddit", "error__404.json", 404))  # the tree's 'more' stub: not served
     source = reddit(httpserver, client, q="Zerno coffee", comments=True)
     cursor, stored, pages = None, [], 0
     while True:
@@ -436,7 +440,7 @@ async def test_search_with_comments_reads_the_trees_of_what_it_found(httpserver:
     assert pages == 5  # two search pages, then the three posts found with comments
     assert {"t1_m0bz9f1", "t1_m0c3d44"} <= set(stored) and set(PAGE1 + PAGE2) <= set(stored)
     assert [r.path for r, _ in httpserver.log][2:] == [
-        "/comments/1h7qk2m", "/comments/1h7n3ab", "/comments/1h6zz01"]
+        "/comments/1h7qk2m", "/api/morechildren", "/comments/1h7n3ab", "/comments/1h6zz01"]
     assert cursor == {"phase": "search", "search": {"floor": 1795600800.0}}
 
 

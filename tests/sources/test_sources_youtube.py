@@ -245,12 +245,13 @@ async def test_bad_credentials_are_auth_failed(httpserver: HTTPServer, client: H
     assert len(httpserver.log) == 1 and sleeps.calls == []
 
 
-async def test_comments_disabled_is_a_clear_error(httpserver: HTTPServer,
-                                                  client: HttpClient) -> None:
+async def test_comments_disabled_is_an_empty_pass_that_says_why(httpserver: HTTPServer,
+                                                               client: HttpClient) -> None:
     httpserver.expect_request("/commentThreads").respond_with_response(
         respond("youtube", "error__comments_disabled.json", status=403))
-    with pytest.raises(BadResponse, match="commentsDisabled: The video identified by the videoId"):
-        await yt(httpserver, client).fetch_page(None)
+    page = await yt(httpserver, client).fetch_page(None)
+    assert page.posts == [] and not page.more and page.cursor["comments_disabled"] is True
+    assert len(httpserver.log) == 1  # not retried
 
 
 async def test_malformed_json_is_bad_response(httpserver: HTTPServer,
