@@ -12,18 +12,21 @@ and joins the bursts that share accounts into one attack. Accounts that keep co-
 others of a burst (the co-posting network, `coordination.py`) are evidence too, and their posts in
 the attack's span are the attack's posts.
 
-Near-duplicates: MinHash over character 5-shingles of the text the author wrote (retweeted and
-quoted text, links, @handles and hashtags removed), with LSH banding. The signatures are computed
-for the whole window at once with numpy (one pass per permutation over all shingles), because
-building one `datasketch.MinHash` object per post is ~25x slower (5,000 airline tweets: 1.7 s
-against 0.06 s) and the detector must handle a window of 100,000 mentions in seconds.
+Most accounts of a retweet wave or a smear post once or twice, so per-account signals see nothing
+there. What they share is the *seed*: one text with its link, copied word for word (no `RT @`
+attribution) by many accounts, often several in the same minute. Real people who spread a
+headline retweet it with attribution or retell it; news sites rewrite it and link their own copy
+(`copy_share`). A campaign that comes back pushes the same seed again later: every later group
+of three or more accounts posting an attack's seed (text or link) is a further burst of that
+attack, and bursts of one seed are one attack however far apart.
+Text handling and near-duplicates: `attacks_text.py`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,17 +34,16 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
+from otklik.analytics.attacks_text import dup_text, near_duplicate_labels, own_text
 from otklik.analytics.coordination import co_posting_partners, retweet_sources, shared_keys
 
-_RT_RE = re.compile(r"\bRT\s+@\w+:?.*$", re.IGNORECASE | re.DOTALL)
-_QUOTE_RE = re.compile(r"[\"“]@\w+:.*?(?:[\"”]|$)", re.DOTALL)
+__all__ = ["Attack", "AttackParams", "MentionRecord", "detect_attacks", "dup_text",
+           "near_duplicate_labels", "own_text", "score_bursts"]
+
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]*)")
-# one pass: links, @handles and #hashtags are matched and dropped, words are kept (group 1)
-_WORDS_RE = re.compile(r"(?:https?://|www\.)\S+|[@#]\w[\w-]*|([^\W_]+)")
+_REPLY_RE = re.compile(r"^\W{0,3}((?:@\w+[\s,]*)+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,24 +125,11 @@ class _Burst:
     score: float = 0.0
     signals: dict[str, Any] = field(default_factory=dict)
     participants: set[int] = field(default_factory=set)
+    echo: bool = False  # too small to score alone: counts only as a return of an attack's seed
 
 
 def _iso(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def own_text(text: str) -> str:
-    """What the author wrote: retweeted (`RT @x: ...`) and quoted (`"@x: ..."`) text removed."""
-    if "@" not in text:
-        return text
-    if "RT" in text or "rt" in text:
-        text = _RT_RE.sub(" ", text)
-    return _QUOTE_RE.sub(" ", text) if ":" in text else text
-
-
-def dup_text(own: str) -> str:
-    """Text compared for near-duplicates: no links, handles or hashtags, lower case, words only."""
-    return " ".join(w for w in _WORDS_RE.findall(own.lower()) if w)
 
 
 def _prepare(text: str) -> tuple[str, list[str], list[str], list[str]]:
@@ -153,63 +142,10 @@ def _prepare(text: str) -> tuple[str, list[str], list[str], list[str]]:
     return dup_text(own), tags, urls, retweet_sources(text)
 
 
-def _minhash(texts: Sequence[str], p: AttackParams, chunk: int = 20_000) -> np.ndarray:
-    """MinHash signatures (len(texts) x num_perm, uint32) of character shingles, vectorised."""
-    rng = np.random.default_rng(1)
-    mul = rng.integers(1, 2**63, size=p.num_perm, dtype=np.uint64) | np.uint64(1)
-    add = rng.integers(0, 2**63, size=p.num_perm, dtype=np.uint64)
-    out = np.empty((len(texts), p.num_perm), dtype=np.uint32)
-    k = p.shingle
-    for lo in range(0, len(texts), chunk):
-        part = texts[lo: lo + chunk]
-        codes = np.frombuffer("\0".join(part).encode("utf-32-le"), dtype=np.uint32)
-        lens = np.fromiter((len(t) for t in part), dtype=np.int64, count=len(part))
-        seg = np.repeat(np.arange(len(part)), lens + 1)[: len(codes)]
-        n = len(codes) - k + 1
-        h = np.zeros(n, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for j in range(k):
-                h = h * np.uint64(1_000_003) + codes[j: j + n].astype(np.uint64)
-            valid = seg[:n] == seg[k - 1:]
-            h, seg_v = h[valid], seg[:n][valid]
-            starts = np.searchsorted(seg_v, np.arange(len(part)))
-            for i in range(p.num_perm):
-                v = (h * mul[i] + add[i]) >> np.uint64(32)
-                out[lo: lo + len(part), i] = np.minimum.reduceat(v, starts).astype(np.uint32)
-    return out
-
-
-def near_duplicate_labels(texts: Sequence[str], p: AttackParams) -> np.ndarray:
-    """A cluster label per text; texts shorter than `min_chars` get -1. Exact copies share one."""
-    labels = np.full(len(texts), -1, dtype=np.int64)
-    uniq: dict[str, int] = {}
-    for i, t in enumerate(texts):
-        if len(t) >= p.min_chars:
-            labels[i] = uniq.setdefault(t, len(uniq))
-    if not uniq:
-        return labels
-    sig = _minhash(list(uniq), p)
-    n, rows = len(uniq), p.num_perm // p.bands
-    src: list[np.ndarray] = []
-    dst: list[np.ndarray] = []
-    with np.errstate(over="ignore"):
-        for b in range(p.bands):
-            band = sig[:, b * rows: (b + 1) * rows].astype(np.uint64)
-            key = np.zeros(n, dtype=np.uint64)
-            for r in range(rows):
-                key = key * np.uint64(0x9E3779B97F4A7C15) + band[:, r]
-            order = np.argsort(key, kind="stable")
-            same = key[order][1:] == key[order][:-1]
-            a, c = order[:-1][same], order[1:][same]
-            agree = (sig[a] == sig[c]).mean(axis=1) >= p.min_similarity
-            src.append(a[agree])
-            dst.append(c[agree])
-    s, d = np.concatenate(src), np.concatenate(dst)
-    graph = coo_matrix((np.ones(len(s), dtype=np.int8), (s, d)), shape=(n, n))
-    _, comp = connected_components(graph, directed=False)
-    keep = labels >= 0
-    labels[keep] = comp[labels[keep]]
-    return labels
+def verbatim(text: str) -> str:
+    """The whole post, links included, as a copy-paste would repeat it; "" for a retweet that
+    names its source (`RT @x:`), which is how people pass a post on."""
+    return "" if retweet_sources(text) else " ".join(text.lower().split())
 
 
 def _split(idx: np.ndarray, t: np.ndarray, gap: float) -> list[np.ndarray]:
@@ -220,8 +156,8 @@ def _split(idx: np.ndarray, t: np.ndarray, gap: float) -> list[np.ndarray]:
 
 
 def _burst_signals(
-    b: _Burst, t: np.ndarray, au: np.ndarray, dup: np.ndarray, recs: Sequence[MentionRecord],
-    partners: dict[int, set[int]], p: AttackParams,
+    b: _Burst, t: np.ndarray, au: np.ndarray, dup: np.ndarray, vb: np.ndarray,
+    recs: Sequence[MentionRecord], partners: dict[int, set[int]], p: AttackParams,
 ) -> None:
     """Fill the burst's coordination signals and its score (volume and tone play no part)."""
     idx = b.idx
@@ -246,6 +182,12 @@ def _burst_signals(
     shared = {lab for lab, s in by_label.items() if len(s) >= 2}
     copied = np.isin(labels, list(shared)) if shared else copied
     dup_share = float(copied.mean())
+    # word-for-word copies, link included, of a text that 3+ accounts of the burst posted
+    copy_accounts: dict[int, set[int]] = defaultdict(set)
+    for code, a in zip(vb[idx].tolist(), authors.tolist(), strict=True):
+        if code >= 0:
+            copy_accounts[code].add(a)
+    copy_share = float(np.mean([len(copy_accounts.get(c, ())) >= 3 for c in vb[idx].tolist()]))
     # synchrony beyond chance: a post of another account within sync_seconds
     span = max(float(times[-1] - times[0]), 1.0)
     chance = 1.0 - float(np.exp(-2.0 * (n_posts / span) * p.sync_seconds))
@@ -272,7 +214,7 @@ def _burst_signals(
     co_share = len(linked) / len(accounts)
     core = (
         0.45 * repeat_share + 0.25 * machine_share + 0.20 * dup_share + 0.10 * sync
-        + 0.30 * co_share
+        + 0.30 * co_share + 0.20 * copy_share
     )
     # small or new accounts only add evidence, and only when they are most of the accounts:
     # real customers are often small accounts too, and a campaign may use big ones
@@ -287,6 +229,7 @@ def _burst_signals(
         "small_account_share": None if small is None else round(small, 3),
         "new_account_share": None if new is None else round(new, 3),
         "places": len(places), "co_posting_share": round(co_share, 3),
+        "copy_share": round(copy_share, 3),
     }
     part = {int(a) for a in np.unique(sa[1:][again])}
     part |= {a for lab, s in by_label.items() if lab in shared for a in s}
@@ -301,19 +244,27 @@ def score_bursts(
     names, au = np.unique([r.author for r in recs], return_inverse=True)
     prepared = [_prepare(r.text) for r in recs]
     labels = near_duplicate_labels([d for d, *_ in prepared], p)
+    texts = [verbatim(r.text) if len(d) >= p.min_chars else "" for r, (d, *_) in zip(
+        recs, prepared, strict=True)]
+    uniq, vb = np.unique(texts, return_inverse=True)
+    vb = np.where(uniq[vb] == "", -1, vb)
     groups = shared_keys(prepared, labels, au)
     partners = co_posting_partners(groups, t, au, p.co_seconds, p.co_posts)
+    few = min(3, p.min_accounts)
     bursts: list[_Burst] = []
     for key, members in groups.items():
         idx = np.asarray(members, dtype=np.int64)
-        if len(idx) < p.min_posts or len(np.unique(au[idx])) < p.min_accounts:
+        seed = key[0] in ("text", "link")  # a seed's small returns are kept as echoes
+        if len(np.unique(au[idx])) < (few if seed else p.min_accounts):
             continue
         for part in _split(idx, t, p.gap.total_seconds()):
-            if len(part) < p.min_posts or len(np.unique(au[part])) < p.min_accounts:
-                continue
-            burst = _Burst(key, part)
-            _burst_signals(burst, t, au, labels, recs, partners, p)
-            bursts.append(burst)
+            accounts = np.unique(au[part])
+            if len(part) >= p.min_posts and len(accounts) >= p.min_accounts:
+                burst = _Burst(key, part)
+                _burst_signals(burst, t, au, labels, vb, recs, partners, p)
+                bursts.append(burst)
+            elif seed and len(accounts) >= few:
+                bursts.append(_Burst(key, part, echo=True, participants=set(accounts.tolist())))
     return bursts, t, au, names
 
 
@@ -329,16 +280,20 @@ def detect_attacks(
     # the burst has min_accounts accounts; at least 3 of them must be seen to coordinate
     flagged = [
         b for b in bursts
-        if b.score >= p.threshold and len(b.participants) >= min(3, p.min_accounts)
+        if not b.echo and b.score >= p.threshold and len(b.participants) >= min(3, p.min_accounts)
     ]
-    return _merge(flagged, recs, t, au, names, p)
+    seeds = {b.key for b in flagged}
+    echoes = [b for b in bursts if b.echo and b.key in seeds]
+    return _merge(flagged, echoes, recs, t, au, names, p)
 
 
 def _merge(
-    bursts: list[_Burst], recs: Sequence[MentionRecord], t: np.ndarray, au: np.ndarray,
-    names: np.ndarray, p: AttackParams,
+    flagged: list[_Burst], echoes: list[_Burst], recs: Sequence[MentionRecord], t: np.ndarray,
+    au: np.ndarray, names: np.ndarray, p: AttackParams,
 ) -> list[Attack]:
-    """Bursts that share accounts and overlap in time are one campaign (co-posting network)."""
+    """Bursts that share accounts and overlap in time are one campaign (co-posting network);
+    so are bursts of one seed however far apart (a campaign that comes back)."""
+    bursts = [*flagged, *echoes]
     g = nx.Graph()
     g.add_nodes_from(range(len(bursts)))
     span = [(t[b.idx[0]], t[b.idx[-1]]) for b in bursts]
@@ -346,20 +301,71 @@ def _merge(
     for i in range(len(bursts)):
         for j in range(i + 1, len(bursts)):
             overlap = span[i][0] <= span[j][1] + gap and span[j][0] <= span[i][1] + gap
-            if overlap and len(bursts[i].participants & bursts[j].participants) >= 2:
+            shared = len(bursts[i].participants & bursts[j].participants) >= 2
+            if bursts[i].key == bursts[j].key or (overlap and shared):
                 g.add_edge(i, j)
     attacks = []
     for comp in nx.connected_components(g):
         members = [bursts[i] for i in sorted(comp)]
-        authors = set().union(*(b.participants for b in members))
-        lo = min(t[b.idx[0]] for b in members)
-        hi = max(t[b.idx[-1]] for b in members)
-        inside = (t >= lo) & (t <= hi) & np.isin(au, list(authors))
-        idx = np.nonzero(inside)[0]
+        if all(b.echo for b in members):
+            continue
+        idx, spans = _attack_posts(members, t, au, gap)
         best = max(members, key=lambda b: b.score)
-        attacks.append(_attack(members, best, idx, recs, names, au))
+        attack = _attack(members, best, idx, recs, names, au)
+        attack.signals.update(_story(idx, spans, recs, t, au))
+        attacks.append(attack)
     attacks.sort(key=lambda a: (-a.score, a.start))
     return attacks
+
+
+def _attack_posts(
+    members: list[_Burst], t: np.ndarray, au: np.ndarray, gap: float
+) -> tuple[np.ndarray, list[list[float]]]:
+    """The posts of the attack's accounts within each of its bursts' spans (bursts closer than
+    `gap` share one span): a campaign that comes back a day later is not the day in between."""
+    spans = sorted((float(t[b.idx[0]]), float(t[b.idx[-1]])) for b in members)
+    joined = [list(spans[0])]
+    for lo, hi in spans[1:]:
+        if lo <= joined[-1][1] + gap:
+            joined[-1][1] = max(joined[-1][1], hi)
+        else:
+            joined.append([lo, hi])
+    authors = list(set().union(*(b.participants for b in members)))
+    inside = np.zeros(len(t), dtype=bool)
+    for lo, hi in joined:
+        inside |= (t >= lo) & (t <= hi)
+    return np.nonzero(inside & np.isin(au, authors))[0], joined
+
+
+def _story(
+    idx: np.ndarray, spans: list[list[float]], recs: Sequence[MentionRecord], t: np.ndarray,
+    au: np.ndarray,
+) -> dict[str, Any]:
+    """What the desk shows of an attack: its seeds (texts several accounts copied), its targets
+    (the accounts its replies were sent to), the accounts it names besides, its bursts in time."""
+    by_text: dict[str, set[int]] = defaultdict(set)
+    targets: Counter[str] = Counter()
+    named: Counter[str] = Counter()
+    for i in idx.tolist():
+        text = recs[i].text
+        by_text[" ".join(text.split())].add(int(au[i]))
+        head = _REPLY_RE.match(text)
+        to = {h.lower() for h in re.findall(r"@(\w+)", head.group(1))} if head else set()
+        targets.update(to)
+        named.update({h.lower() for h in re.findall(r"@(\w+)", text)} - to)
+    seeds = sorted(((len(a), s) for s, a in by_text.items() if len(a) >= 2), reverse=True)[:3]
+    bursts = []
+    for lo, hi in spans:
+        part = idx[(t[idx] >= lo) & (t[idx] <= hi)]
+        bursts.append({"start": _iso(recs[int(part[0])].created_at),
+                       "end": _iso(recs[int(part[-1])].created_at), "posts": len(part),
+                       "accounts": len(np.unique(au[part]))})
+    return {
+        "seeds": [{"text": s[:200], "accounts": n} for n, s in seeds],
+        "targets": [f"@{h}" for h, n in targets.most_common(5) if n >= 2],
+        "named": [f"@{h}" for h, n in named.most_common(5) if n >= 2],
+        "bursts": bursts,
+    }
 
 
 def _attack(
@@ -380,6 +386,8 @@ def _attack(
     summary = (
         f"{len(authors)} accounts posted {len(ids)} mentions within {hours:.1f} h "
         f"({_iso(start)} – {_iso(end)}), sharing {shared}. "
+        f"{signals['copy_share']:.0%} of the posts are word-for-word copies (link included, "
+        f"no retweet attribution) of a text at least three accounts posted. "
         f"{signals['near_duplicate_share']:.0%} of the posts are near-identical texts from "
         f"different accounts, {signals['repeat_account_share']:.0%} of the accounts posted "
         f"repeatedly and {signals['machine_rate_share']:.0%} at a machine-like rate "
