@@ -147,6 +147,11 @@ class XSource(Source):
                 log.info("x: since_id refused (%s); reading the last 7 days", exc)
                 return Page([], {"since_id": None, "next_token": None, "newest_id": None},
                             more=True)
+            if next_token and "HTTP 404" in str(exc):
+                # an older page the server no longer serves: the pass ends with what it read
+                log.info("x: page %s is gone (%s); the pass ends", next_token, exc)
+                newest = _newer(since_id, cursor.get("newest_id"))
+                return Page([], {"since_id": newest, "next_token": None, "newest_id": None})
             raise
         includes = Includes(payload)
         posts = [p for p in (tweet_post(t, includes) for t in payload.get("data") or []

@@ -234,6 +234,9 @@ class YouTubeSource(Source):
         try:
             response = await self._threads(target, cursor.get("page_token"), quota)
         except BadResponse as exc:
+            if cursor.get("page_token") and "HTTP 404" in str(exc):
+                log.info("youtube: a later page is gone (%s); the pass ends", exc)
+                return Page([], {"page_token": None, "replies": replies, "quota": quota})
             if exc.code != "commentsDisabled":
                 raise
             # nothing to read, which is no failure: the pass ends empty and the cursor says

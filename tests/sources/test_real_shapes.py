@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -227,3 +228,29 @@ def test_x_search_replayed_whatever_the_query(sqlite_store: Any, httpserver: HTT
     env = {"OTKLIK_X_API_URL": base_url(httpserver)}
     first, second = poll_twice(sqlite_store, "x", "search", ["q=Зерно"], "bearer_token", env)
     assert (first["inserted"], second["inserted"]) == (6, 0)
+
+
+
+@pytest.mark.parametrize(("network", "path", "first", "paging", "kind", "params", "credential",
+                          "inserted"), [
+    ("x", "/2/tweets/search/recent", "search_recent__real_page1.json", "next_token", "search",
+     "q=Зерно", "bearer_token", 6),
+    ("youtube", "/commentThreads", "commentThreads__real_page1.json", "pageToken", "comments",
+     "video_id=dQw4w9WgXcQ", "api_key", 6)])
+def test_a_later_page_not_served_ends_the_pass(sqlite_store: Any, httpserver: HTTPServer,
+                                               network: str, path: str, first: str, paging: str,
+                                               kind: str, params: str, credential: str,
+                                               inserted: int) -> None:
+    """A replay that has no answer for a paging token (404) keeps what the first page gave."""
+    def handle(request: Request) -> Response:
+        if request.args.get(paging):
+            return respond(network, "error__404.json", status=404)
+        return respond(network, first)
+
+    httpserver.expect_request(path).respond_with_handler(handle)
+    httpserver.expect_request("/comments").respond_with_response(
+        respond("youtube", "comments__real_replies.json"))
+    env = {f"OTKLIK_{network.upper()}_API_URL": base_url(httpserver)}
+    one, two = poll_twice(sqlite_store, network, kind, [params], credential, env)
+    assert (one["inserted"], two["inserted"]) == (inserted + (network == "youtube") * 2, 0)
+    assert one["cursor"].get("next_token", one["cursor"].get("page_token")) is None
