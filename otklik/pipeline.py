@@ -2,6 +2,7 @@
 
 The same function runs in the embedded process and inside a Celery task. It works in the caller's
 transaction: commit after it returns, and a crash before the commit leaves the store untouched.
+It reads and enriches first and writes after, so the write lock is held only while rows go in.
 Rows are written with Core statements in bulk (the ORM per object is ~10× slower).
 """
 
@@ -60,35 +61,81 @@ def ingest(
     enrichers: Sequence[Enricher] = (),
     source_id: int | None = None,
 ) -> IngestResult:
-    """Store a batch: new posts are enriched and inserted, edited ones updated (old text kept)."""
-    result = IngestResult()
-    unique = list({(p.network, p.external_id): p for p in posts}.values())
+    """Store a batch: new posts are enriched and inserted, edited ones updated (old text kept).
+
+    Enrichment, the slow part, runs before the first write: on SQLite the first write takes the
+    store's write lock until the commit, and the desk, the scheduler and other imports must
+    not wait for a batch's language, sentiment and near-duplicates.
+    """
+    return store_enriched(session, enrich_batch(session, posts, enrichers), source_id=source_id)
+
+
+@dataclass
+class EnrichedBatch:
+    """A batch's unique posts, and the enriched ones among them (new or edited when read)."""
+
+    posts: list[Post]
+    enriched: dict[tuple[str, str], Enriched]
+
+
+def _key(post: Post) -> tuple[str, str]:
+    return (post.network, post.external_id)
+
+
+def enrich_batch(
+    session: Session, posts: Sequence[Post], enrichers: Sequence[Enricher] = ()
+) -> EnrichedBatch:
+    """Read which posts are new or edited and enrich those; writes nothing (see `ingest`)."""
+    unique = list({_key(p): p for p in posts}.values())
     if not unique:
+        return EnrichedBatch([], {})
+    _autoflush(session)
+    existing = _existing_mentions(session, map(_key, unique))
+    todo: list[Enriched] = []
+    for post in unique:
+        found = existing.get(_key(post))
+        if found is None or found[1] != post.text:
+            todo.append(Enriched(post=post, is_new=found is None))
+    for enrich in enrichers:
+        enrich(todo)
+    return EnrichedBatch(unique, {_key(item.post): item for item in todo})
+
+
+def store_enriched(
+    session: Session, batch: EnrichedBatch, *, source_id: int | None = None
+) -> IngestResult:
+    """Write an enriched batch in the caller's transaction.
+
+    What is stored is read again once writing has begun, because another writer may have
+    stored some of these posts since `enrich_batch` read: a post whose stored text is now its
+    own is unchanged, and one that was unchanged when read stays as the other writer left it
+    (as if this batch had come first), so no post is stored twice or without its enrichment.
+    """
+    result = IngestResult()
+    if not batch.posts:
         return result
     now = datetime.now(UTC)
     _autoflush(session)
     refresh_planner_stats(session.connection(), STATS_TABLES)
-    author_ids = upsert_refs(session, _table(Author), author_rows(unique), now)
-    place_ids = upsert_refs(session, _table(Place), place_rows(unique), now)
-    existing = _existing_mentions(session, ((p.network, p.external_id) for p in unique))
+    author_ids = upsert_refs(session, _table(Author), author_rows(batch.posts), now)
+    place_ids = upsert_refs(session, _table(Place), place_rows(batch.posts), now)
+    existing = _existing_mentions(session, map(_key, batch.posts))
 
     fresh: list[Enriched] = []
     edited: list[tuple[int, Enriched]] = []
-    for post in unique:
-        found = existing.get((post.network, post.external_id))
-        if found is None:
-            fresh.append(Enriched(post=post))
-        elif found[1] != post.text:
-            edited.append((found[0], Enriched(post=post, is_new=False)))
-        else:
+    for post in batch.posts:
+        found = existing.get(_key(post))
+        item = batch.enriched.get(_key(post))
+        if item is None or (found is not None and found[1] == post.text):
             result.unchanged += 1
-    batch = fresh + [e for _, e in edited]
-    for enrich in enrichers:
-        enrich(batch)
-    if enrichers:
-        _autoflush(session)
+        elif found is None:
+            fresh.append(item)
+        else:
+            item.is_new = False
+            edited.append((found[0], item))
+    written = fresh + [e for _, e in edited]
 
-    ids = {(e.post.network, e.post.external_id): (i, e.post.text) for i, e in edited}
+    ids = {_key(e.post): (i, e.post.text) for i, e in edited}
     if fresh:
         ids.update(_insert_mentions(session, fresh, author_ids, place_ids, source_id, now))
         result.inserted = len(fresh)
@@ -96,10 +143,10 @@ def ingest(
                  if (label := _apply_edit(session, mention_id, item, author_ids, place_ids, now))}
     result.updated = len(edited)
 
-    _store_brand_matches(session, batch, ids, author_ids, place_ids, corrected)
-    _store_clusters(session, batch, ids, now)
+    _store_brand_matches(session, written, ids, author_ids, place_ids, corrected)
+    _store_clusters(session, written, ids, now)
     all_ids = {**existing, **ids}
-    result.mention_ids = [all_ids[(p.network, p.external_id)][0] for p in unique]
+    result.mention_ids = [all_ids[_key(p)][0] for p in batch.posts]
     return result
 
 
@@ -287,8 +334,10 @@ def _store_brand_matches(
                 "created_at": p.created_at,
                 "place_id": _ref_id(place_ids, p.network, p.place),
                 "author_id": _ref_id(author_ids, p.network, p.author),
+                "location_id": item.brand_locations.get(brand_id),
             })
-    for chunk, updated in ((rows, ("query_ids", "sentiment")), (kept, ("query_ids",))):
+    for chunk, updated in ((rows, ("query_ids", "sentiment", "location_id")),
+                           (kept, ("query_ids", "location_id"))):
         if chunk:
             stmt = _insert(session, _table(MentionBrand))
             stmt = stmt.on_conflict_do_update(
