@@ -41,8 +41,8 @@ et al. 2017, re-implemented from its description), the bucket's score being the 
 It needs no calibration (a record is a record on any series), so it holds where the tail model's
 per-series calibration does not: on NAB's 53 shared series, records alone (score >= 0.5, after
 the probation) find 44 of 99 labelled windows with 15 false rows (realTweets: 9 of 16, none
-false). Leave-one-series-out over the 53: 33.1 -> 47.3; over the five realTweets 76.9 -> 77.4 (`bench/spikes.py`, notes in bench/spikes_notes.md, which also lists what was tried
-and not kept).
+false). Leave-one-series-out over the 53: 33.1 -> 47.3; over the five realTweets 76.9 -> 77.4
+(`bench/spikes.py`; bench/spikes_notes.md lists what was tried and not kept).
 """
 
 from __future__ import annotations
