@@ -8,8 +8,8 @@ built, and a mention costs a tokenisation and hash lookups (tens of thousands a 
 2. Words: a location's aliases and the distinctive words of its address, in any form the
    morphology gives (Арбат → на Арбате), near a mention of the brand when the text names the
    brand; a house number after the street picks between locations on one street. A word that is
-   only spelled alike is not a form (Пятница is not Пятницкая). A match next to the name of
-   another town ("в Твери", "в Питере") is not this brand's location. Two locations matched
+   only spelled alike is not a form (Пятница is not Пятницкая). A text that names another
+   town ("в Твери", "в Питере") is about none of this brand's locations. Two locations matched
    equally well is no answer: a person decides.
 3. The place it was posted in, when that place belongs to a location.
 """
@@ -27,7 +27,6 @@ from otklik.domain.enrichment import Enriched
 
 RADIUS_M = 300.0
 NEAR_BRAND = 10  # tokens between a brand word and a location's words
-NEAR_TOWN = 6  # tokens around a match in which another town's name voids it
 EARTH_M = 6_371_000.0
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _HOUSE = re.compile(r"\d{1,4}[а-яa-z]?")
@@ -38,6 +37,11 @@ GENERIC = frozenset((
     "трк", "г", "город", "д", "дом", "стр", "строение", "к", "корп", "корпус", "р-н", "район",
     "россия", "рф",
 ))
+# a street's first word that people drop ("Большая Садовая" → "на Садовой")
+_DROPPED_FIRST = frozenset(("большая", "большой", "малая", "малый", "новая", "новый", "старая",
+                            "старый", "верхняя", "нижняя", "средняя"))
+# words after a name that make it a region's, not a street's ("в Тверской области")
+_REGION = frozenset(("область", "области", "областью", "обл", "край", "края", "крае", "краю"))
 # prepositions after which a town's name says where something is ("в Твери", "из Казани")
 _TOWN_PREPOSITIONS = frozenset({"в", "во", "из", "под"})
 
@@ -140,6 +144,8 @@ class LocationIndex:
         words = [w for w in words if not w[0].isdigit()]
         if not words:
             return
+        if len(words) > 1 and words[0] in _DROPPED_FIRST:
+            self._add_phrase(site, " ".join(words[1:]), house)
         capital = len(words) == 1 and not self.morphology.distinctive(words[0])
         forms = tuple(self.morphology.forms(w) for w in words)
         phrase = _Phrase(site, forms, capital, house)
@@ -213,39 +219,26 @@ class LocationIndex:
                     continue
                 if brand_at and min(abs(b - i) for b in brand_at) > NEAR_BRAND + end - i:
                     continue
-                if self._town_near(tokens, i, end, phrase.site):
-                    continue
                 score = float(end - i)
                 number = _number_after(tokens, end)
                 if number is not None and phrase.house is not None:
                     score += 2.0 if number == phrase.house else -0.5
                 scores[phrase.site] = max(scores[phrase.site], score)
-        if not scores:
+        if not scores or self._other_town(tokens):
             return None
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         if len(ranked) > 1 and ranked[1][1] >= ranked[0][1]:
             return None  # two locations fit equally well
         return self.sites[ranked[0][0]]
 
-    def _town_near(self, tokens: Sequence[_Token], start: int, end: int, site: int) -> bool:
-        """Another town named next to the match ("на Тверской в Твери"): not this location."""
-        own = self._site_words(site)
-        lo, hi = max(0, start - NEAR_TOWN), min(len(tokens), end + NEAR_TOWN)
-        for j in range(lo + 1, hi):
+    def _other_town(self, tokens: Sequence[_Token]) -> bool:
+        """The text names a town other than the locations' own ("в Твери", "из Питера")."""
+        for j in range(1, len(tokens)):
             t = tokens[j]
-            if (t.capital and tokens[j - 1].word in _TOWN_PREPOSITIONS and t.word not in own
+            if (t.capital and tokens[j - 1].word in _TOWN_PREPOSITIONS
                     and t.word not in self._home and self.morphology.town(t.word)):
                 return True
         return False
-
-    def _site_words(self, site: int) -> frozenset[str]:
-        s = self.sites[site]
-        words: set[str] = set()
-        for text in (*s.aliases, s.address):
-            for w in _words(text):
-                if w.isalpha():
-                    words |= self.morphology.forms(w)
-        return frozenset(words)
 
 
 def _match(tokens: Sequence[_Token], start: int, phrase: _Phrase) -> int | None:
@@ -258,6 +251,8 @@ def _match(tokens: Sequence[_Token], start: int, phrase: _Phrase) -> int | None:
     for k, forms in enumerate(phrase.words[1:], start=1):
         if tokens[start + k].word not in forms:
             return None
+    if end < len(tokens) and tokens[end].word in _REGION:
+        return None
     return end
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -23,7 +24,15 @@ from otklik.nlp.lang import russian_morph
 _CYRILLIC = re.compile(r"^[а-я-]+$")
 _PROPER = ("Geox", "Surn", "Name", "Patr", "Orgn", "Trad")
 # towns people name by other words than the dictionary's
-_INFORMAL_TOWNS = frozenset({"питер", "питере", "питера", "спб", "екб", "ебург", "нск", "мск"})
+_INFORMAL_TOWNS = frozenset({"питер", "питере", "питера", "спб", "екб", "ебург", "нск", "мск",
+                             "новосиб", "новосибе", "нижнем"})
+# the larger towns of Russia and the capitals nearby, by their dictionary form: a gazetteer
+# rather than the dictionary's Geox mark, which also marks districts and streets (Замоскворечье,
+# Арбат) that are inside a location's own town
+TOWNS = frozenset(
+    line.strip() for line in
+    (Path(__file__).parent / "models" / "towns.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#"))
 
 
 def _e(word: str) -> str:
@@ -43,17 +52,14 @@ class RussianPlaces:
             return frozenset({word})
         parses = self.morph.parse(word)
         forms = {word}
-        own = [p for p in parses if _e(p.normal_form) == word]
-        for p in own:
-            forms.update(_e(f.word) for f in p.lexeme)
-        top = parses[0]
-        if top.tag.POS in ("ADJF", "PRTF"):
-            gender, number = top.tag.gender, top.tag.number
-            forms.update(_e(f.word) for f in top.lexeme
-                         if f.tag.POS == top.tag.POS and f.tag.number == number
-                         and (number == "plur" or f.tag.gender == gender))
-        elif not own:
-            forms.update(_e(f.word) for f in top.lexeme)
+        for p in [p for p in parses if _e(p.normal_form) == word] or parses[:1]:
+            if p.tag.POS in ("ADJF", "PRTF") or "Surn" in p.tag:
+                # an adjective or a surname keeps the alias's gender and number
+                forms.update(_e(f.word) for f in p.lexeme
+                             if f.tag.POS == p.tag.POS and f.tag.number == p.tag.number
+                             and (p.tag.number == "plur" or f.tag.gender == p.tag.gender))
+            else:
+                forms.update(_e(f.word) for f in p.lexeme)
         return frozenset(forms)
 
     @lru_cache(maxsize=20_000)  # noqa: B019 - as above
@@ -73,8 +79,7 @@ class RussianPlaces:
             return True
         if not _CYRILLIC.match(word):
             return False
-        return any("Geox" in p.tag and p.tag.POS == "NOUN"
-                   for p in self.morph.parse(word) if p.score >= 0.1)
+        return any(_e(p.normal_form) in TOWNS for p in self.morph.parse(word) if p.score >= 0.05)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,70 @@
+"""`otklik location add/list/import` and the `otklik locate` contract, on both stores: eight
+Moscow locations added with the CLI (one or two aliases in the nominative), then held-out posts."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from otklik.cli import app
+from tests.conftest import Store
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "locations"
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_store(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv("OTKLIK_DATABASE_URL", store.url)
+    done = runner.invoke(app, ["brand", "add", "Зерно", "--slug", "zerno", "-q", "зерно"])
+    assert done.exit_code == 0, done.output
+    return store
+
+
+def _add_eight() -> None:
+    with (FIXTURES / "zerno_locations.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            args = ["location", "add", "zerno", row["name"], "--address", row["address"],
+                    "--lat", row["lat"], "--lon", row["lon"]]
+            for alias in row["aliases"].split("|"):
+                args += ["--alias", alias]
+            done = runner.invoke(app, args)
+            assert done.exit_code == 0, done.output
+
+
+def test_locate_held_out_posts(cli_store: Store) -> None:
+    _add_eight()
+    listed = runner.invoke(app, ["location", "list", "zerno"])
+    assert len(listed.output.splitlines()) == 8
+    rows = [json.loads(line) for name in ("zerno_posts.jsonl", "zerno_posts_fresh.jsonl")
+            for line in (FIXTURES / name).read_text("utf-8").splitlines()]
+    given = "".join(json.dumps({k: r[k] for k in ("id", "text", "geo") if k in r},
+                               ensure_ascii=False) + "\n" for r in rows)
+    done = runner.invoke(app, ["locate", "--brand", "zerno", "-"], input=given)
+    assert done.exit_code == 0, done.output
+    out = [json.loads(line) for line in done.output.splitlines()]
+    assert [o["id"] for o in out] == [r["id"] for r in rows]  # input order
+    got = {o["id"]: o["location"] for o in out}
+    located = [r for r in rows if r["expected"]]
+    assert sum(got[r["id"]] == r["expected"] for r in located) / len(located) >= 0.9
+    assert [r["text"] for r in rows if not r["expected"] and got[r["id"]]] == []
+
+
+def test_import_is_idempotent_and_bad_files_say_where(cli_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "points.csv"
+    path.write_text((FIXTURES / "zerno_locations.csv").read_text("utf-8"), encoding="utf-8")
+    for _ in range(2):
+        done = runner.invoke(app, ["location", "import", str(path), "--brand", "zerno"])
+        assert done.exit_code == 0, done.output
+    assert len(runner.invoke(app, ["location", "list"]).output.splitlines()) == 8
+    path.write_text("name,lat,lon\nАрбат,55.75,east\n", encoding="utf-8")
+    done = runner.invoke(app, ["location", "import", str(path), "--brand", "zerno"])
+    assert done.exit_code == 2 and "line 2" in done.output and "east" in done.output
+    done = runner.invoke(app, ["location", "add", "zerno", "Х", "--lat", "55.7"])
+    assert done.exit_code == 2 and "both latitude and longitude" in done.output
+    done = runner.invoke(app, ["locate", "--brand", "zerno", "-"], input="{\"id\": 1}\n")
+    assert done.exit_code == 2 and "line 1" in done.output
