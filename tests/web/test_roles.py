@@ -18,7 +18,9 @@ from tests.web.conftest import ROLES
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/api/docs"),
           ("GET", "/api/openapi.json"), ("GET", "/healthz"), ("GET", "/readyz"),
-          ("GET", "/metrics")}  # /metrics checks a token or an address itself (web/health.py)
+          ("GET", "/metrics"),  # /metrics checks a token or an address itself (web/health.py)
+          # networks pushing events prove themselves with the source's secret (web/api/push.py)
+          ("POST", "/api/v1/push/vk/{source_id}"), ("POST", "/api/v1/push/telegram/{source_id}")}
 
 # What the roles are for, written out: a weakened permission on any of these fails the test.
 EXPECTED = {

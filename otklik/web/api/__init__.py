@@ -3,12 +3,22 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from otklik.web.api import brands, cases, channels, ingest, mentions, persons, reports, spikes
+from otklik.web.api import (
+    brands,
+    cases,
+    channels,
+    ingest,
+    mentions,
+    persons,
+    push,
+    reports,
+    spikes,
+)
 
 router = APIRouter()
 # Flat list (no include_router nesting): the role test walks `app.routes` route by route.
 ROUTERS = [router, mentions.router, ingest.router, brands.router, channels.router, cases.router,
-           spikes.router, reports.router, persons.router]
+           spikes.router, reports.router, persons.router, push.router]
 
 
 @router.get("/api/docs", include_in_schema=False)
