@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     youtube_api_url: str = Field(default="https://www.googleapis.com/youtube/v3",
                                  description="YouTube Data API v3")
     x_api_url: str = Field(default="https://api.x.com", description="X API v2 base URL")
+    ok_api_url: str = Field(default="https://api.ok.ru", description="OK REST API (fb.do)")
+    google_play_api_url: str = Field(default="https://androidpublisher.googleapis.com",
+                                     description="Google Play Developer API (reviews)")
+    app_store_api_url: str = Field(default="https://api.appstoreconnect.apple.com",
+                                   description="App Store Connect API (customer reviews)")
     poll_deadline_seconds: float = Field(
         default=60.0, description="Longest one poll of a source may take, retries and waits "
         "included; then it fails (pages stored so far are kept) and is tried at its next "

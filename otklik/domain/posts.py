@@ -16,7 +16,8 @@ HASHTAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]*)", re.UNICODE)
 USER_RE = re.compile(r"(?<![\w@])@(\w[\w.]*\w|\w)", re.UNICODE)
 
 NETWORKS = (
-    "vk", "telegram", "rss", "reddit", "mastodon", "youtube", "x", "reviews", "webhook", "file",
+    "vk", "telegram", "rss", "reddit", "mastodon", "youtube", "x", "ok", "reviews", "webhook",
+    "file",
 )
 
 

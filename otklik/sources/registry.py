@@ -23,6 +23,7 @@ from otklik.settings import Settings
 from otklik.sources.base import Source
 from otklik.sources.http import Budget, HttpClient
 from otklik.sources.mastodon import MastodonSource
+from otklik.sources.ok import OKSource
 from otklik.sources.reddit import RedditSource
 from otklik.sources.rss import RSSSource
 from otklik.sources.sandbox import SandboxSource
@@ -34,7 +35,8 @@ from otklik.sources.youtube import YouTubeSource
 log = logging.getLogger("otklik.sources")
 
 BUILTIN: tuple[type[Source], ...] = (VKSource, TelegramSource, RSSSource, SandboxSource,
-                                     YouTubeSource, XSource, RedditSource, MastodonSource)
+                                     YouTubeSource, XSource, RedditSource, MastodonSource,
+                                     OKSource)
 
 
 @lru_cache(maxsize=1)

@@ -108,6 +108,7 @@ CODES: dict[str, dict[str, Entry]] = {
         "mastodon": ("Mastodon", "Mastodon"),
         "youtube": ("YouTube", "YouTube"),
         "x": ("X (Twitter)", "X (Twitter)"),
+        "ok": ("Одноклассники", "Odnoklassniki"),
         "reviews": ("Отзывы", "Reviews"),
         "webhook": ("Вебхук", "Webhook"),
         "file": ("Файл", "File"),
