@@ -10,6 +10,9 @@ Kinds of source:
   when known, so that ids agree with the Bot API; ``owned`` for the brand's own channel, whose
   pages are complete listings: a post missing inside a page's id range was removed).
 
+With ``webhook`` set (`otklik push connect`), updates come to the push endpoint instead and the
+poll reads nothing: Telegram refuses `getUpdates` while a webhook is set.
+
 Outbound (``bot``): `sendMessage` (with `reply_parameters` for a reply), `editMessageText`.
 A bot can write privately only to users who started it; Telegram answers 403 otherwise.
 The token lives in the URL path, so it is masked in every log line and error.
@@ -186,7 +189,18 @@ class TelegramSource(Source):
             return await self._updates(cursor or {})
         return await self._preview(cursor or {})
 
+    async def set_webhook(self, url: str, secret_token: str) -> None:
+        """`setWebhook`: Telegram POSTs every update to `url` with `secret_token` in the
+        `X-Telegram-Bot-Api-Secret-Token` header. An empty `url` goes back to `getUpdates`."""
+        body: dict[str, Any] = {"url": url, "allowed_updates": ALLOWED_UPDATES}
+        if url:
+            body["secret_token"] = secret_token
+        if await self.call("setWebhook", body) is not True:
+            raise BadResponse("telegram: setWebhook was not confirmed", network="telegram")
+
     async def _updates(self, cursor: Cursor) -> Page:
+        if self.params.get("webhook"):  # Telegram refuses getUpdates (409) while a webhook is set
+            return Page([], dict(cursor))
         limit = int(self.params.get("limit", 100))
         body: dict[str, Any] = {"limit": limit, "timeout": 0, "allowed_updates": ALLOWED_UPDATES}
         if cursor.get("offset") is not None:

@@ -52,7 +52,8 @@ class PushState:
             with self.app.state.sessions() as session:
                 cached = (now, load_target(session, source_id,
                                            self.app.state.settings.secret_key))
-            self._targets[source_id] = cached
+            if cached[1] is not None and cached[1].secret:  # push just turned on: seen at once
+                self._targets[source_id] = cached
         return cached[1]
 
     @property
