@@ -177,7 +177,9 @@ class SpikeDetector:
         dt = max(t - s.last, 1.0)
         gains = self._gain_cache.get(dt) or self._gains(dt)
         g_level, g_season, g_tail, g_novelty = gains[:4]
-        s.last = t
+        # the clock never goes back: a bucket stamped at or before the last one (a repeated
+        # local hour, a duplicate) is taken as arriving 1 s after it
+        s.last = t if t > s.last else s.last + 1.0
         s.n += 1
         record = self._record(y)
         forecast = s.level + s.hours[hour]

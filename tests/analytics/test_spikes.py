@@ -185,6 +185,35 @@ def test_a_measurement_series_is_scored_in_its_own_units() -> None:
     counts.update(4.0, T0 + STEP)
     assert counts.state.counts
 
+def test_a_value_beyond_every_value_seen_scores_high_on_a_bursty_series() -> None:
+    """Bursts every few hours teach the tail model that bursts are usual; a burst beyond all of
+    them (the range record) scores near 1, a burst within the range gets nothing from it."""
+    ts, values = _series(10, lambda t: np.full(len(t), 20.0), seed=6)
+    rng = np.random.default_rng(7)
+    for at in range(300, 9 * 288, 40):
+        values[at] += rng.integers(40, 120)
+    values[9 * 288 + 100] += 110  # a burst like the others
+    values[9 * 288 + 200] += 220  # beyond any value seen (at most 139 so far)
+    scores = np.array(score_series(ts.tolist(), values.tolist()))
+    tail_only = np.array(score_series(ts.tolist(), values.tolist(),
+                                      DetectorConfig(record_rate=0.0)))
+    assert scores[9 * 288 + 100] == tail_only[9 * 288 + 100]
+    assert scores[9 * 288 + 200] > 0.99 > tail_only[9 * 288 + 200]
+
+
+def test_a_timestamp_not_after_the_last_one_is_scored_after_it() -> None:
+    """A repeated hour (daylight saving) or a clock set back: the detector's clock does not go
+    back, so the time constants stay positive and later rows score as if nothing happened."""
+    ts, values = _series(3, lambda t: _daily(t))
+    stamps = ts.tolist()
+    stamps[500] = stamps[499]  # repeated
+    stamps[600] = stamps[590]  # set back
+    det = SpikeDetector()
+    scores = [det.update(v, t) for t, v in zip(stamps, values.tolist(), strict=True)]
+    assert all(0.0 <= x <= 1.0 for x in scores)
+    assert det.state.last == pytest.approx(ts[-1])
+    assert max(scores[700:]) < 0.5
+
 # --- NAB scoring -------------------------------------------------------------------------
 
 

@@ -77,8 +77,8 @@ def test_unix_seconds_and_extra_columns_are_accepted(tmp_path: Path) -> None:
     ("time,count\n2015-03-01 00:00:00,3\n", 1, "header"),
     ("timestamp,value\n2015-03-01 00:00:00,3\n2015-03-01 00:05:00,many\n", 3, "not a number"),
     ("timestamp,value\n2015-03-01 00:00:00,3\nyesterday,4\n", 3, "timestamp"),
-    ("timestamp,value\n2015-03-01 00:05:00,3\n2015-03-01 00:00:00,4\n", 3, "not after"),
-    ("timestamp,value\n2015-03-01 00:00:00,-2\n", 2, "non-negative"),
+    ("timestamp,value\n2015-03-01 00:00:00,3\n2015-03-01 00:05:00,inf\n", 3, "finite"),
+    ("timestamp,value\n2015-03-01 00:00:00,nan\n", 2, "finite"),
     ("timestamp,value\n2015-03-01 00:00:00\n", 2, "expected timestamp,value"),
 ])
 def test_bad_csv_exits_2_naming_the_line(tmp_path: Path, content: str, line: int,
@@ -90,6 +90,39 @@ def test_bad_csv_exits_2_naming_the_line(tmp_path: Path, content: str, line: int
     assert f"bad.csv:{line}:" in result.stderr and words in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "out.csv").exists()  # nothing is written for a bad input
+
+
+def test_repeated_and_earlier_timestamps_are_scored_in_order_with_a_warning(
+        tmp_path: Path) -> None:
+    """A local clock repeats an hour (NAB's CloudWatch series repeat 03:00 twelve times) or is set
+    back: every row is still scored, in input order, and stderr says which line and how many."""
+    values = _values(600, seed=2)
+    path = _write(tmp_path / "in.csv", values)
+    lines = path.read_text().splitlines()
+    lines[301] = lines[300].split(",")[0] + ",7"  # row 301 repeats row 300's time (line 302)
+    lines[401] = lines[390].split(",")[0] + ",9"  # row 401 goes back in time (line 402)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["spikes", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "in.csv:302:" in result.stderr and "2 row(s)" in result.stderr
+    rows = _read(result.stdout)
+    assert [(r["timestamp"], r["value"]) for r in rows] == [
+        (r["timestamp"], r["value"]) for r in _read(path.read_text())]
+    scores = np.array([float(r["anomaly_score"]) for r in rows])
+    assert ((scores >= 0) & (scores <= 1)).all()
+    clean = runner.invoke(app, ["spikes", str(_write(tmp_path / "clean.csv", values))])
+    assert clean.stderr == ""
+    assert [r["anomaly_score"] for r in _read(clean.stdout)][:301] == [
+        r["anomaly_score"] for r in rows][:301]
+
+
+def test_a_measurement_with_negative_values_is_scored(tmp_path: Path) -> None:
+    values = (np.random.default_rng(3).normal(-5.0, 0.2, 700)).round(3).tolist()
+    values[650] = 3.0  # far outside everything seen
+    result = runner.invoke(app, ["spikes", str(_write(tmp_path / "m.csv", values))])
+    assert result.exit_code == 0, result.output
+    scores = np.array([float(r["anomaly_score"]) for r in _read(result.stdout)])
+    assert int(scores.argmax()) == 650 and scores[650] > 0.9
 
 
 def test_missing_file_and_empty_input_are_clean_errors(tmp_path: Path) -> None:
