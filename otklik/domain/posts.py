@@ -66,6 +66,7 @@ class Post:
     lang: str | None = None
     edited_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    rating: int | None = None  # a review's stars (1–5): 1–2 make it negative whatever its words
 
     def __post_init__(self) -> None:
         if not self.network or not self.external_id:

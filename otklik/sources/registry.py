@@ -25,6 +25,7 @@ from otklik.sources.http import Budget, HttpClient
 from otklik.sources.mastodon import MastodonSource
 from otklik.sources.ok import OKSource
 from otklik.sources.reddit import RedditSource
+from otklik.sources.reviews import ReviewsSource
 from otklik.sources.rss import RSSSource
 from otklik.sources.sandbox import SandboxSource
 from otklik.sources.telegram import TelegramSource
@@ -36,7 +37,7 @@ log = logging.getLogger("otklik.sources")
 
 BUILTIN: tuple[type[Source], ...] = (VKSource, TelegramSource, RSSSource, SandboxSource,
                                      YouTubeSource, XSource, RedditSource, MastodonSource,
-                                     OKSource)
+                                     OKSource, ReviewsSource)
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from otklik.domain.enrichment import Enriched, Enricher
 from otklik.nlp.sentiment.model import SentimentModel
 
+LOW_STARS = 2  # a review rated this or lower is negative toward the brand, whatever its words
+
 
 def sentiment_enricher(
     model: SentimentModel | None = None, brand_names: Mapping[int, Sequence[str]] | None = None
@@ -34,13 +36,15 @@ def sentiment_enricher(
         pairs = [
             (i, bid) for i, item in enumerate(items) for bid in item.brand_matches if names.get(bid)
         ]
-        if not pairs:
-            return
-        targeted = m.predict(
-            [texts[i] for i, _ in pairs], [langs[i] for i, _ in pairs], [names[b] for _, b in pairs]
-        )
-        for (i, bid), result in zip(pairs, targeted, strict=True):
-            if result["label"] != items[i].sentiment:
-                items[i].brand_sentiments[bid] = result["label"]
+        if pairs:
+            targeted = m.predict([texts[i] for i, _ in pairs], [langs[i] for i, _ in pairs],
+                                 [names[b] for _, b in pairs])
+            for (i, bid), result in zip(pairs, targeted, strict=True):
+                if result["label"] != items[i].sentiment:
+                    items[i].brand_sentiments[bid] = result["label"]
+        for item in items:  # a 1–2 star review is negative whatever its words say
+            if item.post.rating is not None and item.post.rating <= LOW_STARS:
+                item.sentiment = "negative"
+                item.brand_sentiments.clear()
 
     return enrich
