@@ -34,7 +34,6 @@ log = logging.getLogger("otklik.push")
 BATCH = 200  # events stored per transaction at most
 ATTEMPTS = 3
 CONFIG_TTL = 10.0  # seconds a source's push settings are trusted before they are read again
-ENRICHERS_TTL = 60.0
 SEEN = 20_000  # event ids remembered per process
 
 
@@ -140,7 +139,6 @@ class PushQueue:
         self._queue: queue.Queue[PushJob] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
-        self._enrichers: tuple[float, list[Enricher]] | None = None
 
     def submit(self, job: PushJob) -> None:
         with self._start:
@@ -187,7 +185,7 @@ class PushQueue:
     def _apply(self, jobs: Sequence[PushJob]) -> PushOutcome:
         total = PushOutcome()
         with session_scope(self.sessions) as session:
-            enrichers = self._current_enrichers(session)
+            enrichers = list(self.enrichers_factory(session))  # new queries apply at once
             groups: dict[tuple[str, int], list[PushJob]] = {}
             for job in jobs:
                 groups.setdefault((job.network, job.source_id), []).append(job)
@@ -208,11 +206,6 @@ class PushQueue:
                 self.dispatcher.submit(session, total.alerts)
         return total
 
-    def _current_enrichers(self, session: Session) -> list[Enricher]:
-        now = time.monotonic()
-        if self._enrichers is None or now - self._enrichers[0] > ENRICHERS_TTL:
-            self._enrichers = (now, list(self.enrichers_factory(session)))
-        return self._enrichers[1]
 
     def _dead_letters(self, jobs: Sequence[PushJob], exc: Exception) -> None:
         try:

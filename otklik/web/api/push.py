@@ -45,6 +45,13 @@ class PushState:
         self._targets: dict[int, tuple[float, PushTarget | None]] = {}
         self._queue: PushQueue | None = None
 
+    def cached(self, source_id: int) -> PushTarget | None:
+        """The target when it was read less than CONFIG_TTL seconds ago, else None."""
+        cached = self._targets.get(source_id)
+        if cached is None or time.monotonic() - cached[0] > CONFIG_TTL:
+            return None
+        return cached[1]
+
     def target(self, source_id: int) -> PushTarget | None:
         cached = self._targets.get(source_id)
         now = time.monotonic()
@@ -59,11 +66,14 @@ class PushState:
     @property
     def queue(self) -> PushQueue:
         if self._queue is None:
-            from otklik.web.api.ingest import default_enrichers
-
             state = self.app.state
+            factory = getattr(state, "enrichers_factory", None)
+            if factory is None:  # one long-lived chain: its duplicate index keeps learning
+                from otklik.wiring import Enrichment
+
+                factory = Enrichment().enrichers
             self._queue = PushQueue(
-                state.sessions, getattr(state, "enrichers_factory", None) or default_enrichers,
+                state.sessions, factory,
                 getattr(state, "push_dispatcher", None) or AlertDispatcher(),
                 on_done=getattr(state, "push_done", None))
         return self._queue
@@ -115,7 +125,9 @@ async def _json_body(request: Request) -> Any:
 
 
 async def _target(state: PushState, source_id: int, network: str) -> PushTarget:
-    target = await run_in_threadpool(state.target, source_id)
+    target = state.cached(source_id)
+    if target is None:  # a read of the store: off the event loop
+        target = await run_in_threadpool(state.target, source_id)
     if target is None or target.network != network:
         raise HTTPException(404, f"no {network} source {source_id} takes pushes here")
     return target
@@ -127,7 +139,10 @@ async def _queue(state: PushState, job: PushJob) -> None:
     if not state.seen.first_time(job.network, job.source_id, job.key):
         return
     try:
-        await run_in_threadpool(state.submit, job)
+        if state.app.state.settings.broker_url:  # the broker and the store: off the event loop
+            await run_in_threadpool(state.submit, job)
+        else:  # a put on the in-process queue
+            state.submit(job)
     except Exception as exc:
         state.seen.forget(job.network, job.source_id, job.key)
         raise HTTPException(503, f"could not queue the event ({type(exc).__name__}); "
