@@ -28,6 +28,15 @@ class Settings(BaseSettings):
         default="", description="Addresses or networks (CIDR), comma-separated, that may read "
         "/metrics without an API token, e.g. 127.0.0.1,10.0.0.0/8")
     db_pool_size: int = Field(default=5, description="Connections per process (PostgreSQL)")
+    session_lifetime_minutes: int = Field(
+        default=720, ge=1, description="A browser sign-in ends this long after it began")
+    session_idle_minutes: int = Field(
+        default=60, ge=1, description="A browser sign-in ends after this long without a request "
+        "of its person (background polls do not count)")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="Proxies whose X-Forwarded-For/-Proto `otklik serve` "
+        "trusts (uvicorn's forwarded_allow_ips), comma-separated; behind a TLS proxy this "
+        "makes cookies Secure")
     # sources (issue 3): API base URLs (tests point them at a local server) and default credentials
     vk_api_url: str = Field(default="https://api.vk.com", description="VK API base URL")
     telegram_api_url: str = Field(default="https://api.telegram.org", description="Bot API URL")

@@ -43,7 +43,8 @@ def serve(
     if scheduler and embedded:
         app.router.lifespan_context = _with_scheduler(app, settings)
     typer.echo(f"otklik: http://{host}:{port}/ (store: {_safe_url(settings.database_url)})")
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    uvicorn.run(app, host=host, port=port, proxy_headers=True,
+                forwarded_allow_ips=settings.forwarded_allow_ips, log_level="info")
 
 
 def default_key_problem(settings: Settings) -> str | None:

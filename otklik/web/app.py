@@ -5,6 +5,7 @@ Nothing here reads the environment: the CLI (or a test) builds `Settings` and pa
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,56 +16,15 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.settings import Settings
 from otklik.web.auth import LoginThrottle
 from otklik.web.render import make_templates, render
+from otklik.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "otklik_session"
-SESSION_MAX_AGE = 12 * 3600
-
-# No inline scripts anywhere: every script is a static file. ECharts tooltips set inline styles,
-# so styles (not scripts) may be inline.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"same-origin"),
-    (b"x-frame-options", b"DENY"),
-]
-
-
-class SecurityHeaders:
-    """Adds CSP and friends to every response; marks cookies Secure when served over https."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        https = scope.get("scheme") == "https"
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = []
-                for name, value in message.get("headers", []):
-                    if https and name.lower() == b"set-cookie" and b"secure" not in value.lower():
-                        value = value + b"; Secure"
-                    headers.append((name, value))
-                headers.extend(SECURITY_HEADERS)
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(
@@ -104,12 +64,13 @@ def create_app(
     app.state.source_factory = source_factory
     app.state.after_ingest = after_ingest
     app.state.overview_cache = {}  # see pages/overview.py: figures kept for overview_ttl s
+    app.state.clock = time.time  # sign-in lifetime and idle timeout (web/security.py)
 
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
         session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
+        max_age=settings.session_lifetime_minutes * 60,
         same_site="lax",
         https_only=False,  # SecurityHeaders adds Secure whenever the request came over https
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.users import user_for_token
 from otklik.db.models import User
+from otklik.web.security import BACKGROUND_HEADER, session_alive
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"read", "analyze", "respond", "ingest", "admin"}),
@@ -101,10 +102,16 @@ class Principal:
 
 
 def _from_session(request: Request, session: Session) -> User | None:
+    """The session's user while the sign-in lasts (lifetime, idle timeout, same password)."""
     uid = request.session.get("uid")
     if uid is None:
         return None
-    user = session.get(User, uid)
+    settings = request.app.state.settings
+    alive = session_alive(
+        request.session, request.app.state.clock(),
+        lifetime=settings.session_lifetime_minutes * 60, idle=settings.session_idle_minutes * 60,
+        active=request.headers.get(BACKGROUND_HEADER) is None)
+    user = session.get(User, uid) if alive else None
     if user is None or not user.active or request.session.get("pw") != password_stamp(user):
         request.session.clear()
         return None

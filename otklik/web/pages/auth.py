@@ -12,6 +12,7 @@ from otklik.actions.users import authenticate, set_lang
 from otklik.web.auth import Principal, Require, check_csrf, db, password_stamp
 from otklik.web.i18n import LANGS, translator
 from otklik.web.render import lang_of, render
+from otklik.web.security import start_session
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,6 +59,7 @@ async def login(
     request.session.clear()  # no session fixation: a fresh session after sign-in
     request.session.update({"uid": user.id, "pw": password_stamp(user), "lang": user.lang,
                             "csrf": csrf})
+    start_session(request.session, request.app.state.clock())
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
