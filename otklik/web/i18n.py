@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from otklik.wording.places import WORDS as PLACE_WORDS
 from otklik.wording.words import number, plural_ru
 
 LANGS = ("ru", "en")
@@ -59,6 +60,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "channel_can": ("может", "can"),
     "connect_account": ("Подключить аккаунт бренда", "Connect a brand account"),
     "verify_and_connect": ("Проверить и подключить", "Verify and connect"),
+    "sign_in_with": ("Войти через", "Sign in with"),
+    "or_paste_token": ("или вставьте готовый токен:", "or paste a ready token:"),
     "confirm_unsent": ("решено без ответа в сети", "solved without an answer online"),
     "removed_at_source": ("удалено в источнике {when}", "removed at the source {when}"),
     "dead_letters": ("Задачи, которые не удалось выполнить", "Tasks that kept failing"),
@@ -296,8 +299,46 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "open_post": ("открыть пост", "open the post"),
     "its_case": ("обращение", "its case"),
     "spike_line": ("{when} · {n} — {ratio}", "{when} · {n}, {ratio}"),
+    "assignee": ("Ответственный", "Assignee"),
+    "anyone": ("любой", "anyone"),
+    "assigned_to_me": ("мои", "mine"),
+    "unassigned": ("без ответственного", "unassigned"),
+    "tag": ("Метка", "Tag"),
+    "incident_filter": ("Инцидент", "Incident"),
+    "explained_by_an_incident": ("объяснено инцидентом", "explained by an incident"),
+    "not_explained": ("без инцидента", "no incident"),
+    "sort": ("Порядок", "Order"),
+    "sort_urgent": ("сначала срочные", "most urgent first"),
+    "sort_newest": ("сначала новые", "newest first"),
+    "sort_oldest": ("сначала старые", "oldest first"),
+    "reset_filters": ("сбросить фильтры", "reset filters"),
+    "no_cases_filtered": ("Под эти фильтры обращений нет — измените или сбросьте их.",
+                          "No cases match these filters: change or reset them."),
+    "bulk_done": ("Готово: {n} обращение|Готово: {n} обращения|Готово: {n} обращений",
+                  "Done: {n} case|Done: {n} cases"),
+    "bulk_confirm_answer": ("Отправить выбранным клиентам ответ по шаблону бренда (личное "
+                            "сообщение и публичный ответ)?",
+                            "Send the brand's templated answer (a private message and a public "
+                            "reply) to every ticked customer?"),
+    "bulk_hint": ("Отметьте обращения, чтобы действовать сразу над несколькими",
+                  "Tick cases to act on several at once"),
+    "bulk_selected": ("Выбрано: {n}", "Ticked: {n}"),
+    "bulk_action": ("Действие", "Action"),
+    "bulk_assign": ("назначить", "assign"),
+    "bulk_tag": ("добавить метку", "add a tag"),
+    "bulk_answer": ("ответить по шаблону", "answer with the template"),
+    "bulk_resolve": ("отметить решёнными", "mark resolved"),
+    "to_me": ("мне", "to me"),
+    "to_nobody": ("снять ответственного", "nobody"),
+    "apply": ("Применить", "Apply"),
+    "select_all": ("выбрать все на странице", "tick all on the page"),
+    "take": ("Взять себе", "Take"),
+    "shortcuts_hint": ("Клавиши: j/k — вверх-вниз, o — открыть, x — отметить, a — ответить, "
+                       "e — решено", "Keys: j/k move, o open, x tick, a answer, e resolve"),
     "spike_no_explanation": ("Объяснение ещё не готово", "The explanation is not ready yet"),
 }
+
+CATALOGUE.update(PLACE_WORDS)  # the locations' pages keep their words beside the feature
 
 
 def translator(lang: str) -> Callable[..., str]:

@@ -31,22 +31,67 @@ def inbox_page(
     brand_param: str | None = Query(None, alias="brand"),
     state: str | None = Query(None, max_length=40),
     overdue: bool = False,
+    network: str | None = Query(None, max_length=32),
+    level: str | None = Query(None, max_length=12),
+    assignee: str | None = Query(None, max_length=20),
+    tag: str | None = Query(None, max_length=100),
+    incident: str | None = Query(None, max_length=20),
+    sort: str = Query("urgent", max_length=12),
     page_param: str | None = Query(None, alias="page"),
-    _: Principal = Depends(Require("read")),
+    principal: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> Response:
-    """Open cases 50 a page, most urgent first, with counts per state and an overdue filter."""
-    brand = opt_int(brand_param, "brand")
-    chosen = state if state in sm.OPEN_STATES else None
-    page = inbox.read_page(session, datetime.now(UTC), brand_id=brand, state=chosen,
-                           overdue=overdue, page=opt_int(page_param, "page") or 1)
-    keep = {"brand": brand, "state": chosen, "overdue": "1" if overdue else None}
+    """Open cases 50 a page under the chosen filters and order, with counts per state."""
+    who = str(principal.who.id) if assignee == "me" else assignee
+    f = inbox.InboxFilter(
+        brand_id=opt_int(brand_param, "brand"),
+        state=state if state in sm.OPEN_STATES else None, overdue=overdue,
+        network=network or None, level=level if level in inbox.LEVELS else None,
+        assignee=who if who == "none" or opt_int(who, "assignee") is not None else None,
+        tag=(tag or "").strip() or None,
+        incident=incident if incident in ("any", "none") or opt_int(incident, "incident")
+        is not None else None,
+        sort=sort if sort in inbox.SORTS else "urgent")
+    page = inbox.read_page(session, datetime.now(UTC), f, page=opt_int(page_param, "page") or 1)
+    keep = f.query()
     return render(request, "inbox.html", {
-        "p": page, "rows": page.rows, "brands": brands(session), "brand_id": brand,
-        "state": chosen, "overdue": overdue, "keep": keep, "qs": qs,
-        "states": [s for s in sm.STATES if s in sm.OPEN_STATES],
-        "links": inbox.page_links(page.page, page.pages),
+        "p": page, "rows": page.rows, "brands": brands(session), "f": f, "keep": keep,
+        "qs": qs, "states": [s for s in sm.STATES if s in sm.OPEN_STATES],
+        "links": inbox.page_links(page.page, page.pages), "menu": inbox.choices(session),
+        "me": principal.who.id, "can_respond": principal.can("respond"),
+        "here": "/inbox?" + qs(**keep, page=page.page if page.page > 1 else None),
+        "error": request.query_params.get("error"),
+        "done": request.query_params.get("done"),
     })
+
+
+@router.post("/inbox/bulk")
+def inbox_bulk(
+    request: Request,
+    case_ids: list[StoreId] = Form(default_factory=list, alias="case"),
+    operation: str = Form(..., max_length=20),
+    assignee: str = Form("", max_length=20),
+    tag_name: str = Form("", max_length=100, alias="tag"),
+    back_to: str = Form("/inbox", max_length=2000, alias="back"),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """One step over the cases ticked in the inbox; each case succeeds or fails on its own."""
+    from otklik.actions.bulk import bulk_cases
+
+    url = back_to if back_to.startswith("/inbox") else "/inbox"
+    who = principal.who.id if assignee == "me" else opt_int(assignee, "assignee")
+    try:
+        out = bulk_cases(session, case_ids, operation, actor=principal.actor, assignee_id=who,
+                         tag_name=tag_name, source_factory=source_factory(request, session))
+    except ValueError as exc:
+        return back(url, exc)
+    joint = "&" if "?" in url else "?"
+    url += f"{joint}{qs(done=len(out.done))}"
+    if out.failed:
+        lines = "; ".join(f"#{cid}: {why}" for cid, why in list(out.failed.items())[:5])
+        return back(url, ValueError(f"не удалось ({len(out.failed)}): {lines}"))
+    return back(url)
 
 
 @router.get("/cases/{case_id}")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.send import SendRefused
 from otklik.db.models import Brand
 from otklik.domain.ids import MAX_ID
+from otklik.wording.refusals import explain
 
 PERIODS = (1, 7, 30, 90, 365)
 
@@ -88,7 +89,7 @@ def qs(**params: object) -> str:
 def back(url: str, error: Exception | None = None) -> Response:
     """Back to the page a form was posted from, with the error (if any) to show on it."""
     if error is not None:
-        url += "?error=" + quote(str(error)[:300])
+        url += ("&" if "?" in url else "?") + "error=" + quote(explain(error)[:300])
     return RedirectResponse(url, status_code=303)
 
 
