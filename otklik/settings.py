@@ -50,6 +50,10 @@ class Settings(BaseSettings):
                                      description="Google Play Developer API (reviews)")
     app_store_api_url: str = Field(default="https://api.appstoreconnect.apple.com",
                                    description="App Store Connect API (customer reviews)")
+    oauth_clients: dict[str, dict[str, str]] = Field(
+        default_factory=dict, repr=False, description="The installation's OAuth apps by "
+        'network, JSON: {"reddit": {"client_id": "…", "client_secret": "…"}} (sign-in with '
+        "the network on the connect page; OK also application_key)")
     poll_deadline_seconds: float = Field(
         default=60.0, description="Longest one poll of a source may take, retries and waits "
         "included; then it fails (pages stored so far are kept) and is tried at its next "
@@ -61,6 +65,12 @@ class Settings(BaseSettings):
     telegram_bot_token: str | None = Field(default=None, description="Bot API token", repr=False)
     sandbox_reply_seconds: float = Field(
         default=20.0, description="How long the sandbox network's customers take to answer")
+    map_tiles_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Tile server of the locations' map ({z}/{x}/{y}); an offline installation "
+        "points it at its own, empty shows the locations without a map under them")
+    map_tiles_attribution: str = Field(
+        default="© OpenStreetMap", description="The credit the tile server asks for")
 
     @property
     def is_sqlite(self) -> bool:
