@@ -26,6 +26,7 @@ from otklik.sources.base import Account
 from otklik.sources.base import Source as Connector
 from otklik.sources.errors import AuthFailed, RateLimited, SourceError, Unavailable
 from otklik.sources.http import HttpClient
+from otklik.sources.oauth import exchange, spec_of
 from otklik.sources.registry import connector, new_client, source_class
 
 SANDBOX_NAME = "Песочница"
@@ -97,6 +98,38 @@ def connect_account(
            network=network, account=account.external_id, source_id=source.id,
            capabilities=sorted(account.capabilities), credential_keys=sorted(credentials))
     return Connected(source.id, [channel.id], account)
+
+
+def connect_oauth(
+    session: Session, settings: Settings, *, brand_id: int, network: str, code: str,
+    redirect_uri: str, verifier: str | None, params: dict[str, Any] | None = None, actor: str,
+    client: HttpClient | None = None,
+) -> Connected:
+    """The network's sign-in came back with a code: exchange it for tokens at the network,
+    then connect the account as pasted tokens would be (verified, sealed, linked)."""
+    try:
+        spec = spec_of(network)
+    except ValueError as exc:
+        raise ConnectError(str(exc)) from None
+    app = dict(settings.oauth_clients.get(network) or {})
+    label = source_class(network).label or network
+
+    async def tokens() -> dict[str, str]:
+        http = client or new_client(max_retries=1)
+        try:
+            return await exchange(http, spec, settings, app, code, redirect_uri, verifier)
+        finally:
+            if client is None:
+                await http.aclose()
+    try:
+        credentials = run_sync(tokens)
+    except AuthFailed as exc:
+        raise ConnectError(f"{label}: сеть не подтвердила вход — попробуйте войти ещё раз") \
+            from exc
+    except SourceError as exc:
+        raise ConnectError(f"{label}: сеть недоступна, попробуйте позже") from exc
+    return connect_account(session, settings, brand_id=brand_id, network=network,
+                           credentials=credentials, params=params, actor=actor, client=client)
 
 
 def _link(session: Session, brand_id: int, network: str, account: Account,

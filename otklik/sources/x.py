@@ -63,7 +63,8 @@ class XSource(Source):
         CredentialField(
             "bearer_token", "Bearer-токен приложения / App bearer token",
             "developer.x.com → Projects & Apps → ваше приложение → Keys and tokens → "
-            "Bearer Token (для поиска: доступ не ниже Basic)."),
+            "Bearer Token (для поиска: доступ не ниже Basic). Не нужен, если вход выполнен "
+            "через X (токен пользователя читает тоже).", required=False),
         CredentialField(
             "access_token", "Токен пользователя / User access token",
             "Чтобы отвечать от имени аккаунта бренда: OAuth 2.0 user token со scopes "

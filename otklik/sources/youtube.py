@@ -96,7 +96,8 @@ class YouTubeSource(Source):
         CredentialField(
             "api_key", "Ключ API / API key",
             "console.cloud.google.com → APIs & Services → включите YouTube Data API v3 → "
-            "Credentials → Create credentials → API key (ограничьте его этим API)."),
+            "Credentials → Create credentials → API key (ограничьте его этим API). Без ключа "
+            "otklik читает с OAuth-токеном канала (вход через Google).", required=False),
         CredentialField(
             "access_token", "OAuth-токен канала / OAuth access token",
             "Чтобы отвечать на комментарии от имени канала бренда: токен OAuth 2.0 со "
@@ -202,7 +203,7 @@ class YouTubeSource(Source):
         self._spend(quota, cost_of or resource)
         query = {k: v for k, v in params.items() if v is not None}
         headers: dict[str, str] = {}
-        if oauth:
+        if oauth or (not self._credentials.get("api_key") and self._can_answer()):
             secret = await self._oauth_token()
             headers["Authorization"] = f"Bearer {secret}"
         else:

@@ -20,6 +20,7 @@ from otklik.db.models import AlertChannel, AlertOutbox, Brand, Source, Template,
 from otklik.db.models.accounts import ROLES
 from otklik.domain.ids import StoreId
 from otklik.domain.posts import NETWORKS
+from otklik.sources import oauth
 from otklik.sources.registry import networks
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.common import brands, opt_int
@@ -47,6 +48,8 @@ def _page(request: Request, session: Session, principal: Principal, error: str |
             select(Source.id).where(Source.network == "sandbox"))),
         "connectable": [cls for cls in networks().values()
                         if cls.credential_fields and not cls.sandbox],
+        "oauth_ready": {n for n, app in request.app.state.settings.oauth_clients.items()
+                        if n in oauth.SPECS and app.get("client_id")},
     }, status_code=status_code)
 
 
@@ -177,6 +180,73 @@ async def channel_connect(
             connect_account, session, request.app.state.settings, brand_id=brand_id,
             network=fields.get("network", ""), credentials=credentials, params=params,
             actor=principal.actor)
+    except ConnectError as exc:
+        return _done(request, session, principal, exc, f"brand-{brand_id}")
+    return _done(request, session, principal, None, f"brand-{brand_id}")
+
+
+OAUTH_KEPT = 5  # sign-ins a browser may have started and not finished
+
+
+@router.post("/brands/{brand_id}/oauth/{network}")
+async def oauth_start(
+    request: Request,
+    brand_id: StoreId,
+    network: str,
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    """Sign in with the network: to its authorize page with a fresh `state` (and PKCE), kept
+    in this browser's signed session for the callback to find again."""
+    _brand(session, brand_id)
+    settings = request.app.state.settings
+    form = await request.form()
+    params = {str(k)[6:]: str(v).strip() for k, v in form.items()
+              if str(k).startswith("param_") and isinstance(v, str) and v.strip()}
+    try:
+        spec = oauth.spec_of(network)
+        begun = oauth.start(spec, settings, dict(settings.oauth_clients.get(network) or {}),
+                            str(request.url_for("oauth_callback", network=network)))
+    except ValueError as exc:
+        return _page(request, session, principal, str(exc), status_code=422)
+    pending = dict(request.session.get("oauth") or {})
+    pending[begun.state] = {"network": network, "brand_id": brand_id,
+                            "verifier": begun.verifier, "params": params}
+    request.session["oauth"] = dict(list(pending.items())[-OAUTH_KEPT:])
+    return RedirectResponse(begun.url, status_code=303)
+
+
+@router.get("/oauth/{network}/callback", name="oauth_callback")
+async def oauth_callback(
+    request: Request,
+    network: str,
+    code: str = Query("", max_length=2000),
+    state: str = Query("", max_length=200),
+    error: str = Query("", max_length=200),
+    principal: Principal = Depends(Require("admin")),
+    session: Session = Depends(db),
+) -> Response:
+    """The network sends the browser back: only a `state` this browser was given is accepted
+    (and only once), then the code is exchanged and the account connected."""
+    from otklik.actions.channels import ConnectError, connect_oauth
+
+    pending = dict(request.session.get("oauth") or {})
+    begun = pending.pop(state, None) if state else None
+    request.session["oauth"] = pending
+    if begun is None or begun.get("network") != network:
+        return _page(request, session, principal, "вход не начинался в этом браузере: "
+                     "начните его заново со страницы подключения", status_code=400)
+    if error or not code:
+        why = error or "нет кода"
+        return _page(request, session, principal, f"{network}: вход отменён ({why})",
+                     status_code=400)
+    brand_id = int(begun["brand_id"])
+    try:
+        await run_in_threadpool(
+            connect_oauth, session, request.app.state.settings, brand_id=brand_id,
+            network=network, code=code, verifier=begun.get("verifier"),
+            redirect_uri=str(request.url_for("oauth_callback", network=network)),
+            params=dict(begun.get("params") or {}), actor=principal.actor)
     except ConnectError as exc:
         return _done(request, session, principal, exc, f"brand-{brand_id}")
     return _done(request, session, principal, None, f"brand-{brand_id}")

@@ -1,0 +1,165 @@
+"""Signing in with a network (OAuth 2.0 authorization-code flow), so an installation need not
+paste tokens: the authorize URL with a fresh ``state`` (and PKCE S256 where the network requires
+or allows it), then the code exchanged at the network's token URL for the credentials the
+connector reads. A pasted token still works: this only fills the same credentials.
+
+Each network's authorize and token URLs are its real ones unless its ``OTKLIK_<NETWORK>_API_URL``
+setting points elsewhere (a test's local server, a proxy): then both are paths under that base,
+so the same setting that moves the API moves the sign-in. The installation's OAuth app for a
+network (``client_id``, ``client_secret``; OK also ``application_key``) comes from
+``OTKLIK_OAUTH_CLIENTS``, e.g. ``{"reddit": {"client_id": "…", "client_secret": "…"}}``.
+
+Documented flows followed: Reddit (github.com/reddit-archive/reddit/wiki/OAuth2: HTTP Basic,
+``duration=permanent``), X API v2 (OAuth 2.0 with PKCE, ``/2/oauth2/token``), Google OAuth 2.0
+for the YouTube Data API v3 (``access_type=offline``, PKCE), OK (``connect.ok.ru/oauth/authorize``,
+``/oauth/token.do``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from otklik.sources.errors import AuthFailed, BadResponse, Unavailable
+from otklik.sources.http import HttpClient, parse_json
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthSpec:
+    """How one network signs in: where, with which scopes, and what its token becomes."""
+
+    network: str
+    authorize_url: str
+    token_url: str
+    base_setting: str  # the API URL setting that moves both URLs when it is not the default
+    default_base: str
+    authorize_path: str
+    token_path: str
+    scopes: tuple[str, ...]
+    scope_separator: str = " "
+    pkce: bool = False
+    basic_auth: bool = False  # client id and secret as HTTP Basic, not in the form
+    extra: dict[str, str] = field(default_factory=dict)  # more authorize parameters
+    keep_client: tuple[str, ...] = ()  # client fields the connector needs (to refresh, to sign)
+
+
+SPECS: dict[str, OAuthSpec] = {spec.network: spec for spec in (
+    OAuthSpec("reddit", "https://www.reddit.com/api/v1/authorize",
+              "https://www.reddit.com/api/v1/access_token", "reddit_api_url",
+              "https://oauth.reddit.com", "/api/v1/authorize", "/api/v1/access_token",
+              ("identity", "read", "submit", "privatemessages"), basic_auth=True,
+              extra={"duration": "permanent"}, keep_client=("client_id", "client_secret")),
+    OAuthSpec("x", "https://x.com/i/oauth2/authorize", "https://api.x.com/2/oauth2/token",
+              "x_api_url", "https://api.x.com", "/i/oauth2/authorize", "/2/oauth2/token",
+              ("tweet.read", "tweet.write", "users.read", "offline.access"), pkce=True,
+              basic_auth=True),
+    OAuthSpec("youtube", "https://accounts.google.com/o/oauth2/v2/auth",
+              "https://oauth2.googleapis.com/token", "youtube_api_url",
+              "https://www.googleapis.com/youtube/v3", "/o/oauth2/v2/auth", "/token",
+              ("https://www.googleapis.com/auth/youtube.force-ssl",), pkce=True,
+              extra={"access_type": "offline", "prompt": "consent",
+                     "include_granted_scopes": "true"},
+              keep_client=("client_id", "client_secret")),
+    OAuthSpec("ok", "https://connect.ok.ru/oauth/authorize", "https://api.ok.ru/oauth/token.do",
+              "ok_api_url", "https://api.ok.ru", "/oauth/authorize", "/oauth/token.do",
+              ("VALUABLE_ACCESS", "GROUP_CONTENT", "LONG_ACCESS_TOKEN"), scope_separator=";",
+              extra={"layout": "w"}, keep_client=("application_key",)),
+)}
+
+
+def spec_of(network: str) -> OAuthSpec:
+    try:
+        return SPECS[network]
+    except KeyError:
+        raise ValueError(f"{network}: no sign-in with this network here; paste a token") from None
+
+
+def urls(spec: OAuthSpec, settings: Any) -> tuple[str, str]:
+    """The authorize and token URLs: the real ones, or paths under a moved API base."""
+    base = str(getattr(settings, spec.base_setting, "") or spec.default_base).rstrip("/")
+    if base == spec.default_base.rstrip("/"):
+        return spec.authorize_url, spec.token_url
+    return base + spec.authorize_path, base + spec.token_path
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Where to send the browser, and what the callback must find again (kept server-side)."""
+
+    url: str
+    state: str
+    verifier: str | None
+
+
+def pkce_challenge(verifier: str) -> str:
+    """S256: base64url(sha256(verifier)) without padding (RFC 7636)."""
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def start(spec: OAuthSpec, settings: Any, client: dict[str, str], redirect_uri: str) -> Start:
+    """The authorize URL with a new unguessable ``state`` (and a PKCE challenge)."""
+    if not client.get("client_id"):
+        raise ValueError(f"{spec.network}: no OAuth app configured (OTKLIK_OAUTH_CLIENTS)")
+    state = secrets.token_urlsafe(32)
+    query = {"client_id": client["client_id"], "response_type": "code",
+             "redirect_uri": redirect_uri, "state": state,
+             "scope": spec.scope_separator.join(spec.scopes), **spec.extra}
+    verifier = None
+    if spec.pkce:
+        verifier = secrets.token_urlsafe(64)
+        query.update(code_challenge=pkce_challenge(verifier), code_challenge_method="S256")
+    authorize, _ = urls(spec, settings)
+    return Start(f"{authorize}?{urlencode(query)}", state, verifier)
+
+
+async def exchange(http: HttpClient, spec: OAuthSpec, settings: Any, client: dict[str, str],
+                   code: str, redirect_uri: str, verifier: str | None) -> dict[str, str]:
+    """The code for tokens at the token URL: the credentials the connector reads (a refresh
+    token and the client fields it needs to refresh or sign, when there are some)."""
+    _, token_url = urls(spec, settings)
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    if verifier:
+        form["code_verifier"] = verifier
+    headers: dict[str, str] = {}
+    secret = client.get("client_secret") or ""
+    if spec.basic_auth and secret:
+        pair = base64.b64encode(f"{client['client_id']}:{secret}".encode()).decode()
+        headers["Authorization"] = f"Basic {pair}"
+    else:  # a public client (X without a secret) or a network that wants them in the form
+        form["client_id"] = client["client_id"]
+        if secret:
+            form["client_secret"] = secret
+    holder: dict[str, Any] = {}
+
+    def check(response: httpx.Response) -> None:
+        try:
+            payload = parse_json(response, spec.network)
+        except BadResponse:
+            payload = None
+        token = payload.get("access_token") if isinstance(payload, dict) else None
+        if response.status_code >= 400 or not token:
+            reason = payload.get("error") if isinstance(payload, dict) else None
+            error = Unavailable if response.status_code >= 500 else AuthFailed
+            raise error(f"{spec.network}: the sign-in was refused: HTTP {response.status_code} "
+                        f"{reason or ''}".strip(), network=spec.network, code=reason)
+        holder["payload"] = payload
+
+    await http.request(spec.network, "POST", token_url, data=form, headers=headers,
+                       secrets=(code, secret, verifier or ""), check=check)
+    payload = holder["payload"]
+    found = {"access_token": str(payload["access_token"])}
+    if payload.get("refresh_token"):
+        found["refresh_token"] = str(payload["refresh_token"])
+    for name in spec.keep_client:
+        if client.get(name):
+            found[name] = client[name]
+    if spec.network == "ok" and secret:  # OK signs every request with the app's secret
+        found["application_secret_key"] = secret
+    return found
