@@ -64,7 +64,10 @@ def mention_rows(session: Session, brand_id: int, w: Window, tz: tzinfo = UTC
     engagement, case id) per mention, oldest first."""
     cases = cases_of(session, brand_id, w)
     utc = tz is UTC or getattr(tz, "key", None) in ("UTC", "Etc/UTC")
-    result = session.execute(_statement(brand_id, w).execution_options(yield_per=BATCH))
+    # Core rows from the session's connection: the ORM's row loading costs a third as much
+    # again over half a million mentions, for plain columns it has nothing to add to.
+    result = session.connection().execute(_statement(brand_id, w).execution_options(
+        yield_per=BATCH))
     for mid, created, network, sentiment, author, place, url, text, reach, eng in result:
         created = created.replace(tzinfo=None) if utc else _local(created, tz)
         yield (mid, created, network, sentiment or "", author or "", place or "", url or "",

@@ -1,8 +1,9 @@
 """The report as an XLSX an analyst works in: one sheet per section and every mention.
 
 XlsxWriter in `constant_memory` mode writes each row to disk as it comes, so the mentions sheet
-streams from the store; each sheet has a frozen, filtered header and set widths. Strings are
-never read as formulas or links (a post starting with "=" stays text).
+streams from the store (its rows through `sheet.RowSheet`, one call a row); each sheet has a
+frozen, filtered header and set widths. Strings are never read as formulas or links (a post
+starting with "=" stays text).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from otklik.reports.figures import Figures
 from otklik.reports.pdf import period_words
 from otklik.reports.rows import COLUMNS, HEADERS, mention_rows
+from otklik.reports.sheet import RowSheet
 from otklik.reports.summary import sentences
 from otklik.wording.codes import word
 from otklik.wording.spike_story import ratio_words
@@ -132,43 +134,33 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
 
 
 def _mentions(book: _Book, rows: Iterator[tuple[Any, ...]], lang: str) -> int:
-    """The mentions sheet: the hot loop of a big report, so each cell is written with its own
-    type's method (no per-cell type test); past a sheet's last row the rest go on the next."""
+    """The mentions sheet: the hot loop of a big report, so each row goes out in one call
+    (`RowSheet`); past a sheet's last row the rest go on the next."""
     base = "Mentions" if lang == "en" else "Упоминания"
     header = HEADERS.get(lang, COLUMNS)
     sentiments = SENTIMENT_WORDS["en" if lang == "en" else "ru"]
     networks: dict[str, str] = {}
+    formats = [book.when if i == 1 else None for i in range(len(header))]
     total, n, part = 0, 0, 0
-    ws: Any = None
+    ws: RowSheet | None = None
     for mid, created, network, sentiment, author, place, url, text, reach, eng, case in rows:
         if ws is None or n == EXCEL_ROWS - 1:
             if ws is not None:
                 ws.autofilter(0, 0, n, len(header) - 1)
             part += 1
-            ws = book.wb.add_worksheet(base + (f" {part}" if part > 1 else ""))
+            ws = book.wb.add_worksheet(base + (f" {part}" if part > 1 else ""),
+                                       worksheet_class=RowSheet)
             for i, width in enumerate(MENTION_WIDTHS):
                 ws.set_column(i, i, width)
             ws.write_row(0, 0, header, book.bold)
             ws.freeze_panes(1, 0)
-            ws_s, ws_n, ws_d = ws.write_string, ws.write_number, ws.write_datetime
+            ws.columns(formats)
             n = 0
         n += 1
         if network not in networks:
             networks[network] = word("network", network, lang)
-        ws_n(n, 0, mid)
-        ws_d(n, 1, created, book.when)
-        ws_s(n, 2, networks[network])
-        ws_s(n, 3, sentiments.get(sentiment, sentiment))
-        ws_s(n, 4, author)
-        ws_s(n, 5, place)
-        ws_s(n, 6, url)
-        ws_s(n, 7, text)
-        if reach is not None:
-            ws_n(n, 8, reach)
-        if eng is not None:
-            ws_n(n, 9, eng)
-        if case is not None:
-            ws_n(n, 10, case)
+        ws.put(n, (mid, created, networks[network], sentiments.get(sentiment, sentiment),
+                   author, place, url, text, reach, eng, case))
         total += 1
     if ws is None:  # no mention in the period: the sheet is still there, with its header
         book.sheet(base, header, (), MENTION_WIDTHS)
