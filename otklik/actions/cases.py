@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
+from otklik.actions.locations import route_case
 from otklik.alerts.events import AlertEvent
 from otklik.care import queries
 from otklik.care.compose import mention_summary
@@ -86,6 +87,7 @@ def _new_case(
            mention_id=mention.id, due=case.first_response_due_at.isoformat()
            if case.first_response_due_at else None)
     _attach(session, case, mention, "complaint", actor)
+    route_case(session, case, mention.id)
     return case
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
-from otklik.db.models import Location, User
+from otklik.db.models import Case, Location, MentionBrand, User
+from otklik.wording.places import WORDS
 
 # the columns a location file may have (a header row names them; only `name` is required)
 COLUMNS = ("name", "address", "lat", "lon", "aliases", "hours", "team", "responsible",
@@ -23,7 +24,21 @@ COLUMNS = ("name", "address", "lat", "lon", "aliases", "hours", "team", "respons
 
 
 class LocationError(ValueError):
-    """A location cannot be stored as given."""
+    """A location cannot be stored as given: a wording key (`otklik.wording.places.WORDS`) and
+    its values, so the desk says it in the reader's language; str() is the English."""
+
+    def __init__(self, key: str, line: int | None = None, **values: object) -> None:
+        self.key, self.line, self.values = key, line, values
+        super().__init__(self.say("en"))
+
+    def at(self, line: int) -> LocationError:
+        return LocationError(self.key, line, **self.values)
+
+    def say(self, lang: str) -> str:
+        text = WORDS[self.key][1 if lang == "en" else 0].format(**self.values)
+        if self.line is None:
+            return text
+        return WORDS["at_line"][1 if lang == "en" else 0].format(line=self.line, text=text)
 
 
 @dataclass
@@ -42,16 +57,16 @@ class LocationInput:
 
     def check(self) -> None:
         if not self.name.strip():
-            raise LocationError("a location needs a name")
+            raise LocationError("loc_needs_name")
         if (self.lat is None) != (self.lon is None):
-            raise LocationError(f"{self.name}: give both latitude and longitude, or neither")
+            raise LocationError("loc_both_coordinates", name=self.name)
         if self.lat is not None and not -90 <= self.lat <= 90:
-            raise LocationError(f"{self.name}: latitude {self.lat} is not within -90…90")
+            raise LocationError("loc_latitude_range", name=self.name, value=self.lat)
         if self.lon is not None and not -180 <= self.lon <= 180:
-            raise LocationError(f"{self.name}: longitude {self.lon} is not within -180…180")
+            raise LocationError("loc_longitude_range", name=self.name, value=self.lon)
         for place in self.places:
             if ":" not in place:
-                raise LocationError(f"{self.name}: place {place!r} is not network:id")
+                raise LocationError("loc_bad_page", name=self.name, value=place)
 
 
 def _responsible_id(session: Session, email: str) -> int | None:
@@ -59,7 +74,7 @@ def _responsible_id(session: Session, email: str) -> int | None:
         return None
     user_id = session.scalar(select(User.id).where(User.email == email.strip().lower()))
     if user_id is None:
-        raise LocationError(f"no user {email!r} to answer for the location")
+        raise LocationError("loc_no_user", value=email)
     return user_id
 
 
@@ -105,7 +120,7 @@ def _number(value: str, what: str, line: int) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise LocationError(f"line {line}: {what} {value!r} is not a number") from None
+        raise LocationError("loc_not_number", line, field=what, value=value) from None
 
 
 def _list(value: str) -> list[str]:
@@ -118,11 +133,10 @@ def parse_location_csv(text: str) -> list[LocationInput]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     if "name" not in header:
-        raise LocationError(f"line 1: the header must name the columns, at least name "
-                            f"(known: {', '.join(COLUMNS)})")
+        raise LocationError("loc_header", 1, value=", ".join(COLUMNS))
     unknown = [h for h in header if h and h not in COLUMNS]
     if unknown:
-        raise LocationError(f"line 1: unknown columns {', '.join(unknown)}")
+        raise LocationError("loc_unknown_columns", 1, value=", ".join(unknown))
     reader.fieldnames = header
     rows: list[LocationInput] = []
     for row in reader:
@@ -138,7 +152,7 @@ def parse_location_csv(text: str) -> list[LocationInput]:
         try:
             given.check()
         except LocationError as exc:
-            raise LocationError(f"line {line}: {exc}") from None
+            raise exc.at(line) from None
         rows.append(given)
     return rows
 
@@ -147,3 +161,20 @@ def import_locations(session: Session, brand_id: int, rows: Iterable[LocationInp
                      actor: str) -> list[Location]:
     """Save every row (all or nothing: the caller commits)."""
     return [save_location(session, brand_id, row, actor=actor) for row in rows]
+
+
+def route_case(session: Session, case: Case, mention_id: int) -> None:
+    """A new case about a location goes to the location's people: its responsible user is
+    assigned (unless someone already is) and the case is tagged with the location's name and
+    team, so the inbox and the case list filter by them."""
+    location = session.scalar(
+        select(Location).join(MentionBrand, MentionBrand.location_id == Location.id)
+        .where(MentionBrand.mention_id == mention_id, MentionBrand.brand_id == case.brand_id))
+    if location is None:
+        return
+    tags = [t for t in (location.name, location.team) if t and t not in case.tags]
+    case.tags = [*case.tags, *tags]
+    if case.assignee_id is None and location.responsible_id is not None:
+        case.assignee_id = location.responsible_id
+    record(session, "system", "case.route", "case", case.id, location_id=location.id,
+           assignee=case.assignee_id, tags=tags)

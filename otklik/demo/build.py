@@ -19,6 +19,7 @@ from otklik.actions.spikes import detect_spikes
 from otklik.actions.users import create_user, find_user
 from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Place
+from otklik.demo.locations import add_locations, place_posts
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
 from otklik.pipeline import ingest
 from otklik.wiring import Enrichment
@@ -63,6 +64,13 @@ def build_demo(
     with session_scope(sessions) as session:
         for spec in BRANDS:
             report.brands.append(_ensure_brand(session, spec))
+        email, password = DEMO_ADMIN
+        admin = find_user(session, email) or create_user(
+            session, email, password, "admin", name="Demo admin", actor="demo")
+        zerno = session.scalar(select(Brand).where(Brand.slug == "zerno"))
+        if zerno is not None:
+            add_locations(session, zerno, responsible_id=admin.id)
+    report.steps["posts placed near a café"] = place_posts(scenario.posts)
     with session_scope(sessions) as session:
         enrichers = Enrichment().enrichers(session)
     # The installation "went live" two days before the end: older posts arrive as backfilled

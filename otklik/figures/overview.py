@@ -17,6 +17,7 @@ from otklik.db.models import (
     Author,
     CaseMention,
     DuplicateCluster,
+    Location,
     Mention,
     MentionBrand,
     Place,
@@ -42,10 +43,12 @@ class MentionFilter:
     query: str | None = None  # the brand query language, matched by `otklik.query`
     cluster_id: int | None = None  # unfold one near-duplicate cluster
     fold: bool = True
+    location_id: int | None = None  # the brand location the mention is about
 
     def as_params(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key in ("brand_id", "network", "sentiment", "lang", "place", "author"):
+        for key in ("brand_id", "network", "sentiment", "lang", "place", "author",
+                    "location_id"):
             value = getattr(self, key)
             if value not in (None, ""):
                 out[key] = value
@@ -62,6 +65,8 @@ class MentionPage:
     folded: dict[int, int] = field(default_factory=dict)  # cluster id → size
     next_cursor: int | None = None  # the last id shown: pass as before_id
     cases: dict[int, int] = field(default_factory=dict)  # mention id → the case it is in
+    # mention id → the locations it is about: (location id, name)
+    locations: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
 
 
 def _filtered(stmt: Select[Any], f: MentionFilter) -> Select[Any]:
@@ -70,6 +75,9 @@ def _filtered(stmt: Select[Any], f: MentionFilter) -> Select[Any]:
         stmt = stmt.where(
             exists().where(MentionBrand.mention_id == m.id, MentionBrand.brand_id == f.brand_id)
         )
+    if f.location_id is not None:
+        stmt = stmt.where(exists().where(MentionBrand.mention_id == m.id,
+                                         MentionBrand.location_id == f.location_id))
     if f.network:
         stmt = stmt.where(m.network == f.network)
     if f.sentiment:
@@ -147,7 +155,19 @@ def list_mentions(
         select(CaseMention.mention_id, func.min(CaseMention.case_id))
         .where(CaseMention.mention_id.in_([m.id for m in rows]))
         .group_by(CaseMention.mention_id)).all()) if rows else {}
-    return MentionPage(rows, folded, rows[-1].id if more and rows else None, cases)
+    return MentionPage(rows, folded, rows[-1].id if more and rows else None, cases,
+                       _locations_of(session, [m.id for m in rows]))
+
+
+def _locations_of(session: Session, ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    found: dict[int, list[tuple[int, str]]] = {}
+    if ids:
+        for mention_id, location_id, name in session.execute(
+                select(MentionBrand.mention_id, Location.id, Location.name)
+                .join(Location, Location.id == MentionBrand.location_id)
+                .where(MentionBrand.mention_id.in_(ids))):
+            found.setdefault(mention_id, []).append((location_id, name))
+    return found
 
 
 def count_mentions(session: Session, f: MentionFilter) -> int:

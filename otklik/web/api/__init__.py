@@ -8,6 +8,7 @@ from otklik.web.api import (
     cases,
     channels,
     ingest,
+    locations,
     mentions,
     persons,
     push,
@@ -18,7 +19,7 @@ from otklik.web.api import (
 router = APIRouter()
 # Flat list (no include_router nesting): the role test walks `app.routes` route by route.
 ROUTERS = [router, mentions.router, ingest.router, brands.router, channels.router, cases.router,
-           spikes.router, reports.router, persons.router, push.router]
+           spikes.router, reports.router, persons.router, push.router, locations.router]
 
 
 @router.get("/api/docs", include_in_schema=False)

@@ -4,6 +4,7 @@ from otklik.web.pages import (
     announcements,
     auth,
     cases,
+    locations,
     mentions,
     overview,
     publishing,
@@ -16,4 +17,4 @@ from otklik.web.pages import (
 
 # Flat list (no include_router nesting): the role test walks `app.routes` route by route.
 ROUTERS = [m.router for m in (auth, overview, mentions, cases, threats, publishing, sources,
-                                settings, sandbox, reports, announcements)]
+                                settings, sandbox, reports, announcements, locations)]

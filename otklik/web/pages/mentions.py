@@ -11,6 +11,7 @@ from otklik.db.models import Mention
 from otklik.domain.ids import IdPosition, StoreId
 from otklik.domain.posts import NETWORKS
 from otklik.figures import overview as data
+from otklik.figures.locations import all_locations
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.common import brands, opt_int, parse_when, qs
 from otklik.web.render import render
@@ -31,12 +32,13 @@ def _filter(
     since: str | None = Query(None, max_length=200),
     until: str | None = Query(None, max_length=200),
     cluster: str | None = None,
+    location: str | None = Query(None, max_length=20),
 ) -> data.MentionFilter:
     return data.MentionFilter(
         brand_id=opt_int(brand, "brand"), network=network or None, sentiment=sentiment or None,
         lang=lang or None, place=place or None, author=author or None,
         since=parse_when(since, "since"), until=parse_when(until, "until", end=True),
-        cluster_id=opt_int(cluster, "cluster"),
+        cluster_id=opt_int(cluster, "cluster"), location_id=opt_int(location, "location"),
     )
 
 
@@ -54,6 +56,8 @@ def _params(f: data.MentionFilter, q: str) -> dict[str, object]:
     params = f.as_params()
     if "brand_id" in params:
         params["brand"] = params.pop("brand_id")
+    if "location_id" in params:
+        params["location"] = params.pop("location_id")
     if f.cluster_id is not None:
         params["cluster"] = f.cluster_id
     if q:
@@ -74,6 +78,7 @@ def mentions_page(
     params = _params(f, q)
     return render(request, "mentions.html", {
         "brands": brands(session), "networks": NETWORKS, "f": f, "q": q, "problem": problem,
+        "locations": all_locations(session),
         "until_value": request.query_params.get("until", "")[:32],
         "page": page, "params": params, "qs": qs(**params),
         "newest": page.mentions[0].id if page.mentions else data.latest_id(session),
