@@ -39,7 +39,7 @@ from otklik.analytics.attacks_text import dup_text, near_duplicate_labels, own_t
 from otklik.analytics.coordination import co_posting_partners, retweet_sources, shared_keys
 
 __all__ = ["Attack", "AttackParams", "MentionRecord", "detect_attacks", "dup_text",
-           "near_duplicate_labels", "own_text", "score_bursts"]
+           "near_duplicate_labels", "own_text", "score_bursts", "verbatim"]
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]*)")
@@ -189,7 +189,8 @@ def _burst_signals(
             copy_accounts[code].add(a)
     copy_share = float(np.mean([len(copy_accounts.get(c, ())) >= 3 for c in vb[idx].tolist()]))
     # synchrony beyond chance: a post of another account within sync_seconds
-    span = max(float(times[-1] - times[0]), 1.0)
+    # chance is judged over an hour at least: a burst all inside one minute is not its own chance
+    span = max(float(times[-1] - times[0]), float(p.co_seconds))
     chance = 1.0 - float(np.exp(-2.0 * (n_posts / span) * p.sync_seconds))
     near = np.zeros(n_posts, dtype=bool)
     for lag in range(1, min(n_posts, 50)):
@@ -244,10 +245,8 @@ def score_bursts(
     names, au = np.unique([r.author for r in recs], return_inverse=True)
     prepared = [_prepare(r.text) for r in recs]
     labels = near_duplicate_labels([d for d, *_ in prepared], p)
-    texts = [verbatim(r.text) if len(d) >= p.min_chars else "" for r, (d, *_) in zip(
-        recs, prepared, strict=True)]
-    uniq, vb = np.unique(texts, return_inverse=True)
-    vb = np.where(uniq[vb] == "", -1, vb)
+    uniq, vb = np.unique([verbatim(r.text) for r in recs], return_inverse=True)
+    vb = np.where(np.char.str_len(uniq[vb]) < p.min_chars, -1, vb)
     groups = shared_keys(prepared, labels, au)
     partners = co_posting_partners(groups, t, au, p.co_seconds, p.co_posts)
     few = min(3, p.min_accounts)
@@ -259,7 +258,8 @@ def score_bursts(
             continue
         for part in _split(idx, t, p.gap.total_seconds()):
             accounts = np.unique(au[part])
-            if len(part) >= p.min_posts and len(accounts) >= p.min_accounts:
+            # a seed posted once each by min_accounts accounts is amplification, not too few posts
+            if len(accounts) >= p.min_accounts and (seed or len(part) >= p.min_posts):
                 burst = _Burst(key, part)
                 _burst_signals(burst, t, au, labels, vb, recs, partners, p)
                 bursts.append(burst)
@@ -282,38 +282,34 @@ def detect_attacks(
         b for b in bursts
         if not b.echo and b.score >= p.threshold and len(b.participants) >= min(3, p.min_accounts)
     ]
-    seeds = {b.key for b in flagged}
-    echoes = [b for b in bursts if b.echo and b.key in seeds]
-    return _merge(flagged, echoes, recs, t, au, names, p)
+    return _merge(flagged, [b for b in bursts if b.echo], recs, t, au, names, p)
 
 
 def _merge(
     flagged: list[_Burst], echoes: list[_Burst], recs: Sequence[MentionRecord], t: np.ndarray,
     au: np.ndarray, names: np.ndarray, p: AttackParams,
 ) -> list[Attack]:
-    """Bursts that share accounts and overlap in time are one campaign (co-posting network);
-    so are bursts of one seed however far apart (a campaign that comes back)."""
+    """Bursts that share two accounts are one campaign, however far apart in the window (its
+    accounts co-occur: a campaign that comes back with another seed), and so are bursts of one
+    seed. An echo (a seed too small to score) joins only through a scored burst."""
     bursts = [*flagged, *echoes]
     g = nx.Graph()
     g.add_nodes_from(range(len(bursts)))
-    span = [(t[b.idx[0]], t[b.idx[-1]]) for b in bursts]
-    gap = p.gap.total_seconds()
     for i in range(len(bursts)):
         for j in range(i + 1, len(bursts)):
-            overlap = span[i][0] <= span[j][1] + gap and span[j][0] <= span[i][1] + gap
+            one_scored = not (bursts[i].echo and bursts[j].echo)
             shared = len(bursts[i].participants & bursts[j].participants) >= 2
-            if bursts[i].key == bursts[j].key or (overlap and shared):
+            if bursts[i].key == bursts[j].key or (one_scored and shared):
                 g.add_edge(i, j)
     attacks = []
     for comp in nx.connected_components(g):
         members = [bursts[i] for i in sorted(comp)]
         if all(b.echo for b in members):
             continue
-        idx, spans = _attack_posts(members, t, au, gap)
+        idx, spans = _attack_posts(members, t, au, p.gap.total_seconds())
         best = max(members, key=lambda b: b.score)
-        attack = _attack(members, best, idx, recs, names, au)
-        attack.signals.update(_story(idx, spans, recs, t, au))
-        attacks.append(attack)
+        story = _story(idx, spans, recs, t, au)
+        attacks.append(_attack(members, best, idx, recs, names, au, story))
     attacks.sort(key=lambda a: (-a.score, a.start))
     return attacks
 
@@ -370,22 +366,24 @@ def _story(
 
 def _attack(
     members: list[_Burst], best: _Burst, idx: np.ndarray, recs: Sequence[MentionRecord],
-    names: np.ndarray, au: np.ndarray,
+    names: np.ndarray, au: np.ndarray, story: dict[str, Any],
 ) -> Attack:
     ids = [recs[i].id for i in idx.tolist()]
     authors = sorted({str(names[au[i]]) for i in idx.tolist()})
     start, end = recs[int(idx[0])].created_at, recs[int(idx[-1])].created_at
     signals = dict(best.signals)
     signals["accounts"], signals["posts"] = len(authors), len(ids)
-    signals["shared"] = [f"{b.key[0]}:{b.key[1]}" for b in members if b.key[0] != "text"][:10]
+    signals["shared"] = list(dict.fromkeys(
+        f"{b.key[0]}:{b.key[1]}" for b in members if b.key[0] != "text"))[:10]
     signals["near_duplicate_clusters"] = sum(1 for b in members if b.key[0] == "text")
+    signals.update(story)
     digest = hashlib.sha1("\n".join(sorted(ids)).encode()).hexdigest()[:12]
     example = recs[int(best.idx[0])].text.replace("\n", " ")[:160]
     shared = ", ".join(signals["shared"][:5]) or "near-identical texts"
     hours = (end - start).total_seconds() / 3600
     summary = (
         f"{len(authors)} accounts posted {len(ids)} mentions within {hours:.1f} h "
-        f"({_iso(start)} – {_iso(end)}), sharing {shared}. "
+        f"({_iso(start)} – {_iso(end)}, {len(story['bursts'])} burst(s)), sharing {shared}. "
         f"{signals['copy_share']:.0%} of the posts are word-for-word copies (link included, "
         f"no retweet attribution) of a text at least three accounts posted. "
         f"{signals['near_duplicate_share']:.0%} of the posts are near-identical texts from "
