@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from otklik.actions.person_export import export_person
-from otklik.actions.persons import actor_of, forget_person
+from otklik.actions.persons import actor_of, find_author, forget_person
 from otklik.cli._common import DEFAULT_ACTOR, fail, settings_of, store_session
 
 person_app = typer.Typer(help="Personal-data requests (GDPR art. 15/17, 152-FZ): what is stored "
@@ -51,13 +51,15 @@ def forget_cmd(ctx: typer.Context, author: AuthorArg, by: ByOpt = None,
                ) -> None:
     """Pseudonymise an author's profile and private messages; public mentions keep their text
     and link. Cannot be undone; the audit log records who asked, never the erased values."""
-    if not yes:
-        typer.confirm(f"Forget {author}? Their profile and private messages are replaced for "
-                      "good", abort=True)
     key = settings_of(ctx).secret_key
     with store_session(ctx) as session:
-        done = forget_person(session, author, secret_key=key,
-                             actor=actor_of(session, by, DEFAULT_ACTOR))
+        actor = actor_of(session, by, DEFAULT_ACTOR)
+        found = find_author(session, author, key)  # an unknown author is refused before asking
+        if not yes:
+            typer.confirm(f"Forget {found.network}:{found.external_id} ({found.name or '—'}, "
+                          f"store id {found.id})? Their profile and private messages are "
+                          "replaced for good", abort=True)
+        done = forget_person(session, author, secret_key=key, actor=actor)
     typer.echo(json.dumps({"author_id": done.author_id, "pseudonym": done.pseudonym,
                            "replaced": done.replaced}, ensure_ascii=False))
 
