@@ -163,3 +163,48 @@ async def exchange(http: HttpClient, spec: OAuthSpec, settings: Any, client: dic
     if spec.network == "ok" and secret:  # OK signs every request with the app's secret
         found["application_secret_key"] = secret
     return found
+
+
+async def refresh(http: HttpClient, network: str, token_url: str, credentials: dict[str, Any],
+                  *, basic: bool, headers: dict[str, str] | None = None) -> str:
+    """A fresh access token from the refresh token (``grant_type=refresh_token``), the client
+    id and secret as HTTP Basic (Reddit) or in the form (Google). A refused refresh (revoked,
+    expired: ``invalid_grant``) is AuthFailed; the token server failing, Unavailable."""
+    token = str(credentials.get("refresh_token") or "")
+    client_id = str(credentials.get("client_id") or "")
+    secret = str(credentials.get("client_secret") or "")
+    if not token or not client_id:
+        raise AuthFailed(f"{network}: no refresh token and client id to refresh with",
+                         network=network)
+    form = {"grant_type": "refresh_token", "refresh_token": token}
+    sent = dict(headers or {})
+    shown = [token, secret]
+    if basic:
+        pair = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+        sent["Authorization"] = f"Basic {pair}"
+        shown.append(pair)
+    else:
+        form = {"client_id": client_id, "client_secret": secret, **form}
+    holder: dict[str, str] = {}
+
+    def check(response: httpx.Response) -> None:
+        try:
+            payload = parse_json(response, network)
+        except BadResponse:
+            payload = None
+        fresh = payload.get("access_token") if isinstance(payload, dict) else None
+        if response.status_code >= 400 or not fresh:
+            reason = payload.get("error") if isinstance(payload, dict) else None
+            error = Unavailable if response.status_code >= 500 else AuthFailed
+            raise error(f"{network}: token refresh failed: HTTP {response.status_code} "
+                        f"{reason or ''}".strip(), network=network, code=reason)
+        holder["token"] = str(fresh)
+
+    await http.request(network, "POST", token_url, data=form, headers=sent, secrets=shown,
+                       check=check)
+    return holder["token"]
+
+
+def token_url(network: str, settings: Any) -> str:
+    """The network's token URL under the settings (for a connector's refresh)."""
+    return urls(spec_of(network), settings)[1]

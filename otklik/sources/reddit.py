@@ -28,7 +28,6 @@ Outbound: ``POST /api/comment`` (a public reply), ``POST /api/compose`` (a priva
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import re
@@ -52,6 +51,7 @@ from otklik.sources.base import (
 )
 from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLimited, Unavailable
 from otklik.sources.http import Budget, parse_json, retry_after_seconds
+from otklik.sources.oauth import refresh, token_url
 from otklik.sources.reddit_items import (
     POST_KINDS,
     REDDIT_WEB,
@@ -69,7 +69,6 @@ log = logging.getLogger("otklik.sources.reddit")
 
 DEFAULT_USER_AGENT = "server:otklik:0.1 (reputation desk; +https://github.com/otklik/otklik)"
 LIMIT = 100
-TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
 MORE_IDS = 100  # comment ids one /api/morechildren call takes
 READ_BACK = 100  # newest sent comments or messages read when checking an interrupted send
 
@@ -99,7 +98,8 @@ class RedditSource(Source):
     # 100 requests a minute per OAuth client, averaged over 10 minutes
     budgets = {"reddit": Budget(1.5, 10)}
 
-    def __init__(self, *args: Any, token_url: str = TOKEN_URL, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, token_url: str = "https://www.reddit.com/api/v1/access_token",
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.token_url = token_url
         self._wait_before_next = 0.0
@@ -120,30 +120,9 @@ class RedditSource(Source):
     async def _refresh(self) -> str:
         """``POST /api/v1/access_token`` (grant_type=refresh_token, HTTP Basic with the app's
         id and secret — empty for an installed app), as Reddit's OAuth2 wiki documents."""
-        refresh = self.credential("refresh_token")
-        pair = f"{self.credential('client_id')}:{self._credentials.get('client_secret') or ''}"
-        basic = base64.b64encode(pair.encode()).decode()
-        holder: dict[str, Any] = {}
-
-        def check(response: httpx.Response) -> None:
-            try:
-                payload = parse_json(response, "reddit")
-            except BadResponse:
-                payload = {}
-            token = payload.get("access_token") if isinstance(payload, dict) else None
-            if response.status_code >= 400 or not token:
-                reason = payload.get("error") if isinstance(payload, dict) else None
-                error = AuthFailed if response.status_code < 500 else Unavailable
-                raise error(f"reddit: token refresh failed: HTTP {response.status_code} "
-                            f"{reason or ''}".strip(), network="reddit", code=reason)
-            holder["token"] = str(token)
-
-        await self.client.request(
-            "reddit", "POST", self.token_url,
-            data={"grant_type": "refresh_token", "refresh_token": refresh},
-            headers={"Authorization": f"Basic {basic}", "User-Agent": self._user_agent()},
-            secrets=(refresh, basic), check=check)
-        self._fresh_token = holder["token"]
+        self._fresh_token = await refresh(self.client, "reddit", self.token_url,
+                                          self._credentials, basic=True,
+                                          headers={"User-Agent": self._user_agent()})
         return self._fresh_token
 
     def _user_agent(self) -> str:
@@ -152,6 +131,10 @@ class RedditSource(Source):
     @classmethod
     def default_base_url(cls) -> str:
         return "https://oauth.reddit.com"
+
+    @classmethod
+    def options(cls, settings: Any) -> dict[str, Any]:
+        return {"token_url": token_url("reddit", settings)}
 
     @classmethod
     def post_url(cls, channel_external_id: str, external_id: str) -> str | None:

@@ -22,11 +22,10 @@ before they would exceed it; YouTube's own ``quotaExceeded`` 403 is RateLimited 
 new pass starts only while the day's spending is within its share of the day so far (plus a
 tenth), so the quota lasts until the reset instead of running out by noon.
 
-Credentials: ``api_key`` to read (a query parameter, masked in every log line) and, to answer with
-`comments.insert`, an OAuth 2.0 ``access_token`` (scope youtube.force-ssl) pasted as is, or —
-since Google's access tokens live an hour — the ``refresh_token`` with the OAuth client's
-``client_id`` and ``client_secret``: each connector then takes a fresh access token from Google's
-token endpoint before it sends (Google's refresh tokens do not rotate, so nothing is stored back).
+Credentials: ``api_key`` to read (masked in every log line); to answer (and to read without a
+key), an OAuth 2.0 ``access_token`` (scope youtube.force-ssl), or the ``refresh_token`` with the
+OAuth client's ``client_id`` and ``client_secret`` (signing in with Google stores these; a fresh
+access token is taken per connector, see `oauth.refresh`).
 """
 
 from __future__ import annotations
@@ -56,7 +55,8 @@ from otklik.sources.errors import (
     RateLimited,
     SourceError,
 )
-from otklik.sources.http import Budget, parse_json
+from otklik.sources.http import Budget
+from otklik.sources.oauth import refresh, token_url
 from otklik.sources.youtube_items import (
     api_reply,
     channel_account,
@@ -65,7 +65,6 @@ from otklik.sources.youtube_items import (
     found_videos,
     quota_day,
     quota_state,
-    refreshed_token,
     search_query,
     seconds_to_reset,
     thread_posts,
@@ -77,7 +76,6 @@ log = logging.getLogger("otklik.sources.youtube")
 COSTS = {"search": 100, "commentThreads": 1, "comments": 1, "comments.insert": 50,
          "channels": 1}
 DAILY_QUOTA = 10_000
-TOKEN_URL = "https://oauth2.googleapis.com/token"
 REPLY_COUNTS_KEPT = 2000  # threads whose full reply count the cursor remembers
 REPLY_KINDS = {"public_reply", "follow_up", "closing_note"}  # sent as comments.insert
 MAX_REPLY_PAGES = 50  # 5,000 replies of one thread per pass at most
@@ -123,7 +121,8 @@ class YouTubeSource(Source):
 
     now: Callable[[], datetime] = staticmethod(utcnow)
 
-    def __init__(self, *args: Any, token_url: str = TOKEN_URL, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, token_url: str = "https://oauth2.googleapis.com/token",
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.token_url = token_url
         self._fresh_token: str | None = None
@@ -137,30 +136,21 @@ class YouTubeSource(Source):
 
     async def _oauth_token(self) -> str:
         """The pasted access token, or a fresh one from the refresh token (once per connector:
-        each send builds its own)."""
+        each send builds its own; Google's refresh tokens do not rotate)."""
         if not self._refreshable():
             return self.credential("access_token")
         if self._fresh_token is None:
-            secrets = tuple(self.credential(k) for k in ("refresh_token", "client_secret"))
-            holder: dict[str, Any] = {}
-
-            def check(response: httpx.Response) -> None:
-                try:
-                    payload = parse_json(response, "youtube")
-                except BadResponse:
-                    payload = None
-                holder["token"] = refreshed_token(response.status_code, payload)
-
-            await self.client.request("youtube", "POST", self.token_url, data={
-                "client_id": self.credential("client_id"), "client_secret": secrets[1],
-                "refresh_token": secrets[0], "grant_type": "refresh_token"},
-                secrets=secrets, check=check)
-            self._fresh_token = holder["token"]
+            self._fresh_token = await refresh(self.client, "youtube", self.token_url,
+                                              self._credentials, basic=False)
         return self._fresh_token
 
     @classmethod
     def default_base_url(cls) -> str:
         return "https://www.googleapis.com/youtube/v3"
+
+    @classmethod
+    def options(cls, settings: Any) -> dict[str, Any]:
+        return {"token_url": token_url("youtube", settings)}
 
     @classmethod
     def post_url(cls, channel_external_id: str, external_id: str) -> str | None:

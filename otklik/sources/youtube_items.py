@@ -218,18 +218,6 @@ def channel_account(found: dict[str, Any], *, read_only: bool) -> Account:
         problems=("нет OAuth-токена: отвечать на комментарии нельзя",) if read_only else ())
 
 
-def refreshed_token(status: int, payload: Any) -> str:
-    """The access token of Google's token endpoint reply; a refused refresh (invalid_grant:
-    revoked or expired) is AuthFailed, anything else Unavailable."""
-    if status < 400 and isinstance(payload, dict) and payload.get("access_token"):
-        return str(payload["access_token"])
-    reason = payload.get("error") if isinstance(payload, dict) else None
-    text = f"youtube: token refresh failed: HTTP {status} {reason or ''}".strip()
-    if status in (400, 401, 403):
-        raise AuthFailed(text, network="youtube", code=reason)
-    raise Unavailable(text, network="youtube", code=reason or status)
-
-
 def trim_counts(counts: dict[str, int], keep: int) -> dict[str, int]:
     """The newest `keep` remembered reply counts only, so the cursor stays small."""
     return counts if len(counts) <= keep else dict(list(counts.items())[-keep:])
