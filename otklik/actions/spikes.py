@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
 from otklik.analytics.explain import explain_spike
+from otklik.analytics.locations import dominant_location
 from otklik.analytics.spikes import DetectorConfig, Episode, SpikeDetector, detect, group_episodes
-from otklik.db.models import Author, Mention, MentionBrand, Place, Spike
+from otklik.db.models import Author, Location, Mention, MentionBrand, Place, Spike
 
 WEEK = timedelta(days=7)
 
@@ -76,10 +77,11 @@ def _mentions(session: Session, brand_id: int, start: datetime, stop: datetime,
     query = (
         select(Mention.id, Mention.text, Mention.created_at, Mention.url, Mention.hashtags,
                Mention.cluster_id, sentiment, Author.handle, Author.name, Place.name,
-               Place.external_id)
+               Place.external_id, Location.name)
         .join(MentionBrand, MentionBrand.mention_id == Mention.id)
         .outerjoin(Author, Author.id == Mention.author_id)
         .outerjoin(Place, Place.id == Mention.place_id)
+        .outerjoin(Location, Location.id == MentionBrand.location_id)
         .where(MentionBrand.brand_id == brand_id, Mention.created_at >= start,
                Mention.created_at < stop)
         .order_by(Mention.created_at, Mention.id)
@@ -88,7 +90,8 @@ def _mentions(session: Session, brand_id: int, start: datetime, stop: datetime,
         query = query.where(_brand_sentiment() == "negative")
     return [
         {"id": r[0], "text": r[1], "created_at": _utc(r[2]), "url": r[3], "hashtags": r[4],
-         "cluster_id": r[5], "sentiment": r[6], "author": r[7] or r[8], "place": r[9] or r[10]}
+         "cluster_id": r[5], "sentiment": r[6], "author": r[7] or r[8], "place": r[9] or r[10],
+         "location": r[11]}
         for r in session.execute(query)
     ]
 
@@ -130,6 +133,7 @@ def _store(session: Session, brand_id: int, series: str, ep: Episode, size: floa
                          series == "negative")
     explanation = explain_spike(during, baseline)
     explanation["surprise"] = round(ep.surprise, 2)
+    explanation["location"] = dominant_location(m["location"] for m in during)
     spike.explanation = explanation
     session.flush()
     record(session, "system", action, "spike", spike.id, brand_id=brand_id, series=series,

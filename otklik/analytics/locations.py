@@ -275,6 +275,24 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+def dominant_location(names: Iterable[str | None], *, share: float = 0.5,
+                      min_count: int = 3) -> dict[str, object] | None:
+    """The location most of a spike's mentions are about, when one holds at least `share` of
+    them ("82 % всплеска — Зерно на Арбате"); None when none dominates."""
+    counts: dict[str, int] = defaultdict(int)
+    total = 0
+    for name in names:
+        total += 1
+        if name:
+            counts[name] += 1
+    if not counts or not total:
+        return None
+    name, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    if count < min_count or count / total < share:
+        return None
+    return {"name": name, "count": count, "share": round(count / total, 3)}
+
+
 def location_enricher(indexes: Mapping[int, LocationIndex]) -> Callable[[Sequence[Enriched]], None]:
     """An enricher that fills `brand_locations` for each brand a post matched (run after the
     brand match): brand id → the id of the location the post is about."""

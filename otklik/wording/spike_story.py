@@ -165,6 +165,13 @@ def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
             f"Negative share: {words.percent(before, lang)} before → "
             f"{words.percent(neg['during'], lang)} during the spike." if before is not None
             else f"Negative share during the spike: {words.percent(neg['during'], lang)}."))
+    located = ex.get("location")
+    if isinstance(located, dict) and located.get("name"):
+        part = words.percent(located.get("share"), lang)
+        count = mentions_n(int(located.get("count") or 0), lang)
+        story.sentences.append(_ru_en(
+            lang, f"{part} всплеска — «{located['name']}» ({count}).",
+            f"{part} of the spike: “{located['name']}” ({count})."))
     story.chips = top_terms(ex)
     if story.chips:
         listed = ", ".join(_quote(t, lang) for t, _ in story.chips[:3])
