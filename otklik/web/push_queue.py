@@ -10,6 +10,7 @@ channels. A batch that keeps failing is kept as a dead letter in the ingest task
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
@@ -35,6 +36,8 @@ BATCH = 200  # events stored per transaction at most
 ATTEMPTS = 3
 CONFIG_TTL = 10.0  # seconds a source's push settings are trusted before they are read again
 SEEN = 20_000  # event ids remembered per process
+SHUTDOWN_WAIT = 30.0  # seconds an exiting process waits for acknowledged events to be stored
+ENRICHERS_TTL = 5.0  # seconds a chain is reused: new brand queries apply within them
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,7 @@ class PushQueue:
         self.dispatcher = dispatcher
         self.on_done = on_done
         self._queue: queue.Queue[PushJob] = queue.Queue()
+        self._chain: tuple[float, list[Enricher]] | None = None
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
@@ -146,11 +150,22 @@ class PushQueue:
                 self._thread = threading.Thread(target=self._run, name="otklik-push",
                                                 daemon=True)
                 self._thread.start()
+                atexit.register(self.finish, SHUTDOWN_WAIT)
         self._queue.put(job)
 
     def drain(self) -> None:
-        """Wait until every queued event is stored (tests, the benchmark, shutdown)."""
+        """Wait until every queued event is stored (tests, the benchmark)."""
         self._queue.join()
+
+    def finish(self, timeout: float) -> None:
+        """At exit: the network was told `ok`, so store what is queued (up to `timeout` s)."""
+        ends = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < ends:
+            time.sleep(0.05)
+        if self._queue.unfinished_tasks:
+            log.error("push: %d acknowledged event(s) not stored at exit (a VK wall's "
+                      "comments come back with its next poll; the rest are lost)",
+                      self._queue.unfinished_tasks)
 
     def _run(self) -> None:
         while True:
@@ -185,7 +200,7 @@ class PushQueue:
     def _apply(self, jobs: Sequence[PushJob]) -> PushOutcome:
         total = PushOutcome()
         with session_scope(self.sessions) as session:
-            enrichers = list(self.enrichers_factory(session))  # new queries apply at once
+            enrichers = self._enrichers(session)
             groups: dict[tuple[str, int], list[PushJob]] = {}
             for job in jobs:
                 groups.setdefault((job.network, job.source_id), []).append(job)
@@ -206,6 +221,14 @@ class PushQueue:
                 self.dispatcher.submit(session, total.alerts)
         return total
 
+
+    def _enrichers(self, session: Session) -> list[Enricher]:
+        """The chain, asked for again every few seconds (not every batch: asking reads the
+        queries and what other processes stored since, a cost small batches would pay each)."""
+        now = time.monotonic()
+        if self._chain is None or now - self._chain[0] > ENRICHERS_TTL:
+            self._chain = (now, list(self.enrichers_factory(session)))
+        return self._chain[1]
 
     def _dead_letters(self, jobs: Sequence[PushJob], exc: Exception) -> None:
         try:
