@@ -200,7 +200,7 @@ def test_a_burst_is_stored_whole(pushed) -> None:  # type: ignore[no-untyped-def
 @pytest.mark.parametrize(("body", "status"), [
     (b"{not json", 400), (b'{"type": "wall_reply_new"}', 400),
     (b'{"type": "wall_reply_new", "group_id": 100500, "object": {"id": "x"}}', 400),
-    (b'[1, 2]', 400),
+    (b'[1, 2]', 400), (b'{"type": "' + b"x" * 1_000_001 + b'"}', 413),
 ])
 def test_vk_bad_bodies_are_clear_errors(pushed, body: bytes, status: int) -> None:  # type: ignore[no-untyped-def]
     desk, ids = pushed

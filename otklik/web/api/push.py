@@ -115,9 +115,13 @@ def same_secret(given: str | None, expected: str | None) -> bool:
 
 
 async def _json_body(request: Request) -> Any:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise HTTPException(413, "event too large")
+    chunks, size = [], 0
+    async for chunk in request.stream():  # read no further than an event can be
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise HTTPException(413, "event too large")
+        chunks.append(chunk)
+    body = b"".join(chunks)
     try:
         return json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
