@@ -103,21 +103,24 @@ def connect_account(
 def connect_oauth(
     session: Session, settings: Settings, *, brand_id: int, network: str, code: str,
     redirect_uri: str, verifier: str | None, params: dict[str, Any] | None = None, actor: str,
-    client: HttpClient | None = None,
+    app: dict[str, str] | None = None, client: HttpClient | None = None,
 ) -> Connected:
     """The network's sign-in came back with a code: exchange it for tokens at the network,
-    then connect the account as pasted tokens would be (verified, sealed, linked)."""
+    then connect the account as pasted tokens would be (verified, sealed, linked). `app` is
+    the OAuth client when it is not the configured one (Mastodon registers per server)."""
     try:
         spec = spec_of(network)
     except ValueError as exc:
         raise ConnectError(str(exc)) from None
-    app = dict(settings.oauth_clients.get(network) or {})
+    app = dict(app or settings.oauth_clients.get(network) or {})
+    params = dict(params or {})
     label = source_class(network).label or network
 
     async def tokens() -> dict[str, str]:
         http = client or new_client(max_retries=1)
         try:
-            return await exchange(http, spec, settings, app, code, redirect_uri, verifier)
+            return await exchange(http, spec, settings, app, code, redirect_uri, verifier,
+                                  str(params.get("instance") or ""))
         finally:
             if client is None:
                 await http.aclose()

@@ -12,7 +12,9 @@ network (``client_id``, ``client_secret``; OK also ``application_key``) comes fr
 Documented flows followed: Reddit (github.com/reddit-archive/reddit/wiki/OAuth2: HTTP Basic,
 ``duration=permanent``), X API v2 (OAuth 2.0 with PKCE, ``/2/oauth2/token``), Google OAuth 2.0
 for the YouTube Data API v3 (``access_type=offline``, PKCE), OK (``connect.ok.ru/oauth/authorize``,
-``/oauth/token.do``).
+``/oauth/token.do``), Mastodon (the app registered on the source's own server with
+``POST /api/v1/apps``, then ``/oauth/authorize`` and ``/oauth/token`` there) and VK's community
+token flow (``oauth.vk.com/authorize`` with ``group_ids``; the token answered in ``groups``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ class OAuthSpec:
     basic_auth: bool = False  # client id and secret as HTTP Basic, not in the form
     extra: dict[str, str] = field(default_factory=dict)  # more authorize parameters
     keep_client: tuple[str, ...] = ()  # client fields the connector needs (to refresh, to sign)
+    per_instance: bool = False  # Mastodon: each server is its own network, its app registered
+    start_params: tuple[str, ...] = ()  # connect params the authorize URL carries (VK: group)
 
 
 SPECS: dict[str, OAuthSpec] = {spec.network: spec for spec in (
@@ -70,6 +74,12 @@ SPECS: dict[str, OAuthSpec] = {spec.network: spec for spec in (
               "ok_api_url", "https://api.ok.ru", "/oauth/authorize", "/oauth/token.do",
               ("VALUABLE_ACCESS", "GROUP_CONTENT", "LONG_ACCESS_TOKEN"), scope_separator=";",
               extra={"layout": "w"}, keep_client=("application_key",)),
+    OAuthSpec("mastodon", "", "", "", "", "/oauth/authorize", "/oauth/token",
+              ("read", "write:statuses"), per_instance=True),
+    OAuthSpec("vk", "https://oauth.vk.com/authorize", "https://oauth.vk.com/access_token",
+              "vk_api_url", "https://api.vk.com", "/authorize", "/access_token",
+              ("manage", "messages", "wall"), scope_separator=",",
+              extra={"display": "page", "v": "5.199"}, start_params=("group_id",)),
 )}
 
 
@@ -80,8 +90,13 @@ def spec_of(network: str) -> OAuthSpec:
         raise ValueError(f"{network}: no sign-in with this network here; paste a token") from None
 
 
-def urls(spec: OAuthSpec, settings: Any) -> tuple[str, str]:
-    """The authorize and token URLs: the real ones, or paths under a moved API base."""
+def urls(spec: OAuthSpec, settings: Any, instance: str = "") -> tuple[str, str]:
+    """The authorize and token URLs: the real ones, or paths under a moved API base (under the
+    source's own server for Mastodon)."""
+    if spec.per_instance:
+        if not instance:
+            raise ValueError(f"{spec.network}: give the server's address to sign in there")
+        return instance.rstrip("/") + spec.authorize_path, instance.rstrip("/") + spec.token_path
     base = str(getattr(settings, spec.base_setting, "") or spec.default_base).rstrip("/")
     if base == spec.default_base.rstrip("/"):
         return spec.authorize_url, spec.token_url
@@ -103,27 +118,35 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def start(spec: OAuthSpec, settings: Any, client: dict[str, str], redirect_uri: str) -> Start:
+def start(spec: OAuthSpec, settings: Any, client: dict[str, str], redirect_uri: str,
+          params: dict[str, str] | None = None) -> Start:
     """The authorize URL with a new unguessable ``state`` (and a PKCE challenge)."""
     if not client.get("client_id"):
         raise ValueError(f"{spec.network}: no OAuth app configured (OTKLIK_OAUTH_CLIENTS)")
+    params = params or {}
+    missing = [p for p in spec.start_params if not params.get(p)]
+    if missing:
+        raise ValueError(f"{spec.network}: give {', '.join(missing)} to sign in")
     state = secrets.token_urlsafe(32)
     query = {"client_id": client["client_id"], "response_type": "code",
              "redirect_uri": redirect_uri, "state": state,
              "scope": spec.scope_separator.join(spec.scopes), **spec.extra}
+    if spec.network == "vk":  # a community token for the brand's group
+        query["group_ids"] = params["group_id"]
     verifier = None
     if spec.pkce:
         verifier = secrets.token_urlsafe(64)
         query.update(code_challenge=pkce_challenge(verifier), code_challenge_method="S256")
-    authorize, _ = urls(spec, settings)
+    authorize, _ = urls(spec, settings, params.get("instance", ""))
     return Start(f"{authorize}?{urlencode(query)}", state, verifier)
 
 
 async def exchange(http: HttpClient, spec: OAuthSpec, settings: Any, client: dict[str, str],
-                   code: str, redirect_uri: str, verifier: str | None) -> dict[str, str]:
+                   code: str, redirect_uri: str, verifier: str | None,
+                   instance: str = "") -> dict[str, str]:
     """The code for tokens at the token URL: the credentials the connector reads (a refresh
     token and the client fields it needs to refresh or sign, when there are some)."""
-    _, token_url = urls(spec, settings)
+    _, token_url = urls(spec, settings, instance)
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     if verifier:
         form["code_verifier"] = verifier
@@ -143,7 +166,7 @@ async def exchange(http: HttpClient, spec: OAuthSpec, settings: Any, client: dic
             payload = parse_json(response, spec.network)
         except BadResponse:
             payload = None
-        token = payload.get("access_token") if isinstance(payload, dict) else None
+        token = _access_token(spec, payload)
         if response.status_code >= 400 or not token:
             reason = payload.get("error") if isinstance(payload, dict) else None
             error = Unavailable if response.status_code >= 500 else AuthFailed
@@ -154,6 +177,8 @@ async def exchange(http: HttpClient, spec: OAuthSpec, settings: Any, client: dic
     await http.request(spec.network, "POST", token_url, data=form, headers=headers,
                        secrets=(code, secret, verifier or ""), check=check)
     payload = holder["payload"]
+    if spec.network == "vk":  # VK answers the community's token in `groups`
+        return {"group_token": str(_access_token(spec, payload))}
     found = {"access_token": str(payload["access_token"])}
     if payload.get("refresh_token"):
         found["refresh_token"] = str(payload["refresh_token"])
@@ -163,6 +188,39 @@ async def exchange(http: HttpClient, spec: OAuthSpec, settings: Any, client: dic
     if spec.network == "ok" and secret:  # OK signs every request with the app's secret
         found["application_secret_key"] = secret
     return found
+
+
+def _access_token(spec: OAuthSpec, payload: Any) -> str | None:
+    """The token of a token endpoint's answer; for VK's community flow the group's one
+    (``{"groups": [{"group_id", "access_token"}]}``)."""
+    if not isinstance(payload, dict):
+        return None
+    if spec.network == "vk":
+        groups = [g for g in payload.get("groups") or [] if isinstance(g, dict)]
+        return str(groups[0].get("access_token") or "") or None if groups else None
+    return str(payload.get("access_token") or "") or None
+
+
+async def register_app(http: HttpClient, instance: str, redirect_uri: str) -> dict[str, str]:
+    """Mastodon: every server is its own provider, so otklik registers itself there
+    (``POST /api/v1/apps``) and signs in with the client it is given."""
+    holder: dict[str, Any] = {}
+
+    def check(response: httpx.Response) -> None:
+        payload = parse_json(response, "mastodon") if response.status_code < 500 else None
+        if response.status_code >= 400 or not isinstance(payload, dict) or not payload.get(
+                "client_id"):
+            error = Unavailable if response.status_code >= 500 else BadResponse
+            raise error(f"mastodon: {instance} refused to register otklik: HTTP "
+                        f"{response.status_code}", network="mastodon")
+        holder["app"] = payload
+
+    await http.request("mastodon", "POST", f"{instance.rstrip('/')}/api/v1/apps", data={
+        "client_name": "otklik", "redirect_uris": redirect_uri,
+        "scopes": " ".join(SPECS["mastodon"].scopes)}, check=check)
+    app = holder["app"]
+    return {"client_id": str(app["client_id"]), "client_secret": str(app.get("client_secret")
+                                                                     or "")}
 
 
 async def refresh(http: HttpClient, network: str, token_url: str, credentials: dict[str, Any],

@@ -27,7 +27,8 @@ from tests.web.conftest import PASSWORD, no_enrichers, sign_in
 
 SECRET = "oauth-test-secret-0123456789"
 CLIENTS = {"reddit": {"client_id": "reddit-app", "client_secret": "reddit-app-SECRET"},
-           "x": {"client_id": "x-app", "client_secret": "x-app-SECRET"}}
+           "x": {"client_id": "x-app", "client_secret": "x-app-SECRET"},
+           "vk": {"client_id": "51234567", "client_secret": "vk-app-SECRET"}}
 
 
 def desk(store: Any, server: HTTPServer) -> Any:
@@ -36,7 +37,8 @@ def desk(store: Any, server: HTTPServer) -> Any:
     from otklik.actions.users import create_user
 
     settings = Settings(database_url=store.url, secret_key=SECRET, oauth_clients=CLIENTS,
-                        reddit_api_url=base_url(server), x_api_url=base_url(server))
+                        reddit_api_url=base_url(server), x_api_url=base_url(server),
+                        vk_api_url=base_url(server))
     with session_scope(store.sessions) as session:
         create_user(session, "admin@example.org", PASSWORD, "admin")
         create_brand(session, "Зерно", queries=["зерно"])
@@ -56,8 +58,9 @@ def tokens(seen: list[dict[str, Any]]) -> Any:
     return handle
 
 
-def begin(client: Any, network: str) -> dict[str, str]:
-    started = client.post(f"/settings/brands/1/oauth/{network}")
+def begin(client: Any, network: str, **params: str) -> dict[str, str]:
+    started = client.post(f"/settings/brands/1/oauth/{network}",
+                          data={f"param_{k}": v for k, v in params.items()})
     assert started.status_code == 303, started.text
     where = urlsplit(started.headers["location"])
     return {"path": where.path, **{k: v[0] for k, v in parse_qs(where.query).items()}}
@@ -138,6 +141,7 @@ def test_a_network_without_an_app_or_sign_in_says_so(sqlite_store: Any,
     page = client.get("/settings")
     assert "/settings/brands/1/oauth/reddit" in page.text
     assert "/settings/brands/1/oauth/youtube" not in page.text  # no app configured
+    assert "/settings/brands/1/oauth/mastodon" in page.text  # registers itself per server
 
 
 def test_real_urls_unless_the_api_setting_moves_them() -> None:
@@ -149,3 +153,53 @@ def test_real_urls_unless_the_api_setting_moves_them() -> None:
                                        "http://127.0.0.1:9/api/v1/access_token")
     with pytest.raises(ValueError, match="paste a token"):
         oauth.spec_of("telegram")
+
+
+def test_mastodon_sign_in_registers_otklik_on_the_server(sqlite_store: Any,
+                                                          httpserver: HTTPServer) -> None:
+    seen: list[dict[str, Any]] = []
+    httpserver.expect_request("/api/v1/apps", method="POST").respond_with_json(
+        {"id": "563419", "name": "otklik", "client_id": "masto-app",
+         "client_secret": "masto-app-SECRET", "redirect_uri": "x"})
+    httpserver.expect_request("/oauth/token", method="POST").respond_with_handler(tokens(seen))
+    httpserver.expect_request("/api/v1/accounts/verify_credentials").respond_with_response(
+        respond("mastodon", "verify_credentials__ok.json"))
+    client = desk(sqlite_store, httpserver)
+    asked = begin(client, "mastodon", instance=base_url(httpserver))
+    registered = httpserver.log[0][0].form.to_dict()
+    assert registered == {"client_name": "otklik", "scopes": "read write:statuses",
+                          "redirect_uris": "http://testserver/settings/oauth/mastodon/callback"}
+    assert asked["path"] == "/oauth/authorize" and asked["client_id"] == "masto-app"
+    cookie = client.cookies["otklik_session"]  # base64 JSON, signed, not encrypted:
+    kept = base64.b64decode(cookie.split(".")[0] + "==").decode()  # what a browser can read
+    assert "oauth" in kept and "masto-app-SECRET" not in kept  # the client secret is sealed
+    back = client.get("/settings/oauth/mastodon/callback",
+                      params={"code": "C", "state": asked["state"]})
+    assert back.status_code == 303, back.text
+    assert seen[0]["form"]["client_secret"] == "masto-app-SECRET"
+    with session_scope(sqlite_store.sessions) as session:
+        source = session.query(Source).one()
+        assert source.params["instance"] == base_url(httpserver)
+        assert open_credentials(source.credentials, SECRET) == {
+            "access_token": "user-ACCESS-token", "refresh_token": "user-REFRESH-token"}
+
+
+def test_vk_sign_in_gives_the_community_token(sqlite_store: Any, httpserver: HTTPServer) -> None:
+    from tests.sources.test_connect import serve_community
+
+    httpserver.expect_request("/access_token", method="POST").respond_with_json(
+        {"groups": [{"group_id": 100200, "access_token": "vk1.a.COMMUNITY-token"}],
+         "expires_in": 0})
+    serve_community(httpserver, "full")
+    client = desk(sqlite_store, httpserver)
+    assert client.post("/settings/brands/1/oauth/vk").status_code == 422  # no group given
+    asked = begin(client, "vk", group_id="100200")
+    assert (asked["path"], asked["group_ids"], asked["scope"]) == (
+        "/authorize", "100200", "manage,messages,wall")
+    back = client.get("/settings/oauth/vk/callback", params={"code": "C", "state": asked["state"]})
+    assert back.status_code == 303, back.text
+    with session_scope(sqlite_store.sessions) as session:
+        source = session.query(Source).one()
+        assert open_credentials(source.credentials, SECRET) == {
+            "group_token": "vk1.a.COMMUNITY-token"}
+        assert session.query(Channel).one().external_id == "-100200"

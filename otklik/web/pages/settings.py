@@ -20,8 +20,11 @@ from otklik.db.models import AlertChannel, AlertOutbox, Brand, Source, Template,
 from otklik.db.models.accounts import ROLES
 from otklik.domain.ids import StoreId
 from otklik.domain.posts import NETWORKS
+from otklik.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.sources import oauth
-from otklik.sources.registry import networks
+from otklik.sources.errors import SourceError
+from otklik.sources.mastodon import instance_url
+from otklik.sources.registry import networks, new_client
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.common import brands, opt_int
 from otklik.web.preview import preview
@@ -48,8 +51,8 @@ def _page(request: Request, session: Session, principal: Principal, error: str |
             select(Source.id).where(Source.network == "sandbox"))),
         "connectable": [cls for cls in networks().values()
                         if cls.credential_fields and not cls.sandbox],
-        "oauth_ready": {n for n, app in request.app.state.settings.oauth_clients.items()
-                        if n in oauth.SPECS and app.get("client_id")},
+        "oauth_ready": {n for n, spec in oauth.SPECS.items() if spec.per_instance or (
+            request.app.state.settings.oauth_clients.get(n) or {}).get("client_id")},
     }, status_code=status_code)
 
 
@@ -197,21 +200,33 @@ async def oauth_start(
     session: Session = Depends(db),
 ) -> Response:
     """Sign in with the network: to its authorize page with a fresh `state` (and PKCE), kept
-    in this browser's signed session for the callback to find again."""
+    in this browser's signed session for the callback to find again (the PKCE verifier and a
+    registered Mastodon client sealed there with the secret key)."""
     _brand(session, brand_id)
     settings = request.app.state.settings
     form = await request.form()
     params = {str(k)[6:]: str(v).strip() for k, v in form.items()
               if str(k).startswith("param_") and isinstance(v, str) and v.strip()}
+    back = str(request.url_for("oauth_callback", network=network))
     try:
         spec = oauth.spec_of(network)
-        begun = oauth.start(spec, settings, dict(settings.oauth_clients.get(network) or {}),
-                            str(request.url_for("oauth_callback", network=network)))
+        app = dict(settings.oauth_clients.get(network) or {})
+        if spec.per_instance:  # Mastodon: register otklik on the brand's server first
+            params["instance"] = instance_url(params.get("instance"))
+            http = new_client(max_retries=1)
+            try:
+                app = await oauth.register_app(http, params["instance"], back)
+            finally:
+                await http.aclose()
+        begun = oauth.start(spec, settings, app, back, params)
     except ValueError as exc:
         return _page(request, session, principal, str(exc), status_code=422)
+    except SourceError as exc:
+        return _page(request, session, principal, f"{network}: {exc}", status_code=502)
     pending = dict(request.session.get("oauth") or {})
-    pending[begun.state] = {"network": network, "brand_id": brand_id,
-                            "verifier": begun.verifier, "params": params}
+    secret = {"verifier": begun.verifier or "", **(app if spec.per_instance else {})}
+    pending[begun.state] = {"network": network, "brand_id": brand_id, "params": params,
+                            "sealed": seal_credentials(secret, settings.secret_key)}
     request.session["oauth"] = dict(list(pending.items())[-OAUTH_KEPT:])
     return RedirectResponse(begun.url, status_code=303)
 
@@ -241,10 +256,16 @@ async def oauth_callback(
         return _page(request, session, principal, f"{network}: вход отменён ({why})",
                      status_code=400)
     brand_id = int(begun["brand_id"])
+    settings = request.app.state.settings
+    try:
+        kept = open_credentials(begun.get("sealed"), settings.secret_key)
+    except CannotOpen:
+        kept = {}
+    app = {k: v for k, v in kept.items() if k in ("client_id", "client_secret")} or None
     try:
         await run_in_threadpool(
-            connect_oauth, session, request.app.state.settings, brand_id=brand_id,
-            network=network, code=code, verifier=begun.get("verifier"),
+            connect_oauth, session, settings, brand_id=brand_id, network=network, code=code,
+            verifier=kept.get("verifier") or None, app=app,
             redirect_uri=str(request.url_for("oauth_callback", network=network)),
             params=dict(begun.get("params") or {}), actor=principal.actor)
     except ConnectError as exc:
