@@ -8,7 +8,7 @@ starting with "=" stays text).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,9 @@ from typing import Any
 import xlsxwriter
 from sqlalchemy.orm import Session
 
+from otklik.care.metrics import DeskMetrics
 from otklik.reports.figures import Figures
-from otklik.reports.pdf import period_words
+from otklik.reports.pdf import STANCES, period_words
 from otklik.reports.rows import COLUMNS, HEADERS, mention_rows
 from otklik.reports.sheet import RowSheet
 from otklik.reports.summary import sentences
@@ -28,6 +29,8 @@ EXCEL_ROWS = 1_048_576
 SENTIMENT_WORDS = {"ru": {"negative": "негатив", "neutral": "нейтрально", "positive": "позитив"},
                    "en": {}}
 MENTION_WIDTHS = (10, 17, 10, 11, 24, 24, 40, 80, 10, 10, 10)
+COMMUNITY_KINDS = {"place": ("площадка", "place"),
+                   "author_group": ("группа авторов", "author group")}
 
 
 class _Book:
@@ -82,7 +85,7 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
                (t("Упоминаний", "Mentions"), f.volume.total),
                (t("Упоминаний в прошлом периоде", "Mentions, previous period"), f.previous.total),
                *((t("Вывод", "Finding"), line) for line in sentences(f, lang, tz)),
-               *((t("О чём писали", "Written about"), f"{word} ({n})") for word, n in f.words)]
+               *((t("О чём писали", "Written about"), f"{term} ({n})") for term, n in f.words)]
     book.sheet(t("Сводка", "Summary"), (t("что", "what"), t("значение", "value")), summary,
                (30, 110))
     book.sheet(t("По дням", "By day"),
@@ -100,16 +103,17 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
     book.sheet(t("Площадки и авторы", "Places and authors"),
                (t("что", "kind"), t("имя", "name"), t("сеть", "network"),
                 t("упоминаний", "mentions")),
-               [*((t("площадка", "place"), p["label"], p["network"], p["count"])
-                  for p in f.places),
-                *((t("автор", "author"), a["label"], a["network"], a["count"])
-                  for a in f.authors)], (12, 40, 12, 12))
+               [*((t("площадка", "place"), p["label"], word("network", p["network"], lang),
+                   p["count"]) for p in f.places),
+                *((t("автор", "author"), a["label"], word("network", a["network"], lang),
+                   a["count"]) for a in f.authors)], (12, 40, 14, 12))
     book.sheet(t("Сообщества", "Communities"),
                (t("кто", "who"), t("вид", "kind"), t("позиция", "stance"),
                 t("упоминаний", "mentions"), t("негатив до", "negative before"),
                 t("негатив после", "negative after")),
-               ((c.name, c.kind, c.stance, c.volume, c.share_before, c.share_after)
-                for c in f.communities), (60, 14, 20, 12, 14, 14), shares=(4, 5))
+               ((c.name, t(*COMMUNITY_KINDS.get(c.kind, (c.kind, c.kind))),
+                 t(*STANCES.get(c.stance, (c.stance, c.stance))), c.volume, c.share_before,
+                 c.share_after) for c in f.communities), (60, 16, 16, 12, 14, 14), shares=(4, 5))
     book.sheet(t("Обращения", "Care desk"), (t("срез", "slice"), t("показатель", "figure"),
                                               t("этот период", "this period"),
                                               t("прошлый", "previous")),
@@ -169,39 +173,49 @@ def _mentions(book: _Book, rows: Iterator[tuple[Any, ...]], lang: str) -> int:
     return total
 
 
-def _desk_rows(f: Figures, lang: str) -> list[tuple[Any, ...]]:
-    en = lang == "en"
-    d, p = f.desk, f.previous_desk
-    total = "all" if en else "всего"
-    rows: list[tuple[Any, ...]] = [
-        (total, "cases opened" if en else "обращений открыто", d.complaints, p.complaints),
-        (total, "answered publicly" if en else "отвечено публично", d.answered_publicly,
-         p.answered_publicly),
-        (total, "first answer median, min" if en else "первый ответ, медиана, мин",
-         d.first_answer_minutes.get("median"), p.first_answer_minutes.get("median")),
-        (total, "first answer p90, min" if en else "первый ответ, p90, мин",
-         d.first_answer_minutes.get("p90"), p.first_answer_minutes.get("p90")),
-        (total, "SLA breached" if en else "SLA нарушен", d.sla_breached, p.sla_breached),
-        (total, "loop closed" if en else "петля замкнута", d.loop_closed, p.loop_closed),
-        (total, "closed" if en else "закрыто", d.closed, p.closed),
-        *((total, ("outcome: " if en else "исход: ") + k, v, p.outcomes.get(k))
-          for k, v in d.outcomes.items()),
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(100 * share, 1)
+
+
+def _desk_figures(lang: str) -> list[tuple[str, Callable[[DeskMetrics], Any]]]:
+    """The care desk's figures as the PDF names them; shares as percents."""
+    def t(ru: str, en: str) -> str:
+        return en if lang == "en" else ru
+
+    return [
+        (t("обращений открыто", "cases opened"), lambda m: m.complaints),
+        (t("отвечено публично", "answered publicly"), lambda m: m.answered_publicly),
+        (t("первый ответ, медиана, мин", "first answer median, min"),
+         lambda m: m.first_answer_minutes.get("median")),
+        (t("первый ответ, p90, мин", "first answer p90, min"),
+         lambda m: m.first_answer_minutes.get("p90")),
+        (t("SLA нарушен", "SLA breached"), lambda m: m.sla_breached),
+        (t("SLA соблюдён, %", "SLA kept, %"),
+         lambda m: _percent(1 - m.sla_breached / m.complaints) if m.complaints else None),
+        (t("переведено в личные", "moved to private"), lambda m: m.moved_to_private),
+        (t("петля замкнута", "loop closed"), lambda m: m.loop_closed),
+        (t("петля замкнута, %", "loop closed, %"), lambda m: _percent(m.loop_closure_rate)),
+        (t("закрыто", "closed"), lambda m: m.closed),
     ]
-    for label, group in (("network" if en else "сеть", f.by_network),
-                         ("responder" if en else "ответственный", f.by_responder)):
+
+
+def _desk_rows(f: Figures, lang: str) -> list[tuple[Any, ...]]:
+    """All cases against the previous period, then by network and by responder."""
+    def t(ru: str, en: str) -> str:
+        return en if lang == "en" else ru
+
+    figures = _desk_figures(lang)
+    d, p = f.desk, f.previous_desk
+    total = t("всего", "all")
+    rows: list[tuple[Any, ...]] = [(total, name, get(d), get(p)) for name, get in figures]
+    rows += [(total, t("исход: ", "outcome: ") + word("outcome", k, lang), v, p.outcomes.get(k))
+             for k, v in d.outcomes.items()]
+    for label, group, code in ((t("сеть", "network"), f.by_network, "network"),
+                               (t("ответственный", "responder"), f.by_responder, None)):
         for r in group:
-            waits = r.metrics.first_answer_minutes
-            for name, value in (("opened" if en else "открыто", r.opened),
-                                ("answered" if en else "отвечено", r.answered),
-                                ("first answer median, min" if en
-                                 else "первый ответ, медиана, мин", waits.get("median")),
-                                ("first answer p90, min" if en else "первый ответ, p90, мин",
-                                 waits.get("p90")),
-                                ("SLA breached" if en else "SLA нарушен", r.breached),
-                                ("loop closed" if en else "петля замкнута",
-                                 r.metrics.loop_closed),
-                                ("resolved" if en else "решено", r.resolved)):
-                rows.append((f"{label}: {r.label}", name, value, None))
+            who = f"{label}: {word(code, r.label, lang) if code else r.label}"
+            rows += [(who, name, get(r.metrics), None) for name, get in figures]
+            rows.append((who, t("решено", "resolved"), r.resolved, None))
     return rows
 
 
@@ -213,6 +227,9 @@ def _event_rows(f: Figures, lang: str) -> list[tuple[Any, ...]]:
            i.cases, i.negative_before, i.negative_after) for i in e.incidents),
         *(("announcement" if en else "анонс", a.id, a.title, a.publish_at, None, None, None,
            None) for a in e.announcements),
-        *(("attack" if en else "атака", a.id, a.refutation or "", a.start, a.end, a.posts,
-           a.accounts, a.coverage) for a in e.attacks),
+        *(("attack" if en else "атака", a.id,
+           ("refutation: " if en else "опровержение: ")
+           + (word("refutation_status", a.refutation, lang) if a.refutation
+              else "none" if en else "нет"),
+           a.start, a.end, a.posts, a.accounts, a.coverage) for a in e.attacks),
     ]

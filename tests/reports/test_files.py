@@ -21,6 +21,8 @@ from sqlalchemy import select
 from otklik.db.models import Brand, MentionBrand
 from otklik.reports.build import write_report
 from otklik.reports.figures import window_of
+from otklik.reports.pdf import STANCES
+from otklik.wording.codes import CODES
 from tests.reports.conftest import Demo
 
 
@@ -90,6 +92,28 @@ def test_the_xlsx_has_the_sections_and_one_row_per_mention(demo: Demo, tmp_path:
     assert cases  # the demo's complaints are linked to their cases
     summary = [row for row in book["Сводка"].iter_rows(values_only=True)]
     assert ("Упоминаний", len(expected)) in summary
+
+
+def test_the_xlsx_sections_say_codes_in_words(demo: Demo, tmp_path: Path) -> None:
+    """Networks, community kinds and stances, outcomes and refutation states as the PDF and
+    the desk say them; the desk's shares (SLA kept, loop closed) beside its counts."""
+    out = tmp_path / "r.xlsx"
+    with demo.store.sessions() as s:
+        write_report(s, "zerno", window_of(demo.since, demo.until), out, "ru")
+    book = openpyxl.load_workbook(out, read_only=True)
+    codes = {code for domain in ("network", "outcome", "refutation_status")
+             for code in CODES[domain]} | {"place", "author_group", *STANCES}
+    shown = {part for name in book.sheetnames if not name.startswith("Упоминания")
+             for row in book[name].iter_rows(values_only=True)
+             for value in row if isinstance(value, str) for part in value.split(": ")}
+    assert not codes & shown, codes & shown
+    places = list(book["Площадки и авторы"].iter_rows(min_row=2, values_only=True))
+    assert {"ВКонтакте", "Telegram"} <= {row[2] for row in places}
+    desk = {row[:2]: row[2] for row in book["Обращения"].iter_rows(values_only=True)}
+    assert ("всего", "SLA соблюдён, %") in desk and ("всего", "петля замкнута, %") in desk
+    assert any(who == "сеть: ВКонтакте" for who, _ in desk)
+    stances = {row[2] for row in book["Сообщества"].iter_rows(min_row=2, values_only=True)}
+    assert stances and stances <= {"официальное", "нейтральное", "враждебное"}
 
 
 def test_the_csv_is_the_mentions_sheet(demo: Demo, tmp_path: Path) -> None:
