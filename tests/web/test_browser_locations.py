@@ -67,6 +67,12 @@ def test_locations_in_a_browser(demo: Any, tmp_path: Path) -> None:
             "Зерно на Садовой")
         page.screenshot(path=str(SCREENSHOTS / "locations-mentions.png"))  # the top: filters
 
+        # the inbox: new cases were routed to their café (its name and team as tags)
+        page.goto(f"{base}/inbox?tag=Зерно на Садовой")
+        page.wait_for_selector("table.inbox tbody tr")
+        assert "Команда Садовой" in page.inner_text("table.inbox")
+        page.screenshot(path=str(SCREENSHOTS / "locations-inbox.png"))
+
         # settings → Точки: add a café by hand, then load a file
         page.goto(f"{base}/settings")
         page.click("#brand-1 a.brand-locations")
