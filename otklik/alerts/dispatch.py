@@ -90,8 +90,11 @@ class AlertDispatcher:
                now: datetime | None = None) -> Report:
         """Route events to their channels' outbox; send at once where a channel has been quiet."""
         now = now or datetime.now(UTC)
+        channels: dict[int, Sequence[AlertChannel]] = {}  # a batch's events share few brands
         for event in events:
-            for channel in self._channels(session, event.brand_id):
+            if event.brand_id not in channels:
+                channels[event.brand_id] = self._channels(session, event.brand_id)
+            for channel in channels[event.brand_id]:
                 if self._wants(channel, event):
                     session.add(AlertOutbox(channel_id=channel.id, kind=event.kind,
                                             event=_stored(event), created_at=now))
