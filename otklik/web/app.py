@@ -21,7 +21,7 @@ from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.settings import Settings
 from otklik.web.auth import LoginThrottle
 from otklik.web.render import make_templates, render
-from otklik.web.security import SecurityHeaders
+from otklik.web.security import SecurityHeaders, tile_origins
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "otklik_session"
@@ -74,7 +74,7 @@ def create_app(
         same_site="lax",
         https_only=False,  # SecurityHeaders adds Secure whenever the request came over https
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, image_origins=tile_origins(settings.map_tiles_url))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for router in (*API_ROUTERS, *PAGE_ROUTERS, health.router):
         app.router.routes.extend(router.routes)

@@ -18,14 +18,19 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from otklik.actions.brands import create_brand
 from otklik.actions.cases import open_case
 from otklik.db.models import User
+from otklik.settings import Settings
+from otklik.web import create_app
 from otklik.web.auth import password_stamp
-from otklik.web.security import CSP
+from otklik.web.security import content_policy, tile_origins
 from tests.web.conftest import PASSWORD, Desk, sign_in
 from tests.web.readable import crawl
 from tests.web.test_security import _post
 
-HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff",
-           "referrer-policy": "same-origin", "x-frame-options": "DENY"}
+
+def _headers(desk: Desk) -> dict[str, str]:
+    tiles = tile_origins(desk.app.state.settings.map_tiles_url)
+    return {"content-security-policy": content_policy(tiles), "x-content-type-options": "nosniff",
+            "referrer-policy": "same-origin", "x-frame-options": "DENY"}
 
 
 def _clocked(desk: Desk, lifetime: int = 60, idle: int = 10) -> list[float]:
@@ -133,12 +138,13 @@ def test_security_headers_on_every_page_and_answer(desk: Desk) -> None:
         open_case(session, ids[0], brand.id, actor="test")
         session.commit()
     client = desk.client("admin")
+    expected = _headers(desk)
     missing: dict[str, list[str]] = {}
     inline: dict[str, list[str]] = {}
 
     def get(url: str) -> tuple[int, str]:
         response = client.get(url)
-        _check(url, response, missing)
+        _check(url, response, expected, missing)
         scripts = [t for t in re.findall(r"<script\b[^>]*>", response.text) if "src=" not in t]
         if scripts or "<style" in response.text:
             inline[url] = scripts or ["<style>"]
@@ -158,19 +164,40 @@ def test_security_headers_on_every_page_and_answer(desk: Desk) -> None:
         ("/api/v1/cases (no token)", anonymous.get("/api/v1/cases")),
         ("/healthz", anonymous.get("/healthz")),
     ]:
-        _check(url, response, missing)
+        _check(url, response, expected, missing)
     assert not missing, missing
     assert not inline, inline
 
 
-def _check(url: str, response: Any, missing: dict[str, list[str]]) -> None:
-    wrong = [name for name, value in HEADERS.items() if response.headers.get(name) != value]
+def _check(url: str, response: Any, expected: dict[str, str],
+           missing: dict[str, list[str]]) -> None:
+    wrong = [name for name, value in expected.items() if response.headers.get(name) != value]
     if wrong:
         missing[url] = wrong
 
 
-def test_the_policy_allows_only_own_scripts_and_style_sheets() -> None:
-    rules = dict(rule.strip().split(" ", 1) for rule in CSP.split(";"))
+def _rules(policy: str) -> dict[str, str]:
+    return dict(rule.strip().split(" ", 1) for rule in policy.split(";"))
+
+
+def test_the_policy_allows_only_own_scripts_and_style_sheets(sqlite_store: Any) -> None:
+    rules = _rules(content_policy())
     assert rules["script-src"] == "'self'" and rules["style-src"] == "'self'"
     assert rules["style-src-attr"] == "'unsafe-inline'"  # ECharts tooltips' style attributes
     assert rules["frame-ancestors"] == "'none'" and rules["object-src"] == "'none'"
+    assert rules["img-src"] == "'self' data: blob:"
+    # the locations map's tiles come from the configured tile server, and only from it
+    for template, origins in [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", ["https://tile.openstreetmap.org"]),
+        ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", ["https://*.tiles.example.org"]),
+        ("http://10.0.0.7:8080/osm/{z}/{x}/{y}.png", ["http://10.0.0.7:8080"]),
+        ("", []), ("https://{a}.x.org/{z}.png", []), ("javascript:alert(1)", []),
+    ]:
+        assert tile_origins(template) == origins, template
+    for tiles, images in [("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                           "'self' data: blob: https://tile.openstreetmap.org"),
+                          ("", "'self' data: blob:")]:
+        app = create_app(Settings(database_url=sqlite_store.url, map_tiles_url=tiles),
+                         engine=sqlite_store.engine)
+        policy = TestClient(app).get("/login").headers["content-security-policy"]
+        assert _rules(policy)["img-src"] == images
