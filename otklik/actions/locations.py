@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
-from otklik.db.models import Case, Location, MentionBrand, User
+from otklik.db.models import Brand, Case, Location, MentionBrand, User
 from otklik.wording.places import WORDS
 
 # the columns a location file may have (a header row names them; only `name` is required)
@@ -178,3 +178,13 @@ def route_case(session: Session, case: Case, mention_id: int) -> None:
         case.assignee_id = location.responsible_id
     record(session, "system", "case.route", "case", case.id, location_id=location.id,
            assignee=case.assignee_id, tags=tags)
+
+
+def set_radius(session: Session, brand: Brand, metres: float, *, actor: str) -> None:
+    """How far from a location a post's coordinates still count as being there."""
+    if not 10 <= metres <= 10_000:
+        raise LocationError("loc_radius_range", value=metres)
+    before = (brand.settings or {}).get("location_radius_m")
+    brand.settings = {**(brand.settings or {}), "location_radius_m": float(metres)}
+    record(session, actor, "brand.location_radius", "brand", brand.id, before=before,
+           after=float(metres))

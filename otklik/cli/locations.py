@@ -21,6 +21,7 @@ from otklik.actions.locations import (
     import_locations,
     parse_location_csv,
     save_location,
+    set_radius,
 )
 from otklik.cli._common import DEFAULT_ACTOR, ActorOpt, fail, read_lines, store_session
 from otklik.db.models import Location, User
@@ -101,6 +102,14 @@ def location_off(ctx: typer.Context, location_id: int, actor: ActorOpt = DEFAULT
     """Stop attributing new mentions to a location (those attributed keep it)."""
     with store_session(ctx) as s:
         disable_location(s, location_id, actor=actor)
+
+
+@location_app.command("radius")
+def location_radius(ctx: typer.Context, brand: str, metres: float,
+                    actor: ActorOpt = DEFAULT_ACTOR) -> None:
+    """How far (metres) from a location a post's coordinates count as being there (300)."""
+    with store_session(ctx) as s:
+        set_radius(s, get_brand(s, brand), metres, actor=actor)
 
 
 def _post(number: int, line: str) -> tuple[Any, str, float | None, float | None, str | None]:

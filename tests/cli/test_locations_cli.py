@@ -68,3 +68,15 @@ def test_import_is_idempotent_and_bad_files_say_where(cli_store: Store, tmp_path
     assert done.exit_code == 2 and "both latitude and longitude" in done.output
     done = runner.invoke(app, ["locate", "--brand", "zerno", "-"], input="{\"id\": 1}\n")
     assert done.exit_code == 2 and "line 1" in done.output
+
+
+def test_radius_is_a_brand_setting(cli_store: Store) -> None:
+    _add_eight()
+    near = '{"id": 1, "text": "кофе", "geo": {"lat": 55.7530, "lon": 37.5960}}\n'  # ~170 m
+    done = runner.invoke(app, ["locate", "--brand", "zerno", "-"], input=near)
+    assert json.loads(done.output)["location"] == "Зерно на Арбате"
+    assert runner.invoke(app, ["location", "radius", "zerno", "100"]).exit_code == 0
+    done = runner.invoke(app, ["locate", "--brand", "zerno", "-"], input=near)
+    assert json.loads(done.output)["location"] is None
+    done = runner.invoke(app, ["location", "radius", "zerno", "5"])
+    assert done.exit_code == 2 and "10…10,000" in done.output

@@ -92,6 +92,10 @@ def test_locations_in_a_browser(demo: Any, tmp_path: Path) -> None:
         page.wait_for_selector("#location-note")
         assert "Загружено точек: 1" in page.inner_text("#location-note")
         assert "Зерно в Сокольниках" in page.inner_text("#location-list")
+        page.fill("#location-radius input[name='radius']", "250")
+        page.click("#location-radius button")
+        page.wait_for_selector("#location-radius input[value='250']")
+        assert "в радиусе 250 м" in page.inner_text("main")
         shot(page, "locations-settings")
 
         # a bad latitude is said in words on the page, nothing stored

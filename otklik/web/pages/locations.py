@@ -17,6 +17,7 @@ from otklik.actions.locations import (
     disable_location,
     import_locations,
     parse_location_csv,
+    set_radius,
 )
 from otklik.actions.locations import save_location as save
 from otklik.analytics.locations import RADIUS_M
@@ -164,6 +165,30 @@ async def location_import(
                        status_code=422)
     session.commit()
     return _manage(request, session, chosen, note=t("imported_n", n=len(done)))
+
+
+@router.post("/settings/locations/radius")
+def location_radius(
+    request: Request,
+    brand_id: StoreId = Form(...),
+    radius: str = Form(..., max_length=20),
+    principal: Principal = Depends(Require("analyze")),
+    session: Session = Depends(db),
+) -> Response:
+    chosen = _chosen(session, str(brand_id))
+    assert chosen is not None
+    t = translator(lang_of(request))
+    try:
+        metres = _number(radius, t("radius"))
+        if metres is None:
+            raise LocationError("loc_not_number", field=t("radius"), value="")
+        set_radius(session, chosen, metres, actor=principal.actor)
+    except LocationError as exc:
+        session.rollback()
+        return _manage(request, session, chosen, error=exc.say(lang_of(request)),
+                       status_code=422)
+    session.commit()
+    return RedirectResponse(f"/settings/locations?brand={chosen.id}", status_code=303)
 
 
 @router.post("/settings/locations/{location_id}/off")
