@@ -254,3 +254,21 @@ def test_a_later_page_not_served_ends_the_pass(sqlite_store: Any, httpserver: HT
     one, two = poll_twice(sqlite_store, network, kind, [params], credential, env)
     assert (one["inserted"], two["inserted"]) == (inserted + (network == "youtube") * 2, 0)
     assert one["cursor"].get("next_token", one["cursor"].get("page_token")) is None
+
+
+def test_x_recorded_answer_without_fields_is_dated_by_its_ids(sqlite_store: Any,
+                                                               httpserver: HTTPServer) -> None:
+    """tweepy's recorded recent search (cassettes/test_client_search_recent_tweets.yaml, 2022):
+    only the default fields, so no author and no created_at: each tweet is still stored once,
+    dated by its snowflake id."""
+    httpserver.expect_request("/2/tweets/search/recent").respond_with_handler(
+        replay("x", "search_recent__tweepy_recorded.json"))
+    env = {"OTKLIK_X_API_URL": base_url(httpserver)}
+    first, second = poll_twice(sqlite_store, "x", "search", ["q=Tweepy"], "bearer_token", env)
+    assert (first["inserted"], second["inserted"]) == (10, 0)
+    rows = stored(sqlite_store, "x")
+    assert_whole(rows, without_author=set(rows))
+    newest = rows["1578516068309794817"]
+    assert newest.text == "2022-10-07 22:42:12.637103 tweepy"
+    assert newest.created_at.replace(tzinfo=None).isoformat(timespec="seconds") == (
+        "2022-10-07T22:42:12")
