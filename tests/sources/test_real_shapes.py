@@ -272,3 +272,27 @@ def test_x_recorded_answer_without_fields_is_dated_by_its_ids(sqlite_store: Any,
     assert newest.text == "2022-10-07 22:42:12.637103 tweepy"
     assert newest.created_at.replace(tzinfo=None).isoformat(timespec="seconds") == (
         "2022-10-07T22:42:12")
+
+
+def test_reddit_recorded_praw_answers(sqlite_store: Any, httpserver: HTTPServer) -> None:
+    """PRAW's recorded answers (TestComment.test_refresh__deleted_comment, 2016): a listing
+    whose only comment was deleted (nothing left to read: nothing stored, the poll succeeds),
+    and a post's page with an empty comment listing (the post stored with its author)."""
+    httpserver.expect_request("/search").respond_with_handler(
+        replay("reddit", "info__praw_deleted_comment.json"))
+    httpserver.expect_request("/comments/52o2fl").respond_with_handler(
+        replay("reddit", "comments__praw_52o2fl.json"))
+    env = {"OTKLIK_REDDIT_API_URL": base_url(httpserver)}
+    first, second = poll_twice(sqlite_store, "reddit", "search", ["q=define bot"],
+                               "access_token", env)
+    assert (first["inserted"], second["inserted"]) == (0, 0)
+    added = run(sqlite_store, "source", "add", "reddit", "comments", "one post",
+                "-p", "post_id=52o2fl", "--credential-env", "access_token=TOKEN_FOR_TEST",
+                env={**env, "TOKEN_FOR_TEST": "t"})
+    assert added.exit_code == 0, added.output
+    for _ in range(2):
+        assert run(sqlite_store, "source", "poll", "2", "--no-enrich", env=env).exit_code == 0
+    rows = stored(sqlite_store, "reddit")
+    assert set(rows) == {"t3_52o2fl"}
+    assert_whole(rows)
+    assert rows["t3_52o2fl"].text == "testing define bot!\n\ntest"
