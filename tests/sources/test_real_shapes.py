@@ -296,3 +296,23 @@ def test_reddit_recorded_praw_answers(sqlite_store: Any, httpserver: HTTPServer)
     assert set(rows) == {"t3_52o2fl"}
     assert_whole(rows)
     assert rows["t3_52o2fl"].text == "testing define bot!\n\ntest"
+
+
+def test_mastodon_recorded_tag_timeline(sqlite_store: Any, httpserver: HTTPServer) -> None:
+    """Mastodon.py's recorded hashtag timeline (tests/cassettes/test_hashtag_tl.yaml, Mastodon
+    4.0) with its Link header and a rate-limit reset long past: stored once, the tag kept."""
+    link = ('<http://localhost:3000/api/v1/timelines/tag/hoot?max_id=109440153064280358>; '
+            'rel="next", <http://localhost:3000/api/v1/timelines/tag/hoot?min_id='
+            '109440153064280358>; rel="prev"')
+    httpserver.expect_request("/api/v1/timelines/tag/hoot").respond_with_response(respond(
+        "mastodon", "tag__mastodonpy_hoot.json", headers={
+            "Link": link, "X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "189",
+            "X-RateLimit-Reset": "2022-12-01T21:00:00.609574Z"}))
+    params = ["tag=hoot", f"instance={base_url(httpserver)}"]
+    first, second = poll_twice(sqlite_store, "mastodon", "tag", params, "access_token", {})
+    assert (first["inserted"], second["inserted"]) == (1, 0)
+    rows = stored(sqlite_store, "mastodon")
+    assert_whole(rows)
+    (status,) = rows.values()
+    assert status.text == "#hoot (hashtag toot)" and status.lang == "ja"
+    assert status.author is not None and status.author.name == "John Lennon"
