@@ -316,3 +316,20 @@ def test_mastodon_recorded_tag_timeline(sqlite_store: Any, httpserver: HTTPServe
     (status,) = rows.values()
     assert status.text == "#hoot (hashtag toot)" and status.lang == "ja"
     assert status.author is not None and status.author.name == "John Lennon"
+
+
+def test_youtube_recorded_comment_threads(sqlite_store: Any, httpserver: HTTPServer) -> None:
+    """A recorded commentThreads answer (published with a YouTube clone, December 2022, cut to
+    its first nine threads): HTML entities and links in textDisplay, a next page token the
+    replay answers with the same page: nine comments stored once, as written."""
+    httpserver.expect_request("/commentThreads").respond_with_handler(
+        replay("youtube", "commentThreads__recorded_7ghhRHRP6t4.json"))
+    env = {"OTKLIK_YOUTUBE_API_URL": base_url(httpserver)}
+    first, second = poll_twice(sqlite_store, "youtube", "comments", ["video_id=7ghhRHRP6t4"],
+                               "api_key", env)
+    assert (first["inserted"], second["inserted"]) == (9, 0)
+    rows = stored(sqlite_store, "youtube")
+    assert_whole(rows)
+    assert rows["UgyQqkaqj5clVhYmx_94AaABAg"].text.endswith(
+        "\"I'm never gonna need nobody's touch but yours.\"")
+    assert "#Namaste. I'm Blacqueue" in rows["UgwKXCz4Nt0ePglz1wN4AaABAg"].text
