@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from otklik.analytics.spikes import DetectorConfig, score_series
+from otklik.analytics.spikes import ROW_SCORES, DetectorConfig, score_series
 
 DATA = Path("/work/shared/data/spikes")
 MORE = DATA / "nab_more"
@@ -45,10 +45,13 @@ FILES = ("AAPL", "AMZN", "CRM", "CVS", "FB")
 DETECTORS = {"ARTime": "ARTime", "numenta": "Numenta HTM", "twitterADVec": "Twitter ADVec"}
 # NAB standard score, one threshold over the five realTweets series: (tuning five, held-out five)
 ISSUE_REALTWEETS = {"ARTime": (88.1, 82.0), "numenta": (67.4, 72.4), "twitterADVec": (66.0, 53.6)}
-# settings compared by `--choices` (the first is the shipped detector)
+# settings compared by `--choices`, changes to ROW_SCORES (the first is the shipped detector)
 CANDIDATES: dict[str, dict[str, Any]] = {
-    "shipped": {},
-    "no range record (before issue 23)": {"record_rate": 0.0},
+    "shipped (otklik spikes)": {},
+    "no hold (the desk's scores)": {"hold": 0.0},
+    "no hold, no range record (pre-23)": {"hold": 0.0, "record_rate": 0.0},
+    "hold 12 h": {"hold": 43200.0},
+    "hold 36 h": {"hold": 129600.0},
     "range record rate 40": {"record_rate": 40.0},
     "novelty half-life 24 h": {"novelty_half_life": 86400.0},
     "novelty half-life 3 h": {"novelty_half_life": 10800.0},
@@ -60,7 +63,7 @@ CANDIDATES: dict[str, dict[str, Any]] = {
 
 def config_from(args: Sequence[str]) -> DetectorConfig:
     """`field=value` arguments (e.g. novelty_half_life=43200) override DetectorConfig fields."""
-    base = DetectorConfig()
+    base = ROW_SCORES
     values: dict[str, Any] = {}
     for arg in args:
         key, sep, text = arg.partition("=")
@@ -376,7 +379,7 @@ def choices(corpus: Corpus) -> None:
     everyone = list(range(len(corpus.keys)))
     tweets = corpus.members("realTweets")
     n_all, n_tw = corpus.windows(everyone), corpus.windows(tweets)
-    base = DetectorConfig()
+    base = ROW_SCORES
     all_curves = []
     print("\nChoices, each judged by leave-one-series-out (all 53 | the five realTweets), then the "
           "split of `split_figures`:")

@@ -9,12 +9,8 @@ left to the level (half-life 12 h) and to the tail model below, which learns how
 Monday morning usually is; an explicit hour-of-week profile was tried and scored worse on NAB.
 
 Noise is modelled as negative-binomial-like: in Anscombe units its variance is base^2 + phi*mu
-(mu the expected count), both parts learnt online by a median tracker. Real mention counts are
-overdispersed, so a busy hour is noisier than Poisson and a quiet night is not; one flat scale made
-busy-hour z-scores heavy-tailed, the learnt tail too cautious, and large bursts on high-volume
-series scored low (simulated series at their own best threshold: 74.9 before, 80.6 now; NAB
-leave-one-out 73.7 -> 76.9, one window; realTweets resampled with injected bursts 25.9 -> 24.2:
-the real-data gains are within noise; `bench/spikes.py overdispersion=false` scores the flat model).
+(mu the expected count), both parts learnt online by a median tracker (mention counts are
+overdispersed: a busy hour is noisier than Poisson, a quiet night is not).
 
 Evidence: the bucket's robust z-score and EWMAs of z-scores over 30 min, 2 h and 6 h (a wave of
 moderately high buckets is as telling as one very high bucket). Each statistic's upper tail is
@@ -37,12 +33,18 @@ in its first 32 buckets). Mention counts never leave the count path.
 
 Records (issue 23): a value outside every value seen so far, by more than twice the noise, scores
 by its excess in units of the range seen (the "spatial anomaly" of Numenta's NAB detector, Ahmad
-et al. 2017, re-implemented from its description), the bucket's score being the larger of the two.
-It needs no calibration (a record is a record on any series), so it holds where the tail model's
-per-series calibration does not: on NAB's 53 shared series, records alone (score >= 0.5, after
-the probation) find 44 of 99 labelled windows with 15 false rows (realTweets: 9 of 16, none
-false). Leave-one-series-out over the 53: 33.1 -> 47.3; over the five realTweets 76.9 -> 77.4
-(`bench/spikes.py`; bench/spikes_notes.md lists what was tried and not kept).
+et al. 2017, re-implemented from its description); the bucket's score is the larger of the two.
+A record needs no calibration, so it holds where the tail model's per-series calibration does
+not: on NAB's 53 shared series records alone (score >= 0.5, after the probation) find 44 of 99
+labelled windows with 15 false rows (realTweets: 9 of 16, none false).
+
+Hold (`ROW_SCORES`, the scores of `otklik spikes`): after an alarm (score >= 0.5) the tail score
+is held at 0 for a day unless the raw surprise is a decade above the alarm's (records are never
+held), as many NAB detectors mask repeats. The desk's default holds nothing: it groups
+detections into episodes itself, and a noise alarm must not hide a real incident hours later.
+NAB leave-one-series-out over 53 series: 33.1 before issue 23, 47.3 with records, 49.9 with the
+hold; over the five realTweets 76.9, 77.4, 79.9 (`bench/spikes.py --choices`; what was tried and
+not kept: bench/spikes_notes.md).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ from typing import Any
 DAY = 86_400.0
 _INV_LN10 = 1.0 / math.log(10.0)
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_ALARM = 0.5  # a score this high is an alarm (for the hold)
+_ESCALATION = 1.0  # decades: during a hold, an event 10x rarer than the alarm alarms again
 _SETTLE = 32  # buckets a measurement's scale is given (steps 1/sqrt(n): ~2 sqrt(n) e-folds)
 
 
@@ -79,6 +83,7 @@ class DetectorConfig:
     score_decades: float = 2.0  # decades of novel surprise that make a score of 1 - 1/e
     overdispersion: bool = True  # noise variance grows with the expected count (False: flat)
     continuous: bool = True  # a non-integer or negative value makes the series a measurement
+    hold: float = 0.0  # after an alarm, only a 10x rarer event or a record alarms (0: off)
     record_rate: float = 20.0  # a new record beyond the range by this fraction of it: 1 - 1/e
 
 
@@ -90,6 +95,12 @@ def _epoch(ts: datetime | float) -> float:
     if isinstance(ts, datetime):
         return (ts if ts.tzinfo else ts.replace(tzinfo=UTC)).timestamp()
     return float(ts)
+
+
+# The per-row scores of `otklik spikes` (what NAB measures): an alarm holds for a day. The desk
+# keeps the default (no hold): it groups detections into episodes itself, and a hold would let a
+# noise alarm hide the onset of a real incident hours later.
+ROW_SCORES = DetectorConfig(hold=DAY)
 
 
 @dataclass(slots=True)
@@ -111,6 +122,8 @@ class _State:
     last_expected: float = 0.0
     phi: float = 0.01  # extra noise variance per expected post (median-|residual| units)
     counts: bool = True  # False once a value that is not a count has been seen
+    hold_until: float | None = None  # end of the hold after the last alarm
+    hold_ref: float = 0.0  # raw surprise of that alarm
     high: float = 0.0  # the highest and lowest value seen (Anscombe units for counts)
     low: float = 0.0
 
@@ -264,6 +277,14 @@ class SpikeDetector:
             s.recent = raw if raw > recent else recent
             raw = raw - c.novelty * recent
         score = 1.0 - math.exp(-raw / c.score_decades) if raw > 0 else 0.0
+        # hold: after an alarm only an event score_decades rarer than it alarms again for a while
+        if s.hold_until is not None and t <= s.hold_until:
+            if score >= _ALARM and s.last_raw >= s.hold_ref + _ESCALATION:
+                s.hold_until, s.hold_ref = t + c.hold, s.last_raw
+            else:
+                score = 0.0
+        elif score >= _ALARM and c.hold > 0:
+            s.hold_until, s.hold_ref = t + c.hold, s.last_raw
         return record if record > score else score
 
     def _record(self, y: float) -> float:

@@ -3,8 +3,9 @@
 Input: CSV with a header naming `timestamp` and `value` columns (ISO 8601 or Unix seconds; counts
 per bucket, or any measurement, at any regular interval). Output: `timestamp,value,anomaly_score`,
 one row per input row, score in [0, 1], computed online (a row's score depends only on it and
-earlier rows). The whole input is checked before anything is written: a bad row exits with code 2
-naming its line.
+earlier rows). The detector is `ROW_SCORES`: after an alarm, only a 10x rarer event or a value
+beyond every value seen alarms again for a day. The whole input is checked before anything is
+written: a bad row exits with code 2 naming its line.
 
 A row whose timestamp is not after the previous row's (a local clock repeating an hour when
 daylight saving ends, a logger's duplicate, a clock set back) is still its own row: it is scored
@@ -24,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from otklik.analytics.spikes import SpikeDetector
+from otklik.analytics.spikes import ROW_SCORES, SpikeDetector
 from otklik.cli._common import fail, read_lines
 from otklik.importers import parse_time
 
@@ -86,7 +87,7 @@ def spikes(
         typer.echo(f"warning: {file}:{not_after[0]}: {len(not_after)} row(s) with a timestamp not "
                    "after the previous row's, each scored in input order, 1 s after the latest "
                    "time seen", err=True)
-    detector = SpikeDetector()
+    detector = SpikeDetector(ROW_SCORES)
     update = detector.update
     rows = [(t, v, f"{update(x, e):.6f}")
             for t, v, e, x in zip(raw_ts, raw_values, epochs, values, strict=True)]

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from otklik.actions.brands import create_brand
 from otklik.actions.spikes import detect_spikes
 from otklik.analytics.spikes import (
+    ROW_SCORES,
     DetectorConfig,
     SpikeDetector,
     detect,
@@ -199,6 +200,23 @@ def test_a_value_beyond_every_value_seen_scores_high_on_a_bursty_series() -> Non
                                       DetectorConfig(record_rate=0.0)))
     assert scores[9 * 288 + 100] == tail_only[9 * 288 + 100]
     assert scores[9 * 288 + 200] > 0.99 > tail_only[9 * 288 + 200]
+
+
+def test_row_scores_hold_for_a_day_after_an_alarm() -> None:
+    """`otklik spikes` scores: a second burst like the first within a day is held at 0, a burst
+    beyond every value seen is not, and after a day a burst alarms again; the desk's default
+    detector holds nothing (it groups detections into episodes itself)."""
+    ts, values = _series(6, lambda t: np.full(len(t), 8.0), seed=11)
+    first, second, record, later = 3 * 288, 3 * 288 + 60, 3 * 288 + 120, 5 * 288
+    values[[first, second, later]] += 40
+    values[record] += 200
+    held = np.array(score_series(ts.tolist(), values.tolist(), ROW_SCORES))
+    free = np.array(score_series(ts.tolist(), values.tolist()))
+    assert held[first] >= 0.5 and free[second] >= 0.5
+    assert held[second] == 0.0
+    assert held[record] > 0.99
+    assert held[later] >= 0.5
+    assert (held <= free + 1e-12).all()
 
 
 def test_a_timestamp_not_after_the_last_one_is_scored_after_it() -> None:
