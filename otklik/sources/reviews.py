@@ -27,7 +27,16 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 
 from otklik.domain.posts import Author
-from otklik.sources.base import READ, REPLY, CredentialField, Cursor, Page, Source, Target
+from otklik.sources.base import (
+    READ,
+    REPLY,
+    Account,
+    CredentialField,
+    Cursor,
+    Page,
+    Source,
+    Target,
+)
 from otklik.sources.errors import BadResponse
 from otklik.sources.http import Budget, parse_json
 from otklik.sources.reviews_items import app_place, apple_posts, play_posts, store_error
@@ -158,6 +167,23 @@ class ReviewsSource(Source):
             return Page(posts, {"floor": floor, "top": top, "next": following,
                                 "pages": pages}, more=True)
         return Page(posts, {"floor": top})
+
+    async def verify(self) -> Account:
+        """The app the token may answer for: Google Play `reviews.list` (one review) for the
+        package; App Store Connect ``GET /v1/apps/{id}``. The store follows the params given
+        (``package`` or ``app_id``)."""
+        if self.params.get("app_id") and not self.params.get("package"):
+            self.kind = "app_store"
+        app, name = self._app(), self.params.get("name")
+        if self.kind == "google_play":
+            await self.call("GET", self._play_url("reviews"), params={"maxResults": 1})
+        else:
+            found = await self.call("GET", f"{self.apple_url}/v1/apps/{app}")
+            name = name or ((found.get("data") or {}).get("attributes") or {}).get("name")
+        place = app_place(self.kind, app, name)
+        return Account(external_id=place.external_id, name=str(place.name), kind=self.kind,
+                       capabilities=frozenset({READ, REPLY}), url=place.url,
+                       params={"package" if self.kind == "google_play" else "app_id": app})
 
     # ---------------------------------------------------------------- outbound
     async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:

@@ -182,3 +182,37 @@ def test_cli_polls_twice_and_stores_each_review_once(sqlite_store: Any,
         assert len(rows) == 5 and all(m.text and m.created_at for m in rows.values())
         assert rows[f"google_play:{ANNA}"].sentiment == "negative"  # "спасибо", one star
         assert rows[f"google_play:{ANNA}"].raw["reviewId"] == ANNA
+
+
+def test_connecting_each_store_links_the_app_as_a_channel(sqlite_store: Any,
+                                                          httpserver: HTTPServer) -> None:
+    from otklik.actions.brands import create_brand
+    from otklik.actions.channels import connect_account
+    from otklik.db.engine import session_scope
+    from otklik.db.models import Channel
+    from otklik.settings import Settings
+
+    httpserver.expect_request(PLAY).respond_with_handler(play_pages)
+    httpserver.expect_request(f"/v1/apps/{APP}").respond_with_json(
+        {"data": {"type": "apps", "id": APP, "attributes": {
+            "name": "Зерно — кофе с собой", "bundleId": "ru.zerno.app", "sku": "ZERNO"}}})
+    settings = Settings(database_url=sqlite_store.url, secret_key="reviews-test-secret-0123",
+                        google_play_api_url=base_url(httpserver),
+                        app_store_api_url=base_url(httpserver))
+    with session_scope(sqlite_store.sessions) as session:
+        brand = create_brand(session, "Зерно", queries=["зерно"])
+        play = connect_account(session, settings, brand_id=brand.id, network="reviews",
+                               credentials={"access_token": TOKEN},
+                               params={"package": PACKAGE}, actor="anna")
+        apple = connect_account(session, settings, brand_id=brand.id, network="reviews",
+                                credentials={"token": "eyJ.APPLE-SECRET"},
+                                params={"app_id": APP}, actor="anna")
+    assert (play.account.external_id, play.account.kind) == (f"google_play:{PACKAGE}",
+                                                             "google_play")
+    assert (apple.account.external_id, apple.account.name, apple.account.kind) == (
+        f"app_store:{APP}", "Зерно — кофе с собой", "app_store")
+    with session_scope(sqlite_store.sessions) as session:
+        channels = {c.external_id: c for c in session.query(Channel)}
+        assert set(channels) == {f"google_play:{PACKAGE}", f"app_store:{APP}"}
+        assert all("reply" in c.capabilities for c in channels.values())
+    assert httpserver.log[0][0].args["maxResults"] == "1"
