@@ -23,7 +23,16 @@ from otklik.actions.locations import (
     save_location,
     set_radius,
 )
-from otklik.cli._common import DEFAULT_ACTOR, ActorOpt, fail, read_lines, store_session
+from otklik.actions.nearby import listen_around
+from otklik.cli._common import (
+    DEFAULT_ACTOR,
+    ActorOpt,
+    fail,
+    read_lines,
+    settings_of,
+    store_session,
+)
+from otklik.cli.sources import credentials_from_env
 from otklik.db.models import Location, User
 from otklik.nlp.toponyms import brand_location_index
 
@@ -110,6 +119,29 @@ def location_radius(ctx: typer.Context, brand: str, metres: float,
     """How far (metres) from a location a post's coordinates count as being there (300)."""
     with store_session(ctx) as s:
         set_radius(s, get_brand(s, brand), metres, actor=actor)
+
+
+@location_app.command("listen")
+def location_listen(
+    ctx: typer.Context, brand: str,
+    query: Annotated[str, typer.Option(help="Words to search near each location: кофе OR кофейня")],
+    credential_env: Annotated[list[str] | None, typer.Option(
+        "--credential-env", help="access_token=ENV_VAR: the VK token, from the environment")
+    ] = None,
+    interval: Annotated[int, typer.Option(help="Seconds between polls")] = 900,
+    actor: ActorOpt = DEFAULT_ACTOR,
+) -> None:
+    """Listen around every location with coordinates: one VK search source each (JSON lines).
+    Posts near a location that name no brand wait on the Точки page for a person to confirm."""
+    credentials = credentials_from_env(credential_env)
+    with store_session(ctx) as s:
+        made = listen_around(s, get_brand(s, brand), query=query, credentials=credentials,
+                             secret_key=settings_of(ctx).secret_key, interval_seconds=interval,
+                             actor=actor)
+        for source in made:
+            typer.echo(json.dumps({"source_id": source.id, "name": source.name,
+                                   "location_id": source.params.get("location_id")},
+                                  ensure_ascii=False))
 
 
 def _post(number: int, line: str) -> tuple[Any, str, float | None, float | None, str | None]:

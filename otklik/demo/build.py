@@ -19,7 +19,7 @@ from otklik.actions.spikes import detect_spikes
 from otklik.actions.users import create_user, find_user
 from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Place
-from otklik.demo.locations import add_locations, place_posts
+from otklik.demo.locations import add_locations, heard_nearby, place_posts
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
 from otklik.pipeline import ingest
 from otklik.wiring import Enrichment
@@ -71,6 +71,8 @@ def build_demo(
         if zerno is not None:
             add_locations(session, zerno, responsible_id=admin.id)
     report.steps["posts placed near a café"] = place_posts(scenario.posts)
+    scenario.posts.extend(heard_nearby(scenario.end))
+    scenario.posts.sort(key=lambda p: p.created_at)
     with session_scope(sessions) as session:
         enrichers = Enrichment().enrichers(session)
     # The installation "went live" two days before the end: older posts arrive as backfilled

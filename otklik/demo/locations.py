@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.locations import LocationInput, save_location
 from otklik.db.models import Brand, Location
-from otklik.domain.posts import Post
+from otklik.domain.posts import Author, Post
 
 # (name, address, lat, lon, aliases, hours, team); the streets are those of `texts.STREETS`
 ZERNO = [
@@ -79,3 +80,26 @@ def place_posts(posts: Sequence[Post], brand_word: str = "Зерн") -> int:
                 placed += 1
                 break
     return placed
+
+
+# what geo-listening hears near the cafés: posts that do not name the brand
+HEARD = [
+    (4, "В кофейне у Арбатской отравился сэндвичем, весь вечер плохо. Больше туда ни ногой", 3),
+    (3, "Кофейня на Садовой: кофе холодный, бариста весь заказ сидел в телефоне", 9),
+    (0, "Зашёл за кофе у Пушкинской, очередь на полчаса, а касса одна", 20),
+    (2, "Кофейня возле Никольской — самые вкусные сырники в центре, спасибо девочкам!", 30),
+]
+
+
+def heard_nearby(end: datetime) -> list[Post]:
+    """Posts with coordinates next to the cafés that name no brand, hours before `end`."""
+    posts = []
+    for n, (cafe, text, hours) in enumerate(HEARD):
+        _, _, lat, lon, *_ = ZERNO[cafe]
+        posts.append(Post(network="vk", external_id=f"-77_{n + 1}", text=text,
+                          created_at=end - timedelta(hours=hours),
+                          url=f"https://vk.com/wall-77_{n + 1}",
+                          author=Author(f"vk-geo{n}", f"id77{n}", ["Игорь Белов", "Оксана Титова",
+                                        "Роман Жуков", "Алина Фомина"][n]),
+                          lat=lat + 0.0004 * (n - 1.5), lon=lon - 0.0003 * (n - 1.5)))
+    return posts

@@ -4,6 +4,7 @@ on the last). The pages, the API and the map read it; nothing here writes."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from otklik.analytics.locations import distance_m
 from otklik.care.metrics import CaseFacts, compute
 from otklik.db.models import Action, Brand, Case, Location, Mention, MentionBrand
 from otklik.domain.cases import OPEN_STATES
@@ -137,3 +139,36 @@ def all_locations(session: Session) -> list[tuple[int, str, str]]:
     return [(i, name, brand) for i, name, brand in session.execute(
         select(Location.id, Location.name, Brand.name).join(Brand, Brand.id == Location.brand_id)
         .order_by(Brand.name, Location.name))]
+
+
+@dataclass
+class Nearby:
+    mention: Mention
+    location: LocationRow
+    metres: int
+
+
+def nearby(session: Session, brand_id: int, since: datetime, *, radius_m: float,
+           limit: int = 20) -> list[Nearby]:
+    """Posts with coordinates near one of the brand's locations that are not (yet) the brand's
+    mentions, the newest first: what geo-listening heard, for a person to confirm."""
+    found: list[Nearby] = []
+    dlat = radius_m / 111_320.0
+    for loc in session.scalars(select(Location).where(
+            Location.brand_id == brand_id, Location.enabled.is_(True),
+            Location.lat.is_not(None))):
+        lat, lon = float(loc.lat or 0.0), float(loc.lon or 0.0)
+        dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+        branded = select(MentionBrand.mention_id).where(MentionBrand.brand_id == brand_id,
+                                                        MentionBrand.mention_id == Mention.id)
+        for m in session.scalars(
+                select(Mention).where(Mention.lat.between(lat - dlat, lat + dlat),
+                                      Mention.lon.between(lon - dlon, lon + dlon),
+                                      Mention.created_at >= since, ~branded.exists())
+                .order_by(Mention.created_at.desc()).limit(limit)):
+            metres = distance_m(lat, lon, float(m.lat or 0.0), float(m.lon or 0.0))
+            if metres <= radius_m:
+                row = LocationRow(loc.id, loc.name, loc.address, loc.lat, loc.lon, loc.team)
+                found.append(Nearby(m, row, round(metres)))
+    found.sort(key=lambda n: n.mention.created_at, reverse=True)
+    return found[:limit]

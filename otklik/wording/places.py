@@ -64,6 +64,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "pick_brand": ("Выберите бренд", "Choose a brand"),
     "manage_locations": ("Настроить точки", "Set up locations"),
     "league_of": ("Точки бренда {brand} за {period}", "{brand}'s locations over {period}"),
+    "nearby_title": ("Рядом с точками — без названия бренда", "Near the locations, no brand named"),
+    "nearby_hint": (
+        "Посты с координатами у точек, которые не называют бренд: их слышит гео-прослушивание "
+        "(otklik location listen). Если пост про «{brand}», подтвердите — он станет упоминанием "
+        "этой точки, и к нему применятся правила обращений.",
+        "Posts with coordinates near a location that name no brand, as geo-listening hears them "
+        "(otklik location listen). If one is about “{brand}”, confirm it: it becomes a mention "
+        "of that location, and the case rules apply to it."),
+    "nearby_confirm": ("Это про «{brand}»", "This is about “{brand}”"),
+    "metres_away": ("{n} м от точки", "{n} m away"),
     "new_trend": ("новое", "new"),
     "mentions_here": ("упоминания точки", "the location's mentions"),
     # why a location was refused (`actions.locations.LocationError`)

@@ -58,6 +58,18 @@ def test_locations_in_a_browser(demo: Any, tmp_path: Path) -> None:
         assert page.locator("#location-map path.leaflet-interactive").count() == 6
         shot(page, "locations-league")
 
+        # geo-listening: posts near a café that name no brand wait for a person to confirm
+        heard = page.locator("#nearby article")
+        assert heard.count() == 4
+        first = heard.first.inner_text()
+        assert "Арбатской отравился" in first and "Зерно на Арбате" in first
+        heard.first.locator("button").click()
+        page.wait_for_url("**/locations?brand=*")
+        assert page.locator("#nearby article").count() == 3
+        arbat = page.locator("#league tr:has-text('Зерно на Арбате')").inner_text()
+        assert arbat.split("\t")[1].strip() == str(int(next(
+            r for r in rows if "Зерно на Арбате" in r).split("\t")[1]) + 1)
+
         # a café's mentions: the filter is kept and every mention carries the café's name
         page.click("#league a:has-text('Зерно на Садовой')")
         page.wait_for_url("**/mentions?**location=**")

@@ -20,10 +20,11 @@ from otklik.actions.locations import (
     set_radius,
 )
 from otklik.actions.locations import save_location as save
+from otklik.actions.nearby import confirm_nearby
 from otklik.analytics.locations import RADIUS_M
 from otklik.db.models import Brand, Location, User
 from otklik.domain.ids import StoreId
-from otklik.figures.locations import league
+from otklik.figures.locations import league, nearby
 from otklik.web.auth import Principal, Require, db
 from otklik.web.i18n import translator
 from otklik.web.pages.common import PERIODS, brands, opt_int, period
@@ -61,8 +62,12 @@ def locations_page(
         if chosen else []
     points = [r.as_dict() for r in rows if r.id is not None and r.lat is not None]
     settings = request.app.state.settings
+    radius = float((chosen.settings or {}).get("location_radius_m") or RADIUS_M) \
+        if chosen else RADIUS_M
+    heard = nearby(session, chosen.id, span.since, radius_m=radius) if chosen else []
     return render(request, "locations.html", {
         "brands": brands(session), "brand": chosen, "rows": rows, "days": span.days,
+        "nearby": heard,
         "periods": PERIODS, "points_json": json.dumps(points, ensure_ascii=False),
         "tiles": settings.map_tiles_url, "tiles_credit": settings.map_tiles_attribution,
     })
@@ -189,6 +194,22 @@ def location_radius(
                        status_code=422)
     session.commit()
     return RedirectResponse(f"/settings/locations?brand={chosen.id}", status_code=303)
+
+
+@router.post("/locations/nearby")
+def nearby_confirm(
+    mention: StoreId = Form(...),
+    location: StoreId = Form(...),
+    principal: Principal = Depends(Require("respond")),
+    session: Session = Depends(db),
+) -> Response:
+    """A person confirms that a post heard near a location is about the brand."""
+    try:
+        found = confirm_nearby(session, mention, location, actor=principal.actor)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    session.commit()
+    return RedirectResponse(f"/locations?brand={found.brand_id}#nearby", status_code=303)
 
 
 @router.post("/settings/locations/{location_id}/off")
