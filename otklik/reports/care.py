@@ -2,8 +2,9 @@
 
 Each slice is measured by `otklik.care.metrics.compute` (the function behind the desk's figures)
 over the same cases `desk_metrics` reads (opened in the window; `not_actionable` ones are not
-complaints), so the slices add up to the desk's totals and use its median and p90. The cases are
-read as columns (no ORM objects, no relationship loads), their sent action kinds in chunks.
+complaints), so the slices add up to the desk's totals and use its median and p90; the totals
+are measured the same way over all the cases. The cases are read as columns (no ORM objects, no
+relationship loads), their sent action kinds in chunks.
 """
 
 from __future__ import annotations
@@ -85,9 +86,13 @@ def _slices(facts: list[tuple[Any, bool, CaseFacts]]) -> list[tuple[Any, DeskMet
     return sorted((s for s in out if s[1].complaints), key=lambda s: -s[1].complaints)
 
 
-def care_rows(session: Session, brand_id: int, w: Window) -> tuple[list[CareRow], list[CareRow]]:
-    """(by network, by responder); a case nobody was assigned is under "—"."""
+def care_figures(session: Session, brand_id: int, w: Window
+                 ) -> tuple[DeskMetrics, list[CareRow], list[CareRow]]:
+    """(all the window's cases, by network, by responder): the totals are what `desk_metrics`
+    gives (a test compares them), from the columns read once instead of ORM cases (a tenth
+    of the time and memory over 10,000 cases); a case nobody was assigned is under "—"."""
     facts = case_facts(session, brand_id, w)
+    total = compute([f for _, _, _, f in facts])
     networks = [CareRow(str(key), m, resolved) for key, m, resolved
                 in _slices([(n, r, f) for n, _, r, f in facts])]
     people = _slices([(a, r, f) for _, a, r, f in facts])
@@ -96,4 +101,4 @@ def care_rows(session: Session, brand_id: int, w: Window) -> tuple[list[CareRow]
              for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     responders = [CareRow(names.get(key, "—") if key is not None else "—", m, resolved)
                   for key, m, resolved in people]
-    return networks, responders
+    return total, networks, responders

@@ -1,11 +1,12 @@
 """The report's figures for a brand and a period, and for the period of the same length before.
 
 Volume, sentiment, tops and spikes come from `otklik.figures.overview` (what the overview
-shows), the desk's figures from `otklik.care.metrics` (what `otklik care metrics` and the desk
-show): a report never disagrees with the desk. Volume, tops and effects are counts over the
-brand's window in `mention_brands` (one covering index range), never row by row; only bounded
-samples are read as rows (the first mentions of each day for the words, the most-read posts as
-examples) besides the period's cases, which the care metrics read.
+shows), the desk's figures from `otklik.care.metrics.compute` over the cases `desk_metrics`
+reads (what `otklik care metrics` and the desk show): a report never disagrees with the desk.
+Volume, tops and effects are counts over the brand's window in `mention_brands` (one covering
+index range), never row by row; only bounded samples are read as rows (the first mentions of
+each day for the words, the most-read posts as examples) besides the period's cases, read as
+columns.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.brands import get_brand
 from otklik.analytics.explain import explain_spike
-from otklik.care.metrics import DeskMetrics, desk_metrics
+from otklik.care.metrics import DeskMetrics
 from otklik.db.models import Community, Mention, MentionBrand
 from otklik.figures import overview as data
 from otklik.figures.names import account_names
-from otklik.reports.care import CareRow, care_rows
+from otklik.reports.care import CareRow, care_figures
 from otklik.reports.events import Events, events_in
 from otklik.wording.spike_story import top_terms
 
@@ -242,7 +243,7 @@ def collect(session: Session, brand: str | int, w: Window) -> Figures:
     """Every figure of the report; `brand` is its slug or id."""
     b = get_brand(session, brand)
     before = w.previous
-    by_network, by_responder = care_rows(session, b.id, w)
+    desk, by_network, by_responder = care_figures(session, b.id, w)
     return Figures(
         brand_id=b.id, slug=b.slug, name=b.name, window=w,
         volume=volume(session, b.id, w), previous=volume(session, b.id, before),
@@ -250,8 +251,7 @@ def collect(session: Session, brand: str | int, w: Window) -> Figures:
         places=data.top(session, "places", b.id, w.since, w.until),
         authors=data.top(session, "authors", b.id, w.since, w.until),
         communities=communities(session, b.id, w),
-        desk=desk_metrics(session, b.id, w.since, w.until),
-        previous_desk=desk_metrics(session, b.id, before.since, before.until),
+        desk=desk, previous_desk=care_figures(session, b.id, before)[0],
         by_network=by_network, by_responder=by_responder,
         events=events_in(session, b.id, w),
         examples={s: examples(session, b.id, w, s) for s in ("negative", "positive")},
