@@ -95,6 +95,8 @@ class AttackParams:
     co_posts: int = 2  # ... and are linked when each did so with this many different posts
     co_partners: int = 2  # an account linked to this many accounts of a burst coordinates in it
     threshold: float = 0.38  # score at which a burst is reported
+    memory: timedelta = timedelta(days=3)  # bursts this close that share accounts or a seed are
+    # one campaign (a campaign that comes back); the desk looks back as far (`refresh_attacks`)
 
 
 @dataclass
@@ -245,8 +247,9 @@ def score_bursts(
     names, au = np.unique([r.author for r in recs], return_inverse=True)
     prepared = [_prepare(r.text) for r in recs]
     labels = near_duplicate_labels([d for d, *_ in prepared], p)
-    uniq, vb = np.unique([verbatim(r.text) for r in recs], return_inverse=True)
-    vb = np.where(np.char.str_len(uniq[vb]) < p.min_chars, -1, vb)
+    codes: dict[str, int] = {}
+    vb = np.fromiter((codes.setdefault(v, len(codes)) if len(v := verbatim(r.text)) >= p.min_chars
+                      else -1 for r in recs), dtype=np.int64, count=len(recs))
     groups = shared_keys(prepared, labels, au)
     partners = co_posting_partners(groups, t, au, p.co_seconds, p.co_posts)
     few = min(3, p.min_accounts)
@@ -289,17 +292,20 @@ def _merge(
     flagged: list[_Burst], echoes: list[_Burst], recs: Sequence[MentionRecord], t: np.ndarray,
     au: np.ndarray, names: np.ndarray, p: AttackParams,
 ) -> list[Attack]:
-    """Bursts that share two accounts are one campaign, however far apart in the window (its
-    accounts co-occur: a campaign that comes back with another seed), and so are bursts of one
-    seed. An echo (a seed too small to score) joins only through a scored burst."""
+    """Bursts that share two accounts are one campaign when `memory` apart at most (its accounts
+    co-occur: a campaign that comes back with another seed), and so are bursts of one seed. An
+    echo (a seed too small to score) joins only through a scored burst."""
     bursts = [*flagged, *echoes]
     g = nx.Graph()
     g.add_nodes_from(range(len(bursts)))
+    span = [(t[b.idx[0]], t[b.idx[-1]]) for b in bursts]
+    memory = p.memory.total_seconds()
     for i in range(len(bursts)):
         for j in range(i + 1, len(bursts)):
+            near = span[i][0] <= span[j][1] + memory and span[j][0] <= span[i][1] + memory
             one_scored = not (bursts[i].echo and bursts[j].echo)
             shared = len(bursts[i].participants & bursts[j].participants) >= 2
-            if bursts[i].key == bursts[j].key or (one_scored and shared):
+            if near and (bursts[i].key == bursts[j].key or (one_scored and shared)):
                 g.add_edge(i, j)
     attacks = []
     for comp in nx.connected_components(g):

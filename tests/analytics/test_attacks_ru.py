@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from otklik.analytics.attacks import AttackParams, MentionRecord, detect_attacks, score_bursts
@@ -92,3 +92,16 @@ def test_small_return_of_a_seed_alone_is_not_an_attack() -> None:
 def test_verbatim_keeps_links_and_drops_attributed_retweets() -> None:
     assert verbatim_text("Вот  в такую ситуацию http://t.co/a") == "вот в такую ситуацию http://t.co/a"
     assert verbatim_text("RT @spb_news: Вот в такую ситуацию") == ""
+
+
+def test_a_return_beyond_memory_is_not_attached() -> None:
+    """The same four copies five days later are past `memory`: part of no attack. (Without them
+    the day's two seed stories, which share one account only, are two attacks.)"""
+    organic, smear = smear_in_outage()
+    day2 = {m.id for m in load("ira_ru_taxi_smear.jsonl")
+            if m.created_at.strftime("%Y-%m-%dT%H") == SMEAR_DAY2}
+    later = [replace(m, created_at=m.created_at + timedelta(days=4)) if m.id in day2 else m
+             for m in smear]
+    attacks = detect_attacks([*organic, *later])
+    assert attacks and not {i for a in attacks for i in a.mention_ids} & day2
+    assert all(len(a.signals["bursts"]) == 1 for a in attacks)
