@@ -3,7 +3,7 @@ openpyxl, hostile text included, with the columns' formats, dimensions and filte
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,11 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from otklik.reports import xlsx
+from otklik.reports.build import write_report
+from otklik.reports.figures import window_of
 from otklik.reports.sheet import RowSheet
+from tests.reports.conftest import brand_with_mentions
 
 TEXTS = [
     "=1+1", "+7 999", "<b>&amp;</b> \"quoted\"", "a\x01b\x1fc", "_x0041_ literal", " leading",
@@ -96,3 +100,21 @@ def test_only_in_constant_memory_and_only_plain_values(tmp_path: Path) -> None:
     with pytest.raises(ValueError):  # as many values as columns
         ws.put(1, (1,))
     wb.close()
+
+
+def test_mentions_past_a_sheets_last_row_go_on_the_next(sqlite_store: Any, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    brand_with_mentions(sqlite_store, 30)
+    monkeypatch.setattr(xlsx, "EXCEL_ROWS", 8)  # a header and 7 mentions a sheet
+    with sqlite_store.sessions() as s:
+        written = write_report(s, "zerno", window_of(date(2026, 11, 23), date(2026, 11, 29)),
+                               tmp_path / "r.xlsx", "en")
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    parts = [name for name in book.sheetnames if name.startswith("Mentions")]
+    assert parts == ["Mentions", "Mentions 2", "Mentions 3", "Mentions 4", "Mentions 5"]
+    ids = [row[0] for name in parts for row in book[name].iter_rows(min_row=2, values_only=True)]
+    assert written.mentions == 30 and len(ids) == len(set(ids)) == 30
+    for name in parts:
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2" and sheet.cell(1, 1).value == "id"
+        assert sheet.auto_filter.ref == f"A1:K{sheet.max_row}"
