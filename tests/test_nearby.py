@@ -1,0 +1,57 @@
+"""Geo-listening: a VK search source around each location (run again: updated), and a post
+heard near a location that names no brand becomes the brand's mention there once a person
+confirms it, with the case rules applied."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from otklik.actions.brands import create_brand
+from otklik.actions.locations import LocationInput, save_location
+from otklik.actions.nearby import confirm_nearby, listen_around
+from otklik.db.engine import session_scope
+from otklik.db.models import Case, MentionBrand, Source
+from otklik.figures.locations import nearby
+from otklik.pipeline import ingest
+from otklik.wiring import Enrichment
+from tests.factories import make_post
+
+KEY = "test-secret-key-0123456789"
+
+
+def test_listen_then_confirm(store) -> None:
+    with session_scope(store.sessions) as s:
+        brand = create_brand(s, "Зерно", queries=["зерно"])
+        brand_id = brand.id
+        arbat = save_location(s, brand_id, LocationInput(
+            "Зерно на Арбате", "Москва, ул. Арбат, 10", 55.7515, 37.5960), actor="t").id
+        save_location(s, brand_id, LocationInput("Без координат"), actor="t")
+        for _ in range(2):  # a second run updates the same source
+            made = listen_around(s, brand, query="кофе OR кофейня",
+                                 credentials={"access_token": "x" * 40}, secret_key=KEY,
+                                 actor="t")
+        assert len(made) == 1
+        sources = s.scalars(select(Source)).all()
+        assert [(x.network, x.kind, x.params["latitude"], x.params["location_id"])
+                for x in sources] == [("vk", "search", 55.7515, arbat)]
+    now = datetime.now(UTC)
+    heard = make_post(text="В кофейне у Арбатской отравился, весь вечер плохо",
+                      lat=55.7518, lon=37.5955, created_at=now - timedelta(hours=1))
+    far = make_post(text="В кофейне отравился", lat=55.80, lon=37.70, created_at=now)
+    with session_scope(store.sessions) as s:
+        ids = ingest(s, [heard, far], enrichers=Enrichment(sentiment=False).enrichers(s)
+                     ).mention_ids
+    with session_scope(store.sessions) as s:
+        waiting = nearby(s, brand_id, now - timedelta(days=7), radius_m=300)
+        assert [(n.mention.id, n.location.name) for n in waiting] == [(ids[0], "Зерно на Арбате")]
+        waiting[0].mention.sentiment = "negative"  # a complaint: the case rules open a case
+    with session_scope(store.sessions) as s:
+        confirm_nearby(s, ids[0], arbat, actor="t")
+    with session_scope(store.sessions) as s:
+        row = s.get(MentionBrand, (ids[0], brand_id))
+        assert row is not None and row.location_id == arbat
+        assert nearby(s, brand_id, now - timedelta(days=7), radius_m=300) == []
+        case = s.scalar(select(Case).where(Case.root_mention_id == ids[0]))
+        assert case is not None and "Зерно на Арбате" in case.tags
