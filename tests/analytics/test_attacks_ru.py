@@ -105,3 +105,14 @@ def test_a_return_beyond_memory_is_not_attached() -> None:
     attacks = detect_attacks([*organic, *later])
     assert attacks and not {i for a in attacks for i in a.mention_ids} & day2
     assert all(len(a.signals["bursts"]) == 1 for a in attacks)
+
+
+def test_attack_names_its_reply_targets_and_named_accounts() -> None:
+    """Copies sent as replies to a local news account, naming another firm: the desk shows whom
+    the campaign wrote to and whom it names."""
+    organic, smear = smear_in_outage()
+    sent = [replace(m, text=f"@fontanka_spb {m.text} лучше @taxi_other")
+            if m.text.startswith("Вот в такую") else m for m in smear]
+    attack = detect_attacks([*organic, *sent])[0]
+    assert attack.signals["targets"] == ["@fontanka_spb"]
+    assert attack.signals["named"] == ["@taxi_other"]
