@@ -75,6 +75,9 @@ class AttackParams:
     `gap` 8 h instead of 3 h: small hashtag games whose accounts take turns hours apart were cut
     into bursts of too few accounts (HashtagGamer post recall 0.977 -> 0.992, no organic stream
     nearer the threshold than 0.30).
+    Word-for-word copies weigh 0.20, set on the 2015 Russian campaigns of `bench/attacks_ru.py`:
+    no burst of the Russian or English organic streams has any, and a seed every account of a
+    burst copied (also near-duplicates, 0.20) then scores 0.40, just over the threshold.
     """
 
     gap: timedelta = timedelta(hours=8)  # a pause this long ends a burst of one shared key
