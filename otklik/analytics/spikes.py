@@ -300,12 +300,11 @@ class SpikeDetector:
             s.high = y
         elif y < low:
             s.low = y
-        if excess <= 0.0:
+        rate = self.config.record_rate
+        if excess <= 0.0 or rate <= 0.0:
             return 0.0
         width = high - low
-        if width <= 0.0:
-            return 1.0
-        return 1.0 - math.exp(-self.config.record_rate * excess / width)
+        return 1.0 - math.exp(-rate * excess / width) if width > 0.0 else 1.0
 
     def to_json(self) -> dict[str, Any]:
         return {"config": asdict(self.config), "state": asdict(self.state)}
