@@ -23,6 +23,7 @@ from otklik.analytics.explain import explain_spike
 from otklik.care.metrics import DeskMetrics
 from otklik.db.models import Community, Mention, MentionBrand
 from otklik.figures import overview as data
+from otklik.figures.locations import LocationRow, league
 from otklik.figures.names import account_names
 from otklik.reports.care import CareRow, care_figures
 from otklik.reports.events import Events, events_in
@@ -123,6 +124,8 @@ class Figures:
     by_responder: list[CareRow]
     events: Events
     examples: dict[str, list[Example]] = field(default_factory=dict)
+    # one row per location (a section of its own), the mentions of no location last
+    locations: list[LocationRow] = field(default_factory=list)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -255,5 +258,6 @@ def collect(session: Session, brand: str | int, w: Window) -> Figures:
         by_network=by_network, by_responder=by_responder,
         events=events_in(session, b.id, w),
         examples={s: examples(session, b.id, w, s) for s in ("negative", "positive")},
+        locations=league(session, b.id, w.since, w.until),
     )
 
