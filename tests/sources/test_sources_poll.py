@@ -273,3 +273,28 @@ async def test_vk_listing_that_ends_early_marks_nothing_removed(store, httpserve
     with store.sessions() as session:
         assert session.scalar(select(func.count()).where(
             AuditEvent.action == "mention.removed_at_source")) == 0
+
+
+async def test_a_poll_that_always_times_out_fails_at_its_deadline(sqlite_store, client) -> None:
+    """The network never answers in time: the poll fails once its time is spent (the
+    setting), with the reason on the source's health, not after every retry's full timeout."""
+    import time as clock
+
+    def never(request: Request) -> Response:
+        clock.sleep(1.0)
+        return respond("vk", "newsfeed.search__page2.json")
+
+    slow = HTTPServer(threaded=True)
+    slow.start()
+    slow.expect_request("/method/newsfeed.search").respond_with_handler(never)
+    try:
+        sid = add_source(sqlite_store, "vk", "search", {"q": "Зерно"},
+                         {"access_token": "vk1.a.SLOW"})
+        settings = settings_for(slow).model_copy(update={"poll_deadline_seconds": 0.3})
+        result = await poll_source(sqlite_store.sessions, sid, client=client, settings=settings)
+    finally:
+        slow.clear()
+        slow.stop()
+    assert not result.ok and "time is up" in (result.error or "")
+    with sqlite_store.sessions() as session:
+        assert "time is up" in (source_health(session, sid).last_error or "")
