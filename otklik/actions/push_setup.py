@@ -1,6 +1,6 @@
-"""Turning push on for a connected source: a secret of its own (sealed with its credentials, no
-new table), the network told where to push, and — for a Telegram bot — polling set aside, since
-Telegram refuses `getUpdates` while a webhook is set.
+"""Turning push on (and off) for a connected source: a secret of its own (sealed with its
+credentials, no new table), the network told where to push, and — for a Telegram bot — polling set
+aside, since Telegram refuses `getUpdates` while a webhook is set.
 
 The secret and the VK confirmation code are committed before the network is told: VK sends its
 handshake, and Telegram its first update, the moment the URL is registered.
@@ -25,7 +25,7 @@ from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source, new_client
 from otklik.sources.telegram import TelegramSource
 from otklik.sources.vk import VKSource
-from otklik.sources.vk_push import add_server, confirmation_code
+from otklik.sources.vk_push import add_server, confirmation_code, remove_server
 
 PATHS = {"vk": "/api/v1/push/vk/{}", "telegram": "/api/v1/push/telegram/{}"}
 
@@ -137,3 +137,38 @@ def _telegram(session: Session, settings: Settings, row: SourceRow, creds: dict[
     _with_client(settings, row, client, register)
     _save(session, settings, row, creds | {"webhook_secret": secret}, webhook=True)
     return PushSetup(row.id, "telegram", url, registered=True)
+
+
+PUSH_CREDENTIALS = ("callback_secret", "callback_confirmation", "webhook_secret")
+
+
+def disconnect_push(session: Session, settings: Settings, source_id: int, *, actor: str,
+                    client: HttpClient | None = None) -> PushSetup:
+    """Push off: the network stops pushing (VK: the Callback API server otklik added is
+    removed; Telegram: an empty webhook, so `getUpdates` works again) and the source's push
+    secrets are dropped, so its push URL refuses everything (commits)."""
+    row = session.get(SourceRow, source_id)
+    if row is None:
+        raise LookupError(f"no source {source_id}")
+    if row.network not in PATHS:
+        raise PushSetupError(f"{row.network}: no push to turn off")
+    params = dict(row.params or {})
+    try:
+        if row.network == "telegram" and params.get("webhook"):
+            async def clear(source: Any) -> None:
+                if isinstance(source, TelegramSource):
+                    await source.set_webhook("", "")
+            _with_client(settings, row, client, clear)
+        elif row.network == "vk" and params.get("callback_server_id"):
+            group, server = int(params["group_id"]), int(params["callback_server_id"])
+            _with_client(settings, row, client,
+                         lambda s: remove_server(_vk_source(s), group, server))
+    except SourceError as exc:
+        raise PushSetupError(f"{row.network}: the network refused ({exc})") from exc
+    creds = open_credentials(row.credentials, settings.secret_key)
+    row.credentials = seal_credentials(
+        {k: v for k, v in creds.items() if k not in PUSH_CREDENTIALS}, settings.secret_key)
+    row.params = {k: v for k, v in params.items() if k not in ("webhook", "callback_server_id")}
+    record(session, actor, "push.disconnect", "source", row.id, network=row.network)
+    session.commit()
+    return PushSetup(row.id, row.network, "", registered=False)

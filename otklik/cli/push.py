@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from otklik.actions.push_setup import PushSetupError, connect_push
+from otklik.actions.push_setup import PushSetupError, connect_push, disconnect_push
 from otklik.cli._common import fail, settings_of, store_session
 
 push_app = typer.Typer(help="Real-time push from VK and Telegram to this desk.",
@@ -41,6 +41,20 @@ def push_connect(
                        "and secret_key, API version 5.199, and tick the wall comment, wall post "
                        "and incoming message events")
     typer.echo(json.dumps(out, ensure_ascii=False))
+
+
+@push_app.command("stop")
+def push_stop(ctx: typer.Context, source_id: int) -> None:
+    """Turn push off: the network stops pushing and the source is polled as before."""
+    with store_session(ctx) as s:
+        try:
+            done = disconnect_push(s, settings_of(ctx), source_id, actor="cli")
+        except LookupError as exc:
+            fail(str(exc))
+        except PushSetupError as exc:
+            fail(str(exc), 1)
+    typer.echo(json.dumps({"source_id": done.source_id, "network": done.network,
+                           "push": False}))
 
 
 def register(app: typer.Typer) -> None:

@@ -38,3 +38,9 @@ async def add_server(source: VKSource, group_id: int, url: str, secret: str) -> 
     await source.call("groups.setCallbackSettings", token="group_token", group_id=group_id,
                       server_id=server_id, api_version=API_VERSION, **flags)
     return server_id
+
+
+async def remove_server(source: VKSource, group_id: int, server_id: int) -> None:
+    """Take otklik's URL off the community's Callback API servers (the wall is polled again)."""
+    await source.call("groups.deleteCallbackServer", token="group_token", group_id=group_id,
+                      server_id=server_id)

@@ -139,3 +139,29 @@ def test_bad_input_is_a_message(sqlite_store: Any, httpserver: HTTPServer) -> No
         result = run(sqlite_store, httpserver, "push", "connect", source, "--url", url)
         assert result.exit_code == code and words in result.output, result.output
         assert "Traceback" not in result.output
+
+
+def test_push_stop_gives_the_source_back_to_polling(sqlite_store: Any,
+                                                    httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"/bot{BOT}/setWebhook").respond_with_response(
+        respond("telegram", "setWebhook__removed.json"))
+    httpserver.expect_request("/method/groups.deleteCallbackServer").respond_with_response(
+        respond("vk", "groups.deleteCallbackServer__ok.json"))
+    tg = add(sqlite_store, "telegram", "bot", {"webhook": True},
+             {"bot_token": BOT, "webhook_secret": "s" * 40})
+    vk = add(sqlite_store, "vk", "wall", {"owner_id": -100500, "group_id": 100500,
+                                          "callback_server_id": 4},
+             {"group_token": "vk1.a.G", "callback_secret": "c" * 32,
+              "callback_confirmation": "a1b2c3d4"})
+    for sid in (tg, vk):
+        result = run(sqlite_store, httpserver, "push", "stop", str(sid))
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout.strip().splitlines()[-1])["push"] is False
+    sent = {r.path.rsplit("/", 1)[1]: r for r, _ in httpserver.log}
+    assert sent["setWebhook"].get_json()["url"] == ""
+    removed = sent["groups.deleteCallbackServer"].form
+    assert (removed["group_id"], removed["server_id"]) == ("100500", "4")
+    for sid, kept in ((tg, {"bot_token"}), (vk, {"group_token"})):
+        params, creds = row_of(sqlite_store, sid)
+        assert set(creds) == kept  # the push URL now refuses everything
+        assert "webhook" not in params and "callback_server_id" not in params
