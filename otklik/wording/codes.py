@@ -163,6 +163,13 @@ CODES: dict[str, dict[str, Entry]] = {
     },
     "event": {
         "case.open": ("обращение открыто", "case opened"),
+        "case.route": ("обращение направлено команде точки", "case routed to the location's team"),
+        "location.create": ("точка добавлена", "location added"),
+        "location.update": ("точка изменена", "location changed"),
+        "location.disable": ("точка отключена", "location switched off"),
+        "location.confirm_nearby": ("пост рядом с точкой подтверждён",
+                                    "post near a location confirmed"),
+        "brand.location_radius": ("радиус точек изменён", "locations' radius changed"),
         "case.attach": ("добавлено сообщение", "message attached"),
         "case.assign": ("назначен ответственный", "assigned"),
         "case.tag": ("добавлена метка", "tagged"),
