@@ -10,12 +10,15 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
-from otklik.db.models import Brand, Case, Location, MentionBrand, User
+from otklik.db.models import Brand, Case, Location, Mention, MentionBrand, Place, User
+from otklik.domain.enrichment import ENRICH_CHARS
+from otklik.nlp.toponyms import brand_location_index
 from otklik.wording.places import WORDS
 
 # the columns a location file may have (a header row names them; only `name` is required)
@@ -188,3 +191,31 @@ def set_radius(session: Session, brand: Brand, metres: float, *, actor: str) -> 
     brand.settings = {**(brand.settings or {}), "location_radius_m": float(metres)}
     record(session, actor, "brand.location_radius", "brand", brand.id, before=before,
            after=float(metres))
+
+
+def reattribute(session: Session, brand: Brand, since: datetime, *, actor: str) -> int:
+    """Attribute the brand's mentions stored since `since` again, with its locations as they
+    are now (after adding or changing them); returns how many changed location. Mentions
+    confirmed by a person near a location (no query matched) keep theirs."""
+    index = brand_location_index(session, brand)
+    rows = session.execute(
+        select(MentionBrand.mention_id, MentionBrand.location_id, MentionBrand.query_ids,
+               Mention.text, Mention.lat, Mention.lon, Mention.network, Place.external_id)
+        .join(Mention, Mention.id == MentionBrand.mention_id)
+        .outerjoin(Place, Place.id == Mention.place_id)
+        .where(MentionBrand.brand_id == brand.id, MentionBrand.created_at >= since)).all()
+    changed = 0
+    for mention_id, current, query_ids, text, lat, lon, network, place in rows:
+        if not query_ids and current is not None:
+            continue
+        found = index.locate((text or "")[:ENRICH_CHARS], lat, lon,
+                             f"{network}:{place}" if place else None)
+        location_id = found.site.id if found else None
+        if location_id != current:
+            session.execute(update(MentionBrand).where(
+                MentionBrand.mention_id == mention_id, MentionBrand.brand_id == brand.id)
+                .values(location_id=location_id))
+            changed += 1
+    record(session, actor, "location.reattribute", "brand", brand.id,
+           since=since.isoformat(), mentions=len(rows), changed=changed)
+    return changed

@@ -8,6 +8,7 @@ whole input is read and checked first: a bad line exits with code 2 naming it.""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from otklik.actions.locations import (
     disable_location,
     import_locations,
     parse_location_csv,
+    reattribute,
     save_location,
     set_radius,
 )
@@ -119,6 +121,19 @@ def location_radius(ctx: typer.Context, brand: str, metres: float,
     """How far (metres) from a location a post's coordinates count as being there (300)."""
     with store_session(ctx) as s:
         set_radius(s, get_brand(s, brand), metres, actor=actor)
+
+
+@location_app.command("reattribute")
+def location_reattribute(
+    ctx: typer.Context, brand: str,
+    days: Annotated[int, typer.Option(help="How many days back")] = 30,
+    actor: ActorOpt = DEFAULT_ACTOR,
+) -> None:
+    """Attribute the brand's recent mentions again, with its locations as they are now."""
+    since = datetime.now(UTC) - timedelta(days=days)
+    with store_session(ctx) as s:
+        changed = reattribute(s, get_brand(s, brand), since, actor=actor)
+        typer.echo(json.dumps({"changed": changed}))
 
 
 @location_app.command("listen")

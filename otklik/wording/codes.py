@@ -170,6 +170,8 @@ CODES: dict[str, dict[str, Entry]] = {
         "location.confirm_nearby": ("пост рядом с точкой подтверждён",
                                     "post near a location confirmed"),
         "brand.location_radius": ("радиус точек изменён", "locations' radius changed"),
+        "location.reattribute": ("упоминания заново отнесены к точкам",
+                                 "mentions attributed to locations again"),
         "case.attach": ("добавлено сообщение", "message attached"),
         "case.assign": ("назначен ответственный", "assigned"),
         "case.tag": ("добавлена метка", "tagged"),
