@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -157,7 +156,6 @@ def test_kill_9_mid_import_leaves_whole_chunks_and_a_rerun_completes(tmp_path):
         assert proc.stdout.readline().strip() == "chunk"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    time.sleep(0.1)
     from otklik.db.engine import make_engine, make_sessionmaker
 
     engine = make_engine(url)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from otklik.actions import case_answers as answers
@@ -17,6 +17,7 @@ from otklik.domain.cases import IllegalTransition
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author, Place, Post
 from otklik.pipeline import ingest
+from tests.waiting import PATIENCE, wait_for
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -251,7 +252,6 @@ def test_an_edit_that_turns_negative_opens_a_case_in_the_same_session(store: Any
 
 def test_two_workers_on_one_thread_open_one_case(pg_store: Any) -> None:
     import threading
-    import time
 
     with pg_store.sessions() as s:
         brand = brand_with_channel(s)
@@ -261,6 +261,7 @@ def test_two_workers_on_one_thread_open_one_case(pg_store: Any) -> None:
         s.commit()
     first, second = pg_store.sessions(), pg_store.sessions()
     opened = desk.open_cases_for_mentions(first, [ids[0]], now=T0).opened  # not committed yet
+    second_pid = second.scalar(text("SELECT pg_backend_pid()"))
     results: list[desk.IngestOutcome] = []
 
     def other_worker() -> None:
@@ -269,9 +270,12 @@ def test_two_workers_on_one_thread_open_one_case(pg_store: Any) -> None:
 
     worker = threading.Thread(target=other_worker)
     worker.start()
-    time.sleep(0.5)  # let it reach the thread lock (the outcome below holds either way)
+    with pg_store.engine.connect() as watch:  # the other worker waits for the thread's lock
+        wait_for(lambda: watch.scalar(text(
+            "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :pid"),
+            {"pid": second_pid}), "the other worker to wait for the thread's lock")
     first.commit()
-    worker.join(30)
+    worker.join(PATIENCE)
     first.close()
     second.close()
     assert len(opened) == 1 and results[0].opened == []

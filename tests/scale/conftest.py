@@ -19,7 +19,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -27,6 +27,8 @@ from urllib.parse import parse_qs
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
+
+from tests.waiting import PATIENCE, wait_for
 
 ROOT = Path(__file__).parents[2]
 OTKLIK = str(ROOT / ".venv" / "bin" / "otklik")
@@ -37,18 +39,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def wait_for(check: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
-    """Poll `check` until it returns something truthy (not a timed assertion: a hang guard)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
 
 
 class RedisBroker:
@@ -69,7 +59,7 @@ class RedisBroker:
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "yes", "--appendfsync", "always", "--dir", str(self.dir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(self._up, 20, "redis-server")
+        wait_for(self._up, "redis-server")
 
     def _up(self) -> bool:
         try:
@@ -141,7 +131,7 @@ class RabbitNode:
         log = (d / "server.log").open("ab")
         self.proc = subprocess.Popen([RABBIT_SERVER], env=env, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
-        wait_for(self._up, 90, "the RabbitMQ node")
+        wait_for(self._up, "the RabbitMQ node")
 
     def _up(self) -> bool:
         if self.proc is not None and self.proc.poll() is not None:
@@ -157,7 +147,7 @@ class RabbitNode:
             os.killpg(self.proc.pid, signal.SIGKILL)  # the script, erl and beam.smp together
             self.proc.wait()
             self.proc = None
-            wait_for(lambda: not self._listening(), 30, "the node to go")
+            wait_for(lambda: not self._listening(), "the node to go")
 
     def _listening(self) -> bool:
         try:
@@ -214,7 +204,7 @@ class Workers:
                 os.killpg(proc.pid, signal.SIGTERM)
         for proc in self.procs:
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=PATIENCE)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
@@ -267,7 +257,7 @@ class FakeVK:
             response = getattr(self, method.replace(".", "_"))(form)
         if hang:  # the network has done it; the answer never reaches the (killed) worker
             self.hanging.set()
-            self.release.wait(60)
+            self.release.wait(PATIENCE)
         return Response(json.dumps(response), content_type="application/json")
 
     def wall_createComment(self, form: dict[str, str]) -> dict[str, Any]:  # noqa: N802

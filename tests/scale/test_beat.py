@@ -14,10 +14,11 @@ from sqlalchemy import select
 from otklik.db.models import Source
 from otklik.settings import Settings
 from otklik.worker import make_app
-from tests.scale.conftest import OTKLIK, RedisBroker, Workers, drop_queue, wait_for, worker_env
+from tests.scale.conftest import OTKLIK, RedisBroker, Workers, drop_queue, worker_env
 from tests.scale.helpers import seed_desk
+from tests.waiting import PATIENCE, SLOW_TEST_TIMEOUT, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(SLOW_TEST_TIMEOUT)]
 
 
 def test_beat_enqueues_periodic_ticks_and_due_polls(
@@ -45,14 +46,14 @@ def test_beat_enqueues_periodic_ticks_and_due_polls(
                 row = session.get(Source, source_id)
                 return row is not None and row.last_error_at is not None and row
 
-        row = wait_for(polled, 120, "beat → poll_due → poll_source")
+        row = wait_for(polled, "beat → poll_due → poll_source")
         assert row.last_polled_at and row.last_error  # no wall.get in the fake: kept on the row
-        log = wait_for(lambda: "otklik.desk_tick" in workers.logs() and workers.logs(), 120,
+        log = wait_for(lambda: "otklik.desk_tick" in workers.logs() and workers.logs(),
                        "the desk tick")
         assert "Task otklik.poll_due[" in log and "Task otklik.poll_source[" in log
         assert "otklik.publish_tick" in log
     finally:
         os.killpg(beat.pid, signal.SIGTERM)
-        beat.wait(timeout=20)
+        beat.wait(timeout=PATIENCE)
         workers.stop_all()
         drop_queue(make_app(Settings(broker_url=redis_broker.url)), queue_name)

@@ -17,8 +17,9 @@ from otklik.runtime import Runtime
 from otklik.settings import Settings
 from otklik.wiring import Enrichment
 from otklik.worker import MAX_RETRIES, beat_schedule, enqueue_ingest, make_app, producer
-from tests.scale.conftest import RedisBroker, Workers, drop_queue, wait_for, worker_env
+from tests.scale.conftest import RedisBroker, Workers, drop_queue, worker_env
 from tests.scale.helpers import question, seed_desk
+from tests.waiting import SLOW_TEST_TIMEOUT, wait_for
 
 
 class BrokenModel(Enrichment):
@@ -67,6 +68,7 @@ def test_make_app_needs_a_broker() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(SLOW_TEST_TIMEOUT)
 def test_dead_letter_from_a_real_worker_listed_and_replayed(
         pg_store: Any, redis_broker: RedisBroker, queue_name: str, tmp_path: Path) -> None:
     seed_desk(pg_store.sessions)
@@ -82,7 +84,7 @@ def test_dead_letter_from_a_real_worker_listed_and_replayed(
         bad["created_at"] = "yesterday"
         enqueue_ingest(app, [bad])
         wait_for(lambda: runner.invoke(cli, ["deadletters", "list", "--json"], env=env)
-                 .output.strip(), 90, "the dead letter")
+                 .output.strip(), "the dead letter")
         listed = runner.invoke(cli, ["deadletters", "list", "--json"], env=env)
         [row] = [json.loads(line) for line in listed.output.splitlines()]
         assert row["task"] == "otklik.ingest_batch" and row["replayed_at"] is None
@@ -91,7 +93,7 @@ def test_dead_letter_from_a_real_worker_listed_and_replayed(
         assert replay.exit_code == 0, replay.output
         # replayed: the same bad input fails again and becomes a second letter
         wait_for(lambda: len(runner.invoke(cli, ["deadletters", "list", "--all", "--json"],
-                                           env=env).output.splitlines()) == 2, 90, "the replay")
+                                           env=env).output.splitlines()) == 2, "the replay")
         again = runner.invoke(cli, ["deadletters", "replay", str(row["id"])], env=env)
         assert again.exit_code == 2 and "already replayed" in again.output
         missing = runner.invoke(cli, ["deadletters", "replay", "999"], env=env)

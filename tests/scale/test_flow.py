@@ -13,10 +13,11 @@ from otklik.actions.case_answers import answer_publicly
 from otklik.db.models import AuditEvent, Case, Mention, MentionBrand
 from otklik.settings import Settings
 from otklik.worker import enqueue_ingest, enqueue_send, make_app
-from tests.scale.conftest import RABBIT_URL, FakeVK, Workers, drop_queue, wait_for, worker_env
+from tests.scale.conftest import RABBIT_URL, FakeVK, Workers, drop_queue, worker_env
 from tests.scale.helpers import action_status, case_ids, question, seed_desk
+from tests.waiting import SLOW_TEST_TIMEOUT, wait_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(SLOW_TEST_TIMEOUT)]
 
 REPLY = "Ольга, вернём деньги сегодня. Написали вам в личные сообщения"
 
@@ -35,7 +36,7 @@ def test_ingest_case_reply_through_workers(
     try:
         workers.start()
         enqueue_ingest(app, [question(1)], actor="api:test")
-        [case_id] = wait_for(lambda: case_ids(pg_store.sessions), 90, "the case")
+        [case_id] = wait_for(lambda: case_ids(pg_store.sessions), "the case")
 
         with pg_store.sessions() as session:
             mention = session.scalars(select(Mention)).one()
@@ -51,7 +52,7 @@ def test_ingest_case_reply_through_workers(
 
         enqueue_send(app, action_id, actor="anna")
         sent = wait_for(lambda: (a := action_status(pg_store.sessions, action_id)).status
-                        not in ("approved", "sending") and a, 60, "the send")
+                        not in ("approved", "sending") and a, "the send")
         assert sent.status == "sent"
         assert fake.calls.get("wall.createComment") == 1
         [comment] = fake.comments
