@@ -269,9 +269,19 @@ def score_bursts(
                 burst = _Burst(key, part)
                 _burst_signals(burst, t, au, labels, vb, recs, partners, p)
                 bursts.append(burst)
-            elif seed and len(accounts) >= few:
-                bursts.append(_Burst(key, part, echo=True, participants=set(accounts.tolist())))
+            elif seed and len(copiers := _copiers(part, vb, au, few)) >= few:
+                bursts.append(_Burst(key, part, echo=True, participants=copiers))
     return bursts, t, au, names
+
+
+def _copiers(part: np.ndarray, vb: np.ndarray, au: np.ndarray, least: int) -> set[int]:
+    """Accounts that posted, word for word, a text `least` accounts of `part` posted: only such
+    copies make a small return of a seed (people sharing the same news link write their own)."""
+    by_text: dict[int, set[int]] = defaultdict(set)
+    for code, a in zip(vb[part].tolist(), au[part].tolist(), strict=True):
+        if code >= 0:
+            by_text[code].add(a)
+    return {a for s in by_text.values() if len(s) >= least for a in s}
 
 
 def detect_attacks(

@@ -116,3 +116,19 @@ def test_attack_names_its_reply_targets_and_named_accounts() -> None:
     attack = detect_attacks([*organic, *sent])[0]
     assert attack.signals["targets"] == ["@fontanka_spb"]
     assert attack.signals["named"] == ["@taxi_other"]
+
+
+def test_people_sharing_the_seed_link_in_their_own_words_are_not_its_return() -> None:
+    """Four readers link the same story the next night, each in their own words: a seed comes
+    back only as copies."""
+    organic, smear = smear_in_outage()
+    seed = next(m for m in smear if m.text.startswith("Вот в такую"))
+    link = seed.text.split()[-1]
+    words = ["ну и история", "жесть, никогда не закажу", "вот поэтому езжу на метро",
+             "кто-нибудь знает, правда это?"]
+    later = max(m.created_at for m in smear) + timedelta(hours=12)
+    readers = [replace(seed, id=f"reader{k}", author=f"reader{k}", text=f"{w} {link}",
+                       created_at=later + timedelta(minutes=7 * k)) for k, w in enumerate(words)]
+    attacks = detect_attacks([*organic, *smear, *readers])
+    assert len(attacks) == 1
+    assert not {m.id for m in readers} & set(attacks[0].mention_ids)
