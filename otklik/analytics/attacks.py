@@ -16,9 +16,9 @@ Most accounts of a retweet wave or a smear post once or twice, so per-account si
 there. What they share is the *seed*: one text with its link, copied word for word (no `RT @`
 attribution) by many accounts, often several in the same minute. Real people who spread a
 headline retweet it with attribution or retell it; news sites rewrite it and link their own copy
-(`copy_share`). A campaign that comes back pushes the same seed again later: every later group
-of three or more accounts posting an attack's seed (text or link) is a further burst of that
-attack, and bursts of one seed are one attack however far apart.
+(`copy_share`). A campaign that comes back pushes the same seed again later: a later group of
+three or more accounts copying an attack's seed word for word is a further burst of that attack,
+and bursts of one seed, or sharing two accounts, are one attack within `AttackParams.memory`.
 Text handling and near-duplicates: `attacks_text.py`.
 """
 
