@@ -7,8 +7,8 @@ Campaigns come from the `Russian` tweets of `/work/shared/data/attacks/ira_tweet
   same campaign coming back (one case, several bursts);
 - the business smear of 2015-09-08/09 against a St Petersburg taxi firm ("068"): five seed stories
   (a late airport ride, "the first taxi you find", a warning to women, an "experts" item on the
-  city's taxi market) retweeted by ~30 accounts over two days, one story pushed again the next day,
-  and a reply dressed as a customer's opinion.
+  city's taxi market) copied word for word by 24 accounts over two days, most of them once, one
+  story pushed again the next day, and a reply dressed as a customer's opinion (30 posts).
 Each campaign is mixed, keeping its own timing, at a random point of a real Russian organic stream:
 SentiRuEval-2015 banks and telecoms tweets with their own times (the 2014-08-06 MTS-Ukraine outage
 in Crimea: hundreds of complaints and news items within a day; the 2014-07-31 EU sanctions news
@@ -18,8 +18,9 @@ so a retweet wave of a headline there is many accounts posting one text once eac
 naive "same text from many accounts" rule would flag.
 
 Split: campaigns of 2015 are "tuned" (looked at while choosing signals and thresholds); campaigns
-of 2016-2017 are "held-out" (scored, never looked at post by post). Each case is one campaign left
-out of the others: the detector sees one campaign and the organic stream, as in `attacks.py`.
+of 2016-2017 are "held-out" (only their summary line was read; none was looked at post by post).
+Each case is one campaign left out of the others: the detector sees one campaign and the organic
+stream, as in `attacks.py`.
 
 Run: nice -n 10 .venv/bin/python bench/attacks_ru.py [--limit N] [--no-speed]
 """
