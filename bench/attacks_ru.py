@@ -18,7 +18,7 @@ so a retweet wave of a headline there is many accounts posting one text once eac
 naive "same text from many accounts" rule would flag.
 
 Split: campaigns of 2015 are "tuned" (looked at while choosing signals and thresholds); campaigns
-of 2016-2017 are "held-out" (only their summary line was read; none was looked at post by post).
+of 2016-2017 are "held-out" (their printed lines were read, none was inspected post by post).
 Each case is one campaign left out of the others: the detector sees one campaign and the organic
 stream, as in `attacks.py`.
 
