@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
+from otklik.actions.brands import BrandError, get_brand
 from otklik.db.models import Brand, Case, Location, Mention, MentionBrand, Place, User
 from otklik.domain.enrichment import ENRICH_CHARS
 from otklik.nlp.toponyms import brand_location_index
@@ -23,7 +24,7 @@ from otklik.wording.places import WORDS
 
 # the columns a location file may have (a header row names them; only `name` is required)
 COLUMNS = ("name", "address", "lat", "lon", "aliases", "hours", "team", "responsible",
-           "places")
+           "places", "brand")
 
 
 class LocationError(ValueError):
@@ -57,6 +58,8 @@ class LocationInput:
     team: str = ""
     responsible: str = ""  # the e-mail of the user who answers for it
     places: list[str] = field(default_factory=list)
+    brand: str = ""  # a file row's brand (slug or id), when the import names none
+    line: int | None = None  # the file's line, for errors
 
     def check(self) -> None:
         if not self.name.strip():
@@ -151,7 +154,7 @@ def parse_location_csv(text: str) -> list[LocationInput]:
             lon=_number(cells.get("lon", ""), "lon", line),
             aliases=_list(cells.get("aliases", "")), hours=cells.get("hours", ""),
             team=cells.get("team", ""), responsible=cells.get("responsible", ""),
-            places=_list(cells.get("places", "")))
+            places=_list(cells.get("places", "")), brand=cells.get("brand", ""), line=line)
         try:
             given.check()
         except LocationError as exc:
@@ -160,10 +163,22 @@ def parse_location_csv(text: str) -> list[LocationInput]:
     return rows
 
 
-def import_locations(session: Session, brand_id: int, rows: Iterable[LocationInput], *,
+def import_locations(session: Session, brand_id: int | None, rows: Iterable[LocationInput], *,
                      actor: str) -> list[Location]:
-    """Save every row (all or nothing: the caller commits)."""
-    return [save_location(session, brand_id, row, actor=actor) for row in rows]
+    """Save every row (all or nothing: the caller commits), to `brand_id`, else to the brand
+    each row names in its `brand` column."""
+    saved = []
+    for row in rows:
+        target = brand_id
+        if target is None:
+            if not row.brand:
+                raise LocationError("loc_no_brand", row.line)
+            try:
+                target = get_brand(session, row.brand).id
+            except BrandError:
+                raise LocationError("loc_unknown_brand", row.line, value=row.brand) from None
+        saved.append(save_location(session, target, row, actor=actor))
+    return saved
 
 
 def route_case(session: Session, case: Case, mention_id: int) -> None:

@@ -91,11 +91,12 @@ def location_list(ctx: typer.Context,
 @location_app.command("import")
 def location_import(
     ctx: typer.Context, file: Path,
-    brand: Annotated[str, typer.Option(help="The brand the locations belong to")],
+    brand: Annotated[str | None, typer.Option(
+        help="The brand the locations belong to (else each row's brand column)")] = None,
     actor: ActorOpt = DEFAULT_ACTOR,
 ) -> None:
     """Add or change locations from a CSV file with a header: name,address,lat,lon,aliases,
-    hours,team,responsible,places (aliases and places separated by |). All or nothing."""
+    hours,team,responsible,places,brand (aliases and places separated by |). All or nothing."""
     if not file.exists():
         fail(f"{file}: no such file")
     try:
@@ -104,7 +105,8 @@ def location_import(
         fail(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})")
     with store_session(ctx) as s:
         rows = parse_location_csv(text)
-        done = import_locations(s, get_brand(s, brand).id, rows, actor=actor)
+        done = import_locations(s, get_brand(s, brand).id if brand else None, rows,
+                                actor=actor)
         typer.echo(json.dumps({"imported": len(done)}))
 
 

@@ -98,3 +98,17 @@ def test_reattribute_after_adding_locations(cli_store: Store) -> None:
     with session_scope(cli_store.sessions) as s:
         located = [r for r in s.query(MentionBrand.location_id).all() if r[0] is not None]
     assert len(located) == 1
+
+
+def test_import_names_the_brand_in_a_column(cli_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "points.csv"
+    path.write_text("brand,name,address\nzerno,Зерно на Арбате,\"Москва, ул. Арбат, 10\"\n",
+                    encoding="utf-8")
+    done = runner.invoke(app, ["location", "import", str(path)])
+    assert done.exit_code == 0 and json.loads(done.output) == {"imported": 1}
+    path.write_text("name\nЗерно на Арбате\n", encoding="utf-8")
+    done = runner.invoke(app, ["location", "import", str(path)])
+    assert done.exit_code == 2 and "line 2: no brand" in done.output
+    path.write_text("brand,name\nkofe,Кафе\n", encoding="utf-8")
+    done = runner.invoke(app, ["location", "import", str(path)])
+    assert done.exit_code == 2 and "no brand “kofe”" in done.output
