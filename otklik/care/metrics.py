@@ -96,13 +96,16 @@ def compute(facts: list[CaseFacts]) -> DeskMetrics:
 
 
 def desk_metrics(session: Session, brand_id: int, start: datetime, end: datetime) -> DeskMetrics:
-    """Metrics of the brand's cases opened in [start, end)."""
+    """Metrics of the brand's cases opened in [start, end).
+
+    Reads the few columns the figures need, not whole cases: the overview asks on every view."""
     rows = session.execute(
-        select(Case, Mention.created_at)
+        select(Case.id, Case.state, Case.first_response_at, Case.outcome,
+               Case.sla_breached_at, Mention.created_at)
         .join(Mention, Mention.id == Case.root_mention_id)
         .where(Case.brand_id == brand_id, Case.created_at >= start, Case.created_at < end)
     ).all()
-    ids = [case.id for case, _ in rows]
+    ids = [row.id for row in rows]
     sent: dict[int, set[str]] = {}
     for i in range(0, len(ids), 500):
         for case_id, kind in session.execute(
@@ -112,9 +115,10 @@ def desk_metrics(session: Session, brand_id: int, start: datetime, end: datetime
             if case_id is not None:
                 sent.setdefault(case_id, set()).add(kind)
     facts = [
-        CaseFacts(state=case.state, appeared_at=appeared, first_public_at=case.first_response_at,
-                  sent_kinds=frozenset(sent.get(case.id, ())), outcome=case.outcome,
-                  sla_breached=case.sla_breached_at is not None)
-        for case, appeared in rows
+        CaseFacts(state=row.state, appeared_at=row.created_at,
+                  first_public_at=row.first_response_at,
+                  sent_kinds=frozenset(sent.get(row.id, ())), outcome=row.outcome,
+                  sla_breached=row.sla_breached_at is not None)
+        for row in rows
     ]
     return compute(facts)
