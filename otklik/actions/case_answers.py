@@ -59,7 +59,7 @@ def _refuse_second_answer(session: Session, case: Case, again: bool) -> None:
 def answer_and_move_to_private(
     session: Session, case_id: int, *, actor: str, source_factory: SourceFactory | None,
     public_text: str | None = None, private_text: str | None = None,
-    needs_approval: bool | None = None, again: bool = False,
+    needs_approval: bool | None = None, again: bool = False, now: datetime | None = None,
 ) -> tuple[Action, Action]:
     """Draft the private message and the public "we wrote to you" reply, then send them.
 
@@ -75,7 +75,7 @@ def answer_and_move_to_private(
                                needs_approval=needs_approval, after_action_id=private.id)
     if source_factory is not None:
         send_case_actions(session, case.id, source_factory=source_factory, actor=actor,
-                          only=[private.id, public.id])
+                          only=[private.id, public.id], now=now)
     return public, private
 
 
@@ -107,7 +107,7 @@ def retry_case_action(session: Session, case_id: int, action_id: int, *,
 
 def send_case_actions(
     session: Session, case_id: int, *, source_factory: SourceFactory, actor: str = "system",
-    only: Sequence[int] | None = None,
+    only: Sequence[int] | None = None, now: datetime | None = None,
 ) -> list[Action]:
     """Send the case's approved (or failed, to retry) actions, each after what it waits for.
 
@@ -127,7 +127,7 @@ def send_case_actions(
             session.commit()
             continue
         send_action(session, action.id, source_factory=source_factory, actor=actor,
-                    on_sent=on_case_action_sent)
+                    on_sent=on_case_action_sent, now=now)
     return _actions(session, case_id)
 
 

@@ -186,13 +186,15 @@ def send_action(
     actor: str = "system",
     on_sent: OnSent | None = None,
     check_network: bool = False,
+    now: datetime | None = None,
 ) -> Action:
     """Send one approved (or failed, for a retry) action; commits. Returns it with its status.
 
     `check_network`: an action found in `sending` is first looked for on the network (where the
     connector can read back, `find_sent`): found → recorded as sent; absent → sent again with the
     same idempotency key; cannot tell → `needs_review` as without it. Only for a caller that
-    knows no other attempt is in flight (the Celery worker holds a per-action lock)."""
+    knows no other attempt is in flight (the Celery worker holds a per-action lock). `now`
+    stamps the send (a replayed history, such as the demo's team, sends "in the past")."""
     action = _get(session, action_id)
     if action.status == "sent":
         return action
@@ -255,7 +257,7 @@ def send_action(
         return action
     action.status = "sent"
     action.external_id = external_id
-    action.sent_at = datetime.now(UTC)
+    action.sent_at = now or datetime.now(UTC)
     record(session, actor, "action.sent", "action", action.id, kind=action.kind,
            external_id=external_id, case_id=action.case_id)
     if on_sent is not None:

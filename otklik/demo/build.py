@@ -21,7 +21,10 @@ from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Place
 from otklik.demo.locations import add_locations, heard_nearby, place_posts
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
+from otklik.demo.team import work_the_desk
 from otklik.pipeline import ingest
+from otklik.settings import Settings
+from otklik.sources.outbound import registry_source_factory
 from otklik.wiring import Enrichment
 
 BRANDS = [
@@ -98,7 +101,16 @@ def build_demo(
             progress(len(batch))
     report.steps["cases opened"] = cases
     report.steps.update(_after_ingest(sessions, scenario.end))
+    report.steps.update(_team(sessions, scenario.end, seed))
     return report
+
+
+def _team(sessions: sessionmaker[Session], end: datetime, seed: int) -> dict[str, int]:
+    """The team's answers go out through the sandbox network kept in this same store."""
+    bind = sessions.kw["bind"]
+    settings = Settings(database_url=bind.url.render_as_string(hide_password=False))
+    with sessions() as session:
+        return work_the_desk(session, registry_source_factory(session, settings), end, seed)
 
 
 def _ensure_brand(session: Session, spec: dict) -> str:  # type: ignore[type-arg]

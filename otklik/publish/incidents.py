@@ -42,6 +42,13 @@ def keywords_query(text: str | None) -> Query | None:
     return parse(text)
 
 
+def spike_keywords(explanation: Mapping[str, Any] | None) -> str:
+    """A spike's top single-word terms as incident keywords ("оплата OR терминал")."""
+    terms = [t["term"] for t in (explanation or {}).get("terms") or []
+             if isinstance(t, dict) and " " not in str(t.get("term", ""))][:4]
+    return " OR ".join(str(t) for t in terms)
+
+
 def status_text(status: str, lang: str) -> str:
     return STATUS_TEXT.get(lang, STATUS_TEXT["ru"])[check_status(status)]
 

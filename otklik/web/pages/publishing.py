@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import Action, Brand, Case, Channel, Spike
 from otklik.domain.ids import StoreId
+from otklik.publish.incidents import spike_keywords
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, parse_when, run_step
@@ -75,10 +76,9 @@ def incidents_page(
     spike = session.get(Spike, spike_id) if spike_id is not None else None
     if spike is None:
         return _page(request, session, opt_int(brand_param, "brand"))
-    terms = [t["term"] for t in (spike.explanation or {}).get("terms") or []
-             if isinstance(t, dict) and " " not in str(t.get("term", ""))][:4]
     channels = session.scalars(select(Channel.id).where(Channel.brand_id == spike.brand_id))
-    form = {"brand": spike.brand_id, "spike": spike.id, "keywords": " OR ".join(terms),
+    form = {"brand": spike.brand_id, "spike": spike.id,
+            "keywords": spike_keywords(spike.explanation),
             "title": "", "channels": list(channels)}
     return _page(request, session, spike.brand_id, form=form)
 
