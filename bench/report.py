@@ -17,6 +17,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -137,12 +138,12 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child(f"sqlite:///{args.db}", args.child, Path(args.out))
+        return
     work = Path(tempfile.mkdtemp(prefix="otklik-bench-report-"))
     db = Path(args.db) if args.db else work / "report.db"
     url = f"sqlite:///{db}"
-    if args.child:
-        child(url, args.child, Path(args.out))
-        return
     if not db.exists():
         print(f"building {args.rows:,} mentions in {db}")
         build(url, args.rows)
@@ -169,6 +170,8 @@ def main() -> None:
               f"peak memory {r['max_rss_mb']} MB, {r['bytes'] / 1e6:.1f} MB file, "
               f"{r['mentions']:,} mentions, load average {load:.1f} on {os.cpu_count()} "
               f"cores{verdict}")
+    shutil.rmtree(work)  # the files (hundreds of MB at a million mentions); a store built
+    # without --db goes with them
 
 
 if __name__ == "__main__":
