@@ -265,6 +265,11 @@ class HttpClient:
             except httpx.TimeoutException:
                 error: SourceError = Unavailable(f"{network}: timed out", network=network,
                                                  code="timeout")
+            except httpx.DecodingError:  # a body that is not what its Content-Encoding says
+                error = Unavailable(f"{network}: the answer could not be decoded",
+                                    network=network, code="decoding")
+            except httpx.TooManyRedirects:
+                raise BadResponse(f"{network}: too many redirects", network=network) from None
             except httpx.TransportError as exc:
                 error = Unavailable(f"{network}: {type(exc).__name__}: "
                                     f"{mask_text(str(exc), secrets)}", network=network,

@@ -168,3 +168,19 @@ async def test_a_spent_deadline_sends_nothing(httpserver: HTTPServer, client) ->
     with client.deadline(0.0), pytest.raises(Unavailable, match="time is up"):
         await client.request("rss", "GET", httpserver.url_for("/feed"))
     assert httpserver.log == []
+
+
+async def test_a_body_that_lies_about_its_encoding_is_a_clear_error(
+        httpserver: HTTPServer, client, sleeps) -> None:
+    httpserver.expect_oneshot_request("/feed").respond_with_data(
+        b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    httpserver.expect_request("/feed").respond_with_data("<rss/>")
+    response = await client.request("rss", "GET", httpserver.url_for("/feed"))
+    assert response.text == "<rss/>" and len(sleeps.calls) == 1  # retried once, then read
+
+
+async def test_a_redirect_loop_is_a_bad_response(httpserver: HTTPServer, client) -> None:
+    httpserver.expect_request("/loop").respond_with_data(
+        "", status=302, headers={"Location": "/loop"})
+    with pytest.raises(BadResponse, match="too many redirects"):
+        await client.request("rss", "GET", httpserver.url_for("/loop"))
