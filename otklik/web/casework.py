@@ -14,7 +14,18 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Action, AuditEvent, Brand, Case, Channel, Incident, Mention, Place
+from otklik.db.models import (
+    Action,
+    AuditEvent,
+    Brand,
+    Case,
+    Channel,
+    Incident,
+    Location,
+    Mention,
+    MentionBrand,
+    Place,
+)
 from otklik.domain import cases as sm
 from otklik.settings import Settings
 
@@ -70,6 +81,7 @@ class CaseView:
     action_urls: dict[int, str] = field(default_factory=dict)  # a sent action's link
     drafts: dict[str, str] = field(default_factory=dict)
     sla_left: float | None = None
+    location: Location | None = None  # the brand's café/branch the complaint is about
 
 
 def case_view(session: Session, case_id: int, agent: str | None) -> CaseView:
@@ -106,6 +118,9 @@ def case_view(session: Session, case_id: int, agent: str | None) -> CaseView:
             and_(AuditEvent.entity == "action", AuditEvent.entity_id.in_(action_ids)),
         )).order_by(AuditEvent.at, AuditEvent.id)))
     incident = session.get(Incident, case.incident_id) if case.incident_id else None
+    location = session.scalar(select(Location).join(
+        MentionBrand, MentionBrand.location_id == Location.id).where(
+        MentionBrand.mention_id == root.id, MentionBrand.brand_id == case.brand_id))
     variables = TemplateVars(brand=brand.name, case_number=case.id, name=case.customer_name,
                              incident_link=incident.explanation_url if incident else None,
                              agent=agent)
@@ -120,7 +135,7 @@ def case_view(session: Session, case_id: int, agent: str | None) -> CaseView:
         public_items=_in_time(thread, [a for a in actions if a.kind in PUBLIC_KINDS]),
         private_items=_in_time(private, [a for a in actions if a.kind == "private_message"]),
         action_urls=_urls(session, actions),
-        sla_left=sla_left(case, datetime.now(UTC)),
+        sla_left=sla_left(case, datetime.now(UTC)), location=location,
     )
 
 

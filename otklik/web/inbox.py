@@ -16,7 +16,7 @@ from sqlalchemy import case, exists, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Author, Brand, Case, Mention, User
+from otklik.db.models import Author, Brand, Case, Location, Mention, MentionBrand, User
 from otklik.domain import cases as sm
 
 PER_PAGE = 50
@@ -37,6 +37,7 @@ class InboxFilter:
     assignee: str | None = None    # "none" or a user id
     tag: str | None = None
     incident: str | None = None    # "any", "none" or an incident id
+    location: int | None = None    # the brand location the complaint is about
     sort: str = "urgent"
 
     def query(self) -> dict[str, Any]:
@@ -44,7 +45,7 @@ class InboxFilter:
         return {"brand": self.brand_id, "state": self.state,
                 "overdue": "1" if self.overdue else None, "network": self.network,
                 "level": self.level, "assignee": self.assignee, "tag": self.tag,
-                "incident": self.incident,
+                "incident": self.incident, "location": self.location,
                 "sort": None if self.sort == "urgent" else self.sort}
 
 
@@ -104,6 +105,10 @@ def _narrowing(f: InboxFilter, dialect: str) -> list[Any]:
         where.append(Case.incident_id.is_(None))
     elif f.incident and f.incident.isascii() and f.incident.isdigit():
         where.append(Case.incident_id == int(f.incident))
+    if f.location is not None:
+        where.append(exists(select(1).where(
+            MentionBrand.mention_id == Case.root_mention_id,
+            MentionBrand.brand_id == Case.brand_id, MentionBrand.location_id == f.location)))
     return where
 
 
@@ -148,6 +153,10 @@ def _rows(session: Session, cases: list[Case], now: datetime) -> list[dict[str, 
     users = {u.id: u for u in session.scalars(
         select(User).where(User.id.in_([c.assignee_id for c in cases if c.assignee_id])))}
     brand_names = {b.id: b.name for b in session.scalars(select(Brand))}
+    located = {(m, b): name for m, b, name in session.execute(
+        select(MentionBrand.mention_id, MentionBrand.brand_id, Location.name)
+        .join(Location, Location.id == MentionBrand.location_id)
+        .where(MentionBrand.mention_id.in_([c.root_mention_id for c in cases])))}
     rows = []
     for c in cases:
         due = _utc(c.first_response_due_at)
@@ -159,12 +168,14 @@ def _rows(session: Session, cases: list[Case], now: datetime) -> list[dict[str, 
         rows.append({"case": c, "root": roots.get(c.root_mention_id), "left": left,
                      "who": who, "brand": brand_names.get(c.brand_id, ""),
                      "level": priority_level(c.priority),
-                     "assignee": (assignee.name or assignee.email) if assignee else None})
+                     "assignee": (assignee.name or assignee.email) if assignee else None,
+                     "location": located.get((c.root_mention_id, c.brand_id))})
     return rows
 
 
 def choices(session: Session) -> dict[str, list[Any]]:
-    """What the filter menus offer: the networks and tags open cases have, the responders."""
+    """What the filter menus offer: the networks and tags open cases have, the responders, the
+    brands' locations."""
     open_ = Case.state.in_(sm.OPEN_STATES)
     networks = sorted(n for n in session.scalars(select(Case.network).where(open_).distinct())
                       if n)
@@ -174,7 +185,10 @@ def choices(session: Session) -> dict[str, list[Any]]:
         tags.update(t for t in row or [] if isinstance(t, str))
     responders = User.active.is_(True) & User.role.in_(("admin", "responder"))
     users = list(session.scalars(select(User).where(responders).order_by(User.name, User.email)))
-    return {"networks": networks, "tags": sorted(tags)[:100], "users": users}
+    locations = list(session.scalars(select(Location).where(Location.enabled.is_(True))
+                                     .order_by(Location.name)))
+    return {"networks": networks, "tags": sorted(tags)[:100], "users": users,
+            "locations": locations}
 
 
 def page_links(page: int, pages: int, around: int = 2) -> list[int | None]:

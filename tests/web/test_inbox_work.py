@@ -146,3 +146,36 @@ def test_an_illegal_move_reads_in_words(lite: Desk) -> None:
                            data={"csrf_token": token, "target": "followed_up"})
     page = client.get(response.headers["location"]).text
     assert "Обращение в состоянии «новое» нельзя перевести в «узнали результат»" in page
+
+
+def test_the_inbox_shows_and_filters_by_location(lite: Desk) -> None:
+    from otklik.db.models import Location, MentionBrand
+
+    with lite.store.sessions() as session:
+        pairs = session.execute(
+            select(Case.id, Location.id, Location.name)
+            .join(MentionBrand, (MentionBrand.mention_id == Case.root_mention_id)
+                  & (MentionBrand.brand_id == Case.brand_id))
+            .join(Location, Location.id == MentionBrand.location_id)
+            .where(Case.state.in_(sm.OPEN_STATES))).all()
+    assert pairs, "the demo's complaints name its cafés"
+    location_id, name = pairs[0][1], pairs[0][2]
+    expected = {cid for cid, lid, _ in pairs if lid == location_id}
+    html = lite.client("viewer").get(f"/inbox?location={location_id}").text
+    assert set(_ids(html)) == expected or (len(expected) > 50 and len(_ids(html)) == 50)
+    assert name.replace('"', "&#34;") in html or name in html
+
+
+def test_the_case_page_names_its_location_with_address_and_hours(lite: Desk) -> None:
+    from otklik.db.models import Location, MentionBrand
+
+    with lite.store.sessions() as session:
+        case_id, loc = session.execute(
+            select(Case.id, Location)
+            .join(MentionBrand, (MentionBrand.mention_id == Case.root_mention_id)
+                  & (MentionBrand.brand_id == Case.brand_id))
+            .join(Location, Location.id == MentionBrand.location_id)).first()  # type: ignore[misc]
+        name, address = loc.name, loc.address
+    html = lite.client("viewer").get(f"/cases/{case_id}").text
+    block = html.split('id="case-location"')[1].split("</p>")[0]
+    assert name in block and address in block

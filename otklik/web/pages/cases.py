@@ -36,6 +36,7 @@ def inbox_page(
     assignee: str | None = Query(None, max_length=20),
     tag: str | None = Query(None, max_length=100),
     incident: str | None = Query(None, max_length=20),
+    location: str | None = Query(None, max_length=20),
     sort: str = Query("urgent", max_length=12),
     page_param: str | None = Query(None, alias="page"),
     principal: Principal = Depends(Require("read")),
@@ -51,6 +52,7 @@ def inbox_page(
         tag=(tag or "").strip() or None,
         incident=incident if incident in ("any", "none") or opt_int(incident, "incident")
         is not None else None,
+        location=opt_int(location, "location"),
         sort=sort if sort in inbox.SORTS else "urgent")
     page = inbox.read_page(session, datetime.now(UTC), f, page=opt_int(page_param, "page") or 1)
     keep = f.query()
