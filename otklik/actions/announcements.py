@@ -94,7 +94,7 @@ def record_past_event(
 ) -> Announcement:
     """A past event that happened *without* a warning, kept to compare warned ones against."""
     if event_end <= event_start:
-        raise ValueError("the event must end after it starts")
+        raise ValueError("событие должно закончиться позже, чем начнётся")
     ann = Announcement(brand_id=brand_id, title=title.strip(), texts={}, channel_ids=[],
                        publish_at=event_start, event_start=event_start, event_end=event_end,
                        kind=kind, status="unannounced")

@@ -32,14 +32,14 @@ def check_schedule(
 ) -> None:
     """ValueError naming the first inconsistency (a reminder before the warning, …)."""
     if event_start is not None and event_end is not None and event_end <= event_start:
-        raise ValueError("the event must end after it starts")
+        raise ValueError("событие должно закончиться позже, чем начнётся")
     if event_start is not None and publish_at >= event_start:
-        raise ValueError("the warning must be published before the event starts")
+        raise ValueError("предупреждение нужно опубликовать до начала события")
     if remind_at is not None:
         if remind_at <= publish_at:
-            raise ValueError("the reminder must come after the warning")
+            raise ValueError("напоминание должно идти после предупреждения")
         if event_start is not None and remind_at >= event_start:
-            raise ValueError("the reminder must come before the event starts")
+            raise ValueError("напоминание должно прийти до начала события")
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,10 +178,10 @@ def desk_factory(session: Session, desk: Any) -> SourceFactory:
 def test_bad_schedules_and_templates_are_refused(sqlite_store: Any, net: FakeNetworks) -> None:
     with sqlite_store.sessions() as s:
         desk = make_desk(s, net.server)
-        with pytest.raises(ValueError, match="before the event starts"):
+        with pytest.raises(ValueError, match="до начала события"):
             ann_actions.add_announcement(s, desk.brand.id, "x", publish_at=T0,
                                          event_start=T0, channel_ids=[desk.vk.id], actor="a")
-        with pytest.raises(ValueError, match="after the warning"):
+        with pytest.raises(ValueError, match="после предупреждения"):
             ann_actions.add_announcement(s, desk.brand.id, "x", publish_at=T0,
                                          remind_at=T0, channel_ids=[desk.vk.id], actor="a")
         with pytest.raises(ValueError, match="template error"):

@@ -61,7 +61,7 @@ def test_incident_announce_refute_commands(sqlite_store: Any, net: FakeNetworks)
     assert ann["status"] == "scheduled"
     late = run(sqlite_store, net, "announce", "add", "zerno", "x", "--channel", "vk",
                "--publish-at", "2026-12-03T06:00", "--event-start", "2026-12-02T06:00")
-    assert late.exit_code == 2 and "before the event starts" in late.output
+    assert late.exit_code == 2 and "до начала события" in late.output
     assert run(sqlite_store, net, "announce", "add", "zerno", "x", "--channel", "vk",
                "--publish-at", "tomorrow").exit_code == 2
     [due] = lines(run(sqlite_store, net, "announce", "publish-due",

@@ -110,7 +110,7 @@ def open_incident(
                             "keywords": keywords, "next_update": next_update,
                             "channels": channel_ids, "spike": opt_int(spike, "spike")}
     if brand_id is None:
-        return _page(request, session, None, error="brand: choose one", form=form,
+        return _page(request, session, None, error="выберите бренд", form=form,
                      status_code=422)
     problem = problem_of(keywords) if keywords.strip() else None
     if problem is not None:
@@ -287,7 +287,7 @@ def add_announcement(
     ids = _ids(channel)
     when = in_zone(request, publish_at, "publish_at")
     if brand_id is None or when is None:
-        return _page(request, session, None, error="brand and publish time are needed",
+        return _page(request, session, None, error="нужны бренд и время публикации",
                      status_code=422)
     try:
         add(session, brand_id, title, publish_at=when, channel_ids=ids, actor=principal.actor,
