@@ -7,7 +7,7 @@ Lists page by id (keyset), so the millionth row costs what the first does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, or_, select
@@ -24,6 +24,7 @@ from otklik.db.models import (
     Spike,
 )
 from otklik.domain.ids import parse_id
+from otklik.figures.buckets import buckets, zone_name
 
 SENTIMENTS = ("negative", "neutral", "positive")
 
@@ -219,8 +220,9 @@ def _top(session: Session, base: Select[Any], column: Any, model: Any,
 
 
 def volume_and_split(session: Session, brand_id: int | None, since: datetime, until: datetime,
-                     bucket: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Mentions and negatives per bucket ('hour' or 'day', UTC), and the sentiment split.
+                     bucket: str, tz: tzinfo = UTC) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Mentions and negatives per bucket ('hour' or 'day', cut in `tz`: see `buckets`), and the
+    sentiment split.
 
     For one brand the label is the sentiment toward that brand (`mention_brands.sentiment`,
     which the pipeline fills, falling back to the mention's own, and an analyst's correction
@@ -229,13 +231,14 @@ def volume_and_split(session: Session, brand_id: int | None, since: datetime, un
     table: Any = Mention if brand_id is None else MentionBrand
     counts = [func.count(), *(func.count().filter(table.sentiment == s) for s in SENTIMENTS)]
     if session.get_bind().dialect.name == "postgresql":
-        key = func.to_char(func.date_trunc(bucket, table.created_at),
+        local = func.timezone(zone_name(tz), table.created_at)
+        key = func.to_char(func.date_trunc(bucket, local),
                            'YYYY-MM-DD"T"HH24:00' if bucket == "hour" else "YYYY-MM-DD")
         rows: list[Any] = list(session.execute(
             select(key, *counts).where(*_window(table, brand_id, since, until)).group_by(key)
         ))
     else:
-        rows = _per_bucket(session, table, brand_id, since, until, bucket, counts)
+        rows = _per_bucket(session, table, brand_id, since, until, bucket, counts, tz)
     series = []
     split = {s: 0 for s in (*SENTIMENTS, "unknown")}
     for t, n, *labelled in rows:
@@ -249,23 +252,13 @@ def volume_and_split(session: Session, brand_id: int | None, since: datetime, un
 
 
 def _per_bucket(session: Session, table: Any, brand_id: int | None, since: datetime,
-                until: datetime, bucket: str, counts: list[Any]) -> list[Any]:
+                until: datetime, bucket: str, counts: list[Any], tz: tzinfo) -> list[Any]:
     """SQLite: one small count over the covering index per bucket, instead of one GROUP BY over
     the window, whose sorter costs ~5× the index scan (30 days of 1M mentions: 37 ms, not 180).
     """
-    step = timedelta(hours=1) if bucket == "hour" else timedelta(days=1)
     stmt = select(*counts).where(*_window(table, brand_id, bindparam("a"), bindparam("b")))
-    start = since.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    if bucket == "day":
-        start = start.replace(hour=0)
-    rows = []
-    while start < until:
-        end = start + step
-        found = session.execute(stmt, {"a": max(start, since), "b": min(end, until)}).one()
-        label = start.strftime("%Y-%m-%dT%H:00" if bucket == "hour" else "%Y-%m-%d")
-        rows.append((label, *found))
-        start = end
-    return rows
+    return [(b.key, *session.execute(stmt, {"a": b.start, "b": b.end}).one())
+            for b in buckets(since, until, bucket, tz)]
 
 
 def case_figures(session: Session, brand_id: int | None, since: datetime,

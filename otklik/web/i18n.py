@@ -201,7 +201,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "typical_texts": ("Типичные тексты", "Typical texts"),
     "attacks": ("Атаки", "Attacks"),
     "attack": ("Атака", "Attack"),
-    "no_attacks": ("Атак не найдено", "No attacks found"),
+    "no_attacks": ("Атак не найдено. Отклик проверяет поток сам и покажет здесь "
+                   "скоординированную кампанию, как только заметит её.",
+                   "No attacks found. otklik watches the stream and shows a coordinated "
+                   "campaign here as soon as it notices one."),
     "score": ("оценка", "score"),
     "responded": ("ответили", "answered"),
     "not_responded": ("без ответа", "not answered"),
@@ -234,7 +237,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "incidents": ("Инциденты", "Incidents"),
     "reports": ("Отчёты", "Reports"),
     "incident": ("Инцидент", "Incident"),
-    "no_incidents": ("Инцидентов нет", "No incidents"),
+    "no_incidents": ("Инцидентов нет. Если у бренда сбой, откройте инцидент в форме ниже: "
+                     "Отклик объяснит его клиентам и свяжет с ним их жалобы.",
+                     "No incidents. If the brand has an outage, open one with the form below: "
+                     "otklik explains it to customers and links their complaints to it."),
     "title": ("Заголовок", "Title"),
     "started": ("Начало", "Started"),
     "next_update": ("Следующее обновление", "Next update"),
@@ -336,6 +342,37 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "shortcuts_hint": ("Клавиши: j/k — вверх-вниз, o — открыть, x — отметить, a — ответить, "
                        "e — решено", "Keys: j/k move, o open, x tick, a answer, e resolve"),
     "spike_no_explanation": ("Объяснение ещё не готово", "The explanation is not ready yet"),
+    # the mentions' chart and CSV file, the overview, empty states (issue 19)
+    "download_csv": ("Скачать CSV", "Download CSV"),
+    "csv_time": ("Время ({zone})", "Time ({zone})"),
+    "csv_handle": ("Аккаунт", "Handle"),
+    "csv_link": ("Ссылка", "Link"),
+    "csv_mention_id": ("Номер упоминания", "Mention number"),
+    "volume_by_hour": ("Упоминания по часам", "Mentions per hour"),
+    "volume_by_day": ("Упоминания по дням", "Mentions per day"),
+    "volume_by_week": ("Упоминания по неделям", "Mentions per week"),
+    "empty_volume": ("За этот период упоминаний нет — выберите другие даты в фильтре.",
+                     "No mentions in this period: pick other dates in the filter."),
+    "empty_no_sources": ("Источников нет — подключите VK-сообщество или Telegram-канал бренда.",
+                         "No sources yet: connect the brand's VK community or Telegram channel."),
+    "empty_connect": ("Подключить источник", "Connect a source"),
+    "empty_mentions_filtered": (
+        "Под этот фильтр упоминаний нет — расширьте период или уберите часть условий.",
+        "No mentions match this filter: widen the period or drop some conditions."),
+    "empty_mentions_wait": (
+        "Упоминаний пока нет — они появятся здесь, когда источники пришлют первые сообщения.",
+        "No mentions yet: they appear here as soon as the sources deliver their first posts."),
+    "empty_check_sources": ("Проверить источники", "Check the sources"),
+    "empty_overview_volume": (
+        "За этот период упоминаний нет — выберите период подлиннее или другой бренд.",
+        "No mentions in this period: choose a longer period or another brand."),
+    "empty_spikes": (
+        "Всплесков за этот период нет: объём упоминаний в обычных пределах. Если он резко "
+        "вырастет, Отклик отметит это на графике и пришлёт оповещение.",
+        "No spikes in this period: the volume is within its usual range. If it jumps, otklik "
+        "marks it on the chart and sends an alert."),
+    "empty_top": ("За этот период никого нет — выберите период подлиннее.",
+                  "Nobody in this period: choose a longer period."),
 }
 
 CATALOGUE.update(PLACE_WORDS)  # the locations' pages keep their words beside the feature

@@ -6,6 +6,7 @@ import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -14,14 +15,19 @@ from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Mention, MentionBrand
 from otklik.domain.enrichment import Enriched
 from otklik.figures import overview as data
+from otklik.figures.buckets import key_of
 from otklik.pipeline import ingest
 from tests.factories import make_post
 
 LABELS = ("negative", "neutral", "positive", None)
 
 
-@pytest.mark.parametrize(("days", "bucket"), [(2, "hour"), (7, "day")])
-def test_volume_and_split_match_a_plain_count(store: Any, days: int, bucket: str) -> None:
+@pytest.mark.parametrize(("days", "bucket", "zone"), [
+    (2, "hour", "UTC"), (7, "day", "Europe/Moscow"), (2, "hour", "Asia/Kolkata")])
+def test_volume_and_split_match_a_plain_count(store: Any, days: int, bucket: str,
+                                              zone: str) -> None:
+    """Buckets are the desk's local hours and days (Kolkata: half an hour off UTC's)."""
+    tz = ZoneInfo(zone)
     rng = random.Random(days)
     now = datetime.now(UTC)
     until = now - timedelta(minutes=17)  # windows that do not start or end on a bucket edge
@@ -42,16 +48,15 @@ def test_volume_and_split_match_a_plain_count(store: Any, days: int, bucket: str
 
     with session_scope(store.sessions) as s:
         ingest(s, posts, enrichers=[label])
-    fmt = "%Y-%m-%dT%H:00" if bucket == "hour" else "%Y-%m-%d"
     with session_scope(store.sessions) as s:
         for brand in (None, brand_id):
             stmt = select(Mention.created_at, Mention.sentiment)
             if brand is not None:
                 stmt = stmt.join(MentionBrand, MentionBrand.mention_id == Mention.id)
             rows = [(t, label) for t, label in s.execute(stmt) if since <= t < until]
-            n = Counter(t.astimezone(UTC).strftime(fmt) for t, _ in rows)
-            neg = Counter(t.astimezone(UTC).strftime(fmt) for t, lb in rows if lb == "negative")
-            series, split = data.volume_and_split(s, brand, since, until, bucket)
+            n = Counter(key_of(t, bucket, tz) for t, _ in rows)
+            neg = Counter(key_of(t, bucket, tz) for t, lb in rows if lb == "negative")
+            series, split = data.volume_and_split(s, brand, since, until, bucket, tz)
             assert series == [{"t": t, "n": n[t], "neg": neg[t]} for t in sorted(n)]
             counted = Counter(label or "unknown" for _, label in rows)
             assert split == {k: counted[k] for k in (*LABELS[:3], "unknown")}

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.changes import ChangeError, correct_sentiment
-from otklik.db.models import Mention
+from otklik.db.models import Mention, Source
 from otklik.domain.ids import IdPosition, StoreId
 from otklik.domain.posts import NETWORKS
 from otklik.figures import overview as data
 from otklik.figures.locations import all_locations
+from otklik.figures.volume import filter_volume
 from otklik.web.auth import Principal, Require, db
+from otklik.web.charts import volume_chart
+from otklik.web.i18n import translator
+from otklik.web.mention_csv import csv_chunks
 from otklik.web.pages.common import brands, opt_int, parse_when, qs
-from otklik.web.render import render
+from otklik.web.render import lang_of, render, zone_of
 from otklik.web.search import QueryProblem, problem_of
 
 router = APIRouter(include_in_schema=False)
@@ -76,16 +84,43 @@ def mentions_page(
     problem = _apply_query(f, q)
     page = data.MentionPage([]) if problem else data.list_mentions(session, f, limit=PAGE)
     params = _params(f, q)
+    # the filter's total and chart; with a query's text the store cannot count without reading
+    # every row, so neither is shown
+    countable = not (problem or f.query)
+    volume = filter_volume(session, f, zone_of(request)) if countable else None
     return render(request, "mentions.html", {
         "brands": brands(session), "networks": NETWORKS, "f": f, "q": q, "problem": problem,
         "locations": all_locations(session),
         "until_value": request.query_params.get("until", "")[:32],
         "page": page, "params": params, "qs": qs(**params),
         "newest": page.mentions[0].id if page.mentions else data.latest_id(session),
-        # the filter's total; with a query's text the store cannot count without reading all
-        "total": None if problem or f.query else data.count_mentions(session, f),
+        "total": data.count_mentions(session, f) if countable else None,
+        "volume": volume,
+        "no_sources": not page.mentions and session.scalar(select(Source.id).limit(1)) is None,
+        "chart_json": json.dumps(volume_chart(volume.series, volume.bucket, lang_of(request)),
+                                 ensure_ascii=False) if volume else "",
         "status_code": 422 if problem else 200,
     }, status_code=422 if problem else 200)
+
+
+@router.get("/mentions/export.csv")
+def export_csv(
+    request: Request,
+    q: str = Query("", max_length=MAX_QUERY),
+    f: data.MentionFilter = Depends(_filter),
+    _: Principal = Depends(Require("read")),
+) -> Response:
+    """Every mention the filter selects, as a CSV file streamed page by page (see
+    `otklik.web.mention_csv`); a bad query is a 422 before anything is sent."""
+    problem = _apply_query(f, q)
+    if problem:
+        raise HTTPException(422, problem.message)
+    lang, tz = lang_of(request), zone_of(request)
+    name = f"otklik-mentions-{datetime.now(tz):%Y-%m-%d-%H%M}.csv"
+    return StreamingResponse(
+        csv_chunks(request.app.state.sessions, f, translator(lang), lang, tz),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/mentions/rows")

@@ -5,21 +5,27 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import tzinfo
 from typing import Any, Literal, TypeVar, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from otklik.db.models import Spike
+from otklik.db.models import Source, Spike
 from otklik.domain.ids import StoreId
 from otklik.figures import overview as data
+from otklik.figures.buckets import key_of, zone_name
+from otklik.figures.people import top_people
 from otklik.web.auth import Principal, Require, db
+from otklik.web.charts import volume_chart
 from otklik.web.pages.common import Period, brands, opt_int, period, qs
 from otklik.web.pages.threats import threat_counts
-from otklik.web.render import installation_zone, lang_of, render
+from otklik.web.render import installation_zone, lang_of, render, zone_of
 from otklik.web.spike_view import spike_context
 from otklik.wording import words
+from otklik.wording.spike_story import tell
 
 router = APIRouter(include_in_schema=False)
 OVERVIEW_TTL = 60.0
@@ -51,35 +57,39 @@ def overview(
     """The page with its volume chart and figures; the top places and authors (two more scans
     of the window) arrive as fragments right after, so the page does not wait for them."""
     brand, p = window
-    series, split = _kept(request, ("volume", brand, p),
+    lang, tz = lang_of(request), zone_of(request)
+    series, split = _kept(request, ("volume " + zone_name(tz), brand, p),
                           lambda: data.volume_and_split(session, brand, p.since, p.until,
-                                                        p.bucket))
-    spikes = data.spikes_in(session, brand, p.since, p.until)
-    chart = {
-        "bucket": p.bucket,
-        "t": [row["t"] for row in series],
-        "n": [row["n"] for row in series],
-        "neg": [round(100.0 * row["neg"] / row["n"], 1) if row["n"] else 0 for row in series],
-        "spikes": [
-            {"id": s.id, "t": s.peak.strftime("%Y-%m-%dT%H:00" if p.bucket == "hour"
-                                             else "%Y-%m-%d"),
-             "volume": s.volume, "severity": round(s.severity, 2)}
-            for s in spikes
-        ],
-    }
+                                                        p.bucket, tz))
+    all_brands = brands(session)
+    spikes = _headlined(data.spikes_in(session, brand, p.since, p.until),
+                        {b.id: b.name for b in all_brands}, lang, tz)
+    chart = volume_chart(series, p.bucket, lang)
+    chart["spikes"] = [{"id": s.id, "mark": mark, "t": key_of(s.peak, p.bucket, tz),
+                        "headline": headline} for s, mark, headline in spikes]
     fragment_qs = qs(brand=brand, since=p.since.isoformat(timespec="seconds"),
                      until=p.until.isoformat(timespec="seconds"))
     return render(request, "overview.html", {
-        "brands": brands(session),
+        "brands": all_brands,
         "brand_id": brand,
         "period": p,
         "chart_json": json.dumps(chart, ensure_ascii=False),
+        "chart_empty": not series,
         "spikes": spikes,
         "fragment_qs": fragment_qs,
         "split": split,
         "cases": data.case_figures(session, brand, p.since, p.until),
         "threats": threat_counts(session, brand),
+        "no_sources": session.scalar(select(Source.id).limit(1)) is None,
     })
+
+
+def _headlined(spikes: list[Spike], names: dict[int, str], lang: str,
+               tz: tzinfo) -> list[tuple[Spike, int, str]]:
+    """Each spike with its number on the chart and its headline (the sentence its page opens
+    with, from `otklik.wording.spike_story`)."""
+    return [(s, n, tell(s, s.explanation or {}, brand=names.get(s.brand_id, ""), lang=lang,
+                        tz=tz).headline) for n, s in enumerate(spikes, start=1)]
 
 
 @router.get("/overview/top/{what}")
@@ -92,8 +102,12 @@ def overview_top(
 ) -> Response:
     """Top places or authors of the overview's window: a fragment the page loads after itself."""
     brand, p = window
-    rows = _kept(request, (what, brand, p),
-                 lambda: data.top(session, what, brand, p.since, p.until))
+    if what == "places":
+        rows = _kept(request, (what, brand, p),
+                     lambda: data.top(session, what, brand, p.since, p.until))
+    else:
+        rows = _kept(request, (what, brand, p),
+                     lambda: top_people(session, brand, p.since, p.until))
     return render(request, "_top.html", {"what": what, "rows": rows})
 
 

@@ -1,4 +1,5 @@
-// Overview chart: mention volume (bars) and negative share (line), spikes as clickable markers.
+// Overview chart: mention volume (bars) and negative share (line) per local hour or day, spikes
+// as numbered markers (the numbers of the headlines listed under the chart; hover shows one).
 (function () {
   "use strict";
   function draw() {
@@ -11,7 +12,8 @@
     var markers = (data.spikes || []).filter(function (s) {
       return data.t.indexOf(s.t) >= 0;
     }).map(function (s) {
-      return { name: "spike", coord: [s.t, data.n[data.t.indexOf(s.t)]], value: s.volume,
+      var i = data.t.indexOf(s.t);
+      return { name: s.headline, coord: [data.x[i], data.n[i]], value: s.mark,
                spikeId: s.id };
     });
     chart.setOption({
@@ -20,14 +22,17 @@
       legend: { data: [el.getAttribute("data-label-volume"),
                        el.getAttribute("data-label-negative")] },
       grid: { left: 48, right: 48, top: 40, bottom: 40 },
-      xAxis: { type: "category", data: data.t },
+      xAxis: { type: "category", data: data.x },
       yAxis: [{ type: "value", minInterval: 1 },
               { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }],
       series: [
         { name: el.getAttribute("data-label-volume"), type: "bar", data: data.n,
           itemStyle: { color: "#5b7bd5" },
           markPoint: { symbol: "pin", symbolSize: 44, itemStyle: { color: "#d9480f" },
-                       label: { formatter: "!" }, data: markers } },
+                       label: { formatter: "{c}", color: "#fff", fontWeight: "bold" },
+                       tooltip: { trigger: "item", formatter: function (p) {
+                         return window.echarts.format.encodeHTML(p.name); } },
+                       data: markers } },
         { name: el.getAttribute("data-label-negative"), type: "line", yAxisIndex: 1,
           data: data.neg, smooth: true, itemStyle: { color: "#c92a2a" } }
       ]
@@ -35,7 +40,7 @@
     chart.on("click", function (params) {
       var id = params.componentType === "markPoint" && params.data && params.data.spikeId;
       if (!id) {
-        var s = spikeIndex[params.name];
+        var s = spikeIndex[data.t[params.dataIndex]];
         id = s && s.id;
       }
       if (id && window.htmx) {
