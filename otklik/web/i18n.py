@@ -373,6 +373,37 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "marks it on the chart and sends an alert."),
     "empty_top": ("За этот период никого нет — выберите период подлиннее.",
                   "Nobody in this period: choose a longer period."),
+    # an attack told: its seeds, replies' targets, recommendation, waves (issue 27)
+    "attack_how": ("Как устроена кампания", "How the campaign works"),
+    "copied_story": (
+        "Одна и та же история, скопированная слово в слово {n} аккаунтом|Одна и та же история, "
+        "скопированная слово в слово {n} аккаунтами|Одна и та же история, скопированная слово "
+        "в слово {n} аккаунтами",
+        "The same story, copied word for word by {n} account|The same story, copied word for "
+        "word by {n} accounts"),
+    "replies_converge": (
+        "Ответы сходятся на {n} адресате|Ответы сходятся на {n} адресатах|Ответы сходятся на "
+        "{n} адресатах", "The replies converge on {n} target|The replies converge on {n} targets"),
+    "and_recommend": (" и советуют {names}", " and recommend {names}"),
+    "campaign_came_back": ("Кампания вернулась: {ordinal} волна {when}",
+                           "The campaign came back: {ordinal} wave on {when}"),
+    "ordinal_2": ("вторая", "a second"),
+    "ordinal_3": ("третья", "a third"),
+    "ordinal_4": ("четвёртая", "a fourth"),
+    "ordinal_n": ("{n}-я", "{n}th"),
+    "attack_seeds": ("Исходные истории", "Seed stories"),
+    "seed_copies": ("скопировал {n} аккаунт|скопировали {n} аккаунта|скопировали {n} аккаунтов",
+                    "copied by {n} account|copied by {n} accounts"),
+    "first_post": ("первая публикация", "first post"),
+    "attack_targets": ("Кому отправлены ответы", "Whom the replies were sent to"),
+    "attack_recommends": ("Что советуют в ответах", "What the replies recommend"),
+    "attack_named": ("Кого ещё называют", "Whom else they name"),
+    "attack_waves": ("Волны кампании", "The campaign's waves"),
+    "waves_chart": ("Публикации и аккаунты каждой волны; время: {zone}",
+                    "Posts and accounts of each wave; times: {zone}"),
+    "wave_n": ("Волна {n}", "Wave {n}"),
+    "wave_posts": ("Публикаций", "Posts"),
+    "wave_accounts": ("Аккаунтов", "Accounts"),
 }
 
 CATALOGUE.update(PLACE_WORDS)  # the locations' pages keep their words beside the feature

@@ -64,6 +64,9 @@ CODES: dict[str, dict[str, Entry]] = {
         "shared": ("Общее у публикаций", "What the posts share"),
         "near_duplicate_clusters": ("Групп почти одинаковых текстов",
                                     "Groups of near-identical texts"),
+        "copy_share": ("Копии слово в слово", "Word-for-word copies"),
+        "converge_share": ("Ответы, сходящиеся на немногих адресатах с одним советом",
+                           "Replies converging on a few targets with one recommendation"),
     },
     "shared_key": {
         "link": ("ссылка", "link"),
