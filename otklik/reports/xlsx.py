@@ -124,6 +124,17 @@ def write_xlsx(session: Session, f: Figures, path: Path, lang: str, tz: tzinfo) 
                 t("негатив до / аккаунтов", "negative before / accounts"),
                 t("негатив после / покрытие", "negative after / coverage")),
                _event_rows(f, lang), (14, 6, 40, 17, 17, 14, 16, 16))
+    if any(r.id is not None for r in f.locations):
+        book.sheet(t("Точки", "Locations"),
+                   (t("точка", "location"), t("адрес", "address"), t("команда", "team"),
+                    t("упоминаний", "mentions"), t("в прошлом периоде", "previous period"),
+                    t("доля негатива", "negative share"),
+                    t("открытых обращений", "open cases"), t("SLA соблюдён", "SLA kept"),
+                    t("петля замкнута", "loop closed")),
+                   ((r.name if r.id is not None else t("без точки", "no location"), r.address,
+                     r.team, r.mentions, r.previous, r.negative_share, r.open_cases, r.sla_kept,
+                     r.loop_closed) for r in f.locations),
+                   (30, 40, 20, 12, 14, 14, 14, 12, 12), shares=(5, 7, 8))
     book.sheet(t("Примеры", "Examples"),
                (t("тональность", "sentiment"), t("время", "time"), t("автор", "author"),
                 t("площадка", "place"), t("охват", "reach"), t("ссылка", "link"),
