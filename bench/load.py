@@ -47,6 +47,7 @@ import gevent
 import gevent.event
 import httpx
 from locust import HttpUser, between, task
+from locust.exception import StopUser
 from locust.env import Environment
 
 ROOT = Path(__file__).parents[1]
@@ -74,6 +75,7 @@ class Plan:
     due_batches = 0
     sent_batches = 0
     signed_in = 0
+    done = False  # set when the run's time is up: each user finishes what it is doing, then stops
     go = gevent.event.Event()  # set once every desk user has signed in: the clock starts
 
 
@@ -106,6 +108,8 @@ class DeskUser(HttpUser):
         Plan.signed_in += 1
 
     def _get(self, path: str, name: str) -> Any:
+        if Plan.done:
+            raise StopUser()
         with self.client.get(path, name=name, catch_response=True) as answer:
             if answer.status_code != 200:
                 answer.failure(f"{answer.status_code}")
@@ -165,6 +169,8 @@ class IngestUser(HttpUser):
         wait = due - time.monotonic()
         if wait > 0:
             gevent.sleep(wait)
+        if Plan.done:
+            raise StopUser()
         self.next_due += self.interval
         body = {"mentions": [self._mention() for _ in range(Plan.batch)]}
         Plan.sent_batches += 1
@@ -233,6 +239,8 @@ def _report(env: Environment, seconds: float, before: str, after: str) -> int:
     errors = 0
     for (name, _), entry in sorted(env.stats.entries.items()):
         errors += entry.num_failures
+        if not entry.num_requests:  # the sign-ins, before the clock started
+            continue
         print(f"{name:<24}{entry.num_requests:>9}{entry.num_failures:>8}"
               f"{entry.get_response_time_percentile(0.5):>9.0f}"
               f"{entry.get_response_time_percentile(0.95):>9.0f}"
@@ -293,9 +301,12 @@ def main() -> None:
             gevent.sleep(0.5)
         environment.stats.reset_all()  # what is measured starts with everyone signed in
         Plan.go.set()
-        gevent.spawn_later(args.seconds, runner.quit)
         started = time.monotonic()
-        runner.greenlet.join()
+        gevent.sleep(args.seconds)
+        Plan.done = True  # requests under way are answered and counted, none is cut off
+        while runner.user_count and time.monotonic() < started + args.seconds + 300:
+            gevent.sleep(0.2)
+        runner.quit()
         errors = _report(environment, time.monotonic() - started, before, _load())
     finally:
         server.terminate()
