@@ -55,3 +55,39 @@ def test_listen_then_confirm(store) -> None:
         assert nearby(s, brand_id, now - timedelta(days=7), radius_m=300) == []
         case = s.scalar(select(Case).where(Case.root_mention_id == ids[0]))
         assert case is not None and "Зерно на Арбате" in case.tags
+
+
+def test_a_new_responsible_person_takes_the_locations_open_routed_cases(store) -> None:
+    from otklik.actions.cases import assign
+    from otklik.actions.users import create_user
+
+    with session_scope(store.sessions) as s:
+        brand_id = create_brand(s, "Зерно", queries=["зерно"]).id
+        old = create_user(s, "old@example.org", "password-123456", "responder").id
+        new = create_user(s, "new@example.org", "password-123456", "responder").id
+        other = create_user(s, "other@example.org", "password-123456", "responder").id
+        spec = LocationInput("Зерно на Арбате", "Москва, ул. Арбат, 10", 55.7515, 37.5960,
+                             responsible="old@example.org")
+        arbat = save_location(s, brand_id, spec, actor="t").id
+    now = datetime.now(UTC)
+    posts = [make_post(text=f"Зерно на Арбате, холодный кофе, жалоба {i}", lat=55.7516,
+                       lon=37.5961, created_at=now - timedelta(minutes=10 + i)) for i in range(3)]
+    with session_scope(store.sessions) as s:
+        ids = ingest(s, posts, enrichers=Enrichment(sentiment=False).enrichers(s)).mention_ids
+    with session_scope(store.sessions) as s:
+        for mid in ids:
+            s.get(MentionBrand, (mid, brand_id)).sentiment = "negative"  # type: ignore[union-attr]
+    with session_scope(store.sessions) as s:
+        from otklik.actions.cases import open_cases_for_mentions
+        open_cases_for_mentions(s, ids, actor="t", now=now)
+    with session_scope(store.sessions) as s:
+        cases = s.scalars(select(Case).order_by(Case.id)).all()
+        assert len(cases) == 3 and {c.assignee_id for c in cases} == {old}
+        assign(s, cases[0].id, other, actor="lead")  # taken by hand: stays
+        kept = cases[0].id
+    with session_scope(store.sessions) as s:
+        spec.responsible = "new@example.org"
+        assert save_location(s, brand_id, spec, actor="t").id == arbat
+    with session_scope(store.sessions) as s:
+        got = {c.id: c.assignee_id for c in s.scalars(select(Case))}
+    assert got.pop(kept) == other and set(got.values()) == {new}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.audit import record
 from otklik.actions.brands import BrandError, get_brand
 from otklik.db.models import Brand, Case, Location, Mention, MentionBrand, Place, User
+from otklik.domain import cases as sm
 from otklik.domain.enrichment import ENRICH_CHARS
 from otklik.nlp.toponyms import brand_location_index
 from otklik.wording.places import WORDS
@@ -100,13 +101,30 @@ def save_location(session: Session, brand_id: int, given: LocationInput, *,
     location.aliases = [a.strip() for a in given.aliases if a.strip()]
     location.places = [p.strip() for p in given.places if p.strip()]
     location.hours, location.team = given.hours.strip(), given.team.strip()
+    before = location.responsible_id
     location.responsible_id = _responsible_id(session, given.responsible)
     location.enabled = True
     session.flush()
     record(session, actor, "location.create" if created else "location.update", "location",
            location.id, brand_id=brand_id, name=location.name, address=location.address,
            lat=location.lat, lon=location.lon, aliases=location.aliases)
+    if not created and before != location.responsible_id:
+        _hand_over(session, location, before, actor)
     return location
+
+
+def _hand_over(session: Session, location: Location, before: int | None, actor: str) -> None:
+    """A location's new responsible person takes its open cases that were routed to the old
+    one (or to no one); cases a person took or was given by hand stay with them."""
+    open_cases = session.scalars(
+        select(Case).join(MentionBrand, (MentionBrand.mention_id == Case.root_mention_id)
+                          & (MentionBrand.brand_id == Case.brand_id))
+        .where(MentionBrand.location_id == location.id, Case.state.in_(sm.OPEN_STATES),
+               Case.assignee_id.is_(None) if before is None else Case.assignee_id == before))
+    for case in open_cases:
+        case.assignee_id = location.responsible_id
+        record(session, actor, "case.assign", "case", case.id, before=before,
+               after=location.responsible_id, reason=f"location {location.id} handed over")
 
 
 def disable_location(session: Session, location_id: int, *, actor: str) -> Location:
