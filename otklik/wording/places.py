@@ -43,6 +43,15 @@ WORDS: dict[str, tuple[str, str]] = {
         "responsible, places. Aliases are separated by “|”. A location of the same name is "
         "updated."),
     "imported_n": ("Загружено точек: {n}", "Locations loaded: {n}"),
+    "reattribute": ("Пересчитать точки упоминаний за 30 дней",
+                    "Attribute the last 30 days' mentions again"),
+    "reattribute_hint": ("После добавления или изменения точек упоминания, собранные раньше, "
+                         "получат точку только после пересчёта.",
+                         "Mentions stored before a location was added or changed get it only "
+                         "when attributed again."),
+    "reattributed_n": ("Точка изменилась у {n} упоминания|Точка изменилась у {n} упоминаний|"
+                       "Точка изменилась у {n} упоминаний",
+                       "{n} mention changed location|{n} mentions changed location"),
     "no_locations": ("У бренда пока нет точек. Добавьте первую ниже или загрузите файл.",
                      "The brand has no locations yet. Add the first below or upload a file."),
     "no_coordinates": ("без координат", "no coordinates"),

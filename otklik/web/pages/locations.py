@@ -5,6 +5,7 @@ switch off, load a CSV file). Thin: reads through `otklik.figures.locations`, ch
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -17,6 +18,7 @@ from otklik.actions.locations import (
     disable_location,
     import_locations,
     parse_location_csv,
+    reattribute,
     set_radius,
 )
 from otklik.actions.locations import save_location as save
@@ -194,6 +196,23 @@ def location_radius(
                        status_code=422)
     session.commit()
     return RedirectResponse(f"/settings/locations?brand={chosen.id}", status_code=303)
+
+
+@router.post("/settings/locations/reattribute")
+def location_reattribute(
+    request: Request,
+    brand_id: StoreId = Form(...),
+    principal: Principal = Depends(Require("analyze")),
+    session: Session = Depends(db),
+) -> Response:
+    """The brand's mentions of the last 30 days attributed again with its locations as now."""
+    chosen = _chosen(session, str(brand_id))
+    assert chosen is not None
+    changed = reattribute(session, chosen, datetime.now(UTC) - timedelta(days=30),
+                          actor=principal.actor)
+    session.commit()
+    return _manage(request, session, chosen,
+                   note=translator(lang_of(request))("reattributed_n", n=changed))
 
 
 @router.post("/locations/nearby")
