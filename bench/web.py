@@ -75,8 +75,7 @@ def build(url: str, rows: int, days: int = 90) -> None:
             {"network": "vk", "external_id": f"-{i}", "name": f"Группа {i}", "kind": "group",
              "first_seen_at": now} for i in range(2_000)])
         conn.execute(insert(DuplicateCluster), [
-            {"exemplar_mention_id": i * 97 + 1, "size": 3, "first_seen_at": now,
-             "last_seen_at": now} for i in range(2_000)])
+            {"exemplar_mention_id": i * 97 + 1, "first_seen_at": now} for i in range(2_000)])
         for i in range(0, 30, 3):
             conn.execute(insert(Spike), {
                 "brand_id": 1, "series": "all", "start": now - timedelta(days=i, hours=2),

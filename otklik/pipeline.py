@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -353,40 +353,70 @@ def _store_clusters(
     ids: dict[tuple[str, str], tuple[int, str]],
     now: datetime,
 ) -> None:
-    """Join each near-duplicate to its exemplar's cluster, creating the cluster on first repeat."""
-    linked = [item for item in batch if item.duplicate_of is not None]
-    if not linked:
+    """Join each near-duplicate to its exemplar's cluster, creating the cluster on first repeat.
+
+    A few statements per batch, however many copies it holds, and no counter row: a cluster's
+    size is counted from its members when read (`DuplicateCluster.size`), so workers storing
+    copies of one attack text never wait for each other. Only the exemplar's row is locked, and
+    only when its cluster is created (in id order, so two batches cannot deadlock); a batch that
+    finds the exemplar clustered meanwhile joins that cluster.
+    """
+    wanted = {item.duplicate_of for item in batch if item.duplicate_of is not None}
+    if not wanted:
+        return
+    exemplars = _existing_mentions(session, wanted)
+    joins: dict[int, int] = {}  # member id → exemplar id
+    for item in batch:
+        exemplar = exemplars.get(item.duplicate_of) if item.duplicate_of else None
+        me = ids.get((item.post.network, item.post.external_id))
+        if exemplar is not None and me is not None and exemplar[0] != me[0]:
+            joins.setdefault(me[0], exemplar[0])
+    if not joins:
+        return
+    current = _cluster_ids(session, {*joins, *joins.values()})
+    bare = sorted({e for e in joins.values() if current.get(e) is None})
+    if bare:
+        current.update(_new_clusters(session, bare, now))
+    moves = {me: cid for me, ex in joins.items()
+             if (cid := current.get(ex)) is not None and current.get(me) != cid}
+    _set_cluster_ids(session, moves)
+
+
+def _cluster_ids(session: Session, mention_ids: Iterable[int], *,
+                 lock: bool = False) -> dict[int, int | None]:
+    table = _table(Mention)
+    stmt = select(table.c.id, table.c.cluster_id).where(table.c.id.in_(sorted(mention_ids)))
+    if lock:  # PostgreSQL: row locks in id order (SQLite has one writer and ignores this)
+        stmt = stmt.order_by(table.c.id).with_for_update()
+    return {int(i): c for i, c in session.execute(stmt).all()}
+
+
+def _new_clusters(session: Session, exemplar_ids: list[int], now: datetime) -> dict[int, int]:
+    """Create the clusters of these exemplars (ids sorted); exemplar id → its cluster id.
+
+    The exemplars' rows are locked first and read again: a concurrent batch may have given one
+    a cluster since, which is then kept."""
+    found = _cluster_ids(session, exemplar_ids, lock=True)
+    out = {e: c for e, c in found.items() if c is not None}
+    todo = [e for e in exemplar_ids if found.get(e) is None and e in found]
+    if todo:
+        clusters = _table(DuplicateCluster)
+        created = session.execute(
+            clusters.insert().returning(clusters.c.exemplar_mention_id, clusters.c.id),
+            [{"exemplar_mention_id": e, "first_seen_at": now} for e in todo],
+        ).all()
+        made = {int(e): int(c) for e, c in created}
+        _set_cluster_ids(session, made)
+        out.update(made)
+    return out
+
+
+def _set_cluster_ids(session: Session, cluster_of: dict[int, int]) -> None:
+    """mentions.cluster_id for many rows in one statement."""
+    if not cluster_of:
         return
     table = _table(Mention)
-    clusters = _table(DuplicateCluster)
-    wanted = {item.duplicate_of for item in linked if item.duplicate_of}
-    exemplars = {**_existing_mentions(session, wanted)}
-    for item in linked:
-        assert item.duplicate_of is not None
-        exemplar = exemplars.get(item.duplicate_of)
-        me = ids.get((item.post.network, item.post.external_id))
-        if exemplar is None or me is None or exemplar[0] == me[0]:
-            continue
-        cluster_id = session.execute(
-            select(table.c.cluster_id).where(table.c.id == exemplar[0])
-        ).scalar_one()
-        if cluster_id is None:
-            cluster_id = session.execute(
-                clusters.insert().returning(clusters.c.id),
-                {"exemplar_mention_id": exemplar[0], "size": 1, "first_seen_at": now,
-                 "last_seen_at": now},
-            ).scalar_one()
-            session.execute(
-                update(table).where(table.c.id == exemplar[0]).values(cluster_id=cluster_id)
-            )
-        current = session.execute(
-            select(table.c.cluster_id).where(table.c.id == me[0])
-        ).scalar_one()
-        if current == cluster_id:
-            continue
-        session.execute(update(table).where(table.c.id == me[0]).values(cluster_id=cluster_id))
-        session.execute(
-            update(clusters)
-            .where(clusters.c.id == cluster_id)
-            .values(size=clusters.c.size + 1, last_seen_at=now)
-        )
+    session.execute(
+        update(table).where(table.c.id.in_(sorted(cluster_of)))
+        .values(cluster_id=case(cluster_of, value=table.c.id))
+    )

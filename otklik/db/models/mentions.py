@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from otklik.db.base import Base, utcnow
 
@@ -134,16 +145,25 @@ class MentionBrand(Base):
 
 
 class DuplicateCluster(Base):
-    """Near-duplicate texts grouped as they arrive."""
+    """Near-duplicate texts grouped as they arrive.
+
+    Its size and when it last grew are counted from its members (`Mention.cluster_id`, indexed)
+    when read, never kept in this row: a counter here is one row every worker would update for
+    every copy in an information attack, and they would all queue on it (issue 26).
+    """
 
     __tablename__ = "duplicate_clusters"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     exemplar_mention_id: Mapped[int | None] = mapped_column(BigInteger)
-    size: Mapped[int] = mapped_column(default=1)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     signature: Mapped[bytes | None]
+    size: Mapped[int] = column_property(
+        select(func.count(Mention.id)).where(Mention.cluster_id == id)
+        .correlate_except(Mention).scalar_subquery())
+    last_seen_at: Mapped[datetime | None] = column_property(
+        select(func.max(Mention.ingested_at)).where(Mention.cluster_id == id)
+        .correlate_except(Mention).scalar_subquery(), deferred=True)
 
 
 class SentimentCorrection(Base):

@@ -1,0 +1,100 @@
+"""Near-duplicate clusters under concurrent writers: copies of one attack text stored by two
+batches at once neither wait for each other, deadlock, nor lose a member (issue 26)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+from sqlalchemy import func, select, text
+
+from otklik.db.engine import session_scope
+from otklik.db.models import DuplicateCluster, Mention
+from otklik.domain.enrichment import Enriched
+from otklik.domain.posts import Author, Post
+from otklik.pipeline import ingest
+from tests.factories import make_post
+
+
+def copies_of(batch: Sequence[Enriched]) -> None:
+    """An enricher standing in for the duplicate index: "copy-<root>-…" copies "<root>"."""
+    for item in batch:
+        if item.post.external_id.startswith("copy-"):
+            item.duplicate_of = ("vk", item.post.external_id.split("-")[1])
+
+
+def copies(root: str, tag: str, n: int) -> list[Post]:
+    """Copies by accounts of their own (a batch that stores a new author first holds that
+    author's key until it commits: the test is about the cluster)."""
+    return [make_post(external_id=f"copy-{root}-{tag}{i}", text=f"Не ходите в Зерно {tag}{i}",
+                      author=Author(f"bot-{root}-{tag}{i}", handle=f"bot{tag}{i}"))
+            for i in range(n)]
+
+
+def sizes(store) -> dict[int, int]:
+    with store.sessions() as s:
+        return {c.id: c.size for c in s.scalars(select(DuplicateCluster))}
+
+
+def test_two_batches_of_copies_store_at_once_without_waiting(pg_store) -> None:
+    """The cluster exists: a second batch of its copies stores while the first still holds its
+    transaction open; it would fail on the lock timeout if it waited for any row."""
+    with session_scope(pg_store.sessions) as s:
+        ingest(s, [make_post(external_id="root", text="Не ходите в Зерно")])
+    with session_scope(pg_store.sessions) as s:
+        ingest(s, copies("root", "first", 3), enrichers=[copies_of])
+    a, b = pg_store.sessions(), pg_store.sessions()
+    try:
+        for s in (a, b):
+            s.execute(text("SET LOCAL lock_timeout = '5s'"))
+        ingest(a, copies("root", "a", 50), enrichers=[copies_of])
+        ingest(b, copies("root", "b", 50), enrichers=[copies_of])  # A has not committed
+        b.commit()
+        a.commit()
+    finally:
+        a.close()
+        b.close()
+    [(cluster_id, size)] = sizes(pg_store).items()
+    assert size == 1 + 3 + 50 + 50
+    with pg_store.sessions() as s:
+        assert s.scalar(select(func.count()).where(Mention.cluster_id == cluster_id)) == 104
+        assert s.get(DuplicateCluster, cluster_id).last_seen_at is not None
+
+
+@pytest.mark.parametrize("rounds", [8])
+def test_concurrent_batches_creating_clusters_neither_deadlock_nor_lose_members(
+        pg_store, rounds: int) -> None:
+    """Each round, two threads store copies of the same two new texts at once, each naming
+    them in the opposite order: every copy ends in its text's one cluster."""
+    roots = [f"r{i}" for i in range(2 * rounds)]
+    with session_scope(pg_store.sessions) as s:
+        ingest(s, [make_post(external_id=r, text=f"Не ходите в Зерно {r}") for r in roots])
+    errors: list[BaseException] = []
+
+    def worker(name: str, flip: bool) -> None:
+        try:
+            for i in range(rounds):
+                pair = roots[2 * i:2 * i + 2]
+                posts = [p for r in (reversed(pair) if flip else pair)
+                         for p in copies(r, f"{name}{i}x", 10)]
+                with session_scope(pg_store.sessions) as s:
+                    ingest(s, posts, enrichers=[copies_of])
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n, n == "b")) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    found = sizes(pg_store)
+    assert len(found) == len(roots)
+    assert sorted(found.values()) == [1 + 10 + 10] * len(roots)
+    with pg_store.sessions() as s:
+        exemplars = dict(s.execute(select(DuplicateCluster.exemplar_mention_id,
+                                          DuplicateCluster.id)).all())
+        for mention_id, cluster_id in s.execute(
+                select(Mention.id, Mention.cluster_id).where(Mention.external_id.in_(roots))):
+            assert exemplars[mention_id] == cluster_id
