@@ -18,6 +18,8 @@ from otklik.actions.sources import poll_source, source_health
 from otklik.cli._common import fail, settings_of
 from otklik.db.engine import open_store, session_scope
 from otklik.db.models import Source as SourceRow
+from otklik.sources.forms import clean_params
+from otklik.sources.registry import source_class
 
 console = Console()
 source_app = typer.Typer(help="Connectors: add, list with health, poll now.", no_args_is_help=True)
@@ -49,6 +51,30 @@ def key_values(items: list[str] | None, option: str) -> dict[str, Any]:
     return out
 
 
+PROBLEM_WORDS = {"required": "is required", "int": "must be a whole number",
+                 "number": "must be a number", "url": "must be an http(s):// address",
+                 "bool": "must be true or false", "unknown": "is not a parameter of this kind"}
+
+
+def declared_params(network: str, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters checked and typed by the kind's declaration, as the web form checks them
+    (an unknown network or kind is left for `save_source` to name)."""
+    try:
+        cls = source_class(network)
+    except ValueError:
+        return params
+    if kind not in cls.kinds:
+        return params
+    spec = cls.kind_spec(kind)
+    cleaned, problems = clean_params(spec, params, unknown=False)
+    if problems:
+        labels = {p.name: p.label_en for p in spec.params}
+        known = ", ".join(p.name for p in spec.params)
+        fail("; ".join(f"--param {name} ({labels.get(name, '?')}): {PROBLEM_WORDS[code]}"
+                       for name, code in problems.items()) + f" (known: {known})")
+    return cleaned
+
+
 @source_app.command("add")
 def add(
     ctx: typer.Context,
@@ -64,12 +90,13 @@ def add(
 ) -> None:
     """Add a source, e.g. `otklik source add vk search "VK: Зерно" -p q=Зерно`."""
     credentials = credentials_from_env(credential_env)
+    params = declared_params(network, kind, key_values(param, "--param"))
     settings = settings_of(ctx)
     _, sessions = open_store(settings)
     try:
         with session_scope(sessions) as session:
             row = save_source(session, "cli", None, name=name, network=network, kind=kind,
-                              params=key_values(param, "--param"), credentials=credentials,
+                              params=params, credentials=credentials,
                               interval_seconds=interval, enabled=not disabled, brand_id=brand,
                               secret_key=settings.secret_key)
             source_id = row.id

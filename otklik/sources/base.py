@@ -91,6 +91,40 @@ class CredentialField:
     required: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class ParamField:
+    """One parameter of a source kind: the source form asks for it with its label and help,
+    and the form and `otklik source add -p` check values by its `kind`."""
+
+    name: str
+    label_ru: str
+    label_en: str
+    help_ru: str = ""  # where to find it, in words: "число из адреса vk.com/club123"
+    help_en: str = ""
+    kind: str = "text"  # text, int, number, url, bool
+    required: bool = False
+    default: Any = None  # what the connector uses when the parameter is not given
+    advanced: bool = False  # folded away on the form: most sources never need it
+
+
+@dataclass(frozen=True, slots=True)
+class KindSpec:
+    """One source kind as people choose it: its name in words, what it reads, its parameters,
+    which credentials it uses, and how "check connection" proves it works."""
+
+    name: str
+    label_ru: str
+    label_en: str
+    help_ru: str = ""
+    help_en: str = ""
+    params: tuple[ParamField, ...] = ()
+    credentials: tuple[str, ...] | None = None  # names among credential_fields; None: all
+    needs: tuple[str, ...] = ()  # credentials without which it cannot read
+    check: str = "read"  # "read": one page with these values; "verify": the account's check
+    found_ru: str = "«{name}» найдено"  # what a successful check found, {name} filled in
+    found_en: str = "“{name}” found"
+
+
 # What a connected account can do; the desk offers only what its channel's network declares.
 READ, REPLY, PRIVATE, PUBLISH, CHECK = "read", "reply", "private", "publish", "check"
 
@@ -140,6 +174,7 @@ class Source(ABC):
     connect_fields: ClassVar[tuple[CredentialField, ...]] = ()  # plain params the form asks
     base_url_setting: ClassVar[str | None] = None  # Settings field: OTKLIK_<NETWORK>_API_URL
     capabilities: ClassVar[frozenset[str]] = frozenset({READ})
+    kind_specs: ClassVar[tuple[KindSpec, ...]] = ()  # each kind's words and parameters
     # request budgets by name (the network, and any other host it reads, e.g. t.me pages)
     budgets: ClassVar[dict[str, Budget]] = {}
     sandbox: ClassVar[bool] = False  # a built-in practice network, marked wherever it appears
@@ -167,6 +202,14 @@ class Source(ABC):
     @classmethod
     def default_base_url(cls) -> str:
         return ""
+
+    @classmethod
+    def kind_spec(cls, kind: str) -> KindSpec:
+        """The kind's declaration; a plug-in that declares none gets its bare name."""
+        for spec in cls.kind_specs:
+            if spec.name == kind:
+                return spec
+        return KindSpec(kind, kind, kind)
 
     def __repr__(self) -> str:  # never shows credentials
         return f"<{type(self).__name__} {self.kind} {self.params!r}>"

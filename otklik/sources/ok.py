@@ -32,7 +32,9 @@ from otklik.sources.base import (
     Account,
     CredentialField,
     Cursor,
+    KindSpec,
     Page,
+    ParamField,
     Source,
     Target,
 )
@@ -63,6 +65,20 @@ class OKSource(Source):
     network = "ok"
     label = "Одноклассники"
     kinds = ("group",)
+    kind_specs = (KindSpec(
+        "group", "Группа", "A group", "Темы группы и комментарии к ним.",
+        "The group's topics and their comments.",
+        params=(ParamField("gid", "ID группы", "Group id",
+                           "Число из адреса ok.ru/group/55555555555555",
+                           "The number in ok.ru/group/55555555555555", kind="int",
+                           required=True),
+                ParamField("name", "Название группы", "Group name",
+                           "Как показывать группу на страницах Отклика",
+                           "How otklik's pages name it"),
+                ParamField("count", "Тем за один запрос", "Topics per request", kind="int",
+                           default=20, advanced=True)),
+        needs=("access_token", "application_key"), check="verify",
+        found_ru="Группа «{name}» найдена", found_en="Group “{name}” found"),)
     credential_fields = (
         CredentialField(
             "access_token", "Токен доступа / Access token",

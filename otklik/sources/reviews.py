@@ -33,7 +33,9 @@ from otklik.sources.base import (
     Account,
     CredentialField,
     Cursor,
+    KindSpec,
     Page,
+    ParamField,
     Source,
     Target,
 )
@@ -45,10 +47,45 @@ REPLY_LIMIT = 350  # characters Google Play takes in a reply
 _PACKAGE = re.compile(r"[A-Za-z][\w]*(\.[A-Za-z][\w]*)+")
 
 
+_APP = (
+    ParamField("name", "Название приложения", "App name",
+               "Как показывать приложение на страницах Отклика",
+               "How otklik's pages name the app"),
+    ParamField("max_pages", "Страниц за один опрос", "Pages per poll", kind="int",
+               default=5, advanced=True),
+)
+
+
 class ReviewsSource(Source):
     network = "reviews"
     label = "Отзывы в магазинах приложений"
     kinds = ("google_play", "app_store")
+    kind_specs = (
+        KindSpec("google_play", "Отзывы в Google Play", "Google Play reviews",
+                 "Отзывы о приложении бренда; можно отвечать из Отклика.",
+                 "Reviews of the brand's app; answerable from otklik.",
+                 params=(ParamField("package", "Пакет приложения", "App package",
+                                    "Из адреса play.google.com/store/apps/details?id="
+                                    "ru.zerno.app: ru.zerno.app",
+                                    "From play.google.com/store/apps/details?id=ru.zerno.app: "
+                                    "ru.zerno.app", required=True),
+                         *_APP,
+                         ParamField("translate", "Переводить отзывы на язык", "Translate into",
+                                    "Код языка, например ru", "A language code, e.g. ru",
+                                    advanced=True)),
+                 credentials=("access_token",), needs=("access_token",), check="verify",
+                 found_ru="Приложение «{name}» найдено", found_en="App “{name}” found"),
+        KindSpec("app_store", "Отзывы в App Store", "App Store reviews",
+                 "Отзывы о приложении бренда; можно отвечать из Отклика.",
+                 "Reviews of the brand's app; answerable from otklik.",
+                 params=(ParamField("app_id", "Apple ID приложения", "Apple app id",
+                                    "Число из адреса apps.apple.com/ru/app/zerno/id1234567890: "
+                                    "1234567890", "The number in apps.apple.com/app/…/"
+                                    "id1234567890: 1234567890", kind="int", required=True),
+                         *_APP),
+                 credentials=("token",), needs=("token",), check="verify",
+                 found_ru="Приложение «{name}» найдено", found_en="App “{name}” found"),
+    )
     credential_fields = (
         CredentialField(
             "access_token", "Токен Google Play / Google Play access token",

@@ -18,7 +18,7 @@ import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
 from otklik.domain.posts import Author, Place, Post
-from otklik.sources.base import Cursor, Page, Source
+from otklik.sources.base import Cursor, KindSpec, Page, ParamField, Source
 from otklik.sources.errors import BadResponse
 from otklik.sources.http import Budget
 from otklik.sources.telegram_web import node_text
@@ -94,6 +94,15 @@ class RSSSource(Source):
     network = "rss"
     label = "RSS/Atom"
     kinds = ("feed",)
+    kind_specs = (KindSpec(
+        "feed", "Лента RSS или Atom", "An RSS or Atom feed",
+        "Новые записи блога, новостного сайта или форума.",
+        "New entries of a blog, news site or forum.",
+        params=(ParamField("url", "Адрес ленты", "Feed address",
+                           "Ссылка на RSS или Atom, например https://zerno.ru/blog/feed.xml",
+                           "The RSS or Atom link, e.g. https://zerno.ru/blog/feed.xml",
+                           kind="url", required=True),),
+        found_ru="Лента «{name}» найдена", found_en="Feed “{name}” found"),)
     budgets = {"rss": Budget(5, 10)}  # feeds are other people's web servers
 
     async def fetch_page(self, cursor: Cursor | None) -> Page:

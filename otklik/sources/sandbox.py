@@ -36,7 +36,9 @@ from otklik.sources.base import (
     Account,
     Check,
     Cursor,
+    KindSpec,
     Page,
+    ParamField,
     Source,
     Target,
     same_text,
@@ -98,6 +100,18 @@ class SandboxSource(Source):
     network = "sandbox"
     label = "Песочница (учебная сеть)"
     kinds = ("world",)
+    kind_specs = (KindSpec(
+        "world", "Учебный мир", "The practice world",
+        "Смоделированные клиенты: всё, что отправлено, остаётся в Отклике.",
+        "Simulated customers: whatever is sent stays in otklik.",
+        params=(ParamField("network", "Какую сеть изображает", "Network it stands for",
+                           "Например vk", "E.g. vk", advanced=True),
+                ParamField("channel", "ID канала бренда", "Brand channel id", advanced=True),
+                ParamField("channel_name", "Название канала", "Channel name", advanced=True),
+                ParamField("database_url", "Хранилище песочницы", "The sandbox's store",
+                           "По умолчанию — хранилище Отклика", "otklik's own by default",
+                           advanced=True)),
+        check="verify", found_ru="«{name}» готова", found_en="“{name}” is ready"),)
     capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH, CHECK})
     sandbox = True
 

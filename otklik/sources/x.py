@@ -31,7 +31,9 @@ from otklik.sources.base import (
     Account,
     CredentialField,
     Cursor,
+    KindSpec,
     Page,
+    ParamField,
     Source,
     Target,
     same_text,
@@ -59,6 +61,20 @@ class XSource(Source):
     network = "x"
     label = "X (Twitter)"
     kinds = ("search",)
+    kind_specs = (KindSpec(
+        "search", "Поиск по словам", "Search by words",
+        "Свежие посты X с этими словами (за последние 7 дней).",
+        "Recent posts on X with these words (the last 7 days).",
+        params=(ParamField("q", "Слова для поиска", "Words to search for",
+                           "Язык запросов X, например: Зерно OR @zerno_coffee -is:retweet",
+                           "X's query language, e.g. Zerno OR @zerno_coffee -is:retweet",
+                           required=True),
+                ParamField("lookback_hours", "Первый поиск: за сколько часов",
+                           "First search: how many hours back", kind="number", advanced=True),
+                ParamField("username", "Аккаунт бренда", "Brand account",
+                           "@имя аккаунта бренда в X", "The brand's @name on X",
+                           advanced=True)),
+    ),)
     credential_fields = (
         CredentialField(
             "bearer_token", "Bearer-токен приложения / App bearer token",

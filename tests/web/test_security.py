@@ -124,8 +124,8 @@ def test_stored_secrets_are_never_shown_again(desk: Any) -> None:
     client = desk.client("admin")
     secret = "vk1.a.SUPERSECRETTOKEN-0123456789abcdef"
     response = client.post("/sources", data={
-        "name": "VK search", "network": "vk", "kind": "search", "params": '{"q": "зерно"}',
-        "credentials": f"access_token={secret}", "interval_seconds": "300", "enabled": "true",
+        "name": "VK search", "network": "vk", "kind": "search", "p_q": "зерно",
+        "c_access_token": secret, "interval_seconds": "300", "enabled": "true",
     })
     assert response.status_code == 303, response.text[:500]
     listing = client.get("/sources").text
@@ -135,8 +135,8 @@ def test_stored_secrets_are_never_shown_again(desk: Any) -> None:
     assert secret not in edit and secret[:12] not in edit and "••••cdef" in edit
     # saving the form with the credential left empty keeps the stored one
     client.post(f"/sources/{source_id}", data={
-        "name": "VK search 2", "network": "vk", "kind": "search", "params": "{}",
-        "credentials": "", "interval_seconds": "300", "enabled": "true"})
+        "name": "VK search 2", "p_q": "зерно", "c_access_token": "", "interval_seconds": "300",
+        "enabled": "true"})
     from otklik.db.models import Source
     from otklik.secrets import open_credentials
 
@@ -145,9 +145,9 @@ def test_stored_secrets_are_never_shown_again(desk: Any) -> None:
     assert secret not in str(stored)  # sealed at rest
     assert open_credentials(stored, desk.app.state.settings.secret_key) == {
         "access_token": secret}
-    bad = client.post("/sources", data={"name": "x", "network": "vk", "params": "{oops",
+    bad = client.post("/sources", data={"name": "x", "network": "vk", "kind": "search",
                                         "interval_seconds": "300"})
-    assert bad.status_code == 422 and "params: line 1" in bad.text
+    assert bad.status_code == 422 and "Заполните это поле" in bad.text
 
 
 def test_hostile_complaint_on_the_inbox_and_case_page(desk: Any) -> None:
