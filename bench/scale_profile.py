@@ -44,6 +44,7 @@ from otklik.domain.payloads import post_from_json  # noqa: E402
 from otklik.runtime import Runtime  # noqa: E402
 from otklik.settings import Settings  # noqa: E402
 from otklik.wiring import Enrichment  # noqa: E402
+from otklik.worker import one_blas_thread  # noqa: E402
 
 STORM = ("Мегафон опять обманывает абонентов, списали деньги за подписки которые я не "
          "подключал! Не пользуйтесь мегафоном")
@@ -91,6 +92,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, url: str) -> None:
+    one_blas_thread()  # as a worker process does
     settings = Settings(database_url=url, db_pool_size=2)
     rt = Runtime.from_settings(settings, enrichment=Enrichment(sentiment=args.sentiment))
     texts = tweets()

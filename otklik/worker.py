@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -91,6 +92,7 @@ class _RuntimeHolder:
 
     def get(self) -> Runtime:
         if self._rt is None:
+            one_blas_thread()
             self._rt = self.factory(self.settings)
         return self._rt
 
@@ -102,6 +104,22 @@ class _RuntimeHolder:
         rt, self._rt = self._rt, None
         if rt is not None:  # held alerts wait in the store for the next flush, by any process
             rt.engine.dispose()
+
+
+def one_blas_thread() -> None:
+    """Numerical libraries (OpenBLAS, OpenMP) run one thread in a worker process.
+
+    A worker process is the unit of parallelism: the machine's cores are shared by worker
+    processes, PostgreSQL and the broker. With a BLAS thread per core, the sentiment model's
+    small matrix products (the embedding heads) spent most of their CPU spinning while the other
+    thread waited for a core: 1.24 CPU-ms a text with two threads on a busy two-core machine,
+    0.42 with one (bench/scale_notes.md). The libraries already loaded are limited now; those
+    loaded later (scikit-learn's OpenMP) read the environment."""
+    from threadpoolctl import threadpool_limits
+
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    threadpool_limits(1)
 
 
 class OtklikTask(Task):  # type: ignore[misc]
