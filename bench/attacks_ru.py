@@ -22,6 +22,9 @@ of 2016-2017 are "held-out" (their printed lines were read, none was inspected p
 Each case is one campaign left out of the others: the detector sees one campaign and the organic
 stream, as in `attacks.py`.
 
+The smear's replies posing as customers recommending a competitor are too few in the real data:
+a SYNTHETIC extension (`attacks_ru_replies.py`) is printed last, apart from the real figures.
+
 Run: nice -n 10 .venv/bin/python bench/attacks_ru.py [--limit N] [--no-speed]
 """
 
@@ -41,6 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from attacks import DATA, TAG_RE, _ts, mix, prf, score, sentirueval  # noqa: E402
+from attacks_ru_replies import run as synthetic_replies  # noqa: E402
 
 from otklik.analytics.attacks import (  # noqa: E402
     AttackParams,
@@ -199,6 +203,9 @@ def main() -> None:
         campaigns = tuned + [c for c in campaigns if c["day"] >= "2016"][: args.limit]
     print(f"IRA Russian campaigns: {len(campaigns)} {dict(Counter(c['kind'] for c in campaigns))}")
     evaluate(campaigns, st, rng, params)
+    # the smear's replies: a SYNTHETIC extension, figures kept apart (attacks_ru_replies.py)
+    synthetic_replies({**st, "outage": organic_checks(st)["outage 2014-08-06"]},
+                      campaigns[0]["posts"], random.Random(7), params)
     if not args.no_speed:
         window = list({m.id: m for s in st.values() for m in s}.values())
         for c in campaigns[:3]:

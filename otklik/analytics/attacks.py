@@ -19,7 +19,9 @@ headline retweet it with attribution or retell it; news sites rewrite it and lin
 (`copy_share`). A campaign that comes back pushes the same seed again later: a later group of
 three or more accounts copying an attack's seed word for word is a further burst of that attack,
 and bursts of one seed, or sharing two accounts, are one attack within `AttackParams.memory`.
-Text handling and near-duplicates: `attacks_text.py`.
+A smear dressed as customer complaints is fresh accounts replying to a few accounts that are not
+the brand's, in their own words, recommending the same competitor or link (`converge_share`,
+`attacks_replies.py`). Text handling and near-duplicates: `attacks_text.py`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from otklik.analytics.attacks_replies import converge_share, fresh_posts, reply_keys, story
 from otklik.analytics.attacks_text import dup_text, near_duplicate_labels, own_text
 from otklik.analytics.coordination import co_posting_partners, retweet_sources, shared_keys
 
@@ -43,7 +46,6 @@ __all__ = ["Attack", "AttackParams", "MentionRecord", "detect_attacks", "dup_tex
 
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _TAG_RE = re.compile(r"(?<![\w#])#(\w[\w-]*)")
-_REPLY_RE = re.compile(r"^\W{0,3}((?:@\w+[\s,]*)+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,11 @@ class AttackParams:
     Word-for-word copies weigh 0.20, set on the 2015 Russian campaigns of `bench/attacks_ru.py`:
     no burst of the Russian or English organic streams has any, and a seed every account of a
     burst copied (also near-duplicates, 0.20) then scores 0.40, just over the threshold.
+    Replies converging on a few targets with one recommendation weigh 0.50 (`converge`): no burst
+    of the Russian or English organic streams has any such reply (even with no `own_accounts`
+    given), and a burst four fifths of which converge reaches the threshold on that alone.
+    `own_accounts` are the brand's own handles (lower case, no @): replies to them are customers
+    talking to the brand, never a smear's targets.
     """
 
     gap: timedelta = timedelta(hours=8)  # a pause this long ends a burst of one shared key
@@ -100,6 +107,8 @@ class AttackParams:
     threshold: float = 0.38  # score at which a burst is reported
     memory: timedelta = timedelta(days=3)  # bursts this close that share accounts or a seed are
     # one campaign (a campaign that comes back); the desk looks back as far (`refresh_attacks`)
+    own_accounts: frozenset[str] = frozenset()
+    converge: float = 0.50  # weight of replies converging on a few targets with one recommendation
 
 
 @dataclass
@@ -163,6 +172,7 @@ def _split(idx: np.ndarray, t: np.ndarray, gap: float) -> list[np.ndarray]:
 def _burst_signals(
     b: _Burst, t: np.ndarray, au: np.ndarray, dup: np.ndarray, vb: np.ndarray,
     recs: Sequence[MentionRecord], partners: dict[int, set[int]], p: AttackParams,
+    replies: tuple[list[set[str]], np.ndarray, np.ndarray, Counter[str]],
 ) -> None:
     """Fill the burst's coordination signals and its score (volume and tone play no part)."""
     idx = b.idx
@@ -218,9 +228,12 @@ def _burst_signals(
     members = {int(a) for a in accounts}
     linked = {a for a in members if len(partners.get(a, set()) & members) >= p.co_partners}
     co_share = len(linked) / len(accounts)
+    # replies by fresh accounts to a few targets, all carrying this burst's recommendation
+    converge, voices = converge_share(idx, *replies) if b.key[0] in ("named", "link") else (
+        0.0, set())
     core = (
         0.45 * repeat_share + 0.25 * machine_share + 0.20 * dup_share + 0.10 * sync
-        + 0.30 * co_share + 0.20 * copy_share
+        + 0.30 * co_share + 0.20 * copy_share + p.converge * converge
     )
     # small or new accounts only add evidence, and only when they are most of the accounts:
     # real customers are often small accounts too, and a campaign may use big ones
@@ -235,11 +248,11 @@ def _burst_signals(
         "small_account_share": None if small is None else round(small, 3),
         "new_account_share": None if new is None else round(new, 3),
         "places": len(places), "co_posting_share": round(co_share, 3),
-        "copy_share": round(copy_share, 3),
+        "copy_share": round(copy_share, 3), "converge_share": round(converge, 3),
     }
     part = {int(a) for a in np.unique(sa[1:][again])}
     part |= {a for lab, s in by_label.items() if lab in shared for a in s}
-    b.participants = part | linked
+    b.participants = part | linked | {int(au[i]) for i in voices}
 
 
 def score_bursts(
@@ -255,19 +268,26 @@ def score_bursts(
                       else -1 for r in recs), dtype=np.int64, count=len(recs))
     groups = shared_keys(prepared, labels, au)
     partners = co_posting_partners(groups, t, au, p.co_seconds, p.co_posts)
+    targets, named = reply_keys(recs, p.own_accounts)
+    for i, recommended in enumerate(named):  # a recommendation is a key of replies only
+        for name in recommended:
+            groups[("named", name)].append(i)
+    received = Counter(h for to in targets for h in to)  # replies each account got in the window
+    replies = (targets, fresh_posts(recs, au, p.new_account_days), au, received)
     few = min(3, p.min_accounts)
     bursts: list[_Burst] = []
     for key, members in groups.items():
         idx = np.asarray(members, dtype=np.int64)
         seed = key[0] in ("text", "link")  # a seed's small returns are kept as echoes
+        once = seed or key[0] == "named"  # amplified once per account
         if len(np.unique(au[idx])) < (few if seed else p.min_accounts):
             continue
         for part in _split(idx, t, p.gap.total_seconds()):
             accounts = np.unique(au[part])
             # a seed posted once each by min_accounts accounts is amplification, not too few posts
-            if len(accounts) >= p.min_accounts and (seed or len(part) >= p.min_posts):
+            if len(accounts) >= p.min_accounts and (once or len(part) >= p.min_posts):
                 burst = _Burst(key, part)
-                _burst_signals(burst, t, au, labels, vb, recs, partners, p)
+                _burst_signals(burst, t, au, labels, vb, recs, partners, p, replies)
                 bursts.append(burst)
             elif seed and len(copiers := _copiers(part, vb, au, few)) >= few:
                 bursts.append(_Burst(key, part, echo=True, participants=copiers))
@@ -327,8 +347,8 @@ def _merge(
             continue
         idx, spans = _attack_posts(members, t, au, p.gap.total_seconds())
         best = max(members, key=lambda b: b.score)
-        story = _story(idx, spans, recs, t, au)
-        attacks.append(_attack(members, best, idx, recs, names, au, story))
+        told = story(idx, spans, recs, t, au, p.own_accounts)
+        attacks.append(_attack(members, best, idx, recs, names, au, told))
     attacks.sort(key=lambda a: (-a.score, a.start))
     return attacks
 
@@ -350,37 +370,6 @@ def _attack_posts(
     for lo, hi in joined:
         inside |= (t >= lo) & (t <= hi)
     return np.nonzero(inside & np.isin(au, authors))[0], joined
-
-
-def _story(
-    idx: np.ndarray, spans: list[list[float]], recs: Sequence[MentionRecord], t: np.ndarray,
-    au: np.ndarray,
-) -> dict[str, Any]:
-    """What the desk shows of an attack: its seeds (texts several accounts copied), its targets
-    (the accounts its replies were sent to), the accounts it names besides, its bursts in time."""
-    by_text: dict[str, set[int]] = defaultdict(set)
-    targets: Counter[str] = Counter()
-    named: Counter[str] = Counter()
-    for i in idx.tolist():
-        text = recs[i].text
-        by_text[" ".join(text.split())].add(int(au[i]))
-        head = _REPLY_RE.match(text)
-        to = {h.lower() for h in re.findall(r"@(\w+)", head.group(1))} if head else set()
-        targets.update(to)
-        named.update({h.lower() for h in re.findall(r"@(\w+)", text)} - to)
-    seeds = sorted(((len(a), s) for s, a in by_text.items() if len(a) >= 2), reverse=True)[:3]
-    bursts = []
-    for lo, hi in spans:
-        part = idx[(t[idx] >= lo) & (t[idx] <= hi)]
-        bursts.append({"start": _iso(recs[int(part[0])].created_at),
-                       "end": _iso(recs[int(part[-1])].created_at), "posts": len(part),
-                       "accounts": len(np.unique(au[part]))})
-    return {
-        "seeds": [{"text": s[:200], "accounts": n} for n, s in seeds],
-        "targets": [f"@{h}" for h, n in targets.most_common(5) if n >= 2],
-        "named": [f"@{h}" for h, n in named.most_common(5) if n >= 2],
-        "bursts": bursts,
-    }
 
 
 def _attack(
