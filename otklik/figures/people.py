@@ -3,11 +3,12 @@
 The rule: two author rows are one person when
 - they are on the same network with the same handle (case and a leading "@" aside): duplicate
   rows for one account; or
-- their display names are the same full name (two words or more, compared case-, "ё"- and
-  space-insensitively), on any network: "Мария Попова" on VK and on Telegram.
-A one-word name ("Мария", "Зерно") is too common to join people on, so it merges nothing by
-itself. The window is the overview's: one brand (or all) and a period, so the names are
-compared within what the reader is looking at.
+- they have the same handle and the same full name (two words or more, compared case-, "ё"-
+  and space-insensitively) on different networks: "Ольга Смирнова, @olga_smirnova" on VK and
+  on Telegram.
+A name alone joins nobody: thousands of people are called "Мария Попова", and a top list that
+added up namesakes would credit one person with strangers' posts. Accounts that differ are
+shown with their handles, so namesakes read as different people.
 
 Counts are summed over the author rows of the `POOL` busiest accounts; a person whose accounts
 each fall outside that pool is not listed, which changes nothing for a top ten.
@@ -32,18 +33,20 @@ SPACES = re.compile(r"\s+")
 
 def person_keys(network: str, handle: str | None, name: str | None) -> list[str]:
     """The keys by which an author row joins others (see the module's rule)."""
-    keys = []
-    if handle and handle.strip("@ "):
-        keys.append(f"{network}:@{handle.strip().lstrip('@').casefold()}")
+    bare = (handle or "").strip().lstrip("@").casefold()
+    if not bare:
+        return []
+    keys = [f"{network}:@{bare}"]
     full = SPACES.sub(" ", (name or "").replace("ё", "е").replace("Ё", "Е")).strip().casefold()
     if len(full.split(" ")) >= 2:
-        keys.append(f"name:{full}")
+        keys.append(f"@{bare}:{full}")
     return keys
 
 
 def top_people(session: Session, brand_id: int | None, since: datetime, until: datetime,
                limit: int = 10) -> list[dict[str, Any]]:
-    """[{"label", "handle", "networks", "count", "href"}], busiest person first."""
+    """[{"label", "handle", "networks", "count", "accounts", "href"}], busiest person first
+    (`handle` is the busiest account's; `accounts` how many were merged)."""
     table: Any = Mention if brand_id is None else MentionBrand
     counts = session.execute(
         select(table.author_id, func.count().label("n"))
@@ -76,16 +79,16 @@ def top_people(session: Session, brand_id: int | None, since: datetime, until: d
             continue
         person = people.setdefault(root(author_id), {
             "label": a.name or (f"@{a.handle}" if a.handle else a.external_id),
-            "handle": a.handle or "", "networks": [], "count": 0,
+            "handle": a.handle or "", "networks": [], "count": 0, "accounts": 0,
             "href": "/mentions?" + urlencode({"author": _finder(a)})})
         person["count"] += int(n)
+        person["accounts"] += 1
         if a.network not in person["networks"]:
             person["networks"].append(a.network)
     return sorted(people.values(), key=lambda p: -p["count"])[:limit]
 
 
 def _finder(a: Author) -> str:
-    """What the mention filter finds the person by: a full name covers all their accounts."""
-    if a.name and len(a.name.split()) >= 2:
-        return a.name
+    """What the mention filter finds the person by: the handle, which all their merged
+    accounts share (a name would also find namesakes)."""
     return a.handle or a.name or ""

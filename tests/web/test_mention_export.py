@@ -64,9 +64,9 @@ def test_the_chart_is_the_filters_count_per_local_day(any_desk: Desk) -> None:
         f"/mentions?brand={brand_id}&since={since}&sentiment=negative")
     assert response.status_code == 200
     chart = json.loads(html.unescape(CHART_RE.search(response.text).group(1)))
-    f = data.MentionFilter(brand_id=brand_id, sentiment="negative",
-                           since=datetime.fromisoformat(since).replace(tzinfo=UTC))
     tz = zone(None, "ru")  # no brand names a zone: the Russian desk's default
+    f = data.MentionFilter(brand_id=brand_id, sentiment="negative",  # the date is a local day
+                           since=datetime.fromisoformat(since).replace(tzinfo=tz))
     with any_desk.store.sessions() as s:
         total = data.count_mentions(s, f)
         rows = data.list_mentions(s, f, limit=10_000).mentions

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import json
 import random
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,10 +15,12 @@ import pytest
 from sqlalchemy import select
 
 from otklik.db.engine import session_scope
-from otklik.db.models import Brand, Mention, MentionBrand
+from otklik.db.models import Brand, Mention, MentionBrand, Spike
 from otklik.domain.enrichment import Enriched
+from otklik.domain.posts import Author
 from otklik.figures import overview as data
 from otklik.figures.buckets import key_of
+from otklik.figures.people import person_keys, top_people
 from otklik.pipeline import ingest
 from tests.factories import make_post
 
@@ -61,3 +66,55 @@ def test_volume_and_split_match_a_plain_count(store: Any, days: int, bucket: str
             counted = Counter(label or "unknown" for _, label in rows)
             assert split == {k: counted[k] for k in (*LABELS[:3], "unknown")}
             assert 0 < sum(n.values()) < len(posts)
+
+
+def test_top_authors_list_a_person_once(store: Any) -> None:
+    """One person on two networks (same handle and full name), a duplicate row of one account
+    (same network and handle), and namesakes who stay apart."""
+    now = datetime.now(UTC)
+    people = [
+        ("vk", "vk-1", "olga_s", "Ольга Смирнова", 5),
+        ("telegram", "tg-1", "Olga_S", "ольга  смирнова", 3),  # the same handle and name
+        ("telegram", "tg-2", "olga1990", "Ольга Смирнова", 1),  # a namesake
+        ("vk", "vk-2", "Petr", "Пётр", 4),
+        ("vk", "vk-3", "@petr", "Пётр И.", 2),  # the same VK handle: one account, two rows
+        ("vk", "vk-4", "masha", "Мария", 6),
+        ("telegram", "tg-4", "masha", "Мария", 1),  # one word is no full name: not merged
+    ]
+    posts = [make_post(network=net, author=Author(external_id=ext, handle=handle, name=name),
+                       created_at=now - timedelta(minutes=5 + i))
+             for net, ext, handle, name, k in people for i in range(k)]
+    with session_scope(store.sessions) as s:
+        ingest(s, posts)
+    with session_scope(store.sessions) as s:
+        top = top_people(s, None, now - timedelta(days=1), now)
+    got = {(p["label"], p["count"], p["accounts"], tuple(p["networks"])) for p in top}
+    assert got == {("Ольга Смирнова", 8, 2, ("vk", "telegram")), ("Мария", 6, 1, ("vk",)),
+                   ("Пётр", 6, 2, ("vk",)), ("Мария", 1, 1, ("telegram",)),
+                   ("Ольга Смирнова", 1, 1, ("telegram",))}
+    assert person_keys("vk", "@Petr ", "Пётр") == ["vk:@petr"]
+
+
+def test_the_overview_chart_is_in_the_desks_zone_with_spike_headlines(desk: Any) -> None:
+    """Days are Moscow's (the Russian desk's default zone): a mention at 22:30 UTC counts on the
+    next local day; the spike's pin sits on its local day and carries its headline."""
+    now = datetime.now(UTC)
+    late = (now - timedelta(days=2)).replace(hour=22, minute=30)
+    with session_scope(desk.store.sessions) as s:
+        brand = Brand(slug="zerno", name="Зерно")
+        s.add(brand)
+        s.flush()
+        s.add(Spike(brand_id=brand.id, start=late - timedelta(hours=1), peak=late, volume=30,
+                    expected=5.0, severity=0.9, explanation={}))
+    with session_scope(desk.store.sessions) as s:
+        ingest(s, [make_post(created_at=late)])
+    page = desk.client("viewer").get("/overview?days=7").text
+    chart = json.loads(html.unescape(re.search(r'data-chart="([^"]*)"', page).group(1)))
+    moscow = ZoneInfo("Europe/Moscow")
+    local_day = key_of(late, "day", moscow)
+    assert local_day != late.strftime("%Y-%m-%d") and chart["t"] == [local_day]
+    assert chart["spikes"][0]["t"] == local_day
+    assert chart["spikes"][0]["headline"].startswith("Всплеск упоминаний «Зерно»: 30")
+    assert "«Зерно»: 30" in page and chart["x"][0].endswith(
+        ("янв.", "февр.", "марта", "апр.", "мая", "июня", "июля", "авг.", "сент.", "окт.",
+         "нояб.", "дек."))

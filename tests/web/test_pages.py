@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from otklik.db.models import DuplicateCluster, Mention, Spike
 from otklik.pipeline import ingest
@@ -186,7 +187,8 @@ def test_templates_are_saved_after_a_sandbox_check(desk: Any) -> None:
 
 
 def test_until_date_keeps_the_whole_day(desk: Any) -> None:
-    day = datetime(2026, 11, 20, tzinfo=UTC)
+    """A date in the filter is the desk's day (Moscow's, on the Russian desk), all of it."""
+    day = datetime(2026, 11, 20, tzinfo=ZoneInfo("Europe/Moscow"))
     ids = _seed(desk, [make_post(created_at=day + timedelta(hours=23)),
                        make_post(created_at=day + timedelta(days=1, hours=1))])
     html = desk.client("viewer").get("/mentions?since=2026-11-20&until=2026-11-20").text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -31,6 +31,7 @@ MAX_QUERY = 5000  # a longer query is abuse, not a search
 
 
 def _filter(
+    request: Request,
     brand: str | None = None,
     network: str | None = Query(None, max_length=200),
     sentiment: str | None = Query(None, max_length=200),
@@ -45,9 +46,24 @@ def _filter(
     return data.MentionFilter(
         brand_id=opt_int(brand, "brand"), network=network or None, sentiment=sentiment or None,
         lang=lang or None, place=place or None, author=author or None,
-        since=parse_when(since, "since"), until=parse_when(until, "until", end=True),
+        since=_local(since, "since", request), until=_local(until, "until", request, end=True),
         cluster_id=opt_int(cluster, "cluster"), location_id=opt_int(location, "location"),
     )
+
+
+def _local(value: str | None, field: str, request: Request, *, end: bool = False
+           ) -> datetime | None:
+    """A date from the filter's date field is a day in the desk's zone (Moscow's 28 November
+    starts at 00:00 Moscow time); a full time keeps its own zone (UTC if it names none)."""
+    if value and len(value.strip()) == 10:
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            pass  # parse_when names the field in its 422
+        else:
+            return datetime.combine(day + timedelta(days=1) if end else day, time(0),
+                                    tzinfo=zone_of(request))
+    return parse_when(value, field, end=end)
 
 
 def _apply_query(f: data.MentionFilter, q: str) -> QueryProblem | None:

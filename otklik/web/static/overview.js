@@ -9,13 +9,20 @@
     var chart = window.echarts.init(el, null, { renderer: "canvas" });
     var spikeIndex = {};
     (data.spikes || []).forEach(function (s) { spikeIndex[s.t] = s; });
-    var markers = (data.spikes || []).filter(function (s) {
-      return data.t.indexOf(s.t) >= 0;
-    }).map(function (s) {
+    // spikes peaking in the same bar share one pin: "1, 2", both headlines on hover
+    var byBar = {};
+    (data.spikes || []).forEach(function (s) {
       var i = data.t.indexOf(s.t);
-      return { name: s.headline, coord: [data.x[i], data.n[i]], value: s.mark,
-               spikeId: s.id };
+      if (i < 0) { return; }
+      if (!byBar[i]) {
+        byBar[i] = { name: s.headline, coord: [data.x[i], data.n[i]], value: String(s.mark),
+                     spikeId: s.id };
+      } else {
+        byBar[i].name += "\n" + s.headline;
+        byBar[i].value += ", " + s.mark;
+      }
     });
+    var markers = Object.keys(byBar).map(function (i) { return byBar[i]; });
     chart.setOption({
       animation: false,
       tooltip: { trigger: "axis" },
@@ -29,9 +36,11 @@
         { name: el.getAttribute("data-label-volume"), type: "bar", data: data.n,
           itemStyle: { color: "#5b7bd5" },
           markPoint: { symbol: "pin", symbolSize: 44, itemStyle: { color: "#d9480f" },
-                       label: { formatter: "{c}", color: "#fff", fontWeight: "bold" },
+                       label: { formatter: function (p) { return p.data.value; },
+                                color: "#fff", fontWeight: "bold" },
                        tooltip: { trigger: "item", formatter: function (p) {
-                         return window.echarts.format.encodeHTML(p.name); } },
+                         return window.echarts.format.encodeHTML(p.name).replace(/\n/g, "<br>");
+                       } },
                        data: markers } },
         { name: el.getAttribute("data-label-negative"), type: "line", yAxisIndex: 1,
           data: data.neg, smooth: true, itemStyle: { color: "#c92a2a" } }
