@@ -127,3 +127,10 @@ def test_safe_cell() -> None:
     assert safe_cell("\tx") == "'\tx"
     assert safe_cell("кофе = вкусно") == "кофе = вкусно"
     assert safe_cell(None) == ""
+
+
+def test_a_query_filter_exports_what_the_query_matches(desk: Desk) -> None:
+    _seed(desk, n=20)
+    response = desk.client("viewer").get("/mentions/export.csv?q=HYPERLINK")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 2 and rows[1][4] == "'" + HOSTILE
