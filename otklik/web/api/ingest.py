@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -15,16 +17,14 @@ from otklik.pipeline import ingest
 from otklik.web.api.schemas import IngestIn, IngestOut
 from otklik.web.auth import Principal, Require, db
 
+if TYPE_CHECKING:
+    from otklik.wiring import Enrichment
+
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 ENRICHERS_TTL = 60.0  # brands and queries change rarely; rebuild the list at most once a minute
+_enrichment_lock = threading.Lock()
 
 EnricherFactory = Callable[[Session], Sequence[Enricher]]
-
-
-def default_enrichers(session: Session) -> Sequence[Enricher]:
-    from otklik.wiring import build_enrichers
-
-    return build_enrichers(session)
 
 
 def default_after_ingest(session: Session, mention_ids: Sequence[int], actor: str) -> None:
@@ -38,12 +38,24 @@ def skip_case_rules(session: Session, mention_ids: Sequence[int], actor: str) ->
     """For stores where a worker applies the case rules later (and for the benchmark)."""
 
 
+def _app_enrichment(state: Any) -> Enrichment:
+    """One `Enrichment` per app: its near-duplicate index and models outlive the minute's refresh
+    (a new one re-read 20,000 recent texts, seconds of the web process's CPU every minute)."""
+    from otklik.wiring import Enrichment
+
+    with _enrichment_lock:
+        if getattr(state, "enrichment", None) is None:
+            state.enrichment = Enrichment()
+        return cast("Enrichment", state.enrichment)
+
+
 def enrichers_for(request: Request, session: Session) -> Sequence[Enricher]:
     state = request.app.state
     cached = getattr(state, "enrichers_cache", None)
     now = time.monotonic()
     if cached is None or now - cached[0] > ENRICHERS_TTL:
-        factory: EnricherFactory = getattr(state, "enrichers_factory", None) or default_enrichers
+        factory: EnricherFactory = (getattr(state, "enrichers_factory", None)
+                                    or _app_enrichment(state).enrichers)
         try:
             cached = (now, list(factory(session)))
         except Exception as exc:  # a missing model must not store un-enriched mentions silently
