@@ -63,9 +63,10 @@ def ingest(
 ) -> IngestResult:
     """Store a batch: new posts are enriched and inserted, edited ones updated (old text kept).
 
-    Enrichment, the slow part, runs before the first write: on SQLite the first write takes the
-    store's write lock until the commit, and the desk, the scheduler and other imports must
-    not wait for a batch's language, sentiment and near-duplicates.
+    Enrichment, the slow part, runs before the batch's first write: on SQLite the first write
+    takes the store's write lock until the commit, and the desk, the scheduler and other imports
+    must not wait for a batch's language, sentiment and near-duplicates. (A caller that wrote
+    earlier in the same transaction holds the lock already: call it before other writes.)
     """
     return store_enriched(session, enrich_batch(session, posts, enrichers), source_id=source_id)
 
