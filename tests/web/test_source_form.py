@@ -5,6 +5,7 @@ against a local server replaying the networks' recorded answers, in words."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -17,10 +18,12 @@ from otklik.secrets import open_credentials
 from otklik.sources.registry import networks
 from tests.sources.conftest import base_url, respond, vk_router
 from tests.web.conftest import Desk
+from tests.web.readable import problems, static_codes
 
 VK_TOKEN = "vk1.a.service-token-0123456789abcdef"
 TG_TOKEN = "7012345678:AAE-bot-token-abcdef"
 KINDS = [(n, k) for n, cls in sorted(networks().items()) for k in cls.kinds]
+codes = lru_cache(maxsize=1)(static_codes)
 
 
 def rows(desk: Desk) -> list[Source]:
@@ -52,6 +55,7 @@ def test_every_kind_has_a_form_of_labelled_fields_and_no_json(
         assert f'name="c_{name}" type="password"' in html
     if any(p.kind == "int" for p in spec.params):
         assert 'type="number" step="1"' in html
+    assert not problems(html, codes())  # no code such as max_pages shown as words
 
 
 def test_choosing_the_network_then_the_kind_in_words(desk: Desk) -> None:
@@ -62,6 +66,7 @@ def test_choosing_the_network_then_the_kind_in_words(desk: Desk) -> None:
     assert "Стена сообщества" in second and "Поиск по словам" in second
     assert 'href="/sources/new?network=vk&amp;kind=wall"' in second
     assert client.get("/sources/new?network=myspace").status_code == 404
+    assert not problems(first, codes()) and not problems(second, codes())
 
 
 def test_the_form_makes_the_row_the_cli_makes(desk: Desk) -> None:
@@ -135,7 +140,7 @@ def test_check_connection_finds_the_community_and_saves_nothing(
     html = client.post("/sources/check", headers={"HX-Request": "true"}, data={
         "network": "vk", "kind": "wall", "name": "VK", "p_owner_id": "-100500",
         "c_access_token": VK_TOKEN}).text
-    assert "Сообщество «Зерно — сеть кофеен» найдено: Подключение работает" in html, html
+    assert "Сообщество «Зерно — сеть кофеен» найдено, прочитаны 2 записи" in html, html
     assert "прав на чтение достаточно" in html
     (request, _), = httpserver.log
     assert request.form["owner_id"] == "-100500" and request.form["access_token"] == VK_TOKEN

@@ -104,9 +104,10 @@ def _spec(cls: type[Connector], kind: str) -> KindSpec:
 
 
 def _credential_names(cls: type[Connector], spec: KindSpec) -> list[str]:
+    """The credentials the kind uses, in the order it names them (what reading needs first)."""
     declared = [f.name for f in cls.credential_fields]
-    return declared if spec.credentials is None else [n for n in declared
-                                                         if n in spec.credentials]
+    return declared if spec.credentials is None else [n for n in spec.credentials
+                                                         if n in declared]
 
 
 def _fields(request: Request, cls: type[Connector], spec: KindSpec, values: dict[str, Any],
