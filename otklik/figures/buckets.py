@@ -22,10 +22,10 @@ class Bucket:
 
 
 def bucket_for(since: datetime, until: datetime) -> str:
-    """Hours for a window of up to two days, days up to half a year, else weeks (a chart of
+    """Hours for a window of up to two days, days up to three months, else weeks (a chart of
     hundreds of bars is unreadable, and each bar is one indexed count)."""
     span = until - since
-    return "hour" if span <= timedelta(days=2) else "day" if span <= timedelta(days=183) \
+    return "hour" if span <= timedelta(days=2) else "day" if span <= timedelta(days=92) \
         else "week"
 
 

@@ -19,7 +19,7 @@ from otklik.db.models import Source, User
 from otklik.demo.build import build_demo
 from otklik.figures import overview as data
 from tests.web.conftest import PASSWORD, make_desk
-from tests.web.live import chromium, serve, shot, sign_in
+from tests.web.live import SCREENSHOTS, chromium, serve, shot, sign_in
 
 pytestmark = pytest.mark.browser
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -49,6 +49,20 @@ def test_mentions_chart_csv_and_overview_on_the_demo(sqlite_store: Any) -> None:
         authors = page.locator("#top-authors td:first-child").all_inner_texts()
         assert authors and len(authors) == len(set(authors))
         shot(page, "overview-spikes-authors")
+        # hovering the bar of a spike shows its headline
+        x, y = page.evaluate("""() => {
+            const el = document.getElementById("volume-chart");
+            const chart = echarts.getInstanceByDom(el);
+            const data = JSON.parse(el.getAttribute("data-chart"));
+            const i = data.t.indexOf(data.spikes[data.spikes.length - 1].t);
+            const box = el.getBoundingClientRect();
+            const [px, py] = chart.convertToPixel({seriesIndex: 0}, [data.x[i], data.n[i] / 2]);
+            return [box.left + px, box.top + py];
+        }""")
+        page.mouse.move(x, y)
+        page.wait_for_function("""() => [...document.querySelectorAll("#volume-chart div")]
+            .some(d => d.innerText.includes("Всплеск"))""")
+        page.screenshot(path=str(SCREENSHOTS / "overview-spike-tooltip.png"))
 
         since = (datetime.now(UTC) - timedelta(days=6)).date().isoformat()
         page.goto(f"{base}/mentions?sentiment=negative&since={since}")

@@ -1,5 +1,6 @@
 // Overview chart: mention volume (bars) and negative share (line) per local hour or day, spikes
-// as numbered markers (the numbers of the headlines listed under the chart; hover shows one).
+// as numbered markers (the numbers of the headlines listed under the chart); the tooltip of a
+// bar with a spike carries its headline.
 (function () {
   "use strict";
   function draw() {
@@ -15,17 +16,27 @@
       var i = data.t.indexOf(s.t);
       if (i < 0) { return; }
       if (!byBar[i]) {
-        byBar[i] = { name: s.headline, coord: [data.x[i], data.n[i]], value: String(s.mark),
+        byBar[i] = { name: s.mark + ". " + s.headline, coord: [data.x[i], data.n[i]], value: String(s.mark),
                      spikeId: s.id };
       } else {
-        byBar[i].name += "\n" + s.headline;
+        byBar[i].name += "\n" + s.mark + ". " + s.headline;
         byBar[i].value += ", " + s.mark;
       }
     });
     var markers = Object.keys(byBar).map(function (i) { return byBar[i]; });
+    var esc = window.echarts.format.encodeHTML;
+    function axisTip(items) {
+      var i = items[0].dataIndex;
+      var lines = [esc(items[0].axisValueLabel)].concat(items.map(function (p) {
+        var v = p.value == null ? "—" : p.value + (p.seriesIndex === 1 ? "%" : "");
+        return p.marker + esc(p.seriesName) + ": <b>" + esc(String(v)) + "</b>";
+      }));
+      if (byBar[i]) { lines.push("<b>" + esc(byBar[i].name).replace(/\n/g, "<br>") + "</b>"); }
+      return lines.join("<br>");
+    }
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: axisTip },
       legend: { data: [el.getAttribute("data-label-volume"),
                        el.getAttribute("data-label-negative")] },
       grid: { left: 48, right: 48, top: 40, bottom: 40 },
@@ -39,7 +50,7 @@
                        label: { formatter: function (p) { return p.data.value; },
                                 color: "#fff", fontWeight: "bold" },
                        tooltip: { trigger: "item", formatter: function (p) {
-                         return window.echarts.format.encodeHTML(p.name).replace(/\n/g, "<br>");
+                         return esc(p.name).replace(/\n/g, "<br>");
                        } },
                        data: markers } },
         { name: el.getAttribute("data-label-negative"), type: "line", yAxisIndex: 1,
