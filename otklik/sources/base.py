@@ -89,6 +89,7 @@ class CredentialField:
     label: str  # in Russian, with the English after " / "
     help: str = ""  # where to get it and what rights it needs
     required: bool = True
+    help_en: str = ""  # the help in English (the source form in English shows it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,7 +144,9 @@ class MastodonSource(Source):
     credential_fields = (CredentialField(
         "access_token", "Токен доступа / Access token",
         "Настройки → Разработка → Новое приложение (права read, write:statuses): "
-        "скопируйте «Ваш токен доступа»."),)
+        "скопируйте «Ваш токен доступа».",
+        help_en=("Preferences → Development → New application (scopes read, write:statuses): "
+                 "copy «Your access token».")),)
     connect_fields = (CredentialField(
         "instance", "Сервер / Instance", "Адрес сервера, например https://mastodon.social"),)
     capabilities = frozenset({READ, REPLY, PRIVATE})

@@ -83,15 +83,20 @@ class OKSource(Source):
         CredentialField(
             "access_token", "Токен доступа / Access token",
             "apiok.ru → ваше приложение: вечный токен (права VALUABLE_ACCESS, GROUP_CONTENT, "
-            "LONG_ACCESS_TOKEN) администратора группы бренда."),
+            "LONG_ACCESS_TOKEN) администратора группы бренда.",
+            help_en=("apiok.ru → your app: a permanent token (rights VALUABLE_ACCESS, "
+                     "GROUP_CONTENT, LONG_ACCESS_TOKEN) of an admin of the brand's group.")),
         CredentialField("application_key", "Публичный ключ приложения / Application key",
-                        "Из письма OK о регистрации приложения."),
+                        "Из письма OK о регистрации приложения.",
+            help_en=("From OK's e-mail about the app's registration.")),
         CredentialField(
             "application_secret_key", "Секретный ключ приложения / Application secret key",
-            "Из того же письма; им подписывается каждый запрос.", required=False),
+            "Из того же письма; им подписывается каждый запрос.", required=False,
+            help_en=("From the same e-mail; it signs every request.")),
         CredentialField(
             "session_secret_key", "Секрет сессии / Session secret key",
-            "Вместо секретного ключа приложения: выдаётся вместе с токеном.", required=False),
+            "Вместо секретного ключа приложения: выдаётся вместе с токеном.", required=False,
+            help_en=("Instead of the app's secret key: given with the token.")),
     )
     connect_fields = (CredentialField("gid", "ID группы / Group id",
                                       "Числовой ID группы бренда в OK"),)

@@ -142,16 +142,22 @@ class RedditSource(Source):
             "access_token", "OAuth-токен / OAuth access token",
             "reddit.com/prefs/apps → create app (script или installed); получите токен OAuth2 "
             "(scopes: identity read submit privatemessages) и вставьте его сюда.",
-            required=False),
+            required=False,
+            help_en=("reddit.com/prefs/apps → create app (script or installed); get an OAuth2 "
+                     "token (scopes: identity read submit privatemessages) and paste it here.")),
         CredentialField(
             "refresh_token", "Refresh-токен / OAuth refresh token",
             "Токен доступа Reddit живёт сутки: с refresh-токеном (duration=permanent) и ID "
-            "приложения otklik сам берёт новый.", required=False),
+            "приложения otklik сам берёт новый.", required=False,
+            help_en=("A Reddit access token lives a day: with a refresh token "
+                     "(duration=permanent) and the app id otklik gets a new one itself.")),
         CredentialField("client_id", "ID приложения / App client id",
                         "reddit.com/prefs/apps: строка под названием приложения.",
-                        required=False),
+                        required=False,
+            help_en=("reddit.com/prefs/apps: the string under the app's name.")),
         CredentialField("client_secret", "Секрет приложения / App secret",
-                        "Для installed app секрета нет: оставьте пустым.", required=False),
+                        "Для installed app секрета нет: оставьте пустым.", required=False,
+            help_en=("An installed app has no secret: leave it empty.")),
     )
     base_url_setting = "reddit_api_url"
     capabilities = frozenset({READ, REPLY, PRIVATE})

@@ -90,11 +90,15 @@ class ReviewsSource(Source):
         CredentialField(
             "access_token", "Токен Google Play / Google Play access token",
             "Play Console → Пользователи и разрешения: сервисный аккаунт с правом отвечать на "
-            "отзывы; OAuth-токен этого аккаунта (scope androidpublisher).", required=False),
+            "отзывы; OAuth-токен этого аккаунта (scope androidpublisher).", required=False,
+            help_en=("Play Console → Users and permissions: a service account allowed to reply to"
+                     " reviews; that account's OAuth token (scope androidpublisher).")),
         CredentialField(
             "token", "JWT App Store Connect / App Store Connect JWT",
             "App Store Connect → Users and Access → Integrations → ключ API (роль Customer "
-            "Support); JWT, подписанный этим ключом (ES256).", required=False),
+            "Support); JWT, подписанный этим ключом (ES256).", required=False,
+            help_en=("App Store Connect → Users and Access → Integrations → an API key (Customer "
+                     "Support role); a JWT signed with it (ES256).")),
     )
     connect_fields = (
         CredentialField("package", "Пакет Android / Android package", "например ru.zerno.app",

@@ -126,7 +126,10 @@ class TelegramSource(Source):
         "bot_token", "Токен бота / Bot token",
         "Создайте бота у @BotFather (/newbot) и вставьте токен. Добавьте бота администратором "
         "канала с правом «публикация сообщений»; личные сообщения бот пишет тем, "
-        "кто его запустил."),)
+        "кто его запустил.",
+        help_en=("Create a bot with @BotFather (/newbot) and paste its token. Make the bot an"
+                 " admin of the channel with the right to post; it writes privately to those "
+                 "who started it.")),)
     connect_fields = (CredentialField(
         "chat", "Канал или чат бренда / Brand channel or chat",
         "@имя канала или числовой id чата, где бот — администратор", required=False),)

@@ -161,11 +161,16 @@ class VKSource(Source):
             "group_token", "Ключ доступа сообщества / Community token",
             "Управление сообществом → Работа с API → Ключи доступа → Создать ключ: права "
             "«управление сообществом», «сообщения сообщества», «стена» (чтобы отвечать, писать "
-            "в личные сообщения и публиковать посты от имени сообщества)."),
+            "в личные сообщения и публиковать посты от имени сообщества).",
+            help_en=("Community management → API usage → Access tokens → Create token with the "
+                     "rights to manage the community, community messages and wall (to reply, "
+                     "write privately and post as the community).")),
         CredentialField(
             "access_token", "Сервисный ключ приложения / Service token",
             "Для поиска по всем записям ВКонтакте (newsfeed.search): vk.com/apps?act=manage → "
-            "ваше приложение → Настройки → Сервисный ключ доступа.", required=False),
+            "ваше приложение → Настройки → Сервисный ключ доступа.", required=False,
+            help_en=("To search all of VK: vk.com/apps?act=manage → your app → Settings → Service"
+                     " token.")),
     )
     base_url_setting = "vk_api_url"
     capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH, CHECK})

@@ -80,11 +80,16 @@ class XSource(Source):
             "bearer_token", "Bearer-токен приложения / App bearer token",
             "developer.x.com → Projects & Apps → ваше приложение → Keys and tokens → "
             "Bearer Token (для поиска: доступ не ниже Basic). Не нужен, если вход выполнен "
-            "через X (токен пользователя читает тоже).", required=False),
+            "через X (токен пользователя читает тоже).", required=False,
+            help_en=("developer.x.com → Projects & Apps → your app → Keys and tokens → Bearer "
+                     "Token (search needs Basic access or above). Not needed after signing in "
+                     "with X (a user token reads too).")),
         CredentialField(
             "access_token", "Токен пользователя / User access token",
             "Чтобы отвечать от имени аккаунта бренда: OAuth 2.0 user token со scopes "
-            "tweet.read tweet.write users.read.", required=False),
+            "tweet.read tweet.write users.read.", required=False,
+            help_en=("To answer as the brand's account: an OAuth 2.0 user token with the scopes "
+                     "tweet.read tweet.write users.read.")),
     )
     connect_fields = (CredentialField(
         "username", "Аккаунт бренда / Brand account", "@имя аккаунта бренда в X",

@@ -145,22 +145,32 @@ class YouTubeSource(Source):
             "api_key", "Ключ API / API key",
             "console.cloud.google.com → APIs & Services → включите YouTube Data API v3 → "
             "Credentials → Create credentials → API key (ограничьте его этим API). Без ключа "
-            "otklik читает с OAuth-токеном канала (вход через Google).", required=False),
+            "otklik читает с OAuth-токеном канала (вход через Google).", required=False,
+            help_en=("console.cloud.google.com → APIs & Services → enable YouTube Data API v3 → "
+                     "Credentials → Create credentials → API key (restrict it to this API). "
+                     "Without a key otklik reads with the channel's OAuth token (sign in with "
+                     "Google).")),
         CredentialField(
             "access_token", "OAuth-токен канала / OAuth access token",
             "Чтобы отвечать на комментарии от имени канала бренда: токен OAuth 2.0 со "
-            "scope https://www.googleapis.com/auth/youtube.force-ssl.", required=False),
+            "scope https://www.googleapis.com/auth/youtube.force-ssl.", required=False,
+            help_en=("To answer comments as the brand's channel: an OAuth 2.0 token with the "
+                     "scope https://www.googleapis.com/auth/youtube.force-ssl.")),
         CredentialField(
             "refresh_token", "OAuth refresh-токен / OAuth refresh token",
             "Токен доступа живёт час: с refresh-токеном (и клиентом OAuth ниже) otklik "
-            "получает новый перед каждым ответом.", required=False),
+            "получает новый перед каждым ответом.", required=False,
+            help_en=("An access token lives an hour: with a refresh token (and the OAuth client "
+                     "below) otklik gets a new one before each answer.")),
         CredentialField(
             "client_id", "ID клиента OAuth / OAuth client id",
             "Google Cloud → Credentials → OAuth client ID (для refresh-токена).",
-            required=False),
+            required=False,
+            help_en=("Google Cloud → Credentials → OAuth client ID (for the refresh token).")),
         CredentialField(
             "client_secret", "Секрет клиента OAuth / OAuth client secret",
-            "Секрет того же клиента.", required=False),
+            "Секрет того же клиента.", required=False,
+            help_en=("The same client's secret.")),
     )
     connect_fields = (CredentialField(
         "channel_id", "ID канала / Channel id", "UC… — канал бренда", required=False),)

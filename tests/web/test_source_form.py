@@ -184,3 +184,13 @@ def test_the_cli_checks_parameters_by_the_same_declaration(desk: Desk) -> None:
     missing = run(cli, ["source", "add", "reddit", "comments", "R"], env=env)
     assert missing.exit_code == 2 and "--param post_id" in missing.output
     assert rows(desk) == []
+
+
+def test_the_form_in_english_has_english_words(desk: Desk) -> None:
+    client = desk.client("admin")
+    client.post("/lang", data={"lang": "en"})
+    html = client.get("/sources/new?network=vk&kind=wall").text
+    assert '<label for="p_owner_id">Community or page id' in html
+    assert '<label for="c_access_token">Service token' in html
+    assert "To search all of VK" in html and "Сервисный ключ" not in html
+    assert not problems(html, codes())

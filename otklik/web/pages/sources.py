@@ -137,7 +137,8 @@ def _fields(request: Request, cls: type[Connector], spec: KindSpec, values: dict
         ru, _, english = f.label.partition(" / ")
         saved = masked.get(name) or (t("src_secret_settings") if name in configured else None)
         out.append(Field(
-            f"c_{name}", (english or ru) if en else ru, f.help, "password",
+            f"c_{name}", (english or ru) if en else ru, (f.help_en or f.help) if en else f.help,
+            "password",
             name in spec.needs and not saved, "",
             t(f"src_err_{errors['c_' + name]}") if "c_" + name in errors else None,
             t("keep_secret") if saved else "", saved=saved))
