@@ -160,6 +160,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Доступы хранятся зашифрованными и после сохранения больше не показываются.",
         "Credentials are stored encrypted and never shown again once saved."),
     "src_no_credentials": ("Доступы не нужны.", "No credentials are needed."),
+    "src_oauth_hint": ("Токен можно не вставлять: подключите аккаунт бренда входом через "
+                       "{network} в разделе", "No need to paste a token: connect the brand's "
+                       "account by signing in with {network} in"),
+    "src_oauth_where": ("Настройки → Каналы бренда", "Settings → Brand channels"),
     "src_secret_saved": ("сохранён: {mask}", "saved: {mask}"),
     "src_secret_settings": ("задан в настройках сервера", "set in the server's settings"),
     "src_name_help": ("Как источник называется в списке, например «VK: Зерно»",

@@ -66,6 +66,8 @@ def test_choosing_the_network_then_the_kind_in_words(desk: Desk) -> None:
     assert "Стена сообщества" in second and "Поиск по словам" in second
     assert 'href="/sources/new?network=vk&amp;kind=wall"' in second
     assert client.get("/sources/new?network=myspace").status_code == 404
+    reddit = client.get("/sources/new?network=reddit&kind=inbox").text
+    assert "входом через Reddit" in reddit and 'href="/settings#brands"' in reddit
     assert not problems(first, codes()) and not problems(second, codes())
 
 

@@ -25,6 +25,7 @@ from otklik.care.failures import failure_of
 from otklik.db.models import DeadLetter, Source
 from otklik.domain.ids import StoreId
 from otklik.secrets import CannotOpen, open_credentials
+from otklik.sources import oauth
 from otklik.sources.base import KindSpec
 from otklik.sources.base import Source as Connector
 from otklik.sources.errors import SourceError
@@ -176,6 +177,8 @@ def _form(request: Request, session: Session, source: Source | None, network: st
             spec = _spec(cls, kind)
             settings = request.app.state.settings
             context["spec"] = spec
+            context["oauth"] = network in oauth.SPECS and bool(spec.credentials is None
+                                                               or spec.credentials)
             context["fields"] = _fields(
                 request, cls, spec, dict(source.params or {}) if values is None and source
                 else values or {}, errors or {}, _masked(request, source),
