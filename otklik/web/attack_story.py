@@ -1,4 +1,6 @@
-"""A detected attack told in words: a summary and each signal named, valued and explained.
+"""A detected attack told in words: a summary, each signal named, valued and explained, and how
+the campaign works (its copied stories, whom its replies converge on and what they recommend, its
+waves on a timeline).
 
 The detector (`otklik.analytics.attacks`) stores its signals as keys and numbers and an English
 summary for the CLI; the desk's reader gets sentences in their language instead. Pure.
@@ -6,10 +8,11 @@ summary for the CLI; the desk's reader gets sentences in their language instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import tzinfo
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
 from typing import Any
 
+from otklik.web.i18n import translator
 from otklik.wording import words
 from otklik.wording.codes import word
 
@@ -41,11 +44,23 @@ EXPLAIN: dict[str, tuple[str, str]] = {
                                 "How many groups of near-identical texts were found."),
     "places": ("На скольких площадках (сообществах, каналах) шла кампания.",
                "On how many places (communities, channels) the campaign ran."),
+    "copy_share": ("Доля публикаций, слово в слово (со ссылкой) повторяющих текст, который "
+                   "опубликовали минимум три аккаунта, и без пометки «ретвит»: люди делятся "
+                   "с указанием автора или пересказывают.",
+                   "Share of posts repeating word for word (link included) a text at least three "
+                   "accounts posted, with no retweet attribution: people share with credit or "
+                   "retell."),
+    "converge_share": ("Доля публикаций — ответов новых или разовых аккаунтов немногим адресатам "
+                       "(не бренду) с одним и тем же советом: так выглядит травля под видом "
+                       "жалоб клиентов.",
+                       "Share of posts that are replies by new or one-off accounts to a few "
+                       "targets (not the brand) with the same recommendation: a smear dressed as "
+                       "customer complaints."),
 }
 SHARES = frozenset(k for k in EXPLAIN if k.endswith("_share"))
-ORDER = ("near_duplicate_share", "co_posting_share", "repeat_account_share", "synchrony",
-         "machine_rate_share", "new_account_share", "small_account_share", "shared",
-         "near_duplicate_clusters", "places")
+ORDER = ("copy_share", "converge_share", "near_duplicate_share", "co_posting_share",
+         "repeat_account_share", "synchrony", "machine_rate_share", "new_account_share",
+         "small_account_share", "shared", "near_duplicate_clusters", "places")
 
 
 @dataclass
@@ -113,3 +128,69 @@ def summary(attack: Any, lang: str, tz: tzinfo) -> str:
     return (head + tail + f" Согласованность {score}: "
             f"{words.percent(s.get('near_duplicate_share'), 'ru')} почти одинаковых текстов, "
             f"{words.percent(s.get('co_posting_share'), 'ru')} аккаунтов повторяют друг друга.")
+
+
+@dataclass
+class Seed:
+    """A story several accounts copied: its text, how many copied it, its first post's id."""
+
+    text: str
+    copies: str
+    post: str | None
+
+
+@dataclass
+class Story:
+    """How the campaign works, for the attack's card."""
+
+    lines: list[str] = field(default_factory=list)
+    seeds: list[Seed] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    recommends: list[str] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)
+    waves: dict[str, Any] | None = None  # the timeline chart's data (attack_waves.js)
+
+
+def _strings(items: Any) -> list[str]:
+    return [str(x) for x in items] if isinstance(items, list) else []
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def story(raw: dict[str, Any] | None, lang: str, tz: tzinfo) -> Story:
+    """ "Одна и та же история, скопированная слово в слово 24 аккаунтами"; "Ответы сходятся на 3
+    адресатах и советуют «Такси Б»"; "Кампания вернулась: вторая волна 9 сент., 12:30"; the
+    seeds, targets and waves behind them."""
+    raw = raw or {}
+    t = translator(lang)
+    told = Story(targets=_strings(raw.get("targets")), named=_strings(raw.get("named")),
+                 recommends=_strings(raw.get("recommends")))
+    for seed in raw.get("seeds") or []:
+        if isinstance(seed, dict) and seed.get("text"):
+            n = int(seed.get("accounts") or 0)
+            told.seeds.append(Seed(str(seed["text"]), t("seed_copies", n=n),
+                                   str(seed["post"]) if seed.get("post") else None))
+    if told.seeds and float(raw.get("copy_share") or 0) > 0:
+        told.lines.append(t("copied_story", n=int(raw["seeds"][0].get("accounts") or 0)))
+    if told.targets and (float(raw.get("converge_share") or 0) > 0 or told.recommends):
+        advice = t("and_recommend", names=", ".join(told.recommends)) if told.recommends else ""
+        told.lines.append(t("replies_converge", n=len(told.targets)) + advice)
+    waves = [(b, start) for b in raw.get("bursts") or [] if isinstance(b, dict)
+             and (start := _time(b.get("start"))) is not None]
+    for k, (_, start) in enumerate(waves[1:], 2):
+        ordinal = t(f"ordinal_{k}") if k <= 4 else t("ordinal_n", n=k)
+        when = words.when(start, lang, tz)
+        told.lines.append(t("campaign_came_back", ordinal=ordinal, when=when))
+    if waves:
+        told.waves = {
+            "labels": [f"{t('wave_n', n=k)} · {words.when(start, lang, tz)}"
+                       for k, (_, start) in enumerate(waves, 1)],
+            "posts": [int(b.get("posts") or 0) for b, _ in waves],
+            "accounts": [int(b.get("accounts") or 0) for b, _ in waves],
+        }
+    return told

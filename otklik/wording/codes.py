@@ -75,6 +75,7 @@ CODES: dict[str, dict[str, Entry]] = {
         "mention": ("упоминание аккаунта", "account mention"),
         "text": ("текст", "text"),
         "domain": ("сайт", "site"),
+        "named": ("советуют в ответах", "a recommendation in replies"),
     },
     "attack_status": {
         "open": ("активна", "active"),

@@ -16,15 +16,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
 from otklik.actions.attacks import refresh_attacks
 from otklik.actions.brands import create_brand
 from otklik.actions.communities import refresh_communities
-from otklik.db.models import Action, Announcement, Attack, Channel, Community, Incident, Refutation
+from otklik.db.models import (
+    Action,
+    Announcement,
+    Attack,
+    Channel,
+    Community,
+    Incident,
+    Refutation,
+    User,
+)
 from otklik.domain.posts import Author, Place, Post
 from otklik.pipeline import ingest
-from tests.web.conftest import make_desk
+from tests.analytics.test_attack_replies import written
+from tests.web.conftest import PASSWORD, make_desk
+from tests.web.live import chromium, serve, shot, sign_in
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "attacks"
 HOSTILE = '<script>alert("atk")</script><img src=x onerror=alert(2)>'
@@ -251,7 +263,7 @@ def test_announcements_calendar(sqlite_store: Any) -> None:
     assert responder.post("/announcements", data=form).status_code == 303
     late = responder.post("/announcements", data={**form, "publish_at": start,
                                                     "event_start": soon})
-    assert late.status_code == 422 and "before the event starts" in late.text
+    assert late.status_code == 422 and "до начала события" in late.text
     nothing = responder.post("/announcements", data={**form, "channel": []})
     assert nothing.status_code == 422 and "at least one channel" in nothing.text
     with sqlite_store.sessions() as s:
@@ -260,3 +272,71 @@ def test_announcements_calendar(sqlite_store: Any) -> None:
     upcoming = page.split("Предстоящие")[1].split("Прошедшие")[0]
     assert "Профилактика &lt;b&gt;ночью&lt;/b&gt;" in upcoming
     assert desk.client("viewer").post("/announcements", data=form).status_code == 403
+
+
+def seed_smear(store: Any) -> int:
+    """The real IRA taxi smear (seed stories copied word for word, pushed again the next day)
+    ending an hour ago, and the SYNTHETIC replies recommending «Такси Б» (tests/analytics/
+    test_attack_replies.py) on its second day; attacks refreshed. The brand's id."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    smear = _records("ira_ru_taxi_smear.jsonl")
+    shift = now - timedelta(hours=1) - _when(smear[-1]["created_at"])
+    replies = written(_when(smear[-1]["created_at"]) + shift - timedelta(hours=6))
+    posts = [Post(network="x", external_id=d["id"], text=d["text"],
+                  created_at=_when(d["created_at"]) + shift,
+                  url=f"https://x.com/{d['author']}/status/{d['id']}",
+                  author=Author(external_id=d["author"], handle=d["author"]))
+             for d in smear]
+    posts += [Post(network="x", external_id=m.id, text=m.text, created_at=m.created_at,
+                   author=Author(external_id=m.author, handle=m.author)) for m in replies]
+    with store.sessions() as session:
+        brand = create_brand(session, "Такси 068", slug="taxi068", queries=["такси"])
+
+        def match(batch: Any) -> None:
+            for item in batch:
+                item.brand_matches = {brand.id: []}
+                item.sentiment = "negative"
+
+        ingest(session, posts, enrichers=[match])
+        refresh_attacks(session, brand.id, now=now)
+        session.commit()
+        return int(brand.id)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_an_attack_tells_its_seeds_targets_recommendation_and_waves(
+    sqlite_store: Any, lang: str,
+) -> None:
+    """The smear's card in Chromium: the sentences, the waves chart drawn by the static script
+    (the CSP allows no inline one), the seeds with their first post, the targets by name."""
+    brand = seed_smear(sqlite_store)
+    desk = make_desk(sqlite_store)
+    with sqlite_store.sessions() as s:
+        s.execute(update(User).values(lang=lang))
+        s.commit()
+    said = {
+        "ru": ("Одна и та же история, скопированная слово в слово", "аккаунтами",
+               "Ответы сходятся на 2 адресатах и советуют «Такси Б»",
+               "Кампания вернулась: вторая волна", "Кому отправлены ответы"),
+        "en": ("The same story, copied word for word by", "accounts",
+               "The replies converge on 2 targets and recommend «Такси Б»",
+               "The campaign came back: a second wave on", "Whom the replies were sent to"),
+    }[lang]
+    with serve(desk.app) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        sign_in(page, base, "viewer@example.org", PASSWORD)
+        page.goto(f"{base}/attacks?brand={brand}")
+        page.wait_for_selector(".attack-waves[data-rendered='1'] canvas")
+        text = page.inner_text("main")
+        for phrase in said:
+            assert phrase in text, phrase
+        assert "@mariamozhaiskay" in page.inner_text(".attack-targets")
+        assert page.locator(".seed a[href^='https://x.com/']").count() >= 1
+        for code in ("copy_share", "converge_share", "named «", "bursts"):
+            assert code not in text
+        shot(page, f"attack-smear-{lang}")
+        assert not errors, errors

@@ -86,15 +86,27 @@ def attacks_page(
     plans = {r.attack_id: r.id for r in session.scalars(select(Refutation).where(
         Refutation.attack_id.in_([a.id for a in attacks])))} if attacks else {}
     lang, tz = lang_of(request), zone_of(request)
+    stories = {a.id: attack_story.story(a.signals, lang, tz) for a in attacks}
     told = {a.id: {"summary": attack_story.summary(a, lang, tz),
-                   "signals": attack_story.signals(a.signals, lang)} for a in attacks}
+                   "signals": attack_story.signals(a.signals, lang),
+                   "story": stories[a.id]} for a in attacks}
     keys = [k for a in attacks for k in (a.authors or [])[:100]]
     return render(request, "attacks.html", {
         "texts": _attack_texts(session, attacks[:50]),
+        "seed_posts": _seed_posts(session, [s.post for st in stories.values()
+                                            for s in st.seeds if s.post]),
         "attacks": attacks, "plans": plans, "brands": brands(session), "brand_id": brand,
         "brand_names": _brand_names(session), "error": request.query_params.get("error"),
         "told": told, "accounts": account_names(session, keys),
     })
+
+
+def _seed_posts(session: Session, ids: list[str]) -> dict[str, Mention]:
+    """The first post of each copied story, to link to it."""
+    wanted = {int(i) for i in ids if i.isdigit()}
+    if not wanted:
+        return {}
+    return {str(m.id): m for m in session.scalars(select(Mention).where(Mention.id.in_(wanted)))}
 
 
 def _attack_texts(session: Session, attacks: list[Attack], per: int = 3) -> dict[int, list[Any]]:
