@@ -196,3 +196,20 @@ def test_the_form_in_english_has_english_words(desk: Desk) -> None:
     assert '<label for="c_access_token">Service token' in html
     assert "To search all of VK" in html and "Сервисный ключ" not in html
     assert not problems(html, codes())
+
+
+def test_checking_a_saved_source_uses_its_stored_token(desk: Desk, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/api/v1/accounts/verify_credentials").respond_with_response(
+        respond("mastodon", "verify_credentials__ok.json"))
+    client = desk.client("admin")
+    instance = base_url(httpserver)
+    client.post("/sources", data={"network": "mastodon", "kind": "mentions", "name": "M",
+                                  "p_instance": instance, "c_access_token": "mastodon-secret",
+                                  "interval_seconds": "300"})
+    (row,) = rows(desk)
+    html = client.post(f"/sources/{row.id}/check", headers={"HX-Request": "true"},
+                       data={"name": "M", "p_instance": instance}).text
+    assert "Аккаунт «Зерно — сеть кофеен» найден" in html, html
+    assert "отвечать публично" in html  # what the account can do, in words
+    (request, _), = httpserver.log
+    assert request.headers["Authorization"] == "Bearer mastodon-secret"
