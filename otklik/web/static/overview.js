@@ -16,8 +16,8 @@
       var i = data.t.indexOf(s.t);
       if (i < 0) { return; }
       if (!byBar[i]) {
-        byBar[i] = { name: s.mark + ". " + s.headline, coord: [data.x[i], data.n[i]], value: String(s.mark),
-                     spikeId: s.id };
+        byBar[i] = { name: s.mark + ". " + s.headline, coord: [data.x[i], data.n[i]],
+                     value: String(s.mark), spikeId: s.id };
       } else {
         byBar[i].name += "\n" + s.mark + ". " + s.headline;
         byBar[i].value += ", " + s.mark;
