@@ -51,9 +51,9 @@ STORM = ("Мегафон опять обманывает абонентов, с�
 
 
 def _shape(sql: str) -> str:
-    sql = " ".join(sql.split())
-    sql = re.sub(r"\(%\(.*?\)s(, %\(.*?\)s)*\)", "(…)", sql)
+    sql = " ".join(sql[:400].split())
     sql = re.sub(r"VALUES \(.*", "VALUES …", sql)
+    sql = re.sub(r"\(%\([^)]*\)s[^()]*\)", "(…)", sql)
     return sql[:110]
 
 

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, lazyload
 
 from otklik.actions.audit import record
@@ -28,7 +29,7 @@ from otklik.alerts.events import AlertEvent
 from otklik.care import queries
 from otklik.care.compose import mention_summary
 from otklik.care.followup import classify_reply
-from otklik.care.rules import CaseRule, find_joinable_case, is_brand_own, thread_key, wants_case
+from otklik.care.rules import CaseRule, is_brand_own, thread_key, wants_case
 from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention, MentionBrand
 from otklik.domain import cases as sm
 
@@ -62,9 +63,11 @@ def _holds(session: Session, case_id: int, mention_id: int) -> bool:
     return session.get(CaseMention, (case_id, mention_id)) is not None
 
 
-def _attach(session: Session, case: Case, mention: Mention, role: str, actor: str) -> None:
+def _attach(session: Session, case: Case, mention: Mention, role: str, actor: str, *,
+            flush: bool = True) -> None:
     session.add(CaseMention(case_id=case.id, mention_id=mention.id, role=role))
-    session.flush()
+    if flush:
+        session.flush()
     record(session, actor, "case.attach", "case", case.id, mention_id=mention.id, role=role)
 
 
@@ -72,7 +75,17 @@ def _new_case(
     session: Session, brand: Brand, mention: Mention, actor: str, now: datetime,
     priority: float | None = None,
 ) -> Case:
-    case = Case(
+    case = _case_for(brand, mention, actor, now, priority)
+    session.add(case)
+    session.flush()
+    _opened(session, case, brand, mention, actor, routed=True)
+    return case
+
+
+def _case_for(brand: Brand, mention: Mention, actor: str, now: datetime,
+              priority: float | None = None) -> Case:
+    """A new case for this mention (not yet added to the session)."""
+    return Case(
         brand_id=brand.id, state=sm.NEW, network=mention.network, thread_key=thread_key(mention),
         author_id=mention.author_id, root_mention_id=mention.id,
         customer_name=mention.customer_name, lang=mention.lang,
@@ -81,14 +94,18 @@ def _new_case(
             mention.created_at, brand.sla_minutes, brand.working_hours),
         opened_by=actor, tags=[], notes=[], created_at=now,
     )
-    session.add(case)
-    session.flush()
+
+
+def _opened(session: Session, case: Case, brand: Brand, mention: Mention, actor: str, *,
+            routed: bool) -> None:
+    """What follows a new case's insert: its audit, its complaint, its location's people
+    (`routed`: the mention names one of the brand's locations, or may)."""
     record(session, actor, "case.open", "case", case.id, brand_id=brand.id,
            mention_id=mention.id, due=case.first_response_due_at.isoformat()
            if case.first_response_due_at else None)
-    _attach(session, case, mention, "complaint", actor)
-    route_case(session, case, mention.id)
-    return case
+    _attach(session, case, mention, "complaint", actor, flush=False)
+    if routed:
+        route_case(session, case, mention.id)
 
 
 def open_case(
@@ -145,16 +162,36 @@ def _open_cases(session: Session, mentions: Sequence[Mention], actor: str, now: 
                 continue
             wanted.append((mention, brand, rule))
     _lock_case_keys(session, [(b.id, m) for m, b, _ in wanted])
+    if not wanted:
+        return out
+    # the batch's open cases in three queries, kept up to date as the batch opens and joins
+    windows = max(rule.author_window_days for _, _, rule in wanted)
+    joinable = queries.JoinableCases.load(session, [(b.id, m) for m, b, _ in wanted],
+                                          now - timedelta(days=windows))
+    steps: list[tuple[Case, Mention, Brand, bool]] = []  # (case, mention, brand, opened)
     for mention, brand, rule in wanted:
-        case = find_joinable_case(session, brand.id, mention, rule, now)
+        case = joinable.find(brand.id, mention, rule, now)
         if case is not None:
-            _attach(session, case, mention, "complaint", actor)
+            joinable.attached(brand.id, case, mention)
+            steps.append((case, mention, brand, False))
+            continue
+        case = _case_for(brand, mention, actor, now)
+        session.add(case)
+        joinable.opened(brand.id, case, mention)
+        steps.append((case, mention, brand, True))
+    session.flush()  # the new cases in one statement; their ids for what follows
+    for case, mention, brand, opened in steps:
+        if not opened:
+            _attach(session, case, mention, "complaint", actor, flush=False)
             out.joined.append((case.id, mention.id))
             continue
-        case = _new_case(session, brand, mention, actor, now)
+        located = any(match.brand_id == brand.id and match.location_id is not None
+                      for match in matches.get(mention.id, []))
+        _opened(session, case, brand, mention, actor, routed=located)
         out.opened.append(case.id)
         out.alerts.append(AlertEvent("new_case", brand.id, case.id, mention_summary(mention),
                                      priority=case.priority, url=mention.url, at=now))
+    session.flush()
     return out
 
 
@@ -170,8 +207,10 @@ def _lock_case_keys(session: Session, pairs: Sequence[tuple[int, Mention]]) -> N
         keys.add(f"case:{brand_id}:{m.network}:{m.thread_external_id or m.external_id}")
         if m.author_id is not None:
             keys.add(f"case:{brand_id}:author:{m.author_id}")
-    for key in sorted(_lock_id(k) for k in keys):
-        session.execute(select(func.pg_advisory_xact_lock(key)))
+    # one round trip: the subquery sorts before the locks are taken
+    ordered = select(func.unnest(cast(sorted(_lock_id(k) for k in keys),
+                                      ARRAY(BigInteger))).label("k")).order_by("k").subquery()
+    session.execute(select(func.count(func.pg_advisory_xact_lock(ordered.c.k))))
 
 
 def _lock_id(key: str) -> int:

@@ -5,14 +5,14 @@ Kept apart from the writers (`otklik.actions.cases`) so the web pages can ask th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from otklik.care.rules import LAZY
+from otklik.care.rules import LAZY, CaseRule
 from otklik.db.models import Action, Brand, Case, CaseMention, Mention, MentionBrand
 from otklik.domain.cases import ESCALATED, FOLLOWED_UP, NEW, OPEN_STATES, RESOLVED
 
@@ -193,3 +193,104 @@ def case_answered_by(session: Session, mention: Mention) -> tuple[Case, str] | N
         .order_by(Case.id.desc())
     ).first()
     return (same_thread, "customer_reply") if same_thread is not None else None
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    items = sorted(set(values), key=repr)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class JoinableCases:
+    """`rules.find_joinable_case` for a whole batch: the open cases the batch's mentions may join,
+    read in three queries, then kept up to date with what the batch itself opens and attaches
+    (a later mention of the batch joins a case an earlier one opened, exactly as when each
+    mention asked the store in turn).
+
+    Per brand: the open cases holding a mention (by network id: a reply to it joins), the open
+    cases of a thread key, and the open cases of an author (newest wins)."""
+
+    def __init__(self) -> None:
+        self.by_post: dict[tuple[int, str, str], Case] = {}
+        self.by_thread: dict[tuple[int, str | None], Case] = {}
+        self.by_author: dict[tuple[int, str, int], list[Case]] = {}
+        self.new: dict[int, int] = {}  # id(case) → order opened, for cases not yet flushed
+
+    @classmethod
+    def load(cls, session: Session, wanted: Sequence[tuple[int, Mention]],
+             since: datetime) -> JoinableCases:
+        """`wanted`: (brand id, mention) pairs about to be decided; `since`: the earliest
+        author window of their brands."""
+        found = cls()
+        brands = sorted({b for b, _ in wanted})
+        if not wanted:
+            return found
+        open_case = (Case.brand_id.in_(brands), Case.state.in_(OPEN_STATES))
+        parents = {m.parent_external_id for _, m in wanted if m.parent_external_id}
+        for chunk in _chunks(parents):
+            rows = session.execute(
+                select(Case, Mention.network, Mention.external_id).options(*LAZY)
+                .join(CaseMention, CaseMention.case_id == Case.id)
+                .join(Mention, Mention.id == CaseMention.mention_id)
+                .where(*open_case, Mention.external_id.in_(chunk)).order_by(Case.id))
+            for case, network, external_id in rows:
+                found.by_post.setdefault((case.brand_id, network, external_id), case)
+        keys = {k for _, m in wanted for k in _thread_keys(m)}
+        for chunk in _chunks(keys):
+            for case in session.scalars(select(Case).options(*LAZY).where(
+                    *open_case, Case.thread_key.in_(chunk)).order_by(Case.id)):
+                found.by_thread.setdefault((case.brand_id, case.thread_key), case)
+        authors = {m.author_id for _, m in wanted if m.author_id is not None}
+        for chunk in _chunks(authors):
+            for case in session.scalars(select(Case).options(*LAZY).where(
+                    *open_case, Case.author_id.in_(chunk), Case.created_at >= since)
+                    .order_by(Case.id)):
+                if case.author_id is not None:
+                    found.by_author.setdefault(
+                        (case.brand_id, case.network, case.author_id), []).append(case)
+        return found
+
+    def find(self, brand_id: int, mention: Mention, rule: CaseRule,
+             now: datetime) -> Case | None:
+        """The case `find_joinable_case` would return at this point of the batch."""
+        if mention.parent_external_id:
+            parent = self.by_post.get((brand_id, mention.network, mention.parent_external_id))
+            if parent is not None:
+                return parent
+        same = [c for k in _thread_keys(mention)
+                if (c := self.by_thread.get((brand_id, k))) is not None]
+        if same:
+            return min(same, key=self._order)
+        if mention.author_id is None:
+            return None
+        since = _aware(now) - timedelta(days=rule.author_window_days)
+        for case in reversed(self.by_author.get((brand_id, mention.network, mention.author_id),
+                                                [])):
+            if _aware(case.created_at) >= since:
+                return case
+        return None
+
+    def _order(self, case: Case) -> tuple[int, int]:
+        """Id order; a case the batch opened (no id until flushed) after every stored one."""
+        return (1, self.new[id(case)]) if id(case) in self.new else (0, case.id)
+
+    def attached(self, brand_id: int, case: Case, mention: Mention) -> None:
+        """`mention` now belongs to `case` (replies to it join the case)."""
+        self.by_post.setdefault((brand_id, mention.network, mention.external_id), case)
+
+    def opened(self, brand_id: int, case: Case, mention: Mention) -> None:
+        """The batch opened `case` for `mention` (newer than every case read)."""
+        self.new[id(case)] = len(self.new)
+        self.attached(brand_id, case, mention)
+        self.by_thread.setdefault((brand_id, case.thread_key), case)
+        if case.author_id is not None:
+            self.by_author.setdefault((brand_id, case.network, case.author_id), []).append(case)
+
+
+def _thread_keys(mention: Mention) -> list[str]:
+    thread = mention.thread_external_id or mention.external_id
+    return [f"{mention.network}:{thread}", f"{mention.network}:{thread}#{mention.author_id}"]
