@@ -50,15 +50,16 @@ def reply_targets(text: str, own: Collection[str] = ()) -> set[str]:
     return {h.lower() for h in _HANDLE_RE.findall(head.group(1))} - set(own) if head else set()
 
 
-def recommendations(text: str, targets: set[str]) -> list[str]:
+def recommendations(text: str, targets: set[str], keep_case: bool = False) -> list[str]:
     """What a reply points its readers to besides its targets: accounts it names (`@x`) and
-    names in quotes («Такси Б»), lower case; links are keys of their own already."""
+    names in quotes («Такси Б»), lower case unless `keep_case` (for the desk to show); links are
+    keys of their own already."""
     head = _REPLY_RE.match(text.lstrip("'\" "))
     body = text.lstrip("'\" ")[head.end():] if head else text
-    named = {f"@{h.lower()}" for h in _HANDLE_RE.findall(body)} - {f"@{t}" for t in targets}
-    quoted = {f"«{' '.join(q.lower().split())}»" for q in _QUOTED_RE.findall(body)
+    found = {f"@{h}" for h in _HANDLE_RE.findall(body) if h.lower() not in targets}
+    found |= {f"«{' '.join(q.split())}»" for q in _QUOTED_RE.findall(body)
               if not q.strip().lower().startswith(("@", "http"))}
-    return sorted(named | quoted)
+    return sorted(found if keep_case else {x.lower() for x in found})
 
 
 def reply_keys(
@@ -112,6 +113,7 @@ def story(
     targets: Counter[str] = Counter()
     named: Counter[str] = Counter()
     recommends: dict[str, set[int]] = defaultdict(set)
+    shown: dict[str, str] = {}  # a recommendation as first written
     for i in idx.tolist():
         text = recs[i].text
         key = " ".join(text.split())
@@ -120,8 +122,8 @@ def story(
         to = reply_targets(text, own)
         targets.update(to)
         named.update({h.lower() for h in _HANDLE_RE.findall(text)} - to - set(own))
-        for name in recommendations(text, to) if to else []:
-            recommends[name].add(int(au[i]))
+        for name in recommendations(text, to, keep_case=True) if to else []:
+            recommends[shown.setdefault(name.lower(), name)].add(int(au[i]))
     seeds = sorted(((len(a), s) for s, a in by_text.items() if len(a) >= 2), reverse=True)[:3]
     bursts = []
     for lo, hi in spans:

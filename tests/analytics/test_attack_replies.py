@@ -46,7 +46,7 @@ def test_replies_converging_with_one_recommendation_are_an_attack() -> None:
     attack = attacks[0]
     assert set(attack.mention_ids) == {m.id for m in replies}
     assert attack.signals["converge_share"] == 1.0
-    assert attack.signals["recommends"] == ["«такси б»"]
+    assert attack.signals["recommends"] == ["«Такси Б»"]
     assert set(attack.signals["targets"]) == {"@mariamozhaiskay", "@leprasorium"}
 
 
