@@ -191,5 +191,8 @@ def refresh_planner_stats(conn: Connection, tables: Sequence[str], *,
     stale = [name for name, changed, held in rows if changed > max(floor, held)]
     quote = conn.dialect.identifier_preparer.quote
     for name in stale:
-        conn.exec_driver_sql(f"ANALYZE {quote(name)}")
+        # SKIP_LOCKED: inside a batch's transaction the lock is held until its commit, so a
+        # second worker analyzing the same table would wait for the first's whole batch; the
+        # first one's statistics serve both
+        conn.exec_driver_sql(f"ANALYZE (SKIP_LOCKED) {quote(name)}")
     return stale

@@ -30,18 +30,19 @@ def sentiment_enricher(
         m = model if model is not None else SentimentModel.load()
         texts = [item.text for item in items]
         langs = [item.lang or item.post.lang for item in items]
-        for item, result in zip(items, m.predict(texts, langs), strict=True):
-            item.sentiment = result["label"]
-            item.sentiment_scores = result["scores"]
         pairs = [
             (i, bid) for i, item in enumerate(items) for bid in item.brand_matches if names.get(bid)
         ]
-        if pairs:
-            targeted = m.predict([texts[i] for i, _ in pairs], [langs[i] for i, _ in pairs],
-                                 [names[b] for _, b in pairs])
-            for (i, bid), result in zip(pairs, targeted, strict=True):
-                if result["label"] != items[i].sentiment:
-                    items[i].brand_sentiments[bid] = result["label"]
+        # one call for the posts and their brands: the model's fixed cost per call is paid once
+        results = m.predict(
+            texts + [texts[i] for i, _ in pairs], langs + [langs[i] for i, _ in pairs],
+            [None] * len(items) + [names[b] for _, b in pairs])
+        for item, result in zip(items, results, strict=False):
+            item.sentiment = result["label"]
+            item.sentiment_scores = result["scores"]
+        for (i, bid), result in zip(pairs, results[len(items):], strict=True):
+            if result["label"] != items[i].sentiment:
+                items[i].brand_sentiments[bid] = result["label"]
         for item in items:  # a 1–2 star review is negative whatever its words say
             if item.post.rating is not None and item.post.rating <= LOW_STARS:
                 item.sentiment = "negative"
