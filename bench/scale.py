@@ -1,7 +1,7 @@
 """Distributed-mode throughput and latency: real `otklik worker` processes, a Redis broker of our
 own, PostgreSQL (a fresh schema), real Russian tweets about telecom brands (SentiRuEval-2015).
 
-    .venv/bin/python bench/scale.py [--mentions 3000] [--batch 100] [--sentiment]
+    .venv/bin/python bench/scale.py [--mentions 3000] [--batch 100] [--sentiment] [--storm 0.8]
 
 1. Capacity: M mentions queued at once as batches (what the ingest API enqueues), with 1 and
    then 2 worker processes (`--pool=solo`, one process each); wall time from the first enqueue
@@ -61,12 +61,21 @@ def tweets() -> list[str]:
         return [row["text"] for row in csv.DictReader(f)]
 
 
+# --storm: an information attack, copies of one complaint with a number changed (one cluster)
+STORM = ("Мегафон опять обманывает абонентов, списали деньги за подписки которые я не "
+         "подключал! Не пользуйтесь мегафоном")
+storm_share = 0.0
+
+
 def mentions(texts: list[str], start: int, n: int, tag: str) -> list[dict[str, Any]]:
     now = datetime.now(UTC).isoformat()
     out = []
     for i in range(start, start + n):
+        text_ = texts[i % len(texts)]
+        if storm_share and i % 100 < storm_share * 100:
+            text_ = f"{STORM} #{i}"
         out.append({"network": "x", "external_id": f"{tag}-{i}",
-                    "text": texts[i % len(texts)], "created_at": now,
+                    "text": text_, "created_at": now,
                     "author": {"external_id": str(10_000 + i % 5000), "handle": f"u{i % 5000}"}})
     return out
 
@@ -288,10 +297,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--sentiment", action="store_true",
                         help="run the sentiment model (needs otklik/nlp/models/sentiment.joblib)")
+    parser.add_argument("--storm", type=float, default=0.0,
+                        help="share of posts that are near-copies of one text (an attack)")
     args = parser.parse_args()
+    global storm_share
+    storm_share = args.storm
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} {load[1]:.1f} at start; "
-          f"sentiment model {'on' if args.sentiment else 'OFF'}; batches of {args.batch}")
+          f"sentiment model {'on' if args.sentiment else 'OFF'}; batches of {args.batch}"
+          + (f"; near-duplicate storm: {args.storm:.0%} of posts copy one text"
+             if args.storm else ""))
     bench = Bench(args)
     try:
         one = bench.capacity(1)
@@ -316,6 +331,11 @@ def main() -> None:
         print(f"latency at {rate:.0f} mentions/s (half of 2-worker capacity), batches of "
               f"{args.latency_batch}, {len(lat)} mentions: p50 {p50 * 1000:.0f} ms, "
               f"p95 {p95 * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms")
+        with bench.engine.connect() as conn:
+            biggest = conn.execute(text(
+                "SELECT count(*) FROM mentions WHERE cluster_id IS NOT NULL "
+                "GROUP BY cluster_id ORDER BY 1 DESC LIMIT 1")).scalar()
+        print(f"largest near-duplicate cluster: {biggest or 0} of {bench.sent} mentions stored")
         load = os.getloadavg()
         print(f"load average at the end: {load[0]:.1f}")
         cpu_ms = two["cpu_ms_per_mention"]
