@@ -37,6 +37,7 @@ from otklik.domain.posts import Post
 
 # the tables whose lookups and joins each batch makes (kept analyzed on PostgreSQL)
 STATS_TABLES = ("mentions", "authors", "places", "mention_brands")
+CHUNK = 1_000  # rows per statement where each row takes bound parameters (IN lists, CASE)
 
 def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
@@ -386,10 +387,14 @@ def _store_clusters(
 def _cluster_ids(session: Session, mention_ids: Iterable[int], *,
                  lock: bool = False) -> dict[int, int | None]:
     table = _table(Mention)
-    stmt = select(table.c.id, table.c.cluster_id).where(table.c.id.in_(sorted(mention_ids)))
-    if lock:  # PostgreSQL: row locks in id order (SQLite has one writer and ignores this)
-        stmt = stmt.order_by(table.c.id).with_for_update()
-    return {int(i): c for i, c in session.execute(stmt).all()}
+    ids = sorted(mention_ids)
+    found: dict[int, int | None] = {}
+    for i in range(0, len(ids), CHUNK):
+        stmt = select(table.c.id, table.c.cluster_id).where(table.c.id.in_(ids[i:i + CHUNK]))
+        if lock:  # PostgreSQL: row locks in id order (SQLite has one writer and ignores this)
+            stmt = stmt.order_by(table.c.id).with_for_update()
+        found.update((int(m), c) for m, c in session.execute(stmt).all())
+    return found
 
 
 def _new_clusters(session: Session, exemplar_ids: list[int], now: datetime) -> dict[int, int]:
@@ -417,7 +422,10 @@ def _set_cluster_ids(session: Session, cluster_of: dict[int, int]) -> None:
     if not cluster_of:
         return
     table = _table(Mention)
-    session.execute(
-        update(table).where(table.c.id.in_(sorted(cluster_of)))
-        .values(cluster_id=case(cluster_of, value=table.c.id))
-    )
+    ids = sorted(cluster_of)
+    for i in range(0, len(ids), CHUNK):
+        chunk = {m: cluster_of[m] for m in ids[i:i + CHUNK]}
+        session.execute(
+            update(table).where(table.c.id.in_(list(chunk)))
+            .values(cluster_id=case(chunk, value=table.c.id))
+        )

@@ -98,3 +98,15 @@ def test_concurrent_batches_creating_clusters_neither_deadlock_nor_lose_members(
         for mention_id, cluster_id in s.execute(
                 select(Mention.id, Mention.cluster_id).where(Mention.external_id.in_(roots))):
             assert exemplars[mention_id] == cluster_id
+
+
+def test_copies_join_in_chunks_on_both_stores(store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many copies and many new clusters in one batch, written a few rows per statement."""
+    monkeypatch.setattr("otklik.pipeline.CHUNK", 3)
+    roots = [make_post(external_id=f"r{i}", text=f"Не ходите в Зерно {i}") for i in range(7)]
+    with session_scope(store.sessions) as s:
+        ingest(s, roots)
+    with session_scope(store.sessions) as s:
+        ingest(s, [p for i in range(7) for p in copies(f"r{i}", "x", i + 1)],
+               enrichers=[copies_of])
+    assert sorted(sizes(store).values()) == [i + 2 for i in range(7)]
