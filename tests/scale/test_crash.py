@@ -5,6 +5,7 @@ in the store and on the fake VK API."""
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,13 @@ def assert_each_mention_once(store: Any, expected: int) -> None:
 def hold_author_lock(store: Any, brand_id: int, n: int) -> tuple[Connection, int]:
     """Take the case rules' advisory lock on question `n`'s author, as another worker deciding
     about that author would; the worker whose batch brings that author waits for it inside its
-    transaction, with the batch's mentions written but not committed: mid-batch, for sure."""
+    transaction, with the batch's mentions written but not committed: mid-batch, for sure.
+
+    Advisory locks are per database, not per schema, so the author gets a random id: tests
+    running at once in other schemas never share the key."""
     with store.sessions() as session:
-        author = Author(network="vk", external_id=str(311000 + n), handle=f"id{311000 + n}")
+        author = Author(id=10**9 + secrets.randbelow(10**9), network="vk",
+                        external_id=str(311000 + n), handle=f"id{311000 + n}")
         session.add(author)
         session.commit()
         key = _lock_id(f"case:{brand_id}:author:{author.id}")
