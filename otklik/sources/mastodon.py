@@ -42,9 +42,7 @@ from otklik.sources.base import (
     Account,
     CredentialField,
     Cursor,
-    KindSpec,
     Page,
-    ParamField,
     Source,
     Target,
     same_text,
@@ -67,6 +65,7 @@ from otklik.sources.mastodon_items import (
     status_text,
     when,
 )
+from otklik.sources.mastodon_kinds import KIND_SPECS
 
 LIMIT = 40
 # Mastodon's ids are numeric strings; servers speaking its API (Pleroma, GoToSocial) use base62
@@ -93,54 +92,11 @@ def instance_url(value: Any) -> str:
     return url
 
 
-_INSTANCE = ParamField("instance", "Сервер", "Server",
-               "Адрес сервера Mastodon, например https://mastodon.social",
-               "The Mastodon server, e.g. https://mastodon.social", kind="url",
-               required=True)
-_LISTING = (
-    ParamField("limit", "Записей за запрос", "Statuses per request", kind="int",
-               default=40, advanced=True),
-    ParamField("max_pages", "Страниц за один опрос", "Pages per poll", kind="int",
-               default=5, advanced=True),
-    ParamField("threads", "Читать обсуждения целиком", "Read whole conversations",
-               kind="bool", default=False, advanced=True),
-    ParamField("max_threads", "Обсуждений за опрос не больше", "Conversations per poll",
-               kind="int", default=20, advanced=True),
-)
-
-
 class MastodonSource(Source):
     network = "mastodon"
     label = "Mastodon"
     kinds = ("search", "tag", "mentions", "context")
-    kind_specs = (
-        KindSpec("search", "Поиск по словам", "Search by words",
-                 "Записи с этими словами, которые видит сервер.",
-                 "Statuses with these words that the server knows of.",
-                 params=(_INSTANCE,
-                         ParamField("q", "Слова для поиска", "Words to search for",
-                                    "Например: Зерно кофе", "E.g. Zerno coffee",
-                                    required=True),
-                         *_LISTING),
-                 needs=("access_token",)),
-        KindSpec("tag", "Хештег", "A hashtag", "Записи с хештегом.", "Statuses with a hashtag.",
-                 params=(_INSTANCE,
-                         ParamField("tag", "Хештег", "Hashtag", "Без #, например: zerno",
-                                    "Without #, e.g. zerno", required=True),
-                         *_LISTING)),
-        KindSpec("mentions", "Упоминания аккаунта бренда", "Mentions of the brand account",
-                 "Записи, где упомянут аккаунт бренда, и ответы ему.",
-                 "Statuses mentioning the brand's account, and replies to it.",
-                 params=(_INSTANCE, *_LISTING), needs=("access_token",), check="verify",
-                 found_ru="Аккаунт «{name}» найден", found_en="Account “{name}” found"),
-        KindSpec("context", "Обсуждение одной записи", "One status's conversation",
-                 "Запись, на что она отвечает, и все ответы на неё.",
-                 "A status, what it answers and every reply to it.",
-                 params=(_INSTANCE,
-                         ParamField("status_id", "ID записи", "Status id",
-                                    "Число в конце адреса записи", "The number at the end of "
-                                    "the status's address", required=True))),
-    )
+    kind_specs = KIND_SPECS
     credential_fields = (CredentialField(
         "access_token", "Токен доступа / Access token",
         "Настройки → Разработка → Новое приложение (права read, write:statuses): "
