@@ -7,7 +7,7 @@ so running again over the same data creates nothing new. New attacks are audited
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from otklik.actions.audit import record
 from otklik.actions.communities import BrandMention, load_brand_mentions
 from otklik.analytics.attacks import Attack as Detected
 from otklik.analytics.attacks import AttackParams, MentionRecord, detect_attacks
-from otklik.db.models import Attack
+from otklik.db.models import Attack, Channel
 
 ACTOR = "system:attacks"
 
@@ -40,6 +40,18 @@ def mention_records(mentions: list[BrandMention]) -> list[MentionRecord]:
     ]
 
 
+def own_handles(session: Session, brand_id: int) -> frozenset[str]:
+    """The handles people write to reach the brand's channels (lower case, no @ or u/)."""
+    found: set[str] = set()
+    for external_id, name in session.execute(
+            select(Channel.external_id, Channel.name).where(Channel.brand_id == brand_id)):
+        for value in (external_id, name):
+            handle = str(value or "").strip().lower().removeprefix("@").removeprefix("u/")
+            if handle and " " not in handle:
+                found.add(handle)
+    return frozenset(found)
+
+
 def _match(stored: list[Attack], ids: set[int]) -> Attack | None:
     """The stored attack sharing the most posts with a detection (at least one)."""
     best, best_overlap = None, 0
@@ -54,8 +66,11 @@ def refresh_attacks(
     session: Session, brand_id: int, *, now: datetime | None = None,
     window: timedelta = timedelta(days=3), params: AttackParams | None = None,
 ) -> AttackRefresh:
-    """Run the detector over the brand's last `window` of mentions; store what it finds."""
+    """Run the detector over the brand's last `window` of mentions; store what it finds. The
+    brand's own accounts are never a smear's "target": customers reply to them."""
     now = now or datetime.now(UTC)
+    params = replace(params or AttackParams(), own_accounts=frozenset(
+        (params.own_accounts if params else frozenset()) | own_handles(session, brand_id)))
     mentions = load_brand_mentions(session, brand_id, since=now - window, until=now)
     result = AttackRefresh(detected=detect_attacks(mention_records(mentions), params))
     if not result.detected:

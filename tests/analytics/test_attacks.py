@@ -244,3 +244,28 @@ def test_attacks_are_stored_once_and_grow(store) -> None:
         assert len(row.authors) == 6 and row.summary and row.signals["accounts"] == 6
         assert s.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "attack.detected")) == 1
+
+
+def test_the_desk_names_the_brands_own_accounts_to_the_detector(store, monkeypatch) -> None:
+    """Customers replying to the brand's own accounts are never read as a smear's targets."""
+    from otklik.actions import attacks as desk
+    from otklik.db.engine import session_scope
+    from otklik.db.models import Brand, Channel
+
+    with session_scope(store.sessions) as s:
+        brand = Brand(slug="zerno", name="Зерно")
+        s.add(brand)
+        s.flush()
+        for network, external_id, name in (("x", "Zerno_Coffee", "Zerno Coffee"),
+                                           ("telegram", "@zerno_bot", "Зерно"),
+                                           ("reddit", "u/zerno_team", "zerno_team")):
+            s.add(Channel(brand_id=brand.id, network=network, external_id=external_id,
+                          name=name))
+        brand_id = brand.id
+    seen: list[AttackParams | None] = []
+    monkeypatch.setattr(desk, "detect_attacks", lambda recs, p: seen.append(p) or [])
+    with session_scope(store.sessions) as s:
+        assert desk.own_handles(s, brand_id) == {"zerno_coffee", "zerno_bot", "зерно",
+                                                 "zerno_team"}
+        desk.refresh_attacks(s, brand_id, params=AttackParams(own_accounts=frozenset({"a"})))
+    assert seen[0] is not None and {"a", "zerno_coffee", "zerno_bot"} <= seen[0].own_accounts
