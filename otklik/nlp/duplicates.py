@@ -154,6 +154,7 @@ class DuplicateIndex:
         min_chars: int = 30,
         min_exact_chars: int = 16,
         drift: float = 0.15,
+        max_lsh_per_cluster: int = 64,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
@@ -167,6 +168,12 @@ class DuplicateIndex:
         self.min_chars = min_chars
         self.min_exact_chars = min_exact_chars
         self.drift = drift
+        # An information attack posts thousands of near-copies of one text. Each copy in the LSH
+        # tables makes every later copy's query longer (the buckets are shared), so a storm
+        # cost grew with its own size; past this many variants of a cluster, a new copy joins
+        # the cluster without being proposed as a candidate itself.
+        self.max_lsh_per_cluster = max_lsh_per_cluster
+        self._lsh_members: dict[Hashable, int] = {}
         # LSH only proposes candidates: a lower band threshold misses fewer true pairs, and each
         # candidate is then checked against `threshold` on its MinHash estimate.
         self._lsh = MinHashLSH(threshold=max(0.3, threshold - 0.15), num_perm=num_perm)
@@ -225,9 +232,12 @@ class DuplicateIndex:
             root = self._entries[earlier].root
         elif sig is not None and grams is not None:
             root = self._near(sig, grams)
-        in_lsh = sig is not None and earlier is None
+        in_lsh = (sig is not None and earlier is None
+                  and self._lsh_members.get(root, 0) < self.max_lsh_per_cluster)
         if in_lsh and sig is not None:
             self._lsh.insert(key, sig, check_duplication=False)
+            cluster = root if root is not None else key
+            self._lsh_members[cluster] = self._lsh_members.get(cluster, 0) + 1
         self._entries[key] = _Entry(
             key, root if root is not None else key, at, digest, in_lsh, canon if in_lsh else ""
         )
@@ -285,5 +295,10 @@ class DuplicateIndex:
         del self._entries[entry.key]
         if entry.in_lsh:
             self._lsh.remove(entry.key)
+            left = self._lsh_members.get(entry.root, 0) - 1
+            if left > 0:
+                self._lsh_members[entry.root] = left
+            else:
+                self._lsh_members.pop(entry.root, None)
         if self._by_digest.get(entry.digest) == entry.key:
             del self._by_digest[entry.digest]

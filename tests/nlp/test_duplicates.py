@@ -114,3 +114,15 @@ def test_bad_settings_are_refused() -> None:
         DuplicateIndex(threshold=0)
     with pytest.raises(ValueError):
         DuplicateIndex(max_items=0)
+
+
+def test_a_storm_of_copies_joins_one_cluster_with_bounded_candidates() -> None:
+    """An attack's thousand near-copies all join the first; only a few stay LSH candidates, so
+    a copy's cost does not grow with the storm."""
+    text = ("Мегафон опять обманывает абонентов, списали деньги за подписки которые я не "
+            "подключал! Не пользуйтесь мегафоном")
+    index = DuplicateIndex(max_lsh_per_cluster=8, window=None)
+    roots = index.add_batch([(i, f"{text} #{i}", None) for i in range(1000)])
+    assert roots[0] is None and set(roots[1:]) == {0}
+    assert sum(e.in_lsh for e in index._entries.values()) == 8
+    assert index.add(5000, f"{text} #5000") == 0
