@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
 from otklik.alerts.dispatch import AlertDispatcher
+from otklik.domain.ids import StoreId
 from otklik.sources.telegram_items import update_posts
 from otklik.sources.vk_callback import BadEvent, parse_event
 from otklik.web.push_queue import (
@@ -154,7 +155,7 @@ async def _queue(state: PushState, job: PushJob) -> None:
 
 
 @router.post("/vk/{source_id}", include_in_schema=False)
-async def vk_callback(source_id: int, request: Request) -> Response:
+async def vk_callback(source_id: StoreId, request: Request) -> Response:
     """VK Callback API: the confirmation code for `confirmation`, else `ok` once queued."""
     state = push_state(request)
     try:
@@ -182,7 +183,7 @@ async def vk_callback(source_id: int, request: Request) -> Response:
 
 @router.post("/telegram/{source_id}", include_in_schema=False)
 async def telegram_webhook(
-    source_id: int, request: Request,
+    source_id: StoreId, request: Request,
     secret: str | None = Header(None, alias="X-Telegram-Bot-Api-Secret-Token"),
 ) -> Response:
     """A Telegram bot's webhook: one `Update` per request, checked by its secret token."""
