@@ -61,11 +61,12 @@ def _tz(ctx: Context) -> tzinfo:
 
 @pass_context
 def local_when(ctx: Context, value: datetime | None, fmt: str | None = None) -> str:
-    """A time on a page: local to the installation's zone, in words ("3 дек., 14:05")."""
+    """A time on a page: local to the installation's zone, for the reader's locale ("3 дек.,
+    14:05"); `when("%H:%M")` gives the time of day alone."""
     if value is None:
         return "—"
     if fmt == "%H:%M":
-        return words.local(value, _tz(ctx)).strftime("%H:%M")
+        return words.clock(value, _lang(ctx), _tz(ctx))
     return words.when(value, _lang(ctx), _tz(ctx), seconds=bool(fmt and "%S" in fmt))
 
 

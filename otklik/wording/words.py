@@ -1,81 +1,84 @@
-"""Numbers, durations and times in words, in Russian and English: pure functions, no I/O.
+"""Numbers, durations and times in words for the reader's locale: Babel (CLDR data), no I/O.
 
 The desk is read by SMM and customer-care leads, so minutes become "1 ч 23 мин", counts take
-their plural form ("5 упоминаний") and times are local and readable ("3 дек., 14:05"), never ISO
-with a `Z`. Stored times stay UTC; the zone is chosen per page (see `otklik.web.render`).
+their plural form ("5 упоминаний") and times are local and readable ("29 нояб., 12:05"), never
+ISO with a `Z`. Babel formats numbers, dates, units and relative times; the few phrases around
+them ("просрочено на …") are in the `wording` catalogue. Stored times stay UTC; the zone is chosen
+per page (see `otklik.web.render`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from babel.dates import format_skeleton, format_time, format_timedelta
+from babel.lists import format_list
+from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
+
+from otklik.wording.catalogues import say
 
 DEFAULT_ZONE = {"ru": "Europe/Moscow", "en": "UTC"}
 
-# Russian plural forms: one (1, 21, 31…), few (2–4, 22–24…), many (0, 5–20, 25…)
-_UNITS: dict[str, dict[str, tuple[str, ...]]] = {
-    "ru": {"day": ("дн",), "hour": ("ч",), "min": ("мин",), "sec": ("с",)},
-    "en": {"day": ("d",), "hour": ("h",), "min": ("min",), "sec": ("s",)},
-}
-_MONTHS_RU = ("янв.", "февр.", "марта", "апр.", "мая", "июня", "июля", "авг.", "сент.",
-              "окт.", "нояб.", "дек.")
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-              "Dec")
+# Plural categories (CLDR) in the order the forms are written: "one|few|many", "one|other".
+_FORMS = {"ru": ("one", "few", "many"), "en": ("one", "other")}
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
 
 
-def plural_ru(n: int, one: str, few: str, many: str) -> str:
-    """The Russian form for n: 1 упоминание, 3 упоминания, 5 упоминаний, 21 упоминание."""
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
+def _locale(lang: str) -> str:
+    return "en" if lang == "en" else "ru"
 
 
 def plural(n: int, forms: str, lang: str) -> str:
-    """`forms` is "one|few|many" (Russian) or "one|other" (English); returns the bare word."""
+    """`forms` is "one|few|many" (Russian) or "one|other" (English); the form CLDR's plural rule
+    picks for n (1 упоминание, 3 упоминания, 5 упоминаний, 21 упоминание)."""
     parts = forms.split("|")
-    if lang == "en":
-        return parts[0] if abs(int(n)) == 1 else parts[-1]
-    while len(parts) < 3:
-        parts.append(parts[-1])
-    return plural_ru(n, parts[0], parts[1], parts[2])
+    order = _FORMS[_locale(lang)]
+    category = Locale.parse(_locale(lang)).plural_form(abs(int(n)))
+    index = order.index(category) if category in order else len(order) - 1
+    return parts[min(index, len(parts) - 1)]
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for n (the dictionary catalogue's helper until it becomes `.po`)."""
+    return plural(n, f"{one}|{few}|{many}", "ru")
 
 
 def number(value: float | int | None, lang: str, digits: int = 0) -> str:
-    """12 345 (narrow no-break space between thousands in Russian), 12,345 in English."""
+    """12 345 in Russian, 12,345 in English; `digits` after the decimal sign."""
     if value is None:
         return "—"
-    text = f"{value:,.{digits}f}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\u202f").replace(".", ",")
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_locale(lang))
 
 
 def percent(share: float | None, lang: str) -> str:
     """A share in [0, 1] as a whole percent: "39 %" (Russian typography) or "39%"."""
     if share is None:
         return "—"
-    value = round(100 * share)
-    return f"{value}\u00a0%" if lang == "ru" else f"{value}%"
+    return format_percent(share, locale=_locale(lang))
 
 
 def duration(minutes: float | None, lang: str, parts: int = 2) -> str:
-    """A length of time in its two largest units: "2 дн 3 ч", "1 ч 23 мин", "45 с"."""
+    """A length of time in its two largest units: "2 дн. 3 ч", "1 ч 23 мин", "45 с"."""
     if minutes is None:
         return "—"
-    units = _UNITS["en" if lang == "en" else "ru"]
-    seconds = int(round(abs(minutes) * 60))
-    if seconds < 60:
-        return f"{seconds} {units['sec'][0]}"
-    pieces: list[tuple[int, str]] = []
-    for name, size in (("day", 86400), ("hour", 3600), ("min", 60)):
-        count, seconds = divmod(seconds, size)
+    loc = _locale(lang)
+    left = int(round(abs(minutes) * 60))
+    if left >= 60:
+        left -= left % 60  # seconds only for less than a minute
+    pieces: list[str] = []
+    for name, size in _UNITS:
+        count, left = divmod(left, size)
         if count or pieces:
-            pieces.append((count, name))
-    shown = [f"{c} {units[n][0]}" for c, n in pieces[:parts] if c]
-    return " ".join(shown) or f"0 {units['min'][0]}"
+            pieces.append(format_unit(count, f"duration-{name}", length="short", locale=loc)
+                          if count else "")
+    shown = [p for p in pieces[:parts] if p]
+    if not shown:
+        return format_unit(0, "duration-minute", length="short", locale=loc)
+    return format_list(shown, style="unit-narrow", locale=loc)
 
 
 def zone(name: str | None, lang: str) -> tzinfo:
@@ -97,52 +100,46 @@ def local(value: datetime, tz: tzinfo) -> datetime:
 
 def when(value: datetime | None, lang: str, tz: tzinfo, now: datetime | None = None,
          *, seconds: bool = False, year: bool | None = None) -> str:
-    """ "3 дек., 14:05" (the year only when it is not this year), "Dec 3, 14:05" in English."""
+    """ "29 нояб., 12:05" (the year only when it is not this year), "Nov 29, 9:05 AM"."""
     if value is None:
         return "—"
+    loc = _locale(lang)
     t = local(value, tz)
     ref = local(now or datetime.now(UTC), tz)
-    clock = t.strftime("%H:%M:%S" if seconds else "%H:%M")
     show_year = t.year != ref.year if year is None else year
-    if lang == "en":
-        day = f"{_MONTHS_EN[t.month - 1]} {t.day}" + (f", {t.year}" if show_year else "")
-    else:
-        day = f"{t.day} {_MONTHS_RU[t.month - 1]}" + (f" {t.year}" if show_year else "")
-    return f"{day}, {clock}"
+    date = format_skeleton("yMMMd" if show_year else "MMMd", t, locale=loc)
+    clock = format_time(t, "medium" if seconds else "short", tzinfo=tz, locale=loc)
+    return str(Locale.parse(loc).datetime_formats["short"]).format(clock, date)
 
 
 def day(value: datetime | None, lang: str, tz: tzinfo) -> str:
-    """The date alone: "3 дек. 2026" / "Dec 3, 2026"."""
+    """The date alone: "3 дек. 2026 г." / "Dec 3, 2026"."""
     if value is None:
         return "—"
-    t = local(value, tz)
-    if lang == "en":
-        return f"{_MONTHS_EN[t.month - 1]} {t.day}, {t.year}"
-    return f"{t.day} {_MONTHS_RU[t.month - 1]} {t.year}"
+    return format_skeleton("yMMMd", local(value, tz), locale=_locale(lang))
+
+
+def clock(value: datetime, lang: str, tz: tzinfo) -> str:
+    """The time of day alone: "14:05" / "2:05 PM"."""
+    return format_time(local(value, tz), "short", tzinfo=tz, locale=_locale(lang))
 
 
 def ago(value: datetime | None, lang: str, now: datetime | None = None) -> str:
-    """ "2 ч назад" / "2 h ago"; a time in the future reads "через 2 ч" / "in 2 h"."""
+    """ "2 ч назад" / "2 hr. ago"; a time in the future reads "через 2 ч" / "in 2 hr."."""
     if value is None:
         return "—"
-    now = now or datetime.now(UTC)
-    minutes = (local(now, UTC) - local(value, UTC)).total_seconds() / 60
-    if abs(minutes) < 1:
-        return "только что" if lang != "en" else "just now"
-    span = duration(minutes, lang, parts=1)
-    if minutes >= 0:
-        return f"{span} ago" if lang == "en" else f"{span} назад"
-    return f"in {span}" if lang == "en" else f"через {span}"
+    delta = local(value, UTC) - local(now or datetime.now(UTC), UTC)
+    if abs(delta) < timedelta(minutes=1):
+        return say("just_now", lang)
+    return format_timedelta(delta, add_direction=True, format="short", locale=_locale(lang))
 
 
 def sla(left_minutes: float | None, lang: str) -> str:
-    """What is left of an SLA: "осталось 40 мин" or "просрочено на 2 дн 3 ч"."""
+    """What is left of an SLA: "осталось 40 мин" or "просрочено на 2 дн. 3 ч"."""
     if left_minutes is None:
         return "—"
-    span = duration(left_minutes, lang)
-    if left_minutes < 0:
-        return f"overdue by {span}" if lang == "en" else f"просрочено на {span}"
-    return f"{span} left" if lang == "en" else f"осталось {span}"
+    key = "sla_overdue_by" if left_minutes < 0 else "sla_time_left"
+    return say(key, lang, span=duration(left_minutes, lang))
 
 
 def zone_label(tz: tzinfo, lang: str, at: datetime | None = None) -> str:

@@ -51,7 +51,7 @@ def test_the_pdf_renders_and_names_the_brand_and_the_count(demo: Demo, tmp_path:
     assert len(document) >= 2
     texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
     for text in texts:  # the brand and the period in every page's margin
-        assert "Зерно · 1 окт. 2026 — 31 дек. 2026" in re.sub(r"\s+", " ", text)
+        assert "Зерно · 1 окт. 2026 г. — 31 дек. 2026 г." in re.sub(r"\s+", " ", text)
     assert str(count) in re.sub(r"[\s\u202f\u00a0]", "", texts[0])
     reader = PdfReader(out)  # a second reader: the text is there for pypdf as well
     plain = [re.sub(r"[\s\u202f\u00a0]", "", page.extract_text()) for page in reader.pages]

@@ -56,4 +56,4 @@ def test_the_page_lists_scheduled_deliveries_in_words(demo: Demo) -> None:
     page = demo.desk.client("viewer").get("/reports")
     history = page.text[page.text.index('id="report-history"'):]
     assert "boss@example.org" in history and "недельный" in history
-    assert "отправлен" in history and "23 нояб. 2026 — 29 нояб. 2026" in history
+    assert "отправлен" in history and "23 нояб. 2026\u202fг. — 29 нояб. 2026\u202fг." in history

@@ -35,6 +35,6 @@ def test_the_negative_rise_is_put_down_to_the_incident(sqlite_store: Any) -> Non
         span = incident_window(s, "zerno", f.events.incidents[0].id)
     assert ru[0].startswith("30 упоминаний за период: на 400\u00a0% больше")
     assert ru[1].startswith("Негатив 0\u00a0% → ")
-    assert "из-за «Сбой оплаты» 25 нояб. 2026 (инцидент #1, закрыт за 4 ч" in ru[1], ru[1]
+    assert "из-за «Сбой оплаты» 25 нояб. 2026\u202fг. (инцидент #1, закрыт за 4 ч" in ru[1], ru[1]
     assert "because of “Сбой оплаты”" in en[1] and "resolved in 4" in en[1], en[1]
     assert (span.since, span.until) == (start, start + timedelta(hours=4))

@@ -152,7 +152,7 @@ def test_communities_page_orders_hostile_first_and_escapes(sqlite_store: Any) ->
     order = [int(i) for i in re.findall(r'<tr id="community-(\d+)"', page.text)]
     assert order[0] == hostile.id and sorted(order) == sorted(c.id for c in places)
     row = re.search(rf'<tr id="community-{hostile.id}".*?</tr>', page.text, re.S).group(0)
-    assert "неофициальная, враждебная" in row and ">61<" in row and ">5\u202f000<" in row
+    assert "неофициальная, враждебная" in row and ">61<" in row and ">5\u00a0000<" in row
     card = re.search(rf'id="group-{group.id}".*?</article>', page.text, re.S).group(0)
     assert f"Участники: {len(group.details['members'])}" in card
     # accounts without a stored author show their id on the network, escaped (not `net:id`)
