@@ -1,4 +1,5 @@
-"""A spike told in sentences, in Russian or English, from the explanation `explain_spike` stores.
+"""A spike told in sentences (the `wording` catalogue's words), from the explanation
+`explain_spike` stores.
 
 YouScan and Brand Analytics explain a spike in a headline and a few lines: how many mentions
 against how many usually, what people say (the distinctive words), where, who, and examples.
@@ -13,6 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from otklik.wording import words
+from otklik.wording.catalogues import say
 
 
 @dataclass
@@ -53,21 +55,13 @@ class Story:
     examples: list[Example] = field(default_factory=list)
 
 
-def _ru_en(lang: str, ru: str, en: str) -> str:
-    return en if lang == "en" else ru
-
-
-def _n(n: int, lang: str, ru: str, en: str) -> str:
-    """ "190 упоминаний" / "190 mentions": `ru` is "one|few|many", `en` "one|other"."""
-    return f"{words.number(n, lang)} {words.plural(n, en if lang == 'en' else ru, lang)}"
-
-
 def mentions_n(n: int, lang: str) -> str:
-    return _n(n, lang, "упоминание|упоминания|упоминаний", "mention|mentions")
+    """ "190 упоминаний" / "190 mentions"."""
+    return say("mentions_count", lang, n=n)
 
 
 def _quote(text: str, lang: str) -> str:
-    return f"«{text}»" if lang != "en" else f"“{text}”"
+    return say("quoted", lang, text=text)
 
 
 def rows_of(value: Any) -> list[dict[str, Any]]:
@@ -104,14 +98,11 @@ def top_terms(ex: dict[str, Any], limit: int = 6) -> list[tuple[str, int]]:
 def ratio_words(volume: int, expected: float, lang: str) -> str:
     """ "в 7 раз больше обычного" / "7 times the usual"; small rises as a percent."""
     if expected <= 0:
-        return _ru_en(lang, "обычно упоминаний почти нет", "there are usually almost none")
+        return say("spike_usual_none", lang)
     ratio = volume / expected
     if ratio >= 1.95:
-        k = round(ratio)
-        return _ru_en(lang, f"в {k} {words.plural(k, 'раз|раза|раз', 'ru')} больше обычного",
-                      f"{k} times the usual")
-    return _ru_en(lang, f"на {round(100 * (ratio - 1))} % больше обычного",
-                  f"{round(100 * (ratio - 1))}% above the usual")
+        return say("spike_times_usual", lang, n=round(ratio))
+    return say("spike_percent_above", lang, pct=words.percent(ratio - 1, lang))
 
 
 def _example(post: dict[str, Any], lang: str, tz: tzinfo, names: dict[str, str],
@@ -135,62 +126,43 @@ def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
     names, cases = author_names or {}, cases or {}
     volume, expected = int(spike.volume or 0), float(spike.expected or 0.0)
     negative = getattr(spike, "series", "all") == "negative"
-    what = _ru_en(lang, "негативных упоминаний" if negative else "упоминаний",
-                  "negative mentions" if negative else "mentions")
     span = ""
     if spike.start is not None and spike.end is not None:
         minutes = (spike.end - spike.start).total_seconds() / 60
-        span = _ru_en(lang, f" за {words.duration(minutes, lang)}",
-                      f" in {words.duration(minutes, lang)}")
-    headline = _ru_en(
-        lang, f"Всплеск {what} «{brand}»: {words.number(volume, lang)}{span} — "
-              f"{ratio_words(volume, expected, lang)}",
-        f"Spike in {what} of “{brand}”: {words.number(volume, lang)}{span}, "
-        f"{ratio_words(volume, expected, lang)}")
+        span = say("spike_span", lang, duration=words.duration(minutes, lang))
+    headline = say("spike_headline_negative" if negative else "spike_headline", lang,
+                   brand=brand, volume=words.number(volume, lang), span=span,
+                   ratio=ratio_words(volume, expected, lang))
     story = Story(headline=headline)
-    when_text = words.when(spike.start, lang, tz)
-    story.sentences.append(_ru_en(
-        lang, f"Начался {when_text}; обычно за это время бывает около "
-              f"{mentions_n(round(expected), lang)}.",
-        f"It began {when_text}; about {mentions_n(round(expected), lang)} is usual for that "
-        f"time."))
+    story.sentences.append(say("spike_began", lang, when=words.when(spike.start, lang, tz),
+                               usual=mentions_n(round(expected), lang)))
     share = ex.get("negative_share")
     neg: dict[str, Any] = share if isinstance(share, dict) else {}
     if neg.get("during") is not None:
-        before = neg.get("baseline")
-        story.sentences.append(_ru_en(
-            lang, f"Доля негатива: {words.percent(before, lang)} до всплеска → "
-                  f"{words.percent(neg['during'], lang)} во время него." if before is not None
-            else f"Доля негатива во время всплеска — {words.percent(neg['during'], lang)}.",
-            f"Negative share: {words.percent(before, lang)} before → "
-            f"{words.percent(neg['during'], lang)} during the spike." if before is not None
-            else f"Negative share during the spike: {words.percent(neg['during'], lang)}."))
+        before, during = neg.get("baseline"), words.percent(neg["during"], lang)
+        story.sentences.append(
+            say("spike_negative_shift", lang, before=words.percent(before, lang), during=during)
+            if before is not None else say("spike_negative_during", lang, during=during))
     located = ex.get("location")
     if isinstance(located, dict) and located.get("name"):
-        part = words.percent(located.get("share"), lang)
-        count = mentions_n(int(located.get("count") or 0), lang)
-        story.sentences.append(_ru_en(
-            lang, f"{part} всплеска — «{located['name']}» ({count}).",
-            f"{part} of the spike: “{located['name']}” ({count})."))
+        story.sentences.append(say(
+            "spike_location", lang, part=words.percent(located.get("share"), lang),
+            name=located["name"], count=mentions_n(int(located.get("count") or 0), lang)))
     story.chips = top_terms(ex)
     if story.chips:
         listed = ", ".join(_quote(t, lang) for t, _ in story.chips[:3])
-        story.sentences.append(_ru_en(lang, f"Главное, о чём пишут: {listed}.",
-                                      f"What people write about: {listed}."))
+        story.sentences.append(say("spike_terms", lang, terms=listed))
     tags = [f"#{r['term']}" for r in rows_of(ex.get("hashtags"))[:3] if r.get("term")]
     if tags:
-        story.sentences.append(_ru_en(lang, f"Хештеги: {', '.join(tags)}.",
-                                      f"Hashtags: {', '.join(tags)}."))
+        story.sentences.append(say("spike_hashtags", lang, tags=", ".join(tags)))
     links = place_links or {}
     story.places = [Named(str(r["key"]), int(r.get("during") or 0), int(r.get("baseline") or 0),
                           links.get(str(r["key"]), "")) for r in rows_of(ex.get("places"))[:5]]
     if story.places:
         p = story.places[0]
-        story.sentences.append(_ru_en(
-            lang, f"Больше всего — на площадке «{p.label}»: {mentions_n(p.count, lang)} "
-                  f"(за неделю до того — {words.number(p.before, lang)}).",
-            f"Most of it on “{p.label}”: {mentions_n(p.count, lang)} "
-            f"({words.number(p.before, lang)} in the week before)."))
+        story.sentences.append(say("spike_top_place", lang, place=p.label,
+                                   count=mentions_n(p.count, lang),
+                                   before=words.number(p.before, lang)))
     alinks = author_links or {}
     story.authors = [Named(names.get(str(r["key"]), str(r["key"])), int(r.get("during") or 0),
                            int(r.get("baseline") or 0), alinks.get(str(r["key"]), ""))
@@ -198,11 +170,9 @@ def tell(spike: Any, ex: dict[str, Any], *, brand: str, lang: str, tz: tzinfo,
     clusters = rows_of(ex.get("clusters"))
     if clusters:
         biggest = int(clusters[0].get("size") or 0)
-        story.sentences.append(_ru_en(
-            lang, f"Похожие сообщения: {_n(len(clusters), lang, 'группа|группы|групп', '')}, "
-                  f"в самой большой — {mentions_n(biggest, lang)}.",
-            f"Similar posts: {_n(len(clusters), lang, '', 'group|groups')}, the largest "
-            f"with {mentions_n(biggest, lang)}."))
+        story.sentences.append(say("spike_clusters", lang,
+                                   groups=say("groups_count", lang, n=len(clusters)),
+                                   count=mentions_n(biggest, lang)))
     for c in clusters[:6]:
         first = c.get("first")
         at = datetime.fromisoformat(first) if isinstance(first, str) else first
