@@ -101,6 +101,14 @@ def pct(ctx: Context, share: float | None) -> str:
 
 
 @pass_context
+def bilingual(ctx: Context, text: object) -> str:
+    """A declaration's "Русский / English" label (a network's credential) in the page's
+    language."""
+    ru, _, en = str(text or "").partition(" / ")
+    return en if _lang(ctx) == "en" and en else ru
+
+
+@pass_context
 def code(ctx: Context, value: object, domain: str) -> str:
     """`{{ c.state|code("state") }}`: the words for an internal code, never the code."""
     return word(domain, value, _lang(ctx))
@@ -161,6 +169,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["num"] = num
     env.filters["pct"] = pct
     env.filters["code"] = code
+    env.filters["bilingual"] = bilingual
     env.globals["ratio"] = ratio
     env.filters["safe_url"] = safe_url
     env.filters["local_input"] = local_input
