@@ -20,7 +20,7 @@ LAYER = {
     "actions": 4, "backup": 4, "reports": 4,
     # rules and the flow of a batch
     "care": 3, "publish": 3, "alerts": 3, "pipeline": 3, "importers": 3, "wiring": 3,
-    "search": 3, "stats": 3, "figures": 3,
+    "stats": 3, "figures": 3,
     # talking to networks, the query language, NLP, the store
     "sources": 2, "query": 2, "nlp": 2, "db": 2, "secrets": 2,
     # pure types and rules

@@ -157,7 +157,7 @@ def mentions_search(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines output")] = False,
 ) -> None:
     """Search mentions: full text and/or the brand query language, with filters."""
-    from otklik.search import SearchError, search_mentions
+    from otklik.query.search import SearchError, search_mentions
 
     _, sessions = open_store(settings_of(ctx))
     try:

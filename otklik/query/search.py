@@ -1,19 +1,20 @@
-"""Searching stored mentions with the brand query language.
+"""Searching stored mentions: plain words in the store's full-text index, and the brand query
+language.
 
-The store's full-text index narrows the rows (`fts.py`, a superset); the compiled query decides
-each row in Python, in the statement's order, until `limit` matches are found.
+For a query, the store's full-text index narrows the rows (`fts.py`, a superset); the compiled
+query decides each row in Python, in the statement's order, until `limit` matches are found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, column, func, select, text
 from sqlalchemy.orm import Session
 
-from otklik.db.models import BrandQuery, Mention, MentionBrand
+from otklik.db.models import Brand, BrandQuery, Mention, MentionBrand
 from otklik.query import Query, parse
 from otklik.query.fts import fts5_match, pg_tsquery
 from otklik.query.index import QueryIndex
@@ -110,6 +111,52 @@ def search(
     if until:
         stmt = stmt.where(Mention.created_at < until)
     return filter_by_query(session, stmt, query_text, limit)
+
+
+class SearchError(ValueError):
+    """A search that cannot run as asked (unknown brand, bad query)."""
+
+
+def words_condition(session: Session, words: str) -> ColumnElement[bool]:
+    """Rows whose text contains all the words (the store's own full-text search)."""
+    if session.get_bind().dialect.name == "sqlite":
+        terms = " ".join('"' + w.replace('"', '""') + '"' for w in words.split())
+        ids = text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :q").bindparams(
+            q=terms).columns(column("rowid", Integer))
+        return Mention.id.in_(ids)
+    vector = func.to_tsvector("russian", Mention.text).op("||")(
+        func.to_tsvector("english", Mention.text))
+    query = func.plainto_tsquery("russian", words).op("||")(func.plainto_tsquery("english", words))
+    return vector.op("@@")(query)  # type: ignore[no-any-return]
+
+
+def search_mentions(
+    session: Session, *, text: str | None = None, query: str | None = None,
+    brand: str | None = None, network: str | None = None, sentiment: str | None = None,
+    since: datetime | None = None, until: datetime | None = None, limit: int = 50,
+) -> Sequence[Mention]:
+    """Newest first (`otklik search`). Filters run in the store; a brand query is matched
+    exactly in Python; `text` is plain words for the full-text index."""
+    stmt = select(Mention).order_by(Mention.created_at.desc(), Mention.id.desc())
+    if brand:
+        brand_id = session.scalar(select(Brand.id).where(Brand.slug == brand))
+        if brand_id is None:
+            raise SearchError(f"no brand {brand!r}")
+        stmt = stmt.where(Mention.id.in_(
+            select(MentionBrand.mention_id).where(MentionBrand.brand_id == brand_id)))
+    if network:
+        stmt = stmt.where(Mention.network == network)
+    if sentiment:
+        stmt = stmt.where(Mention.sentiment == sentiment)
+    if since:
+        stmt = stmt.where(Mention.created_at >= since)
+    if until:
+        stmt = stmt.where(Mention.created_at < until)
+    if text and text.strip():
+        stmt = stmt.where(words_condition(session, text))
+    if not query:
+        return session.scalars(stmt.limit(limit)).unique().all()
+    return filter_by_query(session, stmt, query, limit)
 
 
 def index_from_store(session: Session, brand_ids: Iterable[int] | None = None) -> QueryIndex:

@@ -15,7 +15,7 @@ from otklik.db.engine import make_engine, make_sessionmaker, session_scope
 from otklik.db.migrate import script_heads, store_heads, upgrade
 from otklik.db.models import AuditEvent, Case, Mention
 from otklik.pipeline import ingest
-from otklik.search import search_mentions
+from otklik.query.search import search_mentions
 from tests.conftest import PG_URL
 from tests.factories import make_post
 

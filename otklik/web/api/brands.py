@@ -12,7 +12,7 @@ from otklik.domain.ids import StoreId
 from otklik.web.api.common import invalid
 from otklik.web.api.schemas import BrandIn, BrandOut, QueryIn, QueryOut
 from otklik.web.auth import Principal, Require, db
-from otklik.web.search import problem_of
+from otklik.web.query_problems import problem_of
 
 router = APIRouter(prefix="/api/v1/brands", tags=["brands"])
 

@@ -18,7 +18,7 @@ from otklik.web.api.schemas import (
     encode_cursor,
 )
 from otklik.web.auth import Principal, Require, db
-from otklik.web.search import problem_of
+from otklik.web.query_problems import problem_of
 
 router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"])
 

@@ -22,8 +22,8 @@ from otklik.web.charts import volume_chart
 from otklik.web.i18n import translator
 from otklik.web.mention_csv import csv_chunks
 from otklik.web.pages.common import brands, opt_int, parse_when, qs
+from otklik.web.query_problems import QueryProblem, problem_of
 from otklik.web.render import lang_of, render, zone_of
-from otklik.web.search import QueryProblem, problem_of
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50

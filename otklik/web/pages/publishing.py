@@ -22,8 +22,8 @@ from otklik.publish.incidents import spike_keywords
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.cases import source_factory
 from otklik.web.pages.common import back, brands, opt_int, parse_when, run_step
+from otklik.web.query_problems import QueryProblem, problem_of
 from otklik.web.render import render, zone_of
-from otklik.web.search import QueryProblem, problem_of
 
 router = APIRouter(include_in_schema=False)
 ANNOUNCEMENT_KINDS = ("maintenance", "outage", "payments", "release", "other")

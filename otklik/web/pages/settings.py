@@ -28,8 +28,8 @@ from otklik.sources.registry import networks, new_client
 from otklik.web.auth import Principal, Require, db
 from otklik.web.pages.common import brands, opt_int
 from otklik.web.preview import preview
+from otklik.web.query_problems import problem_of
 from otklik.web.render import render
-from otklik.web.search import problem_of
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
 ALERT_LOG = 15  # the newest alerts shown: who was told what, and what still waits

@@ -1,13 +1,12 @@
-"""The brand query language, as the desk uses it: validate with positions, find matching ids.
-
-`otklik.query` owns the language; this module only adapts its errors for display (the text,
-a caret under the position, what was expected) and turns a search into mention ids.
-"""
+"""A brand query's problem as the desk shows it: the text, a caret under the position, what
+was expected. `otklik.query` owns the language; this only adapts its errors for display."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from otklik.query import parse
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +27,6 @@ class QueryProblem:
 
 def problem_of(text: str) -> QueryProblem | None:
     """None when `text` parses; else what is wrong and where."""
-    try:
-        from otklik.query import parse
-    except ImportError:
-        return QueryProblem("the query language is not installed", None, [], text)
     try:
         parse(text)
     except Exception as exc:  # the language's QuerySyntaxError (a ValueError) carries position
