@@ -104,7 +104,8 @@ class MastodonSource(Source):
         help_en=("Preferences → Development → New application (scopes read, write:statuses): "
                  "copy «Your access token».")),)
     connect_fields = (CredentialField(
-        "instance", "Сервер / Instance", "Адрес сервера, например https://mastodon.social"),)
+        "instance", "Сервер / Instance", "Адрес сервера, например https://mastodon.social",
+        help_en="The server's address, e.g. https://mastodon.social"),)
     capabilities = frozenset({READ, REPLY, PRIVATE})
     budgets = {"mastodon": Budget(1, 5)}  # 300 requests per 5 minutes per account
     deduplicates_sends = True  # Idempotency-Key

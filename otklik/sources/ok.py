@@ -99,7 +99,8 @@ class OKSource(Source):
             help_en=("Instead of the app's secret key: given with the token.")),
     )
     connect_fields = (CredentialField("gid", "ID группы / Group id",
-                                      "Числовой ID группы бренда в OK"),)
+                                      "Числовой ID группы бренда в OK",
+                                      help_en="The numeric id of the brand's group on OK"),)
     base_url_setting = "ok_api_url"
     capabilities = frozenset({READ, REPLY})
     budgets = {"ok": Budget(3, 5)}  # OK asks for no more than a few requests a second

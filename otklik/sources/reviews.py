@@ -102,9 +102,9 @@ class ReviewsSource(Source):
     )
     connect_fields = (
         CredentialField("package", "Пакет Android / Android package", "например ru.zerno.app",
-                        required=False),
+                        required=False, help_en="e.g. ru.zerno.app"),
         CredentialField("app_id", "Apple ID приложения / Apple app id", "число из App Store",
-                        required=False),
+                        required=False, help_en="the number in the App Store"),
     )
     base_url_setting = "google_play_api_url"
     capabilities = frozenset({READ, REPLY})

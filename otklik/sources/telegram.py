@@ -132,7 +132,8 @@ class TelegramSource(Source):
                  "who started it.")),)
     connect_fields = (CredentialField(
         "chat", "Канал или чат бренда / Brand channel or chat",
-        "@имя канала или числовой id чата, где бот — администратор", required=False),)
+        "@имя канала или числовой id чата, где бот — администратор", required=False,
+        help_en="@channel name or the numeric id of a chat where the bot is an administrator"),)
     base_url_setting = "telegram_api_url"
     capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH})
     # the Bot API takes ~30 messages a second overall; t.me pages are a web server: be gentle

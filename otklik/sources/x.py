@@ -93,7 +93,7 @@ class XSource(Source):
     )
     connect_fields = (CredentialField(
         "username", "Аккаунт бренда / Brand account", "@имя аккаунта бренда в X",
-        required=False),)
+        required=False, help_en="@the brand's account on X"),)
     base_url_setting = "x_api_url"
     capabilities = frozenset({READ, REPLY})
     # recent search allows 450 requests per 15 minutes for an app (fewer on Basic): 0.5/s

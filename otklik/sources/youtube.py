@@ -125,7 +125,8 @@ class YouTubeSource(Source):
             help_en=("The same client's secret.")),
     )
     connect_fields = (CredentialField(
-        "channel_id", "ID канала / Channel id", "UC… — канал бренда", required=False),)
+        "channel_id", "ID канала / Channel id", "UC… — канал бренда", required=False,
+        help_en="UC… — the brand's channel"),)
     base_url_setting = "youtube_api_url"
     capabilities = frozenset({READ, REPLY})
     # the Data API counts units per day rather than requests per second: be gentle anyway
