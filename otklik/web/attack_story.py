@@ -109,7 +109,7 @@ def summary(attack: Any, lang: str, tz: tzinfo) -> str:
     accounts = int(s.get("accounts") or len(attack.authors or []))
     posts = int(s.get("posts") or len(attack.mention_ids or []))
     minutes = (attack.end - attack.start).total_seconds() / 60
-    span = f"{words.when(attack.start, lang, tz)} – {words.local(attack.end, tz):%H:%M}"
+    span = f"{words.when(attack.start, lang, tz)} – {words.clock(attack.end, lang, tz)}"
     shared = shared_words(s.get("shared"), lang)
     score = words.percent(attack.score, lang)
     if lang == "en":
