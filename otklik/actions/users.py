@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -140,13 +140,21 @@ def create_token(
     return NewToken(id=row.id, token=token)
 
 
+TOKEN_USE_GRANULARITY = timedelta(minutes=1)
+
+
 def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning this token (and note when it was last used), or None."""
+    """The active user owning this token, or None. When it was last used is noted at most once
+    a minute: a write per API call would queue every call for SQLite's write lock."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     if row is None:
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    row.last_used_at = datetime.now(UTC)
+    now = datetime.now(UTC)
+    last = row.last_used_at
+    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) \
+            >= TOKEN_USE_GRANULARITY:
+        row.last_used_at = now
     return user

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from otklik.actions.users import user_for_token
@@ -118,6 +119,19 @@ def _from_session(request: Request, session: Session) -> User | None:
     return user
 
 
+def _identify(request: Request, session: Session) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = user_for_token(session, header[7:].strip())
+        if user is None:
+            return None
+        if session.dirty:
+            session.commit()  # last_used_at, at most once a minute
+        return Principal.of(user, "token")
+    user = _from_session(request, session)
+    return Principal.of(user, "session") if user else None
+
+
 class Require:
     """FastAPI dependency: the signed-in user if their role grants `permission`, else 401/403."""
 
@@ -127,15 +141,9 @@ class Require:
         self.permission = permission
 
     async def __call__(self, request: Request, session: Session = Depends(db)) -> Principal:
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            user = user_for_token(session, header[7:].strip())
-            if user is not None:
-                session.commit()  # last_used_at
-            principal = Principal.of(user, "token") if user else None
-        else:
-            user = _from_session(request, session)
-            principal = Principal.of(user, "session") if user else None
+        # the store is read (and a token's use noted) in a worker thread: on the event loop a
+        # wait for SQLite's write lock would stall every other request
+        principal = await run_in_threadpool(_identify, request, session)
         if principal is None:
             raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Bearer"})
         if principal.via == "session":

@@ -5,10 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from otklik.actions.users import authenticate, set_lang
+from otklik.db.models import User
 from otklik.web.auth import Principal, Require, check_csrf, db, password_stamp
 from otklik.web.i18n import LANGS, translator
 from otklik.web.render import lang_of, render
@@ -30,6 +32,13 @@ def login_page(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
+def _sign_in(session: Session, email: str, password: str) -> User | None:
+    user = authenticate(session, email, password)
+    if user is not None:
+        session.commit()  # a rehashed password
+    return user
+
+
 @router.post("/login")
 async def login(
     request: Request,
@@ -48,12 +57,12 @@ async def login(
         return render(request, "login.html",
                       {"next": _safe_next(next), "error": t("throttled", s=wait)},
                       status_code=429)
-    user = authenticate(session, email, password)
+    # argon2 takes tens of milliseconds of CPU by design: not on the event loop
+    user = await run_in_threadpool(_sign_in, session, email, password)
     if user is None:
         throttle.failed(keys)
         return render(request, "login.html", {"next": _safe_next(next), "error": t("bad_login")},
                       status_code=401)
-    session.commit()  # a rehashed password
     throttle.succeeded(keys[:1])
     csrf = request.session.get("csrf")
     request.session.clear()  # no session fixation: a fresh session after sign-in
