@@ -4,6 +4,7 @@ the tasks that kept failing."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated
 
 import typer
@@ -51,9 +52,13 @@ def worker(
                        runtime_factory=runtime)
     except ValueError as exc:
         fail(str(exc))
+    # a node name of its own: on RabbitMQ two workers named alike on one host (more workers on
+    # a machine, or installations sharing a broker) fight over one exclusive control queue, and
+    # the loser stopped taking tasks
     app.worker_main(["worker", f"--pool={pool}", f"--concurrency={concurrency}",
                      f"--queues={queue}", f"--loglevel={loglevel}", "--without-gossip",
-                     "--without-mingle", "--without-heartbeat"])
+                     "--without-mingle", "--without-heartbeat",
+                     f"--hostname=otklik-{queue}-{os.getpid()}@%h"])
 
 
 def beat(
