@@ -7,20 +7,26 @@ Kinds of source:
   ``token``). Google returns the reviews written or edited in the last week, so every poll reads
   them all (ingest stores each once; an edited review updates its mention). Reply:
   `reviews.reply` (``POST …/reviews/{reviewId}:reply`` with ``replyText``, at most 350 characters;
-  a second reply replaces the first). Credential ``access_token``: a service account's OAuth
-  token with scope ``androidpublisher`` (taken by whatever holds the key), pasted as is.
-  Setting ``OTKLIK_GOOGLE_PLAY_API_URL``.
+  a second reply replaces the first). Credential ``service_account_json``: the service
+  account's JSON key, from which the source mints its OAuth tokens (scope ``androidpublisher``);
+  or ``access_token``, such a token pasted as is (it dies within the hour). Setting
+  ``OTKLIK_GOOGLE_PLAY_API_URL`` (the token URI's path follows it when it is not Google's).
 - ``app_store`` (param ``app_id``, the numeric Apple id): ``GET /v1/apps/{id}/customerReviews``
   (``sort=-createdDate``, 200 a page, ``include=response``), newest first; a sweep follows
   ``links.next`` back to the newest review the previous sweep saw. Reply: ``POST
-  /v1/customerReviewResponses`` (JSON:API), published by Apple after review. Credential ``token``:
-  an App Store Connect API JWT (ES256, made from the team's key; it lives up to 20 minutes),
-  pasted as is. Setting ``OTKLIK_APP_STORE_API_URL``.
+  /v1/customerReviewResponses`` (JSON:API), published by Apple after review. Credentials
+  ``issuer_id``, ``key_id`` and ``private_key`` (the .p8 file): the source signs its own API JWTs
+  (ES256, 20 minutes each); or ``token``, such a JWT pasted as is. Setting
+  ``OTKLIK_APP_STORE_API_URL``.
+
+Minted tokens are kept by the source instance until shortly before they expire
+(`otklik.sources.reviews_auth`).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -39,8 +45,17 @@ from otklik.sources.base import (
     Source,
     Target,
 )
-from otklik.sources.errors import BadResponse
+from otklik.sources.errors import AuthFailed, BadResponse
 from otklik.sources.http import Budget, parse_json
+from otklik.sources.reviews_auth import (
+    APPLE_LIFE,
+    Clock,
+    Tokens,
+    apple_jwt,
+    play_token,
+    play_token_url,
+    service_account,
+)
 from otklik.sources.reviews_items import app_place, apple_posts, play_posts, store_error
 
 REPLY_LIMIT = 350  # characters Google Play takes in a reply
@@ -73,7 +88,7 @@ class ReviewsSource(Source):
                          ParamField("translate", "Переводить отзывы на язык", "Translate into",
                                     "Код языка, например ru", "A language code, e.g. ru",
                                     advanced=True)),
-                 credentials=("access_token",), needs=("access_token",), check="verify",
+                 credentials=("service_account_json", "access_token"), check="verify",
                  found_ru="Приложение «{name}» найдено", found_en="App “{name}” found"),
         KindSpec("app_store", "Отзывы в App Store", "App Store reviews",
                  "Отзывы о приложении бренда; можно отвечать из Отклика.",
@@ -83,22 +98,48 @@ class ReviewsSource(Source):
                                     "1234567890", "The number in apps.apple.com/app/…/"
                                     "id1234567890: 1234567890", kind="int", required=True),
                          *_APP),
-                 credentials=("token",), needs=("token",), check="verify",
+                 credentials=("issuer_id", "key_id", "private_key", "token"), check="verify",
                  found_ru="Приложение «{name}» найдено", found_en="App “{name}” found"),
     )
     credential_fields = (
         CredentialField(
+            "service_account_json", "Ключ сервисного аккаунта Google / Google service account key",
+            "Google Cloud → IAM → сервисный аккаунт → Ключи → Добавить ключ; в Play Console → "
+            "Пользователи и разрешения дайте ему право отвечать на отзывы. Вставьте содержимое "
+            "скачанного файла ключа целиком.", required=False,
+            help_en=("Google Cloud → IAM → service account → Keys → Add key; in Play Console → "
+                     "Users and permissions allow it to reply to reviews. Paste the whole "
+                     "downloaded key file.")),
+        CredentialField(
             "access_token", "Токен Google Play / Google Play access token",
             "Play Console → Пользователи и разрешения: сервисный аккаунт с правом отвечать на "
-            "отзывы; OAuth-токен этого аккаунта (scope androidpublisher).", required=False,
+            "отзывы; OAuth-токен этого аккаунта (scope androidpublisher). Живёт час: лучше ключ.",
+            required=False,
             help_en=("Play Console → Users and permissions: a service account allowed to reply to"
-                     " reviews; that account's OAuth token (scope androidpublisher).")),
+                     " reviews; that account's OAuth token (scope androidpublisher). It lives an"
+                     " hour: the key is better.")),
+        CredentialField(
+            "issuer_id", "Issuer ID App Store Connect / App Store Connect issuer ID",
+            "App Store Connect → Users and Access → Integrations → App Store Connect API: "
+            "Issuer ID над списком ключей.", required=False,
+            help_en="App Store Connect → Users and Access → Integrations: the Issuer ID above "
+                    "the keys."),
+        CredentialField(
+            "key_id", "Key ID App Store Connect / App Store Connect key ID",
+            "Key ID ключа API (роль Customer Support).", required=False,
+            help_en="The API key's Key ID (Customer Support role)."),
+        CredentialField(
+            "private_key", "Ключ API (.p8) / API key (.p8)",
+            "Содержимое скачанного файла AuthKey_….p8 целиком.", required=False,
+            help_en="The whole content of the downloaded AuthKey_….p8 file."),
         CredentialField(
             "token", "JWT App Store Connect / App Store Connect JWT",
             "App Store Connect → Users and Access → Integrations → ключ API (роль Customer "
-            "Support); JWT, подписанный этим ключом (ES256).", required=False,
+            "Support); JWT, подписанный этим ключом (ES256). Живёт 20 минут: лучше сам ключ.",
+            required=False,
             help_en=("App Store Connect → Users and Access → Integrations → an API key (Customer "
-                     "Support role); a JWT signed with it (ES256).")),
+                     "Support role); a JWT signed with it (ES256). It lives 20 minutes: the key "
+                     "itself is better.")),
     )
     connect_fields = (
         CredentialField("package", "Пакет Android / Android package", "например ru.zerno.app",
@@ -111,9 +152,10 @@ class ReviewsSource(Source):
     budgets = {"reviews": Budget(2, 5)}
 
     def __init__(self, *args: Any, apple_url: str = "https://api.appstoreconnect.apple.com",
-                 **kwargs: Any) -> None:
+                 clock: Clock = time.time, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.apple_url = apple_url.rstrip("/")
+        self.tokens = Tokens(clock)
 
     @classmethod
     def default_base_url(cls) -> str:
@@ -144,7 +186,7 @@ class ReviewsSource(Source):
                    body: Any = None) -> dict[str, Any]:
         """One request to the kind's store with its bearer token; the answer as an object."""
         store = "google_play" if self.kind == "google_play" else "app_store"
-        token = self.credential("access_token" if store == "google_play" else "token")
+        token = await self.bearer()
         holder: dict[str, Any] = {}
 
         def check(response: httpx.Response) -> None:
@@ -164,6 +206,31 @@ class ReviewsSource(Source):
                                   headers={"Authorization": f"Bearer {token}"},
                                   secrets=(token,), check=check)
         return holder["payload"]
+
+    async def bearer(self) -> str:
+        """The token for the kind's store: minted from the brand's key when it gave one (and
+        kept while it lives), else the token pasted as is."""
+        if token := self.tokens.current():
+            return token
+        given = {k: str(v) for k, v in self._credentials.items() if v}
+        now = int(self.tokens.clock())
+        if self.kind == "google_play" and "service_account_json" in given:
+            account = service_account(given["service_account_json"])
+            url = play_token_url(account["token_uri"], self.base_url, self.default_base_url())
+            minted, life = await play_token(self.client, url, account, now)
+            return self.tokens.keep(minted, now, life)
+        if self.kind == "google_play":
+            if "access_token" not in given:
+                raise AuthFailed("reviews: google_play needs service_account_json (the service "
+                                 "account's JSON key) or access_token", network="reviews")
+            return given["access_token"]
+        if {"issuer_id", "key_id", "private_key"} <= set(given):
+            minted = apple_jwt(given["issuer_id"], given["key_id"], given["private_key"], now)
+            return self.tokens.keep(minted, now, APPLE_LIFE)
+        if "token" not in given:
+            raise AuthFailed("reviews: app_store needs issuer_id, key_id and private_key (the "
+                             ".p8 key), or token", network="reviews")
+        return given["token"]
 
     # ---------------------------------------------------------------- inbound
     async def fetch_page(self, cursor: Cursor | None) -> Page:
