@@ -32,6 +32,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
+from otklik.actions.sources import store_renewed_credentials
 from otklik.care.failures import Failure, failure_of
 from otklik.db.models import Action, Channel
 from otklik.sources.base import Source, Target
@@ -164,6 +165,19 @@ async def _call_network(source: Source, kind: str, target: Target, text: str, ke
         await source.client.aclose()
 
 
+def _keep_renewed(session: Session, source: Source | None, actor: str) -> None:
+    """Store the tokens the connector renewed during the call (even if the call then failed:
+    a rotated refresh token is the only one that still works). Never raises: what the network
+    did must still be recorded on the action."""
+    if source is None or not source.renewed or source.home is None:
+        return
+    try:
+        store_renewed_credentials(session, source.home.source_id, source.renewed,
+                                  source.home.secret_key, actor=actor)
+    except Exception:
+        log.exception("source %s: storing renewed credentials failed", source.home.source_id)
+
+
 def _fail(action: Action, status: str, failure: Failure) -> None:
     """Record a failed attempt in words (never the exception's text: that goes to the log)."""
     action.status, action.failure, action.last_error = status, failure.kind, failure.text("ru")
@@ -239,10 +253,12 @@ def send_action(
     if getattr(claimed, "rowcount", 1) != 1:
         raise SendRefused(f"action {action.id} is already being sent elsewhere")
 
+    source: Source | None = None
     try:
         source = source_factory(channel)  # built here, in this thread, with the session usable
         external_id = run_sync(lambda: _call_network(source, *call))
     except Exception as exc:  # every failure is recorded on the action, none is silent
+        _keep_renewed(session, source, actor)
         failure = failure_of(exc, datetime.now(UTC))
         if failure.kind == "unknown":
             log.exception("action %s: send failed", action.id)
@@ -255,6 +271,7 @@ def send_action(
                failure=failure.kind, attempt=action.attempts, case_id=action.case_id)
         session.commit()
         return action
+    _keep_renewed(session, source, actor)
     action.status = "sent"
     action.external_id = external_id
     action.sent_at = now or datetime.now(UTC)
@@ -278,6 +295,7 @@ def _settle_by_network(
     created = action.created_at
     since = (created.replace(tzinfo=UTC) if created.tzinfo is None else created) - CLOCK_SLACK
     key = action.idempotency_key or f"action:{action.id}"
+    source: Source | None = None
     try:
         source = source_factory(channel)
         find = getattr(source, "find_sent", None)
@@ -291,11 +309,13 @@ def _settle_by_network(
                 await source.client.aclose()
         found = run_sync(look)
     except Exception as exc:  # the check failing must never become a send
+        _keep_renewed(session, source, actor)
         log.warning("action %s: checking the network failed", action.id, exc_info=True)
         record(session, actor, "action.check_failed", "action", action.id,
                failure=failure_of(exc, datetime.now(UTC)).kind)
         session.commit()
         return
+    _keep_renewed(session, source, actor)
     if found:
         action.status, action.external_id = "sent", found
         action.sent_at = datetime.now(UTC)

@@ -25,8 +25,9 @@ from otklik.db.engine import session_scope
 from otklik.db.models import Mention
 from otklik.db.models import Source as SourceRow
 from otklik.domain.enrichment import Enricher
+from otklik.secrets import open_credentials, seal_credentials
 from otklik.settings import Settings
-from otklik.sources.base import Listing, Page
+from otklik.sources.base import Listing, Page, Source
 from otklik.sources.errors import SourceError
 from otklik.sources.health import WINDOW, Health, is_silent, usual_gap
 from otklik.sources.http import HttpClient, mask_text
@@ -85,6 +86,7 @@ async def poll_source(
         session.expunge(row)
     http = client or new_client()
     secrets = [str(v) for v in (row.credentials or {}).values() if v]
+    source: Source | None = None
     try:
         source = build_source(row, settings, http)
         cursor = row.cursor
@@ -105,9 +107,32 @@ async def poll_source(
         if not isinstance(exc, SourceError | ValueError):
             raise
     finally:
+        if source is not None and source.renewed:  # also after a failure: X's old token is dead
+            await asyncio.to_thread(_keep_renewed, session_factory, source_id, source.renewed,
+                                    settings.secret_key)
         if client is None:
             await http.aclose()
     return result
+
+
+def _keep_renewed(factory: sessionmaker[Session], source_id: int, renewed: dict[str, str],
+                  secret_key: str) -> None:
+    with session_scope(factory) as session:
+        store_renewed_credentials(session, source_id, renewed, secret_key,
+                                  actor=f"source:{source_id}")
+
+
+def store_renewed_credentials(session: Session, source_id: int, renewed: dict[str, str],
+                              secret_key: str, *, actor: str) -> None:
+    """Seal tokens a connector renewed into its source row (the others kept), audited by name
+    only: the next poll or send starts from them, and a rotated refresh token is not lost."""
+    row = session.get(SourceRow, source_id)
+    if row is None or not renewed:
+        return
+    stored = open_credentials(row.credentials, secret_key)
+    row.credentials = seal_credentials({**stored, **renewed}, secret_key)
+    record(session, actor, "source.credentials_renewed", "source", source_id,
+           network=row.network, names=sorted(renewed))
 
 
 def _store_page(

@@ -161,6 +161,15 @@ class Account:
     problems: tuple[str, ...] = ()  # rights missing, in words
 
 
+@dataclass(frozen=True, slots=True)
+class Home:
+    """The stored row a connector was built from and the key its credentials are sealed with,
+    so a caller that only holds the connector (the send path) can store renewed ones there."""
+
+    source_id: int
+    secret_key: str = field(repr=False)
+
+
 class Source(ABC):
     """A connector instance: one network, its params (what to pull) and its credentials.
 
@@ -199,6 +208,10 @@ class Source(ABC):
         self.params = dict(params or {})
         self._credentials = dict(credentials or {})
         self.base_url = (base_url or self.default_base_url()).rstrip("/")
+        # credentials a refresh replaced, for the caller to store sealed on the source row:
+        # a network that rotates refresh tokens (X) has just made the stored ones useless
+        self.renewed: dict[str, str] | None = None
+        self.home: Home | None = None  # set by a builder that knows the stored row
 
     @classmethod
     def default_base_url(cls) -> str:
@@ -264,6 +277,13 @@ class Source(ABC):
         Raises AuthFailed (wrong, revoked or expired) or Unavailable."""
         raise NotSupported(f"{self.network}: connecting an account is not supported here",
                            network=self.network)
+
+    def renew(self, fresh: dict[str, str]) -> str:
+        """Use the tokens a refresh gave from now on and hand them back (`renewed`); returns
+        the new access token."""
+        self._credentials.update(fresh)
+        self.renewed = {**(self.renewed or {}), **fresh}
+        return fresh["access_token"]
 
     def credential(self, name: str) -> str:
         """A credential by name, or AuthFailed naming what is missing (never its value)."""

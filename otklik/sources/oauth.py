@@ -224,10 +224,13 @@ async def register_app(http: HttpClient, instance: str, redirect_uri: str) -> di
 
 
 async def refresh(http: HttpClient, network: str, token_url: str, credentials: dict[str, Any],
-                  *, basic: bool, headers: dict[str, str] | None = None) -> str:
-    """A fresh access token from the refresh token (``grant_type=refresh_token``), the client
-    id and secret as HTTP Basic (Reddit) or in the form (Google). A refused refresh (revoked,
-    expired: ``invalid_grant``) is AuthFailed; the token server failing, Unavailable."""
+                  *, basic: bool, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """Fresh tokens from the refresh token (``grant_type=refresh_token``), the client id and
+    secret as HTTP Basic (Reddit, X's confidential app) or in the form (Google; X's public app
+    sends its id alone). Returns the new ``access_token``, and the new ``refresh_token`` when
+    the network rotates it (X does: the old one is dead from now on, so it must be stored). A
+    refused refresh (revoked, expired: ``invalid_grant``) is AuthFailed; the server failing,
+    Unavailable."""
     token = str(credentials.get("refresh_token") or "")
     client_id = str(credentials.get("client_id") or "")
     secret = str(credentials.get("client_secret") or "")
@@ -242,7 +245,7 @@ async def refresh(http: HttpClient, network: str, token_url: str, credentials: d
         sent["Authorization"] = f"Basic {pair}"
         shown.append(pair)
     else:
-        form = {"client_id": client_id, "client_secret": secret, **form}
+        form = {"client_id": client_id, **({"client_secret": secret} if secret else {}), **form}
     holder: dict[str, str] = {}
 
     def check(response: httpx.Response) -> None:
@@ -253,14 +256,19 @@ async def refresh(http: HttpClient, network: str, token_url: str, credentials: d
         fresh = payload.get("access_token") if isinstance(payload, dict) else None
         if response.status_code >= 400 or not fresh:
             reason = payload.get("error") if isinstance(payload, dict) else None
-            error = Unavailable if response.status_code >= 500 else AuthFailed
-            raise error(f"{network}: token refresh failed: HTTP {response.status_code} "
-                        f"{reason or ''}".strip(), network=network, code=reason)
-        holder["token"] = str(fresh)
+            if response.status_code >= 500:
+                raise Unavailable(f"{network}: the token server failed: HTTP "
+                                  f"{response.status_code}", network=network, code=reason)
+            raise AuthFailed(f"{network}: the network refused to renew the access token "
+                             f"(HTTP {response.status_code} {reason or ''}".strip() + "): sign "
+                             "in with the network again", network=network, code=reason)
+        holder["access_token"] = str(fresh)
+        if isinstance(payload, dict) and payload.get("refresh_token"):
+            holder["refresh_token"] = str(payload["refresh_token"])
 
     await http.request(network, "POST", token_url, data=form, headers=sent, secrets=shown,
                        check=check)
-    return holder["token"]
+    return dict(holder)
 
 
 def token_url(network: str, settings: Any) -> str:

@@ -4,7 +4,8 @@ The desk never hard-wires a network: `send_action` asks a factory for a connecto
 This one builds it from the channel's `sources` row through `otklik.sources.registry` (base URLs
 from settings, credentials from the row or settings) and binds it to the channel (VK: the
 community replies are sent from, unless the source row names one; the sandbox: the network and
-account it answers as).
+account it answers as). The connector learns its row and sealing key (`Source.home`), so the
+send path can store the tokens a refresh renewed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from otklik.db.models import Channel
 from otklik.db.models import Source as SourceRow
 from otklik.settings import Settings
-from otklik.sources.base import Source
+from otklik.sources.base import Home, Source
 from otklik.sources.errors import ChannelNotConnected
 from otklik.sources.registry import build_source, new_client, source_class
 
@@ -43,6 +44,7 @@ def registry_source_factory(
             4 if source_class(row.network).deduplicates_sends else 0)
         source = build_source(detached, settings, new_client(max_retries=retries))
         source.bind_channel(channel.network, channel.external_id, channel.name)
+        source.home = Home(row.id, settings.secret_key)
         return source
 
     return factory

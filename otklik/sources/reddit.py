@@ -128,9 +128,9 @@ class RedditSource(Source):
     async def _refresh(self) -> str:
         """``POST /api/v1/access_token`` (grant_type=refresh_token, HTTP Basic with the app's
         id and secret — empty for an installed app), as Reddit's OAuth2 wiki documents."""
-        self._fresh_token = await refresh(self.client, "reddit", self.token_url,
-                                          self._credentials, basic=True,
-                                          headers={"User-Agent": self._user_agent()})
+        self._fresh_token = self.renew(await refresh(
+            self.client, "reddit", self.token_url, self._credentials, basic=True,
+            headers={"User-Agent": self._user_agent()}))
         return self._fresh_token
 
     def _user_agent(self) -> str:

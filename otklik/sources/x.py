@@ -13,7 +13,11 @@ RateLimited until the reset; a page that leaves no requests in the window ends t
 cursor resumes the pass next time) instead of running into a 429.
 
 Credentials: ``bearer_token`` (app-only, to read) and a user ``access_token`` (OAuth 2.0 user
-context, scopes tweet.read tweet.write users.read) to answer with `POST /2/tweets`.
+context, scopes tweet.read tweet.write users.read) to answer with `POST /2/tweets`. A user token
+lives two hours: with the ``refresh_token`` of a sign-in (scope offline.access) and the X app of
+``OTKLIK_OAUTH_CLIENTS``, a call refused with 401 renews both tokens at ``POST /2/oauth2/token``
+and is tried once more; X rotates refresh tokens, so the connector hands both back (`renewed`)
+for the caller to store.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from otklik.sources.base import (
 )
 from otklik.sources.errors import AuthFailed, BadResponse, NotSupported
 from otklik.sources.http import Budget, parse_json
+from otklik.sources.oauth import refresh, token_url
 from otklik.sources.x_items import Includes, tweet_post, x_error
 
 log = logging.getLogger("otklik.sources.x")
@@ -99,8 +104,11 @@ class XSource(Source):
     # recent search allows 450 requests per 15 minutes for an app (fewer on Basic): 0.5/s
     budgets = {"x": Budget(0.5, 5)}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, token_url: str = "https://api.x.com/2/oauth2/token",
+                 oauth_client: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.token_url = token_url
+        self.oauth_client = dict(oauth_client or {})  # the installation's X app, to refresh
         if self.base_url.endswith("/2"):  # a base URL given with the version: paths add it
             self.base_url = self.base_url[:-2]
 
@@ -109,8 +117,23 @@ class XSource(Source):
         return "https://api.x.com"
 
     @classmethod
+    def options(cls, settings: Any) -> dict[str, Any]:
+        return {"token_url": token_url("x", settings),
+                "oauth_client": dict((getattr(settings, "oauth_clients", None) or {}).get("x")
+                                     or {})}
+
+    @classmethod
     def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
         return f"https://x.com/i/web/status/{external_id}"
+
+    async def _refresh(self) -> str:
+        """New user tokens from the refresh token (X answers a new refresh token each time and
+        invalidates the old); the stored client fields, else the configured X app."""
+        client = {k: v for k, v in self.oauth_client.items()
+                  if k in ("client_id", "client_secret")}
+        credentials = {**client, **self._credentials}
+        return self.renew(await refresh(self.client, "x", self.token_url, credentials,
+                                        basic=bool(credentials.get("client_secret"))))
 
     def _read_token(self) -> str:
         if not self._credentials.get("bearer_token") and self._credentials.get("access_token"):
@@ -120,7 +143,20 @@ class XSource(Source):
     async def call(self, method: str, path: str, *, token: str,
                    params: dict[str, Any] | None = None, body: Any = None,
                    ) -> tuple[dict[str, Any], httpx.Headers]:
-        """One API request: the reply object and its headers, or an error of the hierarchy."""
+        """One API request: the reply object and its headers, or an error of the hierarchy.
+        A user token refused with 401 is renewed once (when it can be) and the call retried."""
+        try:
+            return await self._request(method, path, token, params, body)
+        except AuthFailed as exc:
+            user_token = token == self._credentials.get("access_token")
+            refreshable = self._credentials.get("refresh_token") and (
+                self._credentials.get("client_id") or self.oauth_client.get("client_id"))
+            if exc.code != 401 or not user_token or not refreshable or self.renewed:
+                raise
+        return await self._request(method, path, await self._refresh(), params, body)
+
+    async def _request(self, method: str, path: str, token: str, params: dict[str, Any] | None,
+                       body: Any) -> tuple[dict[str, Any], httpx.Headers]:
         holder: dict[str, Any] = {}
 
         def check(response: httpx.Response) -> None:
@@ -209,13 +245,13 @@ class XSource(Source):
         (`GET /2/users/{id}/tweets`), one replying to the target with this text."""
         if kind not in REPLY_KINDS:
             raise NotSupported(f"x: cannot look for a sent {kind}", network="x")
-        token = self.credential("access_token")
-        me, _ = await self.call("GET", "/2/users/me", token=token)
+        me, _ = await self.call("GET", "/2/users/me", token=self.credential("access_token"))
         user_id = (me.get("data") or {}).get("id") if isinstance(me.get("data"), dict) else None
         if not user_id:
             raise BadResponse("x: /2/users/me named no user", network="x")
         start = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        payload, _ = await self.call("GET", f"/2/users/{user_id}/tweets", token=token, params={
+        payload, _ = await self.call("GET", f"/2/users/{user_id}/tweets",
+                                     token=self.credential("access_token"), params={
             "max_results": 100, "start_time": start,
             "tweet.fields": "created_at,referenced_tweets,conversation_id,note_tweet"})
         for tweet in payload.get("data") or []:

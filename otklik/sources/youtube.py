@@ -153,8 +153,8 @@ class YouTubeSource(Source):
         if not self._refreshable():
             return self.credential("access_token")
         if self._fresh_token is None:
-            self._fresh_token = await refresh(self.client, "youtube", self.token_url,
-                                              self._credentials, basic=False)
+            self._fresh_token = self.renew(await refresh(
+                self.client, "youtube", self.token_url, self._credentials, basic=False))
         return self._fresh_token
 
     @classmethod

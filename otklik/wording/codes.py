@@ -254,6 +254,8 @@ CODES: dict[str, dict[str, Entry]] = {
         "person.forget": ("данные о человеке обезличены по его запросу",
                           "a person's data pseudonymised at their request"),
         "source.created": ("источник добавлен", "source added"),
+        "source.credentials_renewed": ("учётные данные источника обновлены",
+                                       "source credentials renewed"),
         "source.update": ("источник изменён", "source changed"),
         "spike.detected": ("обнаружен всплеск", "spike detected"),
         "spike.extended": ("всплеск продолжился", "spike extended"),

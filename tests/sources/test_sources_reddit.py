@@ -349,6 +349,7 @@ async def test_a_refused_pasted_token_is_refreshed_once(httpserver: HTTPServer,
     source = refreshing(httpserver, client, access_token="EXPIRED")
     assert len((await source.fetch_page(None)).posts) == 2
     assert [r.path for r, _ in httpserver.log] == ["/search", "/api/v1/access_token", "/search"]
+    assert source.renewed == {"access_token": "FRESH-TOKEN"}  # handed back to be stored
 
 
 async def test_a_revoked_refresh_token_is_auth_failed(httpserver: HTTPServer, client) -> None:

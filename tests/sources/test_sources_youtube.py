@@ -309,6 +309,7 @@ async def test_reply_with_a_refresh_token_takes_a_fresh_access_token(
                                 "refresh_token": "1//0g-REFRESH-SECRET",
                                 "grant_type": "refresh_token"}
     assert insert.headers["Authorization"] == "Bearer ya29.a0AfB_FRESH-TEST-TOKEN"
+    assert source.renewed == {"access_token": "ya29.a0AfB_FRESH-TEST-TOKEN"}
 
 
 async def test_revoked_refresh_token_is_auth_failed(httpserver: HTTPServer,
