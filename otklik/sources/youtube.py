@@ -147,15 +147,14 @@ class YouTubeSource(Source):
         return all(self._credentials.get(k) for k in ("refresh_token", "client_id",
                                                       "client_secret"))
 
-    async def _oauth_token(self) -> str:
-        """The pasted access token, or a fresh one from the refresh token (once per connector:
-        each send builds its own; Google's refresh tokens do not rotate)."""
-        if not self._refreshable():
-            return self.credential("access_token")
-        if self._fresh_token is None:
+    async def _oauth_token(self, *, refused: bool = False) -> str:
+        """The stored access token; a fresh one from the refresh token when there is none or it
+        was refused (handed back to be stored: one refresh an hour, not one a poll)."""
+        if self._fresh_token is None and self._refreshable() and (
+                refused or not self._credentials.get("access_token")):
             self._fresh_token = self.renew(await refresh(
                 self.client, "youtube", self.token_url, self._credentials, basic=False))
-        return self._fresh_token
+        return self._fresh_token or self.credential("access_token")
 
     @classmethod
     def default_base_url(cls) -> str:
@@ -217,9 +216,18 @@ class YouTubeSource(Source):
         def check(response: httpx.Response) -> None:
             holder["payload"] = api_reply(response, resource, self.now())
 
-        await self.client.request("youtube", method, f"{self.base_url}/{resource}",
-                                  params=query, json_body=body, headers=headers or None,
-                                  secrets=(secret,), check=check)
+        async def send(secret: str) -> None:
+            await self.client.request("youtube", method, f"{self.base_url}/{resource}",
+                                      params=query, json_body=body, headers=headers or None,
+                                      secrets=(secret,), check=check)
+        try:
+            await send(secret)
+        except AuthFailed:  # an expired stored token: refresh once and try again
+            if not headers or self._fresh_token is not None or not self._refreshable():
+                raise
+            secret = await self._oauth_token(refused=True)
+            headers["Authorization"] = f"Bearer {secret}"
+            await send(secret)
         return holder["payload"]
 
     # ---------------------------------------------------------------- inbound

@@ -312,6 +312,32 @@ async def test_reply_with_a_refresh_token_takes_a_fresh_access_token(
     assert source.renewed == {"access_token": "ya29.a0AfB_FRESH-TEST-TOKEN"}
 
 
+async def test_a_stored_access_token_is_used_until_refused_then_refreshed_once(
+        httpserver: HTTPServer, client: HttpClient) -> None:
+    stored = {**REFRESH, "access_token": "ya29.STORED"}
+    httpserver.expect_oneshot_request("/comments", method="POST").respond_with_data(
+        '{"error": {"code": 401, "message": "Invalid Credentials"}}', status=401,
+        content_type="application/json")
+    httpserver.expect_request("/token", method="POST").respond_with_response(
+        respond("youtube", "token__refreshed.json"))
+    httpserver.expect_request("/comments", method="POST").respond_with_response(
+        respond("youtube", "comments.insert__ok.json"))
+    source = YouTubeSource(client, kind="comments", params={"video_id": VIDEO},
+                           base_url=base_url(httpserver), credentials=stored,
+                           token_url=httpserver.url_for("/token"))
+    await source.reply(Target(T1), "Здравствуйте!")
+    assert [r[0].path for r in httpserver.log] == ["/comments", "/token", "/comments"]
+    assert httpserver.log[0][0].headers["Authorization"] == "Bearer ya29.STORED"
+    assert httpserver.log[2][0].headers["Authorization"] == "Bearer ya29.a0AfB_FRESH-TEST-TOKEN"
+    assert source.renewed == {"access_token": "ya29.a0AfB_FRESH-TEST-TOKEN"}
+    fresh = YouTubeSource(client, kind="comments", params={"video_id": VIDEO},
+                          base_url=base_url(httpserver), credentials=stored,
+                          token_url=httpserver.url_for("/token"))
+    httpserver.clear_log()
+    await fresh.reply(Target(T1), "Ещё раз")
+    assert [r[0].path for r in httpserver.log] == ["/comments"] and fresh.renewed is None
+
+
 async def test_revoked_refresh_token_is_auth_failed(httpserver: HTTPServer,
                                                     client: HttpClient) -> None:
     httpserver.expect_request("/token", method="POST").respond_with_response(
