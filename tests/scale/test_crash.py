@@ -190,9 +190,10 @@ def test_send_left_in_sending_but_absent_is_sent_once(
             session.commit()
             action_id = action.id
         enqueue_send(app, action_id)
-        done = wait_for(lambda: (a := action_status(pg_store.sessions, action_id)).status
-                        != "sending" and a, "the send")
-        assert done.status == "sent", (done.failure, done.last_error)
+        # not "until it leaves sending": found absent, it is `failed` for a moment before the
+        # resend, and a loaded machine let the test see that moment
+        wait_for(lambda: action_status(pg_store.sessions, action_id).status == "sent",
+                 "the reply to be sent")
         assert fake.calls["wall.getComments"] >= 1 and fake.calls["wall.createComment"] == 1
         enqueue_send(app, action_id)  # a second, late delivery of the same task sends nothing
         wait_for(lambda: "Task otklik.send_action" in workers.logs()
