@@ -315,8 +315,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:  # requests still queued when the run stopped
             server.kill()
             server.wait()
-        if args.db is None:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)  # a reused --db lives elsewhere
     raise SystemExit(1 if errors else 0)
 
 
