@@ -21,7 +21,7 @@ from otklik.db.models import Brand, Case, Location, Mention, MentionBrand, Place
 from otklik.domain import cases as sm
 from otklik.domain.enrichment import ENRICH_CHARS
 from otklik.nlp.toponyms import brand_location_index
-from otklik.wording.places import WORDS
+from otklik.wording import catalogues
 
 # the columns a location file may have (a header row names them; only `name` is required)
 COLUMNS = ("name", "address", "lat", "lon", "aliases", "hours", "team", "responsible",
@@ -29,8 +29,8 @@ COLUMNS = ("name", "address", "lat", "lon", "aliases", "hours", "team", "respons
 
 
 class LocationError(ValueError):
-    """A location cannot be stored as given: a wording key (`otklik.wording.places.WORDS`) and
-    its values, so the desk says it in the reader's language; str() is the English."""
+    """A location cannot be stored as given: a key of the `wording` catalogue and its values,
+    so the desk says it in the reader's language; str() is the English."""
 
     def __init__(self, key: str, line: int | None = None, **values: object) -> None:
         self.key, self.line, self.values = key, line, values
@@ -40,10 +40,10 @@ class LocationError(ValueError):
         return LocationError(self.key, line, **self.values)
 
     def say(self, lang: str) -> str:
-        text = WORDS[self.key][1 if lang == "en" else 0].format(**self.values)
+        text = catalogues.say(self.key, lang, **self.values)
         if self.line is None:
             return text
-        return WORDS["at_line"][1 if lang == "en" else 0].format(line=self.line, text=text)
+        return catalogues.say("at_line", lang, line=self.line, text=text)
 
 
 @dataclass

@@ -12,6 +12,9 @@ is a translation like the Russian one (a recognised gettext practice for interfa
 Two catalogues: `wording` (this package's `locale/`: words for the program's codes, with the code's
 domain as `msgctxt`, and the phrases of times and refusals that the reports and the CLI say too)
 and `messages` (the web pages' words, `otklik/web/locale/`), which falls back to `wording`.
+`make i18n` finds new `messages` keys in the templates and the web code; `wording` is edited by
+hand (its keys are codes and phrases the code composes), and tests check that every code the
+program defines has words there and that no entry of either is left untranslated.
 """
 
 from __future__ import annotations

@@ -41,11 +41,6 @@ def plural(n: int, forms: str, lang: str) -> str:
     return parts[min(index, len(parts) - 1)]
 
 
-def plural_ru(n: int, one: str, few: str, many: str) -> str:
-    """The Russian form for n (the dictionary catalogue's helper until it becomes `.po`)."""
-    return plural(n, f"{one}|{few}|{many}", "ru")
-
-
 def number(value: float | int | None, lang: str, digits: int = 0) -> str:
     """12 345 in Russian, 12,345 in English; `digits` after the decimal sign."""
     if value is None:

@@ -22,7 +22,7 @@ from otklik.db.models import Brand, MentionBrand
 from otklik.reports.build import write_report
 from otklik.reports.figures import window_of
 from otklik.reports.pdf import STANCES
-from otklik.wording.codes import CODES
+from otklik.wording.codes import codes as worded
 from tests.reports.conftest import Demo
 
 
@@ -102,7 +102,7 @@ def test_the_xlsx_sections_say_codes_in_words(demo: Demo, tmp_path: Path) -> Non
         write_report(s, "zerno", window_of(demo.since, demo.until), out, "ru")
     book = openpyxl.load_workbook(out, read_only=True)
     codes = {code for domain in ("network", "outcome", "refutation_status")
-             for code in CODES[domain]} | {"place", "author_group", *STANCES}
+             for code in worded(domain)} | {"place", "author_group", *STANCES}
     shown = {part for name in book.sheetnames if not name.startswith("Упоминания")
              for row in book[name].iter_rows(values_only=True)
              for value in row if isinstance(value, str) for part in value.split(": ")}
