@@ -168,14 +168,15 @@ async def _call_network(source: Source, kind: str, target: Target, text: str, ke
 def _keep_renewed(session: Session, source: Source | None, actor: str) -> None:
     """Store the tokens the connector renewed during the call (even if the call then failed:
     a rotated refresh token is the only one that still works). Never raises: what the network
-    did must still be recorded on the action."""
-    if source is None or not source.renewed or source.home is None:
+    did must still be recorded on the action. A connector that does not derive from `Source`
+    (a plugin's, a test's) renews nothing."""
+    renewed, home = getattr(source, "renewed", None), getattr(source, "home", None)
+    if not renewed or home is None:
         return
     try:
-        store_renewed_credentials(session, source.home.source_id, source.renewed,
-                                  source.home.secret_key, actor=actor)
+        store_renewed_credentials(session, home.source_id, renewed, home.secret_key, actor=actor)
     except Exception:
-        log.exception("source %s: storing renewed credentials failed", source.home.source_id)
+        log.exception("source %s: storing renewed credentials failed", home.source_id)
 
 
 def _fail(action: Action, status: str, failure: Failure) -> None:

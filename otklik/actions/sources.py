@@ -107,8 +107,9 @@ async def poll_source(
         if not isinstance(exc, SourceError | ValueError):
             raise
     finally:
-        if source is not None and source.renewed:  # also after a failure: X's old token is dead
-            await asyncio.to_thread(_keep_renewed, session_factory, source_id, source.renewed,
+        renewed = getattr(source, "renewed", None)  # a plugin's connector may renew nothing
+        if renewed:  # also after a failure: X's old token is dead
+            await asyncio.to_thread(_keep_renewed, session_factory, source_id, renewed,
                                     settings.secret_key)
         if client is None:
             await http.aclose()
