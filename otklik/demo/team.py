@@ -44,13 +44,18 @@ def work_the_desk(session: Session, factory: SourceFactory, end: datetime,
         started_at=spike.start, query=keywords_query(spike_keywords(spike.explanation)),
         spike_start=spike.start, spike_end=spike.end)) for spike in session.scalars(select(Spike))]
     rows = session.execute(
-        select(Case.id, Case.brand_id, Case.first_response_due_at, Mention)
+        select(Case.id, Case.brand_id, Case.network, Case.first_response_due_at, Mention)
         .join(Mention, Mention.id == Case.root_mention_id)
         .where(Case.state == sm.NEW).order_by(Case.id)).all()
     answered = resolved = 0
-    for case_id, brand_id, due, root in rows:
-        if due is None or any(b == brand_id and scope.explains(
-                mention_mapping(root), root.created_at, end) for b, scope in held):
+    # mid-shift: the newest complaint on each of a brand's networks is still waiting for the
+    # user to answer (so every network of the demo has one to try the playbook on)
+    newest = {(brand_id, network): case_id for case_id, brand_id, network, *_ in rows}
+    for case_id, brand_id, network, due, root in rows:
+        waits = newest[(brand_id, network)] == case_id or any(
+            b == brand_id and scope.explains(mention_mapping(root), root.created_at, end)
+            for b, scope in held)
+        if due is None or waits:
             continue
         due, written = _utc(due), _utc(root.created_at)
         if rng.random() < LATE_SHARE:
