@@ -22,7 +22,7 @@ from otklik.db.migrate import upgrade
 from otklik.db.models import Brand, Case
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author, Place, Post
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 
 PAGE = 200
 

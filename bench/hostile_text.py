@@ -17,8 +17,8 @@ from otklik.actions.brands import create_brand
 from otklik.db.engine import make_engine, make_sessionmaker, session_scope
 from otklik.db.migrate import upgrade
 from otklik.domain.posts import Author, Post
-from otklik.pipeline import ingest
-from otklik.wiring import Enrichment
+from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
 
 _seq = itertools.count(1)
 

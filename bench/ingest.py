@@ -41,7 +41,7 @@ def synthetic_posts(start: int, n: int):  # type: ignore[no-untyped-def]
 def run_case(url: str, total: int, gc_freeze: bool = False) -> dict[str, float]:
     from otklik.db.engine import make_engine, make_sessionmaker, session_scope
     from otklik.db.migrate import upgrade
-    from otklik.pipeline import ingest
+    from otklik.flow.pipeline import ingest
 
     engine = make_engine(url)
     upgrade(engine)

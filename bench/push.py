@@ -59,7 +59,7 @@ def prepare(db_url: str, sink_url: str) -> int:
     from otklik.db.migrate import upgrade
     from otklik.db.models import AlertChannel
     from otklik.db.models import Source as SourceRow
-    from otklik.secrets import seal_credentials
+    from otklik.db.secrets import seal_credentials
 
     engine = make_engine(db_url)
     upgrade(engine)

@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 from otklik.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from otklik.db.migrate import upgrade  # noqa: E402
 from otklik.db.models import Brand, BrandQuery  # noqa: E402
+from otklik.runtime.worker import enqueue_ingest, make_app  # noqa: E402
 from otklik.settings import Settings  # noqa: E402
-from otklik.worker import enqueue_ingest, make_app  # noqa: E402
 
 PG_URL = os.environ.get("OTKLIK_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATA = Path("/work/shared/data/sentiment/sentirueval2015_telecoms_train.csv")

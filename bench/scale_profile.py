@@ -3,8 +3,9 @@
     .venv/bin/python bench/scale_profile.py [--mentions 2000] [--batch 100] [--sentiment]
         [--storm 0.0] [--top 30] [--no-profile]
 
-Runs `otklik.tasks.ingest_batch` (what the Celery task calls after decoding the message) over
-the same SentiRuEval tweets into a fresh PostgreSQL schema, after one warm-up batch, and prints:
+Runs `otklik.runtime.tasks.ingest_batch` (what the Celery task calls after decoding the
+message) over the same SentiRuEval tweets into a fresh PostgreSQL schema, after one warm-up
+batch, and prints:
 - CPU-ms per mention of this process and of its PostgreSQL backends (from /proc), split into
   enrichment (the enrichers' own time) and the rest;
 - SQL statements per batch, grouped by statement text, with their count and wall time;
@@ -36,15 +37,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from scale import PG_URL, cpu_seconds, mentions, tweets  # noqa: E402
 
-from otklik import tasks  # noqa: E402
 from otklik.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from otklik.db.migrate import upgrade  # noqa: E402
 from otklik.db.models import Brand, BrandQuery  # noqa: E402
 from otklik.domain.payloads import post_from_json  # noqa: E402
-from otklik.runtime import Runtime  # noqa: E402
+from otklik.flow.wiring import Enrichment  # noqa: E402
+from otklik.runtime import tasks  # noqa: E402
+from otklik.runtime.process import Runtime  # noqa: E402
+from otklik.runtime.worker import one_blas_thread  # noqa: E402
 from otklik.settings import Settings  # noqa: E402
-from otklik.wiring import Enrichment  # noqa: E402
-from otklik.worker import one_blas_thread  # noqa: E402
 
 STORM = ("Мегафон опять обманывает абонентов, списали деньги за подписки которые я не "
          "подключал! Не пользуйтесь мегафоном")

@@ -164,7 +164,7 @@ def pipeline_rate(sessions: Any, batches: int, size: int) -> float:
     from otklik.domain.posts import Author as PostAuthor
     from otklik.domain.posts import Place as PostPlace
     from otklik.domain.posts import Post
-    from otklik.pipeline import ingest
+    from otklik.flow.pipeline import ingest
 
     stamp = time.time_ns()
     now = datetime.now(UTC)

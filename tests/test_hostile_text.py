@@ -12,9 +12,9 @@ from otklik.actions.brands import create_brand
 from otklik.db.engine import session_scope
 from otklik.db.models import Mention
 from otklik.domain.enrichment import ENRICH_CHARS
+from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
 from otklik.nlp.normalize import fix_lookalikes, normalize, replace_urls
-from otklik.pipeline import ingest
-from otklik.wiring import Enrichment
 from tests.factories import make_post
 
 HOSTILE = {

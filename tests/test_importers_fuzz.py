@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select
 from otklik.db.engine import make_engine, make_sessionmaker, session_scope
 from otklik.db.migrate import upgrade
 from otklik.db.models import Mention
-from otklik.importers import FIELDS, UnreadableFile, import_file
+from otklik.flow.importers import FIELDS, UnreadableFile, import_file
 from tests.conftest import PG_URL
 
 FUZZ = settings(max_examples=60, derandomize=True, deadline=None,

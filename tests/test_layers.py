@@ -15,16 +15,15 @@ LAYER = {
     # the edges: what people and other programs talk to
     "web": 6, "cli": 6, "demo": 6,
     # the runtime: processes, tasks, the scheduler, what they export
-    "tasks": 5, "worker": 5, "scheduler": 5, "runtime": 5, "metrics": 5,
+    "runtime": 5,
     # the writers
-    "actions": 4, "backup": 4, "reports": 4,
+    "actions": 4, "reports": 4,
     # rules and the flow of a batch
-    "care": 3, "publish": 3, "alerts": 3, "pipeline": 3, "importers": 3, "wiring": 3,
-    "stats": 3, "figures": 3,
+    "care": 3, "publish": 3, "alerts": 3, "flow": 3, "figures": 3,
     # talking to networks, the query language, NLP, the store
-    "sources": 2, "query": 2, "nlp": 2, "db": 2, "secrets": 2,
+    "sources": 2, "query": 2, "nlp": 2, "db": 2,
     # pure types and rules
-    "domain": 1, "analytics": 1, "settings": 1, "storable": 1, "wording": 1,
+    "domain": 1, "analytics": 1, "settings": 1, "wording": 1,
 }
 
 

@@ -14,8 +14,8 @@ from otklik.actions.nearby import confirm_nearby, listen_around
 from otklik.db.engine import session_scope
 from otklik.db.models import Case, MentionBrand, Source
 from otklik.figures.locations import nearby
-from otklik.pipeline import ingest
-from otklik.wiring import Enrichment
+from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
 from tests.factories import make_post
 
 KEY = "test-secret-key-0123456789"

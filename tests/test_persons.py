@@ -36,7 +36,7 @@ from otklik.domain.persons import ERASED_TEXT, pseudonym
 from otklik.domain.posts import Author as AuthorRef
 from otklik.domain.posts import Place as PlaceRef
 from otklik.domain.posts import Post
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 
 KEY = "test-secret-key-0123456789"
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

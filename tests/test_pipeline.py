@@ -18,7 +18,7 @@ from otklik.db.models import (
 )
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author as AuthorRef
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 
 

@@ -13,7 +13,7 @@ from otklik.db.engine import session_scope
 from otklik.db.models import DuplicateCluster, Mention
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author, Post
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 
 
@@ -102,7 +102,7 @@ def test_concurrent_batches_creating_clusters_neither_deadlock_nor_lose_members(
 
 def test_copies_join_in_chunks_on_both_stores(store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many copies and many new clusters in one batch, written a few rows per statement."""
-    monkeypatch.setattr("otklik.pipeline.CHUNK", 3)
+    monkeypatch.setattr("otklik.flow.pipeline.CHUNK", 3)
     roots = [make_post(external_id=f"r{i}", text=f"Не ходите в Зерно {i}") for i in range(7)]
     with session_scope(store.sessions) as s:
         ingest(s, roots)

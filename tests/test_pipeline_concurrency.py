@@ -14,8 +14,8 @@ from otklik.db.engine import session_scope
 from otklik.db.models import Mention, MentionVersion
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Post
+from otklik.flow.pipeline import IngestResult, ingest
 from otklik.nlp.enrichers import DuplicateEnricher
-from otklik.pipeline import IngestResult, ingest
 from tests.factories import make_post
 
 HANG_GUARD = 120.0  # seconds: only ends a test that would otherwise hang; nothing is timed

@@ -7,17 +7,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from otklik import tasks
 from otklik.actions.brands import create_brand
 from otklik.alerts.events import AlertEvent
 from otklik.db.engine import session_scope
 from otklik.db.models import Attack, Spike
 from otklik.demo.build import BRANDS
 from otklik.demo.scenario import build_scenario
-from otklik.pipeline import ingest
-from otklik.runtime import Runtime
+from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
+from otklik.runtime import tasks
+from otklik.runtime.process import Runtime
 from otklik.settings import Settings
-from otklik.wiring import Enrichment
 
 
 class Recorder:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from otklik.db.engine import session_scope
 from otklik.db.models import Mention
-from otklik.pipeline import ingest
-from otklik.wiring import Enrichment
+from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
 from tests.factories import make_post
 
 TEXT = "Таракан в круассане на Ленина, 5! Не ходите в эту кофейню, вас там отравят"

@@ -24,8 +24,8 @@ from otklik.db.models import (
     Template,
     User,
 )
+from otklik.db.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.domain.posts import NETWORKS
-from otklik.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.sources.registry import source_class
 
 LABELS = ("negative", "neutral", "positive")
@@ -73,7 +73,7 @@ def save_source(session: Session, actor: str, source: Source | None, *, name: st
                 interval_seconds: int, enabled: bool, brand_id: int | None,
                 secret_key: str) -> Source:
     """Create or edit a source; an empty credential value keeps the stored one. Credentials
-    are sealed with `secret_key` (otklik.secrets) before they reach the row."""
+    are sealed with `secret_key` (otklik.db.secrets) before they reach the row."""
     try:
         cls = source_class(network)
     except ValueError as exc:

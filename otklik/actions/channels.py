@@ -2,7 +2,7 @@
 source that reads the account and the brand channel that answers through it, linked.
 
 The same writers serve the desk (Settings → Каналы бренда), the CLI (`otklik channel …`) and the
-REST API. Credentials are sealed before they reach a row (otklik.secrets) and never shown back.
+REST API. Credentials are sealed before they reach a row (otklik.db.secrets) and never shown back.
 A channel's health says in words what is wrong when a check or a send finds the token revoked.
 """
 
@@ -20,7 +20,7 @@ from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
 from otklik.actions.send import run_sync
 from otklik.db.models import Channel, Source
-from otklik.secrets import CannotOpen, open_credentials, seal_credentials
+from otklik.db.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Account
 from otklik.sources.base import Source as Connector

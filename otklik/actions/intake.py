@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.cases import IngestOutcome, process_ingested
 from otklik.domain.enrichment import Enricher
 from otklik.domain.posts import Post
-from otklik.pipeline import IngestResult, ingest
+from otklik.flow.pipeline import IngestResult, ingest
 
 
 @dataclass

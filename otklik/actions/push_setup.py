@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.audit import record
 from otklik.actions.send import run_sync
 from otklik.db.models import Source as SourceRow
-from otklik.secrets import open_credentials, seal_credentials
+from otklik.db.secrets import open_credentials, seal_credentials
 from otklik.settings import Settings
 from otklik.sources.errors import SourceError
 from otklik.sources.http import HttpClient

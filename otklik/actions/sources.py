@@ -24,8 +24,8 @@ from otklik.alerts.events import AlertEvent
 from otklik.db.engine import session_scope
 from otklik.db.models import Mention
 from otklik.db.models import Source as SourceRow
+from otklik.db.secrets import open_credentials, seal_credentials
 from otklik.domain.enrichment import Enricher
-from otklik.secrets import open_credentials, seal_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Listing, Page, Source
 from otklik.sources.errors import SourceError

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from otklik.secrets import CannotOpen
+from otklik.db.secrets import CannotOpen
 from otklik.sources.errors import (
     AuthFailed,
     BadResponse,

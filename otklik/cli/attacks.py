@@ -15,7 +15,7 @@ import typer
 
 from otklik.analytics.attacks import AttackParams, MentionRecord, detect_attacks
 from otklik.cli._common import fail, read_lines
-from otklik.importers import parse_time
+from otklik.flow.importers import parse_time
 
 
 def record_from_json(obj: Any) -> MentionRecord:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from otklik.backup import BackupError, backup, restore
+from otklik.actions.backup import BackupError, backup, restore
 from otklik.cli._common import fail, settings_of
 
 

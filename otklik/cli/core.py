@@ -21,9 +21,9 @@ from otklik.db.migrate import upgrade
 from otklik.db.models import Brand
 from otklik.db.roles import grant_app_role
 from otklik.domain.enrichment import Enricher
-from otklik.importers import UnreadableFile, import_file, parse_time
-from otklik.stats import store_stats
-from otklik.wiring import build_enrichers
+from otklik.figures.stats import store_stats
+from otklik.flow.importers import UnreadableFile, import_file, parse_time
+from otklik.flow.wiring import build_enrichers
 
 console = Console()
 brand_app = typer.Typer(help="Brands and their queries.", no_args_is_help=True)

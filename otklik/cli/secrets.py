@@ -12,7 +12,7 @@ import typer
 
 from otklik.actions.channels import rotate_credentials
 from otklik.cli._common import fail, settings_of, store_session
-from otklik.secrets import CannotOpen
+from otklik.db.secrets import CannotOpen
 
 secrets_app = typer.Typer(help="Stored credentials: rotate the key they are sealed with.",
                           no_args_is_help=True)

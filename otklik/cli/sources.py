@@ -151,7 +151,7 @@ def poll(
             fail(f"no source with id {source_id}")
     enrichers: list[Any] = []
     if enrich:
-        from otklik.wiring import build_enrichers
+        from otklik.flow.wiring import build_enrichers
 
         with session_scope(sessions) as session:
             enrichers = list(build_enrichers(session))

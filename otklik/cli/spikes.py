@@ -27,7 +27,7 @@ import typer
 
 from otklik.analytics.spikes import ROW_SCORES, SpikeDetector
 from otklik.cli._common import fail, read_lines
-from otklik.importers import parse_time
+from otklik.flow.importers import parse_time
 
 
 def read_series(path: str) -> tuple[list[str], list[str], list[float], list[float], list[int]]:

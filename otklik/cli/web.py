@@ -77,10 +77,10 @@ def _safe_url(url: str) -> str:
 
 def _with_scheduler(app, settings):  # type: ignore[no-untyped-def]
     """A lifespan that runs the embedded scheduler next to the web app: source polls and the
-    periodic tasks (desk tick, detection, publishing) of `otklik.tasks.PERIODIC`."""
-    from otklik.runtime import Runtime
-    from otklik.scheduler import Scheduler
-    from otklik.tasks import PERIODIC
+    periodic tasks (desk tick, detection, publishing) of `otklik.runtime.tasks.PERIODIC`."""
+    from otklik.runtime.process import Runtime
+    from otklik.runtime.scheduler import Scheduler
+    from otklik.runtime.tasks import PERIODIC
 
     async def run(rt: Runtime) -> Scheduler | None:
         try:

@@ -11,7 +11,7 @@ import typer
 
 from otklik.cli._common import fail, settings_of
 from otklik.db.engine import open_store, session_scope
-from otklik.worker import DEFAULT_QUEUE
+from otklik.runtime.worker import DEFAULT_QUEUE
 
 dead_app = typer.Typer(help="Tasks that kept failing after their retries.", no_args_is_help=True)
 
@@ -31,10 +31,10 @@ def worker(
         help="Run the sentiment model (off: cases open for questions only)")] = True,
 ) -> None:
     """Run Celery worker processes: polling, ingest, detection, sends (needs OTKLIK_BROKER_URL)."""
-    from otklik.runtime import Runtime
+    from otklik.flow.wiring import Enrichment
+    from otklik.runtime.process import Runtime
+    from otklik.runtime.worker import make_app
     from otklik.settings import Settings
-    from otklik.wiring import Enrichment
-    from otklik.worker import make_app
 
     if pool not in ("prefork", "solo", "threads"):
         fail(f"--pool {pool!r}: one of prefork, solo, threads")
@@ -70,7 +70,7 @@ def beat(
 ) -> None:
     """Run Celery beat: the periodic desk, detection and publishing ticks, and due polls.
     Run exactly one beat per installation."""
-    from otklik.worker import make_app
+    from otklik.runtime.worker import make_app
 
     settings = settings_of(ctx)
     try:
@@ -89,7 +89,7 @@ def dead_list(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
 ) -> None:
     """Dead letters, newest first."""
-    from otklik.worker import dead_letters
+    from otklik.runtime.worker import dead_letters
 
     _, sessions = open_store(settings_of(ctx))
     with session_scope(sessions) as session:
@@ -115,7 +115,7 @@ def dead_replay(
     queue: Queue = DEFAULT_QUEUE,
 ) -> None:
     """Queue a dead letter's task again (tasks are idempotent) and mark it replayed."""
-    from otklik.worker import replay_dead_letter
+    from otklik.runtime.worker import replay_dead_letter
 
     settings = settings_of(ctx)
     _, sessions = open_store(settings)

@@ -22,10 +22,10 @@ from otklik.db.models import Brand, Place
 from otklik.demo.locations import add_locations, heard_nearby, place_posts
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
 from otklik.demo.team import work_the_desk
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
 from otklik.settings import Settings
 from otklik.sources.outbound import registry_source_factory
-from otklik.wiring import Enrichment
 
 BRANDS = [
     {

@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from otklik.db.models import Source as SourceRow
-from otklik.secrets import open_credentials
+from otklik.db.secrets import open_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Source
 from otklik.sources.http import Budget, HttpClient

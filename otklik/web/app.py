@@ -37,7 +37,7 @@ def create_app(
 ) -> FastAPI:
     """Build the web app over the store named in `settings` (or an engine the caller owns).
 
-    `enrichers_factory(session)` gives the ingest API's enrichers (default `otklik.wiring`);
+    `enrichers_factory(session)` gives the ingest API's enrichers (default `otklik.flow.wiring`);
     `source_factory(settings, session)` gives the channel → connector function used to send;
     `after_ingest(session, mention_ids, actor)` runs after the ingest API stored a batch
     (default: the case rules of `otklik.actions.cases`).

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from otklik.actions.users import user_for_token
 from otklik.db.migrate import script_heads, store_heads
-from otklik.metrics import exposition
+from otklik.runtime.metrics import exposition
 from otklik.settings import Settings
 
 router = APIRouter(tags=["health"])
@@ -49,7 +49,7 @@ def check_broker(settings: Settings) -> str | None:
     """None in embedded mode or when the broker answers."""
     if not settings.broker_url:
         return None
-    from otklik.worker import producer
+    from otklik.runtime.worker import producer
 
     try:
         with producer(settings).connection_for_write() as conn:

@@ -27,9 +27,9 @@ from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.engine import session_scope
 from otklik.db.models import DeadLetter
 from otklik.db.models import Source as SourceRow
+from otklik.db.secrets import CannotOpen, open_credentials
 from otklik.domain.enrichment import Enricher
 from otklik.domain.posts import Post
-from otklik.secrets import CannotOpen, open_credentials
 
 log = logging.getLogger("otklik.push")
 BATCH = 200  # events stored per transaction at most

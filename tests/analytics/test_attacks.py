@@ -195,7 +195,7 @@ def _ingest(store, records: list[MentionRecord], brand_id: int) -> None:
     from otklik.domain.posts import Author as AuthorRef
     from otklik.domain.posts import Place as PlaceRef
     from otklik.domain.posts import Post
-    from otklik.pipeline import ingest
+    from otklik.flow.pipeline import ingest
 
     def match(items) -> None:
         for item in items:

@@ -167,7 +167,7 @@ def test_refresh_communities_upserts_idempotently(store) -> None:
     from otklik.domain.posts import Author as AuthorRef
     from otklik.domain.posts import Place as PlaceRef
     from otklik.domain.posts import Post
-    from otklik.pipeline import ingest
+    from otklik.flow.pipeline import ingest
 
     items = [*two_camps(), *(post(f"h{i}", "antibrand", "negative") for i in range(25))]
     with session_scope(store.sessions) as s:

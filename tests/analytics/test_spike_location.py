@@ -14,8 +14,8 @@ from otklik.actions.spikes import detect_spikes
 from otklik.analytics.locations import dominant_location, location_enricher
 from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Location, Spike
+from otklik.flow.pipeline import ingest
 from otklik.nlp.toponyms import location_indexes
-from otklik.pipeline import ingest
 from otklik.wording.spike_story import tell
 from tests.analytics.test_spikes import _brand_matcher, _posts
 

@@ -28,7 +28,7 @@ from otklik.analytics.spikes import (
 from otklik.db.engine import session_scope
 from otklik.db.models import AuditEvent, Spike
 from otklik.domain.enrichment import Enriched
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 
 STEP = 300.0

@@ -16,7 +16,7 @@ from otklik.db.models import AuditEvent, Brand, Case, CaseMention, Channel, Ment
 from otklik.domain.cases import IllegalTransition
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author, Place, Post
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.waiting import PATIENCE, wait_for
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)

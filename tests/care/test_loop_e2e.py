@@ -20,7 +20,7 @@ from otklik.actions import cases as desk_actions
 from otklik.care.metrics import desk_metrics
 from otklik.db.models import Action, AuditEvent, Case, CaseMention, Mention
 from otklik.domain.posts import Post
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source
 from tests.care.conftest import GROUP_TOKEN, Desk, fixture_json, labelling_enricher, make_desk

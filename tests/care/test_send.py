@@ -20,7 +20,7 @@ from otklik.actions.send import (
     send_action,
 )
 from otklik.db.models import Action, AuditEvent, Case
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source
 from tests.care.conftest import Desk, fixture_json, labelling_enricher, make_desk, vk_calls

@@ -13,7 +13,7 @@ from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk_actions
 from otklik.db.models import Brand, Case, Channel, Source
 from otklik.domain.posts import Author, Place, Post
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.settings import Settings
 from otklik.sources.outbound import registry_source_factory
 from tests.care.conftest import labelling_enricher

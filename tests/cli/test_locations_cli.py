@@ -85,8 +85,8 @@ def test_radius_is_a_brand_setting(cli_store: Store) -> None:
 def test_reattribute_after_adding_locations(cli_store: Store) -> None:
     from otklik.db.engine import session_scope
     from otklik.db.models import MentionBrand
-    from otklik.pipeline import ingest
-    from otklik.wiring import Enrichment
+    from otklik.flow.pipeline import ingest
+    from otklik.flow.wiring import Enrichment
     from tests.factories import make_post
 
     with session_scope(cli_store.sessions) as s:  # stored before any location existed

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from otklik.actions.audit import record
 from otklik.db.engine import make_engine, make_sessionmaker, session_scope
 from otklik.db.roles import grant_app_role
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.conftest import PG_URL
 from tests.factories import make_post
 

@@ -16,14 +16,14 @@ from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
 from otklik.actions.audit import record
+from otklik.actions.backup import BackupError, backup, restore
 from otklik.actions.brands import create_brand
 from otklik.actions.cases import open_case
-from otklik.backup import BackupError, backup, restore
 from otklik.cli import app
 from otklik.db.engine import make_engine, make_sessionmaker, session_scope
 from otklik.db.migrate import upgrade
 from otklik.db.models import Mention
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.conftest import PG_URL
 from tests.factories import make_post
 

@@ -139,7 +139,7 @@ def test_utc_datetime_fast_bind_matches_generic_path(value):
 
 def test_a_table_that_outgrew_its_planner_stats_is_analyzed_once(pg_store: Any) -> None:
     """A first import must not slow down while autovacuum has not yet looked at the tables."""
-    from otklik.pipeline import ingest
+    from otklik.flow.pipeline import ingest
     from tests.factories import make_post
 
     with pg_store.sessions() as s:

@@ -13,7 +13,7 @@ from otklik.actions.audit import record
 from otklik.db.engine import session_scope
 from otklik.db.migrate import alembic_config, upgrade
 from otklik.db.models import AuditEvent, Mention
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.query.search import search_mentions
 from tests.factories import make_post
 

@@ -14,7 +14,7 @@ from otklik.actions.audit import record
 from otklik.db.engine import make_engine, make_sessionmaker, session_scope
 from otklik.db.migrate import script_heads, store_heads, upgrade
 from otklik.db.models import AuditEvent, Case, Mention
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.query.search import search_mentions
 from tests.conftest import PG_URL
 from tests.factories import make_post

@@ -11,6 +11,7 @@ from otklik.db.engine import session_scope
 from otklik.db.models import DuplicateCluster, Mention
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author, Place
+from otklik.flow.pipeline import ingest
 from otklik.nlp.enrichers import (
     DuplicateEnricher,
     LanguageEnricher,
@@ -19,7 +20,6 @@ from otklik.nlp.enrichers import (
     QuestionEnricher,
     default_enrichers,
 )
-from otklik.pipeline import ingest
 from tests.factories import BASE_TIME, make_post
 
 COMPLAINT = ("@Beeline_RUS Здравствуйте, подскажите пожалуйста, почему не работает \"режим "

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from otklik.actions import announcements as ann_actions
 from otklik.actions.send import SourceFactory, mark_sent
 from otklik.db.models import Action, Announcement, Channel
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.sources.base import Source, Target
 from tests.factories import make_post
 from tests.publish.conftest import FakeNetworks, make_desk, negative_enricher

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from otklik.cli import app
 from otklik.db.models import Attack
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 from tests.publish.conftest import FakeNetworks, make_desk, negative_enricher
 

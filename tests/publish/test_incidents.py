@@ -14,7 +14,7 @@ from otklik.actions import incidents as inc
 from otklik.actions.send import approve_action
 from otklik.db.models import Action, AuditEvent, Case, Mention, Spike
 from otklik.domain.posts import Author, Place
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.query import QuerySyntaxError
 from tests.factories import make_post
 from tests.publish.conftest import FakeNetworks, make_desk, negative_enricher

@@ -17,7 +17,7 @@ from otklik.analytics.attacks import AttackParams
 from otklik.db.models import Action, Attack, Channel, Community, Mention, Place, Source
 from otklik.demo.build import BRANDS
 from otklik.demo.scenario import OWN_VK_GROUP, build_scenario
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.publish.refutation import Pacer
 from otklik.query.index import brand_matcher
 from otklik.query.search import index_from_store

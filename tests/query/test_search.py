@@ -9,7 +9,7 @@ import pytest
 from otklik.db.engine import session_scope
 from otklik.db.models import Brand, BrandQuery
 from otklik.domain.posts import Author, Place
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.query import QuerySyntaxError
 from otklik.query.search import index_from_store, search
 from tests.factories import BASE_TIME, make_post

@@ -133,9 +133,9 @@ def test_a_failed_send_is_tried_again_later_and_an_incident_gets_its_report(
 
 def test_the_periodic_task_and_the_command(sqlite_store: Any, smtp: tuple[Inbox, int],
                                            tmp_path: Any) -> None:
-    from otklik.runtime import Runtime
+    from otklik.runtime.process import Runtime
+    from otklik.runtime.tasks import PERIODIC, report_tick
     from otklik.settings import Settings
-    from otklik.tasks import PERIODIC, report_tick
 
     inbox, port = smtp
     _brand_with_mentions(sqlite_store, port, ["weekly", "monthly"])

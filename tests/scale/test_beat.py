@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from otklik.db.models import Source
+from otklik.runtime.worker import make_app
 from otklik.settings import Settings
-from otklik.worker import make_app
 from tests.scale.conftest import OTKLIK, RedisBroker, Workers, drop_queue, worker_env
 from tests.scale.helpers import seed_desk
 from tests.waiting import PATIENCE, SLOW_TEST_TIMEOUT, wait_for

@@ -15,8 +15,8 @@ from sqlalchemy import Connection, func, select, text, update
 from otklik.actions.case_answers import answer_publicly, draft_case_action
 from otklik.actions.cases import _lock_id, get_case
 from otklik.db.models import Action, AuditEvent, Author, CaseMention, Mention
+from otklik.runtime.worker import enqueue_ingest, enqueue_send, make_app
 from otklik.settings import Settings
-from otklik.worker import enqueue_ingest, enqueue_send, make_app
 from tests.scale.conftest import FakeVK, RedisBroker, Workers, drop_queue, worker_env
 from tests.scale.helpers import action_status, case_ids, count, question, seed_desk
 from tests.waiting import SLOW_TEST_TIMEOUT, wait_for

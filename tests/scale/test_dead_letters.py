@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 
 from otklik.cli import app as cli
 from otklik.db.models import DeadLetter
-from otklik.runtime import Runtime
+from otklik.flow.wiring import Enrichment
+from otklik.runtime.process import Runtime
+from otklik.runtime.worker import MAX_RETRIES, beat_schedule, enqueue_ingest, make_app, producer
 from otklik.settings import Settings
-from otklik.wiring import Enrichment
-from otklik.worker import MAX_RETRIES, beat_schedule, enqueue_ingest, make_app, producer
 from tests.scale.conftest import RedisBroker, Workers, drop_queue, worker_env
 from tests.scale.helpers import question, seed_desk
 from tests.waiting import SLOW_TEST_TIMEOUT, wait_for

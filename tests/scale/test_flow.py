@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from otklik.actions.case_answers import answer_publicly
 from otklik.db.models import AuditEvent, Case, Mention, MentionBrand
+from otklik.runtime.worker import enqueue_ingest, enqueue_send, make_app
 from otklik.settings import Settings
-from otklik.worker import enqueue_ingest, enqueue_send, make_app
 from tests.scale.conftest import RABBIT_URL, FakeVK, Workers, drop_queue, worker_env
 from tests.scale.helpers import action_status, case_ids, question, seed_desk
 from tests.waiting import SLOW_TEST_TIMEOUT, wait_for

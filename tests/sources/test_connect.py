@@ -17,7 +17,7 @@ from otklik.actions.channels import ConnectError, check_channel, connect_account
 from otklik.cli import app
 from otklik.db.engine import session_scope
 from otklik.db.models import Channel, Source
-from otklik.secrets import open_credentials
+from otklik.db.secrets import open_credentials
 from otklik.settings import Settings
 from tests.sources.conftest import base_url, respond, vk_router
 
@@ -166,7 +166,7 @@ def test_the_rest_api_connects_and_refuses_in_words(
 def test_rotating_the_secret_key_reseals_every_credential(
         sqlite_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from otklik.actions.changes import save_source
-    from otklik.secrets import CannotOpen
+    from otklik.db.secrets import CannotOpen
 
     with session_scope(sqlite_store.sessions) as s:
         row = save_source(s, "anna", None, name="VK", network="vk", kind="search",

@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 from otklik.actions.brands import create_brand
 from otklik.db.engine import session_scope
 from otklik.db.models import Channel, Source
-from otklik.secrets import open_credentials
+from otklik.db.secrets import open_credentials
 from otklik.settings import Settings
 from otklik.sources import oauth
 from otklik.web import create_app

@@ -13,7 +13,7 @@ from werkzeug import Request, Response
 from otklik.cli import app
 from otklik.db.engine import session_scope
 from otklik.db.models import Source as SourceRow
-from otklik.secrets import open_credentials, seal_credentials
+from otklik.db.secrets import open_credentials, seal_credentials
 from otklik.settings import Settings
 from otklik.sources.registry import build_source
 

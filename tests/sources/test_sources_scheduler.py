@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from otklik.db.models import Mention
 from otklik.db.models import Source as SourceRow
-from otklik.scheduler import Scheduler
+from otklik.runtime.scheduler import Scheduler
 from otklik.settings import Settings
 
 from .conftest import base_url, respond

@@ -15,7 +15,7 @@ from otklik.actions.send import draft_action, send_action
 from otklik.actions.sources import poll_source
 from otklik.db.models import AuditEvent, Brand, Channel
 from otklik.db.models import Source as SourceRow
-from otklik.secrets import open_credentials, seal_credentials
+from otklik.db.secrets import open_credentials, seal_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Home
 from otklik.sources.outbound import registry_source_factory

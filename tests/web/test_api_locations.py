@@ -9,8 +9,8 @@ from typing import Any
 from otklik.actions.brands import create_brand
 from otklik.actions.cases import open_case
 from otklik.db.engine import session_scope
-from otklik.pipeline import ingest
-from otklik.wiring import Enrichment
+from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
 from tests.factories import make_post
 
 ARBAT = {"name": "Зерно на Арбате", "address": "Москва, ул. Арбат, 10", "lat": 55.7515,

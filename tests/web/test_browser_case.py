@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from otklik.actions import cases as desk_actions
 from otklik.db.models import Case
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.settings import Settings
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source

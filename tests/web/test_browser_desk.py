@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from otklik.actions.brands import create_brand
 from otklik.db.models import Mention, SentimentCorrection, Source, Spike
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 from tests.web.conftest import PASSWORD, make_desk
 from tests.web.live import chromium, serve, shot, sign_in

@@ -13,7 +13,7 @@ import pytest
 from otklik.actions.brands import create_brand
 from otklik.actions.cases import open_case
 from otklik.db.models import Mention
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 from tests.web.conftest import PASSWORD, make_desk
 from tests.web.live import chromium, serve, shot, sign_in

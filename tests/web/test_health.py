@@ -152,8 +152,8 @@ def test_metrics_show_the_queue_depth_in_distributed_mode(sqlite_store: Any) -> 
     import redis
     from fastapi.testclient import TestClient
 
+    from otklik.runtime.worker import enqueue_ingest
     from otklik.web import create_app
-    from otklik.worker import enqueue_ingest
 
     queue_db = redis.Redis(host="127.0.0.1", port=6379, db=12)
     queue_db.flushdb()

@@ -11,8 +11,8 @@ from otklik.actions.brands import create_brand
 from otklik.actions.locations import LocationInput, save_location
 from otklik.db.engine import session_scope
 from otklik.db.models import MentionBrand
-from otklik.pipeline import ingest
-from otklik.wiring import Enrichment
+from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
 from tests.factories import make_post
 from tests.web.conftest import csrf_of
 

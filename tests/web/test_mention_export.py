@@ -22,7 +22,7 @@ from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author
 from otklik.figures import overview as data
 from otklik.figures.buckets import key_of
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.web import mention_csv
 from otklik.web.mention_csv import safe_cell
 from otklik.wording.words import zone

@@ -21,7 +21,7 @@ from otklik.domain.posts import Author
 from otklik.figures import overview as data
 from otklik.figures.buckets import key_of
 from otklik.figures.people import person_keys, top_people
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 
 LABELS = ("negative", "neutral", "positive", None)

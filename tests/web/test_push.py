@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from otklik.db.engine import session_scope
 from otklik.db.models import AlertChannel, AuditEvent, Brand, Case, Mention
 from otklik.db.models import Source as SourceRow
+from otklik.db.secrets import seal_credentials
 from otklik.domain.enrichment import Enriched
-from otklik.secrets import seal_credentials
 from otklik.web import create_app
 from tests.sources.conftest import fixture_json
 from tests.web.conftest import Desk, make_desk

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from otklik.db.engine import session_scope
 from otklik.db.models import DeadLetter, Mention
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 
 

@@ -138,7 +138,7 @@ def test_stored_secrets_are_never_shown_again(desk: Any) -> None:
         "name": "VK search 2", "p_q": "зерно", "c_access_token": "", "interval_seconds": "300",
         "enabled": "true"})
     from otklik.db.models import Source
-    from otklik.secrets import open_credentials
+    from otklik.db.secrets import open_credentials
 
     with desk.store.sessions() as session:
         stored = session.get(Source, int(source_id)).credentials

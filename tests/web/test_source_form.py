@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from otklik.cli import app as cli
 from otklik.db.models import Source
-from otklik.secrets import open_credentials
+from otklik.db.secrets import open_credentials
 from otklik.sources.registry import networks
 from tests.sources.conftest import base_url, respond, vk_router
 from tests.web.conftest import Desk

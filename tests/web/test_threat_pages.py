@@ -33,7 +33,7 @@ from otklik.db.models import (
     User,
 )
 from otklik.domain.posts import Author, Place, Post
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from tests.analytics.test_attack_replies import written
 from tests.web.conftest import PASSWORD, make_desk
 from tests.web.live import chromium, serve, shot, sign_in

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
 from otklik.domain.enrichment import Enricher
-from otklik.pipeline import ingest
+from otklik.flow.pipeline import ingest
 from otklik.web.api.schemas import IngestIn, IngestOut
 from otklik.web.auth import Principal, Require, db
 
 if TYPE_CHECKING:
-    from otklik.wiring import Enrichment
+    from otklik.flow.wiring import Enrichment
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 ENRICHERS_TTL = 60.0  # brands and queries change rarely; rebuild the list at most once a minute
@@ -41,7 +41,7 @@ def skip_case_rules(session: Session, mention_ids: Sequence[int], actor: str) ->
 def _app_enrichment(state: Any) -> Enrichment:
     """One `Enrichment` per app: its near-duplicate index and models outlive the minute's refresh
     (a new one re-read 20,000 recent texts, seconds of the web process's CPU every minute)."""
-    from otklik.wiring import Enrichment
+    from otklik.flow.wiring import Enrichment
 
     with _enrichment_lock:
         if getattr(state, "enrichment", None) is None:
@@ -77,7 +77,7 @@ def ingest_batch(
     (OTKLIK_BROKER_URL set) the batch is queued for the workers instead: 202 and a task id."""
     settings = request.app.state.settings
     if settings.broker_url:
-        from otklik.worker import enqueue_ingest
+        from otklik.runtime.worker import enqueue_ingest
 
         mentions = body.model_dump(mode="json")["mentions"]
         task_id = enqueue_ingest(settings, mentions, actor=principal.actor)

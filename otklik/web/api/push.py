@@ -70,7 +70,7 @@ class PushState:
             state = self.app.state
             factory = getattr(state, "enrichers_factory", None)
             if factory is None:  # one long-lived chain: its duplicate index keeps learning
-                from otklik.wiring import Enrichment
+                from otklik.flow.wiring import Enrichment
 
                 factory = Enrichment().enrichers
             self._queue = PushQueue(
@@ -88,7 +88,7 @@ class PushState:
             return
         from otklik.actions.push import apply_push, resolve_threads
         from otklik.db.engine import session_scope
-        from otklik.worker import enqueue_ingest
+        from otklik.runtime.worker import enqueue_ingest
 
         actor = f"push:{job.network}:{job.source_id}"
         with session_scope(self.app.state.sessions) as session:

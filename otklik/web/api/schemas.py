@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from otklik.domain import posts as domain
 from otklik.domain.ids import MAX_ID, StoreId
 from otklik.domain.posts import NETWORKS
-from otklik.storable import unstorable
+from otklik.domain.storable import unstorable
 
 
 def _storable(value: datetime) -> datetime:
@@ -26,7 +26,8 @@ def _storable(value: datetime) -> datetime:
 StoreDateTime = Annotated[datetime, AfterValidator(_storable)]
 class In(BaseModel):
     """What the API takes in: unknown fields refused, and nothing the store cannot hold (see
-    `otklik.storable`: a NUL, a NaN, nesting past 64 levels), which would be a 500 from it."""
+    `otklik.domain.storable`: a NUL, a NaN, nesting past 64 levels), which would be a 500 from
+    it."""
 
     model_config = ConfigDict(extra="forbid")
 

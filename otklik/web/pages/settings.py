@@ -18,9 +18,9 @@ from otklik.alerts.dispatch import held_by_channel
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
 from otklik.db.models import AlertChannel, AlertOutbox, Brand, Source, Template, User
 from otklik.db.models.accounts import ROLES
+from otklik.db.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.domain.ids import StoreId
 from otklik.domain.posts import NETWORKS
-from otklik.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.sources import oauth
 from otklik.sources.errors import SourceError
 from otklik.sources.mastodon import instance_url

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from otklik.actions.changes import SECRET_MASK, ChangeError, mask_secret, save_source
 from otklik.care.failures import failure_of
 from otklik.db.models import DeadLetter, Source
+from otklik.db.secrets import CannotOpen, open_credentials
 from otklik.domain.ids import StoreId
-from otklik.secrets import CannotOpen, open_credentials
 from otklik.sources import oauth
 from otklik.sources.base import KindSpec
 from otklik.sources.base import Source as Connector

@@ -23,7 +23,7 @@ from otklik.settings import Settings
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import new_client
 
-log = logging.getLogger("otklik.scheduler")
+log = logging.getLogger("otklik.runtime.scheduler")
 
 Poll = Callable[..., Awaitable[PollResult]]
 

@@ -26,7 +26,7 @@ from otklik.alerts.events import AlertEvent
 from otklik.db.engine import session_scope
 from otklik.db.models import Action, Brand
 from otklik.domain.posts import Post
-from otklik.runtime import Runtime
+from otklik.runtime.process import Runtime
 
 
 def poll_source(rt: Runtime, source_id: int) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from otklik.actions.send import SourceFactory
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.engine import open_store
 from otklik.domain.enrichment import Enricher
+from otklik.flow.wiring import Enrichment
 from otklik.settings import Settings
 from otklik.sources.outbound import registry_source_factory
-from otklik.wiring import Enrichment
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Distributed mode: the task functions of `otklik.tasks` on Celery workers.
+"""Distributed mode: the task functions of `otklik.runtime.tasks` on Celery workers.
 
 Delivery is at least once: a task is acknowledged only after it ran (`acks_late`) and goes back
 to the queue when its worker dies (`task_reject_on_worker_lost`), so every task is idempotent:
@@ -28,16 +28,16 @@ from kombu import Queue
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from otklik import tasks
 from otklik.actions.send import SendRefused
 from otklik.db.engine import session_scope
 from otklik.db.models import DeadLetter
 from otklik.db.models import Source as SourceRow
 from otklik.domain.payloads import post_from_json
-from otklik.runtime import Runtime
+from otklik.runtime import tasks
+from otklik.runtime.process import Runtime
 from otklik.settings import Settings
 
-log = logging.getLogger("otklik.worker")
+log = logging.getLogger("otklik.runtime.worker")
 
 DEFAULT_QUEUE = "otklik"
 MAX_RETRIES = 5
@@ -149,7 +149,8 @@ class OtklikTask(Task):  # type: ignore[misc]
 
 
 def _register_tasks(app: Celery, holder: _RuntimeHolder) -> None:
-    """The tasks, by stable names ("otklik.<function>"), each a thin call into `otklik.tasks`."""
+    """The tasks, by stable names ("otklik.<function>"), each a thin call into
+    `otklik.runtime.tasks`."""
     base = type("BoundTask", (OtklikTask,), {"holder": holder})
 
     def task(name: str) -> Callable[[Callable[..., Any]], Any]:

@@ -78,7 +78,7 @@ def _ingest_lag(session: Session, now: datetime) -> Iterator[Metric]:
 
 def _broker(settings: Settings) -> Iterator[Metric]:
     """Tasks waiting in the broker's queue (distributed mode); absent when it cannot be read."""
-    from otklik.worker import DEFAULT_QUEUE, producer
+    from otklik.runtime.worker import DEFAULT_QUEUE, producer
 
     try:
         with producer(settings).connection_for_read() as conn:

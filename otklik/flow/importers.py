@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from otklik.db.engine import session_scope
 from otklik.domain.enrichment import Enricher
 from otklik.domain.posts import Author, Place, Post
-from otklik.pipeline import ingest
-from otklik.storable import unstorable
+from otklik.domain.storable import unstorable
+from otklik.flow.pipeline import ingest
 
 MAX_TEXT = 1_000_000  # characters; a longer "post" is almost certainly not one
 MAX_COUNT = 2**31 - 1  # reach, engagement, followers: INTEGER columns (32 bits on PostgreSQL)
