@@ -62,7 +62,8 @@ def open_incident(
     keywords: str | None = None, spike_id: int | None = None,
     channel_ids: Sequence[int] = (), now: datetime | None = None,
 ) -> Incident:
-    """Record an incident; the keywords must be a valid brand query, channels the brand's own."""
+    """Record an incident; the keywords must be a valid brand query, channels the brand's own.
+    Commits (the incident stays even if publishing its explanation fails)."""
     brand_by_id(session, brand_id)
     if not title.strip():
         raise ValueError("an incident needs a title (what happened)")
@@ -85,6 +86,7 @@ def open_incident(
     session.flush()
     record(session, actor, "incident.open", "incident", incident.id, brand_id=brand_id,
            title=incident.title, keywords=incident.keywords, channels=list(channel_ids))
+    session.commit()
     return incident
 
 

@@ -117,7 +117,7 @@ def build_plan(
     session: Session, *, actor: str, attack_id: int | None = None, spike_id: int | None = None,
     claim: str = "", facts: str = "", placements: int = 10,
 ) -> Refutation:
-    """Create (or refresh) the three-track plan for an attack or a spike."""
+    """Create (or refresh) the three-track plan for an attack or a spike. Commits."""
     if (attack_id is None) == (spike_id is None):
         raise ValueError("a refutation answers exactly one attack or one spike")
     attack = session.get(Attack, attack_id) if attack_id is not None else None
@@ -155,7 +155,7 @@ def build_plan(
                threads=len(ref.replies))
     _draft_replies(session, brand, ref, actor)
     ref.coverage = plan.coverage(ref.replies)
-    session.flush()
+    session.commit()
     return ref
 
 
@@ -187,12 +187,14 @@ def _draft_replies(session: Session, brand: Brand, ref: Refutation, actor: str) 
 
 def approve_official(session: Session, refutation_id: int, *, actor: str,
                      user_id: int | None = None) -> list[Action]:
+    """Approve the official posts that wait for it. Commits."""
     ref = get_refutation(session, refutation_id)
     actions = [a for a in _official(session, ref) if a.status == "pending_approval"]
     if not actions:
         raise SendRefused(f"refutation {refutation_id}: no official post waits for approval")
     for action in actions:
         approve_action(session, action.id, actor=actor, user_id=user_id)
+    session.commit()
     return actions
 
 

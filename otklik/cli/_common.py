@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.brands import BrandError
 from otklik.actions.send import SendRefused
+from otklik.actions.unit import transaction
 from otklik.db.engine import make_engine, open_store
 from otklik.db.migrate import script_heads, store_heads
 from otklik.settings import Settings
@@ -80,17 +81,14 @@ def read_lines(path: str | None) -> Iterator[tuple[int, str]]:
 
 @contextmanager
 def store_session(ctx: typer.Context) -> Iterator[Session]:
-    """A session on the configured store, committed on success; expected errors exit 2."""
+    """A session on the configured store, committed on success (`otklik.actions.unit`);
+    expected errors exit 2."""
     _, sessions = open_store(settings_of(ctx))
-    session = sessions()
     try:
-        yield session
-        session.commit()
+        with transaction(sessions) as session:
+            yield session
     except EXPECTED as exc:
-        session.rollback()
         fail(str(exc))
-    finally:
-        session.close()
 
 
 def parse_when(value: str | None, name: str) -> datetime | None:

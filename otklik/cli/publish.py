@@ -87,7 +87,6 @@ def incident_open(
             started_at=parse_when(since, "since"),
             next_update_at=parse_when(next_update, "next-update"),
             spike_id=spike, channel_ids=_channels(s, b.id, channel), actor=actor)
-        s.commit()
         posts = inc_actions.publish_explanation(
             s, incident.id, actor=actor,
             source_factory=registry_source_factory(s, settings_of(ctx)) if publish else None)
@@ -210,7 +209,6 @@ def refute_plan(
     with store_session(ctx) as s:
         ref = ref_actions.build_plan(s, actor=actor, attack_id=attack, spike_id=spike,
                                      claim=claim, facts=facts)
-        s.commit()
         _out(ref_actions.status(s, ref.id))
 
 
@@ -219,7 +217,6 @@ def refute_approve(ctx: typer.Context, refutation_id: int, actor: ActorOpt = DEF
     """Approve the official post."""
     with store_session(ctx) as s:
         ref_actions.approve_official(s, refutation_id, actor=actor)
-        s.commit()
         _out(ref_actions.status(s, refutation_id))
 
 
