@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from datetime import UTC, datetime, time, timedelta
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
 from otklik.actions.changes import correct_sentiment
@@ -19,12 +21,32 @@ from otklik.web.api.schemas import (
 )
 from otklik.web.auth import Principal, Require, db
 from otklik.web.query_problems import problem_of
+from otklik.web.render import zone_of
 
 router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"])
 
 
+DAY_IN_ZONE = ("a date (2026-11-28) is that day in the desk's time zone, as on the mentions "
+               "page (`until`'s day included); a time with an offset keeps its meaning, one "
+               "without is UTC")
+
+
+def _desk_day(request: Request, name: str, parsed: datetime | None) -> datetime | None:
+    """A plain date as the mentions page reads it: the day in the desk's zone, so the API and
+    the page give the same mentions for the same dates."""
+    raw = (request.query_params.get(name) or "").strip()
+    if parsed is None or len(raw) != 10:
+        return parsed
+    try:
+        day = parsed.date() + timedelta(days=1 if name == "until" else 0)
+        return datetime.combine(day, time(0), tzinfo=zone_of(request)).astimezone(UTC)
+    except OverflowError as exc:
+        raise invalid(("query", name), "date out of range once moved to UTC") from exc
+
+
 @router.get("", response_model=MentionList)
 def list_mentions(
+    request: Request,
     q: str | None = Query(None, description="brand query language", max_length=5000),
     brand_id: StoreId | None = None,
     network: str | None = None,
@@ -32,17 +54,20 @@ def list_mentions(
     lang: str | None = None,
     place: str | None = None,
     author: str | None = None,
-    since: StoreDateTime | None = None,
-    until: StoreDateTime | None = None,
+    since: StoreDateTime | None = Query(None, description=DAY_IN_ZONE),
+    until: StoreDateTime | None = Query(None, description=DAY_IN_ZONE),
     fold: bool = Query(False, description="hide near-duplicates behind their cluster's first"),
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
     _: Principal = Depends(Require("read")),
     session: Session = Depends(db),
 ) -> MentionList:
-    """Newest first, paged by an opaque cursor."""
+    """Newest first, paged by an opaque cursor. `since` and `until` as plain dates are days in
+    the desk's time zone, as on the mentions page (`until`'s day included); a full ISO time with
+    an offset keeps its meaning."""
     f = data.MentionFilter(brand_id=brand_id, network=network, sentiment=sentiment, lang=lang,
-                           place=place, author=author, since=since, until=until, fold=fold)
+                           place=place, author=author, since=_desk_day(request, "since", since),
+                           until=_desk_day(request, "until", until), fold=fold)
     if q:
         problem = problem_of(q)
         if problem is not None:
@@ -55,6 +80,7 @@ def list_mentions(
 
 @router.get("/search", response_model=MentionList)
 def search_mentions(
+    request: Request,
     q: str = Query(..., min_length=1, max_length=5000, description="brand query language"),
     brand_id: StoreId | None = None,
     limit: int = Query(50, ge=1, le=500),
@@ -63,7 +89,7 @@ def search_mentions(
     session: Session = Depends(db),
 ) -> MentionList:
     """Mentions the query matches; a syntax error is a 422 naming its position."""
-    return list_mentions(q=q, brand_id=brand_id, network=None, sentiment=None, lang=None,
+    return list_mentions(request, q=q, brand_id=brand_id, network=None, sentiment=None, lang=None,
                          place=None, author=None, since=None, until=None, fold=False,
                          limit=limit, cursor=cursor, _=principal, session=session)
 
