@@ -5,33 +5,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from otklik.actions.audit import record
+from otklik.actions.intake import case_rules, note_queued, take_batch
 from otklik.domain.enrichment import Enricher
-from otklik.flow.pipeline import ingest
+from otklik.flow.wiring import Enrichment
+from otklik.runtime.worker import enqueue_ingest
 from otklik.web.api.schemas import IngestIn, IngestOut
-from otklik.web.auth import Principal, Require, db
-
-if TYPE_CHECKING:
-    from otklik.flow.wiring import Enrichment
+from otklik.web.deps import Ingester, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["ingest"])
 ENRICHERS_TTL = 60.0  # brands and queries change rarely; rebuild the list at most once a minute
 _enrichment_lock = threading.Lock()
 
 EnricherFactory = Callable[[Session], Sequence[Enricher]]
-
-
-def default_after_ingest(session: Session, mention_ids: Sequence[int], actor: str) -> None:
-    """The case rules: replies attach to their cases, new complaints open or join cases."""
-    from otklik.actions.cases import process_ingested
-
-    process_ingested(session, mention_ids, actor=actor)
 
 
 def skip_case_rules(session: Session, mention_ids: Sequence[int], actor: str) -> None:
@@ -41,8 +32,6 @@ def skip_case_rules(session: Session, mention_ids: Sequence[int], actor: str) ->
 def _app_enrichment(state: Any) -> Enrichment:
     """One `Enrichment` per app: its near-duplicate index and models outlive the minute's refresh
     (a new one re-read 20,000 recent texts, seconds of the web process's CPU every minute)."""
-    from otklik.flow.wiring import Enrichment
-
     with _enrichment_lock:
         if getattr(state, "enrichment", None) is None:
             state.enrichment = Enrichment()
@@ -66,32 +55,19 @@ def enrichers_for(request: Request, session: Session) -> Sequence[Enricher]:
 
 @router.post("/ingest", response_model=IngestOut, responses={
     202: {"description": "Distributed mode: queued for the workers ({queued: task id, count})"}})
-def ingest_batch(
-    request: Request,
-    body: IngestIn,
-    principal: Principal = Depends(Require("ingest")),
-    session: Session = Depends(db),
-) -> IngestOut | JSONResponse:
+def ingest_batch(request: Request, body: IngestIn, principal: Ingester,
+                 session: SessionDep) -> IngestOut | JSONResponse:
     """Store up to 5000 mentions (idempotent by network + external_id; edits keep old text),
     enriched like any source's, then let the case rules open or join cases. In distributed mode
     (OTKLIK_BROKER_URL set) the batch is queued for the workers instead: 202 and a task id."""
     settings = request.app.state.settings
     if settings.broker_url:
-        from otklik.runtime.worker import enqueue_ingest
-
         mentions = body.model_dump(mode="json")["mentions"]
         task_id = enqueue_ingest(settings, mentions, actor=principal.actor)
-        record(session, principal.actor, "mentions.enqueue", "mention", None,
-               task_id=task_id, count=len(mentions))
-        session.commit()
+        note_queued(session, actor=principal.actor, task_id=task_id, count=len(mentions))
         return JSONResponse({"queued": task_id, "count": len(mentions)}, status_code=202)
-    posts = [m.to_post() for m in body.mentions]
-    result = ingest(session, posts, enrichers=enrichers_for(request, session))
-    if result.inserted or result.updated:
-        after = getattr(request.app.state, "after_ingest", None) or default_after_ingest
-        after(session, result.mention_ids, principal.actor)
-    record(session, principal.actor, "mentions.ingest", "mention", None,
-           inserted=result.inserted, updated=result.updated, unchanged=result.unchanged)
-    session.commit()
-    return IngestOut(inserted=result.inserted, updated=result.updated,
-                     unchanged=result.unchanged, mention_ids=result.mention_ids)
+    stored = take_batch(session, [m.to_post() for m in body.mentions],
+                        enrichers=enrichers_for(request, session), actor=principal.actor,
+                        rules=getattr(request.app.state, "after_ingest", None) or case_rules)
+    return IngestOut(inserted=stored.inserted, updated=stored.updated,
+                     unchanged=stored.unchanged, mention_ids=stored.mention_ids)
