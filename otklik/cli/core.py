@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.brands import BrandError, create_brand
+from otklik.actions.unit import transaction
 from otklik.cli._common import fail, settings_of
-from otklik.db.engine import open_store, session_scope
+from otklik.db.engine import open_store
 from otklik.db.migrate import upgrade
 from otklik.db.models import Brand
 from otklik.db.roles import grant_app_role
@@ -108,7 +109,7 @@ def import_(
 
 
 def _enrichers(sessions: sessionmaker[Session]) -> list[Enricher]:
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         return build_enrichers(session)
 
 
@@ -122,7 +123,7 @@ def brand_add(
     """Add a brand with its queries."""
     _, sessions = open_store(settings_of(ctx))
     try:
-        with session_scope(sessions) as session:
+        with transaction(sessions) as session:
             brand = create_brand(session, name, slug=slug, queries=query or [], actor="cli")
             console.print(f"brand {brand.slug} (id {brand.id}) with {len(query or [])} queries")
     except BrandError as exc:
@@ -136,7 +137,7 @@ def brand_list(ctx: typer.Context) -> None:
     """List brands and their queries."""
     _, sessions = open_store(settings_of(ctx))
     table = Table("id", "slug", "name", "queries")
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         for brand in session.scalars(select(Brand).order_by(Brand.id)):
             table.add_row(str(brand.id), brand.slug, brand.name,
                           "\n".join(q.text for q in brand.queries))
@@ -163,7 +164,7 @@ def mentions_search(
     try:
         since_t: datetime | None = parse_time(since, "--since") if since else None
         until_t: datetime | None = parse_time(until, "--until") if until else None
-        with session_scope(sessions) as session:
+        with transaction(sessions) as session:
             found = search_mentions(
                 session, text=text, query=query, brand=brand, network=network,
                 sentiment=sentiment, since=since_t, until=until_t, limit=limit,
@@ -190,7 +191,7 @@ def mentions_search(
 def stats(ctx: typer.Context) -> None:
     """What the store holds."""
     _, sessions = open_store(settings_of(ctx))
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         typer.echo(json.dumps(store_stats(session), ensure_ascii=False, indent=2))
 
 

@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from otklik.actions.changes import ChangeError, save_source
 from otklik.actions.sources import poll_source, source_health
+from otklik.actions.unit import transaction
 from otklik.cli._common import fail, settings_of
-from otklik.db.engine import open_store, session_scope
+from otklik.db.engine import open_store
 from otklik.db.models import Source as SourceRow
 from otklik.sources.forms import clean_params
 from otklik.sources.registry import source_class
@@ -94,7 +95,7 @@ def add(
     settings = settings_of(ctx)
     _, sessions = open_store(settings)
     try:
-        with session_scope(sessions) as session:
+        with transaction(sessions) as session:
             row = save_source(session, "cli", None, name=name, network=network, kind=kind,
                               params=params, credentials=credentials,
                               interval_seconds=interval, enabled=not disabled, brand_id=brand,
@@ -112,7 +113,7 @@ def list_(
 ) -> None:
     """Sources with their health: last success, last error, posts/hour, silent."""
     _, sessions = open_store(settings_of(ctx))
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         rows = session.scalars(select(SourceRow).order_by(SourceRow.id)).all()
         healths = [source_health(session, r.id) for r in rows]
     if as_json:
@@ -146,14 +147,14 @@ def poll(
     """Poll one source now and print what it stored (exit 1 when the poll failed)."""
     settings = settings_of(ctx)
     _, sessions = open_store(settings)
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         if session.get(SourceRow, source_id) is None:
             fail(f"no source with id {source_id}")
     enrichers: list[Any] = []
     if enrich:
         from otklik.flow.wiring import build_enrichers
 
-        with session_scope(sessions) as session:
+        with transaction(sessions) as session:
             enrichers = list(build_enrichers(session))
     result = asyncio.run(poll_source(sessions, source_id, enrichers=enrichers,
                                      settings=settings, max_pages=max_pages))
@@ -181,7 +182,7 @@ def discover(
     async def run() -> list[str]:
         client = new_client()
         try:
-            with session_scope(sessions) as session:
+            with transaction(sessions) as session:
                 row = session.get(SourceRow, source_id)
                 source = build_source(row, settings, client) if row is not None else None
                 if not isinstance(source, VKSource):

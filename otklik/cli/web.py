@@ -122,8 +122,9 @@ def user_add(
     name: Annotated[str, typer.Option()] = "",
 ) -> None:
     """Create a user (the first one is usually an admin)."""
+    from otklik.actions.unit import transaction
     from otklik.actions.users import UserError, create_user
-    from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+    from otklik.db.engine import make_engine, make_sessionmaker
 
     if password is None:
         password = getpass.getpass("Password: ")
@@ -132,7 +133,7 @@ def user_add(
     settings = settings_of(ctx)
     engine = make_engine(settings.database_url)
     try:
-        with session_scope(make_sessionmaker(engine)) as session:
+        with transaction(make_sessionmaker(engine)) as session:
             user = create_user(session, email, password, role, name=name, actor="cli")
             typer.echo(f"user {user.email} ({user.role}) id {user.id}")
     except UserError as exc:
@@ -147,13 +148,14 @@ def token_create(
     name: Annotated[str, typer.Option(help="What the token is for")] = "",
 ) -> None:
     """Create an API token for a user; it is printed once and stored only as a hash."""
+    from otklik.actions.unit import transaction
     from otklik.actions.users import create_token, find_user
-    from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+    from otklik.db.engine import make_engine, make_sessionmaker
 
     settings = settings_of(ctx)
     engine = make_engine(settings.database_url)
     try:
-        with session_scope(make_sessionmaker(engine)) as session:
+        with transaction(make_sessionmaker(engine)) as session:
             user = find_user(session, email)
             if user is None:
                 fail(f"no user {email}")

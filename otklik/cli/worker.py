@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from otklik.actions.unit import transaction
 from otklik.cli._common import fail, settings_of
-from otklik.db.engine import open_store, session_scope
+from otklik.db.engine import open_store
 from otklik.runtime.worker import DEFAULT_QUEUE
 
 dead_app = typer.Typer(help="Tasks that kept failing after their retries.", no_args_is_help=True)
@@ -89,10 +90,10 @@ def dead_list(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
 ) -> None:
     """Dead letters, newest first."""
-    from otklik.runtime.worker import dead_letters
+    from otklik.actions.dead_letters import dead_letters
 
     _, sessions = open_store(settings_of(ctx))
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         rows = dead_letters(session, include_replayed=all_, limit=10_000)
         for r in rows:
             if as_json:
@@ -115,13 +116,18 @@ def dead_replay(
     queue: Queue = DEFAULT_QUEUE,
 ) -> None:
     """Queue a dead letter's task again (tasks are idempotent) and mark it replayed."""
-    from otklik.runtime.worker import replay_dead_letter
+    from otklik.actions.dead_letters import replay_dead_letter
+    from otklik.runtime.worker import producer
 
     settings = settings_of(ctx)
     _, sessions = open_store(settings)
-    with session_scope(sessions) as session:
+
+    def resend(task: str, args: list[Any], kwargs: dict[str, Any]) -> object:
+        return producer(settings, queue).send_task(task, args=args, kwargs=kwargs)
+
+    with transaction(sessions) as session:
         try:
-            letter = replay_dead_letter(session, settings, letter_id, queue=queue)
+            letter = replay_dead_letter(session, letter_id, resend)
         except (LookupError, ValueError) as exc:
             fail(str(exc))
         task = letter.task

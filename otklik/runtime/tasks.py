@@ -22,8 +22,8 @@ from otklik.actions.publish_tick import publish_tick
 from otklik.actions.send import send_action as send_one
 from otklik.actions.sources import poll_source as poll
 from otklik.actions.spikes import detect_spikes
+from otklik.actions.unit import transaction
 from otklik.alerts.events import AlertEvent
-from otklik.db.engine import session_scope
 from otklik.db.models import Action, Brand
 from otklik.domain.posts import Post
 from otklik.runtime.process import Runtime
@@ -31,7 +31,7 @@ from otklik.runtime.process import Runtime
 
 def poll_source(rt: Runtime, source_id: int) -> dict[str, Any]:
     """Fetch a source from its cursor, store every page, open cases, alert."""
-    with session_scope(rt.sessions) as session:
+    with transaction(rt.sessions) as session:
         enrichers = rt.enrichment.enrichers(session)
     result = asyncio.run(poll(rt.sessions, source_id, enrichers=enrichers, settings=rt.settings))
     _alert(rt, result.alerts)
@@ -41,7 +41,7 @@ def poll_source(rt: Runtime, source_id: int) -> dict[str, Any]:
 
 def ingest_batch(rt: Runtime, posts: Sequence[Post], actor: str = "api") -> dict[str, Any]:
     """Enrich and store a batch (e.g. from the ingest API), open cases, alert."""
-    with session_scope(rt.sessions) as session:
+    with transaction(rt.sessions) as session:
         taken = intake(session, posts, enrichers=rt.enrichment.enrichers(session), actor=actor)
     _alert(rt, taken.desk.alerts)
     return {"inserted": taken.stored.inserted, "updated": taken.stored.updated,
@@ -52,7 +52,7 @@ def ingest_batch(rt: Runtime, posts: Sequence[Post], actor: str = "api") -> dict
 def detect(rt: Runtime, brand_id: int, now: datetime | None = None) -> dict[str, Any]:
     """Spikes, communities and attacks of one brand; new spikes and attacks are alerted."""
     now = now or datetime.now(UTC)
-    with session_scope(rt.sessions) as session:
+    with transaction(rt.sessions) as session:
         spikes = detect_spikes(session, brand_id, now=now)
         communities = refresh_communities(session, brand_id, now=now)
         attacks = refresh_attacks(session, brand_id, now=now)
@@ -66,7 +66,7 @@ def detect(rt: Runtime, brand_id: int, now: datetime | None = None) -> dict[str,
 
 
 def detect_all(rt: Runtime, now: datetime | None = None) -> list[dict[str, Any]]:
-    with session_scope(rt.sessions) as session:
+    with transaction(rt.sessions) as session:
         brand_ids = list(session.scalars(select(Brand.id).order_by(Brand.id)))
     return [detect(rt, brand_id, now) for brand_id in brand_ids]
 

@@ -26,11 +26,9 @@ from typing import Any
 from celery import Celery, Task, signals
 from kombu import Queue
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
 
+from otklik.actions.dead_letters import keep_dead_letters
 from otklik.actions.send import SendRefused
-from otklik.db.engine import session_scope
-from otklik.db.models import DeadLetter
 from otklik.db.models import Source as SourceRow
 from otklik.domain.payloads import post_from_json
 from otklik.runtime import tasks
@@ -138,12 +136,10 @@ class OtklikTask(Task):  # type: ignore[misc]
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any,
                    einfo: Any) -> None:
         try:
-            with session_scope(self.holder.get().sessions) as session:
-                session.add(DeadLetter(
-                    task=self.name, args={"args": list(args or ()), "kwargs": dict(kwargs or {}),
-                                          "task_id": task_id},
-                    error=f"{type(exc).__name__}: {exc}"[:4000],
-                    attempts=int(self.request.retries or 0) + 1))
+            keep_dead_letters(
+                self.holder.get().sessions, self.name,
+                [{"args": list(args or ()), "kwargs": dict(kwargs or {}), "task_id": task_id}],
+                f"{type(exc).__name__}: {exc}", int(self.request.retries or 0) + 1)
         except Exception:  # the store itself is down: the log is all that is left
             log.exception("could not record dead letter for %s %s", self.name, task_id)
 
@@ -237,20 +233,19 @@ def due_sources(rt: Runtime, now: datetime | None = None) -> list[int]:
 def exclusive(rt: Runtime, key: str) -> Iterator[bool]:
     """Yield True when this process alone holds `key` (a PostgreSQL session advisory lock on a
     connection of its own: if the process dies, the server frees it). SQLite: always True
-    (one process)."""
+    (one process). The connection is in autocommit: a lock changes no state of the app."""
     if rt.engine.dialect.name != "postgresql":
         yield True
         return
     lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
     with rt.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id}).scalar())
-        conn.commit()
         try:
             yield got
         finally:
             if got:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": lock_id})
-                conn.commit()
 
 
 @functools.lru_cache(maxsize=8)
@@ -280,27 +275,3 @@ def enqueue_send(app: Celery, action_id: int, *, actor: str = "system") -> str:
     result = app.send_task("otklik.send_action", args=[action_id], kwargs={"actor": actor})
     return str(result.id)
 
-
-def dead_letters(session: Session, *, include_replayed: bool = False,
-                 limit: int = 200) -> list[DeadLetter]:
-    """Dead letters, newest first (for `otklik deadletters list` and the sources page)."""
-    query = select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)
-    if not include_replayed:
-        query = query.where(DeadLetter.replayed_at.is_(None))
-    return list(session.scalars(query))
-
-
-def replay_dead_letter(session: Session, settings: Settings, letter_id: int, *,
-                       queue: str = DEFAULT_QUEUE) -> DeadLetter:
-    """Queue a dead letter's task again (tasks are idempotent) and mark it replayed; the
-    caller commits. LookupError: no such letter; ValueError: already replayed or no broker."""
-    letter = session.get(DeadLetter, letter_id)
-    if letter is None:
-        raise LookupError(f"no dead letter {letter_id}")
-    if letter.replayed_at is not None:
-        raise ValueError(f"dead letter {letter_id} was already replayed at {letter.replayed_at}")
-    args = letter.args or {}
-    producer(settings, queue).send_task(letter.task, args=args.get("args") or [],
-                                        kwargs=args.get("kwargs") or {})
-    letter.replayed_at = datetime.now(UTC)
-    return letter
