@@ -1,8 +1,9 @@
 """Why a send failed, in words a responder understands (never the exception's text).
 
 Connectors raise the shared error hierarchy; this maps an error to a kind the desk can show in
-the user's language, with a retry time when the network gave one. The exception itself goes to
-the log with its trace, not to a page, an API field or an alert."""
+the user's language (the `failure_reason` entries of the `wording` catalogue; `{at}` is the retry
+time when the network gave one). The exception itself goes to the log with its trace, not to a
+page, an API field or an alert."""
 
 from __future__ import annotations
 
@@ -19,37 +20,8 @@ from otklik.sources.errors import (
     SourceError,
     Unavailable,
 )
+from otklik.wording.codes import word
 
-# kind → (Russian, English); {at} is the retry time where known
-REASONS: dict[str, tuple[str, str]] = {
-    "not_connected": (
-        "канал бренда не подключён к аккаунту: подключите его в «Настройки → Каналы бренда»",
-        "the brand's channel is not connected to an account: connect it in "
-        "Settings → Brand channels"),
-    "no_rights": (
-        "нет прав: токен отозван, истёк или не даёт этого права — подключите аккаунт заново",
-        "no rights: the token was revoked, expired or lacks this right — reconnect the account"),
-    "private_closed": (
-        "человек не открыл личные сообщения для бренда: ответьте публично и попросите написать "
-        "первым", "the person has not opened private messages to the brand: answer publicly and "
-        "ask them to write first"),
-    "sealed_other_key": (
-        "доступы к аккаунту сохранены под другим ключом OTKLIK_SECRET_KEY: подключите аккаунт "
-        "заново или выполните otklik secrets rotate",
-        "the account's credentials were saved under another OTKLIK_SECRET_KEY: reconnect the "
-        "account or run otklik secrets rotate"),
-    "rate_limited": ("сеть просит подождать: повторите в {at}",
-                     "the network asks to slow down: retry at {at}"),
-    "rate_limited_unknown": ("сеть просит подождать: повторите позже",
-                             "the network asks to slow down: retry later"),
-    "removed": ("запись удалена в источнике: отвечать некуда",
-                "the post was removed at the source: nothing to answer"),
-    "network_down": ("сеть недоступна: повторите позже", "the network is down: retry later"),
-    "not_supported": ("эта сеть не умеет так отправлять", "this network cannot send that"),
-    "refused": ("сеть отказала в отправке", "the network refused the send"),
-    "unknown": ("не удалось отправить: ошибка сети/сервиса, подробности в журнале",
-                "could not send: a network/service error, details in the log"),
-}
 GONE_CODES = {15, 18, 100, 212, 400}  # VK: deleted/closed; Telegram 400: message not found
 # VK 901/902: the user allowed no messages from the community; Telegram 403: never started the bot
 PRIVATE_CLOSED = {("vk", 901), ("vk", 902), ("telegram", 403)}
@@ -61,9 +33,8 @@ class Failure:
     retry_at: datetime | None = None
 
     def text(self, lang: str = "ru") -> str:
-        ru, en = REASONS[self.kind]
         at = self.retry_at.strftime("%H:%M") if self.retry_at else ""
-        return (ru if lang == "ru" else en).format(at=at)
+        return word("failure_reason", self.kind, lang).format(at=at)
 
 
 def failure_of(exc: BaseException, now: datetime) -> Failure:

@@ -14,15 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from otklik.query import Query, parse
+from otklik.wording.codes import word
 
 STATUSES: tuple[str, ...] = ("open", "monitoring", "resolved")
 OPEN: frozenset[str] = frozenset({"open", "monitoring"})
-STATUS_TEXT = {
-    "ru": {"open": "разбираемся и исправляем", "monitoring": "исправили, следим за работой",
-           "resolved": "решено"},
-    "en": {"open": "we are working on a fix", "monitoring": "fixed, we are watching closely",
-           "resolved": "resolved"},
-}
 WINDOW_SLACK = timedelta(minutes=30)  # complaints lag a little behind a spike's end
 # An incident is recorded after customers began to complain: complaints matching its keywords
 # up to a day before it began are its too (else "related complaints" stay empty when it opens).
@@ -50,7 +45,8 @@ def spike_keywords(explanation: Mapping[str, Any] | None) -> str:
 
 
 def status_text(status: str, lang: str) -> str:
-    return STATUS_TEXT.get(lang, STATUS_TEXT["ru"])[check_status(status)]
+    """The status as a post to customers says it ("разбираемся и исправляем")."""
+    return word("incident_status_text", check_status(status), lang)
 
 
 def aware(value: datetime) -> datetime:

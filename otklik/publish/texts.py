@@ -13,8 +13,8 @@ import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SecurityError
 from sqlalchemy import select
@@ -28,6 +28,8 @@ from otklik.care.templates import (
     render_text,
 )
 from otklik.db.models import Template
+from otklik.wording import words
+from otklik.wording.catalogues import wording
 
 KINDS: tuple[str, ...] = (
     "incident_post", "incident_update", "incident_resolved", "incident_reply",
@@ -45,36 +47,26 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-MONTHS_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-             "сентября", "октября", "ноября", "декабря")
-DEFAULT_ZONE = {"ru": "Europe/Moscow", "en": "UTC"}
-
-
 def brand_zone(working_hours: dict[str, Any] | None, lang: str) -> tzinfo:
     """The brand's time zone (`working_hours["tz"]`), else its language's usual one."""
-    for name in ((working_hours or {}).get("tz"), DEFAULT_ZONE.get(lang, "UTC")):
-        if name:
-            try:
-                return ZoneInfo(str(name))
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return UTC
+    name = (working_hours or {}).get("tz")
+    return words.zone(str(name) if name else None, lang)
 
 
 def fmt_time(value: datetime | None, zone: tzinfo = UTC, lang: str = "ru") -> str:
-    """A moment as the brand's customers read it, in the brand's zone:
-    '20 ноября, 15:00 (мск)', 'Nov 20, 12:00 (UTC)'."""
+    """A moment as the brand's customers read it, in the brand's zone: '20 ноября, 15:00 (мск)',
+    'Nov 20, 12:00 (UTC)' (the day's CLDR pattern and the zone's short name from the `wording`
+    catalogue)."""
     if value is None:
         return ""
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
     name = getattr(zone, "key", "UTC")
     offset = local.utcoffset()
     hours = int(offset.total_seconds() // 3600) if offset is not None else 0
-    label = "мск" if name == "Europe/Moscow" and lang == "ru" else (
-        f"UTC{hours:+d}" if hours else "UTC")
-    if lang == "ru":
-        return f"{local.day} {MONTHS_RU[local.month - 1]}, {local:%H:%M} ({label})"
-    return f"{local:%b} {local.day}, {local:%H:%M} ({label})"
+    catalogue = wording(lang)
+    label = catalogue.word("zone_short", name) or (f"UTC{hours:+d}" if hours else "UTC")
+    day = format_date(local, catalogue.say("post_day"), locale=catalogue.lang)
+    return f"{day}, {local:%H:%M} ({label})"
 
 
 def default_body(kind: str, lang: str) -> str:
