@@ -272,6 +272,11 @@ class Source(ABC):
         """Send as this brand channel (VK: the community a group token answers for)."""
         return None  # most networks send as whoever the token belongs to
 
+    def bind_store(self, session: Any) -> None:
+        """Write through the caller's store session, whose action commits (the sandbox, whose
+        network lives in the store); a network elsewhere keeps nothing in the store."""
+        return None
+
     async def verify(self) -> Account:
         """Check the credentials against the network: the account they give and its rights.
         Raises AuthFailed (wrong, revoked or expired) or Unavailable."""

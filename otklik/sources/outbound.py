@@ -4,8 +4,9 @@ The desk never hard-wires a network: `send_action` asks a factory for a connecto
 This one builds it from the channel's `sources` row through `otklik.sources.registry` (base URLs
 from settings, credentials from the row or settings) and binds it to the channel (VK: the
 community replies are sent from, unless the source row names one; the sandbox: the network and
-account it answers as). The connector learns its row and sealing key (`Source.home`), so the
-send path can store the tokens a refresh renewed.
+account it answers as) and to the caller's session (the sandbox writes what it "sent" there, and
+the action that sends commits it). The connector learns its row and sealing key (`Source.home`),
+so the send path can store the tokens a refresh renewed.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def registry_source_factory(
             4 if source_class(row.network).deduplicates_sends else 0)
         source = build_source(detached, settings, new_client(max_retries=retries))
         source.bind_channel(channel.network, channel.external_id, channel.name)
+        source.bind_store(session)  # what it writes there, the sending action commits
         source.home = Home(row.id, settings.secret_key)
         return source
 

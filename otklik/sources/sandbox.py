@@ -11,12 +11,19 @@ send gives the same story.
 A sandbox source sends as any brand channel linked to it, whatever network that channel shows:
 a VK community linked to the sandbox answers in its VK threads, but nothing leaves the machine.
 This module is the one connector that reads the store: the store is where its "network" lives.
+
+It never commits. What it sends joins the transaction of the caller's session (`bind_store`,
+which the desk's send path calls): the action that sends commits its `sent` mark and the
+sandbox's message together, so one is never kept without the other. Reads (polling, reading a
+channel back) use a session of their own when none is bound, and write nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -123,6 +130,7 @@ class SandboxSource(Source):
         self.channel_network = str(self.params.get("network") or "sandbox")
         self.channel_id = str(self.params.get("channel") or "sandbox-brand")
         self.channel_name = str(self.params.get("channel_name") or "")
+        self._store: Session | None = None
 
     @classmethod
     def options(cls, settings: Any) -> dict[str, Any]:
@@ -132,10 +140,26 @@ class SandboxSource(Source):
     def bind_channel(self, network: str, external_id: str, name: str = "") -> None:
         self.channel_network, self.channel_id, self.channel_name = network, external_id, name
 
-    def _session(self) -> Session:
+    def bind_store(self, session: Session) -> None:
+        self._store = session
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """The bound session (the caller's transaction), else a read-only one of its own."""
+        if self._store is not None:
+            yield self._store
+            return
         if not self.database_url:
             raise NotSupported("sandbox: no store to keep its messages in", network="sandbox")
-        return Session(_engine(self.database_url), expire_on_commit=False)
+        with Session(_engine(self.database_url), expire_on_commit=False) as session:
+            yield session
+
+    def _writer(self) -> Session:
+        """The caller's session that sends commit; a sandbox bound to none cannot send."""
+        if self._store is None:
+            raise NotSupported("sandbox: sends go through the desk's send path (no store "
+                               "session bound)", network="sandbox")
+        return self._store
 
     deduplicates_sends = True  # a repeated key finds the first message
 
@@ -155,57 +179,50 @@ class SandboxSource(Source):
 
     # ---------------------------------------------------------------- outbound
     async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
-        with self._session() as session:
-            root = session.scalar(select(Mention).where(
-                Mention.network == self.channel_network,
-                Mention.external_id == to_mention.external_id))
-            thread = to_mention.thread_external_id or to_mention.external_id
-            place = to_mention.place_external_id or (
-                root.place.external_id if root is not None and root.place else None)
-            sent = self._keep(session, "reply", text, idempotency_key,
-                              parent=to_mention.external_id, thread=thread, place=place)
-            if "?" in text and root is not None and root.author is not None:
-                answer = customer_answer("follow_up", sent.idempotency_key or sent.external_id,
-                                         _russian(text))
-                if answer:
-                    self._answer(session, sent, answer, root.author.external_id,
-                                 root.author.name, place)
-            session.commit()
-            return sent.external_id
-
-    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
-        with self._session() as session:
-            person = session.scalar(select(AuthorRow).where(
-                AuthorRow.network == self.channel_network,
-                AuthorRow.external_id == author.external_id))
-            dialog = f"dm:{self.channel_id}:{author.external_id}"
-            sent = self._keep(session, "private", text, idempotency_key, parent=None,
-                              thread=dialog, place=dialog)
-            answer = customer_answer("private", f"{self.channel_id}:{author.external_id}",
+        session = self._writer()
+        root = session.scalar(select(Mention).where(
+            Mention.network == self.channel_network,
+            Mention.external_id == to_mention.external_id))
+        thread = to_mention.thread_external_id or to_mention.external_id
+        place = to_mention.place_external_id or (
+            root.place.external_id if root is not None and root.place else None)
+        sent = self._keep(session, "reply", text, idempotency_key,
+                          parent=to_mention.external_id, thread=thread, place=place)
+        if "?" in text and root is not None and root.author is not None:
+            answer = customer_answer("follow_up", sent.idempotency_key or sent.external_id,
                                      _russian(text))
             if answer:
-                self._answer(session, sent, answer, author.external_id,
-                             person.name if person else None, dialog)
-            session.commit()
-            return sent.external_id
+                self._answer(session, sent, answer, root.author.external_id,
+                             root.author.name, place)
+        return sent.external_id
+
+    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+        session = self._writer()
+        person = session.scalar(select(AuthorRow).where(
+            AuthorRow.network == self.channel_network,
+            AuthorRow.external_id == author.external_id))
+        dialog = f"dm:{self.channel_id}:{author.external_id}"
+        sent = self._keep(session, "private", text, idempotency_key, parent=None,
+                          thread=dialog, place=dialog)
+        answer = customer_answer("private", f"{self.channel_id}:{author.external_id}",
+                                 _russian(text))
+        if answer:
+            self._answer(session, sent, answer, author.external_id,
+                         person.name if person else None, dialog)
+        return sent.external_id
 
     async def post(self, channel: Target, text: str, *, idempotency_key: str = "") -> str:
-        with self._session() as session:
-            sent = self._keep(session, "post", text, idempotency_key, parent=None, thread=None,
-                              place=self.channel_id)
-            session.commit()
-            return sent.external_id
+        sent = self._keep(self._writer(), "post", text, idempotency_key, parent=None,
+                          thread=None, place=self.channel_id)
+        return sent.external_id
 
     async def edit(self, action: Target, text: str) -> str:
-        with self._session() as session:
-            row = session.scalar(select(SandboxMessage).where(
-                SandboxMessage.external_id == action.external_id))
-            if row is None:
-                raise NotSupported(f"sandbox: no message {action.external_id}",
-                                   network="sandbox")
-            row.text = text
-            session.commit()
-            return row.external_id
+        row = self._writer().scalar(select(SandboxMessage).where(
+            SandboxMessage.external_id == action.external_id))
+        if row is None:
+            raise NotSupported(f"sandbox: no message {action.external_id}", network="sandbox")
+        row.text = text
+        return row.external_id
 
     def _keep(self, session: Session, kind: str, text: str, key: str, *, parent: str | None,
               thread: str | None, place: str | None) -> SandboxMessage:
