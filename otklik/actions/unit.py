@@ -1,13 +1,16 @@
 """The unit of work of an edge (a CLI command, a task, the demo builder) that calls actions with a
-session of its own: its changes are committed here, so that actions/ stays the only layer that
-commits, and rolled back on any error."""
+session of its own, or of a web form's step on the request's session: its changes are committed
+here, so that actions/ stays the only layer that commits, and rolled back on any error."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
+
+Done = TypeVar("Done")
 
 
 @contextmanager
@@ -22,3 +25,16 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def commit_step(session: Session, work: Callable[[], Done]) -> Done:
+    """One step a person asks for (a form may run several actions for one click: draft then
+    send, publish then link): what `work` returns, committed; if anything in it raises, nothing
+    of it is kept."""
+    try:
+        done = work()
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+    return done

@@ -158,3 +158,46 @@ def user_for_token(session: Session, token: str) -> User | None:
             >= TOKEN_USE_GRANULARITY:
         row.last_used_at = now
     return user
+
+
+def token_user(session: Session, token: str) -> User | None:
+    """`user_for_token` with its noted use kept (a commit only when there is one to keep)."""
+    user = user_for_token(session, token)
+    if session.dirty:
+        session.commit()
+    return user
+
+
+def sign_in(session: Session, email: str, password: str) -> User | None:
+    """`authenticate`, keeping a password rehashed with today's parameters."""
+    user = authenticate(session, email, password)
+    if user is not None:
+        session.commit()
+    return user
+
+
+def choose_lang(session: Session, user: User, lang: str) -> None:
+    """The interface language a person picked, kept for their next sign-in."""
+    set_lang(session, session.merge(user), lang)
+    session.commit()
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise LookupError("no such user")
+    return user
+
+
+def update_user(session: Session, user: User, *, role: str, active: bool, password: str,
+                by: int, actor: str) -> None:
+    """An admin's edit of one user (only what changed is recorded); nobody removes their own
+    admin role or access, so a desk always keeps an admin who can sign in. The caller commits."""
+    if user.id == by and (role != "admin" or not active):
+        raise UserError("you cannot remove your own admin role or access")
+    if role != user.role:
+        set_role(session, user, role, actor=actor)
+    if active != user.active:
+        set_active(session, user, active, actor=actor)
+    if password:
+        set_password(session, user, password, actor=actor)

@@ -19,7 +19,10 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.settings import Settings
+from otklik.web import health
+from otklik.web.api import ROUTERS as API_ROUTERS
 from otklik.web.auth import LoginThrottle
+from otklik.web.pages import ROUTERS as PAGE_ROUTERS
 from otklik.web.render import make_templates, render
 from otklik.web.security import SecurityHeaders, tile_origins
 
@@ -42,10 +45,6 @@ def create_app(
     `after_ingest(session, mention_ids, actor)` runs after the ingest API stored a batch
     (default: the case rules of `otklik.actions.cases`).
     """
-    from otklik.web import health
-    from otklik.web.api import ROUTERS as API_ROUTERS
-    from otklik.web.pages import ROUTERS as PAGE_ROUTERS
-
     app = FastAPI(
         title="otklik API",
         version="1",

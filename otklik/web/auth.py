@@ -19,7 +19,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from otklik.actions.users import user_for_token
+from otklik.actions.users import token_user
 from otklik.db.models import User
 from otklik.web.security import BACKGROUND_HEADER, session_alive
 
@@ -122,12 +122,8 @@ def _from_session(request: Request, session: Session) -> User | None:
 def _identify(request: Request, session: Session) -> Principal | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        user = user_for_token(session, header[7:].strip())
-        if user is None:
-            return None
-        if session.dirty:
-            session.commit()  # last_used_at, at most once a minute
-        return Principal.of(user, "token")
+        user = token_user(session, header[7:].strip())  # its use noted at most once a minute
+        return Principal.of(user, "token") if user else None
     user = _from_session(request, session)
     return Principal.of(user, "session") if user else None
 

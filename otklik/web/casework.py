@@ -14,6 +14,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from otklik.actions.cases import get_case
+from otklik.actions.delivery import post_url
+from otklik.care.templates import TemplateVars, pick_lang, render
 from otklik.db.models import (
     Action,
     AuditEvent,
@@ -28,14 +31,13 @@ from otklik.db.models import (
 )
 from otklik.domain import cases as sm
 from otklik.settings import Settings
+from otklik.sources.outbound import registry_source_factory
 
 PUBLIC_KINDS = ("public_reply", "follow_up", "closing_note")
 
 
 def default_source_factory(settings: Settings, session: Session) -> Callable[[Channel], Any]:
     """Channel → a connector with its linked source's credentials (the care module's)."""
-    from otklik.sources.outbound import registry_source_factory
-
     return registry_source_factory(session, settings)
 
 
@@ -85,9 +87,6 @@ class CaseView:
 
 
 def case_view(session: Session, case_id: int, agent: str | None) -> CaseView:
-    from otklik.actions.cases import get_case
-    from otklik.care.templates import TemplateVars, pick_lang, render
-
     case = get_case(session, case_id)
     brand = session.get(Brand, case.brand_id)
     root = session.get(Mention, case.root_mention_id)
@@ -150,8 +149,6 @@ def _in_time(mentions: list[Mention], actions: list[Action]) -> list[tuple[str, 
 
 
 def _urls(session: Session, actions: list[Action]) -> dict[int, str]:
-    from otklik.actions.delivery import post_url
-
     urls = {}
     for a in actions:
         channel = session.get(Channel, a.channel_id) if a.channel_id else None

@@ -17,9 +17,10 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import Engine
 
-from otklik.actions.users import user_for_token
+from otklik.actions.users import token_user
 from otklik.db.migrate import script_heads, store_heads
 from otklik.runtime.metrics import exposition
+from otklik.runtime.worker import producer
 from otklik.settings import Settings
 
 router = APIRouter(tags=["health"])
@@ -49,8 +50,6 @@ def check_broker(settings: Settings) -> str | None:
     """None in embedded mode or when the broker answers."""
     if not settings.broker_url:
         return None
-    from otklik.runtime.worker import producer
-
     try:
         with producer(settings).connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=3)
@@ -99,8 +98,7 @@ def metrics(request: Request) -> Response:
             raise HTTPException(401, "an API token is needed",
                                 headers={"WWW-Authenticate": "Bearer"})
         with request.app.state.sessions() as session:
-            if user_for_token(session, header[7:].strip()) is None:
+            if token_user(session, header[7:].strip()) is None:
                 raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
-            session.commit()  # last_used_at
     return Response(exposition(request.app.state.sessions, settings),
                     media_type=CONTENT_TYPE_LATEST)

@@ -15,10 +15,12 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from sqlalchemy import select
 
+from otklik.db.models import Brand
 from otklik.web.auth import csrf_token
 from otklik.web.i18n import LANGS, translator
 from otklik.wording import words
 from otklik.wording.codes import word
+from otklik.wording.spike_story import ratio_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 DISPLAY_LIMIT = 2000
@@ -117,8 +119,6 @@ def code(ctx: Context, value: object, domain: str) -> str:
 @pass_context
 def ratio(ctx: Context, volume: int, expected: float) -> str:
     """ "в 7 раз больше обычного": a spike's size against what was expected."""
-    from otklik.wording.spike_story import ratio_words
-
     return ratio_words(int(volume or 0), float(expected or 0.0), _lang(ctx))
 
 
@@ -138,8 +138,6 @@ def installation_zone(request: Request) -> str | None:
     name: str | None = None
     sessions = getattr(state, "sessions", None)
     if sessions is not None:
-        from otklik.db.models import Brand
-
         with sessions() as session:
             for hours in session.scalars(select(Brand.working_hours).order_by(Brand.id)):
                 if isinstance(hours, dict) and hours.get("tz"):

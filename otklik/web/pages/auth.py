@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from otklik.actions.users import authenticate, set_lang
-from otklik.db.models import User
-from otklik.web.auth import Principal, Require, check_csrf, db, password_stamp
+from otklik.actions.users import choose_lang, sign_in
+from otklik.web.auth import check_csrf, password_stamp
+from otklik.web.deps import Reader, SessionDep
 from otklik.web.i18n import LANGS, translator
 from otklik.web.render import lang_of, render
 from otklik.web.security import start_session
@@ -32,20 +31,13 @@ def login_page(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
-def _sign_in(session: Session, email: str, password: str) -> User | None:
-    user = authenticate(session, email, password)
-    if user is not None:
-        session.commit()  # a rehashed password
-    return user
-
-
 @router.post("/login")
 async def login(
     request: Request,
+    session: SessionDep,
     email: str = Form(..., max_length=200),
     password: str = Form(..., max_length=1000),
     next: str = Form("/"),
-    session: Session = Depends(db),
 ) -> Response:
     await check_csrf(request)
     throttle = request.app.state.throttle
@@ -58,7 +50,7 @@ async def login(
                       {"next": _safe_next(next), "error": t("throttled", s=wait)},
                       status_code=429)
     # argon2 takes tens of milliseconds of CPU by design: not on the event loop
-    user = await run_in_threadpool(_sign_in, session, email, password)
+    user = await run_in_threadpool(sign_in, session, email, password)
     if user is None:
         throttle.failed(keys)
         return render(request, "login.html", {"next": _safe_next(next), "error": t("bad_login")},
@@ -73,7 +65,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, _: Principal = Depends(Require("read"))) -> Response:
+async def logout(request: Request, _: Reader) -> Response:
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -81,15 +73,13 @@ async def logout(request: Request, _: Principal = Depends(Require("read"))) -> R
 @router.post("/lang")
 async def switch_lang(
     request: Request,
+    principal: Reader,
+    session: SessionDep,
     lang: str = Form(...),
-    principal: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> Response:
     if lang not in LANGS:
         raise HTTPException(422, "unknown language")
-    user = session.merge(principal.user)
-    set_lang(session, user, lang)
-    session.commit()
+    choose_lang(session, principal.user, lang)
     request.session["lang"] = lang
     referer = request.headers.get("referer", "/")
     return RedirectResponse(_safe_next(urlsplit(referer).path or "/"), status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import HTTPException
@@ -14,11 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.send import SendRefused
+from otklik.actions.unit import commit_step
 from otklik.db.models import Brand
 from otklik.domain.ids import MAX_ID
 from otklik.wording.refusals import explain
 
 PERIODS = (1, 7, 30, 90, 365)
+Done = TypeVar("Done")
 
 
 def brands(session: Session) -> list[Brand]:
@@ -93,16 +95,24 @@ def back(url: str, error: Exception | None = None) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def run_step(session: Session, url: str, work: Callable[[], Any]) -> Response:
-    """One step a form asks for: not found is a 404, a refused step (an illegal transition, a
-    send that may not go) a message on the page; otherwise committed."""
+def answer_step(session: Session, work: Callable[[], Done], *,
+                refusals: type[Exception] | tuple[type[Exception], ...],
+                refused: Callable[[Exception], Response],
+                done: Callable[[Done], Response]) -> Response:
+    """One step a form asks for, committed and answered by `done(what it returned)`; a refused
+    step (one of `refusals`) is rolled back and answered by `refused(the error)`, the form with
+    the reason; a row that is not there is a 404."""
     try:
-        work()
+        result = commit_step(session, work)
+    except refusals as exc:
+        return refused(exc)
     except LookupError as exc:
-        session.rollback()
         raise HTTPException(404, str(exc)) from exc
-    except (ValueError, SendRefused) as exc:
-        session.rollback()
-        return back(url, exc)
-    session.commit()
-    return back(url)
+    return done(result)
+
+
+def run_step(session: Session, url: str, work: Callable[[], object]) -> Response:
+    """A step whose refusal (an illegal transition, a send that may not go) is a message on the
+    page the form came from."""
+    return answer_step(session, work, refusals=(ValueError, SendRefused),
+                       refused=lambda exc: back(url, exc), done=lambda _: back(url))
