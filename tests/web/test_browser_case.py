@@ -18,9 +18,9 @@ from otklik.flow.pipeline import ingest
 from otklik.settings import Settings
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source
-from tests.care.conftest import GROUP_TOKEN, fixture_json, labelling_enricher
-from tests.care.conftest import make_desk as make_brand_desk
-from tests.care.conftest import vk_calls as calls
+from tests.vk_desk import GROUP_TOKEN, fixture_json, labelling_enricher
+from tests.vk_desk import make_desk as make_brand_desk
+from tests.vk_desk import vk_calls as calls
 from tests.web.conftest import PASSWORD, make_desk
 from tests.web.live import chromium, serve, shot, sign_in
 

@@ -1,4 +1,5 @@
-"""A brand desk on a store, its VK community served by a real local HTTP server."""
+"""A brand desk on a store, its VK community served by a real local HTTP server (helpers and the
+`vk` fixture, imported by the conftests that need it)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from otklik.nlp.names import customer_name
 from otklik.settings import Settings
 from otklik.sources.outbound import registry_source_factory
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "care"
+FIXTURES = Path(__file__).parent / "fixtures" / "care"
 GROUP_TOKEN = "vk1.a.group-secret"
 READ_TOKEN = "vk1.a.read-secret"
 

@@ -17,7 +17,7 @@ from otklik.domain.posts import Author, Place
 from otklik.flow.pipeline import ingest
 from otklik.query import QuerySyntaxError
 from tests.factories import make_post
-from tests.publish.conftest import FakeNetworks, make_desk, negative_enricher
+from tests.network_desk import FakeNetworks, make_desk, negative_enricher
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 VK_COMPLAINT = "-100500_1201_c9101"

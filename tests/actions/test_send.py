@@ -23,7 +23,7 @@ from otklik.db.models import Action, AuditEvent, Case
 from otklik.flow.pipeline import ingest
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source
-from tests.care.conftest import Desk, fixture_json, labelling_enricher, make_desk, vk_calls
+from tests.vk_desk import Desk, fixture_json, labelling_enricher, make_desk, vk_calls
 
 COMPLAINT, SECOND = "-100500_1301_c9101", "-100500_1301_c9102"
 

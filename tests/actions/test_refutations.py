@@ -23,7 +23,7 @@ from otklik.query.index import brand_matcher
 from otklik.query.search import index_from_store
 from otklik.settings import Settings
 from otklik.sources.outbound import registry_source_factory
-from tests.publish.conftest import GROUP_TOKEN, READ_TOKEN, FakeNetworks
+from tests.network_desk import GROUP_TOKEN, READ_TOKEN, FakeNetworks
 
 END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 # The demo campaign: 18 tiny, days-old accounts posting one hoax in three synchronised waves,

@@ -16,7 +16,7 @@ from otklik.domain.posts import Author, Place, Post
 from otklik.flow.pipeline import ingest
 from otklik.settings import Settings
 from otklik.sources.outbound import registry_source_factory
-from tests.care.conftest import labelling_enricher
+from tests.vk_desk import labelling_enricher
 
 TG = Path(__file__).parents[1] / "fixtures" / "telegram"
 TOKEN = "6500000001:AAtest-token"

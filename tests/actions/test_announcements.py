@@ -15,7 +15,7 @@ from otklik.db.models import Action, Announcement, Channel
 from otklik.flow.pipeline import ingest
 from otklik.sources.base import Source, Target
 from tests.factories import make_post
-from tests.publish.conftest import FakeNetworks, make_desk, negative_enricher
+from tests.network_desk import FakeNetworks, make_desk, negative_enricher
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from otklik.actions.desk_tick import desk_tick
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.models import AlertChannel, Mention
-from tests.care.test_cases_store import NEG, T0, brand_with_channel, feed, post
+from tests.actions.test_cases import NEG, T0, brand_with_channel, feed, post
 
 
 def test_tick_alerts_once_and_groups(store: Any, httpserver: HTTPServer) -> None:

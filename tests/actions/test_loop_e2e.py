@@ -23,8 +23,8 @@ from otklik.domain.posts import Post
 from otklik.flow.pipeline import ingest
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source
-from tests.care.conftest import GROUP_TOKEN, Desk, fixture_json, labelling_enricher, make_desk
-from tests.care.conftest import vk_calls as calls
+from tests.vk_desk import GROUP_TOKEN, Desk, fixture_json, labelling_enricher, make_desk
+from tests.vk_desk import vk_calls as calls
 
 COMPLAINT, SECOND, PRAISE = "-100500_1301_c9101", "-100500_1301_c9102", "-100500_1301_c9103"
 APOLOGY = "Ольга, приносим свои извинения, что так вышло! Написали вам в личные сообщения"

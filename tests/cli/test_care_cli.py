@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from otklik.cli import app
 from otklik.db.models import AuditEvent
-from tests.care.conftest import fixture_json, vk_calls
-from tests.care.test_send import open_case
+from tests.actions.test_send import open_case
+from tests.vk_desk import fixture_json, vk_calls
 
 runner = CliRunner()
 

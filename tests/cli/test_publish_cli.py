@@ -11,7 +11,7 @@ from otklik.cli import app
 from otklik.db.models import Attack
 from otklik.flow.pipeline import ingest
 from tests.factories import make_post
-from tests.publish.conftest import FakeNetworks, make_desk, negative_enricher
+from tests.network_desk import FakeNetworks, make_desk, negative_enricher
 
 runner = CliRunner()
 

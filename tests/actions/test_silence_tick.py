@@ -12,7 +12,7 @@ from otklik.actions.publish_tick import publish_tick
 from otklik.actions.silence import check_silence
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.models import AlertChannel, Attack, Spike
-from tests.publish.conftest import FakeNetworks, make_desk
+from tests.network_desk import FakeNetworks, make_desk
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
