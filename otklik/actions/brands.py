@@ -54,6 +54,22 @@ def add_query(session: Session, brand: Brand, text: str, *, name: str = "",
     return query
 
 
+def register_brand(session: Session, name: str, *, slug: str | None, queries: list[str],
+                   actor: str) -> Brand:
+    """A brand a person asked for (`create_brand`), committed."""
+    brand = create_brand(session, name, slug=slug, queries=queries, actor=actor)
+    session.commit()
+    return brand
+
+
+def register_query(session: Session, brand: Brand, text: str, *, name: str,
+                   actor: str) -> BrandQuery:
+    """A query a person added to a brand (`add_query`), committed."""
+    query = add_query(session, brand, text, name=name, actor=actor)
+    session.commit()
+    return query
+
+
 def validate_query(text: str) -> None:
     """Raise the query language's own error (with its position) for a bad query."""
     parse(text)

@@ -8,11 +8,19 @@ from fastapi.exceptions import RequestValidationError
 
 from otklik.db.models import Mention
 from otklik.web.api.schemas import MentionOut, decode_cursor
+from otklik.web.query_problems import problem_of
 
 
 def invalid(loc: tuple[str | int, ...], message: str, kind: str = "value_error") -> Any:
     """A 422 shaped like FastAPI's own validation errors, naming where the input was wrong."""
     return RequestValidationError([{"loc": loc, "msg": message, "type": kind}])
+
+
+def check_query(text: str, loc: tuple[str | int, ...]) -> None:
+    """A brand query that does not parse is a 422 at `loc` naming the position."""
+    problem = problem_of(text)
+    if problem is not None:
+        raise invalid(loc, problem.message, "query_syntax")
 
 
 def cursor_id(cursor: str | None) -> int | None:
