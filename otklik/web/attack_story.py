@@ -14,53 +14,13 @@ from typing import Any
 
 from otklik.web.i18n import translator
 from otklik.wording import words
+from otklik.wording.catalogues import say
 from otklik.wording.codes import word
 
-# signal → (Russian, English) sentence saying what the value means; shares read as percents
-EXPLAIN: dict[str, tuple[str, str]] = {
-    "near_duplicate_share": ("Доля публикаций, почти дословно повторяющих тексты других "
-                             "аккаунтов: люди пишут своими словами, кампании копируют.",
-                             "Share of posts that nearly copy other accounts' texts: people "
-                             "write in their own words, campaigns copy."),
-    "repeat_account_share": ("Доля аккаунтов, написавших об этом не один раз за кампанию.",
-                             "Share of accounts that posted about it more than once."),
-    "machine_rate_share": ("Доля аккаунтов, публиковавших чаще, чем успевает человек.",
-                           "Share of accounts posting faster than a person can."),
-    "synchrony": ("Насколько публикации совпадают по времени сверх случайного "
-                  "(0 — как у случайных людей, 1 — строго вместе).",
-                  "How far the posts coincide in time beyond chance (0: like strangers, "
-                  "1: in lockstep)."),
-    "small_account_share": ("Доля аккаунтов с очень малым числом подписчиков.",
-                            "Share of accounts with very few followers."),
-    "new_account_share": ("Доля аккаунтов, созданных незадолго до кампании.",
-                          "Share of accounts created shortly before the campaign."),
-    "co_posting_share": ("Доля аккаунтов, которые не раз публиковали то же, что и минимум двое "
-                         "других из группы, почти одновременно.",
-                         "Share of accounts that more than once posted what at least two "
-                         "others of the group posted close in time."),
-    "shared": ("Что объединяет публикации: общие хештеги, ссылки, упоминания.",
-               "What the posts have in common: hashtags, links, mentions."),
-    "near_duplicate_clusters": ("Сколько групп почти одинаковых текстов нашлось.",
-                                "How many groups of near-identical texts were found."),
-    "places": ("На скольких площадках (сообществах, каналах) шла кампания.",
-               "On how many places (communities, channels) the campaign ran."),
-    "copy_share": ("Доля публикаций, слово в слово (со ссылкой) повторяющих текст, который "
-                   "опубликовали минимум три аккаунта, и без пометки «ретвит»: люди делятся "
-                   "с указанием автора или пересказывают.",
-                   "Share of posts repeating word for word (link included) a text at least three "
-                   "accounts posted, with no retweet attribution: people share with credit or "
-                   "retell."),
-    "converge_share": ("Доля публикаций — ответов новых или разовых аккаунтов немногим адресатам "
-                       "(не бренду) с одним и тем же советом: так выглядит травля под видом "
-                       "жалоб клиентов.",
-                       "Share of posts that are replies by new or one-off accounts to a few "
-                       "targets (not the brand) with the same recommendation: a smear dressed as "
-                       "customer complaints."),
-}
-SHARES = frozenset(k for k in EXPLAIN if k.endswith("_share"))
 ORDER = ("copy_share", "converge_share", "near_duplicate_share", "co_posting_share",
          "repeat_account_share", "synchrony", "machine_rate_share", "new_account_share",
          "small_account_share", "shared", "near_duplicate_clusters", "places")
+SHARES = frozenset(k for k in ORDER if k.endswith("_share"))
 
 
 @dataclass
@@ -81,25 +41,26 @@ def shared_words(items: Any, lang: str) -> str:
 
 
 def signals(raw: dict[str, Any] | None, lang: str) -> list[Signal]:
-    """The stored signals in a readable order, each named, valued and explained."""
+    """The stored signals in a readable order, each named, valued and explained (what a value
+    means is the signal's `signal_meaning` entry in the `wording` catalogue)."""
     raw = raw or {}
-    index = 1 if lang == "en" else 0
     out: list[Signal] = []
-    for key in (*ORDER, *sorted(k for k in raw if k not in ORDER and k in EXPLAIN)):
+    for key in ORDER:
         if key not in raw:
             continue
         value = raw[key]
         if key == "shared":
             text, strong = shared_words(value, lang), bool(value)
         elif value is None:
-            text, strong = ("нет данных" if lang != "en" else "no data"), False
+            text, strong = translator(lang)("no_data"), False
         elif key in SHARES:
             text, strong = words.percent(float(value), lang), float(value) >= 0.5
         elif key == "synchrony":
             text, strong = words.number(float(value), lang, 2), float(value) >= 0.5
         else:
             text, strong = words.number(value, lang), False
-        out.append(Signal(word("signal", key, lang), text, EXPLAIN[key][index], strong))
+        out.append(Signal(word("signal", key, lang), text, word("signal_meaning", key, lang),
+                          strong))
     return out
 
 
@@ -109,25 +70,15 @@ def summary(attack: Any, lang: str, tz: tzinfo) -> str:
     accounts = int(s.get("accounts") or len(attack.authors or []))
     posts = int(s.get("posts") or len(attack.mention_ids or []))
     minutes = (attack.end - attack.start).total_seconds() / 60
-    span = f"{words.when(attack.start, lang, tz)} – {words.clock(attack.end, lang, tz)}"
+    window = f"{words.when(attack.start, lang, tz)} – {words.clock(attack.end, lang, tz)}"
     shared = shared_words(s.get("shared"), lang)
-    score = words.percent(attack.score, lang)
-    if lang == "en":
-        head = (f"{accounts} {words.plural(accounts, 'account|accounts', 'en')} posted {posts} "
-                f"{words.plural(posts, 'mention|mentions', 'en')} within "
-                f"{words.duration(minutes, 'en')} ({span})")
-        tail = f", sharing {shared}." if s.get("shared") else "."
-        return (head + tail + f" Coordination {score}: "
-                f"{words.percent(s.get('near_duplicate_share'), 'en')} near-identical texts, "
-                f"{words.percent(s.get('co_posting_share'), 'en')} of the accounts co-posting.")
-    verb = "опубликовал" if accounts % 10 == 1 and accounts % 100 != 11 else "опубликовали"
-    head = (f"{accounts} {words.plural(accounts, 'аккаунт|аккаунта|аккаунтов', 'ru')} {verb} "
-            f"{posts} {words.plural(posts, 'упоминание|упоминания|упоминаний', 'ru')} за "
-            f"{words.duration(minutes, 'ru')} ({span})")
-    tail = f"; общее у публикаций: {shared}." if s.get("shared") else "."
-    return (head + tail + f" Согласованность {score}: "
-            f"{words.percent(s.get('near_duplicate_share'), 'ru')} почти одинаковых текстов, "
-            f"{words.percent(s.get('co_posting_share'), 'ru')} аккаунтов повторяют друг друга.")
+    head = say("attack_accounts_posted", lang, n=accounts, span=words.duration(minutes, lang),
+               posts=say("mentions_count", lang, n=posts), when=window)
+    tail = say("attack_sharing", lang, shared=shared) if s.get("shared") else ""
+    coordination = say("attack_coordination", lang, score=words.percent(attack.score, lang),
+                       copies=words.percent(s.get("near_duplicate_share"), lang),
+                       co_posting=words.percent(s.get("co_posting_share"), lang))
+    return f"{head}{tail}. {coordination}"
 
 
 @dataclass
