@@ -100,6 +100,24 @@ def connect_account(
     return Connected(source.id, [channel.id], account)
 
 
+def connect_channel(
+    session: Session, settings: Settings, *, brand_id: int, network: str,
+    credentials: dict[str, str], params: dict[str, Any], actor: str,
+) -> Channel:
+    """`connect_account` for one request: the brand's linked channel, committed; on a
+    ConnectError nothing of the attempt is kept."""
+    try:
+        done = connect_account(session, settings, brand_id=brand_id, network=network,
+                               credentials=credentials, params=params, actor=actor)
+    except ConnectError:
+        session.rollback()
+        raise
+    session.commit()
+    channel = session.get(Channel, done.channel_ids[0])
+    assert channel is not None  # just created or updated in this session
+    return channel
+
+
 def connect_oauth(
     session: Session, settings: Settings, *, brand_id: int, network: str, code: str,
     redirect_uri: str, verifier: str | None, params: dict[str, Any] | None = None, actor: str,
@@ -205,6 +223,22 @@ def check_channel(session: Session, settings: Settings, channel_id: int, *, acto
         else:
             channel.health, channel.health_reason = "ok", None
     record(session, actor, "channel.check", "channel", channel.id, health=channel.health)
+    return channel
+
+
+def recheck_channel(session: Session, settings: Settings, channel_id: int, *,
+                    actor: str) -> Channel:
+    """`check_channel` for one request: the health it found, committed."""
+    channel = check_channel(session, settings, channel_id, actor=actor)
+    session.commit()
+    return channel
+
+
+def brand_channel(session: Session, brand_id: int, channel_id: int) -> Channel:
+    """The brand's channel of that id, or LookupError (another brand's is not found either)."""
+    channel = session.get(Channel, channel_id)
+    if channel is None or channel.brand_id != brand_id:
+        raise LookupError("no such channel")
     return channel
 
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.brands import brand_by_id
-from otklik.actions.channels import ConnectError, check_channel, connect_account
+from otklik.actions.channels import ConnectError, brand_channel, connect_channel, recheck_channel
 from otklik.db.models import Channel, Source
 from otklik.domain.ids import StoreId
 from otklik.web.api.common import invalid
 from otklik.web.api.schemas import In
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Admin, Reader, SessionDep, get_or_404
 
 router = APIRouter(prefix="/api/v1/brands", tags=["channels"])
 
@@ -48,47 +48,31 @@ def _out(session: Session, channel: Channel) -> ChannelOut:
         "health_reason")}, "connected_to": source.network if source else None})
 
 
-def _brand(session: Session, brand_id: int) -> None:
-    try:
-        brand_by_id(session, brand_id)
-    except LookupError as exc:
-        raise HTTPException(404, "no such brand") from exc
-
-
 @router.get("/{brand_id}/channels", response_model=list[ChannelOut])
-def list_channels(brand_id: StoreId, _: Principal = Depends(Require("read")),
-                  session: Session = Depends(db)) -> list[ChannelOut]:
-    _brand(session, brand_id)
+def list_channels(brand_id: StoreId, _: Reader, session: SessionDep) -> list[ChannelOut]:
+    get_or_404(session, brand_by_id, brand_id)
     return [_out(session, c) for c in session.scalars(
         select(Channel).where(Channel.brand_id == brand_id).order_by(Channel.id))]
 
 
 @router.post("/{brand_id}/channels/connect", response_model=ChannelOut, status_code=201)
-def connect(request: Request, brand_id: StoreId, body: ConnectIn,
-            principal: Principal = Depends(Require("admin")),
-            session: Session = Depends(db)) -> Any:
+def connect(request: Request, brand_id: StoreId, body: ConnectIn, principal: Admin,
+            session: SessionDep) -> Any:
     """Verify the account at the network and link it; 422 with the reason in words if not."""
-    _brand(session, brand_id)
+    get_or_404(session, brand_by_id, brand_id)
     try:
-        done = connect_account(session, request.app.state.settings, brand_id=brand_id,
-                               network=body.network, credentials=body.credentials,
-                               params=dict(body.params), actor=principal.actor)
+        channel = connect_channel(session, request.app.state.settings, brand_id=brand_id,
+                                  network=body.network, credentials=body.credentials,
+                                  params=dict(body.params), actor=principal.actor)
     except ConnectError as exc:
-        session.rollback()
         raise invalid(("body",), str(exc)) from exc  # the 422 shape the schema documents
-    session.commit()
-    channel = session.get(Channel, done.channel_ids[0])
-    assert channel is not None  # just created or updated in this session
     return _out(session, channel)
 
 
 @router.post("/{brand_id}/channels/{channel_id}/check", response_model=ChannelOut)
-def check(request: Request, brand_id: StoreId, channel_id: StoreId,
-          principal: Principal = Depends(Require("admin")),
-          session: Session = Depends(db)) -> Any:
-    channel = session.get(Channel, channel_id)
-    if channel is None or channel.brand_id != brand_id:
-        raise HTTPException(404, "no such channel")
-    check_channel(session, request.app.state.settings, channel_id, actor=principal.actor)
-    session.commit()
+def check(request: Request, brand_id: StoreId, channel_id: StoreId, principal: Admin,
+          session: SessionDep) -> Any:
+    get_or_404(session, lambda s, i: brand_channel(s, brand_id, i), channel_id)
+    channel = recheck_channel(session, request.app.state.settings, channel_id,
+                              actor=principal.actor)
     return _out(session, channel)
