@@ -4,8 +4,9 @@ templates (preview with a sample mention), alert channels and users."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from otklik.actions import changes
 from otklik.actions import users as user_actions
 from otklik.actions.brands import BrandError, add_query, create_brand, get_brand
+from otklik.actions.channels import ConnectError, connect_account, connect_oauth
 from otklik.alerts.dispatch import held_by_channel
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
 from otklik.db.models import AlertChannel, AlertOutbox, Brand, Source, Template, User
@@ -25,8 +27,9 @@ from otklik.sources import oauth
 from otklik.sources.errors import SourceError
 from otklik.sources.mastodon import instance_url
 from otklik.sources.registry import networks, new_client
-from otklik.web.auth import Principal, Require, db
-from otklik.web.pages.common import brands, opt_int
+from otklik.web.auth import Principal
+from otklik.web.deps import Admin, Analyst, Reader, SessionDep, get_or_404
+from otklik.web.pages.common import answer_step, brands, opt_int
 from otklik.web.preview import preview
 from otklik.web.query_problems import problem_of
 from otklik.web.render import render
@@ -56,37 +59,31 @@ def _page(request: Request, session: Session, principal: Principal, error: str |
     }, status_code=status_code)
 
 
-def _done(request: Request, session: Session, principal: Principal, error: Exception | None,
-          anchor: str) -> Response:
-    if error is not None:
-        session.rollback()
-        return _page(request, session, principal, str(error), status_code=422)
-    session.commit()
-    return RedirectResponse(f"/settings#{anchor}", status_code=303)
+def _step(request: Request, session: Session, principal: Principal, anchor: str,
+          refusals: type[Exception] | tuple[type[Exception], ...],
+          work: Callable[[], object]) -> Response:
+    """A settings form's change: back to its place on the page, or the page with the reason."""
+    return answer_step(
+        session, work, refusals=refusals,
+        refused=lambda exc: _page(request, session, principal, str(exc), status_code=422),
+        done=lambda _: RedirectResponse(f"/settings#{anchor}", status_code=303))
 
 
 @router.get("")
-def settings_page(
-    request: Request,
-    principal: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
-) -> Response:
+def settings_page(request: Request, principal: Reader, session: SessionDep) -> Response:
     return _page(request, session, principal)
 
 
 @router.post("/brands")
 def brand_create(
     request: Request,
+    principal: Admin,
+    session: SessionDep,
     name: str = Form(..., max_length=200),
     slug: str = Form("", max_length=64),
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
-    try:
-        create_brand(session, name, slug=slug or None, actor=principal.actor)
-    except (BrandError, ValueError) as exc:
-        return _done(request, session, principal, exc, "brands")
-    return _done(request, session, principal, None, "brands")
+    return _step(request, session, principal, "brands", (BrandError, ValueError),
+                 lambda: create_brand(session, name, slug=slug or None, actor=principal.actor))
 
 
 def _brand(session: Session, brand_id: int) -> Brand:
@@ -100,26 +97,24 @@ def _brand(session: Session, brand_id: int) -> Brand:
 def brand_update(
     request: Request,
     brand_id: StoreId,
+    principal: Admin,
+    session: SessionDep,
     name: str = Form(..., max_length=200),
     sla_minutes: int = Form(...),
     follow_up_days: float = Form(...),
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
     brand = _brand(session, brand_id)
-    try:
-        changes.update_brand(session, principal.actor, brand, name=name, sla_minutes=sla_minutes,
-                             follow_up_days=follow_up_days)
-    except changes.ChangeError as exc:
-        return _done(request, session, principal, exc, f"brand-{brand_id}")
-    return _done(request, session, principal, None, f"brand-{brand_id}")
+    return _step(request, session, principal, f"brand-{brand_id}", changes.ChangeError,
+                 lambda: changes.update_brand(session, principal.actor, brand, name=name,
+                                              sla_minutes=sla_minutes,
+                                              follow_up_days=follow_up_days))
 
 
 @router.get("/queries/validate")
 def query_validate(
     request: Request,
+    _: Reader,
     text: str = Query("", max_length=5000),
-    _: Principal = Depends(Require("read")),
 ) -> Response:
     """Live validation as the analyst types: ok, or the error at its position."""
     problem = problem_of(text) if text.strip() else None
@@ -130,62 +125,52 @@ def query_validate(
 def query_add(
     request: Request,
     brand_id: StoreId,
+    principal: Analyst,
+    session: SessionDep,
     text: str = Form(..., max_length=5000),
     name: str = Form("", max_length=200),
-    principal: Principal = Depends(Require("analyze")),
-    session: Session = Depends(db),
 ) -> Response:
     brand = _brand(session, brand_id)
-    try:
-        add_query(session, brand, text, name=name, actor=principal.actor)
-    except ValueError as exc:
-        return _done(request, session, principal, exc, f"brand-{brand_id}")
-    return _done(request, session, principal, None, f"brand-{brand_id}")
+    return _step(request, session, principal, f"brand-{brand_id}", ValueError,
+                 lambda: add_query(session, brand, text, name=name, actor=principal.actor))
 
 
 @router.post("/brands/{brand_id}/channels")
 def channel_add(
     request: Request,
     brand_id: StoreId,
+    principal: Admin,
+    session: SessionDep,
     network: str = Form(...),
     external_id: str = Form(..., max_length=200),
     name: str = Form("", max_length=200),
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
     brand = _brand(session, brand_id)
-    try:
-        changes.add_channel(session, principal.actor, brand, network=network,
-                            external_id=external_id, name=name)
-    except changes.ChangeError as exc:
-        return _done(request, session, principal, exc, f"brand-{brand_id}")
-    return _done(request, session, principal, None, f"brand-{brand_id}")
+    return _step(request, session, principal, f"brand-{brand_id}", changes.ChangeError,
+                 lambda: changes.add_channel(session, principal.actor, brand, network=network,
+                                             external_id=external_id, name=name))
 
 
 @router.post("/brands/{brand_id}/connect")
 async def channel_connect(
     request: Request,
     brand_id: StoreId,
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
+    principal: Admin,
+    session: SessionDep,
 ) -> Response:
     """Connect an account: the form's `cred_*` fields are credentials, `param_*` plain params
     (built from the network's declarations); verified at the network before anything is kept."""
-    from otklik.actions.channels import ConnectError, connect_account
-
     _brand(session, brand_id)
     form = await request.form()
     fields = {str(k): str(v).strip() for k, v in form.items() if isinstance(v, str)}
     credentials = {k[5:]: v for k, v in fields.items() if k.startswith("cred_") and v}
     params = {k[6:]: v for k, v in fields.items() if k.startswith("param_") and v}
-    try:
-        await run_in_threadpool(
-            connect_account, session, request.app.state.settings, brand_id=brand_id,
+    return await run_in_threadpool(
+        _step, request, session, principal, f"brand-{brand_id}", ConnectError,
+        lambda: connect_account(
+            session, request.app.state.settings, brand_id=brand_id,
             network=fields.get("network", ""), credentials=credentials, params=params,
-            actor=principal.actor)
-    except ConnectError as exc:
-        return _done(request, session, principal, exc, f"brand-{brand_id}")
-    return _done(request, session, principal, None, f"brand-{brand_id}")
+            actor=principal.actor))
 
 
 OAUTH_KEPT = 5  # sign-ins a browser may have started and not finished
@@ -196,8 +181,8 @@ async def oauth_start(
     request: Request,
     brand_id: StoreId,
     network: str,
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
+    principal: Admin,
+    session: SessionDep,
 ) -> Response:
     """Sign in with the network: to its authorize page with a fresh `state` (and PKCE), kept
     in this browser's signed session for the callback to find again (the PKCE verifier and a
@@ -235,16 +220,14 @@ async def oauth_start(
 async def oauth_callback(
     request: Request,
     network: str,
+    principal: Admin,
+    session: SessionDep,
     code: str = Query("", max_length=2000),
     state: str = Query("", max_length=200),
     error: str = Query("", max_length=200),
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
     """The network sends the browser back: only a `state` this browser was given is accepted
     (and only once), then the code is exchanged and the account connected."""
-    from otklik.actions.channels import ConnectError, connect_oauth
-
     pending = dict(request.session.get("oauth") or {})
     begun = pending.pop(state, None) if state else None
     request.session["oauth"] = pending
@@ -262,41 +245,37 @@ async def oauth_callback(
     except CannotOpen:
         kept = {}
     app = {k: v for k, v in kept.items() if k in ("client_id", "client_secret")} or None
-    try:
-        await run_in_threadpool(
-            connect_oauth, session, settings, brand_id=brand_id, network=network, code=code,
-            verifier=kept.get("verifier") or None, app=app,
-            redirect_uri=str(request.url_for("oauth_callback", network=network)),
-            params=dict(begun.get("params") or {}), actor=principal.actor)
-    except ConnectError as exc:
-        return _done(request, session, principal, exc, f"brand-{brand_id}")
-    return _done(request, session, principal, None, f"brand-{brand_id}")
+    redirect_uri = str(request.url_for("oauth_callback", network=network))
+    return await run_in_threadpool(
+        _step, request, session, principal, f"brand-{brand_id}", ConnectError,
+        lambda: connect_oauth(
+            session, settings, brand_id=brand_id, network=network, code=code,
+            verifier=kept.get("verifier") or None, app=app, redirect_uri=redirect_uri,
+            params=dict(begun.get("params") or {}), actor=principal.actor))
 
 
 @router.post("/templates")
 def template_save(
     request: Request,
+    principal: Admin,
+    session: SessionDep,
     kind: str = Form(..., max_length=40),
     lang: str = Form("ru"),
     name: str = Form("default", max_length=100),
     body: str = Form(..., max_length=20000),
     brand: str | None = Form(None),
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
-    try:
-        changes.save_template(session, principal.actor, brand_id=opt_int(brand, "brand"),
-                              kind=kind, lang=lang, name=name, body=body)
-    except ValueError as exc:
-        return _done(request, session, principal, exc, "templates")
-    return _done(request, session, principal, None, "templates")
+    return _step(request, session, principal, "templates", ValueError,
+                 lambda: changes.save_template(
+                     session, principal.actor, brand_id=opt_int(brand, "brand"), kind=kind,
+                     lang=lang, name=name, body=body))
 
 
 @router.post("/templates/preview")
 def template_preview(
     request: Request,
+    _: Reader,
     body: str = Form("", max_length=20000),
-    _: Principal = Depends(Require("read")),
 ) -> Response:
     try:
         text, error = preview(body), None
@@ -305,69 +284,60 @@ def template_preview(
     return render(request, "_preview.html", {"text": text, "error": error})
 
 
+def _config(text: str) -> dict[str, object]:
+    """An alert channel's settings as typed (JSON), or the line and reason it is not an object."""
+    try:
+        parsed = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise changes.ChangeError(f"config: line {exc.lineno}: {exc.msg}") from exc
+    if not isinstance(parsed, dict):
+        raise changes.ChangeError("config: a JSON object is needed")
+    return parsed
+
+
 @router.post("/alerts")
 def alert_add(
     request: Request,
+    principal: Admin,
+    session: SessionDep,
     kind: str = Form(...),
     config: str = Form("{}"),
     events: str = Form(""),
     brand: str | None = Form(None),
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
-    try:
-        try:
-            parsed = json.loads(config or "{}")
-        except json.JSONDecodeError as exc:
-            raise changes.ChangeError(f"config: line {exc.lineno}: {exc.msg}") from exc
-        if not isinstance(parsed, dict):
-            raise changes.ChangeError("config: a JSON object is needed")
-        changes.add_alert_channel(session, principal.actor, brand_id=opt_int(brand, "brand"),
-                                  kind=kind, config=parsed,
-                                  events=[e.strip() for e in events.split(",") if e.strip()])
-    except changes.ChangeError as exc:
-        return _done(request, session, principal, exc, "alerts")
-    return _done(request, session, principal, None, "alerts")
+    return _step(request, session, principal, "alerts", changes.ChangeError,
+                 lambda: changes.add_alert_channel(
+                     session, principal.actor, brand_id=opt_int(brand, "brand"), kind=kind,
+                     config=_config(config),
+                     events=[e.strip() for e in events.split(",") if e.strip()]))
 
 
 @router.post("/users")
 def user_add(
     request: Request,
+    principal: Admin,
+    session: SessionDep,
     email: str = Form(..., max_length=200),
     password: str = Form(..., max_length=1000),
     role: str = Form("viewer"),
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
-    try:
-        user_actions.create_user(session, email, password, role, actor=principal.actor)
-    except user_actions.UserError as exc:
-        return _done(request, session, principal, exc, "users")
-    return _done(request, session, principal, None, "users")
+    return _step(request, session, principal, "users", user_actions.UserError,
+                 lambda: user_actions.create_user(session, email, password, role,
+                                                  actor=principal.actor))
 
 
 @router.post("/users/{user_id}")
 def user_update(
     request: Request,
     user_id: StoreId,
+    principal: Admin,
+    session: SessionDep,
     role: str = Form(...),
     active: bool = Form(False),
     password: str = Form("", max_length=1000),
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
-    user = session.get(User, user_id)
-    if user is None:
-        raise HTTPException(404, "no such user")
-    try:
-        if user.id == principal.who.id and (role != "admin" or not active):
-            raise user_actions.UserError("you cannot remove your own admin role or access")
-        if role != user.role:
-            user_actions.set_role(session, user, role, actor=principal.actor)
-        if active != user.active:
-            user_actions.set_active(session, user, active, actor=principal.actor)
-        if password:
-            user_actions.set_password(session, user, password, actor=principal.actor)
-    except user_actions.UserError as exc:
-        return _done(request, session, principal, exc, "users")
-    return _done(request, session, principal, None, "users")
+    user = get_or_404(session, user_actions.get_user, user_id)
+    return _step(request, session, principal, "users", user_actions.UserError,
+                 lambda: user_actions.update_user(session, user, role=role, active=active,
+                                                  password=password, by=principal.who.id,
+                                                  actor=principal.actor))
