@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from otklik.actions.case_requests import answer_case, move_case_to
+from otklik.actions.cases import UnsentAnswer, get_case
+from otklik.actions.send import SendRefused
 from otklik.db.models import Action, Case
+from otklik.domain.cases import IllegalTransition
 from otklik.domain.ids import StoreId
 from otklik.web.api.common import cursor_id, invalid
 from otklik.web.api.schemas import In, encode_cursor
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.cases import source_factory
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -81,21 +84,14 @@ def _detail(case: Case) -> CaseDetail:
     return out
 
 
-def _case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise HTTPException(404, f"no case {case_id}")
-    return case
-
-
 @router.get("", response_model=CaseList)
 def list_cases(
+    _: Reader,
+    session: SessionDep,
     state: str | None = None,
     brand_id: StoreId | None = None,
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = None,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> CaseList:
     """Newest first, paged by cursor."""
     stmt = select(Case).order_by(Case.id.desc()).limit(limit + 1)
@@ -114,66 +110,34 @@ def list_cases(
 
 
 @router.get("/{case_id}", response_model=CaseDetail)
-def get_one(
-    case_id: StoreId, _: Principal = Depends(Require("read")), session: Session = Depends(db)
-) -> CaseDetail:
-    return _detail(_case(session, case_id))
+def get_one(case_id: StoreId, _: Reader, session: SessionDep) -> CaseDetail:
+    return _detail(get_or_404(session, get_case, case_id))
 
 
 @router.post("/{case_id}/transition", response_model=CaseDetail)
-def move(
-    case_id: StoreId,
-    body: TransitionIn,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
-) -> CaseDetail:
+def move(case_id: StoreId, body: TransitionIn, principal: Responder,
+         session: SessionDep) -> CaseDetail:
     """Move the case; a move the state machine forbids is a 409 saying which are allowed."""
-    from otklik.actions.cases import UnsentAnswer, resolve, transition
-    from otklik.domain.cases import RESOLVED, IllegalTransition
-
-    _case(session, case_id)
+    get_or_404(session, get_case, case_id)
     try:
-        if body.target == RESOLVED:
-            resolve(session, case_id, actor=principal.actor, reason=body.reason,
-                    confirm_unsent=body.confirm_unsent)
-        else:
-            transition(session, case_id, body.target, actor=principal.actor, reason=body.reason,
-                       outcome=body.outcome)
+        case = move_case_to(session, case_id, body.target, actor=principal.actor,
+                            reason=body.reason, outcome=body.outcome,
+                            confirm_unsent=body.confirm_unsent)
     except (IllegalTransition, UnsentAnswer) as exc:
         raise HTTPException(409, str(exc)) from exc
     except ValueError as exc:  # an unknown state or outcome: shaped like any other 422
         raise invalid(("body",), str(exc)) from exc
-    session.commit()
-    return _detail(_case(session, case_id))
+    return _detail(case)
 
 
 @router.post("/{case_id}/reply", response_model=ActionOut, status_code=201)
-def reply(
-    request: Request,
-    case_id: StoreId,
-    body: ReplyIn,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
-) -> Action:
+def reply(request: Request, case_id: StoreId, body: ReplyIn, principal: Responder,
+          session: SessionDep) -> Action:
     """Draft a reply (template text unless given) and send it through the brand's channel."""
-    from otklik.actions.case_answers import draft_case_action, send_case_actions
-    from otklik.actions.send import SendRefused
-
-    case = _case(session, case_id)
-    key = f"follow_up:case:{case.id}" if body.kind == "follow_up" else None
-    if key is not None:
-        earlier = session.scalar(select(Action.id).where(Action.idempotency_key == key))
-        if earlier is not None:
-            raise HTTPException(409, f"case {case.id} already has its follow-up (action {earlier})")
+    get_or_404(session, get_case, case_id)
     try:
-        action = draft_case_action(session, case, body.kind, actor=principal.actor,
-                                   text=body.text, idempotency_key=key)
-        session.commit()
-        if body.send:
-            send_case_actions(session, case.id, source_factory=source_factory(request, session),
-                              actor=principal.actor)
+        return answer_case(session, case_id, body.kind, actor=principal.actor, text=body.text,
+                           source_factory=source_factory(request, session) if body.send
+                           else None)
     except (ValueError, SendRefused) as exc:
-        session.rollback()
         raise HTTPException(409, str(exc)) from exc
-    session.refresh(action)
-    return action
