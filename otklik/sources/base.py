@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from otklik.domain.posts import Post
@@ -32,6 +32,8 @@ from otklik.sources.errors import (  # noqa: F401  (re-exported: the hierarchy l
     Unavailable,
 )
 from otklik.sources.http import Budget, HttpClient
+from otklik.sources.oauth import spec_of
+from otklik.sources.oauth import token_url as configured_token_url
 
 Cursor = dict[str, Any]
 """Where polling resumes: JSON-serialisable (str, int, float, bool, None, lists, dicts)."""
@@ -147,6 +149,18 @@ def same_text(a: str, b: str) -> bool:
     return _SPACE.sub(" ", a).strip().casefold() == _SPACE.sub(" ", b).strip().casefold()
 
 
+def iso_time(value: Any) -> datetime | None:
+    """An ISO 8601 time as the JSON APIs write it (``2026-11-25T09:12:44.000Z``; without an
+    offset: UTC), None when absent or malformed."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
     """What a verified credential gives: the brand's account at the network and its rights."""
@@ -183,6 +197,10 @@ class Source(ABC):
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
     connect_fields: ClassVar[tuple[CredentialField, ...]] = ()  # plain params the form asks
     base_url_setting: ClassVar[str | None] = None  # Settings field: OTKLIK_<NETWORK>_API_URL
+    default_url: ClassVar[str] = ""  # the network's own API, when the setting names none
+    # its OAuth 2.0 tokens expire and are renewed with the refresh token, at the token URL of
+    # its sign-in (`oauth.SPECS`; moved with the base-URL setting; a test passes `token_url`)
+    renews_tokens: ClassVar[bool] = False
     capabilities: ClassVar[frozenset[str]] = frozenset({READ})
     kind_specs: ClassVar[tuple[KindSpec, ...]] = ()  # each kind's words and parameters
     # request budgets by name (the network, and any other host it reads, e.g. t.me pages)
@@ -200,6 +218,7 @@ class Source(ABC):
         params: dict[str, Any] | None = None,
         credentials: dict[str, Any] | None = None,
         base_url: str | None = None,
+        token_url: str | None = None,
     ) -> None:
         if self.kinds and kind not in self.kinds:
             raise ValueError(f"{self.network}: unknown source kind {kind!r} (one of {self.kinds})")
@@ -208,6 +227,8 @@ class Source(ABC):
         self.params = dict(params or {})
         self._credentials = dict(credentials or {})
         self.base_url = (base_url or self.default_base_url()).rstrip("/")
+        self.token_url = token_url or (
+            spec_of(self.network).token_url if self.renews_tokens else "")
         # credentials a refresh replaced, for the caller to store sealed on the source row:
         # a network that rotates refresh tokens (X) has just made the stored ones useless
         self.renewed: dict[str, str] | None = None
@@ -215,7 +236,7 @@ class Source(ABC):
 
     @classmethod
     def default_base_url(cls) -> str:
-        return ""
+        return cls.default_url
 
     @classmethod
     def kind_spec(cls, kind: str) -> KindSpec:
@@ -257,6 +278,8 @@ class Source(ABC):
     @classmethod
     def options(cls, settings: Any) -> dict[str, Any]:
         """Extra constructor arguments taken from settings (besides the base URL)."""
+        if cls.renews_tokens:
+            return {"token_url": configured_token_url(cls.network, settings)}
         return {}
 
     @classmethod

@@ -122,19 +122,25 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def status_error(network: str, status: int, text: str, *,
+                 retry_after: float | None = None) -> SourceError:
+    """An HTTP error status in the hierarchy: 429 waits, 401/403 is the credentials, 5xx the
+    network's trouble (retried), any other 4xx a request it refuses."""
+    if status == 429:
+        return RateLimited(text, network=network, code=429, retry_after=retry_after)
+    if status in (401, 403):
+        return AuthFailed(text, network=network, code=status)
+    if status >= 500:
+        return Unavailable(text, network=network, code=status)
+    return BadResponse(text, network=network, code=status)
+
+
 def default_check(response: httpx.Response, network: str = "") -> None:
     """Map HTTP status codes to the hierarchy; 2xx and 3xx pass."""
     status = response.status_code
-    if status < 400:
-        return
-    if status == 429:
-        raise RateLimited(f"{network}: HTTP 429", network=network, code=429,
-                          retry_after=retry_after_seconds(response.headers.get("Retry-After")))
-    if status in (401, 403):
-        raise AuthFailed(f"{network}: HTTP {status}", network=network, code=status)
-    if status >= 500:
-        raise Unavailable(f"{network}: HTTP {status}", network=network, code=status)
-    raise BadResponse(f"{network}: HTTP {status}", network=network, code=status)
+    if status >= 400:
+        raise status_error(network, status, f"{network}: HTTP {status}",
+                           retry_after=retry_after_seconds(response.headers.get("Retry-After")))
 
 
 def parse_json(response: httpx.Response, network: str) -> Any:
@@ -143,6 +149,31 @@ def parse_json(response: httpx.Response, network: str) -> Any:
         return json.loads(response.content)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadResponse(f"{network}: malformed JSON ({exc})", network=network) from None
+
+
+class ResetWindow:
+    """A network that tells in its answers when its request window resets once none are left
+    (Mastodon's and Reddit's X-RateLimit headers): the next request waits for the reset, or
+    fails RateLimited when that is further off than the client waits for a Retry-After."""
+
+    def __init__(self, network: str) -> None:
+        self.network = network
+        self._wait = 0.0
+
+    def spent(self, reset: float | None) -> None:
+        """The last answer left no request until `reset` seconds from now."""
+        if reset:
+            self._wait = reset
+
+    async def pause(self, client: HttpClient) -> None:
+        """Before a request: sit out a spent window (once)."""
+        if self._wait <= 0:
+            return
+        wait, self._wait = self._wait, 0.0
+        if wait > client.max_retry_after:
+            raise RateLimited(f"{self.network}: rate limit spent; resets in {wait:.0f}s",
+                              network=self.network, retry_after=wait)
+        await client.sleep(wait)
 
 
 class HttpClient:

@@ -45,16 +45,20 @@ from otklik.sources.base import (
     Page,
     Source,
     Target,
+    iso_time,
     same_text,
 )
 from otklik.sources.errors import (
-    AuthFailed,
     BadResponse,
     NotSupported,
-    RateLimited,
-    Unavailable,
 )
-from otklik.sources.http import Budget, parse_json, retry_after_seconds
+from otklik.sources.http import (
+    Budget,
+    ResetWindow,
+    parse_json,
+    retry_after_seconds,
+    status_error,
+)
 from otklik.sources.mastodon_items import (
     full_acct,
     id_key,
@@ -63,7 +67,6 @@ from otklik.sources.mastodon_items import (
     oldest_id,
     status_post,
     status_text,
-    when,
 )
 from otklik.sources.mastodon_kinds import KIND_SPECS
 
@@ -76,7 +79,7 @@ _MENTIONS_RE = re.compile(r"^(?:@[\w.@-]+\s+)+")  # the mentions a reply starts 
 
 def _reset_seconds(value: str | None) -> float | None:
     """``X-RateLimit-Reset`` (an ISO time) as seconds from now."""
-    moment = when(value)
+    moment = iso_time(value)
     return max(0.0, moment.timestamp() - time.time()) if moment else None
 
 
@@ -114,7 +117,7 @@ class MastodonSource(Source):
         params = kwargs.get("params") or {}
         kwargs["base_url"] = kwargs.get("base_url") or str(params.get("instance") or "")
         super().__init__(*args, **kwargs)
-        self._wait_before_next = 0.0
+        self._window = ResetWindow("mastodon")
 
     @property
     def host(self) -> str:
@@ -126,12 +129,7 @@ class MastodonSource(Source):
         """One API request; returns the parsed JSON and the response headers."""
         base = instance_url(self.base_url)
         token = self.credential("access_token")
-        if self._wait_before_next > 0:  # the last answer said the budget was spent
-            wait, self._wait_before_next = self._wait_before_next, 0.0
-            if wait > self.client.max_retry_after:
-                raise RateLimited(f"mastodon: rate limit spent; resets in {wait:.0f}s",
-                                  network="mastodon", retry_after=wait)
-            await self.client.sleep(wait)
+        await self._window.pause(self.client)
         headers = {"Authorization": f"Bearer {token}"}
         if key:
             headers["Idempotency-Key"] = key
@@ -148,20 +146,14 @@ class MastodonSource(Source):
                 except ValueError:
                     pass
                 text = f"mastodon: {path}: HTTP {status}" + (f": {detail}" if detail else "")
-                if status == 429:
-                    wait = retry_after_seconds(response.headers.get("Retry-After"))
-                    raise RateLimited(text, network="mastodon", code=429,
-                                      retry_after=wait if wait is not None else reset)
-                if status in (401, 403):
-                    raise AuthFailed(text, network="mastodon", code=status)
-                if status >= 500:
-                    raise Unavailable(text, network="mastodon", code=status)
-                raise BadResponse(text, network="mastodon", code=status)
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                raise status_error("mastodon", status, text,
+                                   retry_after=wait if wait is not None else reset)
             holder["json"] = parse_json(response, "mastodon")
             holder["headers"] = response.headers
             remaining = response.headers.get("X-RateLimit-Remaining")
-            if remaining is not None and remaining.strip() in ("0", "0.0") and reset:
-                self._wait_before_next = reset
+            if remaining is not None and remaining.strip() in ("0", "0.0"):
+                self._window.spent(reset)
 
         await self.client.request("mastodon", method, f"{base}{path}", params=params, data=data,
                                   headers=headers, secrets=(token,), check=check)
@@ -351,7 +343,7 @@ class MastodonSource(Source):
         mine, _ = await self.call("GET", f"/api/v1/accounts/{me['id']}/statuses",
                                   params={"limit": LIMIT, "exclude_reblogs": "true"})
         for status in mine if isinstance(mine, list) else []:
-            created = when(status.get("created_at")) if isinstance(status, dict) else None
+            created = iso_time(status.get("created_at")) if isinstance(status, dict) else None
             if created is None or created < since or str(status.get("in_reply_to_id")) != sid:
                 continue
             words = _MENTIONS_RE.sub("", status_text(status))

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from otklik.domain.posts import Author, Place, Post
+from otklik.sources.base import iso_time
 from otklik.sources.rss import html_to_text
 
 _LINK_RE = re.compile(r'<([^>]+)>\s*;\s*rel="?([a-z]+)"?')
@@ -34,17 +35,6 @@ def oldest_id(ids: list[str]) -> str | None:
     return min(ids, key=id_key) if ids else None
 
 
-def when(value: Any) -> datetime | None:
-    """An ISO 8601 time as Mastodon writes it (``2026-11-25T09:12:44.000Z``)."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def full_acct(account: dict[str, Any], host: str) -> str:
     """``user@domain`` for any account; a local one gets its profile's (or the API's) host."""
     acct = str(account.get("acct") or account.get("username") or "")
@@ -61,7 +51,7 @@ def account_author(account: dict[str, Any], host: str) -> Author | None:
     return Author(external_id=acct, handle=acct,
                   name=str(account.get("display_name") or account.get("username") or acct),
                   followers=account.get("followers_count"),
-                  created_at=when(account.get("created_at")), url=account.get("url"))
+                  created_at=iso_time(account.get("created_at")), url=account.get("url"))
 
 
 def status_text(status: dict[str, Any]) -> str:
@@ -108,7 +98,7 @@ def status_post(status: Any, host: str, *, thread: str | None = None) -> Post | 
         network="mastodon",
         external_id=f"{host}/{sid}",
         text=status_text(status),
-        created_at=when(status.get("created_at")) or datetime.now(UTC),
+        created_at=iso_time(status.get("created_at")) or datetime.now(UTC),
         url=status.get("url") or status.get("uri"),
         author=author,
         place=place,
@@ -116,7 +106,7 @@ def status_post(status: Any, host: str, *, thread: str | None = None) -> Post | 
         thread_external_id=thread,
         engagement=sum(numbers) if numbers else None,
         lang=status.get("language") or None,
-        edited_at=when(status.get("edited_at")),
+        edited_at=iso_time(status.get("edited_at")),
         hashtags=[str(t.get("name")).lower() for t in status.get("tags") or []
                   if isinstance(t, dict) and t.get("name")],
         raw=status,

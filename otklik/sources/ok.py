@@ -102,12 +102,9 @@ class OKSource(Source):
                                       "Числовой ID группы бренда в OK",
                                       help_en="The numeric id of the brand's group on OK"),)
     base_url_setting = "ok_api_url"
+    default_url = "https://api.ok.ru"
     capabilities = frozenset({READ, REPLY})
     budgets = {"ok": Budget(3, 5)}  # OK asks for no more than a few requests a second
-
-    @classmethod
-    def default_base_url(cls) -> str:
-        return "https://api.ok.ru"
 
     # ---------------------------------------------------------------- transport
     def _secret(self) -> str:

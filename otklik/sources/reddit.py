@@ -49,9 +49,15 @@ from otklik.sources.base import (
     Target,
     same_text,
 )
-from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, RateLimited, Unavailable
-from otklik.sources.http import Budget, parse_json, retry_after_seconds
-from otklik.sources.oauth import refresh, token_url
+from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, Unavailable
+from otklik.sources.http import (
+    Budget,
+    ResetWindow,
+    parse_json,
+    retry_after_seconds,
+    status_error,
+)
+from otklik.sources.oauth import refresh
 from otklik.sources.reddit_items import (
     POST_KINDS,
     REDDIT_WEB,
@@ -102,15 +108,15 @@ class RedditSource(Source):
             help_en=("An installed app has no secret: leave it empty.")),
     )
     base_url_setting = "reddit_api_url"
+    default_url = "https://oauth.reddit.com"
+    renews_tokens = True
     capabilities = frozenset({READ, REPLY, PRIVATE})
     # 100 requests a minute per OAuth client, averaged over 10 minutes
     budgets = {"reddit": Budget(1.5, 10)}
 
-    def __init__(self, *args: Any, token_url: str = "https://www.reddit.com/api/v1/access_token",
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.token_url = token_url
-        self._wait_before_next = 0.0
+        self._window = ResetWindow("reddit")
         self._fresh_token: str | None = None
 
     def _refreshable(self) -> bool:
@@ -137,14 +143,6 @@ class RedditSource(Source):
         return str(self.params.get("user_agent") or DEFAULT_USER_AGENT)
 
     @classmethod
-    def default_base_url(cls) -> str:
-        return "https://oauth.reddit.com"
-
-    @classmethod
-    def options(cls, settings: Any) -> dict[str, Any]:
-        return {"token_url": token_url("reddit", settings)}
-
-    @classmethod
     def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
         kind, _, ident = external_id.partition("_")
         return f"{REDDIT_WEB}/comments/{ident}" if kind == "t3" and ident else None
@@ -163,33 +161,23 @@ class RedditSource(Source):
 
     async def _call(self, method: str, path: str, token: str, params: dict[str, Any] | None,
                     data: dict[str, Any] | None) -> Any:
-        if self._wait_before_next > 0:  # the last answer said the budget was spent
-            wait, self._wait_before_next = self._wait_before_next, 0.0
-            if wait > self.client.max_retry_after:
-                raise RateLimited(f"reddit: rate limit spent; resets in {wait:.0f}s",
-                                  network="reddit", retry_after=wait)
-            await self.client.sleep(wait)
+        await self._window.pause(self.client)
         headers = {"Authorization": f"Bearer {token}", "User-Agent": self._user_agent()}
         holder: dict[str, Any] = {}
 
         def check(response: httpx.Response) -> None:
             status = response.status_code
             reset = number(response.headers.get("X-Ratelimit-Reset"))
-            if status == 429:
-                wait = retry_after_seconds(response.headers.get("Retry-After"))
-                raise RateLimited("reddit: HTTP 429", network="reddit", code=429,
-                                  retry_after=wait if wait is not None else reset)
-            if status in (401, 403):
-                raise AuthFailed(f"reddit: HTTP {status}", network="reddit", code=status)
-            if status >= 500:
-                raise Unavailable(f"reddit: HTTP {status}", network="reddit", code=status)
             if status >= 400:
-                raise BadResponse(f"reddit: {path}: HTTP {status}", network="reddit",
-                                  code=status)
+                refused = status not in (401, 403, 429) and status < 500  # names the request
+                text = f"reddit: {path}: HTTP {status}" if refused else f"reddit: HTTP {status}"
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
+                raise status_error("reddit", status, text,
+                                   retry_after=wait if wait is not None else reset)
             holder["json"] = parse_json(response, "reddit")
             remaining = number(response.headers.get("X-Ratelimit-Remaining"))
-            if remaining is not None and remaining <= 0 and reset:
-                self._wait_before_next = reset
+            if remaining is not None and remaining <= 0:
+                self._window.spent(reset)
 
         await self.client.request("reddit", method, f"{self.base_url}{path}", params=params,
                                   data=data, headers=headers, secrets=(token,), check=check)

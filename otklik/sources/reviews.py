@@ -148,6 +148,7 @@ class ReviewsSource(Source):
                         required=False, help_en="the number in the App Store"),
     )
     base_url_setting = "google_play_api_url"
+    default_url = "https://androidpublisher.googleapis.com"
     capabilities = frozenset({READ, REPLY})
     budgets = {"reviews": Budget(2, 5)}
 
@@ -156,10 +157,6 @@ class ReviewsSource(Source):
         super().__init__(*args, **kwargs)
         self.apple_url = apple_url.rstrip("/")
         self.tokens = Tokens(clock)
-
-    @classmethod
-    def default_base_url(cls) -> str:
-        return "https://androidpublisher.googleapis.com"
 
     @classmethod
     def options(cls, settings: Any) -> dict[str, Any]:

@@ -135,6 +135,7 @@ class TelegramSource(Source):
         "@имя канала или числовой id чата, где бот — администратор", required=False,
         help_en="@channel name or the numeric id of a chat where the bot is an administrator"),)
     base_url_setting = "telegram_api_url"
+    default_url = "https://api.telegram.org"
     capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH})
     # the Bot API takes ~30 messages a second overall; t.me pages are a web server: be gentle
     budgets = {"telegram": Budget(25, 30), "telegram_web": Budget(1, 3)}
@@ -199,10 +200,6 @@ class TelegramSource(Source):
     def __init__(self, *args: Any, web_base_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.web_base_url = (web_base_url or "https://t.me").rstrip("/")
-
-    @classmethod
-    def default_base_url(cls) -> str:
-        return "https://api.telegram.org"
 
     async def call(self, method: str, body: dict[str, Any]) -> Any:
         """Call one Bot API method; returns its `result` or raises from the error payload."""

@@ -117,6 +117,7 @@ class VKSource(Source):
                      " token.")),
     )
     base_url_setting = "vk_api_url"
+    default_url = "https://api.vk.com"
     capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH, CHECK})
     budgets = {"vk": Budget(3, 3)}  # VK allows 3 req/s for a user token (20 for a community)
 
@@ -166,10 +167,6 @@ class VKSource(Source):
                        url=f"https://vk.com/{group.get('screen_name') or f'club{gid}'}",
                        params={"owner_id": -gid, "owned": True, "group_id": gid},
                        problems=tuple(problems))
-
-    @classmethod
-    def default_base_url(cls) -> str:
-        return "https://api.vk.com"
 
     async def call(self, method: str, *, token: str = "access_token", **params: Any) -> Any:
         """Call one API method; returns its `response` or raises from its `error`."""

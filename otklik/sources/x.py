@@ -44,7 +44,7 @@ from otklik.sources.base import (
 )
 from otklik.sources.errors import AuthFailed, BadResponse, NotSupported
 from otklik.sources.http import Budget, parse_json
-from otklik.sources.oauth import refresh, token_url
+from otklik.sources.oauth import refresh
 from otklik.sources.x_items import Includes, tweet_post, x_error
 
 log = logging.getLogger("otklik.sources.x")
@@ -100,25 +100,22 @@ class XSource(Source):
         "username", "Аккаунт бренда / Brand account", "@имя аккаунта бренда в X",
         required=False, help_en="@the brand's account on X"),)
     base_url_setting = "x_api_url"
+    default_url = "https://api.x.com"
+    renews_tokens = True
     capabilities = frozenset({READ, REPLY})
     # recent search allows 450 requests per 15 minutes for an app (fewer on Basic): 0.5/s
     budgets = {"x": Budget(0.5, 5)}
 
-    def __init__(self, *args: Any, token_url: str = "https://api.x.com/2/oauth2/token",
-                 oauth_client: dict[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, oauth_client: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.token_url = token_url
         self.oauth_client = dict(oauth_client or {})  # the installation's X app, to refresh
         if self.base_url.endswith("/2"):  # a base URL given with the version: paths add it
             self.base_url = self.base_url[:-2]
 
     @classmethod
-    def default_base_url(cls) -> str:
-        return "https://api.x.com"
-
-    @classmethod
     def options(cls, settings: Any) -> dict[str, Any]:
-        return {"token_url": token_url("x", settings),
+        return {**super().options(settings),
                 "oauth_client": dict((getattr(settings, "oauth_clients", None) or {}).get("x")
                                      or {})}
 

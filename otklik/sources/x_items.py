@@ -13,21 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from otklik.domain.posts import Author, Place, Post
+from otklik.sources.base import iso_time
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import retry_after_seconds
 
 X_WEB = "https://x.com"
 SNOWFLAKE_EPOCH_MS = 1288834974657
-
-
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def snowflake_time(tweet_id: str) -> datetime:
@@ -90,7 +81,7 @@ class Includes:
         followers = (user.get("public_metrics") or {}).get("followers_count")
         return Author(external_id=str(author_id), handle=handle, name=user.get("name"),
                       followers=followers if isinstance(followers, int) else None,
-                      created_at=_time(user.get("created_at")),
+                      created_at=iso_time(user.get("created_at")),
                       url=f"{X_WEB}/{handle}" if handle else None)
 
     def place(self, place_id: Any) -> Place | None:
@@ -144,7 +135,7 @@ def tweet_post(tweet: dict[str, Any], includes: Includes) -> Post | None:
         network="x",
         external_id=str(tid),
         text=text,
-        created_at=_time(tweet.get("created_at")) or snowflake_time(str(tid)),
+        created_at=iso_time(tweet.get("created_at")) or snowflake_time(str(tid)),
         url=f"{X_WEB}/{handle}/status/{tid}" if handle else f"{X_WEB}/i/web/status/{tid}",
         author=author,
         place=includes.place(geo.get("place_id")),

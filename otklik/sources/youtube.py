@@ -56,7 +56,7 @@ from otklik.sources.errors import (
     SourceError,
 )
 from otklik.sources.http import Budget
-from otklik.sources.oauth import refresh, token_url
+from otklik.sources.oauth import refresh
 from otklik.sources.youtube_items import (
     api_reply,
     channel_account,
@@ -128,16 +128,16 @@ class YouTubeSource(Source):
         "channel_id", "ID канала / Channel id", "UC… — канал бренда", required=False,
         help_en="UC… — the brand's channel"),)
     base_url_setting = "youtube_api_url"
+    default_url = "https://www.googleapis.com/youtube/v3"
+    renews_tokens = True
     capabilities = frozenset({READ, REPLY})
     # the Data API counts units per day rather than requests per second: be gentle anyway
     budgets = {"youtube": Budget(5, 10)}
 
     now: Callable[[], datetime] = staticmethod(utcnow)
 
-    def __init__(self, *args: Any, token_url: str = "https://oauth2.googleapis.com/token",
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.token_url = token_url
         self._fresh_token: str | None = None
 
     def _can_answer(self) -> bool:
@@ -155,14 +155,6 @@ class YouTubeSource(Source):
             self._fresh_token = self.renew(await refresh(
                 self.client, "youtube", self.token_url, self._credentials, basic=False))
         return self._fresh_token or self.credential("access_token")
-
-    @classmethod
-    def default_base_url(cls) -> str:
-        return "https://www.googleapis.com/youtube/v3"
-
-    @classmethod
-    def options(cls, settings: Any) -> dict[str, Any]:
-        return {"token_url": token_url("youtube", settings)}
 
     @classmethod
     def post_url(cls, channel_external_id: str, external_id: str) -> str | None:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from otklik.domain.posts import Author, Place, Post
-from otklik.sources.base import READ, REPLY, Account
+from otklik.sources.base import READ, REPLY, Account, iso_time
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import parse_json
 
@@ -85,16 +85,6 @@ def api_reply(response: httpx.Response, resource: str, now: datetime) -> dict[st
     return payload
 
 
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 def comment_text(snippet: dict[str, Any]) -> str:
     """The comment as written: `textOriginal`, else `textDisplay` decoded (it is HTML when the
     request did not ask for plain text: entities and <br>, links as <a>)."""
@@ -149,8 +139,8 @@ def comment_post(item: dict[str, Any], thread_id: str, *, channel_id: str | None
     if not cid or not isinstance(snippet, dict):
         return None
     video_id = snippet.get("videoId") or video_id
-    created = _time(snippet.get("publishedAt")) or datetime.now(UTC)
-    updated = _time(snippet.get("updatedAt"))
+    created = iso_time(snippet.get("publishedAt")) or datetime.now(UTC)
+    updated = iso_time(snippet.get("updatedAt"))
     top = str(cid) == thread_id
     link = (f"{YOUTUBE_WEB}/watch?v={video_id}&lc={cid}" if video_id
             else f"{YOUTUBE_WEB}/channel/{channel_id}/discussion?lc={cid}" if channel_id
