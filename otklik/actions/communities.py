@@ -22,10 +22,21 @@ from otklik.analytics.communities import (
     PlaceInfo,
     PlaceStance,
     StancePost,
+    Wave,
     opponent_groups,
     place_stances,
 )
-from otklik.db.models import Attack, Author, Channel, Community, Mention, MentionBrand, Place
+from otklik.db.models import (
+    Attack,
+    Author,
+    Channel,
+    Community,
+    Incident,
+    Mention,
+    MentionBrand,
+    Place,
+    Spike,
+)
 
 ACTOR = "system:communities"
 
@@ -127,6 +138,18 @@ def stance_posts(mentions: Sequence[BrandMention]) -> list[StancePost]:
     ]
 
 
+def _waves(session: Session, brand_id: int, since: datetime, now: datetime) -> list[Wave]:
+    """The brand's spikes and incidents as windows of complaints about one thing."""
+    out = [(_utc(start), _utc(end or peak)) for start, peak, end in session.execute(
+        select(Spike.start, Spike.peak, Spike.end).where(
+            Spike.brand_id == brand_id, Spike.peak >= since))]
+    out += [(_utc(start), _utc(end) if end else now) for start, end in session.execute(
+        select(Incident.started_at, Incident.resolved_at).where(
+            Incident.brand_id == brand_id, Incident.started_at <= now,
+            (Incident.resolved_at.is_(None)) | (Incident.resolved_at >= since)))]
+    return sorted(out)
+
+
 def _upsert(
     session: Session, brand_id: int, kind: str, key: str, values: dict[str, Any],
     result: CommunityRefresh, now: datetime,
@@ -173,12 +196,13 @@ def refresh_communities(
             "audience": s.audience, "flagged": s.flagged,
             "details": {"negative": s.negative, "positive": s.positive,
                         "negative_share": s.negative_share, "p_hostile": s.p_hostile,
-                        "trend": s.trend},
+                        "trend": s.trend, "complaints": s.complaints},
         }, result, now)
     own = frozenset(key for key, info in places.values() if info.official)
     campaigns = frozenset(a for authors in session.scalars(
         select(Attack.authors).where(Attack.brand_id == brand_id)) for a in authors or [])
-    result.groups = opponent_groups(posts, p, own_places=own, campaign_authors=campaigns)
+    result.groups = opponent_groups(posts, p, own_places=own, campaign_authors=campaigns,
+                                    waves=_waves(session, brand_id, now - history, now))
     for g in result.groups:
         shown = ", ".join(g.members[:3]) + ("…" if len(g.members) > 3 else "")
         _upsert(session, brand_id, "author_group", g.key, {
@@ -186,7 +210,8 @@ def refresh_communities(
             "stance_score": -g.negative_share, "volume": g.posts, "growth": None,
             "audience": None, "flagged": g.stance != "unofficial-neutral",
             "details": {"members": g.members, "places": g.places,
-                        "typical_texts": g.typical_texts, "links": g.links},
+                        "typical_texts": g.typical_texts, "links": g.links, "days": g.days,
+                        "topics": g.topics},
         }, result, now)
     session.flush()
     return result

@@ -134,7 +134,7 @@ def test_interaction_graph_links_replies_places_and_texts() -> None:
     posts = two_camps()
     g = interaction_graph(posts, {"a0", "a1", "b0"})
     assert g["a0"]["a1"]["reply"] == 1 and g["a0"]["a1"]["text"] >= 1
-    assert g["a0"]["a1"]["place"] == 1 and g["a0"]["b0"]["text"] == 0
+    assert g["a0"]["a1"]["place"] == 2 and g["a0"]["b0"]["text"] == 0  # forum_a, brandpage
     assert g["a0"]["a1"]["weight"] > g["a0"]["b0"]["weight"] > 0  # b0 shares only brandpage
 
 
