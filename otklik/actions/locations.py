@@ -127,13 +127,28 @@ def _hand_over(session: Session, location: Location, before: int | None, actor: 
                after=location.responsible_id, reason=f"location {location.id} handed over")
 
 
-def disable_location(session: Session, location_id: int, *, actor: str) -> Location:
-    """Stop attributing new mentions to a location (what was attributed stays)."""
+def save_one_location(session: Session, brand_id: int, given: LocationInput, *,
+                      actor: str) -> Location:
+    """`save_location` for one request, committed (an import saves its rows in one)."""
+    location = save_location(session, brand_id, given, actor=actor)
+    session.commit()
+    return location
+
+
+def location_by_id(session: Session, location_id: int) -> Location:
+    """The location, or LookupError (a 404 to the web)."""
     location = session.get(Location, location_id)
     if location is None:
         raise LookupError(f"no location {location_id}")
+    return location
+
+
+def disable_location(session: Session, location_id: int, *, actor: str) -> Location:
+    """Stop attributing new mentions to a location (what was attributed stays); committed."""
+    location = location_by_id(session, location_id)
     location.enabled = False
     record(session, actor, "location.disable", "location", location.id, name=location.name)
+    session.commit()
     return location
 
 

@@ -6,20 +6,25 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from otklik.actions.brands import BrandError, get_brand
-from otklik.actions.locations import LocationError, LocationInput, disable_location, save_location
-from otklik.db.models import Brand, Location, User
+from otklik.actions.brands import brand_by_id
+from otklik.actions.locations import (
+    LocationError,
+    LocationInput,
+    disable_location,
+    location_by_id,
+    save_one_location,
+)
+from otklik.db.models import Location, User
 from otklik.domain.ids import StoreId
 from otklik.figures.locations import league
 from otklik.nlp.toponyms import brand_location_index
 from otklik.web.api.common import invalid
 from otklik.web.api.schemas import StoreDateTime
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Analyst, Reader, SessionDep, get_or_404
 
 router = APIRouter(prefix="/api/v1", tags=["locations"])
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -75,13 +80,6 @@ class Located(BaseModel):
     location: str | None
 
 
-def _brand(session: Session, brand_id: int) -> Brand:
-    try:
-        return get_brand(session, brand_id)
-    except BrandError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-
 def _out(location: Location, email: str | None) -> LocationOut:
     return LocationOut(
         id=location.id, brand_id=location.brand_id, name=location.name,
@@ -91,9 +89,8 @@ def _out(location: Location, email: str | None) -> LocationOut:
 
 
 @router.get("/brands/{brand_id}/locations", response_model=list[LocationOut])
-def list_locations(brand_id: StoreId, _: Principal = Depends(Require("read")),
-                   session: Session = Depends(db)) -> list[LocationOut]:
-    _brand(session, brand_id)
+def list_locations(brand_id: StoreId, _: Reader, session: SessionDep) -> list[LocationOut]:
+    get_or_404(session, brand_by_id, brand_id)
     rows = session.execute(
         select(Location, User.email).outerjoin(User, User.id == Location.responsible_id)
         .where(Location.brand_id == brand_id).order_by(Location.id)).all()
@@ -101,42 +98,35 @@ def list_locations(brand_id: StoreId, _: Principal = Depends(Require("read")),
 
 
 @router.post("/brands/{brand_id}/locations", response_model=LocationOut, status_code=201)
-def put_location(brand_id: StoreId, body: LocationIn,
-                 principal: Principal = Depends(Require("analyze")),
-                 session: Session = Depends(db)) -> LocationOut:
+def put_location(brand_id: StoreId, body: LocationIn, principal: Analyst,
+                 session: SessionDep) -> LocationOut:
     """Add a location, or change the brand's location of that name."""
-    _brand(session, brand_id)
+    get_or_404(session, brand_by_id, brand_id)
     try:
-        location = save_location(session, brand_id, LocationInput(**body.model_dump()),
-                                 actor=principal.actor)
+        location = save_one_location(session, brand_id, LocationInput(**body.model_dump()),
+                                     actor=principal.actor)
     except LocationError as exc:
         raise invalid(("body",), str(exc)) from exc
-    session.commit()
     return _out(location, body.responsible or None)
 
 
 @router.post("/locations/{location_id}/disable", response_model=LocationOut)
-def disable(location_id: StoreId, principal: Principal = Depends(Require("analyze")),
-            session: Session = Depends(db)) -> LocationOut:
+def disable(location_id: StoreId, principal: Analyst, session: SessionDep) -> LocationOut:
     """Stop attributing new mentions to the location (those attributed keep it)."""
-    try:
-        location = disable_location(session, location_id, actor=principal.actor)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    session.commit()
+    get_or_404(session, location_by_id, location_id)
+    location = disable_location(session, location_id, actor=principal.actor)
     user = session.get(User, location.responsible_id) if location.responsible_id else None
     return _out(location, user.email if user else None)
 
 
 @router.get("/brands/{brand_id}/locations/league")
-def location_league(brand_id: StoreId, since: StoreDateTime | None = None,
-                    until: StoreDateTime | None = None,
-                    _: Principal = Depends(Require("read")),
-                    session: Session = Depends(db)) -> list[dict[str, Any]]:
+def location_league(_: Reader, session: SessionDep, brand_id: StoreId,
+                    since: StoreDateTime | None = None,
+                    until: StoreDateTime | None = None) -> list[dict[str, Any]]:
     """Per location: mentions, negative share, open cases, SLA kept, loop closure, and the
     trend against the period of the same length before (default: the last 30 days). The
     mentions of no location come last, with `id` null."""
-    _brand(session, brand_id)
+    get_or_404(session, brand_by_id, brand_id)
     until = until or datetime.now(UTC)
     try:
         since = since or until - timedelta(days=30)
@@ -149,10 +139,9 @@ def location_league(brand_id: StoreId, since: StoreDateTime | None = None,
 
 
 @router.post("/brands/{brand_id}/locate", response_model=list[Located])
-def locate(brand_id: StoreId, body: LocateIn, _: Principal = Depends(Require("read")),
-           session: Session = Depends(db)) -> list[Located]:
+def locate(brand_id: StoreId, body: LocateIn, _: Reader, session: SessionDep) -> list[Located]:
     """Which of the brand's locations each post is about, in input order."""
-    index = brand_location_index(session, _brand(session, brand_id))
+    index = brand_location_index(session, get_or_404(session, brand_by_id, brand_id))
     out = []
     for post in body.posts:
         found = index.locate(post.text, post.geo.lat if post.geo else None,
