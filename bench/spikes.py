@@ -58,6 +58,7 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "waves 30 min, 2 h": {"waves": (1800.0, 7200.0)},
     "no Poisson bound": {"poisson_cap": 0.0},
     "flat noise (no overdispersion)": {"overdispersion": False},
+    "measurements: rises only": {"two_sided": False},
 }
 
 

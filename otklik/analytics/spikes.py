@@ -29,7 +29,9 @@ Counts and measurements: a series is taken as counts until a negative or non-int
 arrives; from then on (the state starts again) it is a measurement (CPU share, latency, price)
 scored in its own units, without the Anscombe transform, the overdispersion model and the Poisson
 bound, its noise scale found by a median tracker with 1/sqrt(n) steps at first (nothing is scored
-in its first 32 buckets). Mention counts never leave the count path.
+in its first 32 buckets). A measurement's falls are scored as well as its rises (each statistic's
+lower tail too, as NAB's leaders do: a stalled machine or a flat line where a cycle was due); a
+brand's mentions falling quiet is not a spike. Mention counts never leave the count path.
 
 Records (issue 23): a value outside every value seen so far, by more than twice the noise, scores
 by its excess in units of the range seen (the "spatial anomaly" of Numenta's NAB detector, Ahmad
@@ -54,6 +56,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from otklik.analytics.spike_episodes import BucketScore, Episode, group_episodes
+
+__all__ = ["ROW_SCORES", "BucketScore", "DetectorConfig", "Episode", "SpikeDetector", "detect",
+           "group_episodes", "score_series"]
 
 DAY = 86_400.0
 _INV_LN10 = 1.0 / math.log(10.0)
@@ -85,6 +92,7 @@ class DetectorConfig:
     continuous: bool = True  # a non-integer or negative value makes the series a measurement
     hold: float = 0.0  # after an alarm, only a 10x rarer event or a record alarms (0: off)
     record_rate: float = 20.0  # a new record beyond the range by this fraction of it: 1 - 1/e
+    two_sided: bool = True  # a measurement's falls are scored as well as its rises (not counts)
 
 
 def _alpha(dt: float, half_life: float) -> float:
@@ -180,9 +188,10 @@ class SpikeDetector:
             if not s.counts:
                 s.scale = 1e-6 * abs(y) + 1e-12  # in the series' own units, learnt quickly below
             s.waves = [0.0] * len(c.waves)
-            s.tail_q = [1.0] * (len(c.waves) + 1)
-            s.tail_beta = [1.0] * (len(c.waves) + 1)
-            s.tail_n = [0] * (len(c.waves) + 1)
+            n_stats = (len(c.waves) + 1) * (2 if c.two_sided and not s.counts else 1)
+            s.tail_q = [1.0] * n_stats
+            s.tail_beta = [1.0] * n_stats
+            s.tail_n = [0] * n_stats
             s.pwaves = [0.0] * len(c.waves)
             s.last_expected = value
             s.high = s.low = y
@@ -243,9 +252,12 @@ class SpikeDetector:
         pc = -c.z_clip if pc < -c.z_clip else (c.z_clip if pc > c.z_clip else pc)
         pwaves = s.pwaves
         n_waves = len(pwaves)
+        m = n_waves + 1
         for k in range(len(tail_q)):
             if k == 0:
                 x, pz = z, pc
+            elif k >= m:
+                x = -(z if k == m else waves[k - m - 1])
             else:
                 g = gains[3 + k]
                 x = waves[k - 1] = waves[k - 1] + g * (zc - waves[k - 1])
@@ -319,17 +331,6 @@ class SpikeDetector:
         return det
 
 
-@dataclass(frozen=True, slots=True)
-class BucketScore:
-    """One scored bucket: its count, the forecast, the score and the raw surprise (decades)."""
-
-    ts: float
-    value: float
-    expected: float
-    score: float
-    surprise: float
-
-
 def score_series(timestamps: Sequence[datetime | float], values: Sequence[float],
                  config: DetectorConfig | None = None) -> list[float]:
     """Scores of a whole series, computed online (row i sees rows 0..i only)."""
@@ -348,50 +349,3 @@ def detect(timestamps: Sequence[datetime | float], values: Sequence[float],
         score = det.update(float(v), epoch)
         out.append(BucketScore(epoch, float(v), det.expected, score, det.state.last_raw))
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Episode:
-    """A spike: consecutive anomalous buckets grouped into one event."""
-
-    start: float
-    peak: float
-    end: float
-    ongoing: bool  # still anomalous at the last bucket seen
-    volume: float
-    expected: float
-    severity: float  # highest score in the episode, in [0, 1]
-    surprise: float  # highest raw surprise, decades of tail probability
-
-
-def group_episodes(buckets: Sequence[BucketScore], *, threshold: float = 0.5,
-                   keep: float = 2.0, gap: float = 1800.0) -> list[Episode]:
-    """Group buckets into spikes: one opens at a score >= threshold and goes on while the raw
-    surprise stays >= keep decades (quiet stretches shorter than `gap` seconds are bridged)."""
-    episodes: list[Episode] = []
-    members: list[BucketScore] = []
-    last_hot = -math.inf
-
-    def close(ongoing: bool) -> None:
-        hot = [b for b in members if b.ts <= last_hot]
-        peak = max(hot, key=lambda b: b.value - b.expected)
-        episodes.append(Episode(
-            start=hot[0].ts, peak=peak.ts, end=hot[-1].ts, ongoing=ongoing,
-            volume=sum(b.value for b in hot), expected=sum(b.expected for b in hot),
-            severity=max(b.score for b in hot), surprise=max(b.surprise for b in hot)))
-
-    for b in buckets:
-        if members:
-            if b.score >= threshold or b.surprise >= keep:
-                members.append(b)
-                last_hot = b.ts
-            elif b.ts - last_hot > gap:
-                close(False)
-                members = []
-            else:
-                members.append(b)
-        elif b.score >= threshold:
-            members, last_hot = [b], b.ts
-    if members:
-        close(buckets[-1].ts - last_hot <= gap)
-    return episodes

@@ -186,6 +186,26 @@ def test_a_measurement_series_is_scored_in_its_own_units() -> None:
     counts.update(4.0, T0 + STEP)
     assert counts.state.counts
 
+def test_a_measurement_falling_inside_its_range_scores_but_a_count_falling_does_not() -> None:
+    """A measurement's anomaly may be a fall (a stalled machine, a flat line where a daily cycle
+    was due), so both tails are scored; a brand's mentions falling quiet is not a spike."""
+    ts = T0 + STEP * np.arange(6 * 288)
+    rng = np.random.default_rng(5)
+    cycle = 50.0 + 30.0 * np.sin(2 * np.pi * ts / 86400)
+    values = cycle + 0.5 * rng.standard_normal(len(ts))
+    peak = 5 * 288 + 72  # the day's high: the flat line is far below the forecast, not a record
+    values[peak:peak + 12] = 50.5
+    scores = np.array(score_series(ts.tolist(), values.tolist()))
+    rises_only = np.array(score_series(ts.tolist(), values.tolist(),
+                                       DetectorConfig(two_sided=False)))
+    assert scores[3 * 288:peak].max() < 0.5  # once the cycle is learnt
+    assert scores[peak:peak + 12].max() >= 0.5
+    assert rises_only[peak:peak + 12].max() < 0.5
+    counts = np.round(np.clip(cycle, 0, None))
+    counts[peak:peak + 12] = 50.0
+    assert np.array(score_series(ts.tolist(), counts.tolist()))[peak:peak + 12].max() < 0.5
+
+
 def test_a_value_beyond_every_value_seen_scores_high_on_a_bursty_series() -> None:
     """Bursts every few hours teach the tail model that bursts are usual; a burst beyond all of
     them (the range record) scores near 1, a burst within the range gets nothing from it."""
