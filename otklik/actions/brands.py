@@ -8,12 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.audit import record
+from otklik.db.brands import BrandError as BrandError  # raised here, found there: one name
+from otklik.db.brands import get_brand as get_brand  # what actions' callers look brands up with
 from otklik.db.models import Brand, BrandQuery
 from otklik.query import parse
-
-
-class BrandError(ValueError):
-    """A brand cannot be created or changed as asked."""
 
 
 def slugify(name: str) -> str:
@@ -80,14 +78,4 @@ def brand_by_id(session: Session, brand_id: int) -> Brand:
     brand = session.get(Brand, brand_id)
     if brand is None:
         raise LookupError(f"no brand {brand_id}")
-    return brand
-
-
-def get_brand(session: Session, slug_or_id: str | int) -> Brand:
-    if isinstance(slug_or_id, int) or str(slug_or_id).isdigit():
-        brand = session.get(Brand, int(slug_or_id))
-    else:
-        brand = session.scalar(select(Brand).where(Brand.slug == slug_or_id))
-    if brand is None:
-        raise BrandError(f"no brand {slug_or_id!r}")
     return brand

@@ -93,8 +93,8 @@ def deliver(
     """E-mail the scheduled reports due now (the scheduler does this every minute): weekly,
     monthly and incident reports that e-mail alert channels ask for in their config
     (`"reports": ["weekly", "monthly", "incident"]`), each once."""
+    from otklik.actions.report_delivery import deliver_due
     from otklik.db.engine import open_store
-    from otklik.reports.delivery import deliver_due
 
     at = parse_when(now, "now")
     _, sessions = open_store(settings_of(ctx))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from otklik.actions.brands import get_brand
+from otklik.db.brands import get_brand
 from otklik.db.models import Incident
 from otklik.reports.figures import Window, collect, mention_count
 from otklik.reports.pdf import write_pdf

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from otklik.actions.brands import get_brand
 from otklik.analytics.explain import explain_spike
 from otklik.care.metrics import DeskMetrics
+from otklik.db.brands import get_brand
 from otklik.db.models import Community, Mention, MentionBrand
 from otklik.figures import overview as data
 from otklik.figures.locations import LocationRow, league

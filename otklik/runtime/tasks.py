@@ -104,8 +104,8 @@ def desk_tick(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
 
 
 def report_tick(rt: Runtime, now: datetime | None = None) -> dict[str, Any]:
-    """Scheduled reports due now, e-mailed once each (`otklik.reports.delivery`)."""
-    from otklik.reports.delivery import deliver_due  # renders PDFs: loaded when first due
+    """Scheduled reports due now, e-mailed once each (`otklik.actions.report_delivery`)."""
+    from otklik.actions.report_delivery import deliver_due  # renders PDFs: loaded when due
 
     return {"reports": [d.state for d in deliver_due(rt.sessions, now)]}
 

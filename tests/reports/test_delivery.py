@@ -20,9 +20,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from otklik.actions.report_delivery import deliver_due
 from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.db.models import AlertChannel, AlertOutbox, Incident
-from otklik.reports.delivery import deliver_due, scheduled
+from otklik.reports.delivery import scheduled
 from tests.reports.conftest import brand_with_mentions
 
 MSK = ZoneInfo("Europe/Moscow")
