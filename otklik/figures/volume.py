@@ -8,7 +8,7 @@ The same filter as the list and its count (`overview._filtered`), so the bars ad
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, func, select
@@ -26,7 +26,9 @@ class Volume:
     since: datetime
     until: datetime
     bucket: str  # "hour", "day" or "week"
-    series: list[dict[str, Any]]  # {"t": local start key, "start": UTC, "n", "neg"}
+    # {"t": local start key, "start": UTC, "n", "neg", "since", "until": the bar's period as the
+    # filter's since/until values}
+    series: list[dict[str, Any]]
 
     @property
     def total(self) -> int:
@@ -53,5 +55,17 @@ def filter_volume(session: Session, f: MentionFilter, tz: tzinfo,
     series = []
     for b in buckets(since, until, bucket, tz) if since < until else []:
         total, negative = session.execute(stmt, {"a": b.start, "b": b.end}).one()
-        series.append({"t": b.key, "start": b.start, "n": int(total), "neg": int(negative)})
+        bar_since, bar_until = bar_filter(b.start, b.end, tz)
+        series.append({"t": b.key, "start": b.start, "n": int(total), "neg": int(negative),
+                       "since": bar_since, "until": bar_until})
     return Volume(since, until, bucket, series)
+
+
+def bar_filter(start: datetime, end: datetime, tz: tzinfo) -> tuple[str, str]:
+    """A bar's period as the filter's since/until: whole local days as dates (the date fields
+    show them; `until` is the last day, included), else times with the desk's offset (an hour,
+    or a day the filter's own bounds cut)."""
+    a, b = start.astimezone(tz), end.astimezone(tz)
+    if a.time() == b.time() == time(0):
+        return a.date().isoformat(), (b.date() - timedelta(days=1)).isoformat()
+    return a.isoformat(), b.isoformat()

@@ -17,8 +17,9 @@ def axis_label(key: str, bucket: str, lang: str) -> str:
 
 
 def volume_chart(series: list[dict[str, Any]], bucket: str, lang: str) -> dict[str, Any]:
-    """`series` rows are {"t": local key, "n": mentions, "neg": negatives}."""
-    return {
+    """`series` rows are {"t": local key, "n": mentions, "neg": negatives}; rows with a "since"
+    and an "until" (the mentions page's) give each bar's period, so a click narrows the filter."""
+    chart = {
         "bucket": bucket,
         "t": [row["t"] for row in series],
         "x": [axis_label(row["t"], bucket, lang) for row in series],
@@ -26,3 +27,7 @@ def volume_chart(series: list[dict[str, Any]], bucket: str, lang: str) -> dict[s
         "negn": [row["neg"] for row in series],
         "neg": [round(100.0 * row["neg"] / row["n"], 1) if row["n"] else None for row in series],
     }
+    if series and "since" in series[0]:
+        chart["since"] = [row["since"] for row in series]
+        chart["until"] = [row["until"] for row in series]
+    return chart
