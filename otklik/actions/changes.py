@@ -2,7 +2,8 @@
 owned channels, templates, alert channels.
 
 Each validates its input (`ChangeError` names the field), records an audit event in the
-caller's transaction and leaves the commit to the caller (route, API or CLI).
+caller's transaction and leaves the commit to the caller, except where its name or docstring
+says it is one request's whole change (then it commits).
 """
 
 from __future__ import annotations
@@ -57,6 +58,14 @@ def correct_sentiment(session: Session, mention: Mention, label: str, user: User
     session.flush()
     record(session, user.email, "mention.correct_sentiment", "mention", mention.id,
            old=old, label=label, brand_id=brand_id)
+    return correction
+
+
+def store_correction(session: Session, mention: Mention, label: str, user: User,
+                     brand_id: int | None = None) -> SentimentCorrection:
+    """`correct_sentiment` for one request, committed."""
+    correction = correct_sentiment(session, mention, label, user, brand_id)
+    session.commit()
     return correction
 
 

@@ -171,6 +171,14 @@ def _locations_of(session: Session, ids: list[int]) -> dict[int, list[tuple[int,
     return found
 
 
+def mention_by_id(session: Session, mention_id: int) -> Mention:
+    """The mention, or LookupError (a 404 to the web)."""
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        raise LookupError(f"no mention {mention_id}")
+    return mention
+
+
 def count_mentions(session: Session, f: MentionFilter) -> int:
     """How many mentions the filter (without a query's text) selects: one indexed count."""
     return int(session.scalar(_filtered(select(func.count(Mention.id)), f)) or 0)
@@ -297,3 +305,11 @@ def spikes_in(session: Session, brand_id: int | None, since: datetime,
     if brand_id is not None:
         stmt = stmt.where(Spike.brand_id == brand_id)
     return list(session.scalars(stmt))
+
+
+def spike_by_id(session: Session, spike_id: int) -> Spike:
+    """The spike, or LookupError (a 404 to the web)."""
+    spike = session.get(Spike, spike_id)
+    if spike is None:
+        raise LookupError(f"no spike {spike_id}")
+    return spike

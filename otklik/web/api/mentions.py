@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Request
 
-from otklik.actions.changes import correct_sentiment
-from otklik.db.models import Brand, Mention
+from otklik.actions.brands import brand_by_id
+from otklik.actions.changes import store_correction
 from otklik.domain.ids import StoreId
 from otklik.figures import overview as data
-from otklik.web.api.common import cursor_id, invalid, mention_out
+from otklik.web.api.common import check_query, cursor_id, invalid, mention_out
 from otklik.web.api.schemas import (
     CorrectionIn,
     MentionList,
@@ -19,8 +18,7 @@ from otklik.web.api.schemas import (
     StoreDateTime,
     encode_cursor,
 )
-from otklik.web.auth import Principal, Require, db
-from otklik.web.query_problems import problem_of
+from otklik.web.deps import Analyst, Reader, SessionDep, get_or_404
 from otklik.web.render import zone_of
 
 router = APIRouter(prefix="/api/v1/mentions", tags=["mentions"])
@@ -47,6 +45,8 @@ def _desk_day(request: Request, name: str, parsed: datetime | None) -> datetime 
 @router.get("", response_model=MentionList)
 def list_mentions(
     request: Request,
+    _: Reader,
+    session: SessionDep,
     q: str | None = Query(None, description="brand query language", max_length=5000),
     brand_id: StoreId | None = None,
     network: str | None = None,
@@ -59,8 +59,6 @@ def list_mentions(
     fold: bool = Query(False, description="hide near-duplicates behind their cluster's first"),
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = Query(None, description="next_cursor of the previous page"),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> MentionList:
     """Newest first, paged by an opaque cursor. `since` and `until` as plain dates are days in
     the desk's time zone, as on the mentions page (`until`'s day included); a full ISO time with
@@ -69,9 +67,7 @@ def list_mentions(
                            place=place, author=author, since=_desk_day(request, "since", since),
                            until=_desk_day(request, "until", until), fold=fold)
     if q:
-        problem = problem_of(q)
-        if problem is not None:
-            raise invalid(("query", "q"), problem.message, "query_syntax")
+        check_query(q, ("query", "q"))
         f.query = q
     page = data.list_mentions(session, f, limit=limit, before_id=cursor_id(cursor))
     return MentionList(items=[mention_out(m) for m in page.mentions],
@@ -81,46 +77,33 @@ def list_mentions(
 @router.get("/search", response_model=MentionList)
 def search_mentions(
     request: Request,
+    principal: Reader,
+    session: SessionDep,
     q: str = Query(..., min_length=1, max_length=5000, description="brand query language"),
     brand_id: StoreId | None = None,
     limit: int = Query(50, ge=1, le=500),
     cursor: str | None = None,
-    principal: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> MentionList:
     """Mentions the query matches; a syntax error is a 422 naming its position."""
-    return list_mentions(request, q=q, brand_id=brand_id, network=None, sentiment=None, lang=None,
-                         place=None, author=None, since=None, until=None, fold=False,
-                         limit=limit, cursor=cursor, _=principal, session=session)
-
-
-def _get(session: Session, mention_id: int) -> Mention:
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise HTTPException(404, f"no mention {mention_id}")
-    return mention
+    return list_mentions(request, principal, session, q=q, brand_id=brand_id, network=None,
+                         sentiment=None, lang=None, place=None, author=None, since=None,
+                         until=None, fold=False, limit=limit, cursor=cursor)
 
 
 @router.get("/{mention_id}", response_model=MentionOut)
-def get_mention(
-    mention_id: StoreId,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
-) -> MentionOut:
-    return mention_out(_get(session, mention_id))
+def get_mention(mention_id: StoreId, _: Reader, session: SessionDep) -> MentionOut:
+    return mention_out(get_or_404(session, data.mention_by_id, mention_id))
 
 
 @router.post("/{mention_id}/sentiment", response_model=MentionOut)
-def correct(
-    mention_id: StoreId,
-    body: CorrectionIn,
-    principal: Principal = Depends(Require("analyze")),
-    session: Session = Depends(db),
-) -> MentionOut:
+def correct(mention_id: StoreId, body: CorrectionIn, principal: Analyst,
+            session: SessionDep) -> MentionOut:
     """Store an analyst's label (kept for retraining); the mention shows it from now on."""
-    mention = _get(session, mention_id)
-    if body.brand_id is not None and session.get(Brand, body.brand_id) is None:
-        raise invalid(("body", "brand_id"), f"no brand {body.brand_id}")
-    correct_sentiment(session, mention, body.label, principal.user, body.brand_id)
-    session.commit()
+    mention = get_or_404(session, data.mention_by_id, mention_id)
+    if body.brand_id is not None:
+        try:
+            brand_by_id(session, body.brand_id)
+        except LookupError as exc:
+            raise invalid(("body", "brand_id"), str(exc)) from exc
+    store_correction(session, mention, body.label, principal.user, body.brand_id)
     return mention_out(mention)

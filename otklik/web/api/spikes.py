@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from fastapi import APIRouter, Depends, HTTPException
-from sqlalchemy.orm import Session
+from fastapi import APIRouter
 
 from otklik.db.models import Spike
 from otklik.domain.ids import StoreId
 from otklik.figures import overview as data
 from otklik.web.api.common import invalid
 from otklik.web.api.schemas import SpikeOut, StoreDateTime
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Reader, SessionDep, get_or_404
 
 router = APIRouter(prefix="/api/v1/spikes", tags=["spikes"])
 
 
 @router.get("", response_model=list[SpikeOut])
 def list_spikes(
+    _: Reader,
+    session: SessionDep,
     brand_id: StoreId | None = None,
     since: StoreDateTime | None = None,
     until: StoreDateTime | None = None,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> list[Spike]:
     until = until or datetime.now(UTC)
     try:
@@ -35,12 +34,5 @@ def list_spikes(
 
 
 @router.get("/{spike_id}", response_model=SpikeOut)
-def get_spike(
-    spike_id: StoreId,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
-) -> Spike:
-    spike = session.get(Spike, spike_id)
-    if spike is None:
-        raise HTTPException(404, f"no spike {spike_id}")
-    return spike
+def get_spike(spike_id: StoreId, _: Reader, session: SessionDep) -> Spike:
+    return get_or_404(session, data.spike_by_id, spike_id)
