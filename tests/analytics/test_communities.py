@@ -213,3 +213,54 @@ def test_refresh_communities_upserts_idempotently(store) -> None:
         members = sorted(tuple(g.details["members"]) for g in groups)
         assert members == [tuple(f"vk:a{i}" for i in range(4)), tuple(f"vk:b{i}" for i in range(4))]
         assert all(g.details["links"]["reply"] >= 4 for g in groups)
+
+
+def test_refresh_reads_the_brands_spikes_as_waves(store) -> None:
+    """Customers of a three-day outage complain every day in a city chat, answering each other:
+    with the outage's spike stored they are no group; without it they would pass for one."""
+    from sqlalchemy import delete, select
+
+    from otklik.actions.communities import refresh_communities
+    from otklik.db.engine import session_scope
+    from otklik.db.models import Brand, Community, Spike
+    from otklik.domain.posts import Author as AuthorRef
+    from otklik.domain.posts import Place as PlaceRef
+    from otklik.domain.posts import Post
+    from otklik.flow.pipeline import ingest
+
+    start = NOW - timedelta(days=6)
+    items = background()
+    for i in range(8):
+        items += [post(f"c{i}", "city_chat", "negative", text=f"{WAVE[(i + d) % 20]} day {d}",
+                       days_ago=6 - d - i / 24, reply_to=f"c{(i + 1) % 8}") for d in range(3)]
+    with session_scope(store.sessions) as s:
+        brand = Brand(slug="aa", name="American")
+        s.add(brand)
+        s.flush()
+        brand_id = brand.id
+        s.add(Spike(brand_id=brand_id, start=start, peak=start + timedelta(days=1),
+                    end=start + timedelta(days=3), volume=24))
+    first = {x.author: x.id for x in reversed(items)}
+    posts = [Post(network="vk", external_id=x.id, text=x.text or f"post {x.id}",
+                  created_at=x.created_at, author=AuthorRef(external_id=x.author),
+                  place=PlaceRef(external_id=x.place or "misc"),
+                  parent_external_id=first.get(x.reply_to_author or ""))
+             for x in items]
+    by_id = {x.id: x for x in items}
+
+    def enrich(batch) -> None:
+        for item in batch:
+            item.brand_matches = {brand_id: []}
+            item.sentiment = by_id[item.post.external_id].sentiment
+
+    with session_scope(store.sessions) as s:
+        ingest(s, posts, enrichers=[enrich])
+    with session_scope(store.sessions) as s:
+        assert refresh_communities(s, brand_id, now=NOW).groups == []
+        s.execute(delete(Spike))
+    with session_scope(store.sessions) as s:
+        groups = refresh_communities(s, brand_id, now=NOW).groups
+    assert groups and {m for g in groups for m in g.members} <= {f"vk:c{i}" for i in range(8)}
+    with session_scope(store.sessions) as s:
+        stored = s.scalars(select(Community).where(Community.kind == "author_group")).all()
+        assert {(c.details["days"], c.details["topics"] >= 2) for c in stored} == {(3, True)}
