@@ -212,9 +212,9 @@ def opponents(
     by_author: dict[str, list[StancePost]] = defaultdict(list)
     for x in posts:
         by_author[x.author].append(x)
-    negative = [x for x in posts if x.sentiment == "negative"
-                and sum(y.sentiment == "negative" for y in by_author[x.author])
-                >= p.opponent_min_negative]
+    count = Counter(x.author for x in posts if x.sentiment == "negative")
+    negative = [x for x in posts
+                if x.sentiment == "negative" and count[x.author] >= p.opponent_min_negative]
     topic_of = dict(zip((x.id for x in negative), _text_labels(negative, None), strict=True))
     out = {}
     for author, items in by_author.items():
