@@ -95,3 +95,27 @@ def co_posting_partners(
             partners[a].add(b)
             partners[b].add(a)
     return partners
+
+
+def lockstep(
+    times: np.ndarray, authors: np.ndarray, texts: Sequence[np.ndarray], seconds: float,
+) -> np.ndarray:
+    """Which posts (in time order) another account posted the same text within `seconds` of.
+
+    `texts` are codes of the same length, -1 where a post has none (a near-duplicate cluster, a
+    word-for-word copy): two posts are the same text when any code agrees. Accounts run by one
+    hand post a seed in the same minute; people who pass a story on do it at their own pace.
+    """
+    n = len(times)
+    out = np.zeros(n, dtype=bool)
+    for lag in range(1, n):
+        close = times[lag:] - times[:-lag] <= seconds
+        if not close.any():
+            break
+        same = np.zeros(n - lag, dtype=bool)
+        for code in texts:
+            same |= (code[lag:] == code[:-lag]) & (code[lag:] >= 0)
+        hit = close & same & (authors[lag:] != authors[:-lag])
+        out[lag:] |= hit
+        out[:-lag] |= hit
+    return out
