@@ -18,7 +18,13 @@ attribution) by many accounts, often several in the same minute. Real people who
 headline retweet it with attribution or retell it; news sites rewrite it and link their own copy
 (`copy_share`). A campaign that comes back pushes the same seed again later: a later group of
 three or more accounts copying an attack's seed word for word is a further burst of that attack,
-and bursts of one seed, or sharing two accounts, are one attack within `AttackParams.memory`.
+and bursts of one seed, or sharing two accounts, are one attack within `AttackParams.memory`;
+so is a later burst of a flagged hashtag or link that scores too low alone but is posted by two or
+more of the attack's accounts (the same accounts pushing the key again). Retweet waves of a
+troll operation arrive as copies without attribution, several accounts in the same minute
+(`coordination.lockstep`); and when most accounts of a flagged burst are seen to coordinate, its
+one-off posters (a news account posting the campaign's hashtag once with its own headline) are
+the campaign's too.
 A smear dressed as customer complaints is fresh accounts replying to a few accounts that are not
 the brand's, in their own words, recommending the same competitor or link (`converge_share`,
 `attacks_replies.py`). Text handling and near-duplicates: `attacks_text.py`.
@@ -30,7 +36,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -232,17 +238,25 @@ def detect_attacks(
         b for b in bursts
         if not b.echo and b.score >= p.threshold and len(b.participants) >= min(3, p.min_accounts)
     ]
-    return _merge(flagged, [b for b in bursts if b.echo], recs, t, au, names, p)
+    for b in flagged:  # its one-off posters are the campaign's too when most accounts coordinate
+        if len(b.participants) > p.majority * len(accounts := set(au[b.idx].tolist())):
+            b.participants = accounts
+    keys, seen = {b.key for b in flagged}, {id(b) for b in flagged}
+    # a burst of a flagged key that scores too low alone may be the campaign's accounts back
+    returns = [replace(b, participants=set(au[b.idx].tolist()), ret=True) for b in bursts
+               if b.key in keys and not b.echo and id(b) not in seen]
+    return _merge([*flagged, *(b for b in bursts if b.echo), *returns], recs, t, au, names, p)
 
 
 def _merge(
-    flagged: list[Burst], echoes: list[Burst], recs: Sequence[MentionRecord], t: np.ndarray,
-    au: np.ndarray, names: np.ndarray, p: AttackParams,
+    bursts: list[Burst], recs: Sequence[MentionRecord], t: np.ndarray, au: np.ndarray,
+    names: np.ndarray, p: AttackParams,
 ) -> list[Attack]:
     """Bursts that share two accounts are one campaign when `memory` apart at most (its accounts
     co-occur: a campaign that comes back with another seed), and so are bursts of one seed. An
-    echo (a seed too small to score) joins only through a scored burst."""
-    bursts = [*flagged, *echoes]
+    echo (a seed too small to score) joins only through a scored burst; a return (a burst of a
+    flagged key scoring too low alone) only through a flagged burst of its key with two of its
+    accounts, and adds only its span: the campaign's accounts pushing the key again."""
     g = nx.Graph()
     g.add_nodes_from(range(len(bursts)))
     span = [(t[b.idx[0]], t[b.idx[-1]]) for b in bursts]
@@ -250,16 +264,20 @@ def _merge(
     for i in range(len(bursts)):
         for j in range(i + 1, len(bursts)):
             near = span[i][0] <= span[j][1] + memory and span[j][0] <= span[i][1] + memory
-            one_scored = not (bursts[i].echo and bursts[j].echo)
-            shared = len(bursts[i].participants & bursts[j].participants) >= 2
-            if near and (bursts[i].key == bursts[j].key or (one_scored and shared)):
+            a, b = bursts[i], bursts[j]
+            if not near or (a.ret and b.ret):
+                continue
+            one_scored = not (a.echo and b.echo)
+            shared = len(a.participants & b.participants) >= 2
+            back = a.ret or b.ret
+            if (a.key == b.key and (shared or not back)) or (one_scored and shared and not back):
                 g.add_edge(i, j)
     attacks = []
     for comp in nx.connected_components(g):
         members = [bursts[i] for i in sorted(comp)]
-        if all(b.echo for b in members):
+        if all(b.echo or b.ret for b in members):
             continue
-        idx, spans = _attack_posts(members, t, au, p.gap.total_seconds(), p.majority)
+        idx, spans = _attack_posts(members, t, au, p.gap.total_seconds())
         best = max(members, key=lambda b: b.score)
         told = story(idx, spans, recs, t, au, p.own_accounts)
         attacks.append(_attack(members, best, idx, recs, names, au, told))
@@ -268,12 +286,12 @@ def _merge(
 
 
 def _attack_posts(
-    members: list[Burst], t: np.ndarray, au: np.ndarray, gap: float, majority: float,
+    members: list[Burst], t: np.ndarray, au: np.ndarray, gap: float,
 ) -> tuple[np.ndarray, list[list[float]]]:
     """The posts of the attack's accounts within each of its bursts' spans (bursts closer than
     `gap` share one span): a campaign that comes back a day later is not the day in between.
-    A burst most of whose accounts coordinate gives all its posts: a news account posting the
-    campaign's hashtag once with its own headline is one of them, not a bystander."""
+    Spans where the attack's accounts posted nothing (a return of its key by others) are not
+    its bursts."""
     spans = sorted((float(t[b.idx[0]]), float(t[b.idx[-1]])) for b in members)
     joined = [list(spans[0])]
     for lo, hi in spans[1:]:
@@ -281,15 +299,13 @@ def _attack_posts(
             joined[-1][1] = max(joined[-1][1], hi)
         else:
             joined.append([lo, hi])
-    authors = list(set().union(*(b.participants for b in members)))
+    authors = list(set().union(*(b.participants for b in members if not b.ret)))
+    mine = np.isin(au, authors)
+    joined = [s for s in joined if np.any(mine & (t >= s[0]) & (t <= s[1]))]
     inside = np.zeros(len(t), dtype=bool)
     for lo, hi in joined:
         inside |= (t >= lo) & (t <= hi)
-    keep = inside & np.isin(au, authors)
-    for b in members:
-        if not b.echo and len(b.participants) > majority * len(np.unique(au[b.idx])):
-            keep[b.idx] = True
-    return np.nonzero(keep)[0], joined
+    return np.nonzero(inside & mine)[0], joined
 
 
 def _attack(

@@ -32,6 +32,7 @@ class Burst:
     signals: dict[str, Any] = field(default_factory=dict)
     participants: set[int] = field(default_factory=set)
     echo: bool = False  # too small to score alone: counts only as a return of an attack's seed
+    ret: bool = False  # scored too low alone: counts only as its accounts pushing a key again
 
 
 

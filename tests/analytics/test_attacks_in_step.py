@@ -108,3 +108,37 @@ def test_a_return_of_copies_in_step_is_part_of_the_same_attack() -> None:
              for m in campaign]
     attacks = detect_attacks([*organic, *campaign, *again])
     assert len(attacks) == 1 and len(attacks[0].signals["bursts"]) == 2
+
+
+HEADLINES = ["Apple выпустила обновление iOS", "Samsung показал новый складной телефон",
+             "Яндекс запустил сервис доставки", "Google закрывает мессенджер Allo",
+             "Intel отложила выпуск процессоров", "Tesla отзывает 100 тысяч машин",
+             "Microsoft купила студию игр", "Сбербанк открыл лабораторию ИИ"]
+
+
+def pushed_again(authors: list[str], after: datetime) -> list[MentionRecord]:
+    """Eight headlines with #hitech by the given accounts, one each, forty minutes apart: no
+    copy, no repeat, no step, so no attack alone."""
+    return [MentionRecord(f"again{k}", f"{h}  #hitech", a, after + timedelta(minutes=40 * k))
+            for k, (h, a) in enumerate(zip(HEADLINES, authors, strict=True))]
+
+
+def test_the_campaigns_accounts_pushing_its_hashtag_again_are_its_return() -> None:
+    organic, campaign = in_outage("ira_ru_hitech_news.jsonl")
+    accounts = sorted({m.author for m in campaign})[:8]
+    again = pushed_again(accounts, campaign[-1].created_at + timedelta(hours=20))
+    assert detect_attacks([*organic, *again]) == []
+    attacks = detect_attacks([*organic, *campaign, *again])
+    assert len(attacks) == 1
+    assert set(attacks[0].mention_ids) == {m.id for m in [*campaign, *again]}
+    assert len(attacks[0].signals["bursts"]) == 2
+
+
+def test_others_using_the_hashtag_later_are_not_its_return() -> None:
+    organic, campaign = in_outage("ira_ru_hitech_news.jsonl")
+    others = [f"reader{k}" for k in range(8)]
+    again = pushed_again(others, campaign[-1].created_at + timedelta(hours=20))
+    attacks = detect_attacks([*organic, *campaign, *again])
+    assert len(attacks) == 1
+    assert set(attacks[0].mention_ids) == {m.id for m in campaign}
+    assert len(attacks[0].signals["bursts"]) == 1
