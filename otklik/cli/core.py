@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.brands import BrandError, create_brand
+from otklik.actions.imports import import_file
 from otklik.actions.unit import transaction
 from otklik.cli._common import fail, settings_of
 from otklik.db.engine import open_store
@@ -23,7 +24,7 @@ from otklik.db.models import Brand
 from otklik.db.roles import grant_app_role
 from otklik.domain.enrichment import Enricher
 from otklik.figures.stats import store_stats
-from otklik.flow.importers import UnreadableFile, import_file, parse_time
+from otklik.flow.importers import UnreadableFile, parse_time
 from otklik.flow.wiring import build_enrichers
 
 console = Console()

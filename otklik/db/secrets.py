@@ -45,11 +45,3 @@ def open_credentials(stored: dict[str, Any] | None, secret_key: str) -> dict[str
     except InvalidToken:
         raise CannotOpen("the credentials were saved under another OTKLIK_SECRET_KEY: "
                          "run `otklik secrets rotate --old-key …` or enter them again") from None
-
-
-def credential_names(stored: dict[str, Any] | None, secret_key: str) -> list[str]:
-    """Which credentials a row holds (for showing "set", never the values)."""
-    try:
-        return sorted(open_credentials(stored, secret_key))
-    except CannotOpen:
-        return []

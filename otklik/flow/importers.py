@@ -1,9 +1,10 @@
 """Importers: JSON Lines and CSV files of mentions → `Post`s, every bad row reported precisely.
 
 Reading is streamed (memory flat in the file size). `import_file` validates the whole file first,
-so by default a file with any bad row commits nothing; then it stores in chunks, each its own
-transaction: a kill in the middle leaves whole chunks only, and a rerun (idempotent ingest)
-completes the import without doubling anything.
+so by default a file with any bad row stores nothing; then it hands the posts on in chunks to
+`store` (`otklik.actions.imports`: each chunk its own transaction, so a kill in the middle leaves
+whole chunks only, and a rerun of the idempotent ingest completes the import without doubling
+anything).
 """
 
 from __future__ import annotations
@@ -13,19 +14,15 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
-
-from otklik.db.engine import session_scope
-from otklik.domain.enrichment import Enricher
 from otklik.domain.posts import Author, Place, Post
 from otklik.domain.storable import unstorable
-from otklik.flow.pipeline import ingest
+from otklik.flow.pipeline import IngestResult
 
 MAX_TEXT = 1_000_000  # characters; a longer "post" is almost certainly not one
 MAX_COUNT = 2**31 - 1  # reach, engagement, followers: INTEGER columns (32 bits on PostgreSQL)
@@ -325,8 +322,8 @@ def _valid_posts(
             report.bad.append(BadRow(line, error or "unreadable", raw))
 
 
-def import_file(
-    sessions: sessionmaker[Session],
+def import_posts(
+    store: Callable[[list[Post]], IngestResult],
     path: Path,
     *,
     fmt: str | None = None,
@@ -335,7 +332,6 @@ def import_file(
     network: str = "file",
     skip_bad: bool = False,
     rejects: Path | None = None,
-    enrichers: Sequence[Enricher] = (),
     chunk: int = 2000,
     progress: Any = None,
 ) -> ImportReport:
@@ -357,20 +353,17 @@ def import_file(
     for post in _valid_posts(path, fmt, encoding, mapping, network):
         batch.append(post)
         if len(batch) >= chunk:
-            _store(sessions, batch, enrichers, report, progress)
+            _store(store, batch, report, progress)
             batch = []
     if batch:
-        _store(sessions, batch, enrichers, report, progress)
+        _store(store, batch, report, progress)
     report.committed = True
     return report
 
 
-def _store(
-    sessions: sessionmaker[Session], batch: list[Post], enrichers: Sequence[Enricher],
-    report: ImportReport, progress: Any,
-) -> None:
-    with session_scope(sessions) as session:
-        result = ingest(session, batch, enrichers=enrichers)
+def _store(store: Callable[[list[Post]], IngestResult], batch: list[Post],
+           report: ImportReport, progress: Any) -> None:
+    result = store(batch)
     report.inserted += result.inserted
     report.updated += result.updated
     report.unchanged += result.unchanged

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from otklik.actions.imports import import_file
 from otklik.db.engine import session_scope
 from otklik.db.models import Mention
-from otklik.flow.importers import UnreadableFile, import_file
+from otklik.flow.importers import UnreadableFile
 
 
 def rows(n: int, start: int = 0) -> list[dict]:
@@ -143,7 +144,7 @@ def test_kill_9_mid_import_leaves_whole_chunks_and_a_rerun_completes(tmp_path):
         "from otklik.settings import Settings\n"
         "from otklik.db.engine import open_store\n"
         "from otklik.db.migrate import upgrade\n"
-        "from otklik.flow.importers import import_file\n"
+        "from otklik.actions.imports import import_file\n"
         "engine, sessions = open_store(Settings())\n"
         "upgrade(engine)\n"
         "def tick(n): print('chunk', flush=True)\n"

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
 
+from otklik.actions.imports import import_file
 from otklik.db.engine import make_engine, make_sessionmaker, session_scope
 from otklik.db.migrate import upgrade
 from otklik.db.models import Mention
-from otklik.flow.importers import FIELDS, UnreadableFile, import_file
+from otklik.flow.importers import FIELDS, UnreadableFile
 from tests.conftest import PG_URL
 
 FUZZ = settings(max_examples=60, derandomize=True, deadline=None,
