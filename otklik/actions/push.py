@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.cases import flag_removed_at_source
 from otklik.actions.intake import intake
 from otklik.actions.sources import mark_removed
+from otklik.actions.unit import transaction
 from otklik.alerts.events import AlertEvent
 from otklik.db.models import Mention
 from otklik.domain.enrichment import Enricher
@@ -73,3 +74,15 @@ def apply_push(
             Mention.network == network, Mention.external_id.in_(out.removed))))
         out.alerts += flag_removed_at_source(session, ids, actor=actor)
     return out
+
+
+def settle_before_queueing(sessions: sessionmaker[Session], network: str, posts: Sequence[Post], *,
+                           removed: Sequence[str], restored: Sequence[str], actor: str) -> None:
+    """Distributed mode, before the posts go to the workers' ingest task: their threads
+    resolved from the store, and the removal marks applied at once (one indexed update each: no
+    enrichment to wait for); committed."""
+    with transaction(sessions) as session:
+        if posts:
+            resolve_threads(session, posts)
+        if removed or restored:
+            apply_push(session, network, [], removed=removed, restored=restored, actor=actor)

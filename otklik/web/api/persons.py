@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from otklik.actions.person_export import export_person
 from otklik.actions.persons import UnknownAuthor, forget_person
 from otklik.web.api.common import invalid
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Admin, SessionDep
 
 router = APIRouter(prefix="/api/v1/persons", tags=["personal data"])
 AUTHOR_HELP = "NETWORK:ID as the network knows the account (vk:12345) or the author's store id"
@@ -37,9 +36,8 @@ def _asked(run: Any, where: tuple[str, ...]) -> Any:
 
 
 @router.get("/export", response_model=dict[str, Any])
-def export(request: Request, author: str = Query(max_length=600, description=AUTHOR_HELP),
-           principal: Principal = Depends(Require("admin")),
-           session: Session = Depends(db)) -> dict[str, Any]:
+def export(request: Request, principal: Admin, session: SessionDep,
+           author: str = Query(max_length=600, description=AUTHOR_HELP)) -> dict[str, Any]:
     """Everything stored about an author (GDPR art. 15); the request is audited."""
     key = request.app.state.settings.secret_key
     return _asked(lambda: export_person(session, author, secret_key=key,  # type: ignore[no-any-return]
@@ -47,8 +45,8 @@ def export(request: Request, author: str = Query(max_length=600, description=AUT
 
 
 @router.post("/forget", response_model=ForgottenOut)
-def forget(request: Request, body: ForgetIn, principal: Principal = Depends(Require("admin")),
-           session: Session = Depends(db)) -> ForgottenOut:
+def forget(request: Request, body: ForgetIn, principal: Admin,
+           session: SessionDep) -> ForgottenOut:
     """Pseudonymise an author's profile and private messages (GDPR art. 17); public mentions
     keep their text and link. Audited without the erased values."""
     key = request.app.state.settings.secret_key

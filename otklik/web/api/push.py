@@ -18,8 +18,11 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
+from otklik.actions.push import settle_before_queueing
 from otklik.alerts.dispatch import AlertDispatcher
 from otklik.domain.ids import StoreId
+from otklik.flow.wiring import Enrichment
+from otklik.runtime.worker import enqueue_ingest
 from otklik.sources.telegram_items import update_posts
 from otklik.sources.vk_callback import BadEvent, parse_event
 from otklik.web.push_queue import (
@@ -70,8 +73,6 @@ class PushState:
             state = self.app.state
             factory = getattr(state, "enrichers_factory", None)
             if factory is None:  # one long-lived chain: its duplicate index keeps learning
-                from otklik.flow.wiring import Enrichment
-
                 factory = Enrichment().enrichers
             self._queue = PushQueue(
                 state.sessions, factory,
@@ -86,17 +87,9 @@ class PushState:
         if not settings.broker_url:
             self.queue.submit(job)
             return
-        from otklik.actions.push import apply_push, resolve_threads
-        from otklik.db.engine import session_scope
-        from otklik.runtime.worker import enqueue_ingest
-
         actor = f"push:{job.network}:{job.source_id}"
-        with session_scope(self.app.state.sessions) as session:
-            if job.posts:
-                resolve_threads(session, job.posts)
-            if job.removed or job.restored:
-                apply_push(session, job.network, [], removed=job.removed,
-                           restored=job.restored, actor=actor)
+        settle_before_queueing(self.app.state.sessions, job.network, job.posts,
+                               removed=job.removed, restored=job.restored, actor=actor)
         if job.posts:
             enqueue_ingest(settings, [mention_json(p) for p in job.posts], actor=actor)
 

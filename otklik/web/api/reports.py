@@ -14,19 +14,18 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse
-from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from otklik.actions.brands import BrandError, get_brand
+from otklik.actions.brands import brand_by_id
 from otklik.domain.ids import StoreId
 from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
 from otklik.reports.summary import sentences
 from otklik.web.api.common import invalid
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Reader, SessionDep, get_or_404
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Lang = Literal["ru", "en"]
@@ -50,21 +49,14 @@ def _window(since: date, until: date, tz: str) -> tuple[Window, ZoneInfo]:
     return window, zone
 
 
-def _brand_slug(session: Session, brand_id: int) -> str:
-    try:
-        return get_brand(session, brand_id).slug
-    except BrandError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-
 @router.get("")
 def figures(
-    brand_id: StoreId, since: date, until: date, lang: Lang = "ru", tz: str = "UTC",
-    _: Principal = Depends(Require("read")), session: Session = Depends(db),
+    brand_id: StoreId, since: date, until: date, _: Reader, session: SessionDep,
+    lang: Lang = "ru", tz: str = "UTC",
 ) -> dict[str, Any]:
     """The report's figures and summary sentences; `until` is the last day, included."""
     window, zone = _window(since, until, tz)
-    _brand_slug(session, brand_id)
+    get_or_404(session, brand_by_id, brand_id)
     f = collect(session, brand_id, window)
     return {
         "brand_id": f.brand_id, "slug": f.slug, "name": f.name,
@@ -78,13 +70,12 @@ def figures(
 
 @router.get("/download")
 def download(
-    brand_id: StoreId, since: date, until: date,
+    brand_id: StoreId, since: date, until: date, _: Reader, session: SessionDep,
     format: Literal["pdf", "xlsx", "csv"] = "pdf", lang: Lang = "ru", tz: str = "UTC",
-    _: Principal = Depends(Require("read")), session: Session = Depends(db),
 ) -> FileResponse:
     """The report as a PDF, an XLSX or a CSV of the period's mentions."""
     window, zone = _window(since, until, tz)
-    slug = _brand_slug(session, brand_id)
+    slug = get_or_404(session, brand_by_id, brand_id).slug
     folder = Path(tempfile.mkdtemp(prefix="otklik-report-"))
     name = f"{slug}-{since.isoformat()}-{until.isoformat()}.{format}"
     try:
