@@ -13,18 +13,37 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions.brands import brand_by_id
 from otklik.actions.send import SendRefused
 from otklik.actions.unit import commit_step
 from otklik.db.models import Brand
 from otklik.domain.ids import MAX_ID
+from otklik.web.deps import get_or_404
 from otklik.wording.refusals import explain
 
 PERIODS = (1, 7, 30, 90, 365)
 Done = TypeVar("Done")
+Row = TypeVar("Row")
+Refusal = TypeVar("Refusal", bound=Exception)
 
 
 def brands(session: Session) -> list[Brand]:
     return list(session.scalars(select(Brand).order_by(Brand.name)))
+
+
+def brand_or_404(session: Session, brand_id: int) -> Brand:
+    """The brand a form or link names by id, or a 404 ("no brand 7")."""
+    return get_or_404(session, brand_by_id, brand_id)
+
+
+def by_id(model: type[Row], what: str) -> Callable[[Session, int], Row]:
+    """A getter for `deps.get_or_404`: the `model` row with that id, or "no such <what>"."""
+    def get(session: Session, ident: int) -> Row:
+        row = session.get(model, ident)
+        if row is None:
+            raise LookupError(f"no such {what}")
+        return row
+    return get
 
 
 def opt_int(value: str | None, field: str) -> int | None:
@@ -95,16 +114,24 @@ def back(url: str, error: Exception | None = None) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+def step_or_404(session: Session, work: Callable[[], Done]) -> Done:
+    """What a form's step returned, committed; a row it needs that is not there is a 404."""
+    try:
+        return commit_step(session, work)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
 def answer_step(session: Session, work: Callable[[], Done], *,
-                refusals: type[Exception] | tuple[type[Exception], ...],
-                refused: Callable[[Exception], Response],
+                refusals: type[Refusal] | tuple[type[Refusal], ...],
+                refused: Callable[[Refusal], Response],
                 done: Callable[[Done], Response]) -> Response:
     """One step a form asks for, committed and answered by `done(what it returned)`; a refused
     step (one of `refusals`) is rolled back and answered by `refused(the error)`, the form with
     the reason; a row that is not there is a 404."""
     try:
         result = commit_step(session, work)
-    except refusals as exc:
+    except refusals as exc:  # before the 404: a form may name a missing row (a brand) itself
         return refused(exc)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc

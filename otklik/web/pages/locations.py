@@ -5,9 +5,11 @@ switch off, load a CSV file). Thin: reads through `otklik.figures.locations`, ch
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,13 +29,22 @@ from otklik.analytics.locations import RADIUS_M
 from otklik.db.models import Brand, Location, User
 from otklik.domain.ids import StoreId
 from otklik.figures.locations import league, nearby
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Analyst, Reader, Responder, SessionDep
 from otklik.web.i18n import translator
-from otklik.web.pages.common import PERIODS, brands, opt_int, period
+from otklik.web.pages.common import (
+    PERIODS,
+    answer_step,
+    brand_or_404,
+    brands,
+    opt_int,
+    period,
+    step_or_404,
+)
 from otklik.web.render import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 MAX_FILE = 2_000_000  # bytes of a location file: thousands of rows
+Done = TypeVar("Done")
 
 
 def _chosen(session: Session, brand: str | None) -> Brand | None:
@@ -41,10 +52,7 @@ def _chosen(session: Session, brand: str | None) -> Brand | None:
     listed = brands(session)
     wanted = opt_int(brand, "brand")
     if wanted is not None:
-        found = session.get(Brand, wanted)
-        if found is None:
-            raise HTTPException(404, f"no brand {wanted}")
-        return found
+        return brand_or_404(session, wanted)
     with_locations = set(session.scalars(select(Location.brand_id)))
     return next((b for b in listed if b.id in with_locations), listed[0] if listed else None)
 
@@ -52,10 +60,10 @@ def _chosen(session: Session, brand: str | None) -> Brand | None:
 @router.get("/locations")
 def locations_page(
     request: Request,
+    _: Reader,
+    session: SessionDep,
     brand: str | None = Query(None, max_length=20),
     days: int = Query(7),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> Response:
     chosen = _chosen(session, brand)
     span = period(days, None, None)
@@ -91,11 +99,23 @@ def _manage(request: Request, session: Session, chosen: Brand | None, *,
 @router.get("/settings/locations")
 def locations_settings(
     request: Request,
+    _: Reader,
+    session: SessionDep,
     brand: str | None = Query(None, max_length=20),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> Response:
     return _manage(request, session, _chosen(session, brand))
+
+
+def _step(request: Request, session: Session, chosen: Brand, work: Callable[[], Done],
+          done: Callable[[Done], Response] | None = None) -> Response:
+    """A change to the brand's locations: `done(what it returned)` (by default back to the
+    settings), or the settings again with what is wrong, in the reader's words."""
+    return answer_step(
+        session, work, refusals=LocationError,
+        refused=lambda exc: _manage(request, session, chosen, error=exc.say(lang_of(request)),
+                                    status_code=422),
+        done=done or (lambda _: RedirectResponse(f"/settings/locations?brand={chosen.id}",
+                                                 status_code=303)))
 
 
 def _number(value: str, field: str) -> float | None:
@@ -115,6 +135,8 @@ def _words(value: str) -> list[str]:
 @router.post("/settings/locations")
 def location_save(
     request: Request,
+    principal: Analyst,
+    session: SessionDep,
     brand_id: StoreId = Form(...),
     name: str = Form(..., max_length=200),
     address: str = Form("", max_length=500),
@@ -125,121 +147,93 @@ def location_save(
     team: str = Form("", max_length=200),
     responsible: str = Form("", max_length=200),
     places: str = Form("", max_length=2000),
-    principal: Principal = Depends(Require("analyze")),
-    session: Session = Depends(db),
 ) -> Response:
-    chosen = _chosen(session, str(brand_id))
-    assert chosen is not None  # _chosen raised 404 otherwise
+    chosen = brand_or_404(session, brand_id)
     t = translator(lang_of(request))
+    return _step(request, session, chosen, lambda: save(
+        session, chosen.id,
+        LocationInput(name=name, address=address, lat=_number(lat, t("latitude")),
+                      lon=_number(lon, t("longitude")), aliases=_words(aliases), hours=hours,
+                      team=team, responsible=responsible, places=_words(places)),
+        actor=principal.actor))
+
+
+def _file_text(data: bytes) -> str:
+    """The uploaded location file as text, or why it cannot be read."""
+    if len(data) > MAX_FILE:
+        raise LocationError("loc_file_too_large", n=MAX_FILE // 1_000_000)
     try:
-        given = LocationInput(name=name, address=address, lat=_number(lat, t("latitude")),
-                              lon=_number(lon, t("longitude")), aliases=_words(aliases),
-                              hours=hours, team=team, responsible=responsible,
-                              places=_words(places))
-        save(session, chosen.id, given, actor=principal.actor)
-    except LocationError as exc:
-        session.rollback()
-        return _manage(request, session, chosen, error=exc.say(lang_of(request)),
-                       status_code=422)
-    session.commit()
-    return RedirectResponse(f"/settings/locations?brand={chosen.id}", status_code=303)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LocationError("loc_not_utf8", n=exc.start) from exc
 
 
 @router.post("/settings/locations/import")
 async def location_import(
     request: Request,
+    principal: Analyst,
+    session: SessionDep,
     brand_id: StoreId = Form(...),
     file: UploadFile = File(...),
-    principal: Principal = Depends(Require("analyze")),
-    session: Session = Depends(db),
 ) -> Response:
-    chosen = _chosen(session, str(brand_id))
-    assert chosen is not None
+    chosen = brand_or_404(session, brand_id)
     data = await file.read(MAX_FILE + 1)
     t = translator(lang_of(request))
-    try:
-        if len(data) > MAX_FILE:
-            raise LocationError("loc_file_too_large", n=MAX_FILE // 1_000_000)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise LocationError("loc_not_utf8", n=exc.start) from exc
-        done = import_locations(session, chosen.id, parse_location_csv(text),
-                                actor=principal.actor)
-    except LocationError as exc:
-        session.rollback()
-        return _manage(request, session, chosen, error=exc.say(lang_of(request)),
-                       status_code=422)
-    session.commit()
-    return _manage(request, session, chosen, note=t("imported_n", n=len(done)))
+    return _step(request, session, chosen, lambda: import_locations(
+        session, chosen.id, parse_location_csv(_file_text(data)), actor=principal.actor),
+        lambda done: _manage(request, session, chosen, note=t("imported_n", n=len(done))))
 
 
 @router.post("/settings/locations/radius")
 def location_radius(
     request: Request,
+    principal: Analyst,
+    session: SessionDep,
     brand_id: StoreId = Form(...),
     radius: str = Form(..., max_length=20),
-    principal: Principal = Depends(Require("analyze")),
-    session: Session = Depends(db),
 ) -> Response:
-    chosen = _chosen(session, str(brand_id))
-    assert chosen is not None
-    t = translator(lang_of(request))
-    try:
-        metres = _number(radius, t("radius"))
+    chosen = brand_or_404(session, brand_id)
+    field = translator(lang_of(request))("radius")
+
+    def work() -> None:
+        metres = _number(radius, field)
         if metres is None:
-            raise LocationError("loc_not_number", field=t("radius"), value="")
+            raise LocationError("loc_not_number", field=field, value="")
         set_radius(session, chosen, metres, actor=principal.actor)
-    except LocationError as exc:
-        session.rollback()
-        return _manage(request, session, chosen, error=exc.say(lang_of(request)),
-                       status_code=422)
-    session.commit()
-    return RedirectResponse(f"/settings/locations?brand={chosen.id}", status_code=303)
+
+    return _step(request, session, chosen, work)
 
 
 @router.post("/settings/locations/reattribute")
 def location_reattribute(
     request: Request,
+    principal: Analyst,
+    session: SessionDep,
     brand_id: StoreId = Form(...),
-    principal: Principal = Depends(Require("analyze")),
-    session: Session = Depends(db),
 ) -> Response:
     """The brand's mentions of the last 30 days attributed again with its locations as now."""
-    chosen = _chosen(session, str(brand_id))
-    assert chosen is not None
-    changed = reattribute(session, chosen, datetime.now(UTC) - timedelta(days=30),
-                          actor=principal.actor)
-    session.commit()
-    return _manage(request, session, chosen,
-                   note=translator(lang_of(request))("reattributed_n", n=changed))
+    chosen = brand_or_404(session, brand_id)
+    t = translator(lang_of(request))
+    return _step(request, session, chosen, lambda: reattribute(
+        session, chosen, datetime.now(UTC) - timedelta(days=30), actor=principal.actor),
+        lambda changed: _manage(request, session, chosen, note=t("reattributed_n", n=changed)))
 
 
 @router.post("/locations/nearby")
 def nearby_confirm(
+    principal: Responder,
+    session: SessionDep,
     mention: StoreId = Form(...),
     location: StoreId = Form(...),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """A person confirms that a post heard near a location is about the brand."""
-    try:
-        found = confirm_nearby(session, mention, location, actor=principal.actor)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    session.commit()
+    found = step_or_404(session, lambda: confirm_nearby(session, mention, location,
+                                                        actor=principal.actor))
     return RedirectResponse(f"/locations?brand={found.brand_id}#nearby", status_code=303)
 
 
 @router.post("/settings/locations/{location_id}/off")
-def location_off(
-    location_id: StoreId,
-    principal: Principal = Depends(Require("analyze")),
-    session: Session = Depends(db),
-) -> Response:
-    try:
-        location = disable_location(session, location_id, actor=principal.actor)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
-    session.commit()
+def location_off(location_id: StoreId, principal: Analyst, session: SessionDep) -> Response:
+    location = step_or_404(session, lambda: disable_location(session, location_id,
+                                                             actor=principal.actor))
     return RedirectResponse(f"/settings/locations?brand={location.brand_id}", status_code=303)

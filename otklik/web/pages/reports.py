@@ -13,21 +13,20 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from otklik.actions.brands import BrandError, get_brand
 from otklik.db.models import AlertChannel, AlertOutbox
 from otklik.domain.ids import StoreId, parse_id
 from otklik.reports import pdf
 from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
 from otklik.web.api.reports import MAX_DAYS
-from otklik.web.auth import Principal, Require, db
-from otklik.web.pages.common import brands
+from otklik.web.deps import Reader, SessionDep
+from otklik.web.pages.common import brand_or_404, brands
 from otklik.web.render import lang_of, render, zone_of
 from otklik.wording import words
 
@@ -56,18 +55,10 @@ def _window(request: Request, since: date, until: date) -> Window:
         raise HTTPException(422, f"since: {exc}") from exc
 
 
-def _slug(session: Session, brand: int) -> str:
-    try:
-        return get_brand(session, brand).slug
-    except BrandError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-
 @router.get("/reports")
 def reports_page(
-    request: Request, brand: str | None = None, since: str | None = None,
-    until: str | None = None,
-    _: Principal = Depends(Require("read")), session: Session = Depends(db),
+    request: Request, _: Reader, session: SessionDep, brand: str | None = None,
+    since: str | None = None, until: str | None = None,
 ) -> Response:
     """The form: a brand, the first and last day (the last 7 days by default), the format."""
     today = datetime.now(zone_of(request)).date()
@@ -120,25 +111,23 @@ def history(session: Session, lang: str, tz: tzinfo, limit: int = 50) -> list[di
 
 @router.get("/reports/preview")
 def preview(
-    request: Request, brand: StoreId, since: date, until: date,
-    _: Principal = Depends(Require("read")), session: Session = Depends(db),
+    request: Request, brand: StoreId, since: date, until: date, _: Reader, session: SessionDep,
 ) -> HTMLResponse:
     """The report as the PDF will show it, in the reader's language."""
     window = _window(request, since, until)
-    _slug(session, brand)
+    brand_or_404(session, brand)
     figures = collect(session, brand, window)
     return HTMLResponse(pdf.html(figures, lang_of(request), zone_of(request)))
 
 
 @router.get("/reports/file")
 def report_file(
-    request: Request, brand: StoreId, since: date, until: date,
+    request: Request, brand: StoreId, since: date, until: date, _: Reader, session: SessionDep,
     format: Literal["pdf", "xlsx", "csv"] = "pdf",
-    _: Principal = Depends(Require("read")), session: Session = Depends(db),
 ) -> FileResponse:
     """The report to download; the file lives in a temporary folder removed once sent."""
     window = _window(request, since, until)
-    name = f"{_slug(session, brand)}-{since.isoformat()}-{until.isoformat()}.{format}"
+    name = f"{brand_or_404(session, brand).slug}-{since.isoformat()}-{until.isoformat()}.{format}"
     folder = Path(tempfile.mkdtemp(prefix="otklik-report-"))
     try:
         write_report(session, brand, window, folder / name, lang_of(request), zone_of(request))

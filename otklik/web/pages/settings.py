@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from otklik.actions import changes
 from otklik.actions import users as user_actions
-from otklik.actions.brands import BrandError, add_query, create_brand, get_brand
+from otklik.actions.brands import BrandError, add_query, create_brand
 from otklik.actions.channels import ConnectError, connect_account, connect_oauth
 from otklik.alerts.dispatch import held_by_channel
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
-from otklik.db.models import AlertChannel, AlertOutbox, Brand, Source, Template, User
+from otklik.db.models import AlertChannel, AlertOutbox, Source, Template, User
 from otklik.db.models.accounts import ROLES
 from otklik.db.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.domain.ids import StoreId
@@ -29,7 +29,7 @@ from otklik.sources.mastodon import instance_url
 from otklik.sources.registry import networks, new_client
 from otklik.web.auth import Principal
 from otklik.web.deps import Admin, Analyst, Reader, SessionDep, get_or_404
-from otklik.web.pages.common import answer_step, brands, opt_int
+from otklik.web.pages.common import answer_step, brand_or_404, brands, opt_int
 from otklik.web.preview import preview
 from otklik.web.query_problems import problem_of
 from otklik.web.render import render
@@ -86,13 +86,6 @@ def brand_create(
                  lambda: create_brand(session, name, slug=slug or None, actor=principal.actor))
 
 
-def _brand(session: Session, brand_id: int) -> Brand:
-    try:
-        return get_brand(session, brand_id)
-    except BrandError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-
 @router.post("/brands/{brand_id}")
 def brand_update(
     request: Request,
@@ -103,7 +96,7 @@ def brand_update(
     sla_minutes: int = Form(...),
     follow_up_days: float = Form(...),
 ) -> Response:
-    brand = _brand(session, brand_id)
+    brand = brand_or_404(session, brand_id)
     return _step(request, session, principal, f"brand-{brand_id}", changes.ChangeError,
                  lambda: changes.update_brand(session, principal.actor, brand, name=name,
                                               sla_minutes=sla_minutes,
@@ -130,7 +123,7 @@ def query_add(
     text: str = Form(..., max_length=5000),
     name: str = Form("", max_length=200),
 ) -> Response:
-    brand = _brand(session, brand_id)
+    brand = brand_or_404(session, brand_id)
     return _step(request, session, principal, f"brand-{brand_id}", ValueError,
                  lambda: add_query(session, brand, text, name=name, actor=principal.actor))
 
@@ -145,7 +138,7 @@ def channel_add(
     external_id: str = Form(..., max_length=200),
     name: str = Form("", max_length=200),
 ) -> Response:
-    brand = _brand(session, brand_id)
+    brand = brand_or_404(session, brand_id)
     return _step(request, session, principal, f"brand-{brand_id}", changes.ChangeError,
                  lambda: changes.add_channel(session, principal.actor, brand, network=network,
                                              external_id=external_id, name=name))
@@ -160,7 +153,7 @@ async def channel_connect(
 ) -> Response:
     """Connect an account: the form's `cred_*` fields are credentials, `param_*` plain params
     (built from the network's declarations); verified at the network before anything is kept."""
-    _brand(session, brand_id)
+    brand_or_404(session, brand_id)
     form = await request.form()
     fields = {str(k): str(v).strip() for k, v in form.items() if isinstance(v, str)}
     credentials = {k[5:]: v for k, v in fields.items() if k.startswith("cred_") and v}
@@ -187,7 +180,7 @@ async def oauth_start(
     """Sign in with the network: to its authorize page with a fresh `state` (and PKCE), kept
     in this browser's signed session for the callback to find again (the PKCE verifier and a
     registered Mastodon client sealed there with the secret key)."""
-    _brand(session, brand_id)
+    brand_or_404(session, brand_id)
     settings = request.app.state.settings
     form = await request.form()
     params = {str(k)[6:]: str(v).strip() for k, v in form.items()
