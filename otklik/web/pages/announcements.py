@@ -3,15 +3,15 @@ channel in the brand's words and zone; edit, reschedule or cancel it before it g
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from otklik.actions.announcement_edits import cancel, edit, get_announcement, preview
 from otklik.db.models import Action, Brand
 from otklik.domain.ids import StoreId
 from otklik.publish import announcements as rules
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.common import run_step
 from otklik.web.pages.publishing import in_zone
 from otklik.web.render import render
@@ -23,16 +23,11 @@ router = APIRouter(include_in_schema=False)
 def announcement_page(
     request: Request,
     announcement_id: StoreId,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
-    from otklik.actions.announcement_edits import get_announcement, preview
-
-    try:
-        ann = get_announcement(session, announcement_id)
-        texts = preview(session, announcement_id)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    ann = get_or_404(session, get_announcement, announcement_id)
+    texts = preview(session, announcement_id)
     posted = list(session.scalars(select(Action).where(Action.announcement_id == ann.id)
                                   .order_by(Action.id)))
     own = {k: v for k, v in (ann.texts or {}).items() if ":" not in k}
@@ -47,17 +42,15 @@ def announcement_page(
 def edit_announcement(
     request: Request,
     announcement_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     title: str = Form(..., max_length=300),
     publish_at: str = Form(...),
     remind_at: str = Form(""),
     event_start: str = Form(""),
     event_end: str = Form(""),
     text: str = Form("", max_length=4000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
-    from otklik.actions.announcement_edits import edit
-
     def work() -> None:
         when = in_zone(request, publish_at, "publish_at")
         if when is None:
@@ -73,11 +66,9 @@ def edit_announcement(
 @router.post("/announcements/{announcement_id}/cancel")
 def cancel_announcement(
     announcement_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     reason: str = Form("", max_length=1000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
-    from otklik.actions.announcement_edits import cancel
-
     return run_step(session, f"/announcements/{announcement_id}", lambda: cancel(
         session, announcement_id, actor=principal.actor, reason=reason))

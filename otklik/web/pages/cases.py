@@ -6,14 +6,25 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from otklik.actions.bulk import bulk_cases
+from otklik.actions.case_answers import (
+    answer_and_move_to_private,
+    draft_case_action,
+    retry_case_action,
+    send_case_actions,
+)
+from otklik.actions.cases import get_case, move_follow_up, transition
+from otklik.actions.cases import resolve as resolve_case
+from otklik.actions.send import approve_action
+from otklik.db.models import Case
 from otklik.domain import cases as sm
 from otklik.domain.ids import StoreId
 from otklik.web import casework, inbox
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.common import back, brands, opt_int, qs, run_step
 from otklik.web.render import render, zone_of
 
@@ -28,6 +39,8 @@ def source_factory(request: Request, session: Session):  # type: ignore[no-untyp
 @router.get("/inbox")
 def inbox_page(
     request: Request,
+    principal: Reader,
+    session: SessionDep,
     brand_param: str | None = Query(None, alias="brand"),
     state: str | None = Query(None, max_length=40),
     overdue: bool = False,
@@ -39,8 +52,6 @@ def inbox_page(
     location: str | None = Query(None, max_length=20),
     sort: str = Query("urgent", max_length=12),
     page_param: str | None = Query(None, alias="page"),
-    principal: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> Response:
     """Open cases 50 a page under the chosen filters and order, with counts per state."""
     who = str(principal.who.id) if assignee == "me" else assignee
@@ -70,17 +81,15 @@ def inbox_page(
 @router.post("/inbox/bulk")
 def inbox_bulk(
     request: Request,
+    principal: Responder,
+    session: SessionDep,
     case_ids: list[StoreId] = Form(default_factory=list, alias="case"),
     operation: str = Form(..., max_length=20),
     assignee: str = Form("", max_length=20),
     tag_name: str = Form("", max_length=100, alias="tag"),
     back_to: str = Form("/inbox", max_length=2000, alias="back"),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """One step over the cases ticked in the inbox; each case succeeds or fails on its own."""
-    from otklik.actions.bulk import bulk_cases
-
     url = back_to if back_to.startswith("/inbox") else "/inbox"
     who = principal.who.id if assignee == "me" else opt_int(assignee, "assignee")
     try:
@@ -100,21 +109,15 @@ def inbox_bulk(
 def case_page(
     request: Request,
     case_id: StoreId,
-    principal: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    principal: Reader,
+    session: SessionDep,
 ) -> Response:
-    try:
-        view = casework.case_view(session, case_id, principal.who.name or None)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    view = get_or_404(session, lambda s, i: casework.case_view(s, i, principal.who.name or None),
+                      case_id)
     return render(request, "case.html", {
         "v": view, "targets": sorted(sm.TRANSITIONS.get(view.case.state, ())),
         "outcomes": sm.OUTCOMES, "error": request.query_params.get("error"),
     })
-
-
-def _back(case_id: int, error: Exception | None = None) -> Response:
-    return back(f"/cases/{case_id}", error)
 
 
 def _run(session: Session, case_id: int, work: Callable[[], Any]) -> Response:
@@ -122,20 +125,31 @@ def _run(session: Session, case_id: int, work: Callable[[], Any]) -> Response:
     return run_step(session, f"/cases/{case_id}", work)
 
 
+def _send(request: Request, session: Session, case_id: int,
+          work: Callable[[Any], Any]) -> Response:
+    """A case step that sends through the brand's channels: `work(connector factory)`."""
+    factory = source_factory(request, session)
+    return _run(session, case_id, lambda: work(factory))
+
+
+def _draft_and_send(session: Session, case: Case, kind: str, factory: Any, actor: str,
+                    **draft: Any) -> None:
+    """One more message in a case, drafted and sent with whatever else is ready."""
+    draft_case_action(session, case, kind, actor=actor, **draft)
+    send_case_actions(session, case.id, source_factory=factory, actor=actor)
+
+
 @router.post("/cases/{case_id}/answer")
 def answer(
     request: Request,
     case_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     public_text: str = Form(..., max_length=4000),
     private_text: str = Form(..., max_length=4000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Answer publicly and move to private: the private message first, then the public reply."""
-    from otklik.actions.case_answers import answer_and_move_to_private
-
-    factory = source_factory(request, session)
-    return _run(session, case_id, lambda: answer_and_move_to_private(
+    return _send(request, session, case_id, lambda factory: answer_and_move_to_private(
         session, case_id, actor=principal.actor, source_factory=factory,
         public_text=public_text.strip() or None, private_text=private_text.strip() or None))
 
@@ -144,34 +158,24 @@ def answer(
 def send_private(
     request: Request,
     case_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     text: str = Form(..., min_length=1, max_length=4000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """One more private message in the conversation."""
-    from otklik.actions.case_answers import draft_case_action, send_case_actions
-    from otklik.actions.cases import get_case
-
-    factory = source_factory(request, session)
-
-    def work() -> None:
-        draft_case_action(session, get_case(session, case_id), "private_message",
-                          actor=principal.actor, text=text)
-        send_case_actions(session, case_id, source_factory=factory, actor=principal.actor)
-
-    return _run(session, case_id, work)
+    return _send(request, session, case_id, lambda factory: _draft_and_send(
+        session, get_case(session, case_id), "private_message", factory, principal.actor,
+        text=text))
 
 
 @router.post("/cases/{case_id}/resolve")
 def resolve(
     case_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     reason: str = Form("", max_length=1000),
     confirm_unsent: bool = Form(False),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
-    from otklik.actions.cases import resolve as resolve_case
-
     return _run(session, case_id, lambda: resolve_case(
         session, case_id, actor=principal.actor, reason=reason or None,
         confirm_unsent=confirm_unsent))
@@ -181,13 +185,11 @@ def resolve(
 def follow_up_due(
     request: Request,
     case_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     due: str = Form(..., max_length=40),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Move the follow-up: `due` is a datetime-local value in the desk's time zone."""
-    from otklik.actions.cases import move_follow_up
-
     def work() -> None:
         try:
             local = datetime.fromisoformat(due)
@@ -203,39 +205,30 @@ def follow_up_due(
 def follow_up_now(
     request: Request,
     case_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     text: str = Form("", max_length=4000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Ask the customer now (instead of waiting for the follow-up delay)."""
-    from otklik.actions.case_answers import draft_case_action, send_case_actions
-    from otklik.actions.cases import get_case
-
-    factory = source_factory(request, session)
-
-    def work() -> None:
+    def work(factory: Any) -> None:
         case = get_case(session, case_id)
         if case.state != sm.RESOLVED:
             raise sm.IllegalTransition(case.state, sm.FOLLOWED_UP)
-        draft_case_action(session, case, "follow_up", actor=principal.actor,
-                          text=text.strip() or None,
-                          idempotency_key=f"follow_up:case:{case.id}")
-        send_case_actions(session, case_id, source_factory=factory, actor=principal.actor)
+        _draft_and_send(session, case, "follow_up", factory, principal.actor,
+                        text=text.strip() or None, idempotency_key=f"follow_up:case:{case.id}")
 
-    return _run(session, case_id, work)
+    return _send(request, session, case_id, work)
 
 
 @router.post("/cases/{case_id}/transition")
 def move(
     case_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     target: str = Form(...),
     reason: str = Form("", max_length=1000),
     outcome: str = Form(""),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
-    from otklik.actions.cases import transition
-
     return _run(session, case_id, lambda: transition(
         session, case_id, target, actor=principal.actor, reason=reason or None,
         outcome=outcome or None))
@@ -246,14 +239,11 @@ def retry(
     request: Request,
     case_id: StoreId,
     action_id: StoreId,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
+    principal: Responder,
+    session: SessionDep,
 ) -> Response:
     """Send a failed message again (the same idempotency key: a repeat is dropped by VK)."""
-    from otklik.actions.case_answers import retry_case_action
-
-    factory = source_factory(request, session)
-    return _run(session, case_id, lambda: retry_case_action(
+    return _send(request, session, case_id, lambda factory: retry_case_action(
         session, case_id, action_id, source_factory=factory, actor=principal.actor))
 
 
@@ -262,20 +252,15 @@ def approve(
     request: Request,
     case_id: StoreId,
     action_id: StoreId,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
+    principal: Responder,
+    session: SessionDep,
 ) -> Response:
     """Approve a drafted message and send what is ready."""
-    from otklik.actions.case_answers import send_case_actions
-    from otklik.actions.send import approve_action
-
-    factory = source_factory(request, session)
-
-    def work() -> None:
+    def work(factory: Any) -> None:
         action = approve_action(session, action_id, actor=principal.actor,
                                 user_id=principal.who.id)
         if action.case_id != case_id:
             raise LookupError(f"action {action_id} is not in case {case_id}")
         send_case_actions(session, case_id, source_factory=factory, actor=principal.actor)
 
-    return _run(session, case_id, work)
+    return _send(request, session, case_id, work)

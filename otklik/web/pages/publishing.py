@@ -11,17 +11,24 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from otklik.actions import incidents as actions
+from otklik.actions.announcements import add_announcement as add
+from otklik.actions.announcements import list_announcements
+from otklik.actions.incident_replies import answer_linked as answer_all
+from otklik.actions.incident_replies import retry_post as retry
+from otklik.actions.incident_replies import suggested_replies
+from otklik.actions.unit import commit_step
 from otklik.db.models import Action, Brand, Case, Channel, Spike
 from otklik.domain.ids import StoreId
-from otklik.publish.incidents import spike_keywords
-from otklik.web.auth import Principal, Require, db
+from otklik.publish.incidents import STATUSES, spike_keywords
+from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.cases import source_factory
-from otklik.web.pages.common import back, brands, opt_int, parse_when, run_step
+from otklik.web.pages.common import answer_step, brands, opt_int, parse_when, run_step
 from otklik.web.query_problems import QueryProblem, problem_of
 from otklik.web.render import render, zone_of
 
@@ -36,14 +43,11 @@ def _aware(value: datetime | None) -> datetime | None:
 def _page(request: Request, session: Session, brand: int | None, *,
           error: str | None = None, problem: QueryProblem | None = None,
           form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    from otklik.actions.announcements import list_announcements
-    from otklik.actions.incidents import list_incidents
-
     now = datetime.now(UTC)
     announcements = list_announcements(session, brand)
     channels = list(session.scalars(select(Channel).order_by(Channel.brand_id, Channel.id)))
     return render(request, "incidents.html", {
-        "incidents": list_incidents(session, brand),
+        "incidents": actions.list_incidents(session, brand),
         "upcoming": [a for a in announcements if (_aware(a.publish_at) or now) >= now],
         "past": [a for a in announcements if (_aware(a.publish_at) or now) < now][::-1],
         "brands": brands(session), "brand_id": brand, "channels": channels,
@@ -62,13 +66,14 @@ def in_zone(request: Request, value: str | None, field: str) -> datetime | None:
         return parsed
     return parsed.replace(tzinfo=zone_of(request))
 
+
 @router.get("/incidents")
 def incidents_page(
     request: Request,
+    _: Reader,
+    session: SessionDep,
     brand_param: str | None = Query(None, alias="brand"),
     spike_param: str | None = Query(None, alias="spike"),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> Response:
     """The incidents and announcements; `?spike=N` prefills the form from that spike (its
     brand, its top terms as keywords, its channels) so the incident explains it."""
@@ -87,9 +92,17 @@ def _ids(values: list[str]) -> list[int]:
     return [i for i in (opt_int(v, "channel") for v in values) if i is not None]
 
 
+def _refused(request: Request, session: Session, form: dict[str, Any] | None = None
+             ) -> Callable[[Exception], Response]:
+    """The incidents page again with why a new incident or announcement was refused."""
+    return lambda exc: _page(request, session, None, error=str(exc), form=form, status_code=422)
+
+
 @router.post("/incidents")
 def open_incident(
     request: Request,
+    principal: Responder,
+    session: SessionDep,
     brand: str = Form(...),
     title: str = Form(..., max_length=300),
     description: str = Form("", max_length=4000),
@@ -98,12 +111,8 @@ def open_incident(
     channel: list[str] = Form([]),
     publish_now: bool = Form(False),
     spike: str = Form(""),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Open an incident (optionally publishing its explanation), then link the complaints."""
-    from otklik.actions import incidents as actions
-
     brand_id = opt_int(brand, "brand")
     channel_ids = _ids(channel)
     form: dict[str, Any] = {"brand": brand_id, "title": title, "description": description,
@@ -115,61 +124,44 @@ def open_incident(
     problem = problem_of(keywords) if keywords.strip() else None
     if problem is not None:
         return _page(request, session, None, problem=problem, form=form, status_code=422)
-    try:
-        incident = actions.open_incident(
+    return answer_step(
+        session, lambda: actions.open_incident(
             session, brand_id, title, actor=principal.actor, description=description,
             keywords=keywords.strip() or None, channel_ids=channel_ids,
-            spike_id=form["spike"],
-            next_update_at=in_zone(request, next_update, "next_update"))
-        session.commit()
-    except (LookupError, ValueError) as exc:
-        session.rollback()
-        return _page(request, session, None, error=str(exc), form=form, status_code=422)
-    incident_id = incident.id
+            spike_id=form["spike"], next_update_at=in_zone(request, next_update, "next_update")
+        ).id, refusals=(LookupError, ValueError), refused=_refused(request, session, form),
+        done=lambda incident_id: _linked(request, session, incident_id, principal.actor,
+                                         publish_now=publish_now))
+
+
+def _linked(request: Request, session: Session, incident_id: int, actor: str, *,
+            publish_now: bool) -> Response:
+    """A new incident's next step: its explanation published (if asked) and complaints linked."""
     if publish_now:
         factory = source_factory(request, session)
         return _run(session, incident_id, lambda: _publish_and_link(
-            session, incident_id, factory, principal.actor))
-    actions.link_complaints(session, incident_id, actor=principal.actor)
-    session.commit()
+            session, incident_id, factory, actor))
+    commit_step(session, lambda: actions.link_complaints(session, incident_id, actor=actor))
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
 def _publish_and_link(session: Session, incident_id: int, factory: Any, actor: str) -> None:
-    from otklik.actions import incidents as actions
-
     actions.publish_explanation(session, incident_id, source_factory=factory, actor=actor)
     actions.link_complaints(session, incident_id, actor=actor)
-
-
-def _back(incident_id: int, error: Exception | None = None) -> Response:
-    return back(f"/incidents/{incident_id}", error)
 
 
 def _run(session: Session, incident_id: int, work: Callable[[], Any]) -> Response:
     return run_step(session, f"/incidents/{incident_id}", work)
 
 
-def _incident_or_404(session: Session, incident_id: int) -> Any:
-    from otklik.actions.incidents import get_incident
-
-    try:
-        return get_incident(session, incident_id)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
-
-
 @router.get("/incidents/{incident_id}")
 def incident_page(
     request: Request,
     incident_id: StoreId,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
-    from otklik.actions.incident_replies import suggested_replies
-    from otklik.publish.incidents import STATUSES
-
-    incident = _incident_or_404(session, incident_id)
+    incident = get_or_404(session, actions.get_incident, incident_id)
     return render(request, "incident.html", {
         "suggested": len(suggested_replies(session, incident.id)),
         "incident": incident,
@@ -184,16 +176,23 @@ def incident_page(
     })
 
 
+def _send(request: Request, session: Session, incident_id: int,
+          work: Callable[[Any], object]) -> Response:
+    """A step that posts through the brand's channels: `work(connector factory)`, the incident
+    looked up first (a 404 costs nothing, a factory may)."""
+    get_or_404(session, actions.get_incident, incident_id)
+    factory = source_factory(request, session)
+    return _run(session, incident_id, lambda: work(factory))
+
+
 @router.post("/incidents/{incident_id}/publish")
 def publish(
     request: Request,
     incident_id: StoreId,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
+    principal: Responder,
+    session: SessionDep,
 ) -> Response:
-    _incident_or_404(session, incident_id)
-    factory = source_factory(request, session)
-    return _run(session, incident_id, lambda: _publish_and_link(
+    return _send(request, session, incident_id, lambda factory: _publish_and_link(
         session, incident_id, factory, principal.actor))
 
 
@@ -201,15 +200,11 @@ def publish(
 def answer_linked(
     request: Request,
     incident_id: StoreId,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
+    principal: Responder,
+    session: SessionDep,
 ) -> Response:
     """Answer every linked complaint with the link to the explanation."""
-    from otklik.actions.incident_replies import answer_linked as answer_all
-
-    _incident_or_404(session, incident_id)
-    factory = source_factory(request, session)
-    return _run(session, incident_id, lambda: answer_all(
+    return _send(request, session, incident_id, lambda factory: answer_all(
         session, incident_id, source_factory=factory, actor=principal.actor,
         user_id=principal.who.id))
 
@@ -219,11 +214,9 @@ def retry_post(
     request: Request,
     incident_id: StoreId,
     action_id: StoreId,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
+    principal: Responder,
+    session: SessionDep,
 ) -> Response:
-    from otklik.actions.incident_replies import retry_post as retry
-
     factory = source_factory(request, session)
     return _run(session, incident_id, lambda: retry(
         session, incident_id, action_id, source_factory=factory, actor=principal.actor))
@@ -233,41 +226,34 @@ def retry_post(
 def update(
     request: Request,
     incident_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     text: str = Form(..., max_length=4000),
     status: str = Form(""),
     next_update: str = Form(""),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
-    from otklik.actions.incidents import update_incident
-
-    _incident_or_404(session, incident_id)
-    when = in_zone(request, next_update, "next_update")
-    factory = source_factory(request, session)
-    return _run(session, incident_id, lambda: update_incident(
+    return _send(request, session, incident_id, lambda factory: actions.update_incident(
         session, incident_id, text, source_factory=factory, actor=principal.actor,
-        status=status or None, next_update_at=when))
+        status=status or None, next_update_at=in_zone(request, next_update, "next_update")))
 
 
 @router.post("/incidents/{incident_id}/close")
 def close(
     request: Request,
     incident_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     text: str = Form(..., max_length=4000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
-    from otklik.actions.incidents import close_incident
-
-    _incident_or_404(session, incident_id)
-    factory = source_factory(request, session)
-    return _run(session, incident_id, lambda: close_incident(
+    return _send(request, session, incident_id, lambda factory: actions.close_incident(
         session, incident_id, text, source_factory=factory, actor=principal.actor))
 
 
 @router.post("/announcements")
 def add_announcement(
     request: Request,
+    principal: Responder,
+    session: SessionDep,
     brand: str = Form(...),
     title: str = Form(..., max_length=300),
     publish_at: str = Form(...),
@@ -277,26 +263,20 @@ def add_announcement(
     kind: str = Form("maintenance"),
     text: str = Form("", max_length=4000),
     channel: list[str] = Form([]),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Schedule a warning; one optional text (a template) for every chosen channel."""
-    from otklik.actions.announcements import add_announcement as add
-
     brand_id = opt_int(brand, "brand")
     ids = _ids(channel)
     when = in_zone(request, publish_at, "publish_at")
     if brand_id is None or when is None:
         return _page(request, session, None, error="нужны бренд и время публикации",
                      status_code=422)
-    try:
-        add(session, brand_id, title, publish_at=when, channel_ids=ids, actor=principal.actor,
+    return answer_step(
+        session, lambda: add(
+            session, brand_id, title, publish_at=when, channel_ids=ids, actor=principal.actor,
             texts_by_channel={str(i): text for i in ids} if text.strip() else None,
             remind_at=in_zone(request, remind_at, "remind_at"),
             event_start=in_zone(request, event_start, "event_start"),
-            event_end=in_zone(request, event_end, "event_end"), kind=kind)
-        session.commit()
-    except (LookupError, ValueError) as exc:
-        session.rollback()
-        return _page(request, session, None, error=str(exc), status_code=422)
-    return RedirectResponse("/incidents#announcements", status_code=303)
+            event_end=in_zone(request, event_end, "event_end"), kind=kind),
+        refusals=(LookupError, ValueError), refused=_refused(request, session),
+        done=lambda _: RedirectResponse("/incidents#announcements", status_code=303))

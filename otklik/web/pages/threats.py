@@ -9,18 +9,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from otklik.actions.refutations import (
+    approve_official,
+    build_plan,
+    edit_official,
+    get_refutation,
+    publish_official,
+    send_replies,
+    set_placement,
+)
+from otklik.actions.refutations import status as plan_status
 from otklik.db.models import Action, Attack, Brand, Community, Mention, Refutation
 from otklik.domain.ids import StoreId
 from otklik.figures.names import account_names, place_names
+from otklik.publish.refutation import PLACEMENT_STATUSES
 from otklik.web import attack_story
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.cases import source_factory
-from otklik.web.pages.common import back, brands, opt_int, run_step
+from otklik.web.pages.common import answer_step, back, brands, opt_int, run_step
 from otklik.web.render import lang_of, render, zone_of
 
 router = APIRouter(include_in_schema=False)
@@ -29,15 +40,18 @@ HOSTILE = "unofficial-hostile"
 
 def threat_counts(session: Session, brand_id: int | None) -> dict[str, int]:
     """For the overview card: attacks nobody answered yet, and flagged hostile places."""
-    attacks = select(func.count(Attack.id)).where(Attack.status == "open",
-                                                  Attack.responded_at.is_(None))
-    hostile = select(func.count(Community.id)).where(
-        Community.kind == "place", Community.stance == HOSTILE, Community.flagged.is_(True))
-    if brand_id is not None:
-        attacks = attacks.where(Attack.brand_id == brand_id)
-        hostile = hostile.where(Community.brand_id == brand_id)
+    attacks = _of_brand(select(func.count(Attack.id)).where(
+        Attack.status == "open", Attack.responded_at.is_(None)), Attack.brand_id, brand_id)
+    hostile = _of_brand(select(func.count(Community.id)).where(
+        Community.kind == "place", Community.stance == HOSTILE, Community.flagged.is_(True)),
+        Community.brand_id, brand_id)
     return {"attacks": int(session.scalar(attacks) or 0),
             "hostile": int(session.scalar(hostile) or 0)}
+
+
+def _of_brand(stmt: Select[Any], column: Any, brand_id: int | None) -> Select[Any]:
+    """`stmt` for one brand, or for all when none is chosen."""
+    return stmt if brand_id is None else stmt.where(column == brand_id)
 
 
 def _brand_names(session: Session) -> dict[int, str]:
@@ -47,15 +61,13 @@ def _brand_names(session: Session) -> dict[int, str]:
 @router.get("/communities")
 def communities_page(
     request: Request,
+    _: Reader,
+    session: SessionDep,
     brand_param: str | None = Query(None, alias="brand"),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> Response:
     """Places by stance (flagged hostile first), then the opponent groups."""
     brand = opt_int(brand_param, "brand")
-    stmt = select(Community)
-    if brand is not None:
-        stmt = stmt.where(Community.brand_id == brand)
+    stmt = _of_brand(select(Community), Community.brand_id, brand)
     hostile_first = case((Community.flagged.is_(True) & (Community.stance == HOSTILE), 0),
                          (Community.stance == HOSTILE, 1), else_=2)
     places = list(session.scalars(stmt.where(Community.kind == "place").order_by(
@@ -74,14 +86,13 @@ def communities_page(
 @router.get("/attacks")
 def attacks_page(
     request: Request,
+    _: Reader,
+    session: SessionDep,
     brand_param: str | None = Query(None, alias="brand"),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
 ) -> Response:
     brand = opt_int(brand_param, "brand")
-    stmt = select(Attack).order_by(Attack.start.desc(), Attack.id.desc()).limit(200)
-    if brand is not None:
-        stmt = stmt.where(Attack.brand_id == brand)
+    stmt = _of_brand(select(Attack), Attack.brand_id, brand).order_by(
+        Attack.start.desc(), Attack.id.desc()).limit(200)
     attacks = list(session.scalars(stmt))
     plans = {r.attack_id: r.id for r in session.scalars(select(Refutation).where(
         Refutation.attack_id.in_([a.id for a in attacks])))} if attacks else {}
@@ -133,45 +144,31 @@ def _attack_texts(session: Session, attacks: list[Attack], per: int = 3) -> dict
 @router.post("/attacks/{attack_id}/refutation")
 def plan_refutation(
     attack_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     claim: str = Form("", max_length=2000),
     facts: str = Form("", max_length=4000),
     proof: str = Form("", max_length=1000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Build (or refresh) the three-track plan from the false claim and the brand's facts (with
     a link to proof), and open it: the official post is then edited, approved, published."""
-    from otklik.actions.refutations import build_plan
-
-    facts = " ".join(part for part in (facts.strip(), proof.strip()) if part)
-    try:
-        ref = build_plan(session, actor=principal.actor, attack_id=attack_id, claim=claim,
-                         facts=facts)
-    except LookupError as exc:
-        session.rollback()
-        raise HTTPException(404, str(exc)) from exc
-    except ValueError as exc:
-        session.rollback()
-        return back("/attacks", exc)
-    session.commit()
-    return RedirectResponse(f"/refutations/{ref.id}", status_code=303)
+    given = " ".join(part for part in (facts.strip(), proof.strip()) if part)
+    return answer_step(
+        session, lambda: build_plan(session, actor=principal.actor, attack_id=attack_id,
+                                    claim=claim, facts=given),
+        refusals=ValueError, refused=lambda exc: back("/attacks", exc),
+        done=lambda ref: RedirectResponse(f"/refutations/{ref.id}", status_code=303))
 
 
 @router.get("/refutations/{refutation_id}")
 def refutation_page(
     request: Request,
     refutation_id: StoreId,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
-    from otklik.actions.refutations import get_refutation, status
-    from otklik.publish.refutation import PLACEMENT_STATUSES
-
-    try:
-        ref = get_refutation(session, refutation_id)
-        progress = status(session, refutation_id)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
+    ref = get_or_404(session, get_refutation, refutation_id)
+    progress = plan_status(session, refutation_id)
     attack = session.get(Attack, ref.attack_id) if ref.attack_id else None
     first_reply = next((r.get("action_id") for r in ref.replies or [] if r.get("action_id")),
                        None)
@@ -185,29 +182,25 @@ def refutation_page(
     })
 
 
+def _run(session: Session, refutation_id: int, work: Callable[[], object]) -> Response:
+    return run_step(session, f"/refutations/{refutation_id}", work)
+
+
 @router.post("/refutations/{refutation_id}/official")
 def edit(
     refutation_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     text: str = Form(..., max_length=4000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Edit the official post while it waits for approval."""
-    from otklik.actions.refutations import edit_official
-
-    return run_step(session, f"/refutations/{refutation_id}", lambda: edit_official(
+    return _run(session, refutation_id, lambda: edit_official(
         session, refutation_id, text, actor=principal.actor))
 
 
 @router.post("/refutations/{refutation_id}/approve")
-def approve(
-    refutation_id: StoreId,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
-) -> Response:
-    from otklik.actions.refutations import approve_official
-
-    return run_step(session, f"/refutations/{refutation_id}", lambda: approve_official(
+def approve(refutation_id: StoreId, principal: Responder, session: SessionDep) -> Response:
+    return _run(session, refutation_id, lambda: approve_official(
         session, refutation_id, actor=principal.actor, user_id=principal.who.id))
 
 
@@ -215,14 +208,12 @@ def approve(
 def publish(
     request: Request,
     refutation_id: StoreId,
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
+    principal: Responder,
+    session: SessionDep,
 ) -> Response:
-    from otklik.actions.refutations import get_refutation, publish_official
-
-    get_or_404(session, get_refutation, refutation_id)
+    get_or_404(session, get_refutation, refutation_id)  # before building a connector factory
     factory = source_factory(request, session)
-    return run_step(session, f"/refutations/{refutation_id}", lambda: publish_official(
+    return _run(session, refutation_id, lambda: publish_official(
         session, refutation_id, source_factory=factory, actor=principal.actor))
 
 
@@ -230,16 +221,14 @@ def publish(
 def send(
     request: Request,
     refutation_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     limit: str | None = Form(None),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Send the drafted targeted replies, largest reach first (paced; a rate limit pauses)."""
-    from otklik.actions.refutations import get_refutation, send_replies
-
     get_or_404(session, get_refutation, refutation_id)
     factory = source_factory(request, session)
-    return run_step(session, f"/refutations/{refutation_id}", lambda: send_replies(
+    return _run(session, refutation_id, lambda: send_replies(
         session, refutation_id, source_factory=factory, actor=principal.actor,
         limit=opt_int(limit, "limit")))
 
@@ -248,21 +237,11 @@ def send(
 def placement(
     refutation_id: StoreId,
     community_id: StoreId,
+    principal: Responder,
+    session: SessionDep,
     status: str = Form(...),
     note: str = Form("", max_length=1000),
-    principal: Principal = Depends(Require("respond")),
-    session: Session = Depends(db),
 ) -> Response:
     """Tick off a native placement: todo → contacted → published (or declined)."""
-    from otklik.actions.refutations import set_placement
-
-    return run_step(session, f"/refutations/{refutation_id}", lambda: set_placement(
+    return _run(session, refutation_id, lambda: set_placement(
         session, refutation_id, community_id, status, actor=principal.actor, note=note))
-
-
-def get_or_404(session: Session, getter: Callable[[Session, int], Any], ident: int) -> Any:
-    """Look a row up before building a connector factory for it (a 404 costs nothing)."""
-    try:
-        return getter(session, ident)
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
