@@ -8,20 +8,20 @@ from datetime import date, datetime, time, timedelta
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from otklik.actions.changes import ChangeError, correct_sentiment
+from otklik.actions.unit import commit_step
 from otklik.db.models import Mention, Source
 from otklik.domain.ids import IdPosition, StoreId
 from otklik.domain.posts import NETWORKS
 from otklik.figures import overview as data
 from otklik.figures.locations import all_locations
 from otklik.figures.volume import filter_volume
-from otklik.web.auth import Principal, Require, db
 from otklik.web.charts import volume_chart
+from otklik.web.deps import Analyst, Reader, SessionDep, get_or_404
 from otklik.web.i18n import translator
 from otklik.web.mention_csv import csv_chunks
-from otklik.web.pages.common import brands, opt_int, parse_when, qs
+from otklik.web.pages.common import brands, by_id, opt_int, parse_when, qs
 from otklik.web.query_problems import QueryProblem, problem_of
 from otklik.web.render import lang_of, render, zone_of
 
@@ -92,10 +92,11 @@ def _params(f: data.MentionFilter, q: str) -> dict[str, object]:
 @router.get("/mentions")
 def mentions_page(
     request: Request,
+    *,
     q: str = Query("", max_length=MAX_QUERY),
     f: data.MentionFilter = Depends(_filter),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
     problem = _apply_query(f, q)
     page = data.MentionPage([]) if problem else data.list_mentions(session, f, limit=PAGE)
@@ -122,9 +123,10 @@ def mentions_page(
 @router.get("/mentions/export.csv")
 def export_csv(
     request: Request,
+    *,
     q: str = Query("", max_length=MAX_QUERY),
     f: data.MentionFilter = Depends(_filter),
-    _: Principal = Depends(Require("read")),
+    _: Reader,
 ) -> Response:
     """Every mention the filter selects, as a CSV file streamed page by page (see
     `otklik.web.mention_csv`); a bad query is a 422 before anything is sent."""
@@ -142,12 +144,13 @@ def export_csv(
 @router.get("/mentions/rows")
 def mention_rows(
     request: Request,
+    *,
     q: str = Query("", max_length=MAX_QUERY),
     before_id: IdPosition | None = None,
     after_id: IdPosition | None = None,
     f: data.MentionFilter = Depends(_filter),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
     """A fragment: older rows (`before_id`) or what arrived since (`after_id`, the live poll)."""
     problem = _apply_query(f, q)
@@ -167,17 +170,16 @@ def mention_rows(
 def correct(
     request: Request,
     mention_id: StoreId,
+    principal: Analyst,
+    session: SessionDep,
     label: str = Form(...),
     brand: str | None = Form(None),
-    principal: Principal = Depends(Require("analyze")),
-    session: Session = Depends(db),
 ) -> Response:
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise HTTPException(404, "no such mention")
+    mention = get_or_404(session, by_id(Mention, "mention"), mention_id)
+    brand_id = opt_int(brand, "brand")
     try:
-        correct_sentiment(session, mention, label, principal.user, opt_int(brand, "brand"))
+        commit_step(session, lambda: correct_sentiment(session, mention, label, principal.user,
+                                                       brand_id))
     except ChangeError as exc:
         raise HTTPException(422, str(exc)) from exc
-    session.commit()
     return render(request, "_mention.html", {"m": mention, "folded": {}})

@@ -8,19 +8,18 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import Any, Literal, TypeVar, cast
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from otklik.db.models import Source, Spike
 from otklik.domain.ids import StoreId
 from otklik.figures import overview as data
 from otklik.figures.buckets import key_of, zone_name
 from otklik.figures.people import top_people
-from otklik.web.auth import Principal, Require, db
 from otklik.web.charts import volume_chart
-from otklik.web.pages.common import Period, brands, opt_int, period, qs
+from otklik.web.deps import Reader, SessionDep, get_or_404
+from otklik.web.pages.common import Period, brands, by_id, opt_int, period, qs
 from otklik.web.pages.threats import threat_counts
 from otklik.web.render import installation_zone, lang_of, render, zone_of
 from otklik.web.spike_view import spike_context
@@ -33,7 +32,7 @@ T = TypeVar("T")
 
 
 @router.get("/")
-def home(_: Principal = Depends(Require("read"))) -> Response:
+def home(_: Reader) -> Response:
     return RedirectResponse("/overview", status_code=303)
 
 
@@ -50,9 +49,10 @@ def _brand_and_period(
 @router.get("/overview")
 def overview(
     request: Request,
+    *,
     window: tuple[int | None, Period] = Depends(_brand_and_period),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
     """The page with its volume chart and figures; the top places and authors (two more scans
     of the window) arrive as fragments right after, so the page does not wait for them."""
@@ -96,9 +96,10 @@ def _headlined(spikes: list[Spike], names: dict[int, str], lang: str,
 def overview_top(
     request: Request,
     what: Literal["places", "authors"],
+    *,
     window: tuple[int | None, Period] = Depends(_brand_and_period),
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
     """Top places or authors of the overview's window: a fragment the page loads after itself."""
     brand, p = window
@@ -138,13 +139,11 @@ def _kept(request: Request, key: tuple[str, int | None, Period], compute: Callab
 def spike_detail(
     request: Request,
     spike_id: StoreId,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
     """The explanation of one spike: a fragment for the overview, or a page of its own."""
-    spike = session.get(Spike, spike_id)
-    if spike is None:
-        raise HTTPException(404, "no such spike")
+    spike = get_or_404(session, by_id(Spike, "spike"), spike_id)
     name = "_spike.html" if request.headers.get("hx-request") else "spike.html"
     lang = lang_of(request)
     return render(request, name, spike_context(

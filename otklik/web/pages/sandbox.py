@@ -3,13 +3,12 @@ simulated customers' answers — what a real network's post page would show. Mar
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from otklik.db.models import SandboxMessage
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Reader, SessionDep
 from otklik.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -19,8 +18,8 @@ router = APIRouter(include_in_schema=False)
 def sandbox_message(
     request: Request,
     external_id: str,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
     message = session.scalar(select(SandboxMessage).where(
         SandboxMessage.external_id == external_id[:200]))

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.actions.changes import SECRET_MASK, ChangeError, mask_secret, save_source
+from otklik.actions.sources import source_health
 from otklik.care.failures import failure_of
 from otklik.db.models import DeadLetter, Source
 from otklik.db.secrets import CannotOpen, open_credentials
@@ -31,9 +32,9 @@ from otklik.sources.base import Source as Connector
 from otklik.sources.errors import SourceError
 from otklik.sources.forms import check_connection, clean_params
 from otklik.sources.registry import networks, new_client, settings_credentials
-from otklik.web.auth import Principal, Require, db
+from otklik.web.deps import Admin, Reader, SessionDep, get_or_404
 from otklik.web.i18n import translator
-from otklik.web.pages.common import brands, opt_int
+from otklik.web.pages.common import answer_step, brands, by_id, opt_int
 from otklik.web.render import lang_of, render
 
 log = logging.getLogger("otklik.web.sources")
@@ -43,8 +44,6 @@ INPUT = {"text": "text", "int": "number", "number": "number", "url": "url", "boo
 
 def health(session: Session, sources: list[Source], now: datetime) -> dict[int, Any]:
     """Per source: posts/hour, silence and failure, as the sources module judges them."""
-    from otklik.actions.sources import source_health
-
     return {s.id: source_health(session, s.id, now=now) for s in sources}
 
 
@@ -60,8 +59,8 @@ def kind_label(network: str, kind: str, lang: str) -> str | None:
 @router.get("/sources")
 def sources_page(
     request: Request,
-    _: Principal = Depends(Require("read")),
-    session: Session = Depends(db),
+    _: Reader,
+    session: SessionDep,
 ) -> Response:
     sources = list(session.scalars(select(Source).order_by(Source.name)))
     dead = session.scalars(select(DeadLetter).where(DeadLetter.replayed_at.is_(None))
@@ -189,10 +188,10 @@ def _form(request: Request, session: Session, source: Source | None, network: st
 @router.get("/sources/new")
 def new_source(
     request: Request,
+    _: Admin,
+    session: SessionDep,
     network: str | None = Query(None, max_length=40),
     kind: str | None = Query(None, max_length=40),
-    _: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
     return _form(request, session, None, network or None, (kind or None) if network else None)
 
@@ -201,18 +200,15 @@ def new_source(
 def edit_source(
     request: Request,
     source_id: StoreId,
-    _: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
+    _: Admin,
+    session: SessionDep,
 ) -> Response:
     source = _get(session, source_id)
     return _form(request, session, source, source.network, source.kind)
 
 
 def _get(session: Session, source_id: int) -> Source:
-    source = session.get(Source, source_id)
-    if source is None:
-        raise HTTPException(404, "no such source")
-    return source
+    return get_or_404(session, by_id(Source, "source"), source_id)
 
 
 @dataclass(slots=True)
@@ -253,9 +249,9 @@ async def _entered(request: Request, source: Source | None) -> tuple[
 @router.post("/sources/{source_id}/check")
 async def check(
     request: Request,
+    _: Admin,
+    session: SessionDep,
     source_id: StoreId | None = None,
-    _: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
     """Run the kind's check with the entered values (stored secrets fill empty fields) and
     say in words what it found or what is wrong. Nothing is saved."""
@@ -300,9 +296,9 @@ async def check(
 @router.post("/sources/{source_id}")
 async def save(
     request: Request,
+    principal: Admin,
+    session: SessionDep,
     source_id: StoreId | None = None,
-    principal: Principal = Depends(Require("admin")),
-    session: Session = Depends(db),
 ) -> Response:
     source = _get(session, source_id) if source_id is not None else None
     cls, spec, entered = await _entered(request, source)
@@ -327,14 +323,12 @@ async def save(
             interval_seconds=interval, enabled=fields.get("enabled") == "true",
             brand_id=opt_int(fields.get("brand") or None, "brand"),
             secret_key=request.app.state.settings.secret_key)
-    try:
-        await run_in_threadpool(write)
-    except (ChangeError, ValueError) as exc:
-        session.rollback()
-        return _form(request, session, source, cls.network, spec.name, values=_shown(fields),
-                     error=str(exc), form=fields, status_code=422)
-    session.commit()
-    return RedirectResponse("/sources", status_code=303)
+    return await run_in_threadpool(
+        answer_step, session, write, refusals=(ChangeError, ValueError),
+        refused=lambda exc: _form(request, session, source, cls.network, spec.name,
+                                  values=_shown(fields), error=str(exc), form=fields,
+                                  status_code=422),
+        done=lambda _: RedirectResponse("/sources", status_code=303))
 
 
 def _shown(fields: dict[str, str]) -> dict[str, Any]:
