@@ -2,6 +2,10 @@
 
 One module per network sits on this shared base (the snscrape layout): a connector turns a
 network's payloads into `Post`s and sends what the desk asks it to send. It decides nothing.
+A network module names what it takes from here as `base.…` and declares only what differs: its
+class attributes (the words people see, in `<network>_kinds.py` where they run long), its calls
+and its pages. What every network does alike (retries, status codes, rate-limit windows, token
+URLs, time parsing) lives here and in `http.py`.
 
 Inbound: `fetch(cursor) -> (posts, next_cursor)`. A cursor is a plain JSON-serialisable dict kept
 on the `sources` row; the poller persists it only after the page's posts are stored, so a crash
@@ -128,6 +132,17 @@ class KindSpec:
     found_en: str = "“{name}” found"
 
 
+# A parameter many networks' kinds take, in the same words everywhere.
+MAX_PAGES = ParamField("max_pages", "Страниц за один опрос", "Pages per poll", kind="int",
+                       default=5, advanced=True)
+
+
+def search_words(help_ru: str, help_en: str) -> ParamField:
+    """The words a search kind looks for (`q`), with the network's own example."""
+    return ParamField("q", "Слова для поиска", "Words to search for", help_ru, help_en,
+                      required=True)
+
+
 # What a connected account can do; the desk offers only what its channel's network declares.
 READ, REPLY, PRIVATE, PUBLISH, CHECK = "read", "reply", "private", "publish", "check"
 
@@ -193,7 +208,7 @@ class Source(ABC):
 
     network: ClassVar[str]
     label: ClassVar[str] = ""  # the network's name for people
-    kinds: ClassVar[tuple[str, ...]] = ()
+    kinds: ClassVar[tuple[str, ...]] = ()  # by default the names of `kind_specs`, in order
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
     connect_fields: ClassVar[tuple[CredentialField, ...]] = ()  # plain params the form asks
     base_url_setting: ClassVar[str | None] = None  # Settings field: OTKLIK_<NETWORK>_API_URL
@@ -209,6 +224,11 @@ class Source(ABC):
     # the network drops a repeated send carrying our idempotency key (VK: guid, random_id), so
     # a timed-out send may be retried by the HTTP client without posting twice
     deduplicates_sends: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kinds" not in cls.__dict__ and "kind_specs" in cls.__dict__:
+            cls.kinds = tuple(spec.name for spec in cls.kind_specs)
 
     def __init__(
         self,

@@ -151,6 +151,14 @@ def parse_json(response: httpx.Response, network: str) -> Any:
         raise BadResponse(f"{network}: malformed JSON ({exc})", network=network) from None
 
 
+def json_or_none(response: httpx.Response, network: str) -> Any:
+    """The body as JSON, None when it is none (an error page a proxy wrote in HTML)."""
+    try:
+        return parse_json(response, network)
+    except BadResponse:
+        return None
+
+
 class ResetWindow:
     """A network that tells in its answers when its request window resets once none are left
     (Mastodon's and Reddit's X-RateLimit headers): the next request waits for the reset, or

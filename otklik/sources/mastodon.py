@@ -35,19 +35,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from otklik.domain.posts import Post
-from otklik.sources.base import (
-    PRIVATE,
-    READ,
-    REPLY,
-    Account,
-    CredentialField,
-    Cursor,
-    Page,
-    Source,
-    Target,
-    iso_time,
-    same_text,
-)
+from otklik.sources import base
 from otklik.sources.errors import (
     BadResponse,
     NotSupported,
@@ -68,7 +56,7 @@ from otklik.sources.mastodon_items import (
     status_post,
     status_text,
 )
-from otklik.sources.mastodon_kinds import KIND_SPECS
+from otklik.sources.mastodon_kinds import CONNECT_FIELDS, CREDENTIALS, KIND_SPECS
 
 LIMIT = 40
 # Mastodon's ids are numeric strings; servers speaking its API (Pleroma, GoToSocial) use base62
@@ -79,7 +67,7 @@ _MENTIONS_RE = re.compile(r"^(?:@[\w.@-]+\s+)+")  # the mentions a reply starts 
 
 def _reset_seconds(value: str | None) -> float | None:
     """``X-RateLimit-Reset`` (an ISO time) as seconds from now."""
-    moment = iso_time(value)
+    moment = base.iso_time(value)
     return max(0.0, moment.timestamp() - time.time()) if moment else None
 
 
@@ -95,21 +83,13 @@ def instance_url(value: Any) -> str:
     return url
 
 
-class MastodonSource(Source):
+class MastodonSource(base.Source):
     network = "mastodon"
     label = "Mastodon"
-    kinds = ("search", "tag", "mentions", "context")
     kind_specs = KIND_SPECS
-    credential_fields = (CredentialField(
-        "access_token", "Токен доступа / Access token",
-        "Настройки → Разработка → Новое приложение (права read, write:statuses): "
-        "скопируйте «Ваш токен доступа».",
-        help_en=("Preferences → Development → New application (scopes read, write:statuses): "
-                 "copy «Your access token».")),)
-    connect_fields = (CredentialField(
-        "instance", "Сервер / Instance", "Адрес сервера, например https://mastodon.social",
-        help_en="The server's address, e.g. https://mastodon.social"),)
-    capabilities = frozenset({READ, REPLY, PRIVATE})
+    credential_fields = CREDENTIALS
+    connect_fields = CONNECT_FIELDS
+    capabilities = frozenset({base.READ, base.REPLY, base.PRIVATE})
     budgets = {"mastodon": Budget(1, 5)}  # 300 requests per 5 minutes per account
     deduplicates_sends = True  # Idempotency-Key
 
@@ -159,20 +139,20 @@ class MastodonSource(Source):
                                   headers=headers, secrets=(token,), check=check)
         return holder["json"], holder["headers"]
 
-    async def verify(self) -> Account:
+    async def verify(self) -> base.Account:
         """``GET /api/v1/accounts/verify_credentials``: whose token this is."""
         me, _ = await self.call("GET", "/api/v1/accounts/verify_credentials")
         if not isinstance(me, dict) or not me.get("acct"):
             raise BadResponse("mastodon: verify_credentials named no account",
                               network="mastodon")
         acct = full_acct(me, self.host)
-        return Account(external_id=acct, name=str(me.get("display_name") or acct), kind="mentions",
-                       capabilities=frozenset({READ, REPLY, PRIVATE}),
-                       audience=me.get("followers_count"), url=me.get("url"),
-                       params={"instance": instance_url(self.base_url)})
+        return base.Account(external_id=acct, name=str(me.get("display_name") or acct),
+                            kind="mentions", capabilities=self.capabilities,
+                            audience=me.get("followers_count"), url=me.get("url"),
+                            params={"instance": instance_url(self.base_url)})
 
     # ---------------------------------------------------------------- inbound
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         cursor = dict(cursor or {})
         if self.kind == "context":
             return await self._context(cursor)
@@ -190,7 +170,7 @@ class MastodonSource(Source):
             if exc.code != 404 or not (floor or cursor.get("max_id")):
                 raise
             if cursor.get("max_id"):  # an older page the server no longer serves: sweep ends
-                return Page([], {"floor": cursor.get("top") or floor})
+                return base.Page([], {"floor": cursor.get("top") or floor})
             # a server or proxy that cannot serve the bound: the newest page, filtered below
             # by the ids already seen
             query.pop("min_id", None)
@@ -222,12 +202,12 @@ class MastodonSource(Source):
                 if p.parent_external_id or (p.raw.get("replies_count") or 0) > 0)]))[
                 :int(self.params.get("max_threads", 20))]
         if going_on:
-            return Page(posts, {"floor": floor, "top": top, "max_id": following,
-                                "pages": pages, **({"threads": threads} if threads else {})},
-                        more=True)
+            return base.Page(posts, {"floor": floor, "top": top, "max_id": following,
+                                     "pages": pages, **({"threads": threads} if threads else {})},
+                             more=True)
         if threads:
-            return Page(posts, {"floor": top, "threads": threads}, more=True)
-        return Page(posts, {"floor": top})
+            return base.Page(posts, {"floor": top, "threads": threads}, more=True)
+        return base.Page(posts, {"floor": top})
 
     def _listing(self) -> tuple[str, dict[str, Any]]:
         if self.kind == "search":
@@ -246,14 +226,14 @@ class MastodonSource(Source):
     def _limit(self) -> int:
         return max(1, min(LIMIT, int(self.params.get("limit", LIMIT))))
 
-    async def _context(self, cursor: Cursor) -> Page:
+    async def _context(self, cursor: base.Cursor) -> base.Page:
         """A status, its ancestors and descendants; each keeps its parent and the root."""
         sid = str(self.params.get("status_id") or "")
         if not _ID_RE.fullmatch(sid):
             raise ValueError("mastodon context source needs params.status_id (a status id)")
         posts = await self._conversation(sid)
-        return Page(posts, {"newest": newest_id([p.external_id.rpartition("/")[2]
-                                                 for p in posts])})
+        return base.Page(posts, {"newest": newest_id([p.external_id.rpartition("/")[2]
+                                                      for p in posts])})
 
     async def _conversation(self, sid: str) -> list[Post]:
         status, _ = await self.call("GET", f"/api/v1/statuses/{sid}")
@@ -273,7 +253,7 @@ class MastodonSource(Source):
                 posts.append(post)
         return posts
 
-    async def _next_thread(self, cursor: Cursor) -> Page:
+    async def _next_thread(self, cursor: base.Cursor) -> base.Page:
         """One found status's conversation (``threads=true``); a status deleted since (404) is
         skipped, or the cursor would stick on it."""
         threads = [str(t) for t in cursor.get("threads") or []]
@@ -284,8 +264,8 @@ class MastodonSource(Source):
                 raise
             posts = []
         if threads:
-            return Page(posts, {**cursor, "threads": threads}, more=True)
-        return Page(posts, {k: v for k, v in cursor.items() if k != "threads"})
+            return base.Page(posts, {**cursor, "threads": threads}, more=True)
+        return base.Page(posts, {k: v for k, v in cursor.items() if k != "threads"})
 
     # ---------------------------------------------------------------- outbound
     def _local_id(self, external_id: str) -> str:
@@ -302,7 +282,7 @@ class MastodonSource(Source):
                               network="mastodon")
         return f"{self.host}/{sent['id']}"
 
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         """A reply in the same visibility as the status, mentioning its author (Mastodon
         notifies only the accounts a status mentions)."""
         sid = self._local_id(to_mention.external_id)
@@ -318,7 +298,8 @@ class MastodonSource(Source):
             "visibility": visibility if visibility in ("unlisted", "private", "direct")
             else "public"}, key)
 
-    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def send_private(self, author: base.Target, text: str, *,
+                           idempotency_key: str = "") -> str:
         """A direct status (``visibility=direct``): only the mentioned account sees it."""
         acct = author.external_id.lstrip("@")
         if not re.fullmatch(r"[\w.-]+@[\w.-]+(:\d+)?", acct):
@@ -326,7 +307,7 @@ class MastodonSource(Source):
         key = idempotency_key or f"dm:{acct}:{text}"
         return await self._send({"status": f"@{acct} {text}", "visibility": "direct"}, key)
 
-    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+    async def find_sent(self, kind: str, target: base.Target, text: str, *, since: datetime,
                         idempotency_key: str = "") -> str | None:
         """Read back an interrupted reply: the account's newest statuses
         (``/api/v1/accounts/{id}/statuses``) answering the same status with this text. Direct
@@ -343,10 +324,10 @@ class MastodonSource(Source):
         mine, _ = await self.call("GET", f"/api/v1/accounts/{me['id']}/statuses",
                                   params={"limit": LIMIT, "exclude_reblogs": "true"})
         for status in mine if isinstance(mine, list) else []:
-            created = iso_time(status.get("created_at")) if isinstance(status, dict) else None
+            created = base.iso_time(status.get("created_at")) if isinstance(status, dict) else None
             if created is None or created < since or str(status.get("in_reply_to_id")) != sid:
                 continue
             words = _MENTIONS_RE.sub("", status_text(status))
-            if same_text(words, _MENTIONS_RE.sub("", text)):
+            if base.same_text(words, _MENTIONS_RE.sub("", text)):
                 return f"{self.host}/{status['id']}"
         return None

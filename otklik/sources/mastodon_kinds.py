@@ -1,9 +1,8 @@
-"""Mastodon source kinds as people choose them: their words, parameters and help (`KindSpec`),
-kept beside the connector in `mastodon.py` so that module stays about moving posts."""
+"""Mastodon sources as people see them (kinds, parameters, credentials), apart from the calls."""
 
 from __future__ import annotations
 
-from otklik.sources.base import KindSpec, ParamField
+from otklik.sources.base import MAX_PAGES, CredentialField, KindSpec, ParamField, search_words
 
 _INSTANCE = ParamField("instance", "Сервер", "Server",
                "Адрес сервера Mastodon, например https://mastodon.social",
@@ -12,8 +11,7 @@ _INSTANCE = ParamField("instance", "Сервер", "Server",
 _LISTING = (
     ParamField("limit", "Записей за запрос", "Statuses per request", kind="int",
                default=40, advanced=True),
-    ParamField("max_pages", "Страниц за один опрос", "Pages per poll", kind="int",
-               default=5, advanced=True),
+    MAX_PAGES,
     ParamField("threads", "Читать обсуждения целиком", "Read whole conversations",
                kind="bool", default=False, advanced=True),
     ParamField("max_threads", "Обсуждений за опрос не больше", "Conversations per poll",
@@ -26,9 +24,7 @@ KIND_SPECS = (
              "Записи с этими словами, которые видит сервер.",
              "Statuses with these words that the server knows of.",
              params=(_INSTANCE,
-                     ParamField("q", "Слова для поиска", "Words to search for",
-                                "Например: Зерно кофе", "E.g. Zerno coffee",
-                                required=True),
+                     search_words("Например: Зерно кофе", "E.g. Zerno coffee"),
                      *_LISTING),
              needs=("access_token",)),
     KindSpec("tag", "Хештег", "A hashtag", "Записи с хештегом.", "Statuses with a hashtag.",
@@ -49,3 +45,14 @@ KIND_SPECS = (
                                 "Число в конце адреса записи", "The number at the end of "
                                 "the status's address", required=True))),
 )
+
+CONNECT_FIELDS = (CredentialField(
+    "instance", "Сервер / Instance", "Адрес сервера, например https://mastodon.social",
+    help_en="The server's address, e.g. https://mastodon.social"),)
+
+CREDENTIALS = (CredentialField(
+    "access_token", "Токен доступа / Access token",
+    "Настройки → Разработка → Новое приложение (права read, write:statuses): "
+    "скопируйте «Ваш токен доступа».",
+    help_en=("Preferences → Development → New application (scopes read, write:statuses): "
+             "copy «Your access token».")),)

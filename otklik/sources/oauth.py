@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import httpx
 
 from otklik.sources.errors import AuthFailed, BadResponse, Unavailable
-from otklik.sources.http import HttpClient, parse_json
+from otklik.sources.http import HttpClient, json_or_none, parse_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +162,7 @@ async def exchange(http: HttpClient, spec: OAuthSpec, settings: Any, client: dic
     holder: dict[str, Any] = {}
 
     def check(response: httpx.Response) -> None:
-        try:
-            payload = parse_json(response, spec.network)
-        except BadResponse:
-            payload = None
+        payload = json_or_none(response, spec.network)
         token = _access_token(spec, payload)
         if response.status_code >= 400 or not token:
             reason = payload.get("error") if isinstance(payload, dict) else None
@@ -249,10 +246,7 @@ async def refresh(http: HttpClient, network: str, token_url: str, credentials: d
     holder: dict[str, str] = {}
 
     def check(response: httpx.Response) -> None:
-        try:
-            payload = parse_json(response, network)
-        except BadResponse:
-            payload = None
+        payload = json_or_none(response, network)
         fresh = payload.get("access_token") if isinstance(payload, dict) else None
         if response.status_code >= 400 or not fresh:
             reason = payload.get("error") if isinstance(payload, dict) else None

@@ -26,18 +26,7 @@ from typing import Any
 import httpx
 
 from otklik.domain.posts import Place, Post
-from otklik.sources.base import (
-    READ,
-    REPLY,
-    Account,
-    CredentialField,
-    Cursor,
-    KindSpec,
-    Page,
-    ParamField,
-    Source,
-    Target,
-)
+from otklik.sources import base
 from otklik.sources.errors import BadResponse
 from otklik.sources.http import Budget, default_check, parse_json
 from otklik.sources.ok_items import (
@@ -49,6 +38,7 @@ from otklik.sources.ok_items import (
     signature,
     topic_post,
 )
+from otklik.sources.ok_kinds import CONNECT_FIELDS, CREDENTIALS, KIND_SPECS
 
 log = logging.getLogger("otklik.sources.ok")
 
@@ -61,49 +51,15 @@ COMMENT_FIELDS = ("comment.ID,comment.TEXT,comment.DATE,comment.AUTHOR_ID,commen
 COUNTS_KEPT = 500  # topics whose comment count the cursor remembers
 
 
-class OKSource(Source):
+class OKSource(base.Source):
     network = "ok"
     label = "Одноклассники"
-    kinds = ("group",)
-    kind_specs = (KindSpec(
-        "group", "Группа", "A group", "Темы группы и комментарии к ним.",
-        "The group's topics and their comments.",
-        params=(ParamField("gid", "ID группы", "Group id",
-                           "Число из адреса ok.ru/group/55555555555555",
-                           "The number in ok.ru/group/55555555555555", kind="int",
-                           required=True),
-                ParamField("name", "Название группы", "Group name",
-                           "Как показывать группу на страницах Отклика",
-                           "How otklik's pages name it"),
-                ParamField("count", "Тем за один запрос", "Topics per request", kind="int",
-                           default=20, advanced=True)),
-        needs=("access_token", "application_key"), check="verify",
-        found_ru="Группа «{name}» найдена", found_en="Group “{name}” found"),)
-    credential_fields = (
-        CredentialField(
-            "access_token", "Токен доступа / Access token",
-            "apiok.ru → ваше приложение: вечный токен (права VALUABLE_ACCESS, GROUP_CONTENT, "
-            "LONG_ACCESS_TOKEN) администратора группы бренда.",
-            help_en=("apiok.ru → your app: a permanent token (rights VALUABLE_ACCESS, "
-                     "GROUP_CONTENT, LONG_ACCESS_TOKEN) of an admin of the brand's group.")),
-        CredentialField("application_key", "Публичный ключ приложения / Application key",
-                        "Из письма OK о регистрации приложения.",
-            help_en=("From OK's e-mail about the app's registration.")),
-        CredentialField(
-            "application_secret_key", "Секретный ключ приложения / Application secret key",
-            "Из того же письма; им подписывается каждый запрос.", required=False,
-            help_en=("From the same e-mail; it signs every request.")),
-        CredentialField(
-            "session_secret_key", "Секрет сессии / Session secret key",
-            "Вместо секретного ключа приложения: выдаётся вместе с токеном.", required=False,
-            help_en=("Instead of the app's secret key: given with the token.")),
-    )
-    connect_fields = (CredentialField("gid", "ID группы / Group id",
-                                      "Числовой ID группы бренда в OK",
-                                      help_en="The numeric id of the brand's group on OK"),)
+    kind_specs = KIND_SPECS
+    credential_fields = CREDENTIALS
+    connect_fields = CONNECT_FIELDS
     base_url_setting = "ok_api_url"
     default_url = "https://api.ok.ru"
-    capabilities = frozenset({READ, REPLY})
+    capabilities = frozenset({base.READ, base.REPLY})
     budgets = {"ok": Budget(3, 5)}  # OK asks for no more than a few requests a second
 
     # ---------------------------------------------------------------- transport
@@ -156,7 +112,7 @@ class OKSource(Source):
         return Place(external_id=gid, name=self.params.get("name"), kind="group",
                      url=f"{OK_WEB}/group/{gid}")
 
-    async def verify(self) -> Account:
+    async def verify(self) -> base.Account:
         """`group.getInfo` of the brand group: that the token and signature are accepted."""
         gid = self._gid()
         found = await self.call("group.getInfo", uids=gid, fields="uid,name,members_count")
@@ -165,13 +121,13 @@ class OKSource(Source):
         if str(group.get("uid") or "") != gid:
             raise BadResponse("ok: group.getInfo named no such group", network="ok")
         members = group.get("members_count")
-        return Account(external_id=gid, name=str(group.get("name") or gid), kind="group",
-                       capabilities=frozenset({READ, REPLY}),
-                       audience=members if isinstance(members, int) else None,
-                       url=f"{OK_WEB}/group/{gid}", params={"gid": gid})
+        return base.Account(external_id=gid, name=str(group.get("name") or gid), kind="group",
+                            capabilities=frozenset({base.READ, base.REPLY}),
+                            audience=members if isinstance(members, int) else None,
+                            url=f"{OK_WEB}/group/{gid}", params={"gid": gid})
 
     # ---------------------------------------------------------------- inbound
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         cursor = dict(cursor or {})
         counts = {str(k): int(v) for k, v in (cursor.get("counts") or {}).items()}
         queue = [str(t) for t in cursor.get("queue") or []]
@@ -181,7 +137,7 @@ class OKSource(Source):
             counts.pop(topic, None)
             counts[topic] = total
             kept = dict(list(counts.items())[-COUNTS_KEPT:])
-            return Page(posts, {"counts": kept, "queue": queue}, more=bool(queue))
+            return base.Page(posts, {"counts": kept, "queue": queue}, more=bool(queue))
         answer = await self.call_obj("mediatopic.getTopics", gid=self._gid(),
                                  count=int(self.params.get("count", 20)), fields=TOPIC_FIELDS)
         topics = [t for t in answer.get("media_topics") or [] if isinstance(t, dict)]
@@ -192,7 +148,7 @@ class OKSource(Source):
             count = summary.get("comments_count") if isinstance(summary, dict) else None
             if item.get("id") and count and counts.get(str(item["id"])) != count:
                 queue.append(str(item["id"]))
-        return Page(posts, {"counts": counts, "queue": queue}, more=bool(queue))
+        return base.Page(posts, {"counts": counts, "queue": queue}, more=bool(queue))
 
     async def _comments(self, topic_id: str) -> tuple[list[Post], int]:
         """Every comment of one topic (anchor paging, oldest first) and how many were read."""
@@ -215,7 +171,7 @@ class OKSource(Source):
         return posts, len(posts)
 
     # ---------------------------------------------------------------- outbound
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         """A comment in the topic's discussion; under a comment it answers that comment."""
         topic = to_mention.thread_external_id or to_mention.external_id
         if not re.fullmatch(r"\d{1,25}", topic):

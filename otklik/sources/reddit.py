@@ -37,18 +37,7 @@ from typing import Any
 import httpx
 
 from otklik.domain.posts import Post
-from otklik.sources.base import (
-    PRIVATE,
-    READ,
-    REPLY,
-    Account,
-    CredentialField,
-    Cursor,
-    Page,
-    Source,
-    Target,
-    same_text,
-)
+from otklik.sources import base
 from otklik.sources.errors import AuthFailed, BadResponse, NotSupported, Unavailable
 from otklik.sources.http import (
     Budget,
@@ -70,7 +59,7 @@ from otklik.sources.reddit_items import (
     things_posts,
     tree_posts,
 )
-from otklik.sources.reddit_kinds import KIND_SPECS
+from otklik.sources.reddit_kinds import CREDENTIALS, KIND_SPECS
 
 log = logging.getLogger("otklik.sources.reddit")
 
@@ -80,37 +69,15 @@ MORE_IDS = 100  # comment ids one /api/morechildren call takes
 READ_BACK = 100  # newest sent comments or messages read when checking an interrupted send
 
 
-class RedditSource(Source):
+class RedditSource(base.Source):
     network = "reddit"
     label = "Reddit"
-    kinds = ("search", "subreddit", "inbox", "comments")
     kind_specs = KIND_SPECS
-    credential_fields = (
-        CredentialField(
-            "access_token", "OAuth-токен / OAuth access token",
-            "reddit.com/prefs/apps → create app (script или installed); получите токен OAuth2 "
-            "(scopes: identity read submit privatemessages) и вставьте его сюда.",
-            required=False,
-            help_en=("reddit.com/prefs/apps → create app (script or installed); get an OAuth2 "
-                     "token (scopes: identity read submit privatemessages) and paste it here.")),
-        CredentialField(
-            "refresh_token", "Refresh-токен / OAuth refresh token",
-            "Токен доступа Reddit живёт сутки: с refresh-токеном (duration=permanent) и ID "
-            "приложения otklik сам берёт новый.", required=False,
-            help_en=("A Reddit access token lives a day: with a refresh token "
-                     "(duration=permanent) and the app id otklik gets a new one itself.")),
-        CredentialField("client_id", "ID приложения / App client id",
-                        "reddit.com/prefs/apps: строка под названием приложения.",
-                        required=False,
-            help_en=("reddit.com/prefs/apps: the string under the app's name.")),
-        CredentialField("client_secret", "Секрет приложения / App secret",
-                        "Для installed app секрета нет: оставьте пустым.", required=False,
-            help_en=("An installed app has no secret: leave it empty.")),
-    )
+    credential_fields = CREDENTIALS
     base_url_setting = "reddit_api_url"
     default_url = "https://oauth.reddit.com"
     renews_tokens = True
-    capabilities = frozenset({READ, REPLY, PRIVATE})
+    capabilities = frozenset({base.READ, base.REPLY, base.PRIVATE})
     # 100 requests a minute per OAuth client, averaged over 10 minutes
     budgets = {"reddit": Budget(1.5, 10)}
 
@@ -183,15 +150,15 @@ class RedditSource(Source):
                                   data=data, headers=headers, secrets=(token,), check=check)
         return holder["json"]
 
-    async def verify(self) -> Account:
+    async def verify(self) -> base.Account:
         """``GET /api/v1/me``: whose token this is."""
         me = await self.call("GET", "/api/v1/me")
         if not isinstance(me, dict) or not me.get("name"):
             raise BadResponse("reddit: /api/v1/me named no account", network="reddit")
         name = str(me["name"])
-        return Account(external_id=name, name=f"u/{name}", kind="inbox",
-                       capabilities=frozenset({READ, REPLY, PRIVATE}),
-                       url=f"{REDDIT_WEB}/user/{name}")
+        return base.Account(external_id=name, name=f"u/{name}", kind="inbox",
+                            capabilities=frozenset({base.READ, base.REPLY, base.PRIVATE}),
+                            url=f"{REDDIT_WEB}/user/{name}")
 
     # ---------------------------------------------------------------- inbound
     def _phases(self) -> list[str]:
@@ -222,7 +189,7 @@ class RedditSource(Source):
             raise ValueError("reddit subreddit source needs params.subreddit (its name)")
         return sub
 
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         if self.kind == "comments":
             return await self._tree(cursor or {})
         cursor = dict(cursor or {})
@@ -237,15 +204,16 @@ class RedditSource(Source):
             trees = dict.fromkeys([*(cursor.get("trees") or []), *found])
             cursor["trees"] = list(trees)[:int(self.params.get("max_trees", 25))]
         if going_on:
-            return Page(posts, {**cursor, "phase": phase}, more=True)
+            return base.Page(posts, {**cursor, "phase": phase}, more=True)
         if cursor.get("trees"):
-            return Page(posts, {**cursor, "phase": "trees"}, more=True)
+            return base.Page(posts, {**cursor, "phase": "trees"}, more=True)
         following = phases.index(phase) + 1
         if following < len(phases):
-            return Page(posts, {**cursor, "phase": phases[following]}, more=True)
-        return Page(posts, {**cursor, "phase": phases[0]})
+            return base.Page(posts, {**cursor, "phase": phases[following]}, more=True)
+        return base.Page(posts, {**cursor, "phase": phases[0]})
 
-    async def _sweep(self, phase: str, state: dict[str, Any]) -> tuple[list[Post], Cursor, bool]:
+    async def _sweep(self, phase: str,
+                     state: dict[str, Any]) -> tuple[list[Post], base.Cursor, bool]:
         """One page of a newest-first listing. Returns its posts, the listing's state, and
         whether this sweep goes on (older pages not yet read, nothing seen reached)."""
         path, query = self._listing(phase)
@@ -278,14 +246,14 @@ class RedditSource(Source):
                            "oldest": oldest}, True
         return posts, {"floor": top}, False
 
-    async def _tree(self, cursor: Cursor) -> Page:
+    async def _tree(self, cursor: base.Cursor) -> base.Page:
         """A post and its whole comment tree (``/comments/{id}``), read again every poll."""
         post_id = str(self.params.get("post_id") or "").removeprefix("t3_")
         if not re.fullmatch(r"[a-z0-9]{1,12}", post_id):
             raise ValueError("reddit comments source needs params.post_id (e.g. 1h2abcd)")
         posts = await self._read_tree(post_id)
         newest = max([p.created_at.timestamp() for p in posts] + [cursor.get("newest") or 0])
-        return Page(posts, {"newest": newest or None})
+        return base.Page(posts, {"newest": newest or None})
 
     async def _read_tree(self, post_id: str) -> list[Post]:
         path = f"/comments/{post_id}"
@@ -316,7 +284,7 @@ class RedditSource(Source):
             posts += found
         return posts
 
-    async def _next_tree(self, cursor: Cursor) -> Page:
+    async def _next_tree(self, cursor: base.Cursor) -> base.Page:
         """One found post's comment tree (search with ``comments=true``). A post removed or in
         a subreddit gone private since (404, 403) is skipped, or the cursor would stick on it."""
         trees = [str(t) for t in cursor.get("trees") or []]
@@ -328,11 +296,12 @@ class RedditSource(Source):
             log.info("reddit: a found post's comments are gone (%s); skipped", exc)
             posts = []
         if trees:
-            return Page(posts, {**cursor, "trees": trees, "phase": "trees"}, more=True)
-        return Page(posts, {k: v for k, v in cursor.items() if k != "trees"} | {"phase": "search"})
+            return base.Page(posts, {**cursor, "trees": trees, "phase": "trees"}, more=True)
+        return base.Page(posts, {k: v for k, v in cursor.items() if k != "trees"}
+                         | {"phase": "search"})
 
     # ---------------------------------------------------------------- outbound
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         """``POST /api/comment``: a comment under the link or comment (its fullname)."""
         thing_id = to_mention.external_id
         if not re.fullmatch(r"t[13]_[a-z0-9]+", thing_id):
@@ -346,7 +315,8 @@ class RedditSource(Source):
         data = things[0].get("data") or {}
         return str(data.get("name") or f"t1_{data.get('id')}")
 
-    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def send_private(self, author: base.Target, text: str, *,
+                           idempotency_key: str = "") -> str:
         """``POST /api/compose`` to the author's username. Reddit answers no message id, so the
         id returned names the recipient and the message (a hash of the key or the text)."""
         to = author.external_id.removeprefix("u/").removeprefix("/u/")
@@ -360,7 +330,7 @@ class RedditSource(Source):
         digest = hashlib.sha256((idempotency_key or text).encode()).hexdigest()[:16]
         return f"compose:{to}:{digest}"
 
-    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+    async def find_sent(self, kind: str, target: base.Target, text: str, *, since: datetime,
                         idempotency_key: str = "") -> str | None:
         """Read back what an interrupted send may have left (Reddit drops no repeated send, so
         a send is tried once): a reply among the account's newest comments
@@ -382,7 +352,7 @@ class RedditSource(Source):
         things, _ = listing_children(await self.call("GET", path, params=params), path)
         for thing in things:
             data = thing["data"]
-            if thing_created(thing) < since.timestamp() or not same_text(
+            if thing_created(thing) < since.timestamp() or not base.same_text(
                     str(data.get("body") or ""), text):
                 continue
             if kind == "private_message" and str(data.get("dest") or "").lower() == to:

@@ -98,6 +98,14 @@ def thing_created(thing: dict[str, Any]) -> float:
         return 0.0
 
 
+def _public_post(data: dict[str, Any], kind: str, text: str, **fields: Any) -> Post:
+    """A link or a comment: what both carry (name, time, link, author, subreddit, edit)."""
+    return Post(network="reddit", external_id=str(data.get("name") or f"{kind}_{data['id']}"),
+                text=text, created_at=_ts(data.get("created_utc")) or datetime.now(UTC),
+                url=_url(data), author=_author(data), place=_place(data),
+                edited_at=_edited(data), **fields)
+
+
 def link_post(data: dict[str, Any]) -> Post | None:
     """A `t3` link (a post): its title, then its self text."""
     if not data.get("id"):
@@ -109,18 +117,9 @@ def link_post(data: dict[str, Any]) -> Post | None:
     text = f"{title}\n\n{body}" if body else title
     score, comments = data.get("score"), data.get("num_comments")
     counted = [int(x) for x in (score, comments) if isinstance(x, int | float)]
-    return Post(
-        network="reddit",
-        external_id=str(data.get("name") or f"t3_{data['id']}"),
-        text=text,
-        created_at=_ts(data.get("created_utc")) or datetime.now(UTC),
-        url=_url(data),
-        author=_author(data),
-        place=_place(data),
-        engagement=sum(counted) if counted else None,
-        edited_at=_edited(data),
-        raw={k: v for k, v in data.items() if k not in ("preview", "media_metadata")},
-    )
+    return _public_post(
+        data, "t3", text, engagement=sum(counted) if counted else None,
+        raw={k: v for k, v in data.items() if k not in ("preview", "media_metadata")})
 
 
 def comment_post(data: dict[str, Any]) -> Post | None:
@@ -131,20 +130,12 @@ def comment_post(data: dict[str, Any]) -> Post | None:
     if body in ("[deleted]", "[removed]") and _author(data) is None:
         return None
     link_id = _link_id(data)
-    return Post(
-        network="reddit",
-        external_id=str(data.get("name") or f"t1_{data['id']}"),
-        text=body,
-        created_at=_ts(data.get("created_utc")) or datetime.now(UTC),
-        url=_url(data),
-        author=_author(data),
-        place=_place(data),
+    return _public_post(
+        data, "t1", body,
         parent_external_id=str(data["parent_id"]) if data.get("parent_id") else link_id,
         thread_external_id=str(link_id) if link_id else None,
         engagement=data.get("score") if isinstance(data.get("score"), int) else None,
-        edited_at=_edited(data),
-        raw={k: v for k, v in data.items() if k != "replies"},
-    )
+        raw={k: v for k, v in data.items() if k != "replies"})
 
 
 def message_post(data: dict[str, Any]) -> Post | None:

@@ -33,20 +33,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 
 from otklik.domain.posts import Author
-from otklik.sources.base import (
-    READ,
-    REPLY,
-    Account,
-    CredentialField,
-    Cursor,
-    KindSpec,
-    Page,
-    ParamField,
-    Source,
-    Target,
-)
+from otklik.sources import base
 from otklik.sources.errors import AuthFailed, BadResponse
-from otklik.sources.http import Budget, parse_json
+from otklik.sources.http import Budget, json_or_none, parse_json
 from otklik.sources.reviews_auth import (
     APPLE_LIFE,
     Clock,
@@ -57,99 +46,21 @@ from otklik.sources.reviews_auth import (
     service_account,
 )
 from otklik.sources.reviews_items import app_place, apple_posts, play_posts, store_error
+from otklik.sources.reviews_kinds import CONNECT_FIELDS, CREDENTIALS, KIND_SPECS
 
 REPLY_LIMIT = 350  # characters Google Play takes in a reply
 _PACKAGE = re.compile(r"[A-Za-z][\w]*(\.[A-Za-z][\w]*)+")
 
 
-_APP = (
-    ParamField("name", "Название приложения", "App name",
-               "Как показывать приложение на страницах Отклика",
-               "How otklik's pages name the app"),
-    ParamField("max_pages", "Страниц за один опрос", "Pages per poll", kind="int",
-               default=5, advanced=True),
-)
-
-
-class ReviewsSource(Source):
+class ReviewsSource(base.Source):
     network = "reviews"
     label = "Отзывы в магазинах приложений"
-    kinds = ("google_play", "app_store")
-    kind_specs = (
-        KindSpec("google_play", "Отзывы в Google Play", "Google Play reviews",
-                 "Отзывы о приложении бренда; можно отвечать из Отклика.",
-                 "Reviews of the brand's app; answerable from otklik.",
-                 params=(ParamField("package", "Пакет приложения", "App package",
-                                    "Из адреса play.google.com/store/apps/details?id="
-                                    "ru.zerno.app: ru.zerno.app",
-                                    "From play.google.com/store/apps/details?id=ru.zerno.app: "
-                                    "ru.zerno.app", required=True),
-                         *_APP,
-                         ParamField("translate", "Переводить отзывы на язык", "Translate into",
-                                    "Код языка, например ru", "A language code, e.g. ru",
-                                    advanced=True)),
-                 credentials=("service_account_json", "access_token"), check="verify",
-                 found_ru="Приложение «{name}» найдено", found_en="App “{name}” found"),
-        KindSpec("app_store", "Отзывы в App Store", "App Store reviews",
-                 "Отзывы о приложении бренда; можно отвечать из Отклика.",
-                 "Reviews of the brand's app; answerable from otklik.",
-                 params=(ParamField("app_id", "Apple ID приложения", "Apple app id",
-                                    "Число из адреса apps.apple.com/ru/app/zerno/id1234567890: "
-                                    "1234567890", "The number in apps.apple.com/app/…/"
-                                    "id1234567890: 1234567890", kind="int", required=True),
-                         *_APP),
-                 credentials=("issuer_id", "key_id", "private_key", "token"), check="verify",
-                 found_ru="Приложение «{name}» найдено", found_en="App “{name}” found"),
-    )
-    credential_fields = (
-        CredentialField(
-            "service_account_json", "Ключ сервисного аккаунта Google / Google service account key",
-            "Google Cloud → IAM → сервисный аккаунт → Ключи → Добавить ключ; в Play Console → "
-            "Пользователи и разрешения дайте ему право отвечать на отзывы. Вставьте содержимое "
-            "скачанного файла ключа целиком.", required=False,
-            help_en=("Google Cloud → IAM → service account → Keys → Add key; in Play Console → "
-                     "Users and permissions allow it to reply to reviews. Paste the whole "
-                     "downloaded key file.")),
-        CredentialField(
-            "access_token", "Токен Google Play / Google Play access token",
-            "Play Console → Пользователи и разрешения: сервисный аккаунт с правом отвечать на "
-            "отзывы; OAuth-токен этого аккаунта (scope androidpublisher). Живёт час: лучше ключ.",
-            required=False,
-            help_en=("Play Console → Users and permissions: a service account allowed to reply to"
-                     " reviews; that account's OAuth token (scope androidpublisher). It lives an"
-                     " hour: the key is better.")),
-        CredentialField(
-            "issuer_id", "Issuer ID App Store Connect / App Store Connect issuer ID",
-            "App Store Connect → Users and Access → Integrations → App Store Connect API: "
-            "Issuer ID над списком ключей.", required=False,
-            help_en="App Store Connect → Users and Access → Integrations: the Issuer ID above "
-                    "the keys."),
-        CredentialField(
-            "key_id", "Key ID App Store Connect / App Store Connect key ID",
-            "Key ID ключа API (роль Customer Support).", required=False,
-            help_en="The API key's Key ID (Customer Support role)."),
-        CredentialField(
-            "private_key", "Ключ API (.p8) / API key (.p8)",
-            "Содержимое скачанного файла AuthKey_….p8 целиком.", required=False,
-            help_en="The whole content of the downloaded AuthKey_….p8 file."),
-        CredentialField(
-            "token", "JWT App Store Connect / App Store Connect JWT",
-            "App Store Connect → Users and Access → Integrations → ключ API (роль Customer "
-            "Support); JWT, подписанный этим ключом (ES256). Живёт 20 минут: лучше сам ключ.",
-            required=False,
-            help_en=("App Store Connect → Users and Access → Integrations → an API key (Customer "
-                     "Support role); a JWT signed with it (ES256). It lives 20 minutes: the key "
-                     "itself is better.")),
-    )
-    connect_fields = (
-        CredentialField("package", "Пакет Android / Android package", "например ru.zerno.app",
-                        required=False, help_en="e.g. ru.zerno.app"),
-        CredentialField("app_id", "Apple ID приложения / Apple app id", "число из App Store",
-                        required=False, help_en="the number in the App Store"),
-    )
+    kind_specs = KIND_SPECS
+    credential_fields = CREDENTIALS
+    connect_fields = CONNECT_FIELDS
     base_url_setting = "google_play_api_url"
     default_url = "https://androidpublisher.googleapis.com"
-    capabilities = frozenset({READ, REPLY})
+    capabilities = frozenset({base.READ, base.REPLY})
     budgets = {"reviews": Budget(2, 5)}
 
     def __init__(self, *args: Any, apple_url: str = "https://api.appstoreconnect.apple.com",
@@ -188,11 +99,8 @@ class ReviewsSource(Source):
 
         def check(response: httpx.Response) -> None:
             if response.status_code >= 400:
-                try:
-                    payload = parse_json(response, "reviews")
-                except BadResponse:
-                    payload = None
-                raise store_error(response.status_code, payload, response.headers, store)
+                raise store_error(response.status_code, json_or_none(response, "reviews"),
+                                  response.headers, store)
             payload = parse_json(response, "reviews")
             if not isinstance(payload, dict):
                 raise BadResponse(f"reviews: {store}: the answer is not an object",
@@ -230,7 +138,7 @@ class ReviewsSource(Source):
         return given["token"]
 
     # ---------------------------------------------------------------- inbound
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         cursor = dict(cursor or {})
         place = app_place(self.kind, self._app(), self.params.get("name"))
         if self.kind == "google_play":
@@ -242,14 +150,14 @@ class ReviewsSource(Source):
                      for p in play_posts(r, place, self._brand())]
             following = (answer.get("tokenPagination") or {}).get("nextPageToken")
             more = bool(following) and following != token
-            return Page(posts, {"token": following if more else None}, more=more)
+            return base.Page(posts, {"token": following if more else None}, more=more)
         return await self._apple_page(cursor, place)
 
     def _play_url(self, tail: str) -> str:
         return (f"{self.base_url}/androidpublisher/v3/applications/"
                 f"{quote(self._app())}/{tail}")
 
-    async def _apple_page(self, cursor: Cursor, place: Any) -> Page:
+    async def _apple_page(self, cursor: base.Cursor, place: Any) -> base.Page:
         """One page of a newest-first sweep, down to the newest review of the last sweep."""
         floor = cursor.get("floor")
         query: dict[str, Any] = {"sort": "-createdDate", "limit": 200, "include": "response"}
@@ -269,11 +177,11 @@ class ReviewsSource(Source):
         pages = int(cursor.get("pages") or 0) + 1
         if following and fresh and following != cursor.get("next") and pages < int(
                 self.params.get("max_pages", 5)):
-            return Page(posts, {"floor": floor, "top": top, "next": following,
-                                "pages": pages}, more=True)
-        return Page(posts, {"floor": top})
+            return base.Page(posts, {"floor": floor, "top": top, "next": following,
+                                     "pages": pages}, more=True)
+        return base.Page(posts, {"floor": top})
 
-    async def verify(self) -> Account:
+    async def verify(self) -> base.Account:
         """The app the token may answer for: Google Play `reviews.list` (one review) for the
         package; App Store Connect ``GET /v1/apps/{id}``. The store follows the params given
         (``package`` or ``app_id``)."""
@@ -286,12 +194,12 @@ class ReviewsSource(Source):
             found = await self.call("GET", f"{self.apple_url}/v1/apps/{app}")
             name = name or ((found.get("data") or {}).get("attributes") or {}).get("name")
         place = app_place(self.kind, app, name)
-        return Account(external_id=place.external_id, name=str(place.name), kind=self.kind,
-                       capabilities=frozenset({READ, REPLY}), url=place.url,
-                       params={"package" if self.kind == "google_play" else "app_id": app})
+        return base.Account(external_id=place.external_id, name=str(place.name), kind=self.kind,
+                            capabilities=frozenset({base.READ, base.REPLY}), url=place.url,
+                            params={"package" if self.kind == "google_play" else "app_id": app})
 
     # ---------------------------------------------------------------- outbound
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         """The developer's public answer under the review (Google: replaces an earlier one)."""
         store, _, review = to_mention.external_id.partition(":")
         review = review.removesuffix(":reply")

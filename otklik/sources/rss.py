@@ -18,7 +18,7 @@ import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
 from otklik.domain.posts import Author, Place, Post
-from otklik.sources.base import Cursor, KindSpec, Page, ParamField, Source
+from otklik.sources import base
 from otklik.sources.errors import BadResponse
 from otklik.sources.http import Budget
 from otklik.sources.telegram_web import node_text
@@ -90,22 +90,21 @@ def parse_feed(content: bytes, url: str) -> tuple[list[Post], Place]:
     return posts, place
 
 
-class RSSSource(Source):
+class RSSSource(base.Source):
     network = "rss"
     label = "RSS/Atom"
-    kinds = ("feed",)
-    kind_specs = (KindSpec(
+    kind_specs = (base.KindSpec(
         "feed", "Лента RSS или Atom", "An RSS or Atom feed",
         "Новые записи блога, новостного сайта или форума.",
         "New entries of a blog, news site or forum.",
-        params=(ParamField("url", "Адрес ленты", "Feed address",
-                           "Ссылка на RSS или Atom, например https://zerno.ru/blog/feed.xml",
-                           "The RSS or Atom link, e.g. https://zerno.ru/blog/feed.xml",
-                           kind="url", required=True),),
+        params=(base.ParamField("url", "Адрес ленты", "Feed address",
+                                "Ссылка на RSS или Atom, например https://zerno.ru/blog/feed.xml",
+                                "The RSS or Atom link, e.g. https://zerno.ru/blog/feed.xml",
+                                kind="url", required=True),),
         found_ru="Лента «{name}» найдена", found_en="Feed “{name}” found"),)
     budgets = {"rss": Budget(5, 10)}  # feeds are other people's web servers
 
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         cursor = cursor or {}
         url = str(self.params.get("url") or "")
         if not url.startswith(("http://", "https://")):
@@ -117,9 +116,10 @@ class RSSSource(Source):
             headers["If-Modified-Since"] = str(cursor["modified"])
         response = await self.client.request("rss", "GET", url, headers=headers)
         if response.status_code == 304:
-            return Page([], cursor)
+            return base.Page([], cursor)
         posts, _ = parse_feed(response.content, url)
         newest = max([p.created_at.isoformat() for p in posts] + [cursor.get("newest") or ""])
-        nxt: Cursor = {"etag": response.headers.get("ETag"),
-                       "modified": response.headers.get("Last-Modified"), "newest": newest or None}
-        return Page(posts, nxt)
+        nxt: base.Cursor = {"etag": response.headers.get("ETag"),
+                            "modified": response.headers.get("Last-Modified"),
+                            "newest": newest or None}
+        return base.Page(posts, nxt)

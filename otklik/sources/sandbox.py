@@ -34,22 +34,7 @@ from sqlalchemy.orm import Session
 from otklik.db.models import Author as AuthorRow
 from otklik.db.models import Mention, SandboxMessage
 from otklik.domain.posts import Author, Place, Post
-from otklik.sources.base import (
-    CHECK,
-    PRIVATE,
-    PUBLISH,
-    READ,
-    REPLY,
-    Account,
-    Check,
-    Cursor,
-    KindSpec,
-    Page,
-    ParamField,
-    Source,
-    Target,
-    same_text,
-)
+from otklik.sources import base
 from otklik.sources.errors import NotSupported
 
 PAGE = 200
@@ -103,23 +88,22 @@ def _russian(text: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in text)
 
 
-class SandboxSource(Source):
+class SandboxSource(base.Source):
     network = "sandbox"
     label = "Песочница (учебная сеть)"
-    kinds = ("world",)
-    kind_specs = (KindSpec(
+    kind_specs = (base.KindSpec(
         "world", "Учебный мир", "The practice world",
         "Смоделированные клиенты: всё, что отправлено, остаётся в Отклике.",
         "Simulated customers: whatever is sent stays in otklik.",
-        params=(ParamField("network", "Какую сеть изображает", "Network it stands for",
-                           "Например vk", "E.g. vk", advanced=True),
-                ParamField("channel", "ID канала бренда", "Brand channel id", advanced=True),
-                ParamField("channel_name", "Название канала", "Channel name", advanced=True),
-                ParamField("database_url", "Хранилище песочницы", "The sandbox's store",
-                           "По умолчанию — хранилище Отклика", "otklik's own by default",
-                           advanced=True)),
+        params=(base.ParamField("network", "Какую сеть изображает", "Network it stands for",
+                                "Например vk", "E.g. vk", advanced=True),
+                base.ParamField("channel", "ID канала бренда", "Brand channel id", advanced=True),
+                base.ParamField("channel_name", "Название канала", "Channel name", advanced=True),
+                base.ParamField("database_url", "Хранилище песочницы", "The sandbox's store",
+                                "По умолчанию — хранилище Отклика", "otklik's own by default",
+                                advanced=True)),
         check="verify", found_ru="«{name}» готова", found_en="“{name}” is ready"),)
-    capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH, CHECK})
+    capabilities = frozenset({base.READ, base.REPLY, base.PRIVATE, base.PUBLISH, base.CHECK})
     sandbox = True
 
     def __init__(self, *args: Any, database_url: str = "", reply_seconds: float = 20.0,
@@ -163,22 +147,22 @@ class SandboxSource(Source):
 
     deduplicates_sends = True  # a repeated key finds the first message
 
-    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> Check:
+    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> base.Check:
         with self._session() as session:
             rows = session.scalars(select(SandboxMessage).where(
                 SandboxMessage.channel_external_id == channel_external_id,
                 SandboxMessage.kind == "post", SandboxMessage.created_at >= since)).all()
         for row in rows:
-            if same_text(row.text, text):
-                return Check("found", row.external_id, "found in the sandbox")
-        return Check("absent", detail="not among the sandbox channel's posts")
+            if base.same_text(row.text, text):
+                return base.Check("found", row.external_id, "found in the sandbox")
+        return base.Check("absent", detail="not among the sandbox channel's posts")
 
-    async def verify(self) -> Account:
-        return Account(external_id="sandbox", name=self.label, kind="world",
-                       capabilities=self.capabilities)
+    async def verify(self) -> base.Account:
+        return base.Account(external_id="sandbox", name=self.label, kind="world",
+                            capabilities=self.capabilities)
 
     # ---------------------------------------------------------------- outbound
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         session = self._writer()
         root = session.scalar(select(Mention).where(
             Mention.network == self.channel_network,
@@ -196,7 +180,8 @@ class SandboxSource(Source):
                              root.author.name, place)
         return sent.external_id
 
-    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def send_private(self, author: base.Target, text: str, *,
+                           idempotency_key: str = "") -> str:
         session = self._writer()
         person = session.scalar(select(AuthorRow).where(
             AuthorRow.network == self.channel_network,
@@ -211,12 +196,12 @@ class SandboxSource(Source):
                          person.name if person else None, dialog)
         return sent.external_id
 
-    async def post(self, channel: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def post(self, channel: base.Target, text: str, *, idempotency_key: str = "") -> str:
         sent = self._keep(self._writer(), "post", text, idempotency_key, parent=None,
                           thread=None, place=self.channel_id)
         return sent.external_id
 
-    async def edit(self, action: Target, text: str) -> str:
+    async def edit(self, action: base.Target, text: str) -> str:
         row = self._writer().scalar(select(SandboxMessage).where(
             SandboxMessage.external_id == action.external_id))
         if row is None:
@@ -255,7 +240,7 @@ class SandboxSource(Source):
             created_at=now + self.reply_delay, due_at=now + self.reply_delay))
 
     # ---------------------------------------------------------------- inbound
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         """Every public message and every customer's answer once it is due, oldest first."""
         cursor = cursor or {}
         after = (datetime.fromisoformat(cursor["due"]) if cursor.get("due")
@@ -267,11 +252,11 @@ class SandboxSource(Source):
                        SandboxMessage.due_at <= datetime.now(UTC))
                 .order_by(SandboxMessage.due_at, SandboxMessage.id).limit(PAGE)).all()
         if not rows:
-            return Page([], dict(cursor))
+            return base.Page([], dict(cursor))
         posts = [_post(row) for row in rows if not (row.from_brand and row.kind == "private")]
         last = rows[-1]
-        return Page(posts, {"due": last.due_at.isoformat(), "id": last.id},
-                    more=len(rows) == PAGE)
+        return base.Page(posts, {"due": last.due_at.isoformat(), "id": last.id},
+                         more=len(rows) == PAGE)
 
 
 def _post(row: SandboxMessage) -> Post:

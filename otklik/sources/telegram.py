@@ -26,26 +26,11 @@ from typing import Any
 
 import httpx
 
-from otklik.sources.base import (
-    PRIVATE,
-    PUBLISH,
-    READ,
-    REPLY,
-    Account,
-    Check,
-    CredentialField,
-    Cursor,
-    KindSpec,
-    Listing,
-    Page,
-    ParamField,
-    Source,
-    Target,
-    same_text,
-)
+from otklik.sources import base
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import Budget, default_check, parse_json
 from otklik.sources.telegram_items import update_posts
+from otklik.sources.telegram_kinds import CONNECT_FIELDS, CREDENTIALS, KIND_SPECS
 from otklik.sources.telegram_web import parse_preview
 
 ALLOWED_UPDATES = ["message", "edited_message", "channel_post", "edited_channel_post"]
@@ -84,59 +69,15 @@ def public_username(chat: str) -> str | None:
     return name if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,}", name) else None
 
 
-class TelegramSource(Source):
+class TelegramSource(base.Source):
     network = "telegram"
     label = "Telegram"
-    kinds = ("bot", "channel")
-    kind_specs = (
-        KindSpec(
-            "bot", "Бот бренда: личные сообщения и чаты", "The brand's bot: messages and chats",
-            "Что пишут боту и в чаты и каналы, где он администратор.",
-            "What people write to the bot and in the chats and channels it administers.",
-            params=(ParamField("chat", "Канал или чат бренда", "Brand channel or chat",
-                               "@имя канала или числовой id чата, где бот — администратор",
-                               "@channel name or the numeric chat id where the bot is an "
-                               "admin"),
-                    ParamField("limit", "Обновлений за один запрос", "Updates per request",
-                               kind="int", default=100, advanced=True),
-                    ParamField("webhook", "Мгновенные уведомления включены",
-                               "Push updates are on", "Включаются на странице источника",
-                               "Switched on from the source's page", kind="bool",
-                               default=False, advanced=True)),
-            credentials=("bot_token",), needs=("bot_token",), check="verify",
-            found_ru="Бот найден: «{name}»", found_en="Bot found: “{name}”"),
-        KindSpec(
-            "channel", "Открытый канал", "A public channel",
-            "Посты открытого канала со страницы t.me/s/имя — токен не нужен.",
-            "The posts of a public channel from its t.me/s/name page; no token needed.",
-            params=(ParamField("channel", "Имя канала", "Channel name",
-                               "Из адреса t.me/zernocoffee: zernocoffee",
-                               "From t.me/zernocoffee: zernocoffee", required=True),
-                    ParamField("owned", "Это канал бренда", "This is the brand's channel",
-                               "Отклик заметит удалённые посты", "otklik notices removed posts",
-                               kind="bool", default=False),
-                    ParamField("max_pages", "Страниц за один опрос", "Pages per poll",
-                               kind="int", default=5, advanced=True),
-                    ParamField("chat_id", "Числовой id канала", "Numeric channel id",
-                               "Например -1001234567890, если известен",
-                               "E.g. -1001234567890, when known", advanced=True)),
-            credentials=(), found_ru="Канал «{name}» найден", found_en="Channel “{name}” found"),
-    )
-    credential_fields = (CredentialField(
-        "bot_token", "Токен бота / Bot token",
-        "Создайте бота у @BotFather (/newbot) и вставьте токен. Добавьте бота администратором "
-        "канала с правом «публикация сообщений»; личные сообщения бот пишет тем, "
-        "кто его запустил.",
-        help_en=("Create a bot with @BotFather (/newbot) and paste its token. Make the bot an"
-                 " admin of the channel with the right to post; it writes privately to those "
-                 "who started it.")),)
-    connect_fields = (CredentialField(
-        "chat", "Канал или чат бренда / Brand channel or chat",
-        "@имя канала или числовой id чата, где бот — администратор", required=False,
-        help_en="@channel name or the numeric id of a chat where the bot is an administrator"),)
+    kind_specs = KIND_SPECS
+    credential_fields = CREDENTIALS
+    connect_fields = CONNECT_FIELDS
     base_url_setting = "telegram_api_url"
     default_url = "https://api.telegram.org"
-    capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH})
+    capabilities = frozenset({base.READ, base.REPLY, base.PRIVATE, base.PUBLISH})
     # the Bot API takes ~30 messages a second overall; t.me pages are a web server: be gentle
     budgets = {"telegram": Budget(25, 30), "telegram_web": Budget(1, 3)}
 
@@ -154,22 +95,22 @@ class TelegramSource(Source):
             return f"https://t.me/c/{chat[4:]}/{mid}"
         return None
 
-    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> Check:
+    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> base.Check:
         """The public `t.me/s/<channel>` preview: the newest posts, found by text and time."""
         username = public_username(channel_external_id)
         if username is None:
-            return Check("unknown", detail="a Telegram chat without a public username cannot "
-                         "be read back")
+            return base.Check("unknown", detail="a Telegram chat without a public username cannot "
+                              "be read back")
         response = await self.client.request("telegram", "GET",
                                              f"{self.web_base_url}/s/{username}",
                                              budget="telegram_web")
         page = parse_preview(response.text, username, channel_external_id)
         for post in page.posts:
-            if post.created_at >= since and same_text(post.text, text):
-                return Check("found", post.external_id, f"found in t.me/s/{username}")
-        return Check("absent", detail=f"not in the latest posts of t.me/s/{username}")
+            if post.created_at >= since and base.same_text(post.text, text):
+                return base.Check("found", post.external_id, f"found in t.me/s/{username}")
+        return base.Check("absent", detail=f"not in the latest posts of t.me/s/{username}")
 
-    async def verify(self) -> Account:
+    async def verify(self) -> base.Account:
         """`getMe` proves the token; `getChat` + `getChatMember` find the brand's chat and
         whether the bot may post there."""
         me = await self.call("getMe", {})
@@ -178,24 +119,24 @@ class TelegramSource(Source):
         chat_ref = str(self.params.get("chat") or "").strip()
         bot_name = f"@{me.get('username') or me['id']}"
         if not chat_ref:
-            return Account(external_id=str(me["id"]), name=bot_name, kind="bot",
-                           capabilities=frozenset({READ, REPLY, PRIVATE}),
-                           problems=("канал не указан: посты публиковать некуда",))
+            return base.Account(external_id=str(me["id"]), name=bot_name, kind="bot",
+                                capabilities=frozenset({base.READ, base.REPLY, base.PRIVATE}),
+                                problems=("канал не указан: посты публиковать некуда",))
         chat = await self.call("getChat", {"chat_id": chat_ref})
         member = await self.call("getChatMember", {"chat_id": chat["id"], "user_id": me["id"]})
-        can = {READ, REPLY, PRIVATE}
+        can = {base.READ, base.REPLY, base.PRIVATE}
         problems = []
         status = (member or {}).get("status")
         if status == "creator" or (status == "administrator" and (
                 chat.get("type") != "channel" or member.get("can_post_messages"))):
-            can.add(PUBLISH)
+            can.add(base.PUBLISH)
         else:
             problems.append(f"бот {bot_name} не администратор с правом публикации в этом чате")
         username = chat.get("username")
-        return Account(external_id=str(chat["id"]), name=str(chat.get("title") or chat_ref),
-                       kind="bot", capabilities=frozenset(can),
-                       url=f"https://t.me/{username}" if username else None,
-                       params={"chat_id": str(chat["id"])}, problems=tuple(problems))
+        return base.Account(external_id=str(chat["id"]), name=str(chat.get("title") or chat_ref),
+                            kind="bot", capabilities=frozenset(can),
+                            url=f"https://t.me/{username}" if username else None,
+                            params={"chat_id": str(chat["id"])}, problems=tuple(problems))
 
     def __init__(self, *args: Any, web_base_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -221,7 +162,7 @@ class TelegramSource(Source):
         return holder["result"]
 
     # ---------------------------------------------------------------- inbound
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         if self.kind == "bot":
             return await self._updates(cursor or {})
         return await self._preview(cursor or {})
@@ -235,9 +176,9 @@ class TelegramSource(Source):
         if await self.call("setWebhook", body) is not True:
             raise BadResponse("telegram: setWebhook was not confirmed", network="telegram")
 
-    async def _updates(self, cursor: Cursor) -> Page:
+    async def _updates(self, cursor: base.Cursor) -> base.Page:
         if self.params.get("webhook"):  # Telegram refuses getUpdates (409) while a webhook is set
-            return Page([], dict(cursor))
+            return base.Page([], dict(cursor))
         limit = int(self.params.get("limit", 100))
         body: dict[str, Any] = {"limit": limit, "timeout": 0, "allowed_updates": ALLOWED_UPDATES}
         if cursor.get("offset") is not None:
@@ -250,9 +191,9 @@ class TelegramSource(Source):
         ids = [int(u["update_id"]) for u in updates if "update_id" in u]
         offset = max(ids) + 1 if ids else cursor.get("offset")
         kept = dict(list(threads.items())[-MAX_THREADS:])
-        return Page(posts, {"offset": offset, "threads": kept}, more=len(updates) >= limit)
+        return base.Page(posts, {"offset": offset, "threads": kept}, more=len(updates) >= limit)
 
-    async def _preview(self, cursor: Cursor) -> Page:
+    async def _preview(self, cursor: base.Cursor) -> base.Page:
         channel = str(self.params.get("channel") or "").lstrip("@")
         if not channel:
             raise ValueError("telegram channel source needs params.channel")
@@ -267,16 +208,16 @@ class TelegramSource(Source):
         if self.params.get("owned") and page.ids:
             lo, hi = min(page.ids), max(page.ids)
             expected = {f"{place_id}_{i}" for i in range(lo, hi + 1)}
-            listings.append(Listing(seen={f"{place_id}_{i}" for i in page.ids},
-                                    expected=expected))
+            listings.append(base.Listing(seen={f"{place_id}_{i}" for i in page.ids},
+                                         expected=expected))
         top = max([int(cursor.get("top") or 0), newest, *page.ids])
         pages = int(cursor.get("pages") or 0) + 1
         go_back = (page.before is not None and page.ids and min(page.ids) > newest + 1
                    and pages < int(self.params.get("max_pages", 5)))
         if go_back:
             nxt = {"newest": newest, "before": page.before, "top": top, "pages": pages}
-            return Page(page.posts, nxt, more=True, listings=listings)
-        return Page(page.posts, {"newest": top}, listings=listings)
+            return base.Page(page.posts, nxt, more=True, listings=listings)
+        return base.Page(page.posts, {"newest": top}, listings=listings)
 
     # ---------------------------------------------------------------- outbound
     async def _send(self, chat_id: str, text: str, **extra: Any) -> str:
@@ -285,18 +226,19 @@ class TelegramSource(Source):
             raise BadResponse("telegram: sendMessage: no message in result", network="telegram")
         return f"{result.get('chat', {}).get('id', chat_id)}_{result['message_id']}"
 
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         chat_id, message_id = _split(to_mention.external_id)
         return await self._send(chat_id, text, reply_parameters={
             "message_id": message_id, "allow_sending_without_reply": True})
 
-    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def send_private(self, author: base.Target, text: str, *,
+                           idempotency_key: str = "") -> str:
         return await self._send(author.external_id, text)
 
-    async def post(self, channel: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def post(self, channel: base.Target, text: str, *, idempotency_key: str = "") -> str:
         return await self._send(channel.external_id, text)
 
-    async def edit(self, action: Target, text: str) -> str:
+    async def edit(self, action: base.Target, text: str) -> str:
         chat_id, message_id = _split(action.external_id)
         await self.call("editMessageText",
                         {"chat_id": chat_id, "message_id": message_id, "text": text})

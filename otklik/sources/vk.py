@@ -25,22 +25,7 @@ from typing import Any
 import httpx
 
 from otklik.domain.posts import Place, Post
-from otklik.sources.base import (
-    CHECK,
-    PRIVATE,
-    PUBLISH,
-    READ,
-    REPLY,
-    Account,
-    Check,
-    CredentialField,
-    Cursor,
-    Listing,
-    Page,
-    Source,
-    Target,
-    same_text,
-)
+from otklik.sources import base
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
 from otklik.sources.http import Budget, default_check, parse_json
 from otklik.sources.vk_items import (
@@ -51,7 +36,7 @@ from otklik.sources.vk_items import (
     vk_text,
     wall_post,
 )
-from otklik.sources.vk_kinds import KIND_SPECS
+from otklik.sources.vk_kinds import CREDENTIALS, KIND_SPECS
 
 log = logging.getLogger("otklik.sources.vk")
 
@@ -95,30 +80,14 @@ def _same(item: dict[str, Any], from_id: int, text: str, since: datetime) -> boo
             and norm == " ".join(text.split()).casefold())
 
 
-class VKSource(Source):
+class VKSource(base.Source):
     network = "vk"
     label = "ВКонтакте"
-    kinds = ("search", "wall")
     kind_specs = KIND_SPECS
-    credential_fields = (
-        CredentialField(
-            "group_token", "Ключ доступа сообщества / Community token",
-            "Управление сообществом → Работа с API → Ключи доступа → Создать ключ: права "
-            "«управление сообществом», «сообщения сообщества», «стена» (чтобы отвечать, писать "
-            "в личные сообщения и публиковать посты от имени сообщества).",
-            help_en=("Community management → API usage → Access tokens → Create token with the "
-                     "rights to manage the community, community messages and wall (to reply, "
-                     "write privately and post as the community).")),
-        CredentialField(
-            "access_token", "Сервисный ключ приложения / Service token",
-            "Для поиска по всем записям ВКонтакте (newsfeed.search): vk.com/apps?act=manage → "
-            "ваше приложение → Настройки → Сервисный ключ доступа.", required=False,
-            help_en=("To search all of VK: vk.com/apps?act=manage → your app → Settings → Service"
-                     " token.")),
-    )
+    credential_fields = CREDENTIALS
     base_url_setting = "vk_api_url"
     default_url = "https://api.vk.com"
-    capabilities = frozenset({READ, REPLY, PRIVATE, PUBLISH, CHECK})
+    capabilities = frozenset({base.READ, base.REPLY, base.PRIVATE, base.PUBLISH, base.CHECK})
     budgets = {"vk": Budget(3, 3)}  # VK allows 3 req/s for a user token (20 for a community)
 
     deduplicates_sends = True
@@ -130,18 +99,18 @@ class VKSource(Source):
     def post_url(cls, channel_external_id: str, external_id: str) -> str | None:
         return f"https://vk.com/wall{external_id}"
 
-    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> Check:
+    async def find_post(self, channel_external_id: str, text: str, since: datetime) -> base.Check:
         """`wall.get` of the community: the newest posts, found by their text and time."""
         owner_id = int(channel_external_id)
         response = await self.call_obj("wall.get", owner_id=owner_id, count=READ_BACK,
                                        filter="owner")
         for item in response.get("items") or []:
             when = datetime.fromtimestamp(int(item.get("date") or 0), UTC)
-            if when >= since and same_text(vk_text(item.get("text")), text):
-                return Check("found", f"{owner_id}_{int(item['id'])}", "found by wall.get")
-        return Check("absent", detail=f"not among the {READ_BACK} newest posts (wall.get)")
+            if when >= since and base.same_text(vk_text(item.get("text")), text):
+                return base.Check("found", f"{owner_id}_{int(item['id'])}", "found by wall.get")
+        return base.Check("absent", detail=f"not among the {READ_BACK} newest posts (wall.get)")
 
-    async def verify(self) -> Account:
+    async def verify(self) -> base.Account:
         """`groups.getById` with the community token names its community;
         `groups.getTokenPermissions` says what the token may do."""
         found = await self.call("groups.getById", token="group_token", fields="members_count")
@@ -151,22 +120,22 @@ class VKSource(Source):
         group = groups[0]
         rights = await self.call_obj("groups.getTokenPermissions", token="group_token")
         names = {str(p.get("name")) for p in rights.get("permissions") or []}
-        can = {READ, CHECK}
+        can = {base.READ, base.CHECK}
         problems = []
         if names & {"manage", "wall"}:
-            can |= {REPLY, PUBLISH}
+            can |= {base.REPLY, base.PUBLISH}
         else:
             problems.append("нет права «стена» или «управление»: ответы и посты не отправятся")
         if "messages" in names:
-            can.add(PRIVATE)
+            can.add(base.PRIVATE)
         else:
             problems.append("нет права «сообщения сообщества»: личные сообщения не отправятся")
         gid = int(group["id"])
-        return Account(external_id=str(-gid), name=str(group.get("name") or gid), kind="wall",
-                       capabilities=frozenset(can), audience=group.get("members_count"),
-                       url=f"https://vk.com/{group.get('screen_name') or f'club{gid}'}",
-                       params={"owner_id": -gid, "owned": True, "group_id": gid},
-                       problems=tuple(problems))
+        return base.Account(external_id=str(-gid), name=str(group.get("name") or gid), kind="wall",
+                            capabilities=frozenset(can), audience=group.get("members_count"),
+                            url=f"https://vk.com/{group.get('screen_name') or f'club{gid}'}",
+                            params={"owner_id": -gid, "owned": True, "group_id": gid},
+                            problems=tuple(problems))
 
     async def call(self, method: str, *, token: str = "access_token", **params: Any) -> Any:
         """Call one API method; returns its `response` or raises from its `error`."""
@@ -196,12 +165,12 @@ class VKSource(Source):
         return response
 
     # ---------------------------------------------------------------- inbound
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         if self.kind == "search":
             return await self._search_page(cursor or {})
         return await self._wall_page(cursor or {})
 
-    async def _search_page(self, cursor: Cursor) -> Page:
+    async def _search_page(self, cursor: base.Cursor) -> base.Page:
         q = self.params.get("q")
         if not q:
             raise ValueError("vk search source needs params.q")
@@ -218,11 +187,11 @@ class VKSource(Source):
             newest = max(newest, int(p.created_at.timestamp()))
         next_from = response.get("next_from")
         if next_from and posts:
-            return Page(posts, {"start_time": start_time, "start_from": next_from,
-                                "newest": newest}, more=True)
-        return Page(posts, {"start_time": newest, "start_from": None, "newest": newest})
+            return base.Page(posts, {"start_time": start_time, "start_from": next_from,
+                                     "newest": newest}, more=True)
+        return base.Page(posts, {"start_time": newest, "start_from": None, "newest": newest})
 
-    async def _wall_page(self, cursor: Cursor) -> Page:
+    async def _wall_page(self, cursor: base.Cursor) -> base.Page:
         owner_id = int(self.params["owner_id"])
         pending = list(cursor.get("pending") or [])
         if cursor.get("phase") != "comments" or not pending:
@@ -240,23 +209,24 @@ class VKSource(Source):
         listings = []
         if complete and self.params.get("owned"):
             seen = {p.external_id for p in posts}
-            listings.append(Listing(seen=seen, thread_external_id=f"{owner_id}_{post_id}"))
-        nxt: Cursor = {"phase": "comments", "pending": pending} if pending else {"phase": "posts"}
-        return Page(posts, nxt, more=bool(pending), listings=listings)
+            listings.append(base.Listing(seen=seen, thread_external_id=f"{owner_id}_{post_id}"))
+        nxt: base.Cursor = ({"phase": "comments", "pending": pending} if pending
+                            else {"phase": "posts"})
+        return base.Page(posts, nxt, more=bool(pending), listings=listings)
 
-    async def _wall_posts(self, owner_id: int) -> Page:
+    async def _wall_posts(self, owner_id: int) -> base.Page:
         response = await self.call_obj("wall.get", owner_id=owner_id, extended=1, fields=FIELDS,
                                    count=int(self.params.get("recent_posts", 20)))
         directory = Directory(response)
         posts = [p for p in (wall_post(i, directory) for i in response.get("items") or []) if p]
         if not self.params.get("comments", True):
-            return Page(posts, {"phase": "posts"})
+            return base.Page(posts, {"phase": "posts"})
         owned = bool(self.params.get("owned"))
         # an owned post is re-read even at 0 comments: its last comment may have been removed
         pending = [int(p.raw["id"]) for p in posts
                    if owned or (p.raw.get("comments") or {}).get("count")]
-        cursor: Cursor = {"phase": "comments", "pending": pending} if pending else {}
-        return Page(posts, cursor or {"phase": "posts"}, more=bool(pending))
+        cursor: base.Cursor = {"phase": "comments", "pending": pending} if pending else {}
+        return base.Page(posts, cursor or {"phase": "posts"}, more=bool(pending))
 
     async def _thread(self, owner_id: int, post_id: int) -> tuple[list[Post], bool]:
         """All comments of a post, replies included; `complete` when nothing was cut off."""
@@ -325,7 +295,7 @@ class VKSource(Source):
             raise ValueError("vk: sending needs params.group_id (the brand's community)")
         return abs(int(gid))
 
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         owner_id, post_id, comment_id = split_id(to_mention.external_id)
         key = idempotency_key or f"reply:{to_mention.external_id}:{text}"
         response = await self.call_obj(
@@ -334,7 +304,8 @@ class VKSource(Source):
             guid=hashlib.sha256(key.encode()).hexdigest()[:32])
         return f"{owner_id}_{post_id}_c{int(response['comment_id'])}"
 
-    async def send_private(self, author: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def send_private(self, author: base.Target, text: str, *,
+                           idempotency_key: str = "") -> str:
         key = idempotency_key or f"dm:{author.external_id}:{text}"
         response = await self.call(
             "messages.send", token="group_token", user_id=int(author.external_id),
@@ -342,7 +313,7 @@ class VKSource(Source):
         message_id = response[0]["message_id"] if isinstance(response, list) else response
         return str(int(message_id))
 
-    async def post(self, channel: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def post(self, channel: base.Target, text: str, *, idempotency_key: str = "") -> str:
         owner_id = int(channel.external_id)
         key = idempotency_key or f"post:{owner_id}:{text}"
         response = await self.call_obj(
@@ -350,7 +321,7 @@ class VKSource(Source):
             guid=hashlib.sha256(key.encode()).hexdigest()[:32])
         return f"{owner_id}_{int(response['post_id'])}"
 
-    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+    async def find_sent(self, kind: str, target: base.Target, text: str, *, since: datetime,
                         idempotency_key: str = "") -> str | None:
         """Read back what an interrupted send may have left: its network id, or None when it is
         not there. Replies: the group's comment with this text under the post (`wall.getComments`,
@@ -386,7 +357,7 @@ class VKSource(Source):
                         return f"{owner_id}_{post_id}_c{int(c['id'])}"
         return None
 
-    async def edit(self, action: Target, text: str) -> str:
+    async def edit(self, action: base.Target, text: str) -> str:
         owner_id, post_id, comment_id = split_id(action.external_id)
         if comment_id is not None:
             await self.call("wall.editComment", token="group_token", owner_id=owner_id,

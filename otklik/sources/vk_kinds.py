@@ -1,9 +1,8 @@
-"""VK source kinds as people choose them: their words, parameters and help (`KindSpec`),
-kept beside the connector in `vk.py` so that module stays about moving posts."""
+"""VK sources as people see them (kinds, parameters, credentials), apart from the calls."""
 
 from __future__ import annotations
 
-from otklik.sources.base import KindSpec, ParamField
+from otklik.sources.base import CredentialField, KindSpec, ParamField, search_words
 
 KIND_SPECS = (
     KindSpec(
@@ -11,9 +10,8 @@ KIND_SPECS = (
         "Все открытые записи ВКонтакте с этими словами.",
         "Every public VK post with these words.",
         params=(
-            ParamField("q", "Слова для поиска", "Words to search for",
-                       "Как в поиске по новостям ВКонтакте, например: Зерно кофейня",
-                       "As in VK's news search, e.g. Zerno coffee", required=True),
+            search_words("Как в поиске по новостям ВКонтакте, например: Зерно кофейня",
+                         "As in VK's news search, e.g. Zerno coffee"),
             ParamField("lookback_hours", "Первый поиск: за сколько часов",
                        "First search: how many hours back",
                        "Дальше Отклик читает только новое", "After that only new posts",
@@ -60,4 +58,21 @@ KIND_SPECS = (
         ),
         credentials=("access_token", "group_token"), needs=("access_token",),
         found_ru="Сообщество «{name}» найдено", found_en="Community “{name}” found"),
+)
+
+CREDENTIALS = (
+    CredentialField(
+        "group_token", "Ключ доступа сообщества / Community token",
+        "Управление сообществом → Работа с API → Ключи доступа → Создать ключ: права "
+        "«управление сообществом», «сообщения сообщества», «стена» (чтобы отвечать, писать "
+        "в личные сообщения и публиковать посты от имени сообщества).",
+        help_en=("Community management → API usage → Access tokens → Create token with the "
+                 "rights to manage the community, community messages and wall (to reply, "
+                 "write privately and post as the community).")),
+    CredentialField(
+        "access_token", "Сервисный ключ приложения / Service token",
+        "Для поиска по всем записям ВКонтакте (newsfeed.search): vk.com/apps?act=manage → "
+        "ваше приложение → Настройки → Сервисный ключ доступа.", required=False,
+        help_en=("To search all of VK: vk.com/apps?act=manage → your app → Settings → Service"
+                 " token.")),
 )

@@ -29,23 +29,12 @@ from typing import Any
 
 import httpx
 
-from otklik.sources.base import (
-    READ,
-    REPLY,
-    Account,
-    CredentialField,
-    Cursor,
-    KindSpec,
-    Page,
-    ParamField,
-    Source,
-    Target,
-    same_text,
-)
+from otklik.sources import base
 from otklik.sources.errors import AuthFailed, BadResponse, NotSupported
-from otklik.sources.http import Budget, parse_json
+from otklik.sources.http import Budget, json_or_none, parse_json
 from otklik.sources.oauth import refresh
 from otklik.sources.x_items import Includes, tweet_post, x_error
+from otklik.sources.x_kinds import CONNECT_FIELDS, CREDENTIALS, KIND_SPECS
 
 log = logging.getLogger("otklik.sources.x")
 REPLY_KINDS = {"public_reply", "follow_up", "closing_note"}  # sent as POST /2/tweets replies
@@ -62,47 +51,16 @@ SEARCH_PARAMS = {
 }
 
 
-class XSource(Source):
+class XSource(base.Source):
     network = "x"
     label = "X (Twitter)"
-    kinds = ("search",)
-    kind_specs = (KindSpec(
-        "search", "Поиск по словам", "Search by words",
-        "Свежие посты X с этими словами (за последние 7 дней).",
-        "Recent posts on X with these words (the last 7 days).",
-        params=(ParamField("q", "Слова для поиска", "Words to search for",
-                           "Язык запросов X, например: Зерно OR @zerno_coffee -is:retweet",
-                           "X's query language, e.g. Zerno OR @zerno_coffee -is:retweet",
-                           required=True),
-                ParamField("lookback_hours", "Первый поиск: за сколько часов",
-                           "First search: how many hours back", kind="number", advanced=True),
-                ParamField("username", "Аккаунт бренда", "Brand account",
-                           "@имя аккаунта бренда в X", "The brand's @name on X",
-                           advanced=True)),
-    ),)
-    credential_fields = (
-        CredentialField(
-            "bearer_token", "Bearer-токен приложения / App bearer token",
-            "developer.x.com → Projects & Apps → ваше приложение → Keys and tokens → "
-            "Bearer Token (для поиска: доступ не ниже Basic). Не нужен, если вход выполнен "
-            "через X (токен пользователя читает тоже).", required=False,
-            help_en=("developer.x.com → Projects & Apps → your app → Keys and tokens → Bearer "
-                     "Token (search needs Basic access or above). Not needed after signing in "
-                     "with X (a user token reads too).")),
-        CredentialField(
-            "access_token", "Токен пользователя / User access token",
-            "Чтобы отвечать от имени аккаунта бренда: OAuth 2.0 user token со scopes "
-            "tweet.read tweet.write users.read.", required=False,
-            help_en=("To answer as the brand's account: an OAuth 2.0 user token with the scopes "
-                     "tweet.read tweet.write users.read.")),
-    )
-    connect_fields = (CredentialField(
-        "username", "Аккаунт бренда / Brand account", "@имя аккаунта бренда в X",
-        required=False, help_en="@the brand's account on X"),)
+    kind_specs = KIND_SPECS
+    credential_fields = CREDENTIALS
+    connect_fields = CONNECT_FIELDS
     base_url_setting = "x_api_url"
     default_url = "https://api.x.com"
     renews_tokens = True
-    capabilities = frozenset({READ, REPLY})
+    capabilities = frozenset({base.READ, base.REPLY})
     # recent search allows 450 requests per 15 minutes for an app (fewer on Basic): 0.5/s
     budgets = {"x": Budget(0.5, 5)}
 
@@ -158,11 +116,7 @@ class XSource(Source):
 
         def check(response: httpx.Response) -> None:
             if response.status_code >= 400:
-                try:
-                    payload = parse_json(response, "x")
-                except BadResponse:
-                    payload = None
-                raise x_error(response.status_code, payload, response.headers)
+                raise x_error(response.status_code, json_or_none(response, "x"), response.headers)
             payload = parse_json(response, "x")
             if not isinstance(payload, dict):
                 raise BadResponse(f"x: {path}: reply is not an object", network="x")
@@ -175,7 +129,7 @@ class XSource(Source):
         return holder["payload"], holder["headers"]
 
     # ---------------------------------------------------------------- inbound
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         cursor = dict(cursor or {})
         query = self.params.get("q")
         if query in (None, ""):
@@ -195,18 +149,18 @@ class XSource(Source):
             if "next_token" in code or "pagination_token" in code:
                 # the paging token expired: start the pass again from the last since_id
                 log.info("x: next_token refused (%s); the pass starts again", exc)
-                return Page([], {"since_id": since_id, "next_token": None, "newest_id": None},
-                            more=True)
+                return base.Page([], {"since_id": since_id, "next_token": None, "newest_id": None},
+                                 more=True)
             if "since_id" in code:
                 # since_id older than the 7 days recent search covers: read what there is
                 log.info("x: since_id refused (%s); reading the last 7 days", exc)
-                return Page([], {"since_id": None, "next_token": None, "newest_id": None},
-                            more=True)
+                return base.Page([], {"since_id": None, "next_token": None, "newest_id": None},
+                                 more=True)
             if next_token and "HTTP 404" in str(exc):
                 # an older page the server no longer serves: the pass ends with what it read
                 log.info("x: page %s is gone (%s); the pass ends", next_token, exc)
                 newest = _newer(since_id, cursor.get("newest_id"))
-                return Page([], {"since_id": newest, "next_token": None, "newest_id": None})
+                return base.Page([], {"since_id": newest, "next_token": None, "newest_id": None})
             raise
         includes = Includes(payload)
         posts = [p for p in (tweet_post(t, includes) for t in payload.get("data") or []
@@ -219,13 +173,13 @@ class XSource(Source):
             more = headers.get("x-rate-limit-remaining") != "0"
             if not more:
                 log.info("x: rate-limit window spent; the pass resumes next poll")
-            return Page(posts, {"since_id": since_id, "next_token": token, "newest_id": newest},
-                        more=more)
-        return Page(posts, {"since_id": _newer(since_id, newest), "next_token": None,
-                            "newest_id": None})
+            return base.Page(posts, {"since_id": since_id, "next_token": token,
+                                     "newest_id": newest}, more=more)
+        return base.Page(posts, {"since_id": _newer(since_id, newest), "next_token": None,
+                                 "newest_id": None})
 
     # ---------------------------------------------------------------- outbound
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         """`POST /2/tweets` in reply to the tweet, as the user the access token belongs to."""
         payload, _ = await self.call(
             "POST", "/2/tweets", token=self.credential("access_token"),
@@ -235,7 +189,7 @@ class XSource(Source):
             raise BadResponse("x: POST /2/tweets returned no tweet id", network="x")
         return str(data["id"])
 
-    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+    async def find_sent(self, kind: str, target: base.Target, text: str, *, since: datetime,
                         idempotency_key: str = "") -> str | None:
         """Read back what an interrupted reply may have left (X drops no repeated post, so a
         send is tried once): the account's own posts since the attempt
@@ -254,12 +208,12 @@ class XSource(Source):
         for tweet in payload.get("data") or []:
             post = tweet_post(tweet, Includes({})) if isinstance(tweet, dict) else None
             if (post and post.parent_external_id == target.external_id
-                    and same_text(_LEADING_MENTIONS.sub("", post.text),
-                                  _LEADING_MENTIONS.sub("", text))):
+                    and base.same_text(_LEADING_MENTIONS.sub("", post.text),
+                                       _LEADING_MENTIONS.sub("", text))):
                 return post.external_id
         return None
 
-    async def verify(self) -> Account:
+    async def verify(self) -> base.Account:
         """With a user token: the account it posts as (`GET /2/users/me`). With a bearer token
         only: the account named by params.username, read only (nothing can be sent)."""
         if self._credentials.get("access_token"):
@@ -277,16 +231,16 @@ class XSource(Source):
         return _account(payload, read_only=True)
 
 
-def _account(payload: dict[str, Any], *, read_only: bool) -> Account:
+def _account(payload: dict[str, Any], *, read_only: bool) -> base.Account:
     """The user of a users lookup reply as a connectable account (its mentions to read)."""
     user = payload.get("data") or {}
     if not isinstance(user, dict) or not user.get("id"):
         raise BadResponse("x: the users lookup named no user", network="x")
     handle = str(user.get("username") or user["id"])
     followers = (user.get("public_metrics") or {}).get("followers_count")
-    return Account(
+    return base.Account(
         external_id=str(user["id"]), name=str(user.get("name") or handle), kind="search",
-        capabilities=frozenset({READ} if read_only else {READ, REPLY}),
+        capabilities=frozenset({base.READ} if read_only else {base.READ, base.REPLY}),
         audience=followers if isinstance(followers, int) else None,
         url=f"https://x.com/{handle}", params={"q": f"@{handle}"},
         problems=("нет токена пользователя: отвечать нельзя",) if read_only else ())

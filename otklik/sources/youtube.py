@@ -37,17 +37,7 @@ from typing import Any
 
 import httpx
 
-from otklik.sources.base import (
-    READ,
-    REPLY,
-    Account,
-    CredentialField,
-    Cursor,
-    Page,
-    Source,
-    Target,
-    same_text,
-)
+from otklik.sources import base
 from otklik.sources.errors import (
     AuthFailed,
     BadResponse,
@@ -70,7 +60,7 @@ from otklik.sources.youtube_items import (
     thread_posts,
     trim_counts,
 )
-from otklik.sources.youtube_kinds import KIND_SPECS
+from otklik.sources.youtube_kinds import CONNECT_FIELDS, CREDENTIALS, KIND_SPECS
 
 log = logging.getLogger("otklik.sources.youtube")
 
@@ -87,50 +77,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class YouTubeSource(Source):
+class YouTubeSource(base.Source):
     network = "youtube"
     label = "YouTube"
-    kinds = ("comments", "channel", "search")
     kind_specs = KIND_SPECS
-    credential_fields = (
-        CredentialField(
-            "api_key", "Ключ API / API key",
-            "console.cloud.google.com → APIs & Services → включите YouTube Data API v3 → "
-            "Credentials → Create credentials → API key (ограничьте его этим API). Без ключа "
-            "otklik читает с OAuth-токеном канала (вход через Google).", required=False,
-            help_en=("console.cloud.google.com → APIs & Services → enable YouTube Data API v3 → "
-                     "Credentials → Create credentials → API key (restrict it to this API). "
-                     "Without a key otklik reads with the channel's OAuth token (sign in with "
-                     "Google).")),
-        CredentialField(
-            "access_token", "OAuth-токен канала / OAuth access token",
-            "Чтобы отвечать на комментарии от имени канала бренда: токен OAuth 2.0 со "
-            "scope https://www.googleapis.com/auth/youtube.force-ssl.", required=False,
-            help_en=("To answer comments as the brand's channel: an OAuth 2.0 token with the "
-                     "scope https://www.googleapis.com/auth/youtube.force-ssl.")),
-        CredentialField(
-            "refresh_token", "OAuth refresh-токен / OAuth refresh token",
-            "Токен доступа живёт час: с refresh-токеном (и клиентом OAuth ниже) otklik "
-            "получает новый перед каждым ответом.", required=False,
-            help_en=("An access token lives an hour: with a refresh token (and the OAuth client "
-                     "below) otklik gets a new one before each answer.")),
-        CredentialField(
-            "client_id", "ID клиента OAuth / OAuth client id",
-            "Google Cloud → Credentials → OAuth client ID (для refresh-токена).",
-            required=False,
-            help_en=("Google Cloud → Credentials → OAuth client ID (for the refresh token).")),
-        CredentialField(
-            "client_secret", "Секрет клиента OAuth / OAuth client secret",
-            "Секрет того же клиента.", required=False,
-            help_en=("The same client's secret.")),
-    )
-    connect_fields = (CredentialField(
-        "channel_id", "ID канала / Channel id", "UC… — канал бренда", required=False,
-        help_en="UC… — the brand's channel"),)
+    credential_fields = CREDENTIALS
+    connect_fields = CONNECT_FIELDS
     base_url_setting = "youtube_api_url"
     default_url = "https://www.googleapis.com/youtube/v3"
     renews_tokens = True
-    capabilities = frozenset({READ, REPLY})
+    capabilities = frozenset({base.READ, base.REPLY})
     # the Data API counts units per day rather than requests per second: be gentle anyway
     budgets = {"youtube": Budget(5, 10)}
 
@@ -223,7 +179,7 @@ class YouTubeSource(Source):
         return holder["payload"]
 
     # ---------------------------------------------------------------- inbound
-    async def fetch_page(self, cursor: Cursor | None) -> Page:
+    async def fetch_page(self, cursor: base.Cursor | None) -> base.Page:
         cursor = dict(cursor or {})
         quota = quota_state(cursor, quota_day(self.now()))
         if self.kind == "search":
@@ -233,28 +189,28 @@ class YouTubeSource(Source):
         else:
             target = {"videoId": self._param("video_id")}
         if not cursor.get("page_token") and not self._paced(quota):
-            return Page([], {**cursor, "quota": quota})  # a new pass waits for its share
+            return base.Page([], {**cursor, "quota": quota})  # a new pass waits for its share
         replies = dict(cursor.get("replies") or {})
         try:
             response = await self._threads(target, cursor.get("page_token"), quota)
         except BadResponse as exc:
             if cursor.get("page_token") and "HTTP 404" in str(exc):
                 log.info("youtube: a later page is gone (%s); the pass ends", exc)
-                return Page([], {"page_token": None, "replies": replies, "quota": quota})
+                return base.Page([], {"page_token": None, "replies": replies, "quota": quota})
             if exc.code != "commentsDisabled":
                 raise
             # nothing to read, which is no failure: the pass ends empty and the cursor says
             # why; the next poll asks again (the owner may turn comments back on)
             log.warning("youtube: %s: comments are disabled", target)
-            return Page([], {"page_token": None, "replies": replies, "quota": quota,
-                             "comments_disabled": True})
+            return base.Page([], {"page_token": None, "replies": replies, "quota": quota,
+                                  "comments_disabled": True})
         posts = await self._posts(response, replies, quota, cursor.get("titles") or {})
         token = response.get("nextPageToken") or None
         if token == cursor.get("page_token"):
             token = None  # the same token again would page for ever: the pass ends here
         kept = trim_counts(replies, REPLY_COUNTS_KEPT)
-        return Page(posts, {"page_token": token, "replies": kept, "quota": quota},
-                    more=bool(token))
+        return base.Page(posts, {"page_token": token, "replies": kept, "quota": quota},
+                         more=bool(token))
 
     def _param(self, name: str) -> str:
         value = self.params.get(name)
@@ -316,7 +272,7 @@ class YouTubeSource(Source):
             token = following
         return out
 
-    async def _search_page(self, cursor: Cursor, quota: dict[str, Any]) -> Page:
+    async def _search_page(self, cursor: base.Cursor, quota: dict[str, Any]) -> base.Page:
         """Search for videos when due, then one page of comments of one found video."""
         queue = list(cursor.get("queue") or [])
         videos = list(cursor.get("videos") or [])
@@ -328,14 +284,14 @@ class YouTubeSource(Source):
                                  "quota": quota}
         if not queue:
             if not self._paced(quota):
-                return Page([], state)
+                return base.Page([], state)
             every = timedelta(hours=float(self.params.get("search_every_hours", 6)))
             due = searched_at is None or self.now() - datetime.fromisoformat(searched_at) >= every
             if due:
                 videos, titles = await self._search(quota)
                 state.update(videos=videos, titles=titles, searched_at=self.now().isoformat())
             state["queue"] = list(videos)
-            return Page([], state, more=bool(videos))
+            return base.Page([], state, more=bool(videos))
         video = queue[0]
         try:
             response = await self._threads({"videoId": video}, cursor.get("page_token"), quota)
@@ -344,7 +300,7 @@ class YouTubeSource(Source):
                 raise
             log.info("youtube: comments of video %s unavailable (%s); skipped", video, exc)
             queue.pop(0)
-            return Page([], state, more=bool(queue))
+            return base.Page([], state, more=bool(queue))
         posts = await self._posts(response, replies, quota, titles)
         token = response.get("nextPageToken") or None
         if token and token != cursor.get("page_token"):
@@ -352,7 +308,7 @@ class YouTubeSource(Source):
         else:
             queue.pop(0)
         state["replies"] = trim_counts(replies, REPLY_COUNTS_KEPT)
-        return Page(posts, state, more=bool(queue))
+        return base.Page(posts, state, more=bool(queue))
 
     async def _search(self, quota: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
         """`search.list` for videos about the query, newest first (100 units)."""
@@ -361,7 +317,7 @@ class YouTubeSource(Source):
                                             quota=quota))
 
     # ---------------------------------------------------------------- outbound
-    async def reply(self, to_mention: Target, text: str, *, idempotency_key: str = "") -> str:
+    async def reply(self, to_mention: base.Target, text: str, *, idempotency_key: str = "") -> str:
         """`comments.insert` under the thread's top-level comment (YouTube threads are one
         level deep: answering a reply answers in its thread)."""
         parent = to_mention.external_id
@@ -379,7 +335,7 @@ class YouTubeSource(Source):
     def bind_channel(self, network: str, external_id: str, name: str = "") -> None:
         self._channel_id = external_id  # the brand's channel: whose replies find_sent looks for
 
-    async def find_sent(self, kind: str, target: Target, text: str, *, since: datetime,
+    async def find_sent(self, kind: str, target: base.Target, text: str, *, since: datetime,
                         idempotency_key: str = "") -> str | None:
         """Read back what an interrupted reply may have left (YouTube drops no repeated
         insert, so a send is tried once): the thread's replies (`comments.list`, 1 unit a page)
@@ -393,12 +349,12 @@ class YouTubeSource(Source):
         for post in await self._replies(parent, quota_state(None, quota_day(self.now())),
                                         {"titles": {}}):
             author = post.author.external_id if post.author else None
-            if (post.created_at >= since and same_text(post.text, text)
+            if (post.created_at >= since and base.same_text(post.text, text)
                     and (channel is None or author == channel)):
                 return post.external_id
         return None
 
-    async def verify(self) -> Account:
+    async def verify(self) -> base.Account:
         """With an OAuth token: the channel it answers as (`channels.list` mine=true). With an
         API key only: the channel named by params.channel_id (read only: nothing is sent)."""
         quota = quota_state(None, quota_day(self.now()))

@@ -21,7 +21,7 @@ import httpx
 from otklik.domain.posts import Author, Place, Post
 from otklik.sources.base import READ, REPLY, Account, iso_time
 from otklik.sources.errors import AuthFailed, BadResponse, RateLimited, SourceError, Unavailable
-from otklik.sources.http import parse_json
+from otklik.sources.http import json_or_none, parse_json
 
 YOUTUBE_WEB = "https://www.youtube.com"
 PACIFIC = ZoneInfo("America/Los_Angeles")  # the daily quota resets at midnight Pacific time
@@ -74,11 +74,7 @@ def youtube_error(status: int, payload: Any, now: datetime) -> SourceError:
 def api_reply(response: httpx.Response, resource: str, now: datetime) -> dict[str, Any]:
     """A Data API reply as an object, or its error (`youtube_error`) / BadResponse."""
     if response.status_code >= 400:
-        try:
-            payload = parse_json(response, "youtube")
-        except BadResponse:
-            payload = None
-        raise youtube_error(response.status_code, payload, now)
+        raise youtube_error(response.status_code, json_or_none(response, "youtube"), now)
     payload = parse_json(response, "youtube")
     if not isinstance(payload, dict):
         raise BadResponse(f"youtube: {resource}: reply is not an object", network="youtube")

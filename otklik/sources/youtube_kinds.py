@@ -1,9 +1,8 @@
-"""YouTube source kinds as people choose them: their words, parameters and help (`KindSpec`),
-kept beside the connector in `youtube.py` so that module stays about moving posts."""
+"""YouTube sources as people see them (kinds, parameters, credentials), apart from the calls."""
 
 from __future__ import annotations
 
-from otklik.sources.base import KindSpec, ParamField
+from otklik.sources.base import CredentialField, KindSpec, ParamField, search_words
 
 _QUOTA = (
     ParamField("daily_quota", "Суточная квота API, единиц", "Daily API quota, units",
@@ -34,9 +33,7 @@ KIND_SPECS = (
     KindSpec("search", "Поиск видео по словам", "Search videos by words",
              "Находит свежие видео с этими словами и читает комментарии к ним.",
              "Finds recent videos with these words and reads their comments.",
-             params=(ParamField("q", "Слова для поиска", "Words to search for",
-                                "Например: Зерно кофейня", "E.g. Zerno coffee",
-                                required=True),
+             params=(search_words("Например: Зерно кофейня", "E.g. Zerno coffee"),
                      ParamField("published_within_days", "Видео не старше, дней",
                                 "Videos not older than, days", kind="int", default=30),
                      ParamField("max_videos", "Видео за один поиск", "Videos per search",
@@ -52,4 +49,41 @@ KIND_SPECS = (
                                 "Код страны, например RU", "A country code, e.g. RU",
                                 advanced=True),
                      *_QUOTA)),
+)
+
+CONNECT_FIELDS = (CredentialField(
+    "channel_id", "ID канала / Channel id", "UC… — канал бренда", required=False,
+    help_en="UC… — the brand's channel"),)
+
+CREDENTIALS = (
+    CredentialField(
+        "api_key", "Ключ API / API key",
+        "console.cloud.google.com → APIs & Services → включите YouTube Data API v3 → "
+        "Credentials → Create credentials → API key (ограничьте его этим API). Без ключа "
+        "otklik читает с OAuth-токеном канала (вход через Google).", required=False,
+        help_en=("console.cloud.google.com → APIs & Services → enable YouTube Data API v3 → "
+                 "Credentials → Create credentials → API key (restrict it to this API). "
+                 "Without a key otklik reads with the channel's OAuth token (sign in with "
+                 "Google).")),
+    CredentialField(
+        "access_token", "OAuth-токен канала / OAuth access token",
+        "Чтобы отвечать на комментарии от имени канала бренда: токен OAuth 2.0 со "
+        "scope https://www.googleapis.com/auth/youtube.force-ssl.", required=False,
+        help_en=("To answer comments as the brand's channel: an OAuth 2.0 token with the "
+                 "scope https://www.googleapis.com/auth/youtube.force-ssl.")),
+    CredentialField(
+        "refresh_token", "OAuth refresh-токен / OAuth refresh token",
+        "Токен доступа живёт час: с refresh-токеном (и клиентом OAuth ниже) otklik "
+        "получает новый перед каждым ответом.", required=False,
+        help_en=("An access token lives an hour: with a refresh token (and the OAuth client "
+                 "below) otklik gets a new one before each answer.")),
+    CredentialField(
+        "client_id", "ID клиента OAuth / OAuth client id",
+        "Google Cloud → Credentials → OAuth client ID (для refresh-токена).",
+        required=False,
+        help_en=("Google Cloud → Credentials → OAuth client ID (for the refresh token).")),
+    CredentialField(
+        "client_secret", "Секрет клиента OAuth / OAuth client secret",
+        "Секрет того же клиента.", required=False,
+        help_en=("The same client's secret.")),
 )
