@@ -55,7 +55,7 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "range record rate 40": {"record_rate": 40.0},
     "novelty half-life 24 h": {"novelty_half_life": 86400.0},
     "novelty half-life 3 h": {"novelty_half_life": 10800.0},
-    "waves 30 min, 2 h": {"waves": (1800.0, 7200.0)},
+    "waves 30 min, 2 h, 6 h (before)": {"waves": (1800.0, 7200.0, 21600.0)},
     "no Poisson bound": {"poisson_cap": 0.0},
     "flat noise (no overdispersion)": {"overdispersion": False},
     "measurements: rises only": {"two_sided": False},

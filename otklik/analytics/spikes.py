@@ -12,13 +12,14 @@ Noise is modelled as negative-binomial-like: in Anscombe units its variance is b
 (mu the expected count), both parts learnt online by a median tracker (mention counts are
 overdispersed: a busy hour is noisier than Poisson, a quiet night is not).
 
-Evidence: the bucket's robust z-score and EWMAs of z-scores over 30 min, 2 h and 6 h (a wave of
-moderately high buckets is as telling as one very high bucket). Each statistic's upper tail is
-modelled online, peaks-over-threshold style (SPOT, Siffer et al. 2017): exponential beyond its
-running 90th percentile (excesses winsorised at 5 betas). The smallest tail probability, in
-decades, is the raw surprise; it is calibrated on the series' own history, so one threshold means
-the same thing on a busy and on a quiet series, and it is never more than Poisson noise allows
-(3 posts in a silent hour stay unremarkable, however quiet the history).
+Evidence: the bucket's robust z-score and EWMAs of z-scores over 30 min and 2 h (a wave of
+moderately high buckets is as telling as one very high bucket; a 6 h one added nothing on NAB).
+Each statistic's upper tail is modelled online, peaks-over-threshold style (SPOT, Siffer et al.
+2017): exponential beyond its running 90th percentile (excesses winsorised at 5 betas). The
+smallest tail probability, in decades, is the raw surprise; it is calibrated on the series' own
+history, so one threshold means the same thing on a busy and on a quiet series, and it is never
+more than Poisson noise allows (3 posts in a silent hour stay unremarkable, however quiet the
+history).
 The score is the surprise beyond what was already seen in the last hours (novelty, half-life 9 h:
 NAB counts only the earliest detection in a window and charges every later one outside it), so a
 spike that goes on scores high at its onset and at escalations, not at every bucket; mapped to
@@ -80,7 +81,7 @@ class DetectorConfig:
     scale_rate: float = 0.003  # step of the multiplicative median tracker of |residual|
     tail_half_life: float = 14 * DAY  # memory of the tail model of each statistic
     excess_cap: float = 5.0  # excesses are winsorised at this many betas (a robust mean)
-    waves: tuple[float, ...] = (1800.0, 7200.0, 6 * 3600.0)  # EWMA half-lives of z-scores
+    waves: tuple[float, ...] = (1800.0, 7200.0)  # EWMA half-lives of z-scores
     huber: float = 2.0  # residuals beyond huber*scale are clipped before updating
     z_clip: float = 8.0  # z-scores are clipped at this before entering the waves
     min_scale: float = 0.5  # in Anscombe units: Poisson noise is 1
