@@ -25,15 +25,18 @@ from otklik.domain import cases as sm
 from otklik.domain.ids import StoreId
 from otklik.web import casework, inbox
 from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
-from otklik.web.pages.common import back, brands, opt_int, qs, run_step
+from otklik.web.pages.common import (
+    back,
+    brands,
+    opt_int,
+    qs,
+    run_step,
+    send_step,
+    source_factory,
+)
 from otklik.web.render import render, zone_of
 
 router = APIRouter(include_in_schema=False)
-
-
-def source_factory(request: Request, session: Session):  # type: ignore[no-untyped-def]
-    build = getattr(request.app.state, "source_factory", None) or casework.default_source_factory
-    return build(request.app.state.settings, session)
 
 
 @router.get("/inbox")
@@ -126,10 +129,9 @@ def _run(session: Session, case_id: int, work: Callable[[], Any]) -> Response:
 
 
 def _send(request: Request, session: Session, case_id: int,
-          work: Callable[[Any], Any]) -> Response:
+          work: Callable[[Any], object]) -> Response:
     """A case step that sends through the brand's channels: `work(connector factory)`."""
-    factory = source_factory(request, session)
-    return _run(session, case_id, lambda: work(factory))
+    return send_step(request, session, f"/cases/{case_id}", work)
 
 
 def _draft_and_send(session: Session, case: Case, kind: str, factory: Any, actor: str,

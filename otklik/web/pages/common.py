@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from otklik.actions.brands import brand_by_id
 from otklik.actions.send import SendRefused
 from otklik.actions.unit import commit_step
-from otklik.db.models import Brand
+from otklik.db.models import Brand, Channel
 from otklik.domain.ids import MAX_ID
+from otklik.web import casework
 from otklik.web.deps import get_or_404
 from otklik.wording.refusals import explain
 
@@ -136,6 +137,20 @@ def answer_step(session: Session, work: Callable[[], Done], *,
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     return done(result)
+
+
+def source_factory(request: Request, session: Session) -> Callable[[Channel], Any]:
+    """Channel → connector for sending: the app's own factory (a test's fake) or the registry's."""
+    build = getattr(request.app.state, "source_factory", None) or casework.default_source_factory
+    return build(request.app.state.settings, session)  # type: ignore[no-any-return]
+
+
+def send_step(request: Request, session: Session, url: str,
+              work: Callable[[Callable[[Channel], Any]], object]) -> Response:
+    """A step that sends through the brand's channels: `work(connector factory)`, then back to
+    `url` as `run_step` goes."""
+    factory = source_factory(request, session)
+    return run_step(session, url, lambda: work(factory))
 
 
 def run_step(session: Session, url: str, work: Callable[[], object]) -> Response:

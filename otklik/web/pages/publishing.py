@@ -27,8 +27,7 @@ from otklik.db.models import Action, Brand, Case, Channel, Spike
 from otklik.domain.ids import StoreId
 from otklik.publish.incidents import STATUSES, spike_keywords
 from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
-from otklik.web.pages.cases import source_factory
-from otklik.web.pages.common import answer_step, brands, opt_int, parse_when, run_step
+from otklik.web.pages.common import answer_step, brands, opt_int, parse_when, run_step, send_step
 from otklik.web.query_problems import QueryProblem, problem_of
 from otklik.web.render import render, zone_of
 
@@ -138,9 +137,8 @@ def _linked(request: Request, session: Session, incident_id: int, actor: str, *,
             publish_now: bool) -> Response:
     """A new incident's next step: its explanation published (if asked) and complaints linked."""
     if publish_now:
-        factory = source_factory(request, session)
-        return _run(session, incident_id, lambda: _publish_and_link(
-            session, incident_id, factory, actor))
+        return send_step(request, session, f"/incidents/{incident_id}",
+                         lambda factory: _publish_and_link(session, incident_id, factory, actor))
     commit_step(session, lambda: actions.link_complaints(session, incident_id, actor=actor))
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
@@ -181,8 +179,7 @@ def _send(request: Request, session: Session, incident_id: int,
     """A step that posts through the brand's channels: `work(connector factory)`, the incident
     looked up first (a 404 costs nothing, a factory may)."""
     get_or_404(session, actions.get_incident, incident_id)
-    factory = source_factory(request, session)
-    return _run(session, incident_id, lambda: work(factory))
+    return send_step(request, session, f"/incidents/{incident_id}", work)
 
 
 @router.post("/incidents/{incident_id}/publish")
@@ -217,8 +214,7 @@ def retry_post(
     principal: Responder,
     session: SessionDep,
 ) -> Response:
-    factory = source_factory(request, session)
-    return _run(session, incident_id, lambda: retry(
+    return send_step(request, session, f"/incidents/{incident_id}", lambda factory: retry(
         session, incident_id, action_id, source_factory=factory, actor=principal.actor))
 
 

@@ -30,8 +30,7 @@ from otklik.figures.names import account_names, place_names
 from otklik.publish.refutation import PLACEMENT_STATUSES
 from otklik.web import attack_story
 from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
-from otklik.web.pages.cases import source_factory
-from otklik.web.pages.common import answer_step, back, brands, opt_int, run_step
+from otklik.web.pages.common import answer_step, back, brands, opt_int, run_step, send_step
 from otklik.web.render import lang_of, render, zone_of
 
 router = APIRouter(include_in_schema=False)
@@ -186,6 +185,14 @@ def _run(session: Session, refutation_id: int, work: Callable[[], object]) -> Re
     return run_step(session, f"/refutations/{refutation_id}", work)
 
 
+def _send(request: Request, session: Session, refutation_id: int,
+          work: Callable[[Any], object]) -> Response:
+    """A step that posts through the brand's channels: `work(connector factory)`, the plan
+    looked up first (a 404 costs nothing, a factory may)."""
+    get_or_404(session, get_refutation, refutation_id)
+    return send_step(request, session, f"/refutations/{refutation_id}", work)
+
+
 @router.post("/refutations/{refutation_id}/official")
 def edit(
     refutation_id: StoreId,
@@ -211,9 +218,7 @@ def publish(
     principal: Responder,
     session: SessionDep,
 ) -> Response:
-    get_or_404(session, get_refutation, refutation_id)  # before building a connector factory
-    factory = source_factory(request, session)
-    return _run(session, refutation_id, lambda: publish_official(
+    return _send(request, session, refutation_id, lambda factory: publish_official(
         session, refutation_id, source_factory=factory, actor=principal.actor))
 
 
@@ -226,9 +231,7 @@ def send(
     limit: str | None = Form(None),
 ) -> Response:
     """Send the drafted targeted replies, largest reach first (paced; a rate limit pauses)."""
-    get_or_404(session, get_refutation, refutation_id)
-    factory = source_factory(request, session)
-    return _run(session, refutation_id, lambda: send_replies(
+    return _send(request, session, refutation_id, lambda factory: send_replies(
         session, refutation_id, source_factory=factory, actor=principal.actor,
         limit=opt_int(limit, "limit")))
 
