@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.audit import record
 from otklik.actions.intake import intake
+from otklik.actions.unit import transaction
 from otklik.alerts.events import AlertEvent
-from otklik.db.engine import session_scope
 from otklik.db.models import Mention
 from otklik.db.models import Source as SourceRow
 from otklik.db.secrets import open_credentials, seal_credentials
@@ -77,7 +77,7 @@ async def poll_source(
     """
     settings = settings or Settings()
     result = PollResult(source_id)
-    with session_scope(session_factory) as session:
+    with transaction(session_factory) as session:
         row = session.get(SourceRow, source_id)
         if row is None:
             raise LookupError(f"no source with id {source_id}")
@@ -118,7 +118,7 @@ async def poll_source(
 
 def _keep_renewed(factory: sessionmaker[Session], source_id: int, renewed: dict[str, str],
                   secret_key: str) -> None:
-    with session_scope(factory) as session:
+    with transaction(factory) as session:
         store_renewed_credentials(session, source_id, renewed, secret_key,
                                   actor=f"source:{source_id}")
 
@@ -145,7 +145,7 @@ def _store_page(
     at: datetime,
 ) -> None:
     """Store a page's posts, removed marks and the cursor after it, in one transaction."""
-    with session_scope(factory) as session:
+    with transaction(factory) as session:
         taken = intake(session, page.posts, enrichers=enrichers, source_id=row.id,
                        actor=f"source:{row.id}")
         stored = taken.stored
@@ -179,7 +179,7 @@ def _store_page(
 
 def _set_health(factory: sessionmaker[Session], source_id: int, at: datetime,
                 error: str | None) -> None:
-    with session_scope(factory) as session:
+    with transaction(factory) as session:
         values: dict[str, Any] = (
             {"last_success_at": at} if error is None
             else {"last_error_at": at, "last_error": error})

@@ -1,30 +1,24 @@
 """The unit of work of an edge (a CLI command, a task, the demo builder) that calls actions with a
 session of its own, or of a web form's step on the request's session: its changes are committed
-here, so that actions/ stays the only layer that commits, and rolled back on any error."""
+(or, on any error, rolled back) from here, so that actions/ stays the only layer that commits."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from otklik.db.engine import session_scope
+
 Done = TypeVar("Done")
 
 
-@contextmanager
-def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    session = sessions()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def transaction(sessions: sessionmaker[Session]) -> AbstractContextManager[Session]:
+    """One unit of work: commit on success, roll back on any error (`db.engine.session_scope`,
+    which the app's code opens only through here; tests and benches use it directly)."""
+    return session_scope(sessions)
 
 
 def commit_step(session: Session, work: Callable[[], Done]) -> Done:

@@ -62,7 +62,9 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error. Infrastructure: the app's
+    code opens it only as `otklik.actions.unit.transaction`, so its commits are the actions
+    layer's (tests and benches arrange and read stores with it directly)."""
     session = factory()
     try:
         yield session
