@@ -5,9 +5,10 @@ The real smear (`attacks_ru.py`, IRA 2015-09-08/09) has one such reply: "@MariaM
 IRA corpus holds no reply campaign large enough to measure, so nine replies are WRITTEN HERE (not
 real data): nine one-post accounts (`synth_r*`) answer the smear's two real reply targets and one
 local news account over seven hours on 2015-09-09, each with their own complaint about "068", seven
-recommending «Такси Б» (an invented competitor) in quotes and two writing it without quotes (the
-detector does not recognise those: a known limit). Figures printed here are for synthetic cases
-only and are kept apart from the real-data figures of `attacks_ru.py`.
+recommending «Такси Б» (an invented competitor) in quotes and two writing it without quotes (taken
+only when sent to a target the quoted ones converge on, within `AttackParams.gap`: the one to
+@fontanka_spb, which a single quoted reply went to, is missed). Figures printed here are for
+synthetic cases only and are kept apart from the real-data figures of `attacks_ru.py`.
 
 Cases, each mixed into the three Russian organic streams as in `attacks_ru.py` and into the
 2014-08-06 outage day (591 real tweets, many of them complaints replying to the operator):

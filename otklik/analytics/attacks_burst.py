@@ -98,8 +98,12 @@ def burst_signals(
     linked = {a for a in members if len(partners.get(a, set()) & members) >= p.co_partners}
     co_share = len(linked) / len(accounts)
     # replies by fresh accounts to a few targets, all carrying this burst's recommendation
-    converge, voices = converge_share(idx, *replies) if b.key[0] in ("named", "link") else (
-        0.0, set())
+    if b.key[0] in ("named", "link"):
+        lo = np.searchsorted(t, times[0] - p.gap.total_seconds())
+        hi = np.searchsorted(t, times[-1] + p.gap.total_seconds(), side="right")
+        converge, voices = converge_share(idx, range(int(lo), int(hi)), *replies)
+    else:
+        converge, voices = 0.0, set()
     core = (
         0.45 * repeat_share + 0.25 * machine_share + 0.20 * dup_share + 0.10 * sync
         + 0.30 * co_share + 0.20 * copy_share + p.converge * converge + p.lockstep * lock
@@ -123,4 +127,8 @@ def burst_signals(
     part = {int(a) for a in np.unique(sa[1:][again])}
     part |= {a for lab, s in by_label.items() if lab in shared for a in s}
     part |= {int(a) for a in authors[in_step]}
+    # fresh voices to its targets naming the recommendation without quotes ("берите такси Б")
+    name, own = b.key[1].strip("«»"), set(idx.tolist())
+    voices = {i for i in voices if i in own or name in recs[i].text.lower()}
     b.participants = part | linked | {int(au[i]) for i in voices}
+    b.idx = np.union1d(idx, sorted(voices)) if voices else idx

@@ -72,14 +72,15 @@ def reply_keys(
 
 
 def converge_share(
-    idx: np.ndarray, targets: Sequence[set[str]], fresh: np.ndarray, au: np.ndarray,
-    received: Counter[str],
+    idx: np.ndarray, near: range, targets: Sequence[set[str]], fresh: np.ndarray,
+    au: np.ndarray, received: Counter[str],
 ) -> tuple[float, set[int]]:
     """Share of a recommendation burst's posts that are replies by fresh accounts to its main
-    targets, and those posts. A main target (three at most) is sent such replies by two accounts
-    or more (a brand's support answering customers one by one converges on no one), and gets at
-    least half of its replies of the window from this burst: an account everyone replies to (the
-    brand's own, when `own` does not list it) is where customers talk, not a smear's target."""
+    targets, and those posts with the other fresh replies to them within `near`. A main target
+    (three at most) is sent such replies by two accounts or more (a brand's support answering
+    customers one by one converges on no one), and gets at least half of its replies of the
+    window from this burst: an account everyone replies to (the brand's own, when `own` does not
+    list it) is where customers talk, not a smear's target."""
     voices: dict[str, set[int]] = defaultdict(set)
     for i in idx.tolist():
         if fresh[i]:
@@ -89,7 +90,11 @@ def converge_share(
     top = {h for h, a in sorted(voices.items(), key=lambda kv: -len(kv[1]))[:FEW_TARGETS]
            if len(a) >= 2 and 2 * here[h] >= received[h]}
     hit = {i for i in idx.tolist() if fresh[i] and targets[i] & top}
-    return len(hit) / len(idx), hit
+    if not hit:
+        return 0.0, hit
+    # `near`: indices of the window (in time order); the caller tells which of those replies carry
+    # the recommendation in a form not recognised
+    return len(hit) / len(idx), hit | {i for i in near if fresh[i] and targets[i] & top}
 
 
 def fresh_posts(recs: Sequence[Record], au: np.ndarray, new_days: int) -> np.ndarray:

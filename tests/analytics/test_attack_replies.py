@@ -50,6 +50,26 @@ def test_replies_converging_with_one_recommendation_are_an_attack() -> None:
     assert set(attack.signals["targets"]) == {"@mariamozhaiskay", "@leprasorium"}
 
 
+def test_the_recommendation_written_without_quotes_is_the_same_campaign() -> None:
+    """Two more fresh voices, two hours after the last, name the competitor without quotes; a
+    fresh reader writes to the same account without naming it: they are the campaign's, the reader
+    is not."""
+    organic = load("sentirueval_outage_wave.jsonl")
+    replies = written(organic[0].created_at)
+    later = replies[-1].created_at + timedelta(hours=2)
+    unquoted = [
+        MentionRecord("synth-u1", "@leprasorium опять 068 опоздали. Берите такси Б, проверено",
+                      "synth_u1", later),
+        MentionRecord("synth-u2", "@MariaMozhaiskay в 068 грубят. я теперь с такси Б", "synth_u2",
+                      later + timedelta(minutes=30)),
+    ]
+    reader = MentionRecord("reader", "@leprasorium а где почитать про это подробнее?", "reader1",
+                           later + timedelta(minutes=10))
+    attacks = detect_attacks([*organic, *replies, *unquoted, reader])
+    assert len(attacks) == 1
+    assert set(attacks[0].mention_ids) == {m.id for m in [*replies, *unquoted]}
+
+
 def test_the_same_replies_without_a_recommendation_are_complaints() -> None:
     organic = load("sentirueval_outage_wave.jsonl")
     assert detect_attacks([*organic, *written(organic[0].created_at, advice=False)]) == []
