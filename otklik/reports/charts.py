@@ -14,6 +14,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 from otklik.reports.figures import Figures  # noqa: E402
+from otklik.reports.i18n import translator  # noqa: E402
 
 NEG, ALL, PREV = "#c0392b", "#2c6fbb", "#9aa5b1"
 
@@ -31,10 +32,11 @@ def volume_chart(f: Figures, lang: str) -> str:
     days: list[Any] = [date.fromisoformat(row["t"]) for row in f.volume.days]
     totals = [row["n"] for row in f.volume.days]
     negatives = [row["neg"] for row in f.volume.days]
+    t = translator(lang)
     fig, ax = plt.subplots(figsize=(7.2, 2.6), dpi=100)
-    ax.bar(days, totals, color=ALL, alpha=0.35, label="все" if lang != "en" else "all")
+    ax.bar(days, totals, color=ALL, alpha=0.35, label=t("all"))
     ax.bar(days, negatives, color=NEG, alpha=0.8,
-           label="негатив" if lang != "en" else "negative")
+           label=t("negative"))
     by_day = dict(zip(days, totals, strict=True))
     for s in f.spikes:
         if s.series != "all":
@@ -51,12 +53,11 @@ def volume_chart(f: Figures, lang: str) -> str:
 
 def sentiment_chart(f: Figures, lang: str) -> str:
     """Sentiment split of this period against the previous one, as stacked shares."""
-    labels = ("негатив", "нейтрально", "позитив") if lang != "en" else (
-        "negative", "neutral", "positive")
+    t = translator(lang)
+    labels = tuple(t(key) for key in ("negative", "neutral", "positive"))
     colors = (NEG, PREV, "#27ae60")
     fig, ax = plt.subplots(figsize=(7.2, 1.3), dpi=100)
-    rows = (("прошлый" if lang != "en" else "previous", f.previous),
-            ("этот" if lang != "en" else "this", f.volume))
+    rows = ((t("previous"), f.previous), (t("this"), f.volume))
     for y, (_, vol) in enumerate(rows):
         left = 0.0
         for key, color in zip(("negative", "neutral", "positive"), colors, strict=True):

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from otklik.reports.figures import Figures
+from otklik.reports.i18n import translator
 from otklik.reports.summary import number, sentences
 from otklik.wording import words
 from otklik.wording.codes import word
@@ -25,11 +26,6 @@ from otklik.wording.spike_story import ratio_words
 _env = Environment(loader=PackageLoader("otklik.reports", "templates"),
                    autoescape=select_autoescape(["html"]))
 FONTS = ("DejaVu Sans", "Symbola")
-STANCES = {
-    "official": ("официальное", "official"),
-    "unofficial-neutral": ("нейтральное", "neutral"),
-    "unofficial-hostile": ("враждебное", "hostile"),
-}
 
 
 def css_string(text: str) -> Markup:
@@ -48,8 +44,7 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
     """Everything the template shows, already in words of the reader's language."""
     from otklik.reports import charts  # matplotlib: loaded when a report is drawn
 
-    def t(ru: str, en: str) -> str:
-        return en if lang == "en" else ru
+    t = translator(lang)
 
     def num(value: float | int | None) -> str:
         return number(value, lang)
@@ -68,20 +63,20 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
         return pct(1 - m.sla_breached / m.complaints if m.complaints else None)
 
     desk = [
-        (t("Обращений открыто", "Cases opened"), num(d.complaints), num(p.complaints)),
-        (t("Отвечено публично", "Answered publicly"), num(d.answered_publicly),
+        (t("desk_cases_opened"), num(d.complaints), num(p.complaints)),
+        (t("desk_answered_publicly"), num(d.answered_publicly),
          num(p.answered_publicly)),
-        (t("Первый ответ, медиана", "First answer, median"),
+        (t("desk_first_answer_median"),
          minutes(d.first_answer_minutes.get("median")),
          minutes(p.first_answer_minutes.get("median"))),
-        (t("Первый ответ, 90-й перцентиль", "First answer, p90"),
+        (t("desk_first_answer_p90"),
          minutes(d.first_answer_minutes.get("p90")), minutes(p.first_answer_minutes.get("p90"))),
-        (t("SLA соблюдён", "SLA kept"), kept(d), kept(p)),
-        (t("Переведено в личные сообщения", "Moved to private"),
+        (t("sla_kept"), kept(d), kept(p)),
+        (t("desk_moved_to_private"),
          pct(d.moved_to_private_share), pct(p.moved_to_private_share)),
-        (t("Петля замкнута", "Loop closed"), pct(d.loop_closure_rate), pct(p.loop_closure_rate)),
-        (t("Закрыто", "Closed"), num(d.closed), num(p.closed)),
-        *[(t("Исход: ", "Outcome: ") + word("outcome", k, lang), num(v),
+        (t("desk_loop_closed"), pct(d.loop_closure_rate), pct(p.loop_closure_rate)),
+        (t("desk_closed"), num(d.closed), num(p.closed)),
+        *[(t("desk_outcome", outcome=word("outcome", k, lang)), num(v),
            num(p.outcomes.get(k))) for k, v in d.outcomes.items()],
     ]
     spikes = [{
@@ -93,8 +88,8 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
     return {
         "f": f, "lang": lang, "t": t, "num": num, "pct": pct, "minutes": minutes,
         "when": lambda v: words.when(v, lang, tz, year=True),
-        "hours": lambda h: minutes(h * 60) if h is not None else t("ещё открыт", "still open"),
-        "stance": lambda s: t(*STANCES.get(s, (s, s))),
+        "hours": lambda h: minutes(h * 60) if h is not None else t("still_open"),
+        "stance": lambda s: word("stance", s, lang),
         "word": lambda domain, code: word(domain, code, lang),
         "period": period,
         "previous": period_words(w.previous.since, w.previous.until, lang, tz),
@@ -104,11 +99,11 @@ def context(f: Figures, lang: str, tz: tzinfo) -> dict[str, Any]:
         "sentiment_svg": Markup(charts.sentiment_chart(f, lang)),
         "spikes": spikes,
         "desk": desk,
-        "care_tables": [(t("По сетям", "By network"),
+        "care_tables": [(t("by_network"),
                          [replace(r, label=word("network", r.label, lang)) for r in f.by_network]),
-                        (t("По ответственным", "By responder"), f.by_responder)],
-        "examples": [(t("негатив", "negative"), f.examples.get("negative", [])),
-                     (t("позитив", "positive"), f.examples.get("positive", []))],
+                        (t("by_responder"), f.by_responder)],
+        "examples": [(t("negative"), f.examples.get("negative", [])),
+                     (t("positive"), f.examples.get("positive", []))],
     }
 
 

@@ -18,16 +18,17 @@ from sqlalchemy.orm import Session
 
 from otklik.db.models import Author, Case, CaseMention, Mention, MentionBrand, Place
 from otklik.reports.figures import Window
+from otklik.wording.codes import word
 
 BATCH = 2000
 MAX_TEXT = 32000  # a spreadsheet cell holds 32,767 characters
 COLUMNS = ("id", "created_at", "network", "sentiment", "author", "place", "url", "text", "reach",
            "engagement", "case_id")
-HEADERS = {
-    "ru": ("id", "время", "сеть", "тональность", "автор", "площадка", "ссылка", "текст", "охват",
-           "вовлечённость", "обращение"),
-    "en": COLUMNS,
-}
+
+
+def headers(lang: str) -> tuple[str, ...]:
+    """The columns' names in the reader's language (the `report_column` entries)."""
+    return tuple(word("report_column", column, lang) for column in COLUMNS)
 
 
 def _statement(brand_id: int, w: Window) -> Any:
@@ -85,7 +86,7 @@ def write_csv(session: Session, brand_id: int, w: Window, path: Path, lang: str,
     count = 0
     with path.open("w", newline="", encoding="utf-8") as stream:
         writer = csv.writer(stream)
-        writer.writerow(HEADERS.get(lang, COLUMNS))
+        writer.writerow(headers(lang))
         for row in mention_rows(session, brand_id, w, tz):
             writer.writerow([v.isoformat(sep=" ") if isinstance(v, datetime) else
                              ("" if v is None else v) for v in row])

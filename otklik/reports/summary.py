@@ -1,7 +1,8 @@
 """The report's first paragraph: what changed against the previous period and why, in words.
 
 "Упоминаний на 18 % больше; негатив 24 % → 31 %, из-за «Сбой оплаты» 29 нояб. (инцидент #3,
-закрыт за 4 ч)". Pure: figures in, sentences out, Russian or English.
+закрыт за 4 ч)". Pure: figures in, sentences out, in the reader's language (the `report_…`
+phrases of the `wording` catalogue).
 """
 
 from __future__ import annotations
@@ -9,12 +10,9 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from otklik.reports.figures import Figures
+from otklik.reports.i18n import translator
 from otklik.wording import words
 from otklik.wording.spike_story import ratio_words
-
-
-def _ru_en(lang: str, ru: str, en: str) -> str:
-    return en if lang == "en" else ru
 
 
 def number(value: float | int | None, lang: str) -> str:
@@ -27,85 +25,59 @@ def number(value: float | int | None, lang: str) -> str:
 
 def mentions_n(n: int, lang: str) -> str:
     """ "1522 упоминания" / "1,522 mentions"."""
-    forms = "mention|mentions" if lang == "en" else "упоминание|упоминания|упоминаний"
-    return f"{number(n, lang)} {words.plural(n, forms, lang)}"
+    return translator(lang)("mentions_n", n=n, count=number(n, lang))
 
 
 def change(now: int, before: int, lang: str) -> str:
     """ "на 18 % больше" / "18% more"; "столько же" when equal; no figure without a base."""
+    t = translator(lang)
     if before == 0:
-        return _ru_en(lang, "в прошлом периоде упоминаний не было",
-                      "there were none in the previous period")
+        return t("change_none_before")
     delta = round(100 * (now - before) / before)
     if delta == 0:
-        return _ru_en(lang, "столько же, сколько в прошлом периоде",
-                      "as many as in the previous period")
-    more = delta > 0
-    return _ru_en(lang, f"на {abs(delta)}\u00a0% {'больше' if more else 'меньше'}, "
-                        "чем в прошлом периоде",
-                  f"{abs(delta)}% {'more' if more else 'fewer'} than in the previous period")
+        return t("change_same")
+    return t("change_more" if delta > 0 else "change_fewer", delta=abs(delta))
 
 
 def sentences(f: Figures, lang: str, tz: tzinfo) -> list[str]:
     """The summary, one finding a sentence."""
-    out = [_ru_en(lang, f"{mentions_n(f.volume.total, lang).capitalize()} за период: "
-                        f"{change(f.volume.total, f.previous.total, lang)}.",
-                  f"{mentions_n(f.volume.total, lang).capitalize()} in the period: "
-                  f"{change(f.volume.total, f.previous.total, lang)}.")]
+    t = translator(lang)
+    out = [t("summary_volume", mentions=mentions_n(f.volume.total, lang).capitalize(),
+             change=change(f.volume.total, f.previous.total, lang))]
     neg, before = f.volume.negative_share, f.previous.negative_share
     if neg is not None:
         shift = (f"{words.percent(before, lang)} → {words.percent(neg, lang)}"
                  if before is not None else words.percent(neg, lang))
-        line = _ru_en(lang, f"Негатив {shift}", f"Negative {shift}")
+        line = t("summary_negative", shift=shift)
         cause = _cause(f, lang, tz)
         if cause and (before is None or neg > before):
-            line += _ru_en(lang, f", из-за {cause}", f", because of {cause}")
+            line += t("summary_because", cause=cause)
         out.append(line + ".")
     if f.words:
-        about = ", ".join(t for t, _ in f.words[:5])
-        out.append(_ru_en(lang, f"Чаще, чем раньше, писали о: {about}." if f.previous.total
-                          else f"Чаще всего писали о: {about}.",
-                          f"Written about more than before: {about}." if f.previous.total
-                          else f"Most written about: {about}."))
+        about = ", ".join(term for term, _ in f.words[:5])
+        out.append(t("summary_words_more" if f.previous.total else "summary_words_top",
+                     about=about))
     spikes = [s for s in f.spikes if s.series == "all"] or f.spikes
     if spikes:
         top = max(spikes, key=lambda s: s.volume)
-        about = ", ".join(t for t, _ in top.terms[:3])
-        out.append(_ru_en(
-            lang,
-            f"Всплесков: {len(spikes)}; крупнейший {words.when(top.peak, lang, tz)} — "
-            f"{mentions_n(top.volume, lang)}, {ratio_words(top.volume, top.expected, lang)}"
-            + (f" (пишут о: {about})" if about else "") + ".",
-            f"Spikes: {len(spikes)}; the largest on {words.when(top.peak, lang, tz)}: "
-            f"{mentions_n(top.volume, lang)}, {ratio_words(top.volume, top.expected, lang)}"
-            + (f" (about: {about})" if about else "") + "."))
+        terms = ", ".join(term for term, _ in top.terms[:3])
+        out.append(t("summary_spikes", count=len(spikes), when=words.when(top.peak, lang, tz),
+                     mentions=mentions_n(top.volume, lang),
+                     ratio=ratio_words(top.volume, top.expected, lang),
+                     about=t("summary_spike_about", terms=terms) if terms else ""))
     d = f.desk
     if d.complaints:
-        kept = 1 - d.sla_breached / d.complaints
         median = d.first_answer_minutes.get("median")
-        answer = (_ru_en(lang, f"первый ответ — медиана {words.duration(median, lang)}",
-                         f"first answer median {words.duration(median, lang)}")
-                  if median is not None else
-                  _ru_en(lang, "публичных ответов не было", "none answered publicly"))
-        out.append(_ru_en(
-            lang,
-            f"Обращений: {number(d.complaints, lang)}; {answer}, SLA соблюдён в "
-            f"{words.percent(kept, lang)} случаев; петля замкнута в "
-            f"{words.percent(d.loop_closure_rate, lang)}.",
-            f"Complaints: {number(d.complaints, lang)}; {answer}, SLA kept in "
-            f"{words.percent(kept, lang)}; loop closed in "
-            f"{words.percent(d.loop_closure_rate, lang)}."))
+        answer = (t("summary_first_answer", span=words.duration(median, lang))
+                  if median is not None else t("summary_no_answers"))
+        out.append(t("summary_desk", complaints=number(d.complaints, lang), answer=answer,
+                     kept=words.percent(1 - d.sla_breached / d.complaints, lang),
+                     closed=words.percent(d.loop_closure_rate, lang)))
     for a in f.events.attacks:
-        out.append(_ru_en(
-            lang,
-            f"Скоординированная атака {words.when(a.start, lang, tz)}: {a.posts} постов "
-            f"от {a.accounts} аккаунтов" + (f", опровержение покрыло "
-                                             f"{words.percent(a.coverage, lang)} охвата"
-                                             if a.coverage else "") + ".",
-            f"A coordinated attack on {words.when(a.start, lang, tz)}: {a.posts} posts by "
-            f"{a.accounts} accounts" + (f", the refutation covered "
-                                        f"{words.percent(a.coverage, lang)} of its reach"
-                                        if a.coverage else "") + "."))
+        coverage = (t("summary_attack_coverage", share=words.percent(a.coverage, lang))
+                    if a.coverage else "")
+        out.append(t("summary_attack", when=words.when(a.start, lang, tz), posts=a.posts,
+                     accounts=a.accounts, coverage=coverage))
     return out
 
 
@@ -113,13 +85,10 @@ def _cause(f: Figures, lang: str, tz: tzinfo) -> str:
     """The period's incident with the most complaints, told briefly; "" if there was none."""
     if not f.events.incidents:
         return ""
+    t = translator(lang)
     inc = max(f.events.incidents, key=lambda i: (i.cases, i.negative_after))
     hours = inc.hours_to_resolve
-    state = (_ru_en(lang, f"закрыт за {words.duration(hours * 60, lang)}",
-                    f"resolved in {words.duration(hours * 60, lang)}")
-             if hours is not None else _ru_en(lang, "ещё открыт", "still open"))
-    return _ru_en(lang,
-                  f"«{inc.title}» {words.day(inc.started_at, lang, tz)} "
-                  f"(инцидент #{inc.id}, {state})",
-                  f"“{inc.title}” on {words.day(inc.started_at, lang, tz)} "
-                  f"(incident #{inc.id}, {state})")
+    state = (t("summary_resolved_in", span=words.duration(hours * 60, lang))
+             if hours is not None else t("still_open"))
+    return t("summary_cause", title=inc.title, day=words.day(inc.started_at, lang, tz),
+             id=inc.id, state=state)

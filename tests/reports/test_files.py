@@ -21,7 +21,6 @@ from sqlalchemy import select
 from otklik.db.models import Brand, MentionBrand
 from otklik.reports.build import write_report
 from otklik.reports.figures import window_of
-from otklik.reports.pdf import STANCES
 from otklik.wording.codes import codes as worded
 from tests.reports.conftest import Demo
 
@@ -101,8 +100,8 @@ def test_the_xlsx_sections_say_codes_in_words(demo: Demo, tmp_path: Path) -> Non
     with demo.store.sessions() as s:
         write_report(s, "zerno", window_of(demo.since, demo.until), out, "ru")
     book = openpyxl.load_workbook(out, read_only=True)
-    codes = {code for domain in ("network", "outcome", "refutation_status")
-             for code in worded(domain)} | {"place", "author_group", *STANCES}
+    codes = {code for domain in ("network", "outcome", "refutation_status", "stance",
+                                 "community_kind") for code in worded(domain)}
     shown = {part for name in book.sheetnames if not name.startswith("Упоминания")
              for row in book[name].iter_rows(values_only=True)
              for value in row if isinstance(value, str) for part in value.split(": ")}

@@ -3,6 +3,7 @@ and the English catalogue, translated, with the same placeholders and plural-nes
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -10,8 +11,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
+from otklik.reports.rows import COLUMNS
+from otklik.web import attack_story
 from otklik.web.i18n import LOCALE
 from otklik.wording.catalogues import LANGS, WORDING, read
+from otklik.wording.codes import codes
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"t": None, "tn": (1, 1)}  # as `make i18n` passes them (-k t -k tn:1,1)
@@ -77,3 +81,24 @@ def test_no_entry_is_untranslated_and_both_languages_say_the_same_things() -> No
             catalog = read(directory, domain, lang)
             assert not catalog.fuzzy and not [m.id for m in catalog if m.id and m.fuzzy]
             assert catalog.num_plurals == (3 if lang == "ru" else 2)
+
+
+REPORT_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']""")
+
+
+def test_the_reports_ask_only_for_words_the_catalogue_has() -> None:
+    """A report's `t(key)` reads the entry `report_<key>`; a missing one would print the key."""
+    reports = ROOT / "otklik" / "reports"
+    used = {m.group(1) for path in [*reports.glob("*.py"), *reports.glob("templates/*.html")]
+            for m in REPORT_KEY.finditer(path.read_text(encoding="utf-8"))}
+    assert {"h_spikes", "summary_cause", "sheet_mentions"} <= used  # the search finds them
+    for lang in LANGS:
+        catalog = read(WORDING, "wording", lang)
+        assert not [k for k in used if f"report_{k}" not in catalog], lang
+
+
+def test_every_code_with_a_label_has_its_longer_words() -> None:
+    """A send's failure has a label and a sentence; an attack's signal a name and a meaning."""
+    assert codes("failure_reason") == codes("failure")
+    assert set(attack_story.ORDER) == codes("signal_meaning")
+    assert codes("report_column") == set(COLUMNS)
