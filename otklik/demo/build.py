@@ -14,15 +14,15 @@ from otklik.actions.attacks import refresh_attacks
 from otklik.actions.brands import create_brand
 from otklik.actions.channels import link_sandbox
 from otklik.actions.communities import refresh_communities
+from otklik.actions.imports import store_history
 from otklik.actions.intake import intake
 from otklik.actions.spikes import detect_spikes
+from otklik.actions.unit import transaction
 from otklik.actions.users import create_user, find_user
-from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Place
 from otklik.demo.locations import add_locations, heard_nearby, place_posts
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
 from otklik.demo.team import work_the_desk
-from otklik.flow.pipeline import ingest
 from otklik.flow.wiring import Enrichment
 from otklik.settings import Settings
 from otklik.sources.outbound import registry_source_factory
@@ -64,7 +64,7 @@ def build_demo(
 ) -> DemoReport:
     report = DemoReport()
     scenario = build_scenario(seed=seed, end=end)
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         for spec in BRANDS:
             report.brands.append(_ensure_brand(session, spec))
         email, password = DEMO_ADMIN
@@ -76,7 +76,7 @@ def build_demo(
     report.steps["posts placed near a café"] = place_posts(scenario.posts)
     scenario.posts.extend(heard_nearby(scenario.end))
     scenario.posts.sort(key=lambda p: p.created_at)
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         enrichers = Enrichment().enrichers(session)
     # The installation "went live" two days before the end: older posts arrive as backfilled
     # history (stored and enriched, no cases), the last two days as live posts the desk handles.
@@ -86,13 +86,12 @@ def build_demo(
     cases = 0
     for start in range(0, len(history), 500):
         batch = history[start : start + 500]
-        with session_scope(sessions) as session:
-            report.mentions += ingest(session, batch, enrichers=enrichers).stored
+        report.mentions += store_history(sessions, batch, enrichers=enrichers).stored
         if progress:
             progress(len(batch))
     for start in range(0, len(live), 100):
         batch = live[start : start + 100]
-        with session_scope(sessions) as session:
+        with transaction(sessions) as session:
             result = intake(session, batch, enrichers=enrichers, actor="demo",
                             now=batch[-1].created_at)
         report.mentions += result.stored.stored
@@ -130,7 +129,7 @@ def _ensure_brand(session: Session, spec: dict) -> str:  # type: ignore[type-arg
 def _after_ingest(sessions: sessionmaker[Session], now: datetime) -> dict[str, object]:
     """The detectors over what was stored, and a demo admin to sign in with."""
     steps: dict[str, object] = {}
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         for brand in session.scalars(select(Brand).order_by(Brand.id)).all():
             spikes = detect_spikes(session, brand.id, now=now)
             communities = refresh_communities(session, brand.id, now=now)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.case_answers import answer_and_move_to_private
 from otklik.actions.cases import resolve
 from otklik.actions.send import SendRefused, SourceFactory
+from otklik.actions.unit import commit_step
 from otklik.db.models import Case, Mention, Spike
 from otklik.domain import cases as sm
 from otklik.publish.incidents import IncidentScope, keywords_query, spike_keywords
@@ -75,7 +77,7 @@ def work_the_desk(session: Session, factory: SourceFactory, end: datetime,
         if done_at < end and rng.random() < RESOLVED_SHARE:
             case = session.get(Case, case_id)
             if case is not None and case.state == sm.IN_PRIVATE:
-                resolve(session, case_id, actor=ACTOR, now=done_at)
-                session.commit()
+                commit_step(session, partial(resolve, session, case_id, actor=ACTOR,
+                                             now=done_at))
                 resolved += 1
     return {"answered by the demo team": answered, "resolved": resolved}
