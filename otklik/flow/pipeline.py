@@ -11,25 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, cast
 
 from sqlalchemy import Table, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from otklik.db.bulk import (
-    insert_ignoring_conflicts,
-    refresh_planner_stats,
-)
+from otklik.db.bulk import insert_ignoring_conflicts, refresh_planner_stats
 from otklik.db.keys import author_rows, place_rows, rows_by_key, upsert_refs
-from otklik.db.models import (
-    Author,
-    DuplicateCluster,
-    Mention,
-    MentionBrand,
-    MentionVersion,
-    Place,
-)
+from otklik.db.models import Author, DuplicateCluster, Mention, MentionBrand, MentionVersion, Place
 from otklik.domain.enrichment import Enriched, Enricher
 from otklik.domain.posts import Author as AuthorRef
 from otklik.domain.posts import Place as PlaceRef
@@ -38,6 +29,13 @@ from otklik.domain.posts import Post
 # the tables whose lookups and joins each batch makes (kept analyzed on PostgreSQL)
 STATS_TABLES = ("mentions", "authors", "places", "mention_brands")
 CHUNK = 1_000  # rows per statement where each row takes bound parameters (IN lists, CASE)
+# the columns taken as they are: from a new post, from an edited one, from the enrichment
+POSTED = ("network", "external_id", "url", "parent_external_id", "text", "created_at",
+          "edited_at", "lat", "lon", "hashtags", "user_mentions", "reach", "engagement", "raw")
+EDITED = ("text", "hashtags", "user_mentions", "raw", "reach", "engagement")
+ENRICHED = ("sentiment", "sentiment_scores", "sentiment_score", "customer_name", "is_question",
+            "priority", "priority_reasons")
+
 
 def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
@@ -206,20 +204,12 @@ def _enrichment(item: Enriched, now: datetime) -> dict[str, Any]:
 
 def _enrichment_columns(items: Sequence[Enriched], now: datetime) -> dict[str, list[Any]]:
     """What the enrichers found, column by column; enriched_at is set when any of it is."""
-    columns: dict[str, list[Any]] = {
-        "lang": [i.lang or i.post.lang for i in items],
-        "sentiment": [i.sentiment for i in items],
-        "sentiment_scores": [i.sentiment_scores for i in items],
-        "sentiment_score": [i.sentiment_score for i in items],
-        "customer_name": [i.customer_name for i in items],
-        "is_question": [i.is_question for i in items],
-        "priority": [i.priority for i in items],
-        "priority_reasons": [i.priority_reasons for i in items],
-    }
-    found = zip(*(values for name, values in columns.items() if name != "lang"), strict=True)
+    columns = {name: list(map(attrgetter(name), items)) for name in ENRICHED}
+    found = zip(*columns.values(), strict=True)
     columns["enriched_at"] = [
         now if any(v is not None for v in values) else None for values in found
     ]
+    columns["lang"] = [i.lang or i.post.lang for i in items]
     return columns
 
 
@@ -240,25 +230,12 @@ def _mention_columns(
     posts = [i.post for i in items]
     n = len(posts)
     return {
-        "network": [p.network for p in posts],
-        "external_id": [p.external_id for p in posts],
-        "url": [p.url for p in posts],
+        **{name: list(map(attrgetter(name), posts)) for name in POSTED},
         "author_id": [_ref_id(author_ids, p.network, p.author) for p in posts],
         "place_id": [_ref_id(place_ids, p.network, p.place) for p in posts],
-        "parent_external_id": [p.parent_external_id for p in posts],
         "thread_external_id": [
             p.thread_external_id or p.parent_external_id or p.external_id for p in posts
         ],
-        "text": [p.text for p in posts],
-        "created_at": [p.created_at for p in posts],
-        "edited_at": [p.edited_at for p in posts],
-        "lat": [p.lat for p in posts],
-        "lon": [p.lon for p in posts],
-        "hashtags": [p.hashtags for p in posts],
-        "user_mentions": [p.user_mentions for p in posts],
-        "reach": [p.reach for p in posts],
-        "engagement": [p.engagement for p in posts],
-        "raw": [p.raw for p in posts],
         "ingested_at": [now] * n,
         "updated_at": [now] * n,
         "source_id": [source_id] * n,
@@ -291,17 +268,8 @@ def _apply_edit(
         {"mention_id": mention_id, "text": old.text, "raw": old.raw, "seen_at": now},
     )
     p = item.post
-    values = {
-        "text": p.text,
-        "edited_at": p.edited_at or now,
-        "hashtags": p.hashtags,
-        "user_mentions": p.user_mentions,
-        "raw": p.raw,
-        "updated_at": now,
-        "reach": p.reach,
-        "engagement": p.engagement,
-        **_enrichment(item, now),
-    }
+    values = {**{name: getattr(p, name) for name in EDITED}, "edited_at": p.edited_at or now,
+              "updated_at": now, **_enrichment(item, now)}
     if old.sentiment_corrected:  # an analyst's label outranks the model's
         for key in ("sentiment", "sentiment_scores", "sentiment_score"):
             values.pop(key)
