@@ -211,7 +211,7 @@ def refresh_communities(
             "audience": None, "flagged": g.stance != "unofficial-neutral",
             "details": {"members": g.members, "places": g.places,
                         "typical_texts": g.typical_texts, "links": g.links, "days": g.days,
-                        "topics": g.topics},
+                        "topics": g.topics, "campaign": g.campaign},
         }, result, now)
     session.flush()
     return result

@@ -102,6 +102,7 @@ class OpponentGroup:
     links: dict[str, int]  # edges inside the group by kind: reply, place, text
     days: int = 0  # different days the members were hostile on (a wave counts as one) ...
     topics: int = 0  # ... about this many different topics
+    campaign: bool = False  # every member is an account of a detected campaign
 
 
 def _posterior(
@@ -349,6 +350,7 @@ def opponent_groups(
             posts=len(mine), links=links,
             days=len({d for a in members for d in hostile[a]["days"]}),
             topics=len({t for a in members for t in hostile[a]["topics"]}),
+            campaign=set(members) <= campaign_authors,
         ))
     groups.sort(key=lambda grp: (-len(grp.members), grp.key))
     return groups

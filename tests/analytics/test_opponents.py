@@ -101,7 +101,7 @@ def test_opponents_who_met_on_one_day_are_no_group() -> None:
 def test_a_group_says_how_long_and_about_how_much() -> None:
     posts = [*background(), *critic("a", range(1, 6), "forum"), *critic("b", range(2, 8), "forum")]
     (grp,) = opponent_groups(posts)
-    assert grp.members == ["a", "b"] and grp.days == 7 and grp.topics >= 4
+    assert grp.members == ["a", "b"] and grp.days == 7 and grp.topics >= 4 and not grp.campaign
 
 
 def test_a_detected_campaign_is_a_group_inside_its_wave() -> None:
@@ -117,7 +117,7 @@ def test_a_detected_campaign_is_a_group_inside_its_wave() -> None:
     bots = frozenset(f"bot{i}" for i in range(8))
     assert opponent_groups(posts, waves=wave) == []
     (grp,) = opponent_groups(posts, waves=wave, campaign_authors=bots)
-    assert set(grp.members) == bots and grp.links["text"] > 0
+    assert set(grp.members) == bots and grp.links["text"] > 0 and grp.campaign
 
 
 def test_the_brands_own_page_has_many_complaints_and_no_stance() -> None:

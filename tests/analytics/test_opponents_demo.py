@@ -49,3 +49,4 @@ def test_demo_opponents_are_the_planted_ones(sqlite_store: Any) -> None:
     assert page.status_code == 200
     assert "много жалоб" in page.text and "Враждебность:" in page.text
     assert "Клиенты, которые жалуются в одну волну" in page.text
+    assert "скоординированная кампания" in page.text  # the campaign's one day, explained
