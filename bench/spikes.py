@@ -49,7 +49,8 @@ ISSUE_REALTWEETS = {"ARTime": (88.1, 82.0), "numenta": (67.4, 72.4), "twitterADV
 CANDIDATES: dict[str, dict[str, Any]] = {
     "shipped (otklik spikes)": {},
     "no hold (the desk's scores)": {"hold": 0.0},
-    "no hold, no range record (pre-23)": {"hold": 0.0, "record_rate": 0.0},
+    "no hold, no range record (pre-23)": {"hold": 0.0, "record_rate": 0.0, "two_sided": False,
+                                          "waves": (1800.0, 7200.0, 21600.0)},
     "hold 12 h": {"hold": 43200.0},
     "hold 36 h": {"hold": 129600.0},
     "range record rate 40": {"record_rate": 40.0},

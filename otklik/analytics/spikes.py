@@ -46,8 +46,8 @@ is held at 0 for a day unless the raw surprise is a decade above the alarm's (re
 held), as many NAB detectors mask repeats. The desk's default holds nothing: it groups
 detections into episodes itself, and a noise alarm must not hide a real incident hours later.
 NAB leave-one-series-out over 53 series: 33.1 before issue 23, 47.3 with records, 49.9 with the
-hold; over the five realTweets 76.9, 77.4, 79.9 (`bench/spikes.py --choices`; what was tried and
-not kept: bench/spikes_notes.md).
+hold, 54.1 with a measurement's falls, 54.6 with two waves; over the five realTweets 76.9, 77.4,
+79.9, 79.9, 80.2 (`bench/spikes.py --choices`; what was tried and not kept: bench/spikes_notes.md).
 """
 
 from __future__ import annotations
