@@ -29,6 +29,8 @@ from otklik.web.deps import Reader, SessionDep
 from otklik.web.pages.common import brand_or_404, brands
 from otklik.web.render import lang_of, render, zone_of
 from otklik.wording import words
+from otklik.wording.catalogues import say
+from otklik.wording.codes import word
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,14 +63,14 @@ def reports_page(
     since: str | None = None, until: str | None = None,
 ) -> Response:
     """The form: a brand, the first and last day (the last 7 days by default), the format."""
-    today = datetime.now(zone_of(request)).date()
+    lang, today = lang_of(request), datetime.now(zone_of(request)).date()
     last_month_end = today.replace(day=1) - timedelta(days=1)
     return render(request, "reports.html", {
-        "history": history(session, lang_of(request), zone_of(request)),
-        "shortcuts": [  # (label ru, label en, since, until)
-            ("7 дней", "7 days", today - timedelta(days=6), today),
-            ("30 дней", "30 days", today - timedelta(days=29), today),
-            ("прошлый месяц", "last month", last_month_end.replace(day=1), last_month_end),
+        "history": history(session, lang, zone_of(request)),
+        "shortcuts": [  # (label, since, until)
+            (say("report_last_7_days", lang), today - timedelta(days=6), today),
+            (say("report_last_30_days", lang), today - timedelta(days=29), today),
+            (say("report_last_month", lang), last_month_end.replace(day=1), last_month_end),
         ],
         "brands": brands(session),
         "brand_id": parse_id(brand) if brand else None,
@@ -80,11 +82,6 @@ def reports_page(
 def history(session: Session, lang: str, tz: tzinfo, limit: int = 50) -> list[dict[str, str]]:
     """The latest scheduled deliveries (their records in `alert_outbox`), in words."""
     names = {b.id: b.name for b in brands(session)}
-    kinds = {"weekly": ("недельный", "weekly"), "monthly": ("месячный", "monthly"),
-             "incident": ("об инциденте", "incident")}
-    states = {"sent": ("отправлен", "sent"), "failed": ("не отправлен", "failed"),
-              "sending": ("отправляется", "sending")}
-    i = 1 if lang == "en" else 0
     out = []
     for row, channel in session.execute(
             select(AlertOutbox, AlertChannel).join(AlertChannel)
@@ -101,10 +98,10 @@ def history(session: Session, lang: str, tz: tzinfo, limit: int = 50) -> list[di
         out.append({
             "when": words.when(row.sent_at or row.created_at, lang, tz),
             "brand": names.get(int(ev.get("brand_id") or 0), "—"),
-            "kind": kinds.get(str(ev.get("report")), ("—", "—"))[i],
+            "kind": word("report_kind", ev.get("report"), lang),
             "period": period,
             "to": ", ".join(to) if isinstance(to, list) else str(to),
-            "state": states.get(row.state, (row.state, row.state))[i],
+            "state": word("delivery_state", row.state, lang),
         })
     return out
 

@@ -36,6 +36,7 @@ from otklik.web.deps import Admin, Reader, SessionDep, get_or_404
 from otklik.web.i18n import translator
 from otklik.web.pages.common import answer_step, brands, by_id, opt_int
 from otklik.web.render import lang_of, render
+from otklik.wording.catalogues import say
 
 log = logging.getLogger("otklik.web.sources")
 router = APIRouter(include_in_schema=False)
@@ -270,7 +271,7 @@ async def check(
     if entered.errors:
         names = [labels.get(f"p_{k}", labels.get(k, k)) for k in entered.errors]
         return report(ok=False, lines=[t("src_check_fields", fields=", ".join(
-            f"«{n}»" if lang == "ru" else f"“{n}”" for n in names))])
+            say("quoted", lang, text=n) for n in names))])
     settings = request.app.state.settings
     try:
         stored = open_credentials(source.credentials, settings.secret_key) if source else {}
