@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from otklik.actions.announcements import phase_text, post_context
+from otklik.actions.announcements import get_announcement, phase_text, post_context
 from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
 from otklik.db.models import Announcement, Channel
@@ -23,13 +23,6 @@ class Preview:
     channel: str  # the network and the channel's name
     text: str
     at: datetime | None  # when it is due (the "all clear" right after the event's end)
-
-
-def get_announcement(session: Session, announcement_id: int) -> Announcement:
-    ann = session.get(Announcement, announcement_id)
-    if ann is None:
-        raise LookupError(f"no announcement {announcement_id}")
-    return ann
 
 
 def preview(session: Session, announcement_id: int) -> list[Preview]:

@@ -23,6 +23,7 @@ from otklik.actions.delivery import draft_post, publish_action
 from otklik.actions.send import SourceFactory
 from otklik.care.templates import pick_lang
 from otklik.db.models import Action, Announcement, Brand, Channel, Mention, MentionBrand
+from otklik.db.rows import get_row
 from otklik.publish import announcements as rules
 from otklik.publish import texts
 
@@ -173,23 +174,30 @@ def publish_due_announcements(
         ended = _aware(ann.event_end) or _aware(ann.event_start)
         if ended is not None and ended <= now:
             continue  # the event is over: no reminder
-        if _run_phase(session, ann, "reminder", source_factory=source_factory, actor=actor,
-                      report=report)[0]:
-            ann.status = "reminded"
-            record(session, actor, "announcement.reminded", "announcement", ann.id)
-            report.reminded.append(ann.id)
-        session.commit()
+        _advance(session, ann, "reminder", "reminded", report.reminded,
+                 source_factory=source_factory, actor=actor, report=report)
     over = session.scalars(select(Announcement).where(
         Announcement.status.in_(("published", "reminded")), Announcement.event_end.is_not(None),
         Announcement.event_end <= now).order_by(Announcement.event_end, Announcement.id)).all()
     for ann in over:  # the event is over: say that everything works again
-        if _run_phase(session, ann, "clear", source_factory=source_factory, actor=actor,
-                      report=report)[0]:
-            ann.status = "completed"
-            record(session, actor, "announcement.completed", "announcement", ann.id)
-            report.cleared.append(ann.id)
-        session.commit()
+        _advance(session, ann, "clear", "completed", report.cleared,
+                 source_factory=source_factory, actor=actor, report=report)
     return report
+
+
+def _advance(session: Session, ann: Announcement, phase: str, status: str, done: list[int], *,
+             source_factory: SourceFactory, actor: str, report: DueReport) -> None:
+    """Run a phase; once it went out on every channel, the announcement is `status`. Commits."""
+    if _run_phase(session, ann, phase, source_factory=source_factory, actor=actor,
+                  report=report)[0]:
+        ann.status = status
+        record(session, actor, f"announcement.{status}", "announcement", ann.id)
+        done.append(ann.id)
+    session.commit()
+
+
+def get_announcement(session: Session, announcement_id: int) -> Announcement:
+    return get_row(session, Announcement, announcement_id, "announcement")
 
 
 def list_announcements(session: Session, brand_id: int | None = None) -> list[Announcement]:
@@ -225,9 +233,7 @@ def announcement_impact(
     baseline: timedelta = timedelta(days=14),
 ) -> rules.ImpactComparison:
     """Complaints around a warned event against similar past events without a warning."""
-    ann = session.get(Announcement, announcement_id)
-    if ann is None:
-        raise LookupError(f"no announcement {announcement_id}")
+    ann = get_announcement(session, announcement_id)
     if ann.status == "unannounced":
         raise ValueError(f"announcement {announcement_id} is a past event without a warning")
     past = session.scalars(select(Announcement).where(

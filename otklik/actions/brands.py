@@ -11,6 +11,7 @@ from otklik.actions.audit import record
 from otklik.db.brands import BrandError as BrandError  # raised here, found there: one name
 from otklik.db.brands import get_brand as get_brand  # what actions' callers look brands up with
 from otklik.db.models import Brand, BrandQuery
+from otklik.db.rows import get_row
 from otklik.query import parse
 
 
@@ -75,7 +76,4 @@ def validate_query(text: str) -> None:
 
 def brand_by_id(session: Session, brand_id: int) -> Brand:
     """The brand, or LookupError (a 404 to the web, exit 2 to the CLI)."""
-    brand = session.get(Brand, brand_id)
-    if brand is None:
-        raise LookupError(f"no brand {brand_id}")
-    return brand
+    return get_row(session, Brand, brand_id, "brand")

@@ -31,6 +31,7 @@ from otklik.care.compose import mention_summary
 from otklik.care.followup import classify_reply
 from otklik.care.rules import CaseRule, is_brand_own, thread_key, wants_case
 from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention, MentionBrand
+from otklik.db.rows import get_row
 from otklik.domain import cases as sm
 
 log = logging.getLogger("otklik.care")
@@ -50,10 +51,7 @@ def now_or(now: datetime | None) -> datetime:
 
 
 def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise LookupError(f"no case {case_id}")
-    return case
+    return get_row(session, Case, case_id, "case")
 
 
 # --- opening and joining -------------------------------------------------------------------------
@@ -113,9 +111,7 @@ def open_case(
     priority: float | None = None, now: datetime | None = None,
 ) -> Case:
     """A responder opens a case by hand (returns the open case that already holds the mention)."""
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise LookupError(f"no mention {mention_id}")
+    mention = get_row(session, Mention, mention_id, "mention")
     brand = brand_by_id(session, brand_id)
     existing = queries.cases_in_brand_of_mention(session, mention_id).get(brand_id)
     if existing is not None:
@@ -359,9 +355,7 @@ def attach_customer_reply(
 ) -> str | None:
     """Attach a reply to the case; after a follow-up, classify it and close with that outcome."""
     case = get_case(session, case_id)
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise LookupError(f"no mention {mention_id}")
+    mention = get_row(session, Mention, mention_id, "mention")
     if not _holds(session, case.id, mention.id):
         _attach(session, case, mention, role, actor)
     if role != "customer_reply" or case.state != sm.FOLLOWED_UP:

@@ -20,6 +20,7 @@ from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
 from otklik.actions.send import run_sync
 from otklik.db.models import Channel, Source
+from otklik.db.rows import get_row
 from otklik.db.secrets import CannotOpen, open_credentials, seal_credentials
 from otklik.settings import Settings
 from otklik.sources.base import Account
@@ -204,9 +205,7 @@ def link_sandbox(
 def check_channel(session: Session, settings: Settings, channel_id: int, *, actor: str,
                   client: HttpClient | None = None) -> Channel:
     """Verify a connected channel's account again; a revoked token turns its health red."""
-    channel = session.get(Channel, channel_id)
-    if channel is None:
-        raise LookupError(f"no channel {channel_id}")
+    channel = get_row(session, Channel, channel_id, "channel")
     source = session.get(Source, channel.source_id) if channel.source_id else None
     if source is None:
         channel.health, channel.health_reason = "unlinked", "не подключён к аккаунту"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.unit import transaction
 from otklik.db.models import DeadLetter
+from otklik.db.rows import get_row
 
 Resend = Callable[[str, list[Any], dict[str, Any]], object]  # (task, args, kwargs)
 
@@ -36,9 +37,7 @@ def replay_dead_letter(session: Session, letter_id: int, resend: Resend) -> Dead
     """Hand a dead letter's task to `resend` again (tasks are idempotent) and mark it replayed;
     the caller's unit of work commits. LookupError: no such letter; ValueError: already
     replayed (or, from `resend`, no broker)."""
-    letter = session.get(DeadLetter, letter_id)
-    if letter is None:
-        raise LookupError(f"no dead letter {letter_id}")
+    letter = get_row(session, DeadLetter, letter_id, "dead letter")
     if letter.replayed_at is not None:
         raise ValueError(f"dead letter {letter_id} was already replayed at {letter.replayed_at}")
     args = letter.args or {}

@@ -30,6 +30,7 @@ from otklik.actions.send import (
     send_action,
 )
 from otklik.db.models import Action, Channel
+from otklik.db.rows import get_row
 from otklik.sources.base import Check, Source
 from otklik.sources.registry import networks
 from otklik.sources.sandbox import is_sandbox_id, sandbox_url
@@ -95,9 +96,7 @@ def publish_action(
     on_sent: OnSent | None = None,
 ) -> Action:
     """Send a post, or, when an earlier attempt may have succeeded, check first. Commits."""
-    action = session.get(Action, action_id)
-    if action is None:
-        raise LookupError(f"no action {action_id}")
+    action = get_row(session, Action, action_id, "action")
     if action.status == "sending":  # an attempt died mid-call: the desk's rule, no network
         send_action(session, action.id, source_factory=source_factory, actor=actor)
     if action.status == "needs_review":

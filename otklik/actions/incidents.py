@@ -25,6 +25,7 @@ from otklik.actions.delivery import draft_post, post_url, publish_action
 from otklik.actions.send import SourceFactory
 from otklik.care.templates import TemplateVars, pick_lang
 from otklik.db.models import Action, Brand, Case, Channel, Incident, Mention, Spike
+from otklik.db.rows import get_row
 from otklik.domain import cases as sm
 from otklik.publish import incidents as rules
 from otklik.publish import texts
@@ -45,10 +46,7 @@ class Closed:
 
 
 def get_incident(session: Session, incident_id: int) -> Incident:
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        raise LookupError(f"no incident {incident_id}")
-    return incident
+    return get_row(session, Incident, incident_id, "incident")
 
 
 def _channels(session: Session, incident: Incident) -> list[Channel]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.audit import record
 from otklik.actions.brands import BrandError, get_brand
 from otklik.db.models import Brand, Case, Location, Mention, MentionBrand, Place, User
+from otklik.db.rows import get_row
 from otklik.domain import cases as sm
 from otklik.domain.enrichment import ENRICH_CHARS
 from otklik.nlp.toponyms import brand_location_index
@@ -137,10 +138,7 @@ def save_one_location(session: Session, brand_id: int, given: LocationInput, *,
 
 def location_by_id(session: Session, location_id: int) -> Location:
     """The location, or LookupError (a 404 to the web)."""
-    location = session.get(Location, location_id)
-    if location is None:
-        raise LookupError(f"no location {location_id}")
-    return location
+    return get_row(session, Location, location_id, "location")
 
 
 def disable_location(session: Session, location_id: int, *, actor: str) -> Location:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.audit import record
 from otklik.actions.send import run_sync
 from otklik.db.models import Source as SourceRow
+from otklik.db.rows import get_row
 from otklik.db.secrets import open_credentials, seal_credentials
 from otklik.settings import Settings
 from otklik.sources.errors import SourceError
@@ -61,9 +62,7 @@ def connect_push(
 
     VK: the confirmation code is asked of VK (or given, when the community token may not manage
     the community: the person then adds the server by hand with the returned secret)."""
-    row = session.get(SourceRow, source_id)
-    if row is None:
-        raise LookupError(f"no source {source_id}")
+    row = get_row(session, SourceRow, source_id, "source")
     if row.network not in PATHS or (row.network == "telegram" and row.kind != "bot"):
         raise PushSetupError(f"{row.network}/{row.kind}: only VK communities and Telegram bots "
                              "push events")
@@ -147,9 +146,7 @@ def disconnect_push(session: Session, settings: Settings, source_id: int, *, act
     """Push off: the network stops pushing (VK: the Callback API server otklik added is
     removed; Telegram: an empty webhook, so `getUpdates` works again) and the source's push
     secrets are dropped, so its push URL refuses everything (commits)."""
-    row = session.get(SourceRow, source_id)
-    if row is None:
-        raise LookupError(f"no source {source_id}")
+    row = get_row(session, SourceRow, source_id, "source")
     if row.network not in PATHS:
         raise PushSetupError(f"{row.network}: no push to turn off")
     params = dict(row.params or {})

@@ -39,6 +39,7 @@ from otklik.db.models import (
     Refutation,
     Spike,
 )
+from otklik.db.rows import get_row
 from otklik.publish import refutation as plan
 from otklik.publish import texts
 
@@ -54,10 +55,7 @@ class SendReport:
 
 
 def get_refutation(session: Session, refutation_id: int) -> Refutation:
-    ref = session.get(Refutation, refutation_id)
-    if ref is None:
-        raise LookupError(f"no refutation {refutation_id}")
-    return ref
+    return get_row(session, Refutation, refutation_id, "refutation")
 
 
 def _campaign(session: Session, attack: Attack | None, spike: Spike | None) -> list[Mention]:

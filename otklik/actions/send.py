@@ -35,6 +35,7 @@ from otklik.actions.audit import record
 from otklik.actions.sources import store_renewed_credentials
 from otklik.care.failures import Failure, failure_of
 from otklik.db.models import Action, Channel
+from otklik.db.rows import get_row
 from otklik.sources.base import Source, Target
 from otklik.sources.errors import BadResponse, SourceError, Unavailable
 from otklik.sources.outbound import SourceFactory
@@ -122,10 +123,7 @@ def confirm_not_sent(session: Session, action_id: int, *, actor: str) -> Action:
 
 
 def _get(session: Session, action_id: int) -> Action:
-    action = session.get(Action, action_id)
-    if action is None:
-        raise LookupError(f"no action {action_id}")
-    return action
+    return get_row(session, Action, action_id, "action")
 
 
 def run_sync(make: Callable[[], Coroutine[Any, Any, T]]) -> T:

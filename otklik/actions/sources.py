@@ -24,6 +24,7 @@ from otklik.actions.unit import transaction
 from otklik.alerts.events import AlertEvent
 from otklik.db.models import Mention
 from otklik.db.models import Source as SourceRow
+from otklik.db.rows import get_row
 from otklik.db.secrets import open_credentials, seal_credentials
 from otklik.domain.enrichment import Enricher
 from otklik.settings import Settings
@@ -78,9 +79,7 @@ async def poll_source(
     settings = settings or Settings()
     result = PollResult(source_id)
     with transaction(session_factory) as session:
-        row = session.get(SourceRow, source_id)
-        if row is None:
-            raise LookupError(f"no source with id {source_id}")
+        row = get_row(session, SourceRow, source_id, "source with id")
         row.last_polled_at = now()
         session.flush()
         session.expunge(row)
@@ -235,9 +234,7 @@ def mark_removed(
 def source_health(session: Session, source_id: int, *, now: datetime | None = None) -> Health:
     """Posts per hour, the usual rhythm and whether the source has gone silent."""
     now = now or utcnow()
-    row = session.get(SourceRow, source_id)
-    if row is None:
-        raise LookupError(f"no source with id {source_id}")
+    row = get_row(session, SourceRow, source_id, "source with id")
     m = Mention.__table__.c
     mine = m.source_id == source_id
     day = session.scalar(select(func.count()).where(

@@ -23,6 +23,7 @@ from otklik.db.models import (
     Place,
     Spike,
 )
+from otklik.db.rows import get_row
 from otklik.domain.ids import parse_id
 from otklik.figures.buckets import buckets, zone_name
 
@@ -173,10 +174,7 @@ def _locations_of(session: Session, ids: list[int]) -> dict[int, list[tuple[int,
 
 def mention_by_id(session: Session, mention_id: int) -> Mention:
     """The mention, or LookupError (a 404 to the web)."""
-    mention = session.get(Mention, mention_id)
-    if mention is None:
-        raise LookupError(f"no mention {mention_id}")
-    return mention
+    return get_row(session, Mention, mention_id, "mention")
 
 
 def count_mentions(session: Session, f: MentionFilter) -> int:
@@ -309,7 +307,4 @@ def spikes_in(session: Session, brand_id: int | None, since: datetime,
 
 def spike_by_id(session: Session, spike_id: int) -> Spike:
     """The spike, or LookupError (a 404 to the web)."""
-    spike = session.get(Spike, spike_id)
-    if spike is None:
-        raise LookupError(f"no spike {spike_id}")
-    return spike
+    return get_row(session, Spike, spike_id, "spike")
