@@ -107,7 +107,7 @@ class MastodonSource(base.Source):
     async def call(self, method: str, path: str, *, params: dict[str, Any] | None = None,
                    data: dict[str, Any] | None = None, key: str = "") -> tuple[Any, httpx.Headers]:
         """One API request; returns the parsed JSON and the response headers."""
-        base = instance_url(self.base_url)
+        server = instance_url(self.base_url)
         token = self.credential("access_token")
         await self._window.pause(self.client)
         headers = {"Authorization": f"Bearer {token}"}
@@ -135,7 +135,7 @@ class MastodonSource(base.Source):
             if remaining is not None and remaining.strip() in ("0", "0.0"):
                 self._window.spent(reset)
 
-        await self.client.request("mastodon", method, f"{base}{path}", params=params, data=data,
+        await self.client.request("mastodon", method, f"{server}{path}", params=params, data=data,
                                   headers=headers, secrets=(token,), check=check)
         return holder["json"], holder["headers"]
 
