@@ -25,7 +25,7 @@ PATTERNS = ("care/followup.py",)
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 LATIN = re.compile(r"[A-Za-z]{2}")
 LANGS = {"ru", "en"}
-TWO_TEXTS = re.compile(r"""\bt\(\s*(['"])[^'"]*\1\s*,\s*(['"])""")
+TWO_TEXTS = re.compile(r"""\b[tw]\(\s*(['"])[^'"]*\1\s*,\s*(['"])""")
 
 
 def _modules() -> Iterator[Path]:
