@@ -10,8 +10,10 @@ ask for words by key, a key survives a change of the English wording, and the En
 is a translation like the Russian one (a recognised gettext practice for interfaces).
 
 Two catalogues: `wording` (this package's `locale/`: words for the program's codes, with the code's
-domain as `msgctxt`, and the phrases of times and refusals that the reports and the CLI say too)
-and `messages` (the web pages' words, `otklik/web/locale/`), which falls back to `wording`.
+domain as `msgctxt`, and the phrases the layers below the web compose: times, refusals, a send's
+failure, a post's time, an attack's story, the reports' `report_…` words) and `messages` (the
+web pages' words, `otklik/web/locale/`), which falls back to `wording`. No module writes a text
+inline in two languages (`tests/test_inline_languages.py`).
 `make i18n` finds new `messages` keys in the templates and the web code; `wording` is edited by
 hand (its keys are codes and phrases the code composes), and tests check that every code the
 program defines has words there and that no entry of either is left untranslated.
