@@ -4,9 +4,10 @@ all of them in one place and a third language is a new catalogue, not a code cha
 
 Caught here: a dict keyed by "ru" and "en", a choice between texts by comparing `lang` with "ru"
 or "en", a Russian text beside its English twin (`("недельный", "weekly")`, `t("Бренд",
-"Brand")`), and a template calling `t()` with two texts. The wording package (the catalogues'
-readers, the languages' default zones) and the NLP models' training and lexicons work with
-languages as data, not as words for people, and are not checked."""
+"Brand")`), and a template calling `t()` or `w()` with two texts. Not checked: the wording
+package (the catalogues' readers, the languages' default zones), the NLP models' training and
+lexicons, the demo's posts and the follow-up classifier's patterns (languages as data, not words
+for people), and the connectors' declarations (below)."""
 
 from __future__ import annotations
 
@@ -109,6 +110,8 @@ def test_no_module_writes_a_sentence_in_two_languages() -> None:
 
 
 def test_no_template_gives_t_two_texts() -> None:
+    assert TWO_TEXTS.search("""{{ w("Когда", 'When') }}""")
+    assert not TWO_TEXTS.search("""{{ t("reports_download", format="PDF") }}""")
     found = [path.relative_to(ROOT).as_posix() for path in ROOT.rglob("templates/**/*.html")
              if TWO_TEXTS.search(path.read_text(encoding="utf-8"))]
     assert not found, found
