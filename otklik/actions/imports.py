@@ -3,7 +3,7 @@ through the pipeline, no cases opened (the desk handles live posts: `actions.int
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,22 +25,9 @@ def store_history(sessions: sessionmaker[Session], posts: Sequence[Post], *,
         return ingest(session, posts, enrichers=enrichers)
 
 
-def import_file(
-    sessions: sessionmaker[Session],
-    path: Path,
-    *,
-    fmt: str | None = None,
-    encoding: str = "utf-8",
-    mapping: Mapping[str, str] | None = None,
-    network: str = "file",
-    skip_bad: bool = False,
-    rejects: Path | None = None,
-    enrichers: Sequence[Enricher] = (),
-    chunk: int = 2000,
-    progress: Any = None,
-) -> ImportReport:
-    """`otklik import`: the whole file validated, then stored chunk by chunk
-    (`otklik.flow.importers`), each chunk by `store_history`."""
-    return import_posts(partial(store_history, sessions, enrichers=enrichers), path, fmt=fmt,
-                        encoding=encoding, mapping=mapping, network=network, skip_bad=skip_bad,
-                        rejects=rejects, chunk=chunk, progress=progress)
+def import_file(sessions: sessionmaker[Session], path: Path, *,
+                enrichers: Sequence[Enricher] = (), **options: Any) -> ImportReport:
+    """`otklik import`: the whole file validated, then stored chunk by chunk, each chunk by
+    `store_history`; `options` are `otklik.flow.importers.import_posts`'s (format, mapping,
+    skip_bad, chunk, progress, …)."""
+    return import_posts(partial(store_history, sessions, enrichers=enrichers), path, **options)
