@@ -1,31 +1,27 @@
 """Reports: a brand's period against the one before, as figures (JSON) or a file to download.
 
 The same `otklik.reports` functions the CLI and the desk call; the file is written to a temporary
-directory and removed once it is sent.
+directory and removed once it is sent (`otklik.web.report_file`).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
 
 from otklik.actions.brands import brand_by_id
 from otklik.domain.ids import StoreId
-from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
 from otklik.reports.summary import sentences
 from otklik.web.api.common import invalid
 from otklik.web.deps import Reader, SessionDep, get_or_404
+from otklik.web.report_file import report_download
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Lang = Literal["ru", "en"]
@@ -76,12 +72,5 @@ def download(
     """The report as a PDF, an XLSX or a CSV of the period's mentions."""
     window, zone = _window(since, until, tz)
     slug = get_or_404(session, brand_by_id, brand_id).slug
-    folder = Path(tempfile.mkdtemp(prefix="otklik-report-"))
     name = f"{slug}-{since.isoformat()}-{until.isoformat()}.{format}"
-    try:
-        write_report(session, brand_id, window, folder / name, lang, zone)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(folder / name, media_type=MEDIA_TYPES[format], filename=name,
-                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+    return report_download(session, brand_id, window, name, lang, zone)
