@@ -80,7 +80,7 @@ def burst_signals(
         near[lag:] |= close
         near[:-lag] |= close
     sync = max(0.0, (float(near.mean()) - chance) / max(1e-9, 1.0 - chance))
-    in_step = lockstep(times, authors, (vb[idx],), p.sync_seconds)
+    in_step = lockstep(times, authors, vb[idx], p.sync_seconds)
     lock = float(in_step.mean())
     # account traits, only where known
     first = {a: i for i, a in zip(idx.tolist(), authors.tolist(), strict=True)}

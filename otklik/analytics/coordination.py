@@ -98,24 +98,22 @@ def co_posting_partners(
 
 
 def lockstep(
-    times: np.ndarray, authors: np.ndarray, texts: Sequence[np.ndarray], seconds: float,
+    times: np.ndarray, authors: np.ndarray, codes: np.ndarray, seconds: float,
 ) -> np.ndarray:
     """Which posts (in time order) another account posted the same text within `seconds` of.
 
-    `texts` are codes of the same length, -1 where a post has none (a near-duplicate cluster, a
-    word-for-word copy): two posts are the same text when any code agrees. Accounts run by one
-    hand post a seed in the same minute; people who pass a story on do it at their own pace.
+    `codes` number the texts (word-for-word copies share one), -1 where a post has none. Accounts
+    run by one hand post a seed in the same minute; people who pass a story on do it at their own
+    pace. Only posts with a code are compared, so a burst of many own texts costs little.
     """
-    n = len(times)
-    out = np.zeros(n, dtype=bool)
-    for lag in range(1, n):
-        close = times[lag:] - times[:-lag] <= seconds
+    out = np.zeros(len(times), dtype=bool)
+    has = np.nonzero(codes >= 0)[0]
+    tt, aa, cc = times[has], authors[has], codes[has]
+    for lag in range(1, len(has)):
+        close = tt[lag:] - tt[:-lag] <= seconds
         if not close.any():
             break
-        same = np.zeros(n - lag, dtype=bool)
-        for code in texts:
-            same |= (code[lag:] == code[:-lag]) & (code[lag:] >= 0)
-        hit = close & same & (authors[lag:] != authors[:-lag])
-        out[lag:] |= hit
-        out[:-lag] |= hit
+        hit = close & (cc[lag:] == cc[:-lag]) & (aa[lag:] != aa[:-lag])
+        out[has[lag:][hit]] = True
+        out[has[:-lag][hit]] = True
     return out
