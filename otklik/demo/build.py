@@ -72,7 +72,7 @@ def build_demo(
             session, email, password, "admin", name="Demo admin", actor="demo")
         zerno = session.scalar(select(Brand).where(Brand.slug == "zerno"))
         if zerno is not None:
-            add_locations(session, zerno, responsible_id=admin.id)
+            add_locations(session, zerno, responsible=admin.email)
     report.steps["posts placed near a café"] = place_posts(scenario.posts)
     scenario.posts.extend(heard_nearby(scenario.end))
     scenario.posts.sort(key=lambda p: p.created_at)

@@ -38,19 +38,14 @@ STREET_WORDS = ("Тверск", "Покровк", "Никольск", "Садо�
 JITTER = 0.0012  # degrees: within ~130 m of the café
 
 
-def add_locations(session: Session, brand: Brand, responsible_id: int | None = None) -> None:
-    """The demo brand's cafés (once); the first answers to the demo admin, if given."""
+def add_locations(session: Session, brand: Brand, responsible: str = "") -> None:
+    """The demo brand's cafés (once); the first answers to `responsible` (an e-mail), if given."""
     if session.scalar(select(Location.id).where(Location.brand_id == brand.id)) is not None:
         return
-    for name, address, lat, lon, aliases, hours, team in ZERNO:
+    for number, (name, address, lat, lon, aliases, hours, team) in enumerate(ZERNO):
         save_location(session, brand.id, LocationInput(
             name=name, address=address, lat=lat, lon=lon, aliases=aliases, hours=hours,
-            team=team), actor="demo")
-    if responsible_id is not None:
-        first = session.scalar(select(Location).where(Location.brand_id == brand.id,
-                                                      Location.name == ZERNO[0][0]))
-        if first is not None:
-            first.responsible_id = responsible_id
+            team=team, responsible=responsible if number == 0 else ""), actor="demo")
 
 
 def _unit(key: str, salt: str) -> float:
