@@ -1,4 +1,6 @@
-"""Small helpers the pages share: brand list, period parsing, query-string building."""
+"""Small helpers the pages share: brand list, period parsing, query-string building, and how a
+form's step runs: committed by `actions.unit.commit_step` (pages never commit), a refusal rolled
+back and shown where the form was, a missing row a 404."""
 
 from __future__ import annotations
 
