@@ -98,7 +98,10 @@ class AttackParams:
     streams has a single such pair (news aggregators post a headline in the same second, but each
     with its own link or tags). `majority`: the one-off posters of a flagged burst at least half of
     whose accounts are seen to coordinate are the attack's too (2015 Russian post recall 0.680 ->
-    0.740 at 0.5; 0.9/0.8/0.67 gave 0.684/0.707/0.724, no organic post taken at any of them).
+    0.740 at 0.5; 0.9/0.8/0.67 gave 0.684/0.707/0.724, no organic post taken at any of them). Its
+    cost shows on generic hashtags: in `bench/attacks.py` (held-out post recall 0.865 -> 0.902
+    with the other changes) it takes 11 organic posts carrying a campaign's #news, #sports,
+    #turkey or #blacklivesmatter during its burst (precision 1.000 -> 0.998; dev none).
     """
 
     gap: timedelta = timedelta(hours=8)  # a pause this long ends a burst of one shared key
