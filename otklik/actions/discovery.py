@@ -22,6 +22,21 @@ from otklik.domain.posts import Place
 from otklik.sources.vk import VKSource
 
 
+def store_place(session: Session, network: str, place: Place, *,
+                official_brand_id: int | None = None) -> PlaceRow:
+    """The stored row of a place, added (as the brand's own, when `official_brand_id` says so)
+    if it is not known yet; a known one is left as it is."""
+    row = session.scalar(select(PlaceRow).where(
+        PlaceRow.network == network, PlaceRow.external_id == place.external_id))
+    if row is None:
+        row = PlaceRow(network=network, external_id=place.external_id, name=place.name,
+                       kind=place.kind, audience=place.audience, url=place.url,
+                       official_brand_id=official_brand_id)
+        session.add(row)
+        session.flush()
+    return row
+
+
 def register_places(
     session: Session, brand_id: int, network: str, places: Sequence[Place], *,
     how: str, actor: str = "system", now: datetime | None = None,
@@ -32,14 +47,8 @@ def register_places(
         Channel.brand_id == brand_id, Channel.network == network)))
     added: list[Community] = []
     for place in places:
-        row = session.scalar(select(PlaceRow).where(
-            PlaceRow.network == network, PlaceRow.external_id == place.external_id))
-        if row is None:
-            row = PlaceRow(network=network, external_id=place.external_id, name=place.name,
-                           kind=place.kind, audience=place.audience, url=place.url,
-                           official_brand_id=brand_id if place.external_id in owned else None)
-            session.add(row)
-            session.flush()
+        row = store_place(session, network, place,
+                          official_brand_id=brand_id if place.external_id in owned else None)
         key = place_key(network, place.external_id)
         if session.scalar(select(Community.id).where(
                 Community.brand_id == brand_id, Community.kind == "place",

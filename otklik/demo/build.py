@@ -14,12 +14,13 @@ from otklik.actions.attacks import refresh_attacks
 from otklik.actions.brands import create_brand
 from otklik.actions.channels import link_sandbox
 from otklik.actions.communities import refresh_communities
+from otklik.actions.discovery import store_place
 from otklik.actions.imports import store_history
 from otklik.actions.intake import intake
 from otklik.actions.spikes import detect_spikes
 from otklik.actions.unit import transaction
 from otklik.actions.users import create_user, find_user
-from otklik.db.models import Brand, Place
+from otklik.db.models import Brand
 from otklik.demo.locations import add_locations, heard_nearby, place_posts
 from otklik.demo.scenario import BANK_TG, OWN_VK_GROUP, build_scenario
 from otklik.demo.team import work_the_desk
@@ -117,9 +118,7 @@ def _ensure_brand(session: Session, spec: dict) -> str:  # type: ignore[type-arg
         brand = create_brand(session, spec["name"], slug=spec["slug"], queries=spec["queries"],
                              actor="demo")
         for network, place in spec["channels"]:
-            session.add(Place(network=network, external_id=place.external_id, name=place.name,
-                              kind=place.kind, audience=place.audience, url=place.url,
-                              official_brand_id=brand.id))
+            store_place(session, network, place, official_brand_id=brand.id)
         accounts = [(n, p.external_id, p.name or "") for n, p in spec["channels"]]
         link_sandbox(session, brand_id=brand.id, channels=accounts + spec["accounts"],
                      actor="demo")
