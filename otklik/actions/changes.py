@@ -146,7 +146,7 @@ def add_channel(session: Session, actor: str, brand: Brand, *, network: str, ext
 def save_template(session: Session, actor: str, *, brand_id: int | None, kind: str, lang: str,
                   name: str, body: str) -> Template:
     """Store a reply template (checked in the care module's sandbox first)."""
-    from otklik.care import templates
+    from otklik.actions import templates
 
     if lang not in ("ru", "en"):
         raise ChangeError("lang: ru or en")

@@ -228,13 +228,14 @@ def validate(body: str) -> None:
 
 
 def default_body(kind: str, lang: str) -> str:
-    path = DEFAULTS_DIR / f"{_check_kind(kind)}.{lang}.j2"
+    path = DEFAULTS_DIR / f"{check_kind(kind)}.{lang}.j2"
     if not path.exists():
         path = DEFAULTS_DIR / f"{kind}.ru.j2"
     return path.read_text(encoding="utf-8").strip()
 
 
-def _check_kind(kind: str) -> str:
+def check_kind(kind: str) -> str:
+    """The kind, or ValueError naming the kinds there are."""
     if kind not in KINDS:
         raise ValueError(f"unknown template kind {kind!r} (one of {', '.join(KINDS)})")
     return kind
@@ -244,7 +245,7 @@ def find_template(
     session: Session, brand_id: int | None, kind: str, lang: str, name: str = "default"
 ) -> Template | None:
     """The stored template that overrides the default: the brand's first, then a global one."""
-    _check_kind(kind)
+    check_kind(kind)
     for owner in ([brand_id, None] if brand_id is not None else [None]):
         stmt = select(Template).where(
             Template.kind == kind, Template.lang == lang, Template.name == name,
@@ -271,20 +272,3 @@ def render(
     stored = find_template(session, brand_id, kind, lang)
     body = stored.body if stored is not None else default_body(kind, lang)
     return render_text(body, variables), stored
-
-
-def save_template(
-    session: Session, brand_id: int | None, kind: str, lang: str, body: str,
-    name: str = "default",
-) -> Template:
-    """Store (or replace) a template after checking it renders in the sandbox."""
-    _check_kind(kind)
-    validate(body)
-    row = find_template(session, brand_id, kind, lang, name)
-    if row is not None and row.brand_id == brand_id:
-        row.body = body
-    else:
-        row = Template(brand_id=brand_id, kind=kind, lang=lang, name=name, body=body)
-        session.add(row)
-    session.flush()
-    return row

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from otklik.actions.templates import save_template
 from otklik.care.templates import (
     KINDS,
     LANGS,
@@ -12,7 +13,6 @@ from otklik.care.templates import (
     default_body,
     render,
     render_text,
-    save_template,
 )
 from otklik.db.models import Brand
 
