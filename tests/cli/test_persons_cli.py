@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from otklik.actions.users import create_user
 from otklik.cli import app
-from tests.test_persons import KEY, PUBLIC, SECRET, _world
+from tests.actions.test_persons import KEY, PUBLIC, SECRET, _world
 from tests.web.conftest import make_desk
 
 runner = CliRunner()
