@@ -131,8 +131,8 @@ def _after_ingest(sessions: sessionmaker[Session], now: datetime) -> dict[str, o
     with transaction(sessions) as session:
         for brand in session.scalars(select(Brand).order_by(Brand.id)).all():
             spikes = detect_spikes(session, brand.id, now=now)
-            communities = refresh_communities(session, brand.id, now=now)
-            attacks = refresh_attacks(session, brand.id, now=now)
+            attacks = refresh_attacks(session, brand.id, now=now)  # before: a campaign's
+            communities = refresh_communities(session, brand.id, now=now)  # accounts are a group
             steps[f"{brand.slug}: spikes"] = len(spikes)
             steps[f"{brand.slug}: attacks"] = len(attacks.detected)
             hostile = [p for p in communities.places if p.stance == "unofficial-hostile"]

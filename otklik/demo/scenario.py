@@ -182,13 +182,26 @@ class _Generator:
         span = (self.s.end - self.s.start).total_seconds()
         for _ in range(70):
             when = self.s.start + timedelta(seconds=self.rng.randint(0, int(span)))
-            root = self._post("vk", self._fill(self.rng.choice(T.HOSTILE)), when,
-                              self.rng.choice(regulars), HOSTILE_GROUP)
+            root = self._post("vk", self._hostile(when), when, self.rng.choice(regulars),
+                              HOSTILE_GROUP)
             if self.rng.random() < 0.5:
                 reply_when = when + timedelta(minutes=self.rng.randint(2, 90))
-                self._post("vk", self._fill(self.rng.choice(T.HOSTILE)), reply_when,
+                self._post("vk", self._hostile(reply_when), reply_when,
                            self.rng.choice(regulars), HOSTILE_GROUP,
                            parent_external_id=root.external_id)
+
+    def _hostile(self, when: datetime) -> str:
+        """A regular's post: the claim from the demo's stream, the opening and closing from a
+        generator of the post's own (the demo's other posts stay as they were)."""
+        claim = self._fill(self.rng.choice(T.HOSTILE))
+        voice = random.Random(int(when.timestamp()))
+        opening = voice.choice(T.HOSTILE_OPENINGS)
+        closing = voice.choice(T.HOSTILE_CLOSINGS).format(**COFFEE)
+        if not opening or opening.endswith("."):
+            claim = claim[0].upper() + claim[1:]
+        if closing and claim[-1] not in ".!?":
+            claim += "."
+        return " ".join(part for part in (opening, claim, closing) if part)
 
     def campaign(self) -> None:
         """A planted attack: 18 fresh, tiny accounts post the same hoax in three synchronised

@@ -54,8 +54,8 @@ def detect(rt: Runtime, brand_id: int, now: datetime | None = None) -> dict[str,
     now = now or datetime.now(UTC)
     with transaction(rt.sessions) as session:
         spikes = detect_spikes(session, brand_id, now=now)
-        communities = refresh_communities(session, brand_id, now=now)
-        attacks = refresh_attacks(session, brand_id, now=now)
+        attacks = refresh_attacks(session, brand_id, now=now)  # first: the communities read
+        communities = refresh_communities(session, brand_id, now=now)  # the campaigns found
         events = [AlertEvent("spike", brand_id, s.id, f"spike: {s.volume} mentions "
                              f"(expected {s.expected:.0f})", at=now) for s in spikes]
         events += [AlertEvent("attack", brand_id, None, a.summary[:300], at=now)
