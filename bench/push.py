@@ -82,7 +82,7 @@ def serve(db_url: str, port: int, done_path: str, no_nlp: bool) -> None:
     """The desk's web process, with a hook that stamps when each event is done."""
     import uvicorn
 
-    from otklik.alerts.dispatch import AlertDispatcher
+    from otklik.actions.alert_dispatch import AlertDispatcher
     from otklik.settings import Settings
     from otklik.web import create_app
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk
+from otklik.actions.alert_dispatch import AlertDispatcher
+from otklik.actions.alert_dispatch import Report as AlertReport
 from otklik.actions.send import SourceFactory
-from otklik.alerts.dispatch import AlertDispatcher
-from otklik.alerts.dispatch import Report as AlertReport
 from otklik.alerts.events import AlertEvent
 
 

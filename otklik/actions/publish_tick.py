@@ -13,12 +13,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from otklik.actions.alert_dispatch import AlertDispatcher
+from otklik.actions.alert_dispatch import Report as AlertReport
 from otklik.actions.announcements import DueReport, publish_due_announcements
 from otklik.actions.incidents import Linked, link_open_incidents
 from otklik.actions.send import SourceFactory
 from otklik.actions.silence import check_silence
-from otklik.alerts.dispatch import AlertDispatcher
-from otklik.alerts.dispatch import Report as AlertReport
 from otklik.alerts.events import AlertEvent
 from otklik.db.models import Action
 

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk
+from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.brands import get_brand
 from otklik.actions.desk_tick import desk_tick
 from otklik.actions.send import approve_action, confirm_not_sent, mark_sent
-from otklik.alerts.dispatch import AlertDispatcher
 from otklik.care.metrics import desk_metrics
 from otklik.cli._common import (
     DEFAULT_ACTOR,

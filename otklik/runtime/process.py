@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.send import SourceFactory
-from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.engine import open_store
 from otklik.domain.enrichment import Enricher
 from otklik.flow.wiring import Enrichment

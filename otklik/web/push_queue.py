@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.push import PushOutcome, apply_push
-from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.engine import session_scope
 from otklik.db.models import DeadLetter
 from otklik.db.models import Source as SourceRow

@@ -8,8 +8,8 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from sqlalchemy import update
 
+from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.desk_tick import desk_tick
-from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.models import AlertChannel, Mention
 from tests.actions.test_cases import NEG, T0, brand_with_channel, feed, post
 

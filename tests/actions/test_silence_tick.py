@@ -8,9 +8,9 @@ from typing import Any
 
 from otklik.actions import announcements as ann_actions
 from otklik.actions import refutations as ref_actions
+from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.publish_tick import publish_tick
 from otklik.actions.silence import check_silence
-from otklik.alerts.dispatch import AlertDispatcher
 from otklik.db.models import AlertChannel, Attack, Spike
 from tests.network_desk import FakeNetworks, make_desk
 

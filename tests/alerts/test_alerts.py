@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 
-from otklik.alerts.dispatch import AlertDispatcher, format_message
+from otklik.actions.alert_dispatch import AlertDispatcher, format_message
 from otklik.alerts.events import AlertEvent
 from otklik.alerts.notifiers import NotifyError, build_notifier
 from otklik.db.models import AlertChannel, Brand

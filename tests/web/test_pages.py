@@ -300,7 +300,7 @@ def test_brand_overview_counts_the_sentiment_toward_the_brand(any_desk: Any) -> 
 
 
 def test_settings_show_what_each_alert_channel_was_told_and_what_waits(desk: Any) -> None:
-    from otklik.alerts.dispatch import AlertDispatcher
+    from otklik.actions.alert_dispatch import AlertDispatcher
     from otklik.alerts.events import AlertEvent
     from otklik.db.models import AlertChannel, Brand
 

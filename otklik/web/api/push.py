@@ -18,8 +18,8 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 
+from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.push import settle_before_queueing
-from otklik.alerts.dispatch import AlertDispatcher
 from otklik.domain.ids import StoreId
 from otklik.flow.wiring import Enrichment
 from otklik.runtime.worker import enqueue_ingest

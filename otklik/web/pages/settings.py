@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from otklik.actions import changes
 from otklik.actions import users as user_actions
+from otklik.actions.alert_dispatch import held_by_channel
 from otklik.actions.brands import BrandError, add_query, create_brand
 from otklik.actions.channels import ConnectError, connect_account, connect_oauth
-from otklik.alerts.dispatch import held_by_channel
 from otklik.care.templates import KINDS as TEMPLATE_KINDS
 from otklik.db.models import AlertChannel, AlertOutbox, Source, Template, User
 from otklik.db.models.accounts import ROLES

@@ -1,4 +1,5 @@
 """Route desk events to each brand's alert channels, one message per channel per minute at most.
+An action: it writes the alert outbox and the channels' send marks, and commits.
 
 Throttling (no storm): the first event after a quiet minute goes out at once; whatever arrives in
 the next `window` seconds is held and sent as one grouped message when the window has passed
