@@ -7,27 +7,23 @@ before downloading is what the file holds. Days are counted in the desk's zone.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import date, datetime, timedelta, tzinfo
-from pathlib import Path
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.background import BackgroundTask
 
 from otklik.db.models import AlertChannel, AlertOutbox
 from otklik.domain.ids import StoreId, parse_id
 from otklik.reports import pdf
-from otklik.reports.build import MEDIA_TYPES, write_report
 from otklik.reports.figures import Window, collect, window_of
 from otklik.web.api.reports import MAX_DAYS
 from otklik.web.deps import Reader, SessionDep
 from otklik.web.pages.common import brand_or_404, brands
 from otklik.web.render import lang_of, render, zone_of
+from otklik.web.report_file import report_download
 from otklik.wording import words
 from otklik.wording.catalogues import say
 from otklik.wording.codes import word
@@ -125,11 +121,4 @@ def report_file(
     """The report to download; the file lives in a temporary folder removed once sent."""
     window = _window(request, since, until)
     name = f"{brand_or_404(session, brand).slug}-{since.isoformat()}-{until.isoformat()}.{format}"
-    folder = Path(tempfile.mkdtemp(prefix="otklik-report-"))
-    try:
-        write_report(session, brand, window, folder / name, lang_of(request), zone_of(request))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(folder / name, media_type=MEDIA_TYPES[format], filename=name,
-                        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
+    return report_download(session, brand, window, name, lang_of(request), zone_of(request))
