@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from otklik.actions.brands import create_brand
-from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+from otklik.actions.unit import transaction
+from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.db.migrate import upgrade
 from otklik.domain.posts import Author, Post
 from otklik.flow.pipeline import ingest
@@ -43,9 +44,9 @@ def main() -> None:
         engine = make_engine(url)
         upgrade(engine)
         sessions = make_sessionmaker(engine)
-        with session_scope(sessions) as s:
+        with transaction(sessions) as s:
             create_brand(s, "Зерно", queries=["зерно"])
-        with session_scope(sessions) as s:
+        with transaction(sessions) as s:
             enrichers = Enrichment().enrichers(s)
             ingest(s, [make_post(text="Зерно, кофе холодный")], enrichers=enrichers)  # warm-up
         normal = [make_post(text=f"Кофе в Зерне опять холодный, ждала {i} минут")
@@ -53,7 +54,7 @@ def main() -> None:
         for name, posts in [("100 normal posts", normal),
                             *((n, [make_post(text=t)]) for n, t in CASES.items())]:
             start = time.perf_counter()
-            with session_scope(sessions) as s:
+            with transaction(sessions) as s:
                 ingest(s, posts, enrichers=enrichers)
             print(f"{name:24} {time.perf_counter() - start:7.2f} s")
 

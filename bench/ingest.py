@@ -39,7 +39,8 @@ def synthetic_posts(start: int, n: int):  # type: ignore[no-untyped-def]
 
 
 def run_case(url: str, total: int, gc_freeze: bool = False) -> dict[str, float]:
-    from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+    from otklik.actions.unit import transaction
+    from otklik.db.engine import make_engine, make_sessionmaker
     from otklik.db.migrate import upgrade
     from otklik.flow.pipeline import ingest
 
@@ -55,7 +56,7 @@ def run_case(url: str, total: int, gc_freeze: bool = False) -> dict[str, float]:
     for start in range(0, total, BATCH):
         posts = list(synthetic_posts(start, min(BATCH, total - start)))
         t0, c0 = time.perf_counter(), time.process_time()
-        with session_scope(sessions) as session:
+        with transaction(sessions) as session:
             stored += ingest(session, posts).inserted
         wall += time.perf_counter() - t0
         cpu += time.process_time() - c0

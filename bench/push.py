@@ -55,7 +55,8 @@ def free_port() -> int:
 def prepare(db_url: str, sink_url: str) -> int:
     """A fresh store: the brand, its VK wall source with push secrets, a webhook alert channel."""
     from otklik.actions.brands import create_brand
-    from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+    from otklik.actions.unit import transaction
+    from otklik.db.engine import make_engine, make_sessionmaker
     from otklik.db.migrate import upgrade
     from otklik.db.models import AlertChannel
     from otklik.db.models import Source as SourceRow
@@ -63,7 +64,7 @@ def prepare(db_url: str, sink_url: str) -> int:
 
     engine = make_engine(db_url)
     upgrade(engine)
-    with session_scope(make_sessionmaker(engine)) as s:
+    with transaction(make_sessionmaker(engine)) as s:
         brand = create_brand(s, "Зерно", queries=["зерно OR зерне OR зерна"])
         s.add(AlertChannel(brand_id=brand.id, kind="webhook", config={"url": sink_url}))
         row = SourceRow(network="vk", kind="wall", name="Зерно VK", brand_id=brand.id,

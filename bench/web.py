@@ -26,9 +26,10 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
+from otklik.actions.unit import transaction  # noqa: E402
 from otklik.actions.users import create_token, create_user, find_user  # noqa: E402
 from otklik.db import ddl  # noqa: E402
-from otklik.db.engine import make_engine, make_sessionmaker, session_scope  # noqa: E402
+from otklik.db.engine import make_engine, make_sessionmaker  # noqa: E402
 from otklik.db.migrate import upgrade  # noqa: E402
 from otklik.db.models import (  # noqa: E402
     Author,
@@ -175,7 +176,7 @@ def pipeline_rate(sessions: Any, batches: int, size: int) -> float:
              for i in range(size)] for b in range(batches)]
     t0 = time.perf_counter()
     for posts in work:
-        with session_scope(sessions) as session:
+        with transaction(sessions) as session:
             ingest(session, posts)
     return batches * size / (time.perf_counter() - t0)
 
@@ -208,7 +209,7 @@ def main() -> int:
     print(f"load average at start (1, 5, 15 min): {one:.1f} {five:.1f} {fifteen:.1f} "
           f"on {os.cpu_count()} cores")
     sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as session:
+    with transaction(sessions) as session:
         total = session.scalar(select(func.count()).select_from(Mention))
         user = find_user(session, "bench@example.org") or create_user(
             session, "bench@example.org", "bench-password", "admin")

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Attack, Case, Mention, Spike
 from otklik.demo.build import build_demo
 
@@ -15,7 +15,7 @@ def test_the_demo_loads_with_its_incident_attack_and_cases(sqlite_store: Any) ->
     report = build_demo(sqlite_store.sessions)
     assert report.brands == ["zerno", "severny"]
     assert report.mentions > 2000 and report.steps["cases opened"] > 50
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         assert s.scalar(select(func.count()).select_from(Mention)) == report.mentions
         assert s.scalar(select(func.count()).select_from(Case)) == report.steps["cases opened"]
         assert s.scalar(select(func.count()).select_from(Attack)) >= 1

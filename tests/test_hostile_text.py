@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from otklik.actions.brands import create_brand
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Mention
 from otklik.domain.enrichment import ENRICH_CHARS
 from otklik.flow.pipeline import ingest
@@ -49,25 +49,25 @@ def test_lookalikes_and_links_keep_their_meaning():
 
 
 def test_hostile_texts_are_stored_whole_and_enriched_in_bounded_time(sqlite_store):
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         create_brand(s, "Зерно", queries=["зерно OR ха"])
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         enrichers = Enrichment().enrichers(s)
     normal = [make_post(text=f"Кофе в Зерне опять холодный, ждала {i} минут") for i in range(20)]
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         ingest(s, normal[:2], enrichers=enrichers)  # warm the models
     start = time.perf_counter()
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         ingest(s, normal[2:], enrichers=enrichers)
     baseline = time.perf_counter() - start
     posts = [make_post(text=t) for t in HOSTILE.values()]
     start = time.perf_counter()
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         ingest(s, posts, enrichers=enrichers)
     hostile = time.perf_counter() - start
     # a generous factor of a normal batch (the old rule took hours on the first text)
     assert hostile < 50 * baseline + 10
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         stored = {m.external_id: m for m in s.scalars(select(Mention))}
         for post, text in zip(posts, HOSTILE.values(), strict=True):
             mention = stored[post.external_id]

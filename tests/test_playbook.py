@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from otklik.actions.sources import poll_source
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Source
 from otklik.demo.build import build_demo
 from otklik.settings import Settings
@@ -43,7 +43,7 @@ def demo_desk(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def _new_cases(desk: Any) -> list[int]:
     """Two new cases per network the demo shows, across both brands."""
     picked: list[int] = []
-    with session_scope(desk.store.sessions) as s:
+    with transaction(desk.store.sessions) as s:
         for brand in s.scalars(select(Brand).order_by(Brand.id)):
             for network in ("vk", "telegram", "x", "reddit"):
                 case_id = s.scalar(select(Case.id).where(
@@ -55,7 +55,7 @@ def _new_cases(desk: Any) -> list[int]:
 
 
 def test_every_demo_channel_is_connected_to_the_sandbox(demo_desk: Any) -> None:
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         channels = s.scalars(select(Channel)).all()
         networks = {(c.brand_id, c.network) for c in channels}
         assert all(c.source_id is not None and c.health == "ok" for c in channels)
@@ -86,11 +86,11 @@ def test_the_whole_loop_completes_on_every_network(demo_desk: Any) -> None:
             assert not action["last_error"]
     # the sandbox's customers answer (no delay in tests): polling brings their words to the cases
     settings = Settings(database_url=demo_desk.store.url, sandbox_reply_seconds=0)
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         sandbox = s.scalar(select(Source.id).where(Source.network == "sandbox"))
     result = asyncio.run(poll_source(demo_desk.store.sessions, sandbox, settings=settings))
     assert result.error is None and result.inserted > 0
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         roles = s.execute(select(CaseMention.case_id, CaseMention.role)
                           .where(CaseMention.case_id.in_(cases))).all()
         answered = {c for c, role in roles if role == "customer_reply"}
@@ -102,7 +102,7 @@ def test_the_whole_loop_completes_on_every_network(demo_desk: Any) -> None:
 
 def test_a_send_without_a_connected_account_says_why_in_words(demo_desk: Any) -> None:
     api = demo_desk.api("responder")
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         case = s.scalar(select(Case).where(Case.state == "new", Case.network == "vk")
                         .order_by(Case.id))
         channel = s.scalar(select(Channel).where(Channel.brand_id == case.brand_id,
@@ -118,7 +118,7 @@ def test_a_send_without_a_connected_account_says_why_in_words(demo_desk: Any) ->
         refused = api.post(f"/api/v1/cases/{case_id}/transition", json={"target": "resolved"})
         assert refused.status_code == 409 and "не был отправлен" in refused.json()["detail"]
     finally:
-        with session_scope(demo_desk.store.sessions) as s:
+        with transaction(demo_desk.store.sessions) as s:
             s.get(Channel, channel.id).source_id = kept
 
 
@@ -127,7 +127,7 @@ def test_on_the_case_page_a_failed_send_is_retried_and_the_follow_up_moved(
     from tests.web.conftest import csrf_of
 
     page = demo_desk.client("responder")
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         case = s.scalar(select(Case).where(Case.state == "new", Case.network == "telegram")
                         .order_by(Case.id))
         channel = s.scalar(select(Channel).where(Channel.brand_id == case.brand_id,
@@ -140,14 +140,14 @@ def test_on_the_case_page_a_failed_send_is_retried_and_the_follow_up_moved(
         "private_text": "Расскажите подробнее"})
     shown = page.get(f"/cases/{case_id}").text
     assert "Каналы бренда" in shown and "Повторить" in shown and "ValueError" not in shown
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         s.get(Channel, channel.id).source_id = kept
         failed = list(s.scalars(select(Action.id).where(Action.case_id == case_id)
                                 .order_by(Action.id)))
     assert len(failed) == 2  # the private message and the public note waiting for it
     for action_id in failed:
         page.post(f"/cases/{case_id}/actions/{action_id}/retry", data={"csrf_token": token})
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         statuses = {a.kind: a.status for a in s.scalars(
             select(Action).where(Action.case_id == case_id))}
     assert statuses == {"private_message": "sent", "public_reply": "sent"}
@@ -156,7 +156,7 @@ def test_on_the_case_page_a_failed_send_is_retried_and_the_follow_up_moved(
     moved = page.post(f"/cases/{case_id}/follow-up-due",
                       data={"csrf_token": token, "due": "2031-05-04T10:30"})
     assert "error" not in moved.headers["location"], moved.headers["location"]
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         due = s.get(Case, case_id).follow_up_due_at
     assert (due.year, due.month, due.day, due.hour, due.minute) == (2031, 5, 4, 7, 30)  # MSK
     assert "4 мая 2031" in page.get(f"/cases/{case_id}").text
@@ -174,7 +174,7 @@ def test_a_refutation_is_planned_with_facts_edited_approved_and_published(
     from tests.web.conftest import csrf_of
 
     page = demo_desk.client("responder")
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         attack_id = s.scalar(select(Attack.id).order_by(Attack.id))
     token = csrf_of(page, "/attacks")
     made = page.post(f"/attacks/{attack_id}/refutation", data={
@@ -194,7 +194,7 @@ def test_a_refutation_is_planned_with_facts_edited_approved_and_published(
     page.post(f"{url}/replies", data={"csrf_token": token, "limit": "500"})
     from otklik.actions.refutations import status
 
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         ref = s.get(Refutation, ref_id)
         assert ref.official_text == edited
         progress = status(s, ref_id)
@@ -216,7 +216,7 @@ def test_an_incident_opened_from_a_spike_links_and_answers_its_complaints(
     from tests.web.conftest import csrf_of
 
     page = demo_desk.client("responder")
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         spike = s.scalar(select(Spike).join(Brand, Brand.id == Spike.brand_id)
                          .where(Brand.slug == "zerno").order_by(Spike.volume.desc()))
         spike_id, brand_id = spike.id, spike.brand_id
@@ -233,7 +233,7 @@ def test_an_incident_opened_from_a_spike_links_and_answers_its_complaints(
         "keywords": keywords, "channel": channels, "spike": str(spike_id),
         "publish_now": "true"})
     assert made.status_code == 303
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         incident = s.scalar(select(Incident).order_by(Incident.id.desc()))
         linked = s.scalars(select(Case.id).where(Case.incident_id == incident.id)).all()
         posts = s.scalars(select(Action.status).where(Action.incident_id == incident.id,
@@ -243,7 +243,7 @@ def test_an_incident_opened_from_a_spike_links_and_answers_its_complaints(
     shown = page.get(f"/incidents/{incident.id}").text
     assert "Ответить всем" in shown
     page.post(f"/incidents/{incident.id}/answer-linked", data={"csrf_token": token})
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         replies = s.scalars(select(Action).where(
             Action.incident_id == incident.id, Action.kind == "public_reply")).all()
     assert replies and all(a.status == "sent" for a in replies)
@@ -284,7 +284,7 @@ def test_the_mentions_page_counts_and_links_each_mention_to_its_case(demo_desk: 
         assert total == rows or (rows == 50 and total > 50), (query, total, rows)
     shown = page.get("/mentions?sentiment=negative").text
     ids = [int(i) for i in re.findall(r'id="mention-(\d+)" data-id', shown)]
-    with session_scope(demo_desk.store.sessions) as s:
+    with transaction(demo_desk.store.sessions) as s:
         cases = dict(s.execute(select(CaseMention.mention_id, CaseMention.case_id)
                                .where(CaseMention.mention_id.in_(ids))).all())
     assert cases  # the newest negative mentions are in cases

@@ -4,21 +4,28 @@ session of its own, or of a web form's step on the request's session: its change
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from otklik.db.engine import session_scope
-
 Done = TypeVar("Done")
 
 
-def transaction(sessions: sessionmaker[Session]) -> AbstractContextManager[Session]:
-    """One unit of work: commit on success, roll back on any error (`db.engine.session_scope`,
-    which the app's code opens only through here; tests and benches use it directly)."""
-    return session_scope(sessions)
+@contextmanager
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error (tests and benches arrange
+    and read their stores with it too)."""
+    session = sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def commit_step(session: Session, work: Callable[[], Done]) -> Done:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import repeat
 from json.encoder import encode_basestring_ascii
 from typing import Any
@@ -58,22 +56,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error. Infrastructure: the app's
-    code opens it only as `otklik.actions.unit.transaction`, so its commits are the actions
-    layer's (tests and benches arrange and read stores with it directly)."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def open_store(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:

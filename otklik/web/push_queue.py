@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.push import PushOutcome, apply_push
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import DeadLetter
 from otklik.db.models import Source as SourceRow
 from otklik.db.secrets import CannotOpen, open_credentials
@@ -199,7 +199,7 @@ class PushQueue:
 
     def _apply(self, jobs: Sequence[PushJob]) -> PushOutcome:
         total = PushOutcome()
-        with session_scope(self.sessions) as session:
+        with transaction(self.sessions) as session:
             enrichers = self._enrichers(session)
             groups: dict[tuple[str, int], list[PushJob]] = {}
             for job in jobs:
@@ -232,7 +232,7 @@ class PushQueue:
 
     def _dead_letters(self, jobs: Sequence[PushJob], exc: Exception) -> None:
         try:
-            with session_scope(self.sessions) as session:
+            with transaction(self.sessions) as session:
                 for job in jobs:
                     session.add(DeadLetter(task="otklik.ingest_batch", args=job.as_task_args(),
                                            error=f"{type(exc).__name__}: {exc}"[:4000],

@@ -12,7 +12,7 @@ from otklik.actions.announcement_edits import cancel, edit, preview
 from otklik.actions.announcements import add_announcement, publish_due_announcements
 from otklik.actions.brands import create_brand
 from otklik.actions.channels import link_sandbox
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Action, Announcement
 from otklik.settings import Settings
 from otklik.sources.outbound import registry_source_factory
@@ -21,7 +21,7 @@ T0 = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
 
 
 def _scheduled(store: Any) -> tuple[int, list[int]]:
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
         linked = link_sandbox(s, brand_id=brand.id, channels=[
             ("vk", "-100200", "Зерно"), ("telegram", "@zerno", "Зерно")], actor="anna")
@@ -34,7 +34,7 @@ def _scheduled(store: Any) -> tuple[int, list[int]]:
 
 def test_preview_edit_cancel(sqlite_store: Any) -> None:
     ann_id, channels = _scheduled(sqlite_store)
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         texts = preview(s, ann_id)
         assert [(p.phase, p.channel_id) for p in texts] == [
             (phase, c) for phase in ("publish", "reminder", "clear") for c in channels]
@@ -47,7 +47,7 @@ def test_preview_edit_cancel(sqlite_store: Any) -> None:
         assert {p.text for p in preview(s, ann_id) if p.phase == "publish"} == {
             "Зерно: Профилактика перенесена!"}
         cancel(s, ann_id, actor="anna", reason="работы отменены")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         settings = Settings(database_url=sqlite_store.url)
         report = publish_due_announcements(s, T0 + timedelta(days=2),
                                            registry_source_factory(s, settings))
@@ -58,7 +58,7 @@ def test_preview_edit_cancel(sqlite_store: Any) -> None:
 def test_after_the_event_the_all_clear_goes_out_once(sqlite_store: Any) -> None:
     ann_id, channels = _scheduled(sqlite_store)
     settings = Settings(database_url=sqlite_store.url)
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         factory = registry_source_factory(s, settings)
         for hours in (0.5, 2.5, 6, 7):  # warning, reminder, all clear, nothing more
             publish_due_announcements(s, T0 + timedelta(hours=hours), factory)
@@ -84,7 +84,7 @@ def test_the_announcement_page_previews_edits_and_cancels(sqlite_store: Any) -> 
         "csrf_token": token, "title": "Профилактика в среду", "publish_at": "2026-12-09T09:00",
         "event_start": "2026-12-09T12:00", "event_end": "2026-12-09T14:00", "text": ""})
     assert "error" not in moved.headers["location"], moved.headers["location"]
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         ann = s.get(Announcement, ann_id)
         assert ann.title == "Профилактика в среду" and ann.publish_at.hour == 6  # 09:00 MSK
     bad = page.post(f"/announcements/{ann_id}/edit", data={

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from otklik.actions.brands import create_brand
 from otklik.actions.locations import LocationInput, save_location
 from otklik.actions.nearby import confirm_nearby, listen_around
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Case, MentionBrand, Source
 from otklik.figures.locations import nearby
 from otklik.flow.pipeline import ingest
@@ -22,7 +22,7 @@ KEY = "test-secret-key-0123456789"
 
 
 def test_listen_then_confirm(store) -> None:
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
         brand_id = brand.id
         arbat = save_location(s, brand_id, LocationInput(
@@ -40,16 +40,16 @@ def test_listen_then_confirm(store) -> None:
     heard = make_post(text="В кофейне у Арбатской отравился, весь вечер плохо",
                       lat=55.7518, lon=37.5955, created_at=now - timedelta(hours=1))
     far = make_post(text="В кофейне отравился", lat=55.80, lon=37.70, created_at=now)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ids = ingest(s, [heard, far], enrichers=Enrichment(sentiment=False).enrichers(s)
                      ).mention_ids
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         waiting = nearby(s, brand_id, now - timedelta(days=7), radius_m=300)
         assert [(n.mention.id, n.location.name) for n in waiting] == [(ids[0], "Зерно на Арбате")]
         waiting[0].mention.sentiment = "negative"  # a complaint: the case rules open a case
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         confirm_nearby(s, ids[0], arbat, actor="t")
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         row = s.get(MentionBrand, (ids[0], brand_id))
         assert row is not None and row.location_id == arbat
         assert nearby(s, brand_id, now - timedelta(days=7), radius_m=300) == []
@@ -61,7 +61,7 @@ def test_a_new_responsible_person_takes_the_locations_open_routed_cases(store) -
     from otklik.actions.cases import assign
     from otklik.actions.users import create_user
 
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand_id = create_brand(s, "Зерно", queries=["зерно"]).id
         old = create_user(s, "old@example.org", "password-123456", "responder").id
         new = create_user(s, "new@example.org", "password-123456", "responder").id
@@ -72,22 +72,22 @@ def test_a_new_responsible_person_takes_the_locations_open_routed_cases(store) -
     now = datetime.now(UTC)
     posts = [make_post(text=f"Зерно на Арбате, холодный кофе, жалоба {i}", lat=55.7516,
                        lon=37.5961, created_at=now - timedelta(minutes=10 + i)) for i in range(3)]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ids = ingest(s, posts, enrichers=Enrichment(sentiment=False).enrichers(s)).mention_ids
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         for mid in ids:
             s.get(MentionBrand, (mid, brand_id)).sentiment = "negative"  # type: ignore[union-attr]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         from otklik.actions.cases import open_cases_for_mentions
         open_cases_for_mentions(s, ids, actor="t", now=now)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         cases = s.scalars(select(Case).order_by(Case.id)).all()
         assert len(cases) == 3 and {c.assignee_id for c in cases} == {old}
         assign(s, cases[0].id, other, actor="lead")  # taken by hand: stays
         kept = cases[0].id
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         spec.responsible = "new@example.org"
         assert save_location(s, brand_id, spec, actor="t").id == arbat
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         got = {c.id: c.assignee_id for c in s.scalars(select(Case))}
     assert got.pop(kept) == other and set(got.values()) == {new}

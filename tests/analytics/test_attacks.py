@@ -191,7 +191,7 @@ def test_near_duplicates_ignore_links_handles_tags_and_small_edits() -> None:
 # --- storing: otklik.actions.attacks on both stores -------------------------------------------
 
 def _ingest(store, records: list[MentionRecord], brand_id: int) -> None:
-    from otklik.db.engine import session_scope
+    from otklik.actions.unit import transaction
     from otklik.domain.posts import Author as AuthorRef
     from otklik.domain.posts import Place as PlaceRef
     from otklik.domain.posts import Post
@@ -207,7 +207,7 @@ def _ingest(store, records: list[MentionRecord], brand_id: int) -> None:
              place=PlaceRef(external_id=m.place) if m.place else None)
         for m in records
     ]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts, enrichers=[match])
 
 
@@ -215,28 +215,28 @@ def test_attacks_are_stored_once_and_grow(store) -> None:
     from sqlalchemy import func, select
 
     from otklik.actions.attacks import refresh_attacks
-    from otklik.db.engine import session_scope
+    from otklik.actions.unit import transaction
     from otklik.db.models import Attack as AttackRow
     from otklik.db.models import AuditEvent, Brand, Mention
 
     organic, camp = campaign_inside_organic()
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = Brand(slug="airline", name="Airline")
         s.add(brand)
         s.flush()
         brand_id = brand.id
     _ingest(store, [*organic, *camp[:-6]], brand_id)
     now = max(m.created_at for m in [*organic, *camp]) + timedelta(hours=1)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         first = refresh_attacks(s, brand_id, now=now)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         again = refresh_attacks(s, brand_id, now=now)
     assert len(first.created) == 1 and again.created == [] and again.updated == []
     _ingest(store, camp[-6:], brand_id)  # the campaign goes on
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         grown = refresh_attacks(s, brand_id, now=now)
     assert grown.created == [] and grown.updated == first.created
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         row = s.scalars(select(AttackRow)).one()
         stored = set(s.scalars(select(Mention.external_id).where(
             Mention.id.in_(row.mention_ids))))
@@ -249,10 +249,10 @@ def test_attacks_are_stored_once_and_grow(store) -> None:
 def test_the_desk_names_the_brands_own_accounts_to_the_detector(store, monkeypatch) -> None:
     """Customers replying to the brand's own accounts are never read as a smear's targets."""
     from otklik.actions import attacks as desk
-    from otklik.db.engine import session_scope
+    from otklik.actions.unit import transaction
     from otklik.db.models import Brand, Channel
 
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = Brand(slug="zerno", name="Зерно")
         s.add(brand)
         s.flush()
@@ -264,7 +264,7 @@ def test_the_desk_names_the_brands_own_accounts_to_the_detector(store, monkeypat
         brand_id = brand.id
     seen: list[AttackParams | None] = []
     monkeypatch.setattr(desk, "detect_attacks", lambda recs, p: seen.append(p) or [])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         assert desk.own_handles(s, brand_id) == {"zerno_coffee", "zerno_bot", "зерно",
                                                  "zerno_team"}
         desk.refresh_attacks(s, brand_id, params=AttackParams(own_accounts=frozenset({"a"})))

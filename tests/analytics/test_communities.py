@@ -162,7 +162,7 @@ def test_refresh_communities_upserts_idempotently(store) -> None:
     from sqlalchemy import select
 
     from otklik.actions.communities import refresh_communities
-    from otklik.db.engine import session_scope
+    from otklik.actions.unit import transaction
     from otklik.db.models import Brand, Channel, Community
     from otklik.domain.posts import Author as AuthorRef
     from otklik.domain.posts import Place as PlaceRef
@@ -170,7 +170,7 @@ def test_refresh_communities_upserts_idempotently(store) -> None:
     from otklik.flow.pipeline import ingest
 
     items = [*two_camps(), *(post(f"h{i}", "antibrand", "negative") for i in range(25))]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = Brand(slug="aa", name="American")
         s.add(brand)
         s.flush()
@@ -195,14 +195,14 @@ def test_refresh_communities_upserts_idempotently(store) -> None:
             item.brand_matches = {brand_id: []}
             item.sentiment = by_id[item.post.external_id].sentiment
 
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts, enrichers=[enrich])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         first = refresh_communities(s, brand_id, now=NOW)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         again = refresh_communities(s, brand_id, now=NOW)
     assert first.created > 20 and again.created == 0 and again.updated == 0
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         rows = {(c.kind, c.key): c for c in s.scalars(select(Community))}
         assert len(rows) == first.created
         anti = rows[("place", "vk:antibrand")]
@@ -221,7 +221,7 @@ def test_refresh_reads_the_brands_spikes_as_waves(store) -> None:
     from sqlalchemy import delete, select
 
     from otklik.actions.communities import refresh_communities
-    from otklik.db.engine import session_scope
+    from otklik.actions.unit import transaction
     from otklik.db.models import Brand, Community, Spike
     from otklik.domain.posts import Author as AuthorRef
     from otklik.domain.posts import Place as PlaceRef
@@ -233,7 +233,7 @@ def test_refresh_reads_the_brands_spikes_as_waves(store) -> None:
     for i in range(8):
         items += [post(f"c{i}", "city_chat", "negative", text=f"{WAVE[(i + d) % 20]} day {d}",
                        days_ago=6 - d - i / 24, reply_to=f"c{(i + 1) % 8}") for d in range(3)]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = Brand(slug="aa", name="American")
         s.add(brand)
         s.flush()
@@ -253,14 +253,14 @@ def test_refresh_reads_the_brands_spikes_as_waves(store) -> None:
             item.brand_matches = {brand_id: []}
             item.sentiment = by_id[item.post.external_id].sentiment
 
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts, enrichers=[enrich])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         assert refresh_communities(s, brand_id, now=NOW).groups == []
         s.execute(delete(Spike))
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         groups = refresh_communities(s, brand_id, now=NOW).groups
     assert groups and {m for g in groups for m in g.members} <= {f"vk:c{i}" for i in range(8)}
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         stored = s.scalars(select(Community).where(Community.kind == "author_group")).all()
         assert {(c.details["days"], c.details["topics"] >= 2) for c in stored} == {(3, True)}

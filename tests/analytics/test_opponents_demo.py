@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Attack, Brand, Community
 from otklik.demo.build import build_demo
 from otklik.demo.scenario import OWN_VK_GROUP
@@ -29,7 +29,7 @@ def groups(session: Any) -> dict[str, list[set[str]]]:
 
 def test_demo_opponents_are_the_planted_ones(sqlite_store: Any) -> None:
     build_demo(sqlite_store.sessions)
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         zerno = s.scalar(select(Brand).where(Brand.slug == "zerno"))
         own = s.scalar(select(Community).where(
             Community.key == f"vk:{OWN_VK_GROUP.external_id}"))

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from otklik.actions.brands import create_brand
 from otklik.actions.locations import LocationInput, save_location
 from otklik.actions.spikes import detect_spikes
+from otklik.actions.unit import transaction
 from otklik.analytics.locations import dominant_location, location_enricher
-from otklik.db.engine import session_scope
 from otklik.db.models import Brand, Location, Spike
 from otklik.flow.pipeline import ingest
 from otklik.nlp.toponyms import location_indexes
@@ -30,22 +30,22 @@ def test_dominant_location() -> None:
 
 def test_the_spike_names_its_location(store) -> None:
     start = datetime(2026, 10, 1, tzinfo=UTC)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = create_brand(s, "Зерно")
         brand_id = brand.id
         for name, address in (("Зерно на Тверской", "Москва, Тверская ул., 12"),
                               ("Зерно на Арбате", "Москва, ул. Арбат, 10")):
             save_location(s, brand_id, LocationInput(name, address), actor="test")
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brands = {b.id: b for b in s.scalars(select(Brand))}
         indexes = location_indexes(s.scalars(select(Location)).all(),
                                    {i: [b.name] for i, b in brands.items()},
                                    {i: {} for i in brands})
     posts, _ = _posts(start, days=3)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts, enrichers=[_brand_matcher(brand_id, ["отравились"]),
                                     location_enricher(indexes)])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         detect_spikes(s, brand_id, now=start + timedelta(days=3))
         negative = s.scalar(select(Spike).where(Spike.series == "negative"))
         assert negative is not None

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from otklik.actions.brands import create_brand
 from otklik.actions.spikes import detect_spikes
+from otklik.actions.unit import transaction
 from otklik.analytics.spikes import (
     ROW_SCORES,
     DetectorConfig,
@@ -25,7 +26,6 @@ from otklik.analytics.spikes import (
     group_episodes,
     score_series,
 )
-from otklik.db.engine import session_scope
 from otklik.db.models import AuditEvent, Spike
 from otklik.domain.enrichment import Enriched
 from otklik.flow.pipeline import ingest
@@ -357,18 +357,18 @@ def _posts(start: datetime, days: int, seed: int = 3):
 
 def test_detect_spikes_stores_the_incident_once(store) -> None:
     start = datetime(2026, 10, 1, tzinfo=UTC)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = create_brand(s, "Зерно")
         brand_id = brand.id
     posts, wave = _posts(start, days=3)
     enrich = _brand_matcher(brand_id, ["отравились"])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts, enrichers=[enrich])
     now = start + timedelta(days=3)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         created = detect_spikes(s, brand_id, now=now)
         assert {sp.series for sp in created} == {"all", "negative"}
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         again = detect_spikes(s, brand_id, now=now)  # idempotent: nothing new, nothing changed
         assert again == []
         spikes = s.scalars(select(Spike).order_by(Spike.series)).all()

@@ -83,19 +83,19 @@ def test_radius_is_a_brand_setting(cli_store: Store) -> None:
 
 
 def test_reattribute_after_adding_locations(cli_store: Store) -> None:
-    from otklik.db.engine import session_scope
+    from otklik.actions.unit import transaction
     from otklik.db.models import MentionBrand
     from otklik.flow.pipeline import ingest
     from otklik.flow.wiring import Enrichment
     from tests.factories import make_post
 
-    with session_scope(cli_store.sessions) as s:  # stored before any location existed
+    with transaction(cli_store.sessions) as s:  # stored before any location existed
         ingest(s, [make_post(text="В Зерне на Арбате холодно"), make_post(text="Зерно: кофе")],
                enrichers=Enrichment(sentiment=False).enrichers(s))
     _add_eight()
     done = runner.invoke(app, ["location", "reattribute", "zerno", "--days", "3650"])
     assert done.exit_code == 0 and json.loads(done.output) == {"changed": 1}
-    with session_scope(cli_store.sessions) as s:
+    with transaction(cli_store.sessions) as s:
         located = [r for r in s.query(MentionBrand.location_id).all() if r[0] is not None]
     assert len(located) == 1
 

@@ -12,7 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from otklik.actions.audit import record
-from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+from otklik.actions.unit import transaction
+from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.db.roles import grant_app_role
 from otklik.flow.pipeline import ingest
 from tests.conftest import PG_URL
@@ -38,7 +39,7 @@ def test_the_app_role_writes_but_cannot_rewrite(app_role: tuple[Any, str]) -> No
     as_app = make_engine(make_url(store.url).set(username=role, password=password)
                          .render_as_string(hide_password=False))
     try:
-        with session_scope(make_sessionmaker(as_app)) as s:
+        with transaction(make_sessionmaker(as_app)) as s:
             ingest(s, [make_post(text="Зерно: кофе остыл")])
             record(s, "alice@example.com", "case.transition", "case", 1, to="resolved")
         for statement in ("UPDATE audit_events SET actor = 'mallory'",

@@ -19,8 +19,9 @@ from otklik.actions.audit import record
 from otklik.actions.backup import BackupError, backup, restore
 from otklik.actions.brands import create_brand
 from otklik.actions.cases import open_case
+from otklik.actions.unit import transaction
 from otklik.cli import app
-from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.db.migrate import upgrade
 from otklik.db.models import Mention
 from otklik.flow.pipeline import ingest
@@ -30,7 +31,7 @@ from tests.factories import make_post
 
 def _fill(engine: Engine) -> None:
     sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as s:
+    with transaction(sessions) as s:
         result = ingest(s, [make_post(text=f"Зерно, заказ {n}: «холодный» кофе 👎")
                             for n in range(40)])
         brand = create_brand(s, "Зерно", queries=["зерно"])

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from otklik.actions.audit import record
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.migrate import alembic_config, upgrade
 from otklik.db.models import AuditEvent, Mention
 from otklik.flow.pipeline import ingest
@@ -37,13 +37,13 @@ def test_models_match_the_migration(store):
 
 
 def test_full_text_search_finds_russian_and_english(store):
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, [
             make_post(text="Не проходит оплата картой в кофейне"),
             make_post(text="Card payment is down again", network="x"),
             make_post(text="Отличный капучино"),
         ])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ru = search_mentions(s, text="оплата")
         en = search_mentions(s, text="payment")
         assert [m.text for m in ru] == ["Не проходит оплата картой в кофейне"]
@@ -52,12 +52,12 @@ def test_full_text_search_finds_russian_and_english(store):
 
 def test_full_text_index_follows_edits(store):
     post = make_post(text="старый текст про латте")
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, [post])
     post.text = "новый текст про раф"
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, [post])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         assert search_mentions(s, text="латте") == []
         assert len(search_mentions(s, text="раф")) == 1
 
@@ -67,18 +67,18 @@ def test_full_text_index_follows_edits(store):
     "DELETE FROM audit_events",
 ])
 def test_audit_log_refuses_update_and_delete(store, statement):
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         record(s, "alice@example.com", "case.transition", "case", 1, to="resolved")
     with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as conn:
         conn.execute(text(statement))
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         assert s.scalars(select(AuditEvent.actor)).all() == ["alice@example.com"]
 
 
 @pytest.mark.parametrize("verb", ["REPLACE", "INSERT OR REPLACE"])
 def test_audit_log_refuses_replace_from_a_plain_sqlite_connection(sqlite_store, verb):
     """REPLACE deletes the old row without a DELETE trigger unless recursive_triggers is on."""
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         record(s, "alice@example.com", "case.transition", "case", 1, to="resolved")
         event_id = s.scalar(select(AuditEvent.id))
     conn = sqlite3.connect(sqlite_store.url.removeprefix("sqlite:///"))
@@ -91,13 +91,13 @@ def test_audit_log_refuses_replace_from_a_plain_sqlite_connection(sqlite_store, 
         conn.commit()
     finally:
         conn.close()
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         assert s.scalars(select(AuditEvent.actor)).all() == ["alice@example.com"]
 
 
 def test_audit_log_refuses_upsert(store):
     """PostgreSQL's nearest form of REPLACE, ON CONFLICT DO UPDATE, meets the UPDATE trigger."""
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         record(s, "alice@example.com", "case.transition", "case", 1, to="resolved")
         event_id = s.scalar(select(AuditEvent.id))
     with pytest.raises(DatabaseError, match="append-only"), store.engine.begin() as conn:
@@ -105,22 +105,22 @@ def test_audit_log_refuses_upsert(store):
             "INSERT INTO audit_events (id, at, actor, action, entity, entity_id, data) "
             "VALUES (:id, CURRENT_TIMESTAMP, 'mallory', 'nothing', 'case', '1', '{}') "
             "ON CONFLICT (id) DO UPDATE SET actor = excluded.actor"), {"id": event_id})
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         assert s.scalars(select(AuditEvent.actor)).all() == ["alice@example.com"]
 
 
 def test_audit_log_still_takes_new_rows(sqlite_store):
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         record(s, "alice@example.com", "case.transition", "case", 1, to="open")
         record(s, "bob@example.com", "case.transition", "case", 1, to="resolved")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         assert len(s.scalars(select(AuditEvent.id)).all()) == 2
 
 
 def test_hostile_text_is_stored_verbatim(store):
     nasty = "<script>alert(1)</script>\u202e\x00-free? " + "я" * 200_000
     nasty = nasty.replace("\x00", "")  # PostgreSQL text cannot hold NUL; see the importer test
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, [make_post(text=nasty, external_id="nasty")])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         assert s.scalar(select(Mention.text).where(Mention.external_id == "nasty")) == nasty

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.exc import DatabaseError
 
 from otklik.actions.audit import record
-from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+from otklik.actions.unit import transaction
+from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.db.migrate import script_heads, store_heads, upgrade
 from otklik.db.models import AuditEvent, Case, Mention
 from otklik.flow.pipeline import ingest
@@ -70,14 +71,14 @@ def test_a_release_1_store_with_data_upgrades_to_head(release_1: Engine) -> None
     assert not [t for t in ("mentions", "cases", "audit_events")
                 if t not in inspect(release_1).get_table_names()]
     sessions = make_sessionmaker(release_1)
-    with session_scope(sessions) as s:
+    with transaction(sessions) as s:
         old = s.get(Mention, 1)
         assert old is not None and old.author is not None and old.author.handle == "olga"
         assert s.get(Case, 1).state == "new"
         assert [m.id for m in search_mentions(s, text="остыл")] == [1]
         ingest(s, [make_post(text="После обновления: Зерно снова открыто")])
         record(s, "alice@example.com", "case.transition", "case", 1, to="resolved")
-    with session_scope(sessions) as s:
+    with transaction(sessions) as s:
         assert s.scalar(select(Mention.id).where(Mention.text.like("После обновления%")))
         assert len(s.scalars(select(AuditEvent.id)).all()) == 2
     with pytest.raises(DatabaseError, match="append-only"), release_1.begin() as conn:

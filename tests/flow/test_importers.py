@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from otklik.actions.imports import import_file
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Mention
 from otklik.flow.importers import UnreadableFile
 
@@ -34,7 +34,7 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 
 
 def mention_count(store) -> int:
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         return s.scalar(select(func.count()).select_from(Mention))
 
 
@@ -44,7 +44,7 @@ def test_jsonl_import_and_reimport_adds_nothing(store, tmp_path):
     again = import_file(store.sessions, path, chunk=20)
     assert (first.inserted, again.inserted, again.unchanged) == (50, 0, 50)
     assert mention_count(store) == 50
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         m = s.scalars(select(Mention).where(Mention.external_id == "m3")).one()
         assert (m.lat, m.lon, m.author.handle, m.network) == (55.75, 37.61, "user3", "vk")
 
@@ -60,7 +60,7 @@ def test_csv_with_column_mapping(sqlite_store, tmp_path):
     report = import_file(sqlite_store.sessions, path, mapping={
         "id": "post_id", "text": "body", "created_at": "when", "author": "who"})
     assert report.inserted == 2 and not report.bad
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         texts = sorted(s.scalars(select(Mention.text)))
     assert texts == ["Second line", 'Зерно, спасибо за раф, "лучший"']
 
@@ -161,14 +161,14 @@ def test_kill_9_mid_import_leaves_whole_chunks_and_a_rerun_completes(tmp_path):
 
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    with session_scope(sessions) as s:
+    with transaction(sessions) as s:
         stored = s.scalar(select(func.count()).select_from(Mention))
         assert s.execute(select(func.count()).select_from(Mention).where(
             Mention.text.is_(None))).scalar() == 0
     assert 3000 <= stored < 60_000 and stored % 1000 == 0
     report = import_file(sessions, path, chunk=1000)
     assert report.inserted == 60_000 - stored
-    with session_scope(sessions) as s:
+    with transaction(sessions) as s:
         assert s.scalar(select(func.count()).select_from(Mention)) == 60_000
     engine.dispose()
 
@@ -227,7 +227,7 @@ def test_a_utf8_file_with_a_byte_order_mark_reads_as_utf8(sqlite_store, tmp_path
     path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
     report = import_file(sqlite_store.sessions, path)
     assert not report.bad and report.inserted == 1
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         assert s.scalar(select(Mention.external_id)) == "1"
 
 

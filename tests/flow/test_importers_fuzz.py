@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
 
 from otklik.actions.imports import import_file
-from otklik.db.engine import make_engine, make_sessionmaker, session_scope
+from otklik.actions.unit import transaction
+from otklik.db.engine import make_engine, make_sessionmaker
 from otklik.db.migrate import upgrade
 from otklik.db.models import Mention
 from otklik.flow.importers import FIELDS, UnreadableFile
@@ -58,7 +59,7 @@ def sessions(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 def _count(sessions: Any) -> int:
-    with session_scope(sessions) as s:
+    with transaction(sessions) as s:
         return int(s.scalar(select(func.count()).select_from(Mention)) or 0)
 
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import pytest
 from sqlalchemy import func, select, text
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import DuplicateCluster, Mention
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author, Post
@@ -40,9 +40,9 @@ def sizes(store) -> dict[int, int]:
 def test_two_batches_of_copies_store_at_once_without_waiting(pg_store) -> None:
     """The cluster exists: a second batch of its copies stores while the first still holds its
     transaction open; it would fail on the lock timeout if it waited for any row."""
-    with session_scope(pg_store.sessions) as s:
+    with transaction(pg_store.sessions) as s:
         ingest(s, [make_post(external_id="root", text="Не ходите в Зерно")])
-    with session_scope(pg_store.sessions) as s:
+    with transaction(pg_store.sessions) as s:
         ingest(s, copies("root", "first", 3), enrichers=[copies_of])
     a, b = pg_store.sessions(), pg_store.sessions()
     try:
@@ -68,7 +68,7 @@ def test_concurrent_batches_creating_clusters_neither_deadlock_nor_lose_members(
     """Each round, two threads store copies of the same two new texts at once, each naming
     them in the opposite order: every copy ends in its text's one cluster."""
     roots = [f"r{i}" for i in range(2 * rounds)]
-    with session_scope(pg_store.sessions) as s:
+    with transaction(pg_store.sessions) as s:
         ingest(s, [make_post(external_id=r, text=f"Не ходите в Зерно {r}") for r in roots])
     errors: list[BaseException] = []
 
@@ -78,7 +78,7 @@ def test_concurrent_batches_creating_clusters_neither_deadlock_nor_lose_members(
                 pair = roots[2 * i:2 * i + 2]
                 posts = [p for r in (reversed(pair) if flip else pair)
                          for p in copies(r, f"{name}{i}x", 10)]
-                with session_scope(pg_store.sessions) as s:
+                with transaction(pg_store.sessions) as s:
                     ingest(s, posts, enrichers=[copies_of])
         except BaseException as exc:  # noqa: BLE001 - reported by the test below
             errors.append(exc)
@@ -104,9 +104,9 @@ def test_copies_join_in_chunks_on_both_stores(store, monkeypatch: pytest.MonkeyP
     """Many copies and many new clusters in one batch, written a few rows per statement."""
     monkeypatch.setattr("otklik.flow.pipeline.CHUNK", 3)
     roots = [make_post(external_id=f"r{i}", text=f"Не ходите в Зерно {i}") for i in range(7)]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, roots)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, [p for i in range(7) for p in copies(f"r{i}", "x", i + 1)],
                enrichers=[copies_of])
     assert sorted(sizes(store).values()) == [i + 2 for i in range(7)]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Mention, MentionVersion
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Post
@@ -44,7 +44,7 @@ def ingest_paused(
 
     def run() -> None:
         try:
-            with session_scope(sessions) as session:
+            with transaction(sessions) as session:
                 out["result"] = ingest(session, posts, enrichers=[*enrichers, paused])
         except BaseException as exc:  # handed to the test's thread
             out["error"] = exc
@@ -67,11 +67,11 @@ def test_another_connection_writes_while_a_batch_is_enriched(sqlite_store: Any) 
     impatient = create_engine(sqlite_store.url, connect_args={"timeout": 0})
     other = make_post(text="Пока идёт импорт, пишет кто-то ещё")
     batch = [make_post(author=p.author) for p in [make_post() for _ in range(3)]]
-    with session_scope(sqlite_store.sessions) as session:  # authors already stored: an upsert
+    with transaction(sqlite_store.sessions) as session:  # authors already stored: an upsert
         ingest(session, [make_post(author=p.author) for p in batch])
 
     def write_elsewhere() -> None:
-        with session_scope(sessionmaker(impatient)) as session:
+        with transaction(sessionmaker(impatient)) as session:
             ingest(session, [other])
 
     try:
@@ -88,19 +88,19 @@ def test_a_writer_storing_the_same_posts_meanwhile_leaves_each_once(store: Any) 
     exemplar = make_post(text="Зерно списало деньги дважды за один заказ, верните мои деньги!")
     copy = make_post(text="Зерно списало деньги дважды за один заказ, верните мои деньги!!!")
     edited = make_post(text="Кофе холодный")
-    with session_scope(store.sessions) as session:
+    with transaction(store.sessions) as session:
         ingest(session, [edited])
     edited.text = "Кофе холодный, и ждала 20 минут"
     duplicates = DuplicateEnricher()
 
     def same_posts_elsewhere() -> None:  # another worker got the same posts and was quicker
-        with session_scope(store.sessions) as session:
+        with transaction(store.sessions) as session:
             ingest(session, [exemplar, edited])
 
     result = ingest_paused(store.sessions, [exemplar, copy, edited], same_posts_elsewhere,
                            enrichers=[duplicates])
     assert (result.inserted, result.updated, result.unchanged) == (1, 0, 2)
-    with session_scope(store.sessions) as session:
+    with transaction(store.sessions) as session:
         assert session.scalar(select(func.count()).select_from(Mention)) == 3
         assert session.scalars(select(MentionVersion.text)).all() == ["Кофе холодный"]
         rows = {m.external_id: m for m in session.scalars(select(Mention))}

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Mention
 from otklik.flow.pipeline import ingest
 from otklik.flow.wiring import Enrichment
@@ -16,7 +16,7 @@ TEXT = "Таракан в круассане на Ленина, 5! Не ходи
 
 
 def _store(store: Any, worker: Enrichment, post: Any) -> None:
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, [post], enrichers=worker.enrichers(s))
 
 
@@ -26,7 +26,7 @@ def test_a_copy_reaching_another_worker_joins_the_first_workers_cluster(store: A
     _store(store, second, make_post(external_id="w2", text="Доброе утро"))  # both primed now
     _store(store, first, make_post(external_id="orig", text=TEXT))
     _store(store, second, make_post(external_id="copy", text=TEXT + "!!"))
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         clusters = dict(s.execute(select(Mention.external_id, Mention.cluster_id)).all())
     assert clusters["orig"] is not None and clusters["copy"] == clusters["orig"]
     assert clusters["w1"] is None and clusters["w2"] is None
@@ -47,11 +47,11 @@ def test_a_mention_committed_late_with_an_earlier_id_is_still_indexed(store: Any
     """Ids are taken at insert, rows become visible at commit: a late commit is not skipped."""
     worker = Enrichment(sentiment=False)
     _store(store, worker, make_post(external_id="w", text="Доброе утро"))
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ids = ingest(s, [make_post(external_id="late", text=TEXT),
                          make_post(external_id="after", text="Совсем другой текст про латте")]
                      ).mention_ids
     worker._seen_id = ids[1]  # "after" was seen first, "late" (an earlier id) committed later
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         worker.enrichers(s)
     assert ("vk", "late") in worker.duplicates

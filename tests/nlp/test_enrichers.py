@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import DuplicateCluster, Mention
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author, Place
@@ -108,11 +108,11 @@ def test_pipeline_stores_enrichment_and_clusters(store) -> None:
         make_post(text=COMPLAINT.replace("ничем не", "не"), author=Author("u2", name="Вера")),
         make_post(text="Отличный кофе и быстрая доставка, спасибо!", author=None),
     ]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts[:1], enrichers=chain)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts[1:], enrichers=chain)  # a later batch: joins the stored cluster
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         rows = {m.external_id: m for m in s.scalars(select(Mention))}
         first, copy, other = (rows[p.external_id] for p in posts)
         assert (first.lang, first.customer_name, first.is_question) == ("ru", "Роман", True)

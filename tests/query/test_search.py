@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Brand, BrandQuery
 from otklik.domain.posts import Author, Place
 from otklik.flow.pipeline import ingest
@@ -36,7 +36,7 @@ def filled(store):  # type: ignore[no-untyped-def]
                   lat=55.75 if i % 2 == 0 else None, lon=37.62 if i % 2 == 0 else None)
         for i, (net, text) in enumerate(TEXTS)
     ]
-    with session_scope(store.sessions) as session:
+    with transaction(store.sessions) as session:
         ingest(session, posts)
     return store
 
@@ -46,7 +46,7 @@ def _texts(found: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_word_forms_newest_first(filled) -> None:  # type: ignore[no-untyped-def]
-    with session_scope(filled.sessions) as session:
+    with transaction(filled.sessions) as session:
         assert _texts(search(session, "кофейня")) == [TEXTS[1][1], TEXTS[0][1]]
         assert _texts(search(session, "кофейня", limit=1)) == [TEXTS[1][1]]
         assert _texts(search(session, "елка")) == [TEXTS[2][1]]
@@ -55,7 +55,7 @@ def test_word_forms_newest_first(filled) -> None:  # type: ignore[no-untyped-def
 
 
 def test_boolean_near_and_fields(filled) -> None:  # type: ignore[no-untyped-def]
-    with session_scope(filled.sessions) as session:
+    with transaction(filled.sessions) as session:
         assert _texts(search(session, "(сбер OR sber) NEAR/3 (карта OR card) -реклама")) == [
             TEXTS[7][1], TEXTS[3][1]]
         assert _texts(search(session, "(сбер OR sber) network:x")) == [TEXTS[3][1]]
@@ -70,12 +70,12 @@ def test_boolean_near_and_fields(filled) -> None:  # type: ignore[no-untyped-def
 
 
 def test_bad_query_raises_its_error(filled) -> None:  # type: ignore[no-untyped-def]
-    with session_scope(filled.sessions) as session, pytest.raises(QuerySyntaxError):
+    with transaction(filled.sessions) as session, pytest.raises(QuerySyntaxError):
         search(session, "сбер AND (")
 
 
 def test_index_from_store_uses_enabled_queries(filled) -> None:  # type: ignore[no-untyped-def]
-    with session_scope(filled.sessions) as session:
+    with transaction(filled.sessions) as session:
         brand = Brand(slug="sber", name="Сбер")
         session.add(brand)
         session.flush()
@@ -99,7 +99,7 @@ def test_the_store_prefilter_narrows(filled, query: str, rows: int) -> None:  # 
     from otklik.query import parse
     from otklik.query.search import fts_condition
 
-    with session_scope(filled.sessions) as session:
+    with transaction(filled.sessions) as session:
         condition = fts_condition(session, parse(query))
         assert condition is not None
         count = session.scalar(select(func.count()).select_from(Mention).where(condition))
@@ -123,7 +123,7 @@ def test_pipeline_stores_brand_matches(store) -> None:  # type: ignore[no-untype
     from otklik.db.models import Mention, MentionBrand
     from otklik.query.index import QueryIndex, brand_matcher
 
-    with session_scope(store.sessions) as session:
+    with transaction(store.sessions) as session:
         brands = [Brand(slug="sber", name="Сбер"), Brand(slug="zerno", name="Зерно")]
         session.add_all(brands)
         session.flush()

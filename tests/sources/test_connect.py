@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from otklik.actions.brands import create_brand
 from otklik.actions.channels import ConnectError, check_channel, connect_account
+from otklik.actions.unit import transaction
 from otklik.cli import app
-from otklik.db.engine import session_scope
 from otklik.db.models import Channel, Source
 from otklik.db.secrets import open_credentials
 from otklik.settings import Settings
@@ -54,11 +54,11 @@ def test_vk_community_token_is_verified_linked_and_sealed(
         sqlite_store: Any, httpserver: HTTPServer) -> None:
     serve_community(httpserver, "full")
     settings = settings_for(sqlite_store, httpserver)
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
         done = connect_account(s, settings, brand_id=brand.id, network="vk",
                                credentials={"group_token": VK_TOKEN}, actor="anna")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         channel = s.get(Channel, done.channel_ids[0])
         source = s.get(Source, done.source_id)
         assert (channel.external_id, channel.name, channel.audience) == (
@@ -75,7 +75,7 @@ def test_vk_community_token_is_verified_linked_and_sealed(
 def test_vk_token_without_messages_right_is_linked_with_the_problem_in_words(
         sqlite_store: Any, httpserver: HTTPServer) -> None:
     serve_community(httpserver, "no_messages")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
         done = connect_account(s, settings_for(sqlite_store, httpserver), brand_id=brand.id,
                                network="vk", credentials={"group_token": VK_TOKEN}, actor="anna")
@@ -88,14 +88,14 @@ def test_a_revoked_token_is_refused_and_turns_a_connected_channel_red(
         sqlite_store: Any, httpserver: HTTPServer) -> None:
     serve_community(httpserver, "full")
     settings = settings_for(sqlite_store, httpserver)
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
         done = connect_account(s, settings, brand_id=brand.id, network="vk",
                                credentials={"group_token": VK_TOKEN}, actor="anna")
     httpserver.clear()
     httpserver.expect_request("/method/groups.getById").respond_with_handler(
         lambda _r: respond("vk", "error__token_revoked.json"))
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         with pytest.raises(ConnectError, match="токен не подошёл"):
             connect_account(s, settings, brand_id=brand.id, network="vk",
                             credentials={"group_token": "revoked"}, actor="anna")
@@ -107,7 +107,7 @@ def test_a_revoked_token_is_refused_and_turns_a_connected_channel_red(
 def test_telegram_bot_in_its_channel_through_the_cli(
         sqlite_store: Any, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
     serve_bot(httpserver, "admin")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         create_brand(s, "Банк Северный", slug="severny", queries=["банк северный"])
     monkeypatch.setenv("OTKLIK_DATABASE_URL", sqlite_store.url)
     monkeypatch.setenv("OTKLIK_SECRET_KEY", SECRET)
@@ -130,7 +130,7 @@ def test_telegram_bot_in_its_channel_through_the_cli(
                                       "--credential-env", "bot_token=TG_TOKEN"])
     assert failed.exit_code == 1 and "токен не подошёл" in failed.output
     assert "Traceback" not in failed.output
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         assert len(s.scalars(select(Channel)).all()) == 1
 
 
@@ -142,7 +142,7 @@ def test_the_rest_api_connects_and_refuses_in_words(
     httpserver.expect_request("/bot1:wrong/getMe").respond_with_handler(
         lambda _r: respond("telegram", "error__401.json", status=401))
     monkeypatch.setenv("OTKLIK_TELEGRAM_API_URL", base_url(httpserver))
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         brand_id = create_brand(s, "Банк Северный", queries=["банк северный"]).id
     desk = make_desk(sqlite_store)
     api = desk.api("admin")
@@ -168,7 +168,7 @@ def test_rotating_the_secret_key_reseals_every_credential(
     from otklik.actions.changes import save_source
     from otklik.db.secrets import CannotOpen
 
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         row = save_source(s, "anna", None, name="VK", network="vk", kind="search",
                           params={"q": "зерно"}, credentials={"access_token": VK_TOKEN},
                           interval_seconds=300, enabled=True, brand_id=None,
@@ -180,7 +180,7 @@ def test_rotating_the_secret_key_reseals_every_credential(
     monkeypatch.setenv("OLD_KEY", SECRET)
     done = CliRunner().invoke(app, ["secrets", "rotate", "--old-key-env", "OLD_KEY"])
     assert done.exit_code == 0 and "1 sources" in done.output, done.output
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         stored = s.get(Source, source_id).credentials
     assert open_credentials(stored, new_key) == {"access_token": VK_TOKEN}
     with pytest.raises(CannotOpen):

@@ -16,7 +16,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from otklik.actions.brands import create_brand
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Channel, Source
 from otklik.db.secrets import open_credentials
 from otklik.settings import Settings
@@ -39,7 +39,7 @@ def desk(store: Any, server: HTTPServer) -> Any:
     settings = Settings(database_url=store.url, secret_key=SECRET, oauth_clients=CLIENTS,
                         reddit_api_url=base_url(server), x_api_url=base_url(server),
                         vk_api_url=base_url(server))
-    with session_scope(store.sessions) as session:
+    with transaction(store.sessions) as session:
         create_user(session, "admin@example.org", PASSWORD, "admin")
         create_brand(session, "Зерно", queries=["зерно"])
     client = TestClient(create_app(settings, engine=store.engine,
@@ -89,7 +89,7 @@ def test_reddit_sign_in_connects_the_account(sqlite_store: Any, httpserver: HTTP
         "redirect_uri": "http://testserver/settings/oauth/reddit/callback"}}]
     me = httpserver.log[1][0]
     assert me.path == "/api/v1/me" and me.headers["Authorization"] == "Bearer user-ACCESS-token"
-    with session_scope(sqlite_store.sessions) as session:
+    with transaction(sqlite_store.sessions) as session:
         source = session.query(Source).one()
         channel = session.query(Channel).one()
         assert channel.source_id == source.id and source.kind == "inbox"
@@ -117,7 +117,7 @@ def test_x_sign_in_uses_pkce(sqlite_store: Any, httpserver: HTTPServer) -> None:
     verifier = seen[0]["form"]["code_verifier"]
     digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
     assert digest.decode() == asked["code_challenge"]  # the verifier of this very challenge
-    with session_scope(sqlite_store.sessions) as session:
+    with transaction(sqlite_store.sessions) as session:
         source = session.query(Source).one()
         assert open_credentials(source.credentials, SECRET)["access_token"] == "user-ACCESS-token"
 
@@ -177,7 +177,7 @@ def test_mastodon_sign_in_registers_otklik_on_the_server(sqlite_store: Any,
                       params={"code": "C", "state": asked["state"]})
     assert back.status_code == 303, back.text
     assert seen[0]["form"]["client_secret"] == "masto-app-SECRET"
-    with session_scope(sqlite_store.sessions) as session:
+    with transaction(sqlite_store.sessions) as session:
         source = session.query(Source).one()
         assert source.params["instance"] == base_url(httpserver)
         assert open_credentials(source.credentials, SECRET) == {
@@ -198,7 +198,7 @@ def test_vk_sign_in_gives_the_community_token(sqlite_store: Any, httpserver: HTT
         "/authorize", "100200", "manage,messages,wall")
     back = client.get("/settings/oauth/vk/callback", params={"code": "C", "state": asked["state"]})
     assert back.status_code == 303, back.text
-    with session_scope(sqlite_store.sessions) as session:
+    with transaction(sqlite_store.sessions) as session:
         source = session.query(Source).one()
         assert open_credentials(source.credentials, SECRET) == {
             "group_token": "vk1.a.COMMUNITY-token"}

@@ -10,8 +10,8 @@ from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
+from otklik.actions.unit import transaction
 from otklik.cli import app
-from otklik.db.engine import session_scope
 from otklik.db.models import Source as SourceRow
 from otklik.db.secrets import open_credentials, seal_credentials
 from otklik.settings import Settings
@@ -25,7 +25,7 @@ BOT = "6500000001:AAH-test-secret-token"
 
 def add(store: Any, network: str, kind: str, params: dict[str, Any],
         credentials: dict[str, str]) -> int:
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         row = SourceRow(network=network, kind=kind, name=f"{network} {kind}", params=params,
                         credentials=seal_credentials(credentials, KEY))
         s.add(row)

@@ -18,8 +18,8 @@ from werkzeug import Request, Response
 
 from otklik.actions.brands import create_brand
 from otklik.actions.channels import connect_account
+from otklik.actions.unit import transaction
 from otklik.cli import app
-from otklik.db.engine import session_scope
 from otklik.db.models import Channel, Mention, Source
 from otklik.settings import Settings
 from otklik.sources.base import Target
@@ -322,12 +322,12 @@ def test_connecting_an_account_reads_its_mentions(sqlite_store: Any,
     httpserver.expect_request("/api/v1/accounts/verify_credentials").respond_with_response(
         respond("mastodon", "verify_credentials__ok.json"))
     settings = Settings(database_url=sqlite_store.url, secret_key="connect-test-secret-0123")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
         done = connect_account(s, settings, brand_id=brand.id, network="mastodon",
                                credentials={"access_token": TOKEN},
                                params={"instance": base_url(httpserver)}, actor="anna")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         channel, source = s.get(Channel, done.channel_ids[0]), s.get(Source, done.source_id)
         assert channel.external_id == "zerno@mastodon.social" and channel.health == "ok"
         assert source.kind == "mentions" and source.params == {"instance": base_url(httpserver)}

@@ -16,8 +16,8 @@ from werkzeug import Request, Response
 
 from otklik.actions.brands import create_brand
 from otklik.actions.channels import connect_account
+from otklik.actions.unit import transaction
 from otklik.cli import app
-from otklik.db.engine import session_scope
 from otklik.db.models import Channel, Mention, Source
 from otklik.settings import Settings
 from otklik.sources.base import Target
@@ -388,11 +388,11 @@ def test_connecting_an_account_reads_its_inbox(sqlite_store: Any, httpserver: HT
         respond("reddit", "me__ok.json"))
     settings = Settings(database_url=sqlite_store.url, secret_key="connect-test-secret-0123",
                         reddit_api_url=base_url(httpserver))
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         brand = create_brand(s, "Зерно", queries=["зерно"])
         done = connect_account(s, settings, brand_id=brand.id, network="reddit",
                                credentials={"access_token": TOKEN}, actor="anna")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         channel, source = s.get(Channel, done.channel_ids[0]), s.get(Source, done.source_id)
         assert channel.external_id == "zerno_coffee_official" and channel.health == "ok"
         assert set(channel.capabilities) == {"read", "reply", "private"}

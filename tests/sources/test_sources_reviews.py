@@ -188,7 +188,7 @@ def test_connecting_each_store_links_the_app_as_a_channel(sqlite_store: Any,
                                                           httpserver: HTTPServer) -> None:
     from otklik.actions.brands import create_brand
     from otklik.actions.channels import connect_account
-    from otklik.db.engine import session_scope
+    from otklik.actions.unit import transaction
     from otklik.db.models import Channel
     from otklik.settings import Settings
 
@@ -199,7 +199,7 @@ def test_connecting_each_store_links_the_app_as_a_channel(sqlite_store: Any,
     settings = Settings(database_url=sqlite_store.url, secret_key="reviews-test-secret-0123",
                         google_play_api_url=base_url(httpserver),
                         app_store_api_url=base_url(httpserver))
-    with session_scope(sqlite_store.sessions) as session:
+    with transaction(sqlite_store.sessions) as session:
         brand = create_brand(session, "Зерно", queries=["зерно"])
         play = connect_account(session, settings, brand_id=brand.id, network="reviews",
                                credentials={"access_token": TOKEN},
@@ -211,7 +211,7 @@ def test_connecting_each_store_links_the_app_as_a_channel(sqlite_store: Any,
                                                              "google_play")
     assert (apple.account.external_id, apple.account.name, apple.account.kind) == (
         f"app_store:{APP}", "Зерно — кофе с собой", "app_store")
-    with session_scope(sqlite_store.sessions) as session:
+    with transaction(sqlite_store.sessions) as session:
         channels = {c.external_id: c for c in session.query(Channel)}
         assert set(channels) == {f"google_play:{PACKAGE}", f"app_store:{APP}"}
         assert all("reply" in c.capabilities for c in channels.values())

@@ -14,8 +14,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from otklik.actions.unit import transaction
 from otklik.actions.users import create_token, create_user
-from otklik.db.engine import session_scope
 from otklik.settings import Settings
 from otklik.web import create_app
 
@@ -66,7 +66,7 @@ def no_enrichers(_session: Any) -> list[Any]:
 def make_desk(store: Any, **app_kwargs: Any) -> Desk:
     settings = Settings(database_url=store.url, secret_key="test-secret-key-0123456789")
     tokens: dict[str, str] = {}
-    with session_scope(store.sessions) as session:
+    with transaction(store.sessions) as session:
         for role in ROLES:
             user = create_user(session, f"{role}@example.org", PASSWORD, role)
             tokens[role] = create_token(session, user, "tests").token

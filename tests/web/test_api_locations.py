@@ -8,7 +8,7 @@ from typing import Any
 
 from otklik.actions.brands import create_brand
 from otklik.actions.cases import open_case
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.flow.pipeline import ingest
 from otklik.flow.wiring import Enrichment
 from tests.factories import make_post
@@ -19,7 +19,7 @@ ARBAT = {"name": "Зерно на Арбате", "address": "Москва, ул.
 
 
 def _brand(desk: Any) -> int:
-    with session_scope(desk.store.sessions) as s:
+    with transaction(desk.store.sessions) as s:
         return create_brand(s, "Зерно", slug="zerno", queries=["зерно"]).id
 
 
@@ -58,7 +58,7 @@ def test_league_counts_mentions_cases_and_the_trend(any_desk: Any) -> None:
                        created_at=now - timedelta(days=1, minutes=n)) for n in range(3)]
     posts.append(make_post(text="Зерно на Арбате, было", created_at=now - timedelta(days=40)))
     posts.append(make_post(text="Зерно: просто кофе", created_at=now - timedelta(days=2)))
-    with session_scope(any_desk.store.sessions) as s:
+    with transaction(any_desk.store.sessions) as s:
         ids = ingest(s, posts, enrichers=Enrichment(sentiment=False).enrichers(s)).mention_ids
         case = open_case(s, ids[0], brand_id, actor="test")
         assert case.tags == ["Зерно на Арбате", "Арбат"] and case.assignee_id is not None

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from otklik.actions.send import run_sync
 from otklik.actions.sources import poll_source
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Author, Brand, Case, Channel, Mention, Source, Spike
 from otklik.demo.build import build_demo
 from otklik.settings import Settings
@@ -48,7 +48,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def _talkative_case(store: Any) -> int:
     """A new VK case whose (simulated) customer answers both the private message and the
     follow-up, so the whole story can be read in the browser."""
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         for case in s.scalars(select(Case).where(Case.state == "new", Case.network == "vk")
                               .order_by(Case.id)):
             author = s.get(Author, case.author_id)
@@ -64,7 +64,7 @@ def _talkative_case(store: Any) -> int:
 def _poll_sandbox(store: Any) -> None:
     """What `otklik serve`'s scheduler does every 10 s: poll the sandbox network."""
     settings = Settings(database_url=store.url, sandbox_reply_seconds=0)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         sandbox = s.scalar(select(Source.id).where(Source.network == "sandbox"))
     # Playwright's sync API runs an event loop in this thread: run the poll beside it
     result = run_sync(lambda: poll_source(store.sessions, sandbox, settings=settings))
@@ -120,7 +120,7 @@ def test_the_seven_practices_in_a_browser(demo: Any) -> None:
         shot(page, "playbook-3-closed")
 
         # 4. explain an incident: from the biggest spike, its complaints linked
-        with session_scope(store.sessions) as s:
+        with transaction(store.sessions) as s:
             spike_id = s.scalar(select(Spike.id).order_by(Spike.volume.desc()))
         page.goto(f"{base}/spikes/{spike_id}")
         page.click('a[href*="spike="]')
@@ -179,6 +179,6 @@ def test_the_seven_practices_in_a_browser(demo: Any) -> None:
         shot(page, "playbook-7-refutation")
 
     # 6. never delete: every mention is still stored
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         assert s.scalar(select(Mention.id).where(Mention.removed_at_source.is_not(None))) is None
         assert s.scalar(select(Brand.id)) is not None

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from otklik.actions.brands import create_brand
 from otklik.actions.locations import LocationInput, save_location
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import MentionBrand
 from otklik.flow.pipeline import ingest
 from otklik.flow.wiring import Enrichment
@@ -20,7 +20,7 @@ from tests.web.conftest import csrf_of
 def test_the_button_attributes_earlier_mentions(desk: Any) -> None:
     store = desk.store
     when = datetime.now(UTC) - timedelta(days=2)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand_id = create_brand(s, "Зерно", queries=["зерно"]).id
         ids = ingest(s, [make_post(text="В Зерне на Никольской очередь", created_at=when)],
                      enrichers=Enrichment(sentiment=False).enrichers(s)).mention_ids
@@ -31,7 +31,7 @@ def test_the_button_attributes_earlier_mentions(desk: Any) -> None:
     page = client.post("/settings/locations/reattribute",
                        data={"csrf_token": token, "brand_id": str(brand_id)})
     assert page.status_code == 200 and "Точка изменилась у 1 упоминания" in page.text
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         row = s.scalar(select(MentionBrand).where(MentionBrand.mention_id == ids[0]))
         assert row is not None and row.location_id == location
     viewer = desk.client("viewer")

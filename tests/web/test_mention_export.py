@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Brand, Mention
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author
@@ -40,7 +40,7 @@ def _seed(desk: Desk, n: int = 120) -> tuple[int, datetime]:
              for _ in range(n)]
     posts.append(make_post(text=HOSTILE, created_at=now - timedelta(hours=1),
                            author=Author(external_id="evil", handle="evil", name="@evil")))
-    with session_scope(desk.store.sessions) as s:
+    with transaction(desk.store.sessions) as s:
         brand = Brand(slug="zerno", name="Зерно")
         s.add(brand)
         s.flush()
@@ -52,7 +52,7 @@ def _seed(desk: Desk, n: int = 120) -> tuple[int, datetime]:
             if i % 3:
                 item.brand_matches = {brand_id: []}
 
-    with session_scope(desk.store.sessions) as s:
+    with transaction(desk.store.sessions) as s:
         ingest(s, posts, enrichers=[label])
     return brand_id, now
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import Brand, Mention, MentionBrand, Spike
 from otklik.domain.enrichment import Enriched
 from otklik.domain.posts import Author
@@ -39,7 +39,7 @@ def test_volume_and_split_match_a_plain_count(store: Any, days: int, bucket: str
     since = until - timedelta(days=days)
     posts = [make_post(created_at=now - timedelta(minutes=rng.randint(0, (days + 1) * 1440)))
              for _ in range(300)]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         brand = Brand(slug="zerno", name="Зерно")
         s.add(brand)
         s.flush()
@@ -51,9 +51,9 @@ def test_volume_and_split_match_a_plain_count(store: Any, days: int, bucket: str
             if rng.random() < 0.5:
                 item.brand_matches = {brand_id: []}
 
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts, enrichers=[label])
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         for brand in (None, brand_id):
             stmt = select(Mention.created_at, Mention.sentiment)
             if brand is not None:
@@ -84,9 +84,9 @@ def test_top_authors_list_a_person_once(store: Any) -> None:
     posts = [make_post(network=net, author=Author(external_id=ext, handle=handle, name=name),
                        created_at=now - timedelta(minutes=5 + i))
              for net, ext, handle, name, k in people for i in range(k)]
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         ingest(s, posts)
-    with session_scope(store.sessions) as s:
+    with transaction(store.sessions) as s:
         top = top_people(s, None, now - timedelta(days=1), now)
     got = {(p["label"], p["count"], p["accounts"], tuple(p["networks"])) for p in top}
     assert got == {("Ольга Смирнова", 8, 2, ("vk", "telegram")), ("Мария", 6, 1, ("vk",)),
@@ -100,13 +100,13 @@ def test_the_overview_chart_is_in_the_desks_zone_with_spike_headlines(desk: Any)
     next local day; the spike's pin sits on its local day and carries its headline."""
     now = datetime.now(UTC)
     late = (now - timedelta(days=2)).replace(hour=22, minute=30)
-    with session_scope(desk.store.sessions) as s:
+    with transaction(desk.store.sessions) as s:
         brand = Brand(slug="zerno", name="Зерно")
         s.add(brand)
         s.flush()
         s.add(Spike(brand_id=brand.id, start=late - timedelta(hours=1), peak=late, volume=30,
                     expected=5.0, severity=0.9, explanation={}))
-    with session_scope(desk.store.sessions) as s:
+    with transaction(desk.store.sessions) as s:
         ingest(s, [make_post(created_at=late)])
     page = desk.client("viewer").get("/overview?days=7").text
     chart = json.loads(html.unescape(re.search(r'data-chart="([^"]*)"', page).group(1)))

@@ -16,7 +16,7 @@ import redis
 from pytest_httpserver import HTTPServer
 from sqlalchemy import func, select
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import AlertChannel, AuditEvent, Brand, Case, Mention
 from otklik.db.models import Source as SourceRow
 from otklik.db.secrets import seal_credentials
@@ -51,7 +51,7 @@ def pushed(sqlite_store: Any, httpserver: HTTPServer) -> tuple[Desk, dict[str, i
     desk = make_desk(sqlite_store, enrichers_factory=complaints)
     key = desk.app.state.settings.secret_key
     httpserver.expect_request("/alerts").respond_with_data("ok")
-    with session_scope(sqlite_store.sessions) as s:
+    with transaction(sqlite_store.sessions) as s:
         brand = Brand(slug="zerno", name="Зерно")
         s.add(brand)
         s.flush()

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from otklik.db.engine import session_scope
+from otklik.actions.unit import transaction
 from otklik.db.models import DeadLetter, Mention
 from otklik.flow.pipeline import ingest
 from tests.factories import make_post
 
 
 def test_removed_comment_and_dead_letter_are_shown(desk):
-    with session_scope(desk.store.sessions) as s:
+    with transaction(desk.store.sessions) as s:
         ingest(s, [make_post(text="Верните деньги, Зерно!", external_id="-1_5_c9")])
         s.execute(Mention.__table__.update().values(
             removed_at_source=datetime(2026, 11, 20, 10, 0, tzinfo=UTC)))
@@ -25,5 +25,5 @@ def test_removed_comment_and_dead_letter_are_shown(desk):
     sources = client.get("/sources").text
     assert "otklik.poll_source" in sources
     assert "&lt;b&gt;AuthFailed&lt;/b&gt;" in sources and "<b>AuthFailed</b>" not in sources
-    with session_scope(desk.store.sessions) as s:
+    with transaction(desk.store.sessions) as s:
         assert s.scalar(select(Mention.removed_at_source)) is not None
