@@ -27,6 +27,7 @@ from otklik.actions.refutations import status as plan_status
 from otklik.db.models import Action, Attack, Brand, Community, Mention, Refutation
 from otklik.domain.ids import StoreId
 from otklik.figures.names import account_names, place_names
+from otklik.figures.stance_trend import stance_trends
 from otklik.publish.refutation import PLACEMENT_STATUSES
 from otklik.web import attack_story
 from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
@@ -35,6 +36,7 @@ from otklik.web.render import lang_of, render, zone_of
 
 router = APIRouter(include_in_schema=False)
 HOSTILE = "unofficial-hostile"
+TRENDS = 100  # places charted week by week (the first of the list: hostile and busy first)
 
 
 def threat_counts(session: Session, brand_id: int | None) -> dict[str, int]:
@@ -74,8 +76,10 @@ def communities_page(
     groups = list(session.scalars(stmt.where(Community.kind == "author_group").order_by(
         Community.volume.desc(), Community.id).limit(100)))
     keys = [str(m) for g in groups for m in ((g.details or {}).get("members") or [])[:30]]
+    charted = [(c.brand_id, c.place_id) for c in places[:TRENDS] if c.place_id is not None]
     return render(request, "communities.html", {
         "places": places, "groups": groups, "brands": brands(session), "brand_id": brand,
+        "trends": stance_trends(session, charted, zone_of(request)),
         "brand_names": _brand_names(session), "accounts": account_names(session, keys),
         "place_names": place_names(session, [
             str(k) for g in groups for k in ((g.details or {}).get("places") or [])[:10]]),
