@@ -21,6 +21,7 @@ from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
 from otklik.actions.delivery import draft_post, publish_action
 from otklik.actions.send import SourceFactory
+from otklik.actions.stored_templates import render_post
 from otklik.care.templates import pick_lang
 from otklik.db.models import Action, Announcement, Brand, Channel, Mention, MentionBrand
 from otklik.db.rows import get_row
@@ -113,7 +114,7 @@ def phase_text(session: Session, brand: Brand, ann: Announcement, channel_id: in
         return texts.render_body(body, post_context(brand, ann)), None
     kind = {"publish": "announcement", "reminder": "announcement_reminder",
             "clear": "announcement_clear"}[phase]
-    return texts.render(session, brand.id, kind, pick_lang(None, brand.languages),
+    return render_post(session, brand.id, kind, pick_lang(None, brand.languages),
                         post_context(brand, ann))
 
 

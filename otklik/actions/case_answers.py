@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from otklik.actions import case_queries as queries
 from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
 from otklik.actions.cases import get_case, move_case, now_or
+from otklik.actions.compose import compose
 from otklik.actions.send import SendRefused, SourceFactory, draft_action, send_action
-from otklik.care import queries
-from otklik.care.compose import compose
 from otklik.db.models import Action, Case
 from otklik.domain import cases as sm
 

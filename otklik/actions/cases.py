@@ -3,7 +3,7 @@
 
 Every change writes an audit event (who, when, what) in the same transaction. Functions that send
 through a network commit (see `otklik.actions.send`); the others leave the commit to the caller.
-Read-only questions live in `otklik.care.queries` and `otklik.care.rules`.
+Read-only questions live in `otklik.actions.case_queries` and `otklik.care.rules`.
 
 After each ingest the caller runs `process_ingested(session, mention_ids)`: replies to our answers
 and follow-ups are attached first (closing followed-up cases with the customer's outcome), then
@@ -22,12 +22,12 @@ from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, lazyload
 
+from otklik.actions import case_queries as queries
 from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
+from otklik.actions.compose import mention_summary
 from otklik.actions.locations import route_case
 from otklik.alerts.events import AlertEvent
-from otklik.care import queries
-from otklik.care.compose import mention_summary
 from otklik.care.followup import classify_reply
 from otklik.care.rules import CaseRule, is_brand_own, thread_key, wants_case
 from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention, MentionBrand

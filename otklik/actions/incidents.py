@@ -23,6 +23,7 @@ from otklik.actions.audit import record
 from otklik.actions.brands import brand_by_id
 from otklik.actions.delivery import draft_post, post_url, publish_action
 from otklik.actions.send import SourceFactory
+from otklik.actions.stored_templates import render_incident_reply, render_post
 from otklik.care.templates import TemplateVars, pick_lang
 from otklik.db.models import Action, Brand, Case, Channel, Incident, Mention, Spike
 from otklik.db.rows import get_row
@@ -144,7 +145,7 @@ def publish_explanation(
     template_id = None
     if text is None:
         lang = _lang(brand)
-        text, template_id = texts.render(session, brand.id, "incident_post", lang, {
+        text, template_id = render_post(session, brand.id, "incident_post", lang, {
             "brand": brand.name, "title": incident.title, "description": incident.description,
             "since": texts.fmt_time(incident.started_at, _zone(brand), lang),
             "status_text": rules.status_text(incident.status, lang),
@@ -170,7 +171,7 @@ def update_incident(
     if next_update_at is not None:
         incident.next_update_at = next_update_at
     brand = brand_by_id(session, incident.brand_id)
-    body, template_id = texts.render(session, brand.id, "incident_update", _lang(brand), {
+    body, template_id = render_post(session, brand.id, "incident_update", _lang(brand), {
         "brand": brand.name, "title": incident.title, "text": text.strip(),
         "next_update": texts.fmt_time(incident.next_update_at, _zone(brand), _lang(brand))})
     done = session.scalars(select(Action.idempotency_key).where(
@@ -215,7 +216,7 @@ def link_complaints(
         if incident.explanation_url and case.state in (sm.NEW, sm.ESCALATED) \
                 and not _has_live_reply(case) and session.scalar(
                     select(Action.id).where(Action.idempotency_key == key)) is None:
-            text, template_id = texts.render_reply(
+            text, template_id = render_incident_reply(
                 session, brand.id, pick_lang(case.lang, brand.languages),
                 TemplateVars(brand=brand.name, case_number=case.id, name=case.customer_name,
                              incident_link=incident.explanation_url))
@@ -240,7 +241,7 @@ def close_incident(
     if not text.strip():
         raise ValueError("closing needs a text saying what was done")
     brand = brand_by_id(session, incident.brand_id)
-    body, template_id = texts.render(session, brand.id, "incident_resolved", _lang(brand), {
+    body, template_id = render_post(session, brand.id, "incident_resolved", _lang(brand), {
         "brand": brand.name, "title": incident.title, "text": text.strip()})
     incident.status, incident.resolved_at, incident.next_update_at = "resolved", now, None
     record(session, actor, "incident.close", "incident", incident.id)

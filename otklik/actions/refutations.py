@@ -26,6 +26,7 @@ from otklik.actions.send import (
     draft_action,
     send_action,
 )
+from otklik.actions.stored_templates import render_post
 from otklik.care.templates import pick_lang
 from otklik.db.models import (
     Action,
@@ -41,7 +42,6 @@ from otklik.db.models import (
 )
 from otklik.db.rows import get_row
 from otklik.publish import refutation as plan
-from otklik.publish import texts
 
 
 @dataclass
@@ -107,7 +107,7 @@ def _official(session: Session, ref: Refutation) -> list[Action]:
 
 
 def _reply_text(session: Session, brand: Brand, ref: Refutation) -> tuple[str, int | None]:
-    return texts.render(session, brand.id, "refutation_reply", pick_lang(None, brand.languages),
+    return render_post(session, brand.id, "refutation_reply", pick_lang(None, brand.languages),
                         {"brand": brand.name, "link": _official_url(session, ref) or ""})
 
 
@@ -132,7 +132,7 @@ def build_plan(
     threads = plan.rank_threads(_posts(_campaign(session, attack, spike)))
     if ref is None:
         lang = pick_lang(None, brand.languages)
-        official, template_id = texts.render(session, brand.id, "refutation_post", lang, {
+        official, template_id = render_post(session, brand.id, "refutation_post", lang, {
             "brand": brand.name, "claim": claim.strip(), "facts": facts.strip()})
         ref = Refutation(brand_id=brand.id, attack_id=attack_id, spike_id=spike_id,
                          status="draft", official_text=official, replies=threads,

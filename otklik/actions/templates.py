@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from otklik.care.templates import check_kind, find_template, validate
+from otklik.actions.stored_templates import find_template
+from otklik.care.templates import check_kind, validate
 from otklik.db.models import Template
 
 

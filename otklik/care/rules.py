@@ -10,23 +10,15 @@ rather than opening a second case that another responder would answer a second t
 
 Brand settings (`Brand.settings["case_rules"]`): `priority_threshold` (default 0.0: every
 negative mention), `questions` (default true), `author_window_days` (default 14).
-Read-only: the writers live in `otklik.actions.cases`.
+Pure rules: the store is read in `otklik.actions.case_queries`, written in `otklik.actions.cases`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
-
-from otklik.db.models import Brand, Case, CaseMention, Channel, Mention
-from otklik.domain.cases import OPEN_STATES
-
-# a case's mentions and actions load when read, not with every lookup (ingest runs these often)
-LAZY = (lazyload(Case.mentions), lazyload(Case.actions))
+from otklik.db.models import Brand, Channel, Mention
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,37 +62,3 @@ def is_brand_own(mention: Mention, channels: list[Channel]) -> bool:
     return any(
         ch.network == mention.network and ch.external_id.lstrip("-") == ext for ch in channels
     )
-
-
-def find_joinable_case(
-    session: Session, brand_id: int, mention: Mention, rule: CaseRule, now: datetime
-) -> Case | None:
-    """The open case of this brand that `mention` belongs to, if any (see module docstring)."""
-    open_case = (Case.brand_id == brand_id, Case.state.in_(OPEN_STATES))
-    if mention.parent_external_id:
-        parent_case = session.scalars(
-            select(Case).options(*LAZY)
-            .join(CaseMention, CaseMention.case_id == Case.id)
-            .join(Mention, Mention.id == CaseMention.mention_id)
-            .where(*open_case, Mention.network == mention.network,
-                   Mention.external_id == mention.parent_external_id)
-            .order_by(Case.id)
-        ).first()
-        if parent_case is not None:
-            return parent_case
-    thread = mention.thread_external_id or mention.external_id
-    keys = [f"{mention.network}:{thread}", f"{mention.network}:{thread}#{mention.author_id}"]
-    same_thread = session.scalars(
-        select(Case).options(*LAZY).where(*open_case, Case.thread_key.in_(keys)).order_by(Case.id)
-    ).first()
-    if same_thread is not None:
-        return same_thread
-    if mention.author_id is None:
-        return None
-    since = now - timedelta(days=rule.author_window_days)
-    return session.scalars(
-        select(Case).options(*LAZY)
-        .where(*open_case, Case.network == mention.network, Case.author_id == mention.author_id,
-               Case.created_at >= since)
-        .order_by(Case.id.desc())
-    ).first()

@@ -26,10 +26,6 @@ from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxEr
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from otklik.db.models import Template
 
 KINDS: tuple[str, ...] = ("public_apology", "private_opening", "follow_up", "closing_note")
 LANGS: tuple[str, ...] = ("ru", "en")
@@ -241,34 +237,9 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-def find_template(
-    session: Session, brand_id: int | None, kind: str, lang: str, name: str = "default"
-) -> Template | None:
-    """The stored template that overrides the default: the brand's first, then a global one."""
-    check_kind(kind)
-    for owner in ([brand_id, None] if brand_id is not None else [None]):
-        stmt = select(Template).where(
-            Template.kind == kind, Template.lang == lang, Template.name == name,
-            Template.brand_id.is_(None) if owner is None else Template.brand_id == owner,
-        )
-        found = session.scalars(stmt).first()
-        if found is not None:
-            return found
-    return None
-
-
 def pick_lang(wanted: str | None, brand_languages: list[str] | None) -> str:
     """The case's language when templates exist for it, else the brand's first, else Russian."""
     for lang in (wanted, *(brand_languages or []), "ru"):
         if lang and (DEFAULTS_DIR / f"public_apology.{lang}.j2").exists():
             return lang
     return "ru"
-
-
-def render(
-    session: Session, brand_id: int | None, kind: str, lang: str, variables: TemplateVars
-) -> tuple[str, Template | None]:
-    """Render the template in force for (brand, kind, lang); returns the text and its row."""
-    stored = find_template(session, brand_id, kind, lang)
-    body = stored.body if stored is not None else default_body(kind, lang)
-    return render_text(body, variables), stored

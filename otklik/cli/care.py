@@ -22,7 +22,6 @@ from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.brands import get_brand
 from otklik.actions.desk_tick import desk_tick
 from otklik.actions.send import approve_action, confirm_not_sent, mark_sent
-from otklik.care.metrics import desk_metrics
 from otklik.cli._common import (
     DEFAULT_ACTOR,
     ActorOpt,
@@ -41,6 +40,7 @@ from otklik.db.models import (
     User,
 )
 from otklik.domain.cases import STATES
+from otklik.figures.desk_metrics import desk_metrics
 from otklik.sources.outbound import registry_source_factory
 
 console = Console()
@@ -270,7 +270,7 @@ def case_follow_up_due(
     at = parse_when(now, "now") or datetime.now(UTC)
     with store_session(ctx) as s:
         if not send:
-            from otklik.care.queries import due_follow_ups
+            from otklik.actions.case_queries import due_follow_ups
             for case in due_follow_ups(s, at):
                 typer.echo(f"case {case.id}: follow-up due {iso(case.follow_up_due_at)}")
             return

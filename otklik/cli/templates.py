@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from otklik.actions import changes
+from otklik.actions import changes, stored_templates
 from otklik.actions.brands import get_brand
 from otklik.care import templates as tpl
 from otklik.cli._common import DEFAULT_ACTOR, ActorOpt, fail, store_session
@@ -33,7 +33,7 @@ def template_list(ctx: typer.Context,
         table = Table("kind", "lang", "source", "text")
         for kind in tpl.KINDS:
             for lang in tpl.LANGS:
-                row = tpl.find_template(s, brand_id, kind, lang)
+                row = stored_templates.find_template(s, brand_id, kind, lang)
                 source = "default" if row is None else (
                     "brand" if row.brand_id is not None else "global")
                 body = row.body if row else tpl.default_body(kind, lang)
@@ -69,7 +69,7 @@ def template_preview(
     """Render the template in force with sample variables."""
     with store_session(ctx) as s:
         b = get_brand(s, brand) if brand else None
-        text, _ = tpl.render(s, b.id if b else None, kind, lang, tpl.TemplateVars(
+        text, _ = stored_templates.render(s, b.id if b else None, kind, lang, tpl.TemplateVars(
             brand=b.name if b else "Бренд", case_number=case_number, name=name or None,
             incident_link=incident_link))
         typer.echo(text)

@@ -273,9 +273,9 @@ def case_figures(session: Session, brand_id: int | None, since: datetime,
 
     The figures are the care module's (`otklik.care.metrics`), summed over brands for "all".
     """
-    from otklik.care.metrics import desk_metrics
     from otklik.db.models import Brand, Case
     from otklik.domain.cases import OPEN_STATES
+    from otklik.figures.desk_metrics import desk_metrics
 
     scope = [Case.brand_id == brand_id] if brand_id is not None else []
     open_cases = session.scalar(

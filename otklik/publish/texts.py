@@ -17,17 +17,12 @@ from typing import Any
 from babel.dates import format_date
 from jinja2 import TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SecurityError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from otklik.care.templates import (
     MAX_OUTPUT,
     TemplateInvalid,
-    TemplateVars,
     make_environment,
-    render_text,
 )
-from otklik.db.models import Template
 from otklik.wording import words
 from otklik.wording.catalogues import wording
 
@@ -76,19 +71,6 @@ def default_body(kind: str, lang: str) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def stored_template(session: Session, brand_id: int, kind: str, lang: str) -> Template | None:
-    """The brand's own template for a publish kind, else a global one, else None."""
-    check_kind(kind)
-    for owner in (brand_id, None):
-        found = session.scalars(select(Template).where(
-            Template.kind == kind, Template.lang == lang, Template.name == "default",
-            Template.brand_id.is_(None) if owner is None else Template.brand_id == owner,
-        )).first()
-        if found is not None:
-            return found
-    return None
-
-
 def render_body(body: str, context: dict[str, Any]) -> str:
     """Render a template body in the sandbox; any refusal or empty result is TemplateInvalid."""
     try:
@@ -106,21 +88,3 @@ def render_body(body: str, context: dict[str, Any]) -> str:
     if len(text) > MAX_OUTPUT:
         raise TemplateInvalid(f"template rendered {len(text)} characters (max {MAX_OUTPUT})")
     return text
-
-
-def render(
-    session: Session, brand_id: int, kind: str, lang: str, context: dict[str, Any]
-) -> tuple[str, int | None]:
-    """The text for (brand, kind, lang) and the id of the stored template used, if any."""
-    stored = stored_template(session, brand_id, kind, lang)
-    body = stored.body if stored is not None else default_body(kind, lang)
-    return render_body(body, context), stored.id if stored is not None else None
-
-
-def render_reply(
-    session: Session, brand_id: int, lang: str, variables: TemplateVars
-) -> tuple[str, int | None]:
-    """A reply to a customer about an incident (desk variables: name, brand, incident_link…)."""
-    stored = stored_template(session, brand_id, "incident_reply", lang)
-    body = stored.body if stored is not None else default_body("incident_reply", lang)
-    return render_text(body, variables), stored.id if stored is not None else None

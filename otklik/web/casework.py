@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from otklik.actions.cases import get_case
 from otklik.actions.delivery import post_url
-from otklik.care.templates import TemplateVars, pick_lang, render
+from otklik.actions.stored_templates import render
+from otklik.care.templates import TemplateVars, pick_lang
 from otklik.db.models import (
     Action,
     AuditEvent,

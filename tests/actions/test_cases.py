@@ -218,7 +218,7 @@ def test_removed_comment_is_flagged_on_its_case(store: Any) -> None:
 
 
 def test_two_workers_draft_one_follow_up(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from otklik.care import queries
+    from otklik.actions import case_queries as queries
 
     with store.sessions() as s:
         brand = brand_with_channel(s, follow_up_days=1.0)
@@ -284,7 +284,7 @@ def test_two_workers_on_one_thread_open_one_case(pg_store: Any) -> None:
 
 def test_case_rules_load_only_brand_matches_and_possible_replies(store: Any) -> None:
     """A mention that matches no brand still counts when its author has a live case."""
-    from otklik.care.queries import case_candidates
+    from otklik.actions.case_queries import case_candidates
 
     with store.sessions() as s:
         brand = brand_with_channel(s)

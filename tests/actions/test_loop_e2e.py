@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from otklik.actions import case_answers as answers
 from otklik.actions import cases as desk_actions
-from otklik.care.metrics import desk_metrics
 from otklik.db.models import Action, AuditEvent, Case, CaseMention, Mention
 from otklik.domain.posts import Post
+from otklik.figures.desk_metrics import desk_metrics
 from otklik.flow.pipeline import ingest
 from otklik.sources.http import HttpClient
 from otklik.sources.registry import build_source

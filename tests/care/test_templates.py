@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from otklik.actions.stored_templates import render
 from otklik.actions.templates import save_template
 from otklik.care.templates import (
     KINDS,
@@ -11,7 +12,6 @@ from otklik.care.templates import (
     TemplateInvalid,
     TemplateVars,
     default_body,
-    render,
     render_text,
 )
 from otklik.db.models import Brand

@@ -9,9 +9,10 @@ import sys
 
 from sqlalchemy import func, select
 
-from otklik.care.metrics import compute, desk_metrics
+from otklik.care.metrics import compute
 from otklik.db.models import Brand, Case, MentionBrand
 from otklik.figures import overview as data
+from otklik.figures.desk_metrics import desk_metrics
 from otklik.reports.care import case_facts
 from otklik.reports.figures import collect, window_of
 from tests.reports.conftest import Demo

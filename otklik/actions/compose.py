@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from otklik.care.templates import TemplateVars, pick_lang, render
+from otklik.actions.stored_templates import render
+from otklik.care.templates import TemplateVars, pick_lang
 from otklik.db.models import Brand, Case, Channel, Incident, Mention
 
 TEMPLATE_OF = {"public_reply": "public_apology", "private_message": "private_opening",

@@ -1,6 +1,7 @@
 """Read-only questions the desk asks the store: which cases are due, which case a reply answers.
 
-Kept apart from the writers (`otklik.actions.cases`) so the web pages can ask them too.
+Kept apart from the writers (`otklik.actions.cases`) so the web pages can ask them too; the
+rules they apply are `otklik.care.rules`, which read nothing.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
-from otklik.care.rules import LAZY, CaseRule
+from otklik.care.rules import CaseRule
 from otklik.db.models import Action, Brand, Case, CaseMention, Mention, MentionBrand
 from otklik.domain.cases import ESCALATED, FOLLOWED_UP, NEW, OPEN_STATES, RESOLVED
+
+# a case's mentions and actions load when read, not with every lookup (ingest runs these often)
+LAZY = (lazyload(Case.mentions), lazyload(Case.actions))
 
 
 def cases_in_brand_of_mention(session: Session, mention_id: int) -> dict[int, int]:
@@ -206,10 +210,10 @@ def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
 
 
 class JoinableCases:
-    """`rules.find_joinable_case` for a whole batch: the open cases the batch's mentions may join,
-    read in three queries, then kept up to date with what the batch itself opens and attaches
-    (a later mention of the batch joins a case an earlier one opened, exactly as when each
-    mention asked the store in turn).
+    """The joining rule of `care.rules` (its module docstring) for a whole batch: the open cases
+    the batch's mentions may join, read in three queries, then kept up to date with what the
+    batch itself opens and attaches (a later mention of the batch joins a case an earlier one
+    opened, exactly as when each mention asked the store in turn).
 
     Per brand: the open cases holding a mention (by network id: a reply to it joins), the open
     cases of a thread key, and the open cases of an author (newest wins)."""
@@ -256,7 +260,7 @@ class JoinableCases:
 
     def find(self, brand_id: int, mention: Mention, rule: CaseRule,
              now: datetime) -> Case | None:
-        """The case `find_joinable_case` would return at this point of the batch."""
+        """The case the joining rule gives at this point of the batch."""
         if mention.parent_external_id:
             parent = self.by_post.get((brand_id, mention.network, mention.parent_external_id))
             if parent is not None:
