@@ -14,6 +14,7 @@ from otklik.actions.brands import brand_by_id
 from otklik.db.models import Announcement, Channel
 from otklik.publish import announcements as rules
 from otklik.publish import texts
+from otklik.wording.refusals import refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,9 @@ def edit(
     every channel; empty: the brand's template)."""
     ann = get_announcement(session, announcement_id)
     if ann.status not in rules.EDITABLE:
-        raise ValueError(f"анонс {ann.id} уже опубликован или отменён: его не изменить")
+        raise refusal(ValueError, "refused_announcement_not_editable", id=ann.id)
     if not title.strip():
-        raise ValueError("у анонса должен быть заголовок")
+        raise refusal(ValueError, "refused_announcement_title")
     rules.check_schedule(publish_at, remind_at, event_start, event_end)
     before = {"title": ann.title, "publish_at": ann.publish_at.isoformat()}
     ann.title, ann.publish_at, ann.remind_at = title.strip(), publish_at, remind_at
@@ -75,7 +76,7 @@ def cancel(session: Session, announcement_id: int, *, actor: str, reason: str = 
     """Stop a warning: nothing more of it is posted (what was posted stays)."""
     ann = get_announcement(session, announcement_id)
     if ann.status not in rules.CANCELLABLE:
-        raise ValueError(f"анонс {ann.id} уже завершён или отменён")
+        raise refusal(ValueError, "refused_announcement_not_cancellable", id=ann.id)
     before, ann.status = ann.status, "cancelled"
     record(session, actor, "announcement.cancel", "announcement", ann.id, before=before,
            reason=reason)

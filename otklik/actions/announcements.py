@@ -27,6 +27,7 @@ from otklik.db.models import Action, Announcement, Brand, Channel, Mention, Ment
 from otklik.db.rows import get_row
 from otklik.publish import announcements as rules
 from otklik.publish import texts
+from otklik.wording.refusals import refusal
 
 
 @dataclass
@@ -96,7 +97,7 @@ def record_past_event(
 ) -> Announcement:
     """A past event that happened *without* a warning, kept to compare warned ones against."""
     if event_end <= event_start:
-        raise ValueError("событие должно закончиться позже, чем начнётся")
+        raise refusal(ValueError, "refused_event_order")
     ann = Announcement(brand_id=brand_id, title=title.strip(), texts={}, channel_ids=[],
                        publish_at=event_start, event_start=event_start, event_end=event_end,
                        kind=kind, status="unannounced")

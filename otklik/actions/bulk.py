@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from otklik.actions.case_answers import answer_and_move_to_private
 from otklik.actions.cases import assign, resolve, tag
 from otklik.actions.send import SendRefused, SourceFactory
+from otklik.wording.refusals import refusal
 
 OPERATIONS = ("assign", "tag", "answer", "resolve")
 MAX_CASES = 200
@@ -35,14 +36,14 @@ def bulk_cases(
     `answer` drafts and sends the brand's templated private message and public "we wrote to
     you" reply (the same as the case page's answer with untouched templates)."""
     if operation not in OPERATIONS:
-        raise ValueError(f"неизвестное действие: {operation[:40]}")
+        raise refusal(ValueError, "refused_bulk_unknown", operation=operation[:40])
     if operation == "tag" and not (tag_name or "").strip():
-        raise ValueError("укажите метку")
+        raise refusal(ValueError, "refused_bulk_tag")
     ids = list(dict.fromkeys(case_ids))
     if not ids:
-        raise ValueError("не выбрано ни одного обращения")
+        raise refusal(ValueError, "refused_bulk_none")
     if len(ids) > MAX_CASES:
-        raise ValueError(f"за раз — не больше {MAX_CASES} обращений")
+        raise refusal(ValueError, "refused_bulk_too_many", limit=MAX_CASES)
     steps: dict[str, Callable[[int], object]] = {
         "assign": lambda cid: assign(session, cid, assignee_id, actor=actor),
         "tag": lambda cid: tag(session, cid, add=[(tag_name or "").strip()], actor=actor),

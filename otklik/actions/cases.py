@@ -33,6 +33,7 @@ from otklik.care.rules import CaseRule, is_brand_own, thread_key, wants_case
 from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention, MentionBrand
 from otklik.db.rows import get_row
 from otklik.domain import cases as sm
+from otklik.wording.refusals import refusal
 
 log = logging.getLogger("otklik.care")
 
@@ -323,8 +324,7 @@ def resolve(session: Session, case_id: int, *, actor: str, now: datetime | None 
         Action.kind.in_(("public_reply", "private_message"))).limit(1))
     if answered is None:
         if not confirm_unsent:
-            raise UnsentAnswer(f"обращение {case.id}: ответ клиенту не был отправлен — "
-                               "подтвердите, что проблема решена без ответа")
+            raise refusal(UnsentAnswer, "refused_unsent_answer", id=case.id)
         record(session, actor, "case.resolved_unanswered", "case", case.id, reason=reason)
     move_case(session, case, sm.RESOLVED, actor, now, reason=reason)
     days = brand_by_id(session, case.brand_id).follow_up_days
@@ -338,7 +338,7 @@ def move_follow_up(session: Session, case_id: int, due_at: datetime, *, actor: s
     """Move when the brand comes back to ask how it ended (a resolved case only)."""
     case = get_case(session, case_id)
     if case.state != sm.RESOLVED:
-        raise ValueError(f"обращение {case.id}: узнать результат можно только у решённого")
+        raise refusal(ValueError, "refused_follow_up_unresolved", id=case.id)
     due = due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)
     before, case.follow_up_due_at = case.follow_up_due_at, due
     record(session, actor, "case.follow_up_moved", "case", case.id,

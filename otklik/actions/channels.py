@@ -29,6 +29,7 @@ from otklik.sources.errors import AuthFailed, RateLimited, SourceError, Unavaila
 from otklik.sources.http import HttpClient
 from otklik.sources.oauth import exchange, spec_of
 from otklik.sources.registry import connector, new_client, source_class
+from otklik.wording.refusals import refusal
 
 SANDBOX_NAME = "Песочница"
 POLL_SECONDS = {"sandbox": 10, "telegram": 30}
@@ -59,16 +60,15 @@ def _verify(cls: type[Connector], settings: Settings, credentials: dict[str, Any
     try:
         return run_sync(check)
     except AuthFailed as exc:
-        raise ConnectError(f"{cls.label or cls.network}: токен не подошёл — он неверный, "
-                           "отозван или без нужных прав") from exc
+        raise refusal(ConnectError, "refused_token", network=cls.label or cls.network) from exc
     except RateLimited as exc:
-        raise ConnectError(f"{cls.label or cls.network}: сеть просит подождать, "
-                           "попробуйте через минуту") from exc
+        raise refusal(ConnectError, "refused_rate_limited",
+                      network=cls.label or cls.network) from exc
     except Unavailable as exc:
-        raise ConnectError(f"{cls.label or cls.network}: сеть недоступна, "
-                           "попробуйте позже") from exc
+        raise refusal(ConnectError, "refused_network_unavailable",
+                      network=cls.label or cls.network) from exc
     except SourceError as exc:
-        raise ConnectError(f"{cls.label or cls.network}: сеть не подтвердила аккаунт") from exc
+        raise refusal(ConnectError, "refused_account", network=cls.label or cls.network) from exc
 
 
 def connect_account(
@@ -85,7 +85,7 @@ def connect_account(
         raise ConnectError(str(exc)) from None
     missing = [f.label for f in cls.credential_fields if f.required and not credentials.get(f.name)]
     if missing:
-        raise ConnectError(f"не заполнено: {', '.join(missing)}")
+        raise refusal(ConnectError, "refused_missing_fields", fields=", ".join(missing))
     params = dict(params or {})
     account = _verify(cls, settings, credentials, params, client)
     source = Source(brand_id=brand.id, network=network, kind=account.kind,
@@ -146,10 +146,9 @@ def connect_oauth(
     try:
         credentials = run_sync(tokens)
     except AuthFailed as exc:
-        raise ConnectError(f"{label}: сеть не подтвердила вход — попробуйте войти ещё раз") \
-            from exc
+        raise refusal(ConnectError, "refused_login", network=label) from exc
     except SourceError as exc:
-        raise ConnectError(f"{label}: сеть недоступна, попробуйте позже") from exc
+        raise refusal(ConnectError, "refused_network_unavailable", network=label) from exc
     return connect_account(session, settings, brand_id=brand_id, network=network,
                            credentials=credentials, params=params, actor=actor, client=client)
 

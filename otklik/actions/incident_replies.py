@@ -14,6 +14,7 @@ from otklik.actions.delivery import publish_action
 from otklik.actions.incidents import get_incident
 from otklik.actions.send import SourceFactory, approve_action
 from otklik.db.models import Action
+from otklik.wording.refusals import refusal
 
 
 @dataclass
@@ -52,5 +53,5 @@ def retry_post(session: Session, incident_id: int, action_id: int, *,
     if action is None or action.incident_id != incident_id or action.kind != "post":
         raise LookupError(f"action {action_id} is not a post of incident {incident_id}")
     if action.status != "failed":
-        raise ValueError(f"пост {action_id} не в статусе «не отправлено»")
+        raise refusal(ValueError, "refused_post_not_failed", id=action_id)
     return publish_action(session, action_id, source_factory=source_factory, actor=actor)

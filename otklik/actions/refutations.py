@@ -42,6 +42,7 @@ from otklik.db.models import (
 )
 from otklik.db.rows import get_row
 from otklik.publish import refutation as plan
+from otklik.wording.refusals import refusal
 
 
 @dataclass
@@ -302,11 +303,10 @@ def edit_official(session: Session, refutation_id: int, text: str, *, actor: str
     """Change the official post's text while it waits for approval (never once it is out)."""
     ref = get_refutation(session, refutation_id)
     if not text.strip():
-        raise ValueError("официальный пост не может быть пустым")
+        raise refusal(ValueError, "refused_official_empty")
     waiting = [a for a in _official(session, ref) if a.status == "pending_approval"]
     if not waiting:
-        raise SendRefused(f"опровержение {refutation_id}: пост уже одобрен или опубликован, "
-                          "его текст не меняется")
+        raise refusal(SendRefused, "refused_official_approved", id=refutation_id)
     before, ref.official_text = ref.official_text, text.strip()
     for action in waiting:
         action.text = ref.official_text

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from otklik.wording.refusals import refusal
+
 STATUSES: tuple[str, ...] = (
     "scheduled", "needs_review", "published", "reminded", "completed", "missed", "cancelled",
     "unannounced",
@@ -32,14 +34,14 @@ def check_schedule(
 ) -> None:
     """ValueError naming the first inconsistency (a reminder before the warning, …)."""
     if event_start is not None and event_end is not None and event_end <= event_start:
-        raise ValueError("событие должно закончиться позже, чем начнётся")
+        raise refusal(ValueError, "refused_event_order")
     if event_start is not None and publish_at >= event_start:
-        raise ValueError("предупреждение нужно опубликовать до начала события")
+        raise refusal(ValueError, "refused_warning_after_start")
     if remind_at is not None:
         if remind_at <= publish_at:
-            raise ValueError("напоминание должно идти после предупреждения")
+            raise refusal(ValueError, "refused_reminder_before_warning")
         if event_start is not None and remind_at >= event_start:
-            raise ValueError("напоминание должно прийти до начала события")
+            raise refusal(ValueError, "refused_reminder_after_start")
 
 
 @dataclass(frozen=True, slots=True)

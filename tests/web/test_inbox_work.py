@@ -137,6 +137,19 @@ def test_bulk_refusals_are_words_and_a_viewer_cannot_act(lite: Desk) -> None:
     assert _bulk(viewer, [1], "tag", tag="x").status_code == 403
 
 
+def test_a_bulk_refusal_reads_in_english_on_an_english_desk(lite: Desk) -> None:
+    client = lite.client("responder")
+    assert client.post("/lang", data={"lang": "en"}).status_code == 303
+    try:
+        response = _bulk(client, [], "tag", tag="x")
+        page = client.get(response.headers["location"]).text
+        assert "no cases are selected" in page and "не выбрано ни одного обращения" not in page
+        empty_tag = _bulk(client, [1], "tag", tag=" ")
+        assert "enter a tag" in client.get(empty_tag.headers["location"]).text
+    finally:  # the language is the user's: the module's other tests read the desk in Russian
+        client.post("/lang", data={"lang": "ru"})
+
+
 def test_an_illegal_move_reads_in_words(lite: Desk) -> None:
     demo = lite
     client = demo.client("responder")

@@ -14,7 +14,7 @@ from otklik.publish import announcements as rules
 from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.common import run_step
 from otklik.web.pages.publishing import in_zone
-from otklik.web.render import render
+from otklik.web.render import lang_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,15 +60,16 @@ def edit_announcement(
              event_start=in_zone(request, event_start, "event_start"),
              event_end=in_zone(request, event_end, "event_end"), text=text)
 
-    return run_step(session, f"/announcements/{announcement_id}", work)
+    return run_step(session, f"/announcements/{announcement_id}", work, lang=lang_of(request))
 
 
 @router.post("/announcements/{announcement_id}/cancel")
 def cancel_announcement(
+    request: Request,
     announcement_id: StoreId,
     principal: Responder,
     session: SessionDep,
     reason: str = Form("", max_length=1000),
 ) -> Response:
     return run_step(session, f"/announcements/{announcement_id}", lambda: cancel(
-        session, announcement_id, actor=principal.actor, reason=reason))
+        session, announcement_id, actor=principal.actor, reason=reason), lang=lang_of(request))

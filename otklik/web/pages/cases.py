@@ -34,7 +34,7 @@ from otklik.web.pages.common import (
     send_step,
     source_factory,
 )
-from otklik.web.render import render, zone_of
+from otklik.web.render import lang_of, render, zone_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -99,7 +99,7 @@ def inbox_bulk(
         out = bulk_cases(session, case_ids, operation, actor=principal.actor, assignee_id=who,
                          tag_name=tag_name, source_factory=source_factory(request, session))
     except ValueError as exc:
-        return back(url, exc)
+        return back(url, exc, lang_of(request))
     joint = "&" if "?" in url else "?"
     url += f"{joint}{qs(done=len(out.done))}"
     if out.failed:
@@ -123,9 +123,9 @@ def case_page(
     })
 
 
-def _run(session: Session, case_id: int, work: Callable[[], Any]) -> Response:
+def _run(request: Request, session: Session, case_id: int, work: Callable[[], Any]) -> Response:
     """Run one case action; a refused move or send comes back as a message on the page."""
-    return run_step(session, f"/cases/{case_id}", work)
+    return run_step(session, f"/cases/{case_id}", work, lang=lang_of(request))
 
 
 def _send(request: Request, session: Session, case_id: int,
@@ -172,13 +172,14 @@ def send_private(
 
 @router.post("/cases/{case_id}/resolve")
 def resolve(
+    request: Request,
     case_id: StoreId,
     principal: Responder,
     session: SessionDep,
     reason: str = Form("", max_length=1000),
     confirm_unsent: bool = Form(False),
 ) -> Response:
-    return _run(session, case_id, lambda: resolve_case(
+    return _run(request, session, case_id, lambda: resolve_case(
         session, case_id, actor=principal.actor, reason=reason or None,
         confirm_unsent=confirm_unsent))
 
@@ -200,7 +201,7 @@ def follow_up_due(
         at = local if local.tzinfo else local.replace(tzinfo=zone_of(request))
         move_follow_up(session, case_id, at.astimezone(UTC), actor=principal.actor)
 
-    return _run(session, case_id, work)
+    return _run(request, session, case_id, work)
 
 
 @router.post("/cases/{case_id}/follow-up")
@@ -224,6 +225,7 @@ def follow_up_now(
 
 @router.post("/cases/{case_id}/transition")
 def move(
+    request: Request,
     case_id: StoreId,
     principal: Responder,
     session: SessionDep,
@@ -231,7 +233,7 @@ def move(
     reason: str = Form("", max_length=1000),
     outcome: str = Form(""),
 ) -> Response:
-    return _run(session, case_id, lambda: transition(
+    return _run(request, session, case_id, lambda: transition(
         session, case_id, target, actor=principal.actor, reason=reason or None,
         outcome=outcome or None))
 

@@ -22,6 +22,7 @@ from otklik.db.models import Brand, Channel
 from otklik.domain.ids import MAX_ID
 from otklik.web import casework
 from otklik.web.deps import get_or_404
+from otklik.web.render import lang_of
 from otklik.wording.refusals import explain
 
 PERIODS = (1, 7, 30, 90, 365)
@@ -110,10 +111,11 @@ def qs(**params: object) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def back(url: str, error: Exception | None = None) -> Response:
-    """Back to the page a form was posted from, with the error (if any) to show on it."""
+def back(url: str, error: Exception | None = None, lang: str = "ru") -> Response:
+    """Back to the page a form was posted from, with the error (if any) to show on it in the
+    reader's language."""
     if error is not None:
-        url += ("&" if "?" in url else "?") + "error=" + quote(explain(error)[:300])
+        url += ("&" if "?" in url else "?") + "error=" + quote(explain(error, lang)[:300])
     return RedirectResponse(url, status_code=303)
 
 
@@ -152,11 +154,11 @@ def send_step(request: Request, session: Session, url: str,
     """A step that sends through the brand's channels: `work(connector factory)`, then back to
     `url` as `run_step` goes."""
     factory = source_factory(request, session)
-    return run_step(session, url, lambda: work(factory))
+    return run_step(session, url, lambda: work(factory), lang=lang_of(request))
 
 
-def run_step(session: Session, url: str, work: Callable[[], object]) -> Response:
+def run_step(session: Session, url: str, work: Callable[[], object], *, lang: str) -> Response:
     """A step whose refusal (an illegal transition, a send that may not go) is a message on the
     page the form came from."""
     return answer_step(session, work, refusals=(ValueError, SendRefused),
-                       refused=lambda exc: back(url, exc), done=lambda _: back(url))
+                       refused=lambda exc: back(url, exc, lang), done=lambda _: back(url))

@@ -29,7 +29,8 @@ from otklik.publish.incidents import STATUSES, spike_keywords
 from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.common import answer_step, brands, opt_int, parse_when, run_step, send_step
 from otklik.web.query_problems import QueryProblem, problem_of
-from otklik.web.render import render, zone_of
+from otklik.web.render import lang_of, render, zone_of
+from otklik.wording.refusals import explain
 
 router = APIRouter(include_in_schema=False)
 ANNOUNCEMENT_KINDS = ("maintenance", "outage", "payments", "release", "other")
@@ -94,7 +95,8 @@ def _ids(values: list[str]) -> list[int]:
 def _refused(request: Request, session: Session, form: dict[str, Any] | None = None
              ) -> Callable[[Exception], Response]:
     """The incidents page again with why a new incident or announcement was refused."""
-    return lambda exc: _page(request, session, None, error=str(exc), form=form, status_code=422)
+    return lambda exc: _page(request, session, None, error=explain(exc, lang_of(request)),
+                             form=form, status_code=422)
 
 
 @router.post("/incidents")
@@ -148,8 +150,9 @@ def _publish_and_link(session: Session, incident_id: int, factory: Any, actor: s
     actions.link_complaints(session, incident_id, actor=actor)
 
 
-def _run(session: Session, incident_id: int, work: Callable[[], Any]) -> Response:
-    return run_step(session, f"/incidents/{incident_id}", work)
+def _run(request: Request, session: Session, incident_id: int,
+         work: Callable[[], Any]) -> Response:
+    return run_step(session, f"/incidents/{incident_id}", work, lang=lang_of(request))
 
 
 @router.get("/incidents/{incident_id}")

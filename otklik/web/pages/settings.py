@@ -32,7 +32,8 @@ from otklik.web.deps import Admin, Analyst, Reader, SessionDep, get_or_404
 from otklik.web.pages.common import answer_step, brand_or_404, brands, opt_int
 from otklik.web.preview import preview
 from otklik.web.query_problems import problem_of
-from otklik.web.render import render
+from otklik.web.render import lang_of, render
+from otklik.wording.refusals import explain
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
 ALERT_LOG = 15  # the newest alerts shown: who was told what, and what still waits
@@ -65,7 +66,8 @@ def _step(request: Request, session: Session, principal: Principal, anchor: str,
     """A settings form's change: back to its place on the page, or the page with the reason."""
     return answer_step(
         session, work, refusals=refusals,
-        refused=lambda exc: _page(request, session, principal, str(exc), status_code=422),
+        refused=lambda exc: _page(request, session, principal, explain(exc, lang_of(request)),
+                                  status_code=422),
         done=lambda _: RedirectResponse(f"/settings#{anchor}", status_code=303))
 
 
@@ -198,7 +200,8 @@ async def oauth_start(
                 await http.aclose()
         begun = oauth.start(spec, settings, app, back, params)
     except ValueError as exc:
-        return _page(request, session, principal, str(exc), status_code=422)
+        return _page(request, session, principal, explain(exc, lang_of(request)),
+                     status_code=422)
     except SourceError as exc:
         return _page(request, session, principal, f"{network}: {exc}", status_code=502)
     pending = dict(request.session.get("oauth") or {})
@@ -273,7 +276,7 @@ def template_preview(
     try:
         text, error = preview(body), None
     except ValueError as exc:
-        text, error = "", str(exc)
+        text, error = "", explain(exc, lang_of(request))
     return render(request, "_preview.html", {"text": text, "error": error})
 
 

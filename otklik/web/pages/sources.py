@@ -37,6 +37,7 @@ from otklik.web.i18n import translator
 from otklik.web.pages.common import answer_step, brands, by_id, opt_int
 from otklik.web.render import lang_of, render
 from otklik.wording.catalogues import say
+from otklik.wording.refusals import explain
 
 log = logging.getLogger("otklik.web.sources")
 router = APIRouter(include_in_schema=False)
@@ -327,7 +328,8 @@ async def save(
     return await run_in_threadpool(
         answer_step, session, write, refusals=(ChangeError, ValueError),
         refused=lambda exc: _form(request, session, source, cls.network, spec.name,
-                                  values=_shown(fields), error=str(exc), form=fields,
+                                  values=_shown(fields), error=explain(exc, lang_of(request)),
+                                  form=fields,
                                   status_code=422),
         done=lambda _: RedirectResponse("/sources", status_code=303))
 

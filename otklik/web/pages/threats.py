@@ -146,6 +146,7 @@ def _attack_texts(session: Session, attacks: list[Attack], per: int = 3) -> dict
 
 @router.post("/attacks/{attack_id}/refutation")
 def plan_refutation(
+    request: Request,
     attack_id: StoreId,
     principal: Responder,
     session: SessionDep,
@@ -159,7 +160,7 @@ def plan_refutation(
     return answer_step(
         session, lambda: build_plan(session, actor=principal.actor, attack_id=attack_id,
                                     claim=claim, facts=given),
-        refusals=ValueError, refused=lambda exc: back("/attacks", exc),
+        refusals=ValueError, refused=lambda exc: back("/attacks", exc, lang_of(request)),
         done=lambda ref: RedirectResponse(f"/refutations/{ref.id}", status_code=303))
 
 
@@ -185,8 +186,9 @@ def refutation_page(
     })
 
 
-def _run(session: Session, refutation_id: int, work: Callable[[], object]) -> Response:
-    return run_step(session, f"/refutations/{refutation_id}", work)
+def _run(request: Request, session: Session, refutation_id: int,
+         work: Callable[[], object]) -> Response:
+    return run_step(session, f"/refutations/{refutation_id}", work, lang=lang_of(request))
 
 
 def _send(request: Request, session: Session, refutation_id: int,
@@ -199,19 +201,21 @@ def _send(request: Request, session: Session, refutation_id: int,
 
 @router.post("/refutations/{refutation_id}/official")
 def edit(
+    request: Request,
     refutation_id: StoreId,
     principal: Responder,
     session: SessionDep,
     text: str = Form(..., max_length=4000),
 ) -> Response:
     """Edit the official post while it waits for approval."""
-    return _run(session, refutation_id, lambda: edit_official(
+    return _run(request, session, refutation_id, lambda: edit_official(
         session, refutation_id, text, actor=principal.actor))
 
 
 @router.post("/refutations/{refutation_id}/approve")
-def approve(refutation_id: StoreId, principal: Responder, session: SessionDep) -> Response:
-    return _run(session, refutation_id, lambda: approve_official(
+def approve(request: Request, refutation_id: StoreId, principal: Responder,
+            session: SessionDep) -> Response:
+    return _run(request, session, refutation_id, lambda: approve_official(
         session, refutation_id, actor=principal.actor, user_id=principal.who.id))
 
 
@@ -242,6 +246,7 @@ def send(
 
 @router.post("/refutations/{refutation_id}/placements/{community_id}")
 def placement(
+    request: Request,
     refutation_id: StoreId,
     community_id: StoreId,
     principal: Responder,
@@ -250,5 +255,5 @@ def placement(
     note: str = Form("", max_length=1000),
 ) -> Response:
     """Tick off a native placement: todo → contacted → published (or declined)."""
-    return _run(session, refutation_id, lambda: set_placement(
+    return _run(request, session, refutation_id, lambda: set_placement(
         session, refutation_id, community_id, status, actor=principal.actor, note=note))
