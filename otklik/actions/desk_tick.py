@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from otklik.actions import case_answers as answers
-from otklik.actions import cases as desk
+from otklik.actions import case_upkeep as upkeep
 from otklik.actions.alert_dispatch import AlertDispatcher
 from otklik.actions.alert_dispatch import Report as AlertReport
 from otklik.actions.send import SourceFactory
@@ -38,12 +38,12 @@ def desk_tick(
     dispatched along with the tick's own."""
     now = now or datetime.now(UTC)
     report = TickReport(alerts=list(extra_events or []))
-    report.alerts += desk.check_sla(session, now)
-    report.alerts += desk.flag_removed_at_source(session)
+    report.alerts += upkeep.check_sla(session, now)
+    report.alerts += upkeep.flag_removed_at_source(session)
     session.commit()
     report.follow_ups = [a.id for a in answers.run_due_follow_ups(
         session, now, source_factory=source_factory)]
-    report.closed_silent = desk.close_silent_follow_ups(session, now)
+    report.closed_silent = upkeep.close_silent_follow_ups(session, now)
     session.commit()
     if dispatcher is not None:
         report.delivery = dispatcher.submit(session, report.alerts, now)

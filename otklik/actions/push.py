@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from otklik.actions.cases import flag_removed_at_source
+from otklik.actions.case_upkeep import flag_removed_at_source
 from otklik.actions.intake import intake
 from otklik.actions.sources import mark_removed
 from otklik.actions.unit import transaction

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from otklik.actions import case_answers as answers
+from otklik.actions import case_upkeep as upkeep
 from otklik.actions import cases as desk
 from otklik.db.models import AuditEvent, Brand, Case, CaseMention, Channel, Mention
 from otklik.domain.cases import IllegalTransition
@@ -160,13 +161,13 @@ def test_sla_reminder_then_breach_once_each(store: Any) -> None:
         case_id = case_of(s, "-1_20")
         case = s.get(Case, case_id)
         assert case is not None and case.first_response_due_at == T0 + timedelta(minutes=60)
-        assert desk.check_sla(s, T0 + timedelta(minutes=30)) == []
-        [remind] = desk.check_sla(s, T0 + timedelta(minutes=50))
+        assert upkeep.check_sla(s, T0 + timedelta(minutes=30)) == []
+        [remind] = upkeep.check_sla(s, T0 + timedelta(minutes=50))
         assert remind.kind == "sla_reminder" and remind.case_id == case_id
-        assert desk.check_sla(s, T0 + timedelta(minutes=55)) == []
-        [breach] = desk.check_sla(s, T0 + timedelta(minutes=75))
+        assert upkeep.check_sla(s, T0 + timedelta(minutes=55)) == []
+        [breach] = upkeep.check_sla(s, T0 + timedelta(minutes=75))
         assert breach.kind == "sla_breach"
-        assert desk.check_sla(s, T0 + timedelta(minutes=90)) == []
+        assert upkeep.check_sla(s, T0 + timedelta(minutes=90)) == []
         s.commit()
         assert s.get(Case, case_id).sla_breached_at == T0 + timedelta(minutes=60)  # type: ignore[union-attr]
         events = s.scalars(select(AuditEvent.action).where(
@@ -190,8 +191,8 @@ def test_follow_up_unanswered_closes_no_answer_and_not_resolved_reply(store: Any
         out = feed(s, brand, [post("-1_30_c9", "u2", "Нет, до сих пор жду возврат",
                                    parent="-1_30", thread="-1_30", minutes=60)], {})
         assert [o for _, _, o in out.replies] == ["not_resolved"]
-        assert desk.close_silent_follow_ups(s, T0 + timedelta(days=2)) == []
-        assert desk.close_silent_follow_ups(s, T0 + timedelta(days=3, minutes=1)) == [ids[0]]
+        assert upkeep.close_silent_follow_ups(s, T0 + timedelta(days=2)) == []
+        assert upkeep.close_silent_follow_ups(s, T0 + timedelta(days=3, minutes=1)) == [ids[0]]
         s.commit()
         got = [(s.get(Case, i).state, s.get(Case, i).outcome) for i in ids]  # type: ignore[union-attr]
         assert got == [("closed", "no_answer"), ("closed", "not_resolved")]
@@ -204,13 +205,13 @@ def test_removed_comment_is_flagged_on_its_case(store: Any) -> None:
                                                  thread="-1_20", minutes=1)],
              {"-1_20": NEG, "-1_20_c1": NEG})
         case_id = case_of(s, "-1_20")
-        assert desk.flag_removed_at_source(s) == []
+        assert upkeep.flag_removed_at_source(s) == []
         gone = T0 + timedelta(hours=3)
         s.execute(update(Mention).where(Mention.external_id == "-1_20_c1")
                   .values(removed_at_source=gone))
-        [event] = desk.flag_removed_at_source(s)
+        [event] = upkeep.flag_removed_at_source(s)
         assert event.kind == "removed_at_source" and event.case_id == case_id
-        assert desk.flag_removed_at_source(s) == []
+        assert upkeep.flag_removed_at_source(s) == []
         s.commit()
         assert s.get(Case, case_id).removed_at_source == gone  # type: ignore[union-attr]
         # the mention itself is still there: otklik never deletes
