@@ -15,6 +15,7 @@ from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.common import run_step
 from otklik.web.pages.publishing import in_zone
 from otklik.web.render import lang_of, render
+from otklik.wording.refusals import refusal
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +55,7 @@ def edit_announcement(
     def work() -> None:
         when = in_zone(request, publish_at, "publish_at")
         if when is None:
-            raise ValueError("укажите время публикации")
+            raise refusal(ValueError, "refused_publish_at_missing")
         edit(session, announcement_id, actor=principal.actor, title=title, publish_at=when,
              remind_at=in_zone(request, remind_at, "remind_at"),
              event_start=in_zone(request, event_start, "event_start"),

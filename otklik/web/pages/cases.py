@@ -35,6 +35,7 @@ from otklik.web.pages.common import (
     source_factory,
 )
 from otklik.web.render import lang_of, render, zone_of
+from otklik.wording.refusals import refusal
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,7 +105,8 @@ def inbox_bulk(
     url += f"{joint}{qs(done=len(out.done))}"
     if out.failed:
         lines = "; ".join(f"#{cid}: {why}" for cid, why in list(out.failed.items())[:5])
-        return back(url, ValueError(f"не удалось ({len(out.failed)}): {lines}"))
+        return back(url, refusal(ValueError, "refused_bulk_failed", count=len(out.failed),
+                                 lines=lines), lang_of(request))
     return back(url)
 
 
@@ -197,7 +199,7 @@ def follow_up_due(
         try:
             local = datetime.fromisoformat(due)
         except ValueError:
-            raise ValueError("укажите дату и время (ГГГГ-ММ-ДД ЧЧ:ММ)") from None
+            raise refusal(ValueError, "refused_date_time") from None
         at = local if local.tzinfo else local.replace(tzinfo=zone_of(request))
         move_follow_up(session, case_id, at.astimezone(UTC), actor=principal.actor)
 

@@ -30,6 +30,7 @@ from otklik.web.deps import Reader, Responder, SessionDep, get_or_404
 from otklik.web.pages.common import answer_step, brands, opt_int, parse_when, run_step, send_step
 from otklik.web.query_problems import QueryProblem, problem_of
 from otklik.web.render import lang_of, render, zone_of
+from otklik.wording.catalogues import say
 from otklik.wording.refusals import explain
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +121,8 @@ def open_incident(
                             "keywords": keywords, "next_update": next_update,
                             "channels": channel_ids, "spike": opt_int(spike, "spike")}
     if brand_id is None:
-        return _page(request, session, None, error="выберите бренд", form=form,
+        return _page(request, session, None, error=say("refused_brand_missing", lang_of(request)),
+                     form=form,
                      status_code=422)
     problem = problem_of(keywords) if keywords.strip() else None
     if problem is not None:
@@ -268,7 +270,8 @@ def add_announcement(
     ids = _ids(channel)
     when = in_zone(request, publish_at, "publish_at")
     if brand_id is None or when is None:
-        return _page(request, session, None, error="нужны бренд и время публикации",
+        return _page(request, session, None,
+                     error=say("refused_brand_and_time_missing", lang_of(request)),
                      status_code=422)
     return answer_step(
         session, lambda: add(

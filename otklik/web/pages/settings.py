@@ -33,6 +33,7 @@ from otklik.web.pages.common import answer_step, brand_or_404, brands, opt_int
 from otklik.web.preview import preview
 from otklik.web.query_problems import problem_of
 from otklik.web.render import lang_of, render
+from otklik.wording.catalogues import say
 from otklik.wording.refusals import explain
 
 router = APIRouter(prefix="/settings", include_in_schema=False)
@@ -228,11 +229,12 @@ async def oauth_callback(
     begun = pending.pop(state, None) if state else None
     request.session["oauth"] = pending
     if begun is None or begun.get("network") != network:
-        return _page(request, session, principal, "вход не начинался в этом браузере: "
-                     "начните его заново со страницы подключения", status_code=400)
+        return _page(request, session, principal,
+                     say("refused_oauth_not_begun", lang_of(request)), status_code=400)
     if error or not code:
-        why = error or "нет кода"
-        return _page(request, session, principal, f"{network}: вход отменён ({why})",
+        why = error or say("refused_oauth_no_code", lang_of(request))
+        return _page(request, session, principal,
+                     say("refused_oauth_cancelled", lang_of(request), network=network, why=why),
                      status_code=400)
     brand_id = int(begun["brand_id"])
     settings = request.app.state.settings
