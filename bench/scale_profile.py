@@ -1,7 +1,7 @@
 """Where a worker's time goes: the ingest task of `bench/scale.py`, in this process, profiled.
 
     .venv/bin/python bench/scale_profile.py [--mentions 2000] [--batch 100] [--sentiment]
-        [--storm 0.0] [--top 30] [--no-profile]
+        [--storm 0.0] [--top 30] [--sort cumulative] [--no-profile]
 
 Runs `otklik.runtime.tasks.ingest_batch` (what the Celery task calls after decoding the
 message) over the same SentiRuEval tweets into a fresh PostgreSQL schema, after one warm-up
@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--storm", type=float, default=0.0)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--sort", default="cumulative", help="pstats order, e.g. tottime")
     args = parser.parse_args()
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
@@ -169,7 +170,7 @@ def run(args: argparse.Namespace, url: str) -> None:
         print(f"  {n / n_batches:7.2f}/batch {1000 * statement_s[shape] / m:6.3f} ms/m  {shape}")
     if profile:
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
         print(out.getvalue())
     rt.engine.dispose()
 

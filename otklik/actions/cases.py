@@ -12,24 +12,25 @@ cases are opened or joined for the new negative mentions.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import BigInteger, cast, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from otklik.actions import case_queries as queries
-from otklik.actions.audit import record
+from otklik.actions.audit import Event, record, record_many
 from otklik.actions.brands import brand_by_id
+from otklik.actions.case_locks import lock_case_keys
 from otklik.actions.compose import mention_summary
 from otklik.actions.locations import route_case
 from otklik.alerts.events import AlertEvent
 from otklik.care.followup import classify_reply
 from otklik.care.rules import CaseRule, is_brand_own, thread_key, wants_case
+from otklik.db.base import utcnow
+from otklik.db.bulk import insert_ignoring_conflicts, table_of
 from otklik.db.models import Action, Brand, Case, CaseMention, Channel, Mention, MentionBrand
 from otklik.db.rows import get_row
 from otklik.domain import cases as sm
@@ -99,12 +100,17 @@ def _opened(session: Session, case: Case, brand: Brand, mention: Mention, actor:
             routed: bool) -> None:
     """What follows a new case's insert: its audit, its complaint, its location's people
     (`routed`: the mention names one of the brand's locations, or may)."""
-    record(session, actor, "case.open", "case", case.id, brand_id=brand.id,
-           mention_id=mention.id, due=case.first_response_due_at.isoformat()
-           if case.first_response_due_at else None)
+    who, action, entity, entity_id, data = _open_event(actor, case, brand, mention)
+    record(session, who, action, entity, entity_id, **data)
     _attach(session, case, mention, "complaint", actor, flush=False)
     if routed:
         route_case(session, case, mention.id)
+
+
+def _open_event(actor: str, case: Case, brand: Brand, mention: Mention) -> Event:
+    due = case.first_response_due_at
+    return (actor, "case.open", "case", case.id, {
+        "brand_id": brand.id, "mention_id": mention.id, "due": due.isoformat() if due else None})
 
 
 def open_case(
@@ -158,7 +164,7 @@ def _open_cases(session: Session, mentions: Sequence[Mention], actor: str, now: 
                     sentiment, mention.is_question, mention.priority, rule):
                 continue
             wanted.append((mention, brand, rule))
-    _lock_case_keys(session, [(b.id, m) for m, b, _ in wanted])
+    lock_case_keys(session, [(b.id, m) for m, b, _ in wanted])
     if not wanted:
         return out
     # the batch's open cases in three queries, kept up to date as the batch opens and joins
@@ -177,42 +183,38 @@ def _open_cases(session: Session, mentions: Sequence[Mention], actor: str, now: 
         joinable.opened(brand.id, case, mention)
         steps.append((case, mention, brand, True))
     session.flush()  # the new cases in one statement; their ids for what follows
+    events: list[Event] = []
+    routed: list[tuple[Case, Mention]] = []
     for case, mention, brand, opened in steps:
-        if not opened:
-            _attach(session, case, mention, "complaint", actor, flush=False)
+        if opened:
+            events.append(_open_event(actor, case, brand, mention))
+            out.opened.append(case.id)
+            out.alerts.append(AlertEvent("new_case", brand.id, case.id, mention_summary(mention),
+                                         priority=case.priority, url=mention.url, at=now))
+            if any(match.brand_id == brand.id and match.location_id is not None
+                   for match in matches.get(mention.id, [])):
+                routed.append((case, mention))
+        else:
             out.joined.append((case.id, mention.id))
-            continue
-        located = any(match.brand_id == brand.id and match.location_id is not None
-                      for match in matches.get(mention.id, []))
-        _opened(session, case, brand, mention, actor, routed=located)
-        out.opened.append(case.id)
-        out.alerts.append(AlertEvent("new_case", brand.id, case.id, mention_summary(mention),
-                                     priority=case.priority, url=mention.url, at=now))
+        events.append((actor, "case.attach", "case", case.id,
+                       {"mention_id": mention.id, "role": "complaint"}))
+    # the batch's links and their audit in two statements (as ORM objects they cost more than
+    # the cases); then each case about a location goes to its people
+    _link_complaints(session, [(case.id, mention.id) for case, mention, _, _ in steps])
+    record_many(session, events)
+    for case, mention in routed:
+        route_case(session, case, mention.id)
     session.flush()
     return out
 
 
-def _lock_case_keys(session: Session, pairs: Sequence[tuple[int, Mention]]) -> None:
-    """PostgreSQL: one writer at a time decides about a thread and about an author's complaints
-    of a brand, so two workers cannot open the same case twice. Transaction-scoped advisory
-    locks, taken for the whole batch in one sorted order (no deadlocks between batches) and
-    only for mentions that want a case: other brands, threads and authors never wait."""
-    if session.get_bind().dialect.name != "postgresql" or not pairs:
-        return
-    keys = set()
-    for brand_id, m in pairs:
-        keys.add(f"case:{brand_id}:{m.network}:{m.thread_external_id or m.external_id}")
-        if m.author_id is not None:
-            keys.add(f"case:{brand_id}:author:{m.author_id}")
-    # one round trip: the subquery sorts before the locks are taken
-    ordered = select(func.unnest(cast(sorted(_lock_id(k) for k in keys),
-                                      ARRAY(BigInteger))).label("k")).order_by("k").subquery()
-    session.execute(select(func.count(func.pg_advisory_xact_lock(ordered.c.k))))
-
-
-def _lock_id(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big",
-                          signed=True)
+def _link_complaints(session: Session, pairs: Sequence[tuple[int, int]]) -> None:
+    """(case id, mention id) rows of `case_mentions`, role "complaint", in one statement."""
+    if pairs:
+        insert_ignoring_conflicts(session.connection(), table_of(CaseMention), {
+            "case_id": [c for c, _ in pairs], "mention_id": [m for _, m in pairs],
+            "role": ["complaint"] * len(pairs), "added_at": [utcnow()] * len(pairs),
+        }, ("case_id",))
 
 
 def _fresh_mentions(session: Session, mention_ids: Sequence[int]) -> Sequence[Mention]:

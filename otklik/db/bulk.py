@@ -1,4 +1,4 @@
-"""Bulk INSERT … ON CONFLICT DO NOTHING RETURNING, many rows per statement, for the ingest hot path.
+"""Bulk INSERT … ON CONFLICT (skip or update), many rows per statement, for the ingest hot path.
 
 Why not `session.execute(insert(...), rows)`: SQLAlchemy's generic per-row parameter handling costs
 more than SQLite's own work for a 32-column mention, and without RETURNING it sends one statement
@@ -42,6 +42,11 @@ def _bind_processors(
     return found
 
 
+def table_of(model: Any) -> Table:
+    """A mapped class's table, typed as the bulk functions take it."""
+    return cast(Table, model.__table__)
+
+
 PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # positional in all three
 PAGE = 1000  # rows per statement at most
 
@@ -57,6 +62,27 @@ def insert_ignoring_conflicts(
 
     Rows skipped by a conflict return nothing; callers look those up if they need them.
     """
+    quote = conn.dialect.identifier_preparer.quote
+    return _insert(conn, table, data, f" ON CONFLICT DO NOTHING RETURNING "
+                   f"{', '.join(quote(c) for c in returning)}")
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    data: Mapping[str, Sequence[Any]],
+    keys: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """Insert rows given column by column; a row whose `keys` are stored updates `update`."""
+    quote = conn.dialect.identifier_preparer.quote
+    _insert(conn, table, data, f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE "
+            f"SET {', '.join(f'{quote(c)} = excluded.{quote(c)}' for c in update)}")
+
+
+def _insert(
+    conn: Connection, table: Table, data: Mapping[str, Sequence[Any]], tail: str
+) -> list[tuple[Any, ...]]:
     columns = list(data)
     total = len(data[columns[0]]) if columns else 0
     if total == 0:
@@ -74,7 +100,6 @@ def insert_ignoring_conflicts(
     quote = dialect.identifier_preparer.quote
     head = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
             f"({', '.join(quote(c) for c in columns)}) ")
-    tail = f" ON CONFLICT DO NOTHING RETURNING {', '.join(quote(c) for c in returning)}"
     if dialect.name == "postgresql":
         # One array per column: a short statement whatever the page size (psycopg re-parses
         # any long query text on every execution, which cost more than the insert itself).
@@ -95,7 +120,9 @@ def insert_ignoring_conflicts(
         else:  # row by row, as the VALUES list reads
             params = tuple(chain.from_iterable(zip(*values, strict=True)))
             sql = f"{head}VALUES {', '.join([one] * len(values[0]))}{tail}"
-        out.extend(cast(list[tuple[Any, ...]], conn.exec_driver_sql(sql, params).all()))
+        result = conn.exec_driver_sql(sql, params)
+        if result.returns_rows:
+            out.extend(cast(list[tuple[Any, ...]], result.all()))
     return out
 
 

@@ -15,10 +15,9 @@ from operator import attrgetter
 from typing import Any, cast
 
 from sqlalchemy import Table, case, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from otklik.db.bulk import insert_ignoring_conflicts, refresh_planner_stats
+from otklik.db.bulk import insert_ignoring_conflicts, refresh_planner_stats, upsert
 from otklik.db.keys import author_rows, place_rows, rows_by_key, upsert_refs
 from otklik.db.models import Author, DuplicateCluster, Mention, MentionBrand, MentionVersion, Place
 from otklik.domain.enrichment import Enriched, Enricher
@@ -184,12 +183,6 @@ def _insert_mentions(
     return ids
 
 
-def _insert(session: Session, table: Table) -> Any:
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
-
-
 def _existing_mentions(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str]]:
@@ -289,32 +282,26 @@ def _store_brand_matches(
 
     An edit re-matches the queries; it keeps an analyst's corrected label.
     """
-    rows: list[dict[str, Any]] = []
-    kept: list[dict[str, Any]] = []
+    columns = ("mention_id", "brand_id", "query_ids", "sentiment", "created_at", "place_id",
+               "author_id", "location_id")
+    rows: list[tuple[Any, ...]] = []
+    kept: list[tuple[Any, ...]] = []
     for item in batch:
         p = item.post
         mention_id = ids[(p.network, p.external_id)][0]
         for brand_id, query_ids in item.brand_matches.items():
-            (kept if mention_id in corrected else rows).append({
-                "mention_id": mention_id,
-                "brand_id": brand_id,
-                "query_ids": sorted(query_ids),
-                "sentiment": corrected.get(mention_id) or item.brand_sentiments.get(
-                    brand_id, item.sentiment),
-                "created_at": p.created_at,
-                "place_id": _ref_id(place_ids, p.network, p.place),
-                "author_id": _ref_id(author_ids, p.network, p.author),
-                "location_id": item.brand_locations.get(brand_id),
-            })
+            (kept if mention_id in corrected else rows).append((
+                mention_id, brand_id, sorted(query_ids),
+                corrected.get(mention_id) or item.brand_sentiments.get(brand_id, item.sentiment),
+                p.created_at, _ref_id(place_ids, p.network, p.place),
+                _ref_id(author_ids, p.network, p.author), item.brand_locations.get(brand_id),
+            ))
     for chunk, updated in ((rows, ("query_ids", "sentiment", "location_id")),
                            (kept, ("query_ids", "location_id"))):
         if chunk:
-            stmt = _insert(session, _table(MentionBrand))
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["mention_id", "brand_id"],
-                set_={column: stmt.excluded[column] for column in updated},
-            )
-            session.execute(stmt, chunk)
+            upsert(session.connection(), _table(MentionBrand),
+                   dict(zip(columns, map(list, zip(*chunk, strict=True)), strict=True)),
+                   ("mention_id", "brand_id"), updated)
 
 
 def _store_clusters(

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import Connection, func, select, text, update
 
 from otklik.actions.case_answers import answer_publicly, draft_case_action
-from otklik.actions.cases import _lock_id, get_case
+from otklik.actions.case_locks import lock_id
+from otklik.actions.cases import get_case
 from otklik.db.models import Action, AuditEvent, Author, CaseMention, Mention
 from otklik.runtime.worker import enqueue_ingest, enqueue_send, make_app
 from otklik.settings import Settings
@@ -64,7 +65,7 @@ def hold_author_lock(store: Any, brand_id: int, n: int) -> tuple[Connection, int
                         external_id=str(311000 + n), handle=f"id{311000 + n}")
         session.add(author)
         session.commit()
-        key = _lock_id(f"case:{brand_id}:author:{author.id}")
+        key = lock_id(f"case:{brand_id}:author:{author.id}")
     holder = store.engine.connect()
     holder.execute(select(func.pg_advisory_xact_lock(key)))
     return holder, key
