@@ -39,6 +39,7 @@ class Enrichment:
         self.duplicates = DuplicateIndex(window=duplicate_window)
         self._primed = False
         self._seen_id = 0  # the newest mention id this process has indexed
+        self._checked: set[int] = set()  # ids near the newest, already looked at
         self._signature = ""
         self._index = QueryIndex()
         self._brand_names: dict[int, list[str]] = {}
@@ -104,23 +105,34 @@ class Enrichment:
 
     def _catch_up(self, session: Session) -> None:
         """Index what other processes stored since the last batch, so a copy that reaches this
-        worker joins the cluster another worker started. This process's own mentions are in
-        the index already: only their keys are read, nothing is hashed twice. The last
-        `CATCH_UP_OVERLAP` ids are read again: on PostgreSQL a transaction that took its ids
-        earlier may commit after a later one."""
-        keys = session.execute(
-            select(Mention.id, Mention.network, Mention.external_id)
-            .where(Mention.id > self._seen_id - CATCH_UP_OVERLAP).order_by(Mention.id)
-            .limit(PRIME_LIMIT)
+        worker joins the cluster another worker started. The last `CATCH_UP_OVERLAP` ids are
+        looked at again (on PostgreSQL a transaction that took its ids earlier may commit after
+        a later one), but only as ids: a mention is read once, and its text only when it is
+        not this process's own (those are in the index already)."""
+        ids = session.scalars(
+            select(Mention.id).where(Mention.id > self._seen_id - CATCH_UP_OVERLAP)
+            .order_by(Mention.id).limit(PRIME_LIMIT)
         ).all()
-        if not keys:
+        if not ids:
             return
-        self._seen_id = max(self._seen_id, keys[-1].id)
-        missing = [row.id for row in keys if (row.network, row.external_id) not in self.duplicates]
-        for i in range(0, len(missing), 500):
+        self._seen_id = max(self._seen_id, ids[-1])
+        new = [i for i in ids if i not in self._checked]
+        self._checked.update(new)
+        if len(self._checked) > 4 * CATCH_UP_OVERLAP:
+            floor = self._seen_id - CATCH_UP_OVERLAP
+            self._checked = {i for i in self._checked if i > floor}
+        for i in range(0, len(new), 500):
+            keys = session.execute(
+                select(Mention.id, Mention.network, Mention.external_id)
+                .where(Mention.id.in_(new[i:i + 500]))
+            ).all()
+            missing = [row.id for row in keys
+                       if (row.network, row.external_id) not in self.duplicates]
+            if not missing:
+                continue
             rows = session.execute(
                 select(Mention.network, Mention.external_id, _bounded_text(), Mention.created_at)
-                .where(Mention.id.in_(missing[i:i + 500])).order_by(Mention.id)
+                .where(Mention.id.in_(missing)).order_by(Mention.id)
             ).all()
             self.duplicates.add_batch([((n, e), t, at) for n, e, t, at in rows])
 

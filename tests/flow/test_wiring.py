@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from otklik.actions.unit import transaction
 from otklik.db.models import Mention
@@ -55,3 +55,21 @@ def test_a_mention_committed_late_with_an_earlier_id_is_still_indexed(store: Any
     with transaction(store.sessions) as s:
         worker.enrichers(s)
     assert ("vk", "late") in worker.duplicates
+
+
+def test_each_stored_mention_is_read_once_however_many_batches_follow(store: Any) -> None:
+    """The ids near the newest are looked at again each batch (late commits), their rows not."""
+    worker = Enrichment(sentiment=False)
+    for i in range(3):
+        _store(store, worker, make_post(external_id=f"m{i}", text=f"{TEXT} {i}"))
+    reads: list[list[str]] = []
+    with transaction(store.sessions) as s:
+        event.listen(s.connection(), "before_cursor_execute", lambda *args: reads[-1].append(
+            args[2]) if "mentions.external_id" in args[2] else None)
+        for _ in range(3):
+            reads.append([])
+            worker.enrichers(s)
+    # m2 was stored after its own batch looked: the next batch reads its key (no text: it is
+    # this worker's own), and later batches read no row at all
+    assert [len(r) for r in reads] == [1, 0, 0]
+    assert "substr" not in reads[0][0]
