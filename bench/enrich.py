@@ -108,6 +108,29 @@ def duplicate_quality(texts: list[str], n: int = 3000) -> None:
           f"originals joined to an earlier one {joined} (reposts in the data)")
 
 
+def duplicate_cost(texts: list[str], n: int = 2000, rounds: int = 5) -> None:
+    """CPU time of `DuplicateIndex.add_batch` per text: `n` posts into a fresh index, best round.
+
+    Issue 26 (in distributed mode each worker also adds the other workers' mentions, so this is
+    paid twice). On the 2-CPU AMD EPYC box, load ~2-3: 0.100 CPU-ms/text with datasketch's
+    MinHash and LSH (a093271), 0.032 with `otklik.nlp.minhash`; `canonical()` (normalize) is
+    0.024 of either.
+    """
+    items = [(i, t, None) for i, t in enumerate(texts[:n])]
+    best = best_canon = float("inf")
+    for _ in range(rounds):
+        index = DuplicateIndex()
+        c = time.process_time()
+        index.add_batch(items)
+        best = min(best, time.process_time() - c)
+        c = time.process_time()
+        for _, text, _ in items:
+            canonical(text)
+        best_canon = min(best_canon, time.process_time() - c)
+    print(f"duplicate index add_batch on {len(items)} posts: {1000 * best / len(items):.4f} "
+          f"CPU-ms/text (canonical() alone {1000 * best_canon / len(items):.4f}), best of {rounds}")
+
+
 def language_agreement() -> None:
     """Share of each answer on sets whose language is known (Russian banks, English airlines)."""
     from collections import Counter
@@ -138,6 +161,7 @@ def main() -> None:
     rng = random.Random(1)
     rng.shuffle(texts)
     duplicate_quality(texts)
+    duplicate_cost(texts)
     language_agreement()
     n = args.batches * args.batch_size
     posts = make_posts((texts * (1 + n // len(texts)))[: n + args.batch_size],
