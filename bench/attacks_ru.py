@@ -25,7 +25,8 @@ stream, as in `attacks.py`.
 The smear's replies posing as customers recommending a competitor are too few in the real data:
 a SYNTHETIC extension (`attacks_ru_replies.py`) is printed last, apart from the real figures.
 
-Run: nice -n 10 .venv/bin/python bench/attacks_ru.py [--limit N] [--no-speed]
+Run: nice -n 10 .venv/bin/python bench/attacks_ru.py [--limit N] [--no-speed] [--tuned-only]
+(`--tuned-only`: the 2015 campaigns alone, for choosing a signal without seeing the held-out ones.)
 """
 
 from __future__ import annotations
@@ -157,18 +158,20 @@ def organic_checks(st: dict[str, list[MentionRecord]]) -> dict[str, list[Mention
 
 
 def evaluate(campaigns: list[dict], st: dict[str, list[MentionRecord]], rng: random.Random,
-             params: AttackParams) -> None:
+             params: AttackParams, tuned_only: bool = False) -> None:
     rows: dict[str, list[tuple[int, ...]]] = defaultdict(list)
     for n, c in enumerate(campaigns):
         name = list(st)[n % len(st)]
         posts = c["posts"]
-        mixed = mix(st[name], posts, rng, followers=False)
+        mixed = mix(st[name], posts, rng, followers=False)  # drawn for every case: same mixing
+        split = "tuned" if c["day"] < "2016" else "held-out"
+        if tuned_only and split != "tuned":
+            continue
         attacks = detect_attacks(mixed, params)
         truth = {m.id for m in posts}
         hit = [a for a in attacks if set(a.mention_ids) & truth]
         found = {i for a in attacks for i in a.mention_ids}
         sp = score(found, truth)
-        split = "tuned" if c["day"] < "2016" else "held-out"
         rows[split].append(sp)
         print(f"  [{split:8}] {c['kind']:12} {c['key'][:40]:40} {c['day']} posts {len(truth):3} "
               f"acc {len({m.author for m in posts}):3} on {name:8}: attacks {len(attacks)} "
@@ -184,6 +187,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=0, help="campaigns per split (0 = all)")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--tuned-only", action="store_true",
+                    help="the 2015 campaigns only: choose signals without seeing the held-out ones")
     args = ap.parse_args()
     rng = random.Random(7)
     params = AttackParams()
@@ -202,7 +207,7 @@ def main() -> None:
         tuned = [c for c in campaigns if c["day"] < "2016"][: args.limit]
         campaigns = tuned + [c for c in campaigns if c["day"] >= "2016"][: args.limit]
     print(f"IRA Russian campaigns: {len(campaigns)} {dict(Counter(c['kind'] for c in campaigns))}")
-    evaluate(campaigns, st, rng, params)
+    evaluate(campaigns, st, rng, params, args.tuned_only)
     # the smear's replies: a SYNTHETIC extension, figures kept apart (attacks_ru_replies.py)
     synthetic_replies({**st, "outage": organic_checks(st)["outage 2014-08-06"]},
                       campaigns[0]["posts"], random.Random(7), params)

@@ -81,7 +81,9 @@ def burst_signals(
         near[:-lag] |= close
     sync = max(0.0, (float(near.mean()) - chance) / max(1e-9, 1.0 - chance))
     in_step = lockstep(times, authors, vb[idx], p.sync_seconds)
-    lock = float(in_step.mean())
+    # copies in step count by their presence, not their share: a push mixes a few with its
+    # accounts' own texts, and no organic burst has a single one (`AttackParams.lockstep`)
+    lock = float(in_step.any())
     # account traits, only where known
     first = {a: i for i, a in zip(idx.tolist(), authors.tolist(), strict=True)}
     fol = [recs[i].followers for i in first.values() if recs[i].followers is not None]
@@ -122,7 +124,8 @@ def burst_signals(
         "new_account_share": None if new is None else round(new, 3),
         "places": len(places), "co_posting_share": round(co_share, 3),
         "copy_share": round(copy_share, 3), "converge_share": round(converge, 3),
-        "lockstep_share": round(lock, 3),
+        "lockstep_share": round(float(in_step.mean()), 3),
+        "lockstep_accounts": len(np.unique(authors[in_step])),
     }
     part = {int(a) for a in np.unique(sa[1:][again])}
     part |= {a for lab, s in by_label.items() if lab in shared for a in s}
