@@ -1,7 +1,8 @@
 """Ingest → enrich → store for one batch of posts. Idempotent, so it may run twice safely.
 
 The same function runs in the embedded process and inside a Celery task. It works in the caller's
-transaction: commit after it returns, and a crash before the commit leaves the store untouched.
+transaction: commit after it returns, and a crash before the commit leaves the store untouched
+(but for a cluster of one an earlier exemplar may keep: see `otklik.flow.clusters`).
 It reads and enriches first and writes after, so the write lock is held only while rows go in.
 Rows are written with Core statements in bulk (the ORM per object is ~10× slower).
 """
@@ -14,20 +15,20 @@ from datetime import UTC, datetime
 from operator import attrgetter
 from typing import Any, cast
 
-from sqlalchemy import Table, case, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from otklik.db.bulk import insert_ignoring_conflicts, refresh_planner_stats, upsert
 from otklik.db.keys import author_rows, place_rows, rows_by_key, upsert_refs
-from otklik.db.models import Author, DuplicateCluster, Mention, MentionBrand, MentionVersion, Place
+from otklik.db.models import Author, Mention, MentionBrand, MentionVersion, Place
 from otklik.domain.enrichment import Enriched, Enricher
 from otklik.domain.posts import Author as AuthorRef
 from otklik.domain.posts import Place as PlaceRef
 from otklik.domain.posts import Post
+from otklik.flow.clusters import store_clusters
 
 # the tables whose lookups and joins each batch makes (kept analyzed on PostgreSQL)
 STATS_TABLES = ("mentions", "authors", "places", "mention_brands")
-CHUNK = 1_000  # rows per statement where each row takes bound parameters (IN lists, CASE)
 # the columns taken as they are: from a new post, from an edited one, from the enrichment
 POSTED = ("network", "external_id", "url", "parent_external_id", "text", "created_at",
           "edited_at", "lat", "lon", "hashtags", "user_mentions", "reach", "engagement", "raw")
@@ -143,7 +144,7 @@ def store_enriched(
     result.updated = len(edited)
 
     _store_brand_matches(session, written, ids, author_ids, place_ids, corrected)
-    _store_clusters(session, written, ids, now)
+    store_clusters(session, written, ids, now)
     all_ids = {**existing, **ids}
     result.mention_ids = [all_ids[_key(p)][0] for p in batch.posts]
     return result
@@ -302,85 +303,3 @@ def _store_brand_matches(
             upsert(session.connection(), _table(MentionBrand),
                    dict(zip(columns, map(list, zip(*chunk, strict=True)), strict=True)),
                    ("mention_id", "brand_id"), updated)
-
-
-def _store_clusters(
-    session: Session,
-    batch: Sequence[Enriched],
-    ids: dict[tuple[str, str], tuple[int, str]],
-    now: datetime,
-) -> None:
-    """Join each near-duplicate to its exemplar's cluster, creating the cluster on first repeat.
-
-    A few statements per batch, however many copies it holds, and no counter row: a cluster's
-    size is counted from its members when read (`DuplicateCluster.size`), so workers storing
-    copies of one attack text never wait for each other. Only the exemplar's row is locked, and
-    only when its cluster is created (in id order, so two batches cannot deadlock); a batch that
-    finds the exemplar clustered meanwhile joins that cluster.
-    """
-    wanted = {item.duplicate_of for item in batch if item.duplicate_of is not None}
-    if not wanted:
-        return
-    exemplars = _existing_mentions(session, wanted)
-    joins: dict[int, int] = {}  # member id → exemplar id
-    for item in batch:
-        exemplar = exemplars.get(item.duplicate_of) if item.duplicate_of else None
-        me = ids.get((item.post.network, item.post.external_id))
-        if exemplar is not None and me is not None and exemplar[0] != me[0]:
-            joins.setdefault(me[0], exemplar[0])
-    if not joins:
-        return
-    current = _cluster_ids(session, {*joins, *joins.values()})
-    bare = sorted({e for e in joins.values() if current.get(e) is None})
-    if bare:
-        current.update(_new_clusters(session, bare, now))
-    moves = {me: cid for me, ex in joins.items()
-             if (cid := current.get(ex)) is not None and current.get(me) != cid}
-    _set_cluster_ids(session, moves)
-
-
-def _cluster_ids(session: Session, mention_ids: Iterable[int], *,
-                 lock: bool = False) -> dict[int, int | None]:
-    table = _table(Mention)
-    ids = sorted(mention_ids)
-    found: dict[int, int | None] = {}
-    for i in range(0, len(ids), CHUNK):
-        stmt = select(table.c.id, table.c.cluster_id).where(table.c.id.in_(ids[i:i + CHUNK]))
-        if lock:  # PostgreSQL: row locks in id order (SQLite has one writer and ignores this)
-            stmt = stmt.order_by(table.c.id).with_for_update()
-        found.update((int(m), c) for m, c in session.execute(stmt).all())
-    return found
-
-
-def _new_clusters(session: Session, exemplar_ids: list[int], now: datetime) -> dict[int, int]:
-    """Create the clusters of these exemplars (ids sorted); exemplar id → its cluster id.
-
-    The exemplars' rows are locked first and read again: a concurrent batch may have given one
-    a cluster since, which is then kept."""
-    found = _cluster_ids(session, exemplar_ids, lock=True)
-    out = {e: c for e, c in found.items() if c is not None}
-    todo = [e for e in exemplar_ids if found.get(e) is None and e in found]
-    if todo:
-        clusters = _table(DuplicateCluster)
-        created = session.execute(
-            clusters.insert().returning(clusters.c.exemplar_mention_id, clusters.c.id),
-            [{"exemplar_mention_id": e, "first_seen_at": now} for e in todo],
-        ).all()
-        made = {int(e): int(c) for e, c in created}
-        _set_cluster_ids(session, made)
-        out.update(made)
-    return out
-
-
-def _set_cluster_ids(session: Session, cluster_of: dict[int, int]) -> None:
-    """mentions.cluster_id for many rows in one statement."""
-    if not cluster_of:
-        return
-    table = _table(Mention)
-    ids = sorted(cluster_of)
-    for i in range(0, len(ids), CHUNK):
-        chunk = {m: cluster_of[m] for m in ids[i:i + CHUNK]}
-        session.execute(
-            update(table).where(table.c.id.in_(list(chunk)))
-            .values(cluster_id=case(chunk, value=table.c.id))
-        )

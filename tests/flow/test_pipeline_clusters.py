@@ -102,7 +102,7 @@ def test_concurrent_batches_creating_clusters_neither_deadlock_nor_lose_members(
 
 def test_copies_join_in_chunks_on_both_stores(store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many copies and many new clusters in one batch, written a few rows per statement."""
-    monkeypatch.setattr("otklik.flow.pipeline.CHUNK", 3)
+    monkeypatch.setattr("otklik.flow.clusters.CHUNK", 3)
     roots = [make_post(external_id=f"r{i}", text=f"Не ходите в Зерно {i}") for i in range(7)]
     with transaction(store.sessions) as s:
         ingest(s, roots)
@@ -110,3 +110,45 @@ def test_copies_join_in_chunks_on_both_stores(store, monkeypatch: pytest.MonkeyP
         ingest(s, [p for i in range(7) for p in copies(f"r{i}", "x", i + 1)],
                enrichers=[copies_of])
     assert sorted(sizes(store).values()) == [i + 2 for i in range(7)]
+
+
+def test_a_new_cluster_does_not_hold_other_batches_until_its_batch_commits(pg_store) -> None:
+    """The first copies of a stored text create its cluster; a second batch of copies stores
+    while the first batch is still open (it waited for the whole first batch before)."""
+    with transaction(pg_store.sessions) as s:
+        ingest(s, [make_post(external_id="root", text="Не ходите в Зерно")])
+    a, b = pg_store.sessions(), pg_store.sessions()
+    try:
+        for s in (a, b):
+            s.execute(text("SET LOCAL lock_timeout = '5s'"))
+        ingest(a, copies("root", "a", 20), enrichers=[copies_of])  # creates the cluster
+        ingest(b, copies("root", "b", 20), enrichers=[copies_of])  # A has not committed
+        b.commit()
+        a.commit()
+    finally:
+        a.close()
+        b.close()
+    [(_, size)] = sizes(pg_store).items()
+    assert size == 1 + 20 + 20
+
+
+def test_a_cluster_made_apart_stays_when_its_batch_fails(pg_store) -> None:
+    """The exemplar keeps its cluster of one; the batch's retry joins it, nothing is lost."""
+    with transaction(pg_store.sessions) as s:
+        ingest(s, [make_post(external_id="root", text="Не ходите в Зерно")])
+    with pg_store.sessions() as s:
+        ingest(s, copies("root", "a", 5), enrichers=[copies_of])
+        s.rollback()
+    assert list(sizes(pg_store).values()) == [1]
+    with transaction(pg_store.sessions) as s:
+        ingest(s, copies("root", "a", 5), enrichers=[copies_of])
+    assert list(sizes(pg_store).values()) == [6]
+
+
+def test_copies_of_a_text_stored_earlier_in_the_same_transaction_join_it(store) -> None:
+    """A poll stores its pages in one transaction: the exemplar of page two's copy is not yet
+    visible to any other transaction, and its cluster is made in this one."""
+    with transaction(store.sessions) as s:
+        ingest(s, [make_post(external_id="root", text="Не ходите в Зерно")])
+        ingest(s, copies("root", "a", 3), enrichers=[copies_of])
+    assert list(sizes(store).values()) == [4]
