@@ -10,6 +10,7 @@ SQLAlchemy's "insertmanyvalues" does, minus the per-row overhead.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain, repeat
 from operator import is_
@@ -206,20 +207,31 @@ def refresh_planner_stats(conn: Connection, tables: Sequence[str], *,
     new rows); until then the planner believes the tables empty and the per-batch lookups
     seq-scan, so a first import slows batch after batch. The check is one catalogue query; each
     ANALYZE samples at most 30,000 rows, and as each must be earned by the table doubling, they
-    stay few. Returns the tables analyzed.
+    stay few. A table this process analyzed in the last `ANALYZE_EVERY` seconds is left alone:
+    the counters the check reads reach other sessions late, and workers in a burst analyzed
+    the same table again and again. Returns the tables analyzed.
     """
     if conn.dialect.name != "postgresql" or not tables:
         return []
     rows = conn.exec_driver_sql(
-        "SELECT s.relname, s.n_mod_since_analyze, c.reltuples FROM pg_stat_user_tables s "
-        "JOIN pg_class c ON c.oid = s.relid WHERE s.relid = ANY(%s::regclass[])",
+        "SELECT s.relname, s.relid::bigint, s.n_mod_since_analyze, c.reltuples "
+        "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+        "WHERE s.relid = ANY(%s::regclass[])",
         (list(tables),),
     ).all()
-    stale = [name for name, changed, held in rows if changed > max(floor, held)]
+    now = time.monotonic()
+    stale = [(name, relid) for name, relid, changed, held in rows
+             if changed > max(floor, held) and now - _analyzed.get(relid, -ANALYZE_EVERY)
+             >= ANALYZE_EVERY]
     quote = conn.dialect.identifier_preparer.quote
-    for name in stale:
+    for name, relid in stale:
         # SKIP_LOCKED: inside a batch's transaction the lock is held until its commit, so a
         # second worker analyzing the same table would wait for the first's whole batch; the
         # first one's statistics serve both
         conn.exec_driver_sql(f"ANALYZE (SKIP_LOCKED) {quote(name)}")
-    return stale
+        _analyzed[relid] = now
+    return [name for name, _ in stale]
+
+
+ANALYZE_EVERY = 60.0  # seconds
+_analyzed: dict[int, float] = {}  # table oid → when this process last analyzed it

@@ -159,3 +159,31 @@ def test_a_table_that_outgrew_its_planner_stats_is_analyzed_once(pg_store: Any) 
 def test_planner_stats_are_left_to_sqlite(sqlite_store: Any) -> None:
     with sqlite_store.engine.connect() as conn:
         assert refresh_planner_stats(conn, ["mentions"], floor=0) == []
+
+
+def test_a_table_is_not_analyzed_again_within_a_minute(pg_store: Any, monkeypatch: Any) -> None:
+    """Workers in a burst read the change counters late: one ANALYZE a minute per process."""
+    from otklik.db import bulk
+    from otklik.flow.pipeline import ingest
+    from tests.factories import make_post
+
+    clock = [1000.0]
+    monkeypatch.setattr(bulk.time, "monotonic", lambda: clock[0])
+
+    def grow() -> None:
+        with pg_store.sessions() as s:
+            ingest(s, [make_post() for _ in range(300)])
+            s.commit()
+            s.execute(text("SELECT pg_stat_force_next_flush()"))
+            s.commit()
+
+    grow()
+    with pg_store.engine.connect() as conn:
+        assert refresh_planner_stats(conn, ["mentions"], floor=100) == ["mentions"]
+        conn.commit()
+    for _ in range(2):
+        grow()  # more than it held when analyzed: stale by the counters
+    with pg_store.engine.connect() as conn:
+        assert refresh_planner_stats(conn, ["mentions"], floor=100) == []
+        clock[0] += 61
+        assert refresh_planner_stats(conn, ["mentions"], floor=100) == ["mentions"]
