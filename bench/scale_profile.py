@@ -124,6 +124,7 @@ def run(args: argparse.Namespace, url: str) -> None:
     statements.clear()
     statement_s.clear()
     enrich_s = 0.0
+    each: defaultdict[str, float] = defaultdict(float)  # per enricher, and the chain's set-up
     real = Enrichment.enrichers
 
     def timed_enrichers(self: Enrichment, session: Any) -> Any:
@@ -131,13 +132,17 @@ def run(args: argparse.Namespace, url: str) -> None:
         t = time.process_time()
         chain = real(self, session)
         enrich_s += time.process_time() - t
+        each["set-up (indexes, catch-up)"] += time.process_time() - t
 
         def wrap(f: Any) -> Any:
+            name = getattr(f, "__qualname__", type(f).__name__).split(".")[0]
+
             def call(items: Any) -> None:
                 nonlocal enrich_s
                 t0 = time.process_time()
                 f(items)
                 enrich_s += time.process_time() - t0
+                each[name] += time.process_time() - t0
             return call
         return [wrap(f) for f in chain]
 
@@ -164,6 +169,8 @@ def run(args: argparse.Namespace, url: str) -> None:
     print(f"  process CPU {1000 * cpu / m:.2f} ms/mention (enrichers {1000 * enrich_s / m:.2f}, "
           f"the rest {1000 * (cpu - enrich_s) / m:.2f}); PostgreSQL backends "
           f"{1000 * pg / m:.2f} ms/mention; total {1000 * (cpu + pg) / m:.2f}")
+    print("  enrichers: " + ", ".join(f"{name} {1000 * v / m:.3f}" for name, v in
+                                      sorted(each.items(), key=lambda kv: -kv[1])))
     print(f"  SQL: {sum(statements.values()) / n_batches:.1f} statements per batch, "
           f"{1000 * sum(statement_s.values()) / m:.2f} ms/mention waiting on them")
     for shape, n in statements.most_common(25):

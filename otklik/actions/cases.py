@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, defer, lazyload
 
 from otklik.actions import case_queries as queries
 from otklik.actions.audit import Event, record, record_many
@@ -224,7 +224,9 @@ def _fresh_mentions(session: Session, mention_ids: Sequence[int]) -> Sequence[Me
     for i in range(0, len(ids), 500):
         found += session.scalars(
             select(Mention).where(Mention.id.in_(ids[i:i + 500]))
-            .options(lazyload(Mention.brands)).execution_options(populate_existing=True)
+            # not what the rules read: the network's whole payload, the place, the brand rows
+            .options(defer(Mention.raw), lazyload(Mention.place), lazyload(Mention.brands))
+            .execution_options(populate_existing=True)
         ).all()
     return sorted(found, key=lambda m: (m.created_at, m.id))
 
