@@ -31,8 +31,9 @@ class Burst:
     score: float = 0.0
     signals: dict[str, Any] = field(default_factory=dict)
     participants: set[int] = field(default_factory=set)
-    echo: bool = False  # too small to score alone: counts only as a return of an attack's seed
+    echo: bool = False  # a small seed scoring too low: counts only as a return of a seed
     ret: bool = False  # scored too low alone: counts only as its accounts pushing a key again
+    small: bool = False  # a seed fewer than min_accounts accounts copied word for word
 
 
 

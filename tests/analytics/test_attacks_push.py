@@ -74,8 +74,11 @@ def test_a_push_with_a_few_copies_in_step_is_an_attack() -> None:
     attacks = detect_attacks([*organic, *push])
     assert len(attacks) == 1
     assert set(attacks[0].mention_ids) == {m.id for m in push}
-    assert attacks[0].signals["lockstep_accounts"] == 3
-    assert attacks[0].signals["lockstep_share"] < 0.2  # few of its posts: their presence decides
+    recs = sorted([*organic, *push], key=lambda m: (m.created_at, m.id))
+    tag = next(b for b in score_bursts(recs, AttackParams())[0] if b.key == ("hashtag", "#paris"))
+    assert tag.signals["lockstep_accounts"] == 3
+    assert tag.signals["lockstep_share"] < 0.2  # few of its posts: their presence decides
+    assert tag.score >= AttackParams().threshold
 
 
 def test_the_same_push_without_its_copies_in_step_is_not() -> None:

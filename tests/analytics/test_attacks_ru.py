@@ -80,13 +80,26 @@ def test_russian_outage_and_news_waves_are_not_attacks() -> None:
 
 
 def test_small_return_of_a_seed_alone_is_not_an_attack() -> None:
-    """The next day's four copies are an echo: they count only as the return of an attack."""
+    """The next day's four copies are a small seed: they count only as part of an attack."""
     smear = load("ira_ru_taxi_smear.jsonl")
     day2 = [m for m in smear if m.created_at.strftime("%Y-%m-%dT%H") == SMEAR_DAY2]
     assert len(day2) == 4
     assert detect_attacks([*load("sentirueval_outage_wave.jsonl"), *day2]) == []
     bursts = score_bursts(sorted(day2, key=lambda m: m.created_at), AttackParams())[0]
-    assert bursts and all(b.echo for b in bursts)
+    assert bursts and all(b.echo or b.small for b in bursts)
+
+
+def test_a_small_seed_copied_during_the_smear_is_one_more_of_its_seeds() -> None:
+    """The warning to women, copied word for word by four accounts the next night, shares no
+    account with the other seeds' copiers: too few to be a campaign alone, it is the smear's."""
+    organic, smear = smear_in_outage()
+    warning = {m.id for m in smear if m.text.startswith("Девушки, будьте осторожны")}
+    assert len(warning) == 4
+    attacks = detect_attacks([*organic, *smear])
+    assert len(attacks) == 1 and warning <= set(attacks[0].mention_ids)
+    assert set(attacks[0].mention_ids) <= {m.id for m in smear}
+    alone = [m for m in smear if m.id in warning]
+    assert detect_attacks([*organic, *alone]) == []
 
 
 def test_verbatim_keeps_links_and_drops_attributed_retweets() -> None:
@@ -104,7 +117,8 @@ def test_a_return_beyond_memory_is_not_attached() -> None:
              for m in smear]
     attacks = detect_attacks([*organic, *later])
     assert attacks and not {i for a in attacks for i in a.mention_ids} & day2
-    assert all(len(a.signals["bursts"]) == 1 for a in attacks)
+    back = min(m.created_at for m in later if m.id in day2).isoformat()[:13]
+    assert all(b["end"][:13] < back for a in attacks for b in a.signals["bursts"])
 
 
 def test_attack_names_its_reply_targets_and_named_accounts() -> None:
