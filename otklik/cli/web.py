@@ -30,6 +30,7 @@ def serve(
     """Run the web desk and the REST API on the store named by OTKLIK_DATABASE_URL."""
     import uvicorn
 
+    from otklik.runtime.worker import one_blas_thread
     from otklik.web import create_app
 
     settings = settings_of(ctx)
@@ -38,8 +39,10 @@ def serve(
         fail(f"{problem}; refusing to serve on {host}, which others can reach")
     if problem is not None:
         typer.echo(f"warning: {problem} (serving on loopback only, so allowed)", err=True)
-    app = create_app(settings)
     embedded = settings.broker_url is None
+    if embedded:  # this process enriches what the API and the polls bring, next to the pages
+        one_blas_thread()
+    app = create_app(settings)
     if scheduler and embedded:
         app.router.lifespan_context = _with_scheduler(app, settings)
     typer.echo(f"otklik: http://{host}:{port}/ (store: {_safe_url(settings.database_url)})")

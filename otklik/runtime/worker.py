@@ -105,7 +105,8 @@ class _RuntimeHolder:
 
 
 def one_blas_thread() -> None:
-    """Numerical libraries (OpenBLAS, OpenMP) run one thread in a worker process.
+    """Numerical libraries (OpenBLAS, OpenMP) run one thread in a worker process (and in the
+    embedded server, which enriches next to serving the pages).
 
     A worker process is the unit of parallelism: the machine's cores are shared by worker
     processes, PostgreSQL and the broker. With a BLAS thread per core, the sentiment model's
