@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import attrgetter
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from otklik.db.bulk import insert_ignoring_conflicts, refresh_planner_stats, upsert
+from otklik.db.bulk import insert_ignoring_conflicts, refresh_planner_stats, table_of, upsert
 from otklik.db.keys import author_rows, place_rows, rows_by_key, upsert_refs
 from otklik.db.models import Author, Mention, MentionBrand, MentionVersion, Place
 from otklik.domain.enrichment import Enriched, Enricher
@@ -35,10 +35,6 @@ POSTED = ("network", "external_id", "url", "parent_external_id", "text", "create
 EDITED = ("text", "hashtags", "user_mentions", "raw", "reach", "engagement")
 ENRICHED = ("sentiment", "sentiment_scores", "sentiment_score", "customer_name", "is_question",
             "priority", "priority_reasons")
-
-
-def _table(model: Any) -> Table:
-    return cast(Table, model.__table__)
 
 
 @dataclass
@@ -117,8 +113,8 @@ def store_enriched(
     now = datetime.now(UTC)
     _autoflush(session)
     refresh_planner_stats(session.connection(), STATS_TABLES)
-    author_ids = upsert_refs(session, _table(Author), author_rows(batch.posts), now)
-    place_ids = upsert_refs(session, _table(Place), place_rows(batch.posts), now)
+    author_ids = upsert_refs(session, table_of(Author), author_rows(batch.posts), now)
+    place_ids = upsert_refs(session, table_of(Place), place_rows(batch.posts), now)
     existing = _existing_mentions(session, map(_key, batch.posts))
 
     fresh: list[Enriched] = []
@@ -172,7 +168,7 @@ def _insert_mentions(
     the id lookup. A row a concurrent writer stored first is skipped by ON CONFLICT and looked up
     afterwards.
     """
-    table = _table(Mention)
+    table = table_of(Mention)
     columns = _mention_columns(fresh, author_ids, place_ids, source_id, now)
     texts = {(e.post.network, e.post.external_id): e.post.text for e in fresh}
     returned = insert_ignoring_conflicts(
@@ -188,7 +184,7 @@ def _existing_mentions(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str]]:
     """(network, external_id) → (id, text) for the keys already stored."""
-    rows = rows_by_key(session, _table(Mention), list(keys), ["text"])
+    rows = rows_by_key(session, table_of(Mention), list(keys), ["text"])
     return {key: (int(row[0]), str(row[1])) for key, row in rows.items()}
 
 
@@ -252,13 +248,13 @@ def _apply_edit(
 
     Returns the label an analyst gave it, if any: the edit must keep it.
     """
-    table = _table(Mention)
+    table = table_of(Mention)
     old = session.execute(
         select(table.c.text, table.c.raw, table.c.sentiment, table.c.sentiment_corrected)
         .where(table.c.id == mention_id)
     ).one()
     session.execute(
-        _table(MentionVersion).insert(),
+        table_of(MentionVersion).insert(),
         {"mention_id": mention_id, "text": old.text, "raw": old.raw, "seen_at": now},
     )
     p = item.post
@@ -300,6 +296,6 @@ def _store_brand_matches(
     for chunk, updated in ((rows, ("query_ids", "sentiment", "location_id")),
                            (kept, ("query_ids", "location_id"))):
         if chunk:
-            upsert(session.connection(), _table(MentionBrand),
+            upsert(session.connection(), table_of(MentionBrand),
                    dict(zip(columns, map(list, zip(*chunk, strict=True)), strict=True)),
                    ("mention_id", "brand_id"), updated)
