@@ -43,22 +43,21 @@ def check_sla(session: Session, now: datetime | None = None, *,
         remind = float((brand.settings or {}).get("sla_remind_minutes", 15))
         status = sm.sla_status(case.first_response_due_at, now, answered=False,
                                remind_before_minutes=remind)
-        root = session.get(Mention, case.root_mention_id)
-        summary = mention_summary(root) if root else f"case {case.id}"
         due = case.first_response_due_at
         assert due is not None
         if status == "breached" and case.sla_breached_at is None:
             case.sla_breached_at = due
-            record(session, actor, "case.sla_breach", "case", case.id, due=due.isoformat())
-            events.append(AlertEvent("sla_breach", brand.id, case.id, summary,
-                                     priority=case.priority, url=root.url if root else None,
-                                     at=now))
+            kind = "sla_breach"
         elif status == "remind" and case.sla_reminded_at is None:
             case.sla_reminded_at = now
-            record(session, actor, "case.sla_reminder", "case", case.id, due=due.isoformat())
-            events.append(AlertEvent("sla_reminder", brand.id, case.id, summary,
-                                     priority=case.priority, url=root.url if root else None,
-                                     at=now))
+            kind = "sla_reminder"
+        else:
+            continue
+        record(session, actor, f"case.{kind}", "case", case.id, due=due.isoformat())
+        root = session.get(Mention, case.root_mention_id)
+        events.append(AlertEvent(kind, brand.id, case.id,
+                                 mention_summary(root) if root else f"case {case.id}",
+                                 priority=case.priority, url=root.url if root else None, at=now))
     return events
 
 
