@@ -3,9 +3,9 @@ case rules), on a copy of a fresh demo store.
 
     .venv/bin/python bench/embedded_ingest.py [--batches 20] [--blas-threads 1]
 
-Builds a demo store (`otklik init`, `otklik demo`), then stores batches of 100 real Russian
-tweets (SentiRuEval-2015 telecoms; a fifth addressed to a demo brand, as `bench/load.py` sends
-them) through `actions.intake` with the app's long-lived `Enrichment`, after two warm-up batches.
+Builds a demo store (`otklik init`, `otklik demo`), then stores batches of 100 of the texts
+`bench/load.py` sends (`bench/desk_texts.py`) through `actions.intake` with the app's long-lived
+`Enrichment`, after two warm-up batches.
 `--blas-threads 0` leaves the numerical libraries their default (a thread per core); `otklik
 serve` and the workers run one.
 """
@@ -13,9 +13,7 @@ serve` and the workers run one.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -25,8 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT))
-TWEETS = Path("/work/shared/data/sentiment/sentirueval2015_telecoms_train.csv")
-CALLS = ("Зерно, ", "Банк Северный, ", "@zerno_coffee ", "Северный банк: ")
+
+from desk_texts import desk_texts  # noqa: E402
 
 
 def main() -> None:
@@ -48,10 +46,7 @@ def main() -> None:
     for command in ("init", "demo"):
         subprocess.run([str(ROOT / ".venv" / "bin" / "otklik"), command], env=env, check=True,
                        capture_output=True)
-    with TWEETS.open(encoding="utf-8") as f:
-        tweets = [row["text"] for row in csv.DictReader(f)]
-    rng = random.Random(5)
-    tweets = [rng.choice(CALLS) + t if rng.random() < 0.2 else t for t in tweets]
+    tweets = desk_texts()
     sessions = make_sessionmaker(make_engine(env["OTKLIK_DATABASE_URL"]))
     state = Enrichment()
 

@@ -27,7 +27,6 @@ from __future__ import annotations  # noqa: I001 (locust first: it patches the s
 import locust  # noqa: F401
 
 import argparse
-import csv
 import itertools
 import os
 import random
@@ -50,13 +49,13 @@ from locust import HttpUser, between, task
 from locust.exception import StopUser
 from locust.env import Environment
 
+from desk_texts import desk_texts
+
 ROOT = Path(__file__).parents[1]
 OTKLIK = str(ROOT / ".venv" / "bin" / "otklik")
-TWEETS = Path("/work/shared/data/sentiment/sentirueval2015_telecoms_train.csv")
 ADMIN = ("admin@demo.otklik", "otklik-demo")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEWEST = re.compile(r'after_id=(\d+)')
-BRAND_CALLS = ("Зерно, ", "Банк Северный, ", "@zerno_coffee ", "Северный банк: ")
 
 
 class Plan:
@@ -77,19 +76,6 @@ class Plan:
     signed_in = 0
     done = False  # set when the run's time is up: each user finishes what it is doing, then stops
     go = gevent.event.Event()  # set once every desk user has signed in: the clock starts
-
-
-def _texts() -> list[str]:
-    """Real tweets when the shared data is there, otherwise plain generated sentences."""
-    if TWEETS.exists():
-        with TWEETS.open(encoding="utf-8") as f:
-            tweets = [row["text"] for row in csv.DictReader(f) if row.get("text")]
-    else:
-        words = ("кофе", "холодный", "курьер", "заказ", "опоздал", "спасибо", "карта", "деньги")
-        rng = random.Random(3)
-        tweets = [" ".join(rng.choices(words, k=12)) for _ in range(2000)]
-    rng = random.Random(5)
-    return [rng.choice(BRAND_CALLS) + t if rng.random() < 0.2 else t for t in tweets]
 
 
 class DeskUser(HttpUser):
@@ -269,7 +255,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="reuse this demo store (built if missing)")
     args = parser.parse_args()
     Plan.rate, Plan.batch, Plan.ingest_users = args.rate, args.batch, args.ingest_users
-    Plan.texts = _texts()
+    Plan.texts = desk_texts()
 
     work = Path(tempfile.mkdtemp(prefix="otklik-load-"))
     db = args.db or work / "otklik.db"
